@@ -1,0 +1,8 @@
+//! Pure math: Web Mercator, extents, geodesic measures, camera flights.
+
+pub mod flight;
+pub mod measure;
+pub mod mercator;
+
+pub use flight::{Camera, Flight};
+pub use mercator::{MercatorBox, lonlat_from_mercator, mercator_from_lonlat};

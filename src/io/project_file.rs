@@ -1,0 +1,179 @@
+//! Project files (TOML) to documents; a plain GeoJSON file becomes a one-layer document.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::{
+    BasemapSpec, Document, Layer, LayerStatus, LayerStyle, Project, ViewSpec,
+};
+
+use super::geojson_file::read_geojson;
+
+/// How a document should be framed when it opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InitialView {
+    /// The view the project file names.
+    FromProject,
+    /// Zoom to the extent of everything loaded (for a GeoJSON file opened on its own).
+    FitExtent,
+}
+
+/// Opens a project file (`.toml`) or a GeoJSON file (anything else). Never fails: what cannot be
+/// read is reported in the document's problems or the layer's status.
+pub fn open_path(path: &Path) -> (Document, InitialView) {
+    let is_project = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    if is_project {
+        (load_document(path), InitialView::FromProject)
+    } else {
+        (document_for_geojson(path), InitialView::FitExtent)
+    }
+}
+
+/// Reads a project file and every layer it names. A broken project file gives an empty document
+/// whose `problems` say why; a broken layer gives a layer in the failed state.
+pub fn load_document(path: &Path) -> Document {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => return empty_document(format!("{}: cannot read the project file: {e}", path.display())),
+    };
+    let mut unknown = Vec::new();
+    let deserializer = toml::Deserializer::parse(&text);
+    let project: Result<Project, _> = match deserializer {
+        Ok(de) => serde_ignored::deserialize(de, |p| unknown.push(p.to_string())),
+        Err(e) => Err(e),
+    };
+    let project = match project {
+        Ok(p) => p,
+        Err(e) => {
+            return empty_document(format!(
+                "{}: the project file is not valid: {}",
+                path.display(),
+                e.to_string().trim_end()
+            ));
+        }
+    };
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut problems: Vec<String> = unknown
+        .into_iter()
+        .map(|key| format!("{}: unknown setting `{key}` ignored", path.display()))
+        .collect();
+    if !(-180.0..=180.0).contains(&project.view.center[0]) || !(-90.0..=90.0).contains(&project.view.center[1]) {
+        problems.push(format!(
+            "{}: view.center {:?} is not a [longitude, latitude] pair; using the corridor's centre",
+            path.display(),
+            project.view.center
+        ));
+    }
+    let layers = project
+        .layers
+        .iter()
+        .map(|spec| {
+            let file = base.join(&spec.file);
+            let mut layer = load_layer(spec.name.clone(), file, spec.style.clone());
+            layer.visible = spec.visible;
+            layer.opacity = spec.opacity.clamp(0.0, 1.0);
+            layer.subareas = spec.subareas;
+            layer
+        })
+        .collect();
+    let view = if problems.iter().any(|p| p.contains("view.center")) {
+        ViewSpec::default()
+    } else {
+        project.view
+    };
+    Document {
+        title: project.title,
+        view,
+        basemap: project.basemap,
+        layers,
+        problems,
+    }
+}
+
+/// Loads one GeoJSON file as a layer; on failure the layer is kept, empty, with the message.
+pub fn load_layer(name: String, file: PathBuf, style: LayerStyle) -> Layer {
+    match read_geojson(&file) {
+        Ok(parsed) => Layer {
+            name,
+            source: file,
+            style,
+            visible: true,
+            opacity: 1.0,
+            subareas: false,
+            features: parsed.features,
+            status: LayerStatus::Loaded,
+            warnings: parsed.warnings,
+        },
+        Err(e) => Layer::failed(name, file, style, e.to_string()),
+    }
+}
+
+/// A document holding one GeoJSON file, named after it, over the default basemap.
+pub fn document_for_geojson(path: &Path) -> Document {
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let layer = load_layer(name.clone(), path.to_owned(), LayerStyle::default());
+    Document {
+        title: name,
+        view: ViewSpec::default(),
+        basemap: BasemapSpec::default(),
+        layers: vec![layer],
+        problems: Vec::new(),
+    }
+}
+
+fn empty_document(problem: String) -> Document {
+    Document {
+        title: "Corridor".to_owned(),
+        view: ViewSpec::default(),
+        basemap: BasemapSpec::default(),
+        layers: Vec::new(),
+        problems: vec![problem],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broken_project_gives_an_empty_map_and_says_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        std::fs::write(&path, "title = \"x\"\n[view\nzoom = 3\n").unwrap();
+        let doc = load_document(&path);
+        assert!(doc.layers.is_empty());
+        assert_eq!(doc.problems.len(), 1);
+        assert!(doc.problems[0].contains("line 2"), "{}", doc.problems[0]);
+    }
+
+    #[test]
+    fn unknown_keys_are_warned_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        std::fs::write(&path, "title = \"x\"\ncolour = 3\n").unwrap();
+        let doc = load_document(&path);
+        assert_eq!(doc.title, "x");
+        assert!(doc.problems[0].contains("colour"), "{:?}", doc.problems);
+    }
+
+    #[test]
+    fn missing_layer_file_fails_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ok.geojson"), r#"{"type":"FeatureCollection","features":[]}"#).unwrap();
+        let path = dir.path().join("p.toml");
+        std::fs::write(
+            &path,
+            "title = \"x\"\n[[layers]]\nname = \"gone\"\nfile = \"gone.geojson\"\n[[layers]]\nname = \"ok\"\nfile = \"ok.geojson\"\n",
+        )
+        .unwrap();
+        let doc = load_document(&path);
+        assert_eq!(doc.layers.len(), 2);
+        assert!(doc.layers[0].error().is_some_and(|e| e.contains("gone.geojson")));
+        assert!(doc.layers[1].error().is_none());
+    }
+}

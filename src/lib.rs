@@ -1,0 +1,14 @@
+//! Corridor: a desktop GIS viewer and zone-boundary editor for the Bình Dương innovation corridor.
+//!
+//! Layers point down: `app` → `ui` → `render`/`tiles` → `io` → `model`/`geometry`.
+#![deny(clippy::unwrap_used)]
+
+pub mod app;
+pub mod geometry;
+pub mod io;
+pub mod model;
+pub mod render;
+pub mod tiles;
+pub mod ui;
+
+pub use app::{AppOptions, CorridorApp};

@@ -1,0 +1,195 @@
+//! The document: layers of features with their properties and styles. Knows nothing of egui or files.
+
+pub mod project;
+pub mod style;
+
+use geojson::JsonObject;
+use geojson::JsonValue;
+
+pub use project::{BasemapSpec, LayerSpec, Project, ViewSpec};
+pub use style::{CategoryStyle, Color, FeatureStyle, LayerStyle};
+
+/// Index of a layer in the document's draw order (0 is drawn first, at the bottom).
+pub type LayerIndex = usize;
+
+/// A feature of a layer, addressed by position; stable while the document is not edited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FeatureRef {
+    pub layer: LayerIndex,
+    pub feature: usize,
+}
+
+/// One GeoJSON feature: its geometry for drawing and measuring, and everything else the file said.
+#[derive(Clone, Debug)]
+pub struct Feature {
+    /// The feature as read, with its geometry moved out into [`Feature::geometry`]: id, properties,
+    /// `bbox` and foreign members stay here untouched.
+    pub record: geojson::Feature,
+    /// Geometry in WGS84 longitude/latitude; `None` for a feature with a null geometry.
+    pub geometry: Option<geo::Geometry<f64>>,
+}
+
+impl Feature {
+    /// A property by key.
+    pub fn property(&self, key: &str) -> Option<&JsonValue> {
+        self.record.properties.as_ref()?.get(key)
+    }
+
+    /// A property as text: strings as they are, numbers and booleans printed; `None` for null,
+    /// arrays and objects.
+    pub fn property_text(&self, key: &str) -> Option<String> {
+        match self.property(key)? {
+            JsonValue::String(s) => Some(s.clone()),
+            JsonValue::Number(n) => Some(n.to_string()),
+            JsonValue::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// All properties (an empty map when the feature has none).
+    pub fn properties(&self) -> impl Iterator<Item = (&String, &JsonValue)> {
+        self.record.properties.iter().flat_map(JsonObject::iter)
+    }
+
+    /// The best name to show for this feature: `name`, then `name_en`, then any `*name*` key, then its id.
+    pub fn display_name(&self) -> String {
+        for key in ["name", "name_en", "NAME", "Name", "title"] {
+            if let Some(text) = self.property_text(key).filter(|s| !s.trim().is_empty()) {
+                return text;
+            }
+        }
+        for (k, v) in self.properties() {
+            if k.to_lowercase().contains("name")
+                && let JsonValue::String(s) = v
+                && !s.trim().is_empty()
+            {
+                return s.clone();
+            }
+        }
+        match &self.record.id {
+            Some(geojson::feature::Id::String(s)) => s.clone(),
+            Some(geojson::feature::Id::Number(n)) => format!("#{n}"),
+            None => "(unnamed feature)".to_owned(),
+        }
+    }
+
+    /// Whether the file marks this geometry as not surveyed (`accuracy` is `indicative` or
+    /// `approximate`).
+    pub fn accuracy(&self) -> Option<String> {
+        self.property_text("accuracy")
+    }
+
+    /// True for Polygon and MultiPolygon geometries.
+    pub fn is_areal(&self) -> bool {
+        matches!(
+            self.geometry,
+            Some(geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_))
+        )
+    }
+}
+
+/// Where a layer's data came from and how it went.
+#[derive(Clone, Debug)]
+pub enum LayerStatus {
+    Loaded,
+    /// The file could not be read; the message says what, where, and what to do.
+    Failed(String),
+}
+
+/// A layer: features from one file, drawn with one style.
+#[derive(Clone, Debug)]
+pub struct Layer {
+    pub name: String,
+    pub source: std::path::PathBuf,
+    pub style: LayerStyle,
+    pub visible: bool,
+    /// 0 (transparent) to 1 (as styled).
+    pub opacity: f32,
+    /// Its polygons are planned sub-areas, listed in the sub-area panel.
+    pub subareas: bool,
+    pub features: Vec<Feature>,
+    pub status: LayerStatus,
+    /// Non-fatal remarks from loading (skipped features and why).
+    pub warnings: Vec<String>,
+}
+
+impl Layer {
+    /// An empty layer that failed to load, kept so the user sees it and its message.
+    pub fn failed(name: String, source: std::path::PathBuf, style: LayerStyle, message: String) -> Self {
+        Self {
+            name,
+            source,
+            style,
+            visible: true,
+            opacity: 1.0,
+            subareas: false,
+            features: Vec::new(),
+            status: LayerStatus::Failed(message),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        match &self.status {
+            LayerStatus::Loaded => None,
+            LayerStatus::Failed(message) => Some(message),
+        }
+    }
+}
+
+/// Everything the user has open: a title, the initial view and the layers in draw order.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub title: String,
+    pub view: ViewSpec,
+    pub basemap: BasemapSpec,
+    pub layers: Vec<Layer>,
+    /// Problems with the project file itself (not with a layer).
+    pub problems: Vec<String>,
+}
+
+impl Document {
+    pub fn feature(&self, r: FeatureRef) -> Option<&Feature> {
+        self.layers.get(r.layer)?.features.get(r.feature)
+    }
+
+    /// Every feature with its reference, layer by layer in draw order.
+    pub fn features(&self) -> impl Iterator<Item = (FeatureRef, &Feature)> {
+        self.layers.iter().enumerate().flat_map(|(li, layer)| {
+            layer.features.iter().enumerate().map(move |(fi, f)| {
+                (
+                    FeatureRef {
+                        layer: li,
+                        feature: fi,
+                    },
+                    f,
+                )
+            })
+        })
+    }
+
+    /// The planned sub-areas: the areal features of layers marked as sub-area layers.
+    pub fn subareas(&self) -> impl Iterator<Item = (FeatureRef, &Feature)> {
+        self.features()
+            .filter(|(r, f)| self.layers[r.layer].subareas && f.is_areal())
+    }
+}
+
+impl Document {
+    /// Point features (of any layer) that lie inside the areal feature `area`, in draw order.
+    pub fn points_within(&self, area: FeatureRef) -> Vec<FeatureRef> {
+        use geo::{Contains, Geometry};
+        let Some(Some(geometry)) = self.feature(area).map(|f| f.geometry.as_ref()) else {
+            return Vec::new();
+        };
+        let inside = |g: &Geometry<f64>| match (geometry, g) {
+            (Geometry::Polygon(p), Geometry::Point(pt)) => p.contains(pt),
+            (Geometry::MultiPolygon(mp), Geometry::Point(pt)) => mp.contains(pt),
+            _ => false,
+        };
+        self.features()
+            .filter(|(r, f)| *r != area && f.geometry.as_ref().is_some_and(inside))
+            .map(|(r, _)| r)
+            .collect()
+    }
+}

@@ -1,0 +1,111 @@
+//! The project file's schema (`maps/corridor.toml`): title, initial view, basemap and layers.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::style::LayerStyle;
+
+/// A project as written in its TOML file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    pub title: String,
+    #[serde(default)]
+    pub view: ViewSpec,
+    #[serde(default)]
+    pub basemap: BasemapSpec,
+    #[serde(default)]
+    pub layers: Vec<LayerSpec>,
+}
+
+/// The view the window opens on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ViewSpec {
+    /// `[longitude, latitude]` of the centre, WGS84 degrees.
+    pub center: [f64; 2],
+    pub zoom: f64,
+}
+
+impl Default for ViewSpec {
+    fn default() -> Self {
+        // The corridor, from Tân Vạn to Bàu Bàng.
+        Self {
+            center: [106.69, 11.12],
+            zoom: 10.5,
+        }
+    }
+}
+
+/// The raster basemap under the layers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BasemapSpec {
+    /// Shown in the basemap menu.
+    pub name: String,
+    /// URL template with `{z}`, `{x}` and `{y}`; empty for no basemap.
+    pub url: String,
+    /// Credit line drawn on the map, as the provider's terms require.
+    pub attribution: String,
+    pub attribution_url: String,
+    pub max_zoom: u8,
+}
+
+impl BasemapSpec {
+    /// OpenStreetMap's standard tiles.
+    pub fn openstreetmap() -> Self {
+        Self {
+            name: "OpenStreetMap".to_owned(),
+            url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".to_owned(),
+            attribution: "© OpenStreetMap contributors".to_owned(),
+            attribution_url: "https://www.openstreetmap.org/copyright".to_owned(),
+            max_zoom: 19,
+        }
+    }
+
+    /// No basemap at all: the neutral land colour.
+    pub fn none() -> Self {
+        Self {
+            name: "None".to_owned(),
+            url: String::new(),
+            attribution: String::new(),
+            attribution_url: String::new(),
+            max_zoom: 19,
+        }
+    }
+
+    pub fn is_none(&self) -> bool {
+        self.url.trim().is_empty()
+    }
+}
+
+impl Default for BasemapSpec {
+    fn default() -> Self {
+        Self::openstreetmap()
+    }
+}
+
+/// One layer of the project: a GeoJSON file and how to draw it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerSpec {
+    pub name: String,
+    /// Path of the GeoJSON file, relative to the project file.
+    pub file: PathBuf,
+    #[serde(default = "yes")]
+    pub visible: bool,
+    #[serde(default = "one")]
+    pub opacity: f32,
+    /// The layer's polygons are planned sub-areas and get a panel each.
+    #[serde(default)]
+    pub subareas: bool,
+    #[serde(default)]
+    pub style: LayerStyle,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn one() -> f32 {
+    1.0
+}

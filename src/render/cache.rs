@@ -1,0 +1,403 @@
+//! Render data per layer, built once from the document: geometry projected to Web Mercator,
+//! polygons triangulated, bounding boxes in an R-tree for culling and hit tests. A frame only
+//! transforms and culls what is here.
+
+use geo::{Geometry, InteriorPoint, LineString, Polygon};
+use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
+
+use crate::geometry::{MercatorBox, mercator_from_lonlat};
+use crate::model::{FeatureStyle, Layer};
+
+use super::tessellate::{FillMesh, rings_area, tessellate_rings};
+
+/// Local units per world unit: local coordinates are screen points at zoom 20, which keeps
+/// them within f32's exact range for any feature smaller than a country.
+pub const LOCAL_PER_WORLD: f64 = (1u64 << 28) as f64;
+
+/// A line or ring in local units.
+#[derive(Clone, Debug)]
+pub struct Path {
+    pub points: Vec<[f32; 2]>,
+    pub closed: bool,
+}
+
+/// What one feature needs to be drawn and picked.
+#[derive(Clone, Debug)]
+pub struct FeatureRender {
+    /// World coordinates that local (0, 0) stands for.
+    pub origin: [f64; 2],
+    pub bbox: MercatorBox,
+    pub fill: Option<FillMesh>,
+    /// Polygon rings (closed) and lines (open).
+    pub paths: Vec<Path>,
+    /// Point markers, in local units.
+    pub markers: Vec<[f32; 2]>,
+    pub style: FeatureStyle,
+    /// Where the label goes (world units) and what it says.
+    pub label: Option<(String, [f64; 2])>,
+    /// Planar area in local units², for picking the smallest polygon under the cursor.
+    pub area: f64,
+}
+
+impl FeatureRender {
+    /// World coordinates of a local point.
+    pub fn world_from_local(&self, p: [f32; 2]) -> [f64; 2] {
+        [
+            self.origin[0] + p[0] as f64 / LOCAL_PER_WORLD,
+            self.origin[1] + p[1] as f64 / LOCAL_PER_WORLD,
+        ]
+    }
+
+    fn local_from_world(&self, p: [f64; 2]) -> [f64; 2] {
+        [
+            (p[0] - self.origin[0]) * LOCAL_PER_WORLD,
+            (p[1] - self.origin[1]) * LOCAL_PER_WORLD,
+        ]
+    }
+
+    /// Whether a world point is on this feature, with `tolerance` world units of slack for
+    /// lines and markers (`marker_tolerance` for markers, which have a size on screen).
+    pub fn hit(&self, world: [f64; 2], tolerance: f64, marker_tolerance: f64) -> bool {
+        let p = self.local_from_world(world);
+        let tol = tolerance * LOCAL_PER_WORLD;
+        let mtol = marker_tolerance * LOCAL_PER_WORLD;
+        if self
+            .markers
+            .iter()
+            .any(|m| dist2(p, [m[0] as f64, m[1] as f64]) <= mtol * mtol)
+        {
+            return true;
+        }
+        if self.fill.is_some() {
+            // Even-odd over all rings: inside an odd number of rings means inside the polygon.
+            let crossings = self
+                .paths
+                .iter()
+                .filter(|path| path.closed && ring_contains(&path.points, p))
+                .count();
+            if crossings % 2 == 1 {
+                return true;
+            }
+        }
+        self.paths.iter().any(|path| {
+            let pts = &path.points;
+            let segs = pts.windows(2).map(|w| (w[0], w[1]));
+            let closing = path
+                .closed
+                .then(|| pts.last().zip(pts.first()))
+                .flatten()
+                .map(|(a, b)| (*a, *b));
+            segs.chain(closing)
+                .any(|(a, b)| segment_dist2(p, a, b) <= tol * tol)
+        })
+    }
+}
+
+/// A layer's render data and its spatial index.
+pub struct LayerRender {
+    pub features: Vec<FeatureRender>,
+    index: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+    pub extent: MercatorBox,
+}
+
+impl LayerRender {
+    /// Projects and triangulates every feature of a layer.
+    pub fn build(layer: &Layer) -> Self {
+        let label_key = layer.style.label.as_deref();
+        let features: Vec<FeatureRender> = layer
+            .features
+            .iter()
+            .map(|f| {
+                let style = layer.style.resolve(f);
+                let label_text = label_key
+                    .and_then(|k| f.property_text(k))
+                    .filter(|s| !s.trim().is_empty());
+                build_feature(f.geometry.as_ref(), style, label_text)
+            })
+            .collect();
+        let extent = features
+            .iter()
+            .filter(|f| !f.bbox.is_empty())
+            .fold(MercatorBox::EMPTY, |acc, f| acc.union(&f.bbox));
+        let index = RTree::bulk_load(
+            features
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| !f.bbox.is_empty())
+                .map(|(i, f)| GeomWithData::new(Rectangle::from_corners(f.bbox.min, f.bbox.max), i))
+                .collect(),
+        );
+        Self {
+            features,
+            index,
+            extent,
+        }
+    }
+
+    /// Indices of features whose bounding box meets `view`, in file order (the draw order).
+    pub fn visible(&self, view: &MercatorBox) -> Vec<usize> {
+        let mut hits: Vec<usize> = self
+            .index
+            .locate_in_envelope_intersecting(&AABB::from_corners(view.min, view.max))
+            .map(|g| g.data)
+            .collect();
+        hits.sort_unstable();
+        hits
+    }
+
+    /// The feature at a world point: markers before lines before polygons, the smallest polygon
+    /// first, so a sub-area wins over the park around it.
+    pub fn hit(&self, world: [f64; 2], tolerance: f64, marker_tolerance: f64) -> Option<usize> {
+        let slack = tolerance.max(marker_tolerance);
+        let envelope = AABB::from_corners(
+            [world[0] - slack, world[1] - slack],
+            [world[0] + slack, world[1] + slack],
+        );
+        self.index
+            .locate_in_envelope_intersecting(&envelope)
+            .map(|g| g.data)
+            .filter_map(|i| {
+                let f = self.features.get(i)?;
+                f.hit(world, tolerance, marker_tolerance).then_some((i, f))
+            })
+            .min_by(|(ia, a), (ib, b)| {
+                rank(a)
+                    .partial_cmp(&rank(b))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    // Later features are drawn on top: prefer them on a tie.
+                    .then(ib.cmp(ia))
+            })
+            .map(|(i, _)| i)
+    }
+}
+
+fn rank(f: &FeatureRender) -> (u8, f64) {
+    if !f.markers.is_empty() {
+        (0, 0.0)
+    } else if f.fill.is_none() {
+        (1, 0.0)
+    } else {
+        (2, f.area)
+    }
+}
+
+fn build_feature(geometry: Option<&Geometry<f64>>, style: FeatureStyle, label: Option<String>) -> FeatureRender {
+    let mut polygons: Vec<&Polygon<f64>> = Vec::new();
+    let mut lines: Vec<&LineString<f64>> = Vec::new();
+    let mut points: Vec<[f64; 2]> = Vec::new();
+    if let Some(g) = geometry {
+        collect(g, &mut polygons, &mut lines, &mut points);
+    }
+    let mut bbox = MercatorBox::EMPTY;
+    let world = |c: &geo::Coord<f64>| mercator_from_lonlat(c.x, c.y);
+    for p in &polygons {
+        p.exterior().coords().for_each(|c| bbox.extend(world(c)));
+    }
+    for l in &lines {
+        l.coords().for_each(|c| bbox.extend(world(c)));
+    }
+    for p in &points {
+        bbox.extend(mercator_from_lonlat(p[0], p[1]));
+    }
+    let origin = if bbox.is_empty() { [0.0, 0.0] } else { bbox.min };
+    let local = |c: &geo::Coord<f64>| {
+        let w = mercator_from_lonlat(c.x, c.y);
+        [
+            ((w[0] - origin[0]) * LOCAL_PER_WORLD) as f32,
+            ((w[1] - origin[1]) * LOCAL_PER_WORLD) as f32,
+        ]
+    };
+    let ring = |l: &LineString<f64>| {
+        let mut pts: Vec<[f32; 2]> = l.coords().map(local).collect();
+        if pts.len() > 1 && pts.first() == pts.last() {
+            pts.pop();
+        }
+        pts
+    };
+    let mut paths = Vec::new();
+    let mut area = 0.0;
+    let mut polygon_rings: Vec<Vec<[f32; 2]>> = Vec::new();
+    for p in &polygons {
+        let rings: Vec<Vec<[f32; 2]>> = std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .map(ring)
+            .collect();
+        area += rings_area(&rings).abs();
+        polygon_rings.extend(rings);
+    }
+    // Tolerance in local units (zoom-20 points): flattening is not needed for straight segments,
+    // so this only bounds lyon's internal precision.
+    let fill = if polygon_rings.is_empty() {
+        None
+    } else {
+        match tessellate_rings(polygon_rings.iter().map(Vec::as_slice), 0.5) {
+            Ok(mesh) => Some(mesh),
+            Err(e) => {
+                log::warn!("could not triangulate a polygon: {e:?}; drawing its outline only");
+                Some(FillMesh::default())
+            }
+        }
+    };
+    for r in polygon_rings {
+        paths.push(Path {
+            points: r,
+            closed: true,
+        });
+    }
+    for l in &lines {
+        paths.push(Path {
+            points: l.coords().map(local).collect(),
+            closed: false,
+        });
+    }
+    let markers: Vec<[f32; 2]> = points
+        .iter()
+        .map(|p| local(&geo::Coord { x: p[0], y: p[1] }))
+        .collect();
+    let anchor = label_anchor(geometry, &polygons, &lines, &points);
+    FeatureRender {
+        origin,
+        bbox,
+        fill,
+        paths,
+        markers,
+        style,
+        label: label.zip(anchor),
+        area,
+    }
+}
+
+fn collect<'a>(
+    g: &'a Geometry<f64>,
+    polygons: &mut Vec<&'a Polygon<f64>>,
+    lines: &mut Vec<&'a LineString<f64>>,
+    points: &mut Vec<[f64; 2]>,
+) {
+    match g {
+        Geometry::Point(p) => points.push([p.x(), p.y()]),
+        Geometry::MultiPoint(mp) => points.extend(mp.iter().map(|p| [p.x(), p.y()])),
+        Geometry::Line(l) => points.extend([[l.start.x, l.start.y], [l.end.x, l.end.y]]),
+        Geometry::LineString(l) => lines.push(l),
+        Geometry::MultiLineString(ml) => lines.extend(ml.iter()),
+        Geometry::Polygon(p) => polygons.push(p),
+        Geometry::MultiPolygon(mp) => polygons.extend(mp.iter()),
+        Geometry::GeometryCollection(gc) => {
+            for g in gc.iter() {
+                collect(g, polygons, lines, points);
+            }
+        }
+        Geometry::Rect(_) | Geometry::Triangle(_) => {}
+    }
+}
+
+/// A point inside the largest polygon, the middle of the longest line, or the first point.
+fn label_anchor(
+    geometry: Option<&Geometry<f64>>,
+    polygons: &[&Polygon<f64>],
+    lines: &[&LineString<f64>],
+    points: &[[f64; 2]],
+) -> Option<[f64; 2]> {
+    geometry?;
+    if let Some(largest) = polygons.iter().max_by(|a, b| {
+        use geo::Area;
+        a.unsigned_area()
+            .partial_cmp(&b.unsigned_area())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    }) {
+        let p = largest.interior_point()?;
+        return Some(mercator_from_lonlat(p.x(), p.y()));
+    }
+    if let Some(longest) = lines.iter().max_by_key(|l| l.0.len()) {
+        let mid = longest.0.get(longest.0.len() / 2)?;
+        return Some(mercator_from_lonlat(mid.x, mid.y));
+    }
+    points.first().map(|p| mercator_from_lonlat(p[0], p[1]))
+}
+
+fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
+}
+
+fn segment_dist2(p: [f64; 2], a: [f32; 2], b: [f32; 2]) -> f64 {
+    let a = [a[0] as f64, a[1] as f64];
+    let b = [b[0] as f64, b[1] as f64];
+    let ab = [b[0] - a[0], b[1] - a[1]];
+    let len2 = ab[0] * ab[0] + ab[1] * ab[1];
+    let t = if len2 == 0.0 {
+        0.0
+    } else {
+        (((p[0] - a[0]) * ab[0] + (p[1] - a[1]) * ab[1]) / len2).clamp(0.0, 1.0)
+    };
+    dist2(p, [a[0] + t * ab[0], a[1] + t * ab[1]])
+}
+
+/// Ray casting: whether `p` is inside the ring (even-odd).
+fn ring_contains(ring: &[[f32; 2]], p: [f64; 2]) -> bool {
+    let mut inside = false;
+    let n = ring.len();
+    for i in 0..n {
+        let a = ring[i];
+        let b = ring[(i + 1) % n];
+        let (ax, ay, bx, by) = (a[0] as f64, a[1] as f64, b[0] as f64, b[1] as f64);
+        if (ay > p[1]) != (by > p[1]) {
+            let x = ax + (p[1] - ay) * (bx - ax) / (by - ay);
+            if p[0] < x {
+                inside = !inside;
+            }
+        }
+    }
+    inside
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::parse_geojson;
+    use crate::model::{LayerStatus, LayerStyle};
+
+    fn layer(text: &str) -> Layer {
+        let parsed = parse_geojson(text.as_bytes(), std::path::Path::new("t")).unwrap();
+        Layer {
+            name: "t".into(),
+            source: "t".into(),
+            style: LayerStyle::default(),
+            visible: true,
+            opacity: 1.0,
+            subareas: false,
+            features: parsed.features,
+            status: LayerStatus::Loaded,
+            warnings: parsed.warnings,
+        }
+    }
+
+    #[test]
+    fn click_in_a_hole_misses_and_click_in_a_notch_misses() {
+        let l = layer(
+            r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[
+              [[106.60,11.00],[106.70,11.00],[106.70,11.10],[106.60,11.10],[106.60,11.00]],
+              [[106.62,11.02],[106.64,11.02],[106.64,11.04],[106.62,11.04],[106.62,11.02]]]}},
+            {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[
+              [[106.80,11.00],[106.90,11.00],[106.90,11.02],[106.82,11.02],[106.82,11.10],[106.80,11.10],[106.80,11.00]]]}}
+            ]}"#,
+        );
+        let r = LayerRender::build(&l);
+        let at = |lon, lat| r.hit(mercator_from_lonlat(lon, lat), 0.0, 0.0);
+        assert_eq!(at(106.61, 11.01), Some(0));
+        assert_eq!(at(106.63, 11.03), None, "inside the hole");
+        assert_eq!(at(106.81, 11.05), Some(1));
+        assert_eq!(at(106.86, 11.06), None, "in the L's notch");
+    }
+
+    #[test]
+    fn smallest_polygon_wins() {
+        let l = layer(
+            r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[106.6,11.0],[106.8,11.0],[106.8,11.2],[106.6,11.2],[106.6,11.0]]]}},
+            {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[106.65,11.05],[106.7,11.05],[106.7,11.1],[106.65,11.1],[106.65,11.05]]]}}
+            ]}"#,
+        );
+        let r = LayerRender::build(&l);
+        assert_eq!(r.hit(mercator_from_lonlat(106.67, 11.07), 0.0, 0.0), Some(1));
+    }
+}

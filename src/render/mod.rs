@@ -1,0 +1,8 @@
+//! From cached render data to pixels: tessellation, per-layer caches, and painting with egui.
+
+pub mod cache;
+pub mod paint;
+pub mod tessellate;
+
+pub use cache::{FeatureRender, LayerRender};
+pub use paint::{Highlight, LabelPlacer, ScreenTransform, paint_layer};

@@ -1,0 +1,237 @@
+//! Painting layers onto an egui painter. A frame culls with the R-tree and transforms cached
+//! local coordinates to the screen; nothing is projected or triangulated here.
+
+use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke, epaint::PathShape, pos2, vec2};
+
+use crate::geometry::{MercatorBox, mercator::points_per_world};
+use crate::model::Color;
+
+use super::cache::{FeatureRender, LOCAL_PER_WORLD, LayerRender};
+
+/// Maps world units to screen points for one frame.
+#[derive(Clone, Copy, Debug)]
+pub struct ScreenTransform {
+    /// World point shown at `screen_center`.
+    pub center: [f64; 2],
+    pub zoom: f64,
+    pub screen_center: Pos2,
+    /// The map's rectangle on screen.
+    pub rect: Rect,
+}
+
+impl ScreenTransform {
+    pub fn new(center: [f64; 2], zoom: f64, rect: Rect) -> Self {
+        Self {
+            center,
+            zoom,
+            screen_center: rect.center(),
+            rect,
+        }
+    }
+
+    /// Screen points per world unit.
+    pub fn scale(&self) -> f64 {
+        points_per_world(self.zoom)
+    }
+
+    pub fn screen_from_world(&self, w: [f64; 2]) -> Pos2 {
+        let s = self.scale();
+        pos2(
+            self.screen_center.x + ((w[0] - self.center[0]) * s) as f32,
+            self.screen_center.y + ((w[1] - self.center[1]) * s) as f32,
+        )
+    }
+
+    pub fn world_from_screen(&self, p: Pos2) -> [f64; 2] {
+        let s = self.scale();
+        [
+            self.center[0] + (p.x - self.screen_center.x) as f64 / s,
+            self.center[1] + (p.y - self.screen_center.y) as f64 / s,
+        ]
+    }
+
+    /// The world box the map rectangle shows.
+    pub fn visible_world(&self) -> MercatorBox {
+        MercatorBox {
+            min: self.world_from_screen(self.rect.min),
+            max: self.world_from_screen(self.rect.max),
+        }
+    }
+
+    /// A closure from a feature's local coordinates to the screen.
+    fn screen_from_local(&self, f: &FeatureRender) -> impl Fn([f32; 2]) -> Pos2 + use<> {
+        let origin = self.screen_from_world(f.origin);
+        let k = (self.scale() / LOCAL_PER_WORLD) as f32;
+        move |p| pos2(origin.x + p[0] * k, origin.y + p[1] * k)
+    }
+}
+
+/// How a feature is emphasised this frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Highlight {
+    Hovered,
+    Selected,
+}
+
+pub fn color32(c: Color) -> Color32 {
+    Color32::from_rgba_unmultiplied(c.r, c.g, c.b, c.a)
+}
+
+fn faded(c: Color, opacity: f32) -> Color32 {
+    color32(c.with_opacity(opacity))
+}
+
+/// Paints the visible features of one layer: fills as one mesh, then outlines and lines, then
+/// markers; `emphasis(i)` says which features are hovered or selected. Returns the features
+/// drawn, for labelling.
+pub fn paint_layer(
+    painter: &egui::Painter,
+    t: &ScreenTransform,
+    layer: &LayerRender,
+    opacity: f32,
+    emphasis: impl Fn(usize) -> Option<Highlight>,
+) -> Vec<usize> {
+    let visible = layer.visible(&t.visible_world());
+    let mut mesh = Mesh::default();
+    let mut shapes: Vec<Shape> = Vec::new();
+    let mut markers: Vec<Shape> = Vec::new();
+    let mut top: Vec<Shape> = Vec::new();
+    let scale = t.scale();
+    for &i in &visible {
+        let Some(f) = layer.features.get(i) else {
+            continue;
+        };
+        let size = (f.bbox.width().max(f.bbox.height()) * scale) as f32;
+        let to_screen = t.screen_from_local(f);
+        let style = &f.style;
+        let highlight = emphasis(i);
+        if let Some(fill) = &f.fill {
+            let mut color = faded(style.fill, opacity);
+            if highlight.is_some() {
+                color = emphasised_fill(color);
+            }
+            let base = mesh.vertices.len() as u32;
+            mesh.vertices.extend(fill.vertices.iter().map(|&p| egui::epaint::Vertex {
+                pos: to_screen(p),
+                uv: egui::epaint::WHITE_UV,
+                color,
+            }));
+            mesh.indices.extend(fill.indices.iter().map(|i| base + i));
+        }
+        // Below a pixel an outline is noise; the fill (or a dot) is enough.
+        if size < 1.0 && f.markers.is_empty() {
+            continue;
+        }
+        let stroke = Stroke::new(style.stroke_width, faded(style.stroke, opacity));
+        for path in &f.paths {
+            let pts: Vec<Pos2> = path.points.iter().map(|&p| to_screen(p)).collect();
+            if pts.len() < 2 {
+                continue;
+            }
+            if let Some(h) = highlight {
+                let (width, color) = match h {
+                    Highlight::Selected => (style.stroke_width + 5.0, Color32::from_rgb(255, 200, 0)),
+                    Highlight::Hovered => (style.stroke_width + 3.0, Color32::from_rgba_unmultiplied(255, 255, 255, 200)),
+                };
+                let halo = Stroke::new(width, color);
+                top.push(path_shape(&pts, path.closed, halo));
+                top.push(path_shape(&pts, path.closed, stroke));
+            } else if style.dashed {
+                let mut pts = pts;
+                if path.closed
+                    && let Some(&first) = pts.first()
+                {
+                    pts.push(first);
+                }
+                shapes.extend(Shape::dashed_line(&pts, stroke, 7.0, 4.0));
+            } else {
+                shapes.push(path_shape(&pts, path.closed, stroke));
+            }
+        }
+        for &m in &f.markers {
+            let c = to_screen(m);
+            let r = style.marker_radius;
+            let ring = match highlight {
+                Some(Highlight::Selected) => Stroke::new(3.0, Color32::from_rgb(255, 200, 0)),
+                Some(Highlight::Hovered) => Stroke::new(3.0, Color32::WHITE),
+                None => Stroke::new(1.5, Color32::WHITE),
+            };
+            markers.push(Shape::circle_filled(c, r, faded(style.marker, opacity)));
+            markers.push(Shape::circle_stroke(c, r, ring));
+        }
+    }
+    painter.add(Shape::mesh(mesh));
+    painter.extend(shapes);
+    painter.extend(top);
+    painter.extend(markers);
+    visible
+}
+
+fn path_shape(pts: &[Pos2], closed: bool, stroke: Stroke) -> Shape {
+    if closed {
+        Shape::Path(PathShape::closed_line(pts.to_vec(), stroke))
+    } else {
+        Shape::line(pts.to_vec(), stroke)
+    }
+}
+
+fn emphasised_fill(c: Color32) -> Color32 {
+    let [r, g, b, a] = c.to_srgba_unmultiplied();
+    Color32::from_rgba_unmultiplied(r, g, b, a.saturating_add(60).max(120))
+}
+
+/// Places labels greedily in priority order, skipping any that would overlap one already placed,
+/// and paints them with a halo so they read over any fill or tile.
+pub struct LabelPlacer {
+    placed: Vec<Rect>,
+    shapes: Vec<Shape>,
+}
+
+impl LabelPlacer {
+    pub fn new() -> Self {
+        Self {
+            placed: Vec::new(),
+            shapes: Vec::new(),
+        }
+    }
+
+    /// Tries to place `text` centred at `at` (or just right of it for a marker). Returns whether it fit.
+    pub fn place(
+        &mut self,
+        painter: &egui::Painter,
+        text: &str,
+        at: Pos2,
+        beside_marker: Option<f32>,
+        font: egui::FontId,
+        color: Color32,
+        halo: Color32,
+    ) -> bool {
+        let galley = painter.layout_no_wrap(text.to_owned(), font, color);
+        let size = galley.size();
+        let min = match beside_marker {
+            Some(r) => pos2(at.x + r + 4.0, at.y - size.y / 2.0),
+            None => at - size / 2.0,
+        };
+        let rect = Rect::from_min_size(min, size).expand(2.0);
+        if !painter.clip_rect().contains_rect(rect) || self.placed.iter().any(|r| r.intersects(rect)) {
+            return false;
+        }
+        self.placed.push(rect);
+        for d in [vec2(-1.0, 0.0), vec2(1.0, 0.0), vec2(0.0, -1.0), vec2(0.0, 1.0), vec2(-1.0, -1.0), vec2(1.0, 1.0), vec2(-1.0, 1.0), vec2(1.0, -1.0)] {
+            self.shapes.push(Shape::galley_with_override_text_color(min + d, galley.clone(), halo));
+        }
+        self.shapes.push(Shape::galley(min, galley, color));
+        true
+    }
+
+    /// Paints every placed label, on top of the map.
+    pub fn paint(self, painter: &egui::Painter) {
+        painter.extend(self.shapes);
+    }
+}
+
+impl Default for LabelPlacer {
+    fn default() -> Self {
+        Self::new()
+    }
+}

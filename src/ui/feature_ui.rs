@@ -1,0 +1,158 @@
+//! The feature panel: a planned sub-area's names, role, facts, source and geodesic area, or any
+//! other feature's properties.
+
+use egui::{RichText, Ui};
+use geojson::JsonValue;
+
+use crate::geometry::measure::{format_hectares, format_km2, geodesic_area_m2, geodesic_length_m};
+use crate::model::{Document, FeatureRef};
+
+use super::MUTED;
+
+/// What the user asked for in the panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeatureAction {
+    ZoomTo,
+    Select(FeatureRef),
+    Close,
+}
+
+/// Facts about the selected feature computed once when it is selected, not every frame.
+#[derive(Clone, Debug)]
+pub struct FeatureFacts {
+    pub feature: FeatureRef,
+    pub area_m2: f64,
+    pub length_m: f64,
+    pub places: Vec<FeatureRef>,
+}
+
+impl FeatureFacts {
+    pub fn compute(doc: &Document, feature: FeatureRef) -> Self {
+        let geometry = doc.feature(feature).and_then(|f| f.geometry.as_ref());
+        Self {
+            feature,
+            area_m2: geometry.map(geodesic_area_m2).unwrap_or(0.0),
+            length_m: geometry.map(geodesic_length_m).unwrap_or(0.0),
+            places: doc.points_within(feature),
+        }
+    }
+}
+
+/// Keys shown in their own place in the panel, not again in the property list.
+const SHOWN_APART: &[&str] = &["name", "name_en", "name_zh", "kind", "role", "summary", "source", "accuracy"];
+
+pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<FeatureAction> {
+    let mut action = None;
+    let Some(feature) = doc.feature(facts.feature) else {
+        ui.label("The selected feature no longer exists.");
+        return Some(FeatureAction::Close);
+    };
+    let layer_name = doc.layers.get(facts.feature.layer).map(|l| l.name.as_str()).unwrap_or("");
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(layer_name).color(MUTED).small());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.small_button("✕").on_hover_text("Close (Esc)").clicked() {
+                action = Some(FeatureAction::Close);
+            }
+            if ui.small_button("Zoom to").clicked() {
+                action = Some(FeatureAction::ZoomTo);
+            }
+        });
+    });
+    ui.heading(feature.display_name());
+    for (key, lang) in [("name_en", "English"), ("name_zh", "中文")] {
+        if let Some(text) = feature.property_text(key) {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(format!("{lang}:")).color(MUTED));
+                ui.label(text);
+            });
+        }
+    }
+    if let Some(accuracy) = feature.accuracy() {
+        let note = match accuracy.as_str() {
+            "indicative" => "Indicative geometry — drawn from the plan's description, not surveyed".to_owned(),
+            "approximate" => "Approximate position — not surveyed".to_owned(),
+            other => format!("Accuracy: {other}"),
+        };
+        ui.label(RichText::new(format!("⚠ {note}")).color(ui.visuals().warn_fg_color));
+    }
+    ui.separator();
+    if let Some(role) = feature.property_text("role") {
+        ui.label(RichText::new("Role in the plan").strong());
+        ui.label(role);
+    }
+    if let Some(summary) = feature.property_text("summary") {
+        ui.add_space(4.0);
+        ui.label(summary);
+    }
+    ui.add_space(6.0);
+    egui::Grid::new("measures").num_columns(2).show(ui, |ui| {
+        if feature.is_areal() {
+            ui.label(RichText::new("Area").strong());
+            ui.label(format!("{} ({})", format_hectares(facts.area_m2), format_km2(facts.area_m2)))
+                .on_hover_text("Geodesic area on the WGS84 ellipsoid, computed from the geometry");
+            ui.end_row();
+            ui.label(RichText::new("Perimeter").strong());
+            ui.label(format!("{:.2} km", facts.length_m / 1000.0));
+            ui.end_row();
+        } else if facts.length_m > 0.0 {
+            ui.label(RichText::new("Length").strong());
+            ui.label(format!("{:.2} km", facts.length_m / 1000.0))
+                .on_hover_text("Geodesic length on the WGS84 ellipsoid");
+            ui.end_row();
+        } else if let Some(geo::Geometry::Point(p)) = &feature.geometry {
+            ui.label(RichText::new("Position").strong());
+            ui.label(super::status_ui::format_lat_lon(p.x(), p.y()));
+            ui.end_row();
+        }
+    });
+    if feature.is_areal() {
+        ui.add_space(6.0);
+        ui.label(RichText::new("Places inside").strong());
+        if facts.places.is_empty() {
+            ui.label(RichText::new("None of the mapped places lie inside.").color(MUTED));
+        }
+        for &place in &facts.places {
+            if let Some(p) = doc.feature(place)
+                && ui.link(p.display_name()).clicked()
+            {
+                action = Some(FeatureAction::Select(place));
+            }
+        }
+    }
+    if let Some(source) = feature.property_text("source") {
+        ui.add_space(6.0);
+        ui.label(RichText::new("Source").strong());
+        ui.label(RichText::new(source).small());
+    }
+    let others: Vec<(&String, &JsonValue)> = feature
+        .properties()
+        .filter(|(k, _)| !SHOWN_APART.contains(&k.as_str()))
+        .collect();
+    let title = if others.is_empty() && feature.property("name").is_none() { "Properties (none)" } else { "All properties" };
+    ui.add_space(6.0);
+    egui::CollapsingHeader::new(title)
+        .default_open(feature.property("summary").is_none())
+        .show(ui, |ui| {
+            egui::Grid::new("properties").num_columns(2).striped(true).show(ui, |ui| {
+                if let Some(id) = &feature.record.id {
+                    ui.label(RichText::new("id").color(MUTED));
+                    ui.label(match id {
+                        geojson::feature::Id::String(s) => s.clone(),
+                        geojson::feature::Id::Number(n) => n.to_string(),
+                    });
+                    ui.end_row();
+                }
+                for (k, v) in feature.properties() {
+                    ui.label(RichText::new(k).color(MUTED));
+                    let text = match v {
+                        JsonValue::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    ui.add(egui::Label::new(text).wrap());
+                    ui.end_row();
+                }
+            });
+        });
+    action
+}

@@ -1,0 +1,370 @@
+//! The map: basemap tiles through walkers, our layers on top, overlays (scale bar, attribution,
+//! offline note, hover name), and the camera with its flights.
+
+use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Ui, pos2, vec2};
+use walkers::{Map, MapMemory, Tiles, lon_lat};
+
+use crate::geometry::mercator::{metres_per_world, points_per_world};
+use crate::geometry::{Camera, Flight, MercatorBox, lonlat_from_mercator, mercator_from_lonlat};
+use crate::model::{Document, FeatureRef, ViewSpec};
+use crate::render::{Highlight, LabelPlacer, LayerRender, ScreenTransform, paint_layer};
+use crate::tiles::{Basemap, BasemapState};
+
+/// The land colour shown where there are no tiles: OpenStreetMap's, so the switch is gentle.
+pub const LAND: Color32 = Color32::from_rgb(0xf2, 0xef, 0xe9);
+
+/// Deepest zoom a "zoom to" goes to, so that a point does not fill the screen with one tile.
+const MAX_FIT_ZOOM: f64 = 16.0;
+
+/// The camera and what the map remembers between frames.
+pub struct MapState {
+    pub memory: MapMemory,
+    flight: Option<(Flight, f64)>,
+    /// Where the map was on screen and what it showed, as of the last frame.
+    pub transform: Option<ScreenTransform>,
+    /// A box to frame as soon as the map knows its size.
+    pending_fit: Option<MercatorBox>,
+}
+
+impl MapState {
+    pub fn new(view: &ViewSpec) -> Self {
+        let mut memory = MapMemory::default();
+        memory.center_at(lon_lat(view.center[0], view.center[1]));
+        let _ = memory.set_zoom(view.zoom.clamp(0.0, 22.0));
+        Self {
+            memory,
+            flight: None,
+            transform: None,
+            pending_fit: None,
+        }
+    }
+
+    /// The camera as it is now.
+    pub fn camera(&self) -> Camera {
+        let p = self.memory.detached().unwrap_or(lon_lat(106.69, 11.12));
+        Camera {
+            center: mercator_from_lonlat(p.x(), p.y()),
+            zoom: self.memory.zoom(),
+        }
+    }
+
+    /// Moves the camera at once.
+    pub fn jump_to(&mut self, camera: Camera) {
+        self.flight = None;
+        let [lon, lat] = lonlat_from_mercator(camera.center[0], camera.center[1]);
+        self.memory.center_at(lon_lat(lon, lat));
+        let _ = self.memory.set_zoom(camera.zoom.clamp(0.0, 22.0));
+    }
+
+    /// Starts a short animated move to `target` from wherever the camera is.
+    pub fn fly_to(&mut self, target: Camera, now: f64) {
+        let width = self.transform.map(|t| t.rect.width() as f64).unwrap_or(1000.0);
+        self.flight = Some((Flight::new(self.camera(), target, width, 0.6, 1.8), now));
+    }
+
+    /// Flies to frame a world box, or frames it on the first frame if the map has no size yet.
+    pub fn fly_to_box(&mut self, bbox: MercatorBox, now: f64) {
+        match self.transform {
+            Some(t) => self.fly_to(fit_camera(&bbox, t.rect), now),
+            None => self.pending_fit = Some(bbox),
+        }
+    }
+
+    /// Frames a world box as soon as possible, without animation.
+    pub fn frame_box(&mut self, bbox: MercatorBox) {
+        match self.transform {
+            Some(t) => self.jump_to(fit_camera(&bbox, t.rect)),
+            None => self.pending_fit = Some(bbox),
+        }
+    }
+
+    pub fn is_flying(&self) -> bool {
+        self.flight.is_some()
+    }
+
+    /// Advances a flight; returns whether the camera is still moving.
+    fn advance(&mut self, now: f64) -> bool {
+        let Some((flight, start)) = &self.flight else {
+            return false;
+        };
+        let elapsed = now - start;
+        let camera = flight.camera_at(elapsed);
+        let done = elapsed >= flight.duration_s();
+        let [lon, lat] = lonlat_from_mercator(camera.center[0], camera.center[1]);
+        self.memory.center_at(lon_lat(lon, lat));
+        let _ = self.memory.set_zoom(camera.zoom.clamp(0.0, 22.0));
+        if done {
+            self.flight = None;
+        }
+        !done
+    }
+}
+
+/// The camera that frames `bbox` in a map of `rect`'s size.
+pub fn fit_camera(bbox: &MercatorBox, rect: Rect) -> Camera {
+    let size = [rect.width() as f64, rect.height() as f64];
+    Camera {
+        center: bbox.center(),
+        zoom: bbox.fit_zoom(size, 48.0, MAX_FIT_ZOOM),
+    }
+}
+
+/// What the map reports back to the app for this frame.
+#[derive(Default)]
+pub struct MapOutput {
+    /// The user clicked the map: on this feature, or on nothing.
+    pub clicked: Option<Option<FeatureRef>>,
+    pub hovered: Option<FeatureRef>,
+    /// Pointer position as `[lon, lat]`.
+    pub cursor: Option<[f64; 2]>,
+}
+
+/// Everything the map draws from.
+pub struct MapView<'a> {
+    pub doc: &'a Document,
+    pub renders: &'a [LayerRender],
+    pub basemap: &'a mut Basemap,
+    pub state: &'a mut MapState,
+    pub selection: Option<FeatureRef>,
+    pub hover: Option<FeatureRef>,
+}
+
+impl MapView<'_> {
+    pub fn map_ui(self, ui: &mut Ui) -> MapOutput {
+        let MapView {
+            doc,
+            renders,
+            basemap,
+            state,
+            selection,
+            hover,
+        } = self;
+        let now = ui.input(|i| i.time);
+        let rect = ui.available_rect_before_wrap();
+        if let Some(bbox) = state.pending_fit.take() {
+            state.jump_to(fit_camera(&bbox, rect));
+        }
+        if state.advance(now) {
+            ui.ctx().request_repaint();
+        }
+        ui.painter().rect_filled(rect, 0.0, LAND);
+
+        let mut tiles = basemap.frame_tiles();
+        let my_position = state
+            .memory
+            .detached()
+            .unwrap_or(lon_lat(doc.view.center[0], doc.view.center[1]));
+        let map = Map::new(
+            tiles.as_mut().map(|t| t as &mut dyn Tiles),
+            &mut state.memory,
+            my_position,
+        )
+        .zoom_with_ctrl(false)
+        .double_click_to_zoom(true)
+        .double_click_to_zoom_out(true);
+        let mut output = MapOutput::default();
+        let response = map
+            .show(ui, |ui, response, projector, _memory| {
+                let rect = response.rect;
+                let center = projector.unproject(rect.center().to_vec2());
+                let t = ScreenTransform::new(mercator_from_lonlat(center.x(), center.y()), projector.zoom(), rect);
+                let painter = ui.painter().with_clip_rect(rect);
+                draw_layers(&painter, &t, doc, renders, selection, hover);
+                if let Some(pos) = response.hover_pos() {
+                    let world = t.world_from_screen(pos);
+                    output.cursor = Some(lonlat_from_mercator(world[0], world[1]));
+                    output.hovered = hit_test(&t, doc, renders, pos);
+                }
+                if response.clicked() {
+                    output.clicked = Some(response.interact_pointer_pos().and_then(|p| hit_test(&t, doc, renders, p)));
+                }
+                t
+            })
+            .inner;
+        drop(tiles);
+        let t = response;
+        state.transform = Some(t);
+        // A user's own pan or zoom takes over from a flight.
+        let user_moved = ui.input(|i| {
+            i.pointer.is_decidedly_dragging() || i.smooth_scroll_delta != egui::Vec2::ZERO || i.zoom_delta() != 1.0
+        });
+        if user_moved && t.rect.contains(ui.input(|i| i.pointer.hover_pos()).unwrap_or(Pos2::ZERO)) {
+            state.flight = None;
+        }
+
+        let painter = ui.painter().with_clip_rect(t.rect);
+        if let Some(name) = output.hovered.and_then(|r| doc.feature(r)).map(|f| f.display_name())
+            && let Some(pos) = ui.input(|i| i.pointer.hover_pos())
+        {
+            hover_name(&painter, pos, &name);
+        }
+        scale_bar(&painter, &t);
+        attribution(&painter, &t, basemap);
+        basemap_note(ui, &t, basemap);
+        output
+    }
+}
+
+/// Paints visible layers bottom to top, then their labels top layer first.
+fn draw_layers(
+    painter: &egui::Painter,
+    t: &ScreenTransform,
+    doc: &Document,
+    renders: &[LayerRender],
+    selection: Option<FeatureRef>,
+    hover: Option<FeatureRef>,
+) {
+    let mut drawn: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (li, (layer, render)) in doc.layers.iter().zip(renders).enumerate() {
+        if !layer.visible || layer.opacity <= 0.0 {
+            continue;
+        }
+        let emphasis = |fi: usize| {
+            let r = FeatureRef { layer: li, feature: fi };
+            if selection == Some(r) {
+                Some(Highlight::Selected)
+            } else if hover == Some(r) {
+                Some(Highlight::Hovered)
+            } else {
+                None
+            }
+        };
+        drawn.push((li, paint_layer(painter, t, render, layer.opacity, emphasis)));
+    }
+    // Labels: top layer first, so places and sub-areas win over the localities beneath.
+    let mut labels = LabelPlacer::new();
+    let scale = t.scale();
+    for (li, visible) in drawn.iter().rev() {
+        let Some(render) = renders.get(*li) else { continue };
+        let mut order: Vec<usize> = visible.clone();
+        // Bigger polygons first within a layer: they carry the more important names.
+        order.sort_by(|a, b| {
+            let (fa, fb) = (&render.features[*a], &render.features[*b]);
+            fb.area.partial_cmp(&fa.area).unwrap_or(std::cmp::Ordering::Equal)
+        });
+        for fi in order {
+            let f = &render.features[fi];
+            let Some((text, anchor)) = &f.label else { continue };
+            let on_screen = (f.bbox.width().max(f.bbox.height()) * scale) as f32;
+            let is_marker = !f.markers.is_empty();
+            let is_line = f.fill.is_none() && !is_marker;
+            if !is_marker && !is_line && on_screen < 70.0 {
+                continue;
+            }
+            let at = t.screen_from_world(*anchor);
+            let (size, color) = if is_marker {
+                (13.0, Color32::from_rgb(0x20, 0x20, 0x20))
+            } else if is_line {
+                (12.5, Color32::from_rgb(0x6b, 0x2d, 0x0c))
+            } else {
+                (14.0, Color32::from_rgb(0x1d, 0x2b, 0x3a))
+            };
+            labels.place(
+                painter,
+                text,
+                at,
+                is_marker.then_some(f.style.marker_radius),
+                FontId::proportional(size),
+                color,
+                Color32::from_rgba_unmultiplied(255, 255, 255, 220),
+            );
+        }
+    }
+    labels.paint(painter);
+}
+
+/// The feature under a screen point: the topmost visible layer wins.
+fn hit_test(t: &ScreenTransform, doc: &Document, renders: &[LayerRender], pos: Pos2) -> Option<FeatureRef> {
+    let world = t.world_from_screen(pos);
+    let per_point = 1.0 / t.scale();
+    for (li, (layer, render)) in doc.layers.iter().zip(renders).enumerate().rev() {
+        if !layer.visible || layer.opacity <= 0.0 {
+            continue;
+        }
+        let marker = (layer.style.marker_radius as f64 + 4.0) * per_point;
+        if let Some(fi) = render.hit(world, 5.0 * per_point, marker) {
+            return Some(FeatureRef { layer: li, feature: fi });
+        }
+    }
+    None
+}
+
+fn hover_name(painter: &egui::Painter, pos: Pos2, name: &str) {
+    let galley = painter.layout_no_wrap(name.to_owned(), FontId::proportional(13.0), Color32::WHITE);
+    let rect = Rect::from_min_size(pos + vec2(14.0, 10.0), galley.size()).expand(4.0);
+    painter.rect_filled(rect, 4.0, Color32::from_black_alpha(190));
+    painter.galley(rect.min + vec2(4.0, 4.0), galley, Color32::WHITE);
+}
+
+/// A scale bar of a round length (1, 2 or 5 × 10ⁿ m) about 100 points long, bottom left.
+fn scale_bar(painter: &egui::Painter, t: &ScreenTransform) {
+    let [_, lat] = lonlat_from_mercator(t.center[0], t.center[1]);
+    let metres_per_point = metres_per_world(lat) / points_per_world(t.zoom);
+    let (metres, label) = nice_scale_length(metres_per_point * 110.0);
+    let len = (metres / metres_per_point) as f32;
+    let base = pos2(t.rect.left() + 14.0, t.rect.bottom() - 16.0);
+    let bg = Rect::from_min_max(pos2(base.x - 6.0, base.y - 22.0), pos2(base.x + len + 8.0, base.y + 6.0));
+    painter.rect_filled(bg, 3.0, Color32::from_white_alpha(200));
+    let stroke = egui::Stroke::new(2.0, Color32::from_gray(30));
+    painter.line_segment([base, base + vec2(len, 0.0)], stroke);
+    painter.line_segment([base, base - vec2(0.0, 6.0)], stroke);
+    painter.line_segment([base + vec2(len, 0.0), base + vec2(len, -6.0)], stroke);
+    painter.text(base + vec2(len / 2.0, -7.0), Align2::CENTER_BOTTOM, label, FontId::proportional(12.0), Color32::from_gray(30));
+}
+
+/// The largest round length not above `max_metres`, and how to write it.
+pub fn nice_scale_length(max_metres: f64) -> (f64, String) {
+    let max_metres = max_metres.max(0.01);
+    let pow = 10f64.powf(max_metres.log10().floor());
+    let step = [5.0, 2.0, 1.0].into_iter().map(|k| k * pow).find(|v| *v <= max_metres).unwrap_or(pow);
+    let label = if step >= 1000.0 {
+        format!("{} km", step / 1000.0)
+    } else {
+        format!("{step} m")
+    };
+    (step, label)
+}
+
+fn attribution(painter: &egui::Painter, t: &ScreenTransform, basemap: &Basemap) {
+    let mut text = String::from("Overlays: Corridor project, after Báo Bình Dương (2021) — indicative");
+    if basemap.state() != BasemapState::Off && !basemap.spec.attribution.is_empty() {
+        text = format!("{} | {text}", basemap.spec.attribution);
+    }
+    let galley = painter.layout_no_wrap(text, FontId::proportional(11.0), Color32::from_gray(40));
+    let rect = Rect::from_min_size(t.rect.right_bottom() - galley.size() - vec2(8.0, 4.0), galley.size()).expand2(vec2(4.0, 2.0));
+    painter.rect_filled(rect, 2.0, Color32::from_white_alpha(210));
+    painter.galley(rect.min + vec2(4.0, 2.0), galley, Color32::from_gray(40));
+}
+
+/// Says so on the map when there is no basemap, so an empty background never looks like a fault.
+fn basemap_note(ui: &mut Ui, t: &ScreenTransform, basemap: &Basemap) {
+    let text = match basemap.state() {
+        BasemapState::NoTiles => "Offline — no basemap tiles. Layers and panels work as usual.",
+        BasemapState::Off if basemap.spec.is_none() => "No basemap configured",
+        BasemapState::Off => "Offline mode — no basemap tiles",
+        _ => return,
+    };
+    let pos = pos2(t.rect.center().x, t.rect.top() + 12.0);
+    egui::Area::new(egui::Id::new("basemap_note"))
+        .fixed_pos(pos)
+        .pivot(Align2::CENTER_TOP)
+        .interactable(false)
+        .show(ui.ctx(), |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.label(RichText::new(text).color(Color32::from_rgb(0x7a, 0x4b, 0x00)));
+            });
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_lengths_are_round() {
+        assert_eq!(nice_scale_length(1234.0).1, "1 km");
+        assert_eq!(nice_scale_length(2600.0).1, "2 km");
+        assert_eq!(nice_scale_length(740.0).1, "500 m");
+        assert_eq!(nice_scale_length(9.9).1, "5 m");
+    }
+}

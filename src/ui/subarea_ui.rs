@@ -1,0 +1,36 @@
+//! The sub-area list: every planned sub-area, grouped by layer; choosing one flies to it.
+
+use egui::{RichText, Ui};
+
+use crate::model::{Document, FeatureRef};
+
+use super::MUTED;
+
+/// Lists the planned sub-areas; returns the one the user chose this frame.
+pub fn subarea_list_ui(ui: &mut Ui, doc: &Document, selected: Option<FeatureRef>) -> Option<FeatureRef> {
+    let mut chosen = None;
+    let mut any = false;
+    for (li, layer) in doc.layers.iter().enumerate().filter(|(_, l)| l.subareas) {
+        ui.label(RichText::new(&layer.name).color(MUTED).small());
+        for (r, feature) in doc.subareas().filter(|(r, _)| r.layer == li) {
+            any = true;
+            let mut text = feature.display_name();
+            if let Some(n) = feature.property("subarea_no").and_then(|v| v.as_u64()) {
+                text = format!("{n}. {text}");
+            }
+            let response = ui.selectable_label(selected == Some(r), text);
+            let response = match feature.property_text("name_en") {
+                Some(en) => response.on_hover_text(en),
+                None => response,
+            };
+            if response.clicked() {
+                chosen = Some(r);
+            }
+        }
+        ui.add_space(4.0);
+    }
+    if !any {
+        ui.label(RichText::new("No sub-area layer is loaded.").color(MUTED));
+    }
+    chosen
+}
