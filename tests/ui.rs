@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use corridor::geometry::mercator_from_lonlat;
 use corridor::{AppOptions, CorridorApp};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 fn maps() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("maps")
@@ -66,7 +66,7 @@ fn selecting_a_subarea_flies_to_it_and_shows_its_area() {
     h.get_by_label("Technology industrial zone");
     h.get_by_label("科技工业区");
     let area = h.get_by_label_contains(" ha (");
-    let text = area.accessibility_node().label().unwrap_or_default().to_owned();
+    let text = area.accesskit_node().label().unwrap_or_default();
     assert!(text.contains("km²"), "{text}");
 }
 
@@ -131,7 +131,7 @@ fn a_broken_layer_shows_its_error_while_the_rest_loads() {
     let mut h = open(dir.path().join("corridor.toml"));
     h.run();
     let banner = h.get_by_label_contains("sti-park.geojson");
-    let message = banner.accessibility_node().label().unwrap_or_default().to_owned();
+    let message = banner.accesskit_node().label().unwrap_or_default();
     assert!(message.contains("line"), "the message says where: {message}");
     // The other layers are there and work.
     h.get_by_label("Thủ Dầu Một").click();

@@ -1,6 +1,6 @@
 //! Geodesic measures on the WGS84 ellipsoid (geographiclib's algorithms, through `geo`).
 
-use geo::{Geometry, GeodesicArea, GeodesicLength, Geodesic};
+use geo::{Geodesic, GeodesicArea, Geometry, Length};
 
 /// Square metres in a hectare.
 pub const M2_PER_HA: f64 = 10_000.0;

@@ -144,7 +144,7 @@ mod tests {
 
     #[test]
     fn single_feature_and_null_geometry_load() {
-        let text = br#"{"type": "Feature", "id": 7, "properties": {"name": "Dĩ An"}, "geometry": null}"#;
+        let text = r#"{"type": "Feature", "id": 7, "properties": {"name": "Dĩ An"}, "geometry": null}"#.as_bytes();
         let parsed = parse_geojson(text, Path::new("f.geojson")).unwrap();
         assert_eq!(parsed.features.len(), 1);
         assert_eq!(parsed.features[0].display_name(), "Dĩ An");

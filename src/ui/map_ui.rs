@@ -345,7 +345,7 @@ fn basemap_note(ui: &mut Ui, t: &ScreenTransform, basemap: &Basemap) {
         _ => return,
     };
     let pos = pos2(t.rect.center().x, t.rect.top() + 12.0);
-    egui::Area::new(egui::Id::new("basemap_note"))
+    egui::Area::new(egui::Id::unique("basemap_note"))
         .fixed_pos(pos)
         .pivot(Align2::CENTER_TOP)
         .interactable(false)
