@@ -101,7 +101,13 @@ impl CorridorApp {
     /// Every layer problem and project problem, for the banner and the problems window.
     fn problems(&self) -> Vec<String> {
         let mut out = self.doc.problems.clone();
-        out.extend(self.doc.layers.iter().filter_map(|l| l.error()).map(str::to_owned));
+        out.extend(
+            self.doc
+                .layers
+                .iter()
+                .filter_map(|l| l.error())
+                .map(str::to_owned),
+        );
         out
     }
 
@@ -149,7 +155,11 @@ impl CorridorApp {
                     self.fly_home(now);
                 }
                 if ui.button("Zoom to all layers").clicked() {
-                    let extent = self.renders.iter().map(|r| r.extent).fold(MercatorBox::EMPTY, |a, b| a.union(&b));
+                    let extent = self
+                        .renders
+                        .iter()
+                        .map(|r| r.extent)
+                        .fold(MercatorBox::EMPTY, |a, b| a.union(&b));
                     if !extent.is_empty()
                         && let Some(t) = self.map.transform
                     {
@@ -219,32 +229,42 @@ impl eframe::App for CorridorApp {
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
         egui::Panel::bottom("status").show(ui, |ui| {
-            status_ui(ui, self.cursor, self.map.camera().zoom, &self.basemap.spec.name, self.basemap.state());
+            status_ui(
+                ui,
+                self.cursor,
+                self.map.camera().zoom,
+                &self.basemap.spec.name,
+                self.basemap.state(),
+            );
         });
         let mut chosen = None;
-        egui::Panel::left("side").default_size(270.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                egui::CollapsingHeader::new(RichText::new("Sub-areas").heading())
-                    .default_open(true)
-                    .show(ui, |ui| {
-                        chosen = subarea_list_ui(ui, &self.doc, self.selection());
-                    });
-                ui.separator();
-                egui::CollapsingHeader::new(RichText::new("Layers").heading())
-                    .default_open(true)
-                    .show(ui, |ui| layers_ui(ui, &mut self.doc.layers));
+        egui::Panel::left("side")
+            .default_size(270.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    egui::CollapsingHeader::new(RichText::new("Sub-areas").heading())
+                        .default_open(true)
+                        .show(ui, |ui| {
+                            chosen = subarea_list_ui(ui, &self.doc, self.selection());
+                        });
+                    ui.separator();
+                    egui::CollapsingHeader::new(RichText::new("Layers").heading())
+                        .default_open(true)
+                        .show(ui, |ui| layers_ui(ui, &mut self.doc.layers));
+                });
             });
-        });
         if let Some(r) = chosen {
             self.select_and_fly(r, now);
         }
         let mut action = None;
         if let Some(facts) = &self.selection {
-            egui::Panel::right("feature").default_size(320.0).show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    action = feature_ui(ui, &self.doc, facts);
+            egui::Panel::right("feature")
+                .default_size(320.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        action = feature_ui(ui, &self.doc, facts);
+                    });
                 });
-            });
         }
         match action {
             Some(FeatureAction::Close) => self.select(None),
@@ -256,23 +276,25 @@ impl eframe::App for CorridorApp {
             Some(FeatureAction::Select(r)) => self.select_and_fly(r, now),
             None => {}
         }
-        egui::CentralPanel::no_frame().frame(egui::Frame::new().fill(LAND)).show(ui, |ui| {
-            self.problems_banner_ui(ui);
-            let output = MapView {
-                doc: &self.doc,
-                renders: &self.renders,
-                basemap: &mut self.basemap,
-                state: &mut self.map,
-                selection: self.selection.as_ref().map(|f| f.feature),
-                hover: self.hover,
-            }
-            .map_ui(ui);
-            self.hover = output.hovered;
-            self.cursor = output.cursor;
-            if let Some(clicked) = output.clicked {
-                self.select(clicked);
-            }
-        });
+        egui::CentralPanel::no_frame()
+            .frame(egui::Frame::new().fill(LAND))
+            .show(ui, |ui| {
+                self.problems_banner_ui(ui);
+                let output = MapView {
+                    doc: &self.doc,
+                    renders: &self.renders,
+                    basemap: &mut self.basemap,
+                    state: &mut self.map,
+                    selection: self.selection.as_ref().map(|f| f.feature),
+                    hover: self.hover,
+                }
+                .map_ui(ui);
+                self.hover = output.hovered;
+                self.cursor = output.cursor;
+                if let Some(clicked) = output.clicked {
+                    self.select(clicked);
+                }
+            });
         self.problems_window(&ctx);
     }
 }

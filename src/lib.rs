@@ -2,6 +2,7 @@
 //!
 //! Layers point down: `app` → `ui` → `render`/`tiles` → `io` → `model`/`geometry`.
 #![deny(clippy::unwrap_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod app;
 pub mod geometry;

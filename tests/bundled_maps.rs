@@ -10,7 +10,9 @@ use geo::{BoundingRect, Contains, Geometry, InteriorPoint, Validation};
 /// Former Bình Dương province (geoBoundaries VN-57): [min lon, min lat, max lon, max lat].
 const PROVINCE_BBOX: [f64; 4] = [106.3629, 10.8633, 106.9495, 11.4751];
 
-const REQUIRED: &[&str] = &["name", "name_en", "name_zh", "kind", "summary", "source", "accuracy"];
+const REQUIRED: &[&str] = &[
+    "name", "name_en", "name_zh", "kind", "summary", "source", "accuracy",
+];
 
 fn maps() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("maps")
@@ -33,18 +35,42 @@ fn corridor() -> Document {
 #[test]
 fn every_bundled_file_parses_and_has_the_required_properties() {
     let files = bundled_files();
-    assert!(files.len() >= 4, "expected the four bundled layers, found {files:?}");
+    assert!(
+        files.len() >= 4,
+        "expected the four bundled layers, found {files:?}"
+    );
     for path in files {
         let layer = read_geojson(&path).unwrap_or_else(|e| panic!("{e}"));
-        assert!(layer.warnings.is_empty(), "{}: {:?}", path.display(), layer.warnings);
-        assert!(!layer.features.is_empty(), "{} has no features", path.display());
+        assert!(
+            layer.warnings.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            layer.warnings
+        );
+        assert!(
+            !layer.features.is_empty(),
+            "{} has no features",
+            path.display()
+        );
         let mut ids = std::collections::HashSet::new();
         for (i, f) in layer.features.iter().enumerate() {
-            let id = f.record.id.as_ref().unwrap_or_else(|| panic!("{} feature {i} has no id", path.display()));
-            assert!(ids.insert(format!("{id:?}")), "{}: duplicate id {id:?}", path.display());
+            let id = f
+                .record
+                .id
+                .as_ref()
+                .unwrap_or_else(|| panic!("{} feature {i} has no id", path.display()));
+            assert!(
+                ids.insert(format!("{id:?}")),
+                "{}: duplicate id {id:?}",
+                path.display()
+            );
             for key in REQUIRED {
                 let text = f.property_text(key).unwrap_or_default();
-                assert!(!text.trim().is_empty(), "{} feature {i}: `{key}` missing", path.display());
+                assert!(
+                    !text.trim().is_empty(),
+                    "{} feature {i}: `{key}` missing",
+                    path.display()
+                );
             }
             let accuracy = f.accuracy().unwrap_or_default();
             assert!(
@@ -52,7 +78,11 @@ fn every_bundled_file_parses_and_has_the_required_properties() {
                 "{} feature {i}: accuracy `{accuracy}`",
                 path.display()
             );
-            assert!(f.geometry.is_some(), "{} feature {i} has no geometry", path.display());
+            assert!(
+                f.geometry.is_some(),
+                "{} feature {i} has no geometry",
+                path.display()
+            );
         }
     }
 }
@@ -82,7 +112,13 @@ fn every_polygon_is_valid() {
         let layer = read_geojson(&path).unwrap_or_else(|e| panic!("{e}"));
         for f in layer.features.iter().filter(|f| f.is_areal()) {
             let g = f.geometry.as_ref().expect("areal features have geometry");
-            assert!(g.is_valid(), "{}: {} is not valid: {:?}", path.display(), f.display_name(), g.validation_errors());
+            assert!(
+                g.is_valid(),
+                "{}: {} is not valid: {:?}",
+                path.display(),
+                f.display_name(),
+                g.validation_errors()
+            );
         }
     }
 }
@@ -93,17 +129,35 @@ fn the_project_loads_every_layer_without_problems() {
     assert!(doc.problems.is_empty(), "{:?}", doc.problems);
     assert!(doc.layers.len() >= 4);
     for layer in &doc.layers {
-        assert!(layer.error().is_none(), "{}: {:?}", layer.name, layer.error());
+        assert!(
+            layer.error().is_none(),
+            "{}: {:?}",
+            layer.name,
+            layer.error()
+        );
     }
 }
 
 #[test]
 fn the_sti_park_has_concave_shapes_a_hole_and_a_multipolygon() {
     let layer = read_geojson(&maps().join("sti-park.geojson")).expect("sti-park.geojson loads");
-    let subareas: Vec<&Feature> = layer.features.iter().filter(|f| f.property_text("kind").as_deref() == Some("sti_subarea")).collect();
+    let subareas: Vec<&Feature> = layer
+        .features
+        .iter()
+        .filter(|f| f.property_text("kind").as_deref() == Some("sti_subarea"))
+        .collect();
     assert_eq!(subareas.len(), 5, "five planned sub-areas");
-    assert!(layer.features.iter().any(|f| matches!(&f.geometry, Some(Geometry::Polygon(p)) if !p.interiors().is_empty())));
-    assert!(layer.features.iter().any(|f| matches!(&f.geometry, Some(Geometry::MultiPolygon(_)))));
+    assert!(
+        layer.features.iter().any(
+            |f| matches!(&f.geometry, Some(Geometry::Polygon(p)) if !p.interiors().is_empty())
+        )
+    );
+    assert!(
+        layer
+            .features
+            .iter()
+            .any(|f| matches!(&f.geometry, Some(Geometry::MultiPolygon(_))))
+    );
     let concave = layer.features.iter().any(|f| match &f.geometry {
         Some(Geometry::Polygon(p)) => {
             use geo::{Area, ConvexHull};
@@ -113,11 +167,25 @@ fn the_sti_park_has_concave_shapes_a_hole_and_a_multipolygon() {
     });
     assert!(concave, "at least one concave outline");
     // Every sub-area lies within the park's outline.
-    let park = layer.features.iter().find(|f| f.property_text("kind").as_deref() == Some("sti_park")).expect("the park");
-    let Some(Geometry::Polygon(park)) = &park.geometry else { panic!("park is a polygon") };
+    let park = layer
+        .features
+        .iter()
+        .find(|f| f.property_text("kind").as_deref() == Some("sti_park"))
+        .expect("the park");
+    let Some(Geometry::Polygon(park)) = &park.geometry else {
+        panic!("park is a polygon")
+    };
     for s in subareas {
-        let p = s.geometry.as_ref().and_then(|g| g.interior_point()).expect("interior point");
-        assert!(park.contains(&p), "{} lies outside the park", s.display_name());
+        let p = s
+            .geometry
+            .as_ref()
+            .and_then(|g| g.interior_point())
+            .expect("interior point");
+        assert!(
+            park.contains(&p),
+            "{} lies outside the park",
+            s.display_name()
+        );
     }
 }
 
@@ -128,7 +196,10 @@ fn each_locality_sits_over_its_namesake_ward() {
     let wards_path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/data/real/vn-provinces-2025/former_binh_duong_wards_2025_merged.geojson");
     let Ok(wards) = read_geojson(&wards_path) else {
-        eprintln!("skipped: reference wards not found at {}", wards_path.display());
+        eprintln!(
+            "skipped: reference wards not found at {}",
+            wards_path.display()
+        );
         return;
     };
     let localities = read_geojson(&maps().join("localities.geojson")).expect("localities load");
@@ -140,8 +211,17 @@ fn each_locality_sits_over_its_namesake_ward() {
             .iter()
             .find(|w| w.property_text("name").as_deref() == Some(name.as_str()))
             .unwrap_or_else(|| panic!("no 2025 ward named {name}"));
-        let centre = ward.geometry.as_ref().and_then(|g| g.interior_point()).expect("ward interior point");
-        let Some(Geometry::Polygon(poly)) = &loc.geometry else { panic!("{name} is a polygon") };
-        assert!(poly.contains(&centre), "{name}: the ward's interior point {centre:?} lies outside the locality");
+        let centre = ward
+            .geometry
+            .as_ref()
+            .and_then(|g| g.interior_point())
+            .expect("ward interior point");
+        let Some(Geometry::Polygon(poly)) = &loc.geometry else {
+            panic!("{name} is a polygon")
+        };
+        assert!(
+            poly.contains(&centre),
+            "{name}: the ward's interior point {centre:?} lies outside the locality"
+        );
     }
 }

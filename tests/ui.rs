@@ -12,9 +12,13 @@ fn maps() -> PathBuf {
 }
 
 fn open(path: PathBuf) -> Harness<'static, CorridorApp> {
-    let options = AppOptions { path, offline: true };
+    let options = AppOptions {
+        path,
+        offline: true,
+    };
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
+        .with_step_dt(1.0 / 60.0)
         .with_max_steps(400)
         .build_eframe(move |cc| CorridorApp::new(cc, options))
 }
@@ -38,7 +42,15 @@ fn subarea_list_shows_the_five_sti_subareas_and_the_localities() {
     for name in STI_SUBAREAS {
         h.get_by_label(name);
     }
-    for name in ["Dĩ An", "Thuận An", "Thủ Dầu Một", "Tân Uyên", "Bến Cát", "Bàu Bàng", "Thành phố mới Bình Dương"] {
+    for name in [
+        "Dĩ An",
+        "Thuận An",
+        "Thủ Dầu Một",
+        "Tân Uyên",
+        "Bến Cát",
+        "Bàu Bàng",
+        "Thành phố mới Bình Dương",
+    ] {
         h.get_by_label(name);
     }
 }
@@ -53,20 +65,36 @@ fn selecting_a_subarea_flies_to_it_and_shows_its_area() {
     let app = h.state();
     let selected = app.selection().expect("the sub-area is selected");
     let feature = app.doc.feature(selected).expect("feature exists");
-    assert_eq!(feature.property_text("name_en").as_deref(), Some("Technology industrial zone"));
+    assert_eq!(
+        feature.property_text("name_en").as_deref(),
+        Some("Technology industrial zone")
+    );
     let after = app.map.camera();
     assert!(!app.map.is_flying(), "the flight has landed");
-    assert!(after.zoom > before.zoom + 2.0, "zoomed in from {} to {}", before.zoom, after.zoom);
+    assert!(
+        after.zoom > before.zoom + 2.0,
+        "zoomed in from {} to {}",
+        before.zoom,
+        after.zoom
+    );
     // The camera looks at the technology zone, in the S&T park east of Bàu Bàng.
     let sw = mercator_from_lonlat(106.645, 11.290);
     let ne = mercator_from_lonlat(106.680, 11.340);
-    assert!(after.center[0] > sw[0] && after.center[0] < ne[0], "{:?}", after.center);
-    assert!(after.center[1] < sw[1] && after.center[1] > ne[1], "{:?}", after.center);
+    assert!(
+        after.center[0] > sw[0] && after.center[0] < ne[0],
+        "{:?}",
+        after.center
+    );
+    assert!(
+        after.center[1] < sw[1] && after.center[1] > ne[1],
+        "{:?}",
+        after.center
+    );
     // The panel gives its names in three languages and its geodesic area.
     h.get_by_label("Technology industrial zone");
     h.get_by_label("科技工业区");
     let area = h.get_by_label_contains(" ha (");
-    let text = area.accesskit_node().label().unwrap_or_default();
+    let text = area.accesskit_node().value().unwrap_or_default();
     assert!(text.contains("km²"), "{text}");
 }
 
@@ -98,7 +126,13 @@ fn clicking_a_zone_on_the_map_selects_it() {
     h.run();
     let app = h.state();
     let selected = app.selection().expect("a click on a zone selects it");
-    assert_eq!(app.doc.feature(selected).map(|f| f.display_name()).as_deref(), Some("Tân Uyên"));
+    assert_eq!(
+        app.doc
+            .feature(selected)
+            .map(|f| f.display_name())
+            .as_deref(),
+        Some("Tân Uyên")
+    );
     h.get_by_label_contains("Innovation-district locality");
 }
 
@@ -130,9 +164,16 @@ fn a_broken_layer_shows_its_error_while_the_rest_loads() {
 
     let mut h = open(dir.path().join("corridor.toml"));
     h.run();
-    let banner = h.get_by_label_contains("sti-park.geojson");
-    let message = banner.accesskit_node().label().unwrap_or_default();
-    assert!(message.contains("line"), "the message says where: {message}");
+    // Named in the problems banner and in the layers panel, each time with the place.
+    let mentions = h.get_all_by_label_contains("sti-park.geojson").count();
+    assert!(mentions >= 2, "banner and layers panel name the file");
+    for node in h.get_all_by_label_contains("sti-park.geojson") {
+        let message = node.accesskit_node().value().unwrap_or_default();
+        assert!(
+            message.contains("line"),
+            "the message says where: {message}"
+        );
+    }
     // The other layers are there and work.
     h.get_by_label("Thủ Dầu Một").click();
     h.run();
@@ -167,6 +208,7 @@ fn start_view_snapshot() {
     };
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
+        .with_theme(egui::Theme::Light)
         .wgpu()
         .build_eframe(move |cc| CorridorApp::new(cc, options));
     h.run();

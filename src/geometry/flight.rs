@@ -86,8 +86,8 @@ impl Flight {
         } else {
             let rho = self.rho;
             let r0 = self.r0;
-            let u = self.w0 * (r0.cosh() * (rho * s + r0).tanh() - r0.sinh()) / (rho * rho)
-                / self.u1;
+            let u =
+                self.w0 * (r0.cosh() * (rho * s + r0).tanh() - r0.sinh()) / (rho * rho) / self.u1;
             let w = self.w0 * r0.cosh() / (rho * s + r0).cosh();
             (u, w)
         };
@@ -123,8 +123,14 @@ mod tests {
 
     #[test]
     fn flight_starts_and_ends_where_asked() {
-        let a = Camera { center: [0.79, 0.47], zoom: 10.0 };
-        let b = Camera { center: [0.792, 0.468], zoom: 14.0 };
+        let a = Camera {
+            center: [0.79, 0.47],
+            zoom: 10.0,
+        };
+        let b = Camera {
+            center: [0.792, 0.468],
+            zoom: 14.0,
+        };
         let f = Flight::new(a, b, 1200.0, 0.8, 2.0);
         assert!(close(f.camera_at(0.0), a), "{:?}", f.camera_at(0.0));
         assert!(close(f.camera_at(f.duration_s()), b));
@@ -133,8 +139,14 @@ mod tests {
 
     #[test]
     fn long_hops_zoom_out_on_the_way() {
-        let a = Camera { center: [0.79, 0.47], zoom: 14.0 };
-        let b = Camera { center: [0.80, 0.46], zoom: 14.0 };
+        let a = Camera {
+            center: [0.79, 0.47],
+            zoom: 14.0,
+        };
+        let b = Camera {
+            center: [0.80, 0.46],
+            zoom: 14.0,
+        };
         let f = Flight::new(a, b, 1200.0, 0.8, 2.0);
         let mid = f.camera_at(f.duration_s() / 2.0);
         assert!(mid.zoom < 13.0, "mid-flight zoom {}", mid.zoom);
@@ -142,8 +154,14 @@ mod tests {
 
     #[test]
     fn pure_zoom_keeps_the_centre() {
-        let a = Camera { center: [0.79, 0.47], zoom: 10.0 };
-        let b = Camera { center: [0.79, 0.47], zoom: 13.0 };
+        let a = Camera {
+            center: [0.79, 0.47],
+            zoom: 10.0,
+        };
+        let b = Camera {
+            center: [0.79, 0.47],
+            zoom: 13.0,
+        };
         let f = Flight::new(a, b, 1200.0, 0.8, 2.0);
         let mid = f.camera_at(f.duration_s() / 2.0);
         assert_eq!(mid.center, a.center);

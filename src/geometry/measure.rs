@@ -1,6 +1,7 @@
 //! Geodesic measures on the WGS84 ellipsoid (geographiclib's algorithms, through `geo`).
 
-use geo::{Geodesic, GeodesicArea, Geometry, Length};
+use geo::orient::{Direction, Orient};
+use geo::{Geodesic, GeodesicArea, Geometry, Length, Polygon};
 
 /// Square metres in a hectare.
 pub const M2_PER_HA: f64 = 10_000.0;
@@ -8,13 +9,19 @@ pub const M2_PER_HA: f64 = 10_000.0;
 /// Geodesic area of a geometry in square metres; zero for points and lines.
 pub fn geodesic_area_m2(geometry: &Geometry<f64>) -> f64 {
     match geometry {
-        Geometry::Polygon(p) => p.geodesic_area_unsigned(),
-        Geometry::MultiPolygon(mp) => mp.0.iter().map(|p| p.geodesic_area_unsigned()).sum(),
+        Geometry::Polygon(p) => polygon_area_m2(p),
+        Geometry::MultiPolygon(mp) => mp.0.iter().map(polygon_area_m2).sum(),
         Geometry::Rect(r) => r.to_polygon().geodesic_area_unsigned(),
         Geometry::Triangle(t) => t.to_polygon().geodesic_area_unsigned(),
         Geometry::GeometryCollection(gc) => gc.0.iter().map(geodesic_area_m2).sum(),
         _ => 0.0,
     }
+}
+
+/// Geodesic area of one polygon, whatever the orientation its rings were written in: the
+/// geodesic algorithm reads a hole wound like its exterior as "the rest of the Earth".
+fn polygon_area_m2(p: &Polygon<f64>) -> f64 {
+    p.orient(Direction::Default).geodesic_area_unsigned()
 }
 
 /// Geodesic length of a geometry's lines in metres (the perimeter for polygons).
@@ -26,11 +33,11 @@ pub fn geodesic_length_m(geometry: &Geometry<f64>) -> f64 {
             .chain(p.interiors())
             .map(|l| Geodesic.length(l))
             .sum(),
-        Geometry::MultiPolygon(mp) => mp
-            .0
-            .iter()
-            .map(|p| geodesic_length_m(&Geometry::Polygon(p.clone())))
-            .sum(),
+        Geometry::MultiPolygon(mp) => {
+            mp.0.iter()
+                .map(|p| geodesic_length_m(&Geometry::Polygon(p.clone())))
+                .sum()
+        }
         Geometry::GeometryCollection(gc) => gc.0.iter().map(geodesic_length_m).sum(),
         _ => 0.0,
     }
@@ -67,20 +74,33 @@ pub fn group_thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{LineString, Polygon, polygon};
+    use geo::{LineString, polygon};
 
     #[test]
     fn one_degree_square_at_the_equator_matches_geographiclib() {
         // geographiclib (Planimeter, WGS84): 1° × 1° cell at the equator = 12 308 778 361.469 m².
-        let p: Polygon<f64> = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)];
+        let p: Polygon<f64> =
+            polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)];
         let a = geodesic_area_m2(&Geometry::Polygon(p));
         assert!((a - 12_308_778_361.469).abs() / a < 1e-6, "{a}");
     }
 
     #[test]
     fn holes_are_subtracted() {
-        let outer = LineString::from(vec![(0.0, 0.0), (0.02, 0.0), (0.02, 0.02), (0.0, 0.02), (0.0, 0.0)]);
-        let hole = LineString::from(vec![(0.005, 0.005), (0.015, 0.005), (0.015, 0.015), (0.005, 0.015), (0.005, 0.005)]);
+        let outer = LineString::from(vec![
+            (0.0, 0.0),
+            (0.02, 0.0),
+            (0.02, 0.02),
+            (0.0, 0.02),
+            (0.0, 0.0),
+        ]);
+        let hole = LineString::from(vec![
+            (0.005, 0.005),
+            (0.015, 0.005),
+            (0.015, 0.015),
+            (0.005, 0.015),
+            (0.005, 0.005),
+        ]);
         let full = geodesic_area_m2(&Geometry::Polygon(Polygon::new(outer.clone(), vec![])));
         let holed = geodesic_area_m2(&Geometry::Polygon(Polygon::new(outer, vec![hole])));
         assert!((holed / full - 0.75).abs() < 1e-3, "{holed} / {full}");

@@ -101,7 +101,12 @@ mod tests {
 
     #[test]
     fn mercator_round_trips_in_the_corridor() {
-        for &(lon, lat) in &[(106.65, 10.9667), (106.82, 10.905), (-122.4, 37.8), (0.0, 0.0)] {
+        for &(lon, lat) in &[
+            (106.65, 10.9667),
+            (106.82, 10.905),
+            (-122.4, 37.8),
+            (0.0, 0.0),
+        ] {
             let [x, y] = mercator_from_lonlat(lon, lat);
             let [lon2, lat2] = lonlat_from_mercator(x, y);
             assert!((lon - lon2).abs() < 1e-9, "{lon} vs {lon2}");

@@ -128,9 +128,12 @@ mod tests {
 
     #[test]
     fn truncated_file_is_explained() {
-        let err = parse_geojson(b"{\"type\": \"FeatureCollection\", \"features\": [", Path::new("t.geojson"))
-            .unwrap_err()
-            .to_string();
+        let err = parse_geojson(
+            b"{\"type\": \"FeatureCollection\", \"features\": [",
+            Path::new("t.geojson"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("ends too early"), "{err}");
     }
 
@@ -144,7 +147,9 @@ mod tests {
 
     #[test]
     fn single_feature_and_null_geometry_load() {
-        let text = r#"{"type": "Feature", "id": 7, "properties": {"name": "Dĩ An"}, "geometry": null}"#.as_bytes();
+        let text =
+            r#"{"type": "Feature", "id": 7, "properties": {"name": "Dĩ An"}, "geometry": null}"#
+                .as_bytes();
         let parsed = parse_geojson(text, Path::new("f.geojson")).unwrap();
         assert_eq!(parsed.features.len(), 1);
         assert_eq!(parsed.features[0].display_name(), "Dĩ An");

@@ -2,9 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::model::{
-    BasemapSpec, Document, Layer, LayerStatus, LayerStyle, Project, ViewSpec,
-};
+use crate::model::{BasemapSpec, Document, Layer, LayerStatus, LayerStyle, Project, ViewSpec};
 
 use super::geojson_file::read_geojson;
 
@@ -36,7 +34,12 @@ pub fn open_path(path: &Path) -> (Document, InitialView) {
 pub fn load_document(path: &Path) -> Document {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
-        Err(e) => return empty_document(format!("{}: cannot read the project file: {e}", path.display())),
+        Err(e) => {
+            return empty_document(format!(
+                "{}: cannot read the project file: {e}",
+                path.display()
+            ));
+        }
     };
     let mut unknown = Vec::new();
     let deserializer = toml::Deserializer::parse(&text);
@@ -59,7 +62,9 @@ pub fn load_document(path: &Path) -> Document {
         .into_iter()
         .map(|key| format!("{}: unknown setting `{key}` ignored", path.display()))
         .collect();
-    if !(-180.0..=180.0).contains(&project.view.center[0]) || !(-90.0..=90.0).contains(&project.view.center[1]) {
+    if !(-180.0..=180.0).contains(&project.view.center[0])
+        || !(-90.0..=90.0).contains(&project.view.center[1])
+    {
         problems.push(format!(
             "{}: view.center {:?} is not a [longitude, latitude] pair; using the corridor's centre",
             path.display(),
@@ -164,7 +169,11 @@ mod tests {
     #[test]
     fn missing_layer_file_fails_alone() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("ok.geojson"), r#"{"type":"FeatureCollection","features":[]}"#).unwrap();
+        std::fs::write(
+            dir.path().join("ok.geojson"),
+            r#"{"type":"FeatureCollection","features":[]}"#,
+        )
+        .unwrap();
         let path = dir.path().join("p.toml");
         std::fs::write(
             &path,
@@ -173,7 +182,11 @@ mod tests {
         .unwrap();
         let doc = load_document(&path);
         assert_eq!(doc.layers.len(), 2);
-        assert!(doc.layers[0].error().is_some_and(|e| e.contains("gone.geojson")));
+        assert!(
+            doc.layers[0]
+                .error()
+                .is_some_and(|e| e.contains("gone.geojson"))
+        );
         assert!(doc.layers[1].error().is_none());
     }
 }

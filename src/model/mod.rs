@@ -115,7 +115,12 @@ pub struct Layer {
 
 impl Layer {
     /// An empty layer that failed to load, kept so the user sees it and its message.
-    pub fn failed(name: String, source: std::path::PathBuf, style: LayerStyle, message: String) -> Self {
+    pub fn failed(
+        name: String,
+        source: std::path::PathBuf,
+        style: LayerStyle,
+        message: String,
+    ) -> Self {
         Self {
             name,
             source,

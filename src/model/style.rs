@@ -252,7 +252,8 @@ mod tests {
     #[test]
     fn simplestyle_properties_override_the_layer() {
         let style = LayerStyle::default();
-        let f = feature(serde_json::json!({"fill": "#00ff00", "fill-opacity": 0.5, "stroke-width": 4}));
+        let f =
+            feature(serde_json::json!({"fill": "#00ff00", "fill-opacity": 0.5, "stroke-width": 4}));
         let s = style.resolve(&f);
         assert_eq!((s.fill.r, s.fill.g, s.fill.a), (0, 255, 128));
         assert_eq!(s.stroke_width, 4.0);
@@ -260,12 +261,18 @@ mod tests {
 
     #[test]
     fn categories_colour_by_property() {
-        let mut style = LayerStyle::default();
-        style.categories = Some(CategoryStyle {
-            property: "kind".into(),
-            colors: [("park".to_owned(), Color::rgb(1, 2, 3))].into_iter().collect(),
-        });
-        let s = style.resolve(&feature(serde_json::json!({"kind": "park", "accuracy": "indicative"})));
+        let style = LayerStyle {
+            categories: Some(CategoryStyle {
+                property: "kind".into(),
+                colors: [("park".to_owned(), Color::rgb(1, 2, 3))]
+                    .into_iter()
+                    .collect(),
+            }),
+            ..LayerStyle::default()
+        };
+        let s = style.resolve(&feature(
+            serde_json::json!({"kind": "park", "accuracy": "indicative"}),
+        ));
         assert_eq!((s.fill.r, s.fill.g, s.fill.b), (1, 2, 3));
         assert!(s.dashed);
     }

@@ -181,7 +181,11 @@ fn rank(f: &FeatureRender) -> (u8, f64) {
     }
 }
 
-fn build_feature(geometry: Option<&Geometry<f64>>, style: FeatureStyle, label: Option<String>) -> FeatureRender {
+fn build_feature(
+    geometry: Option<&Geometry<f64>>,
+    style: FeatureStyle,
+    label: Option<String>,
+) -> FeatureRender {
     let mut polygons: Vec<&Polygon<f64>> = Vec::new();
     let mut lines: Vec<&LineString<f64>> = Vec::new();
     let mut points: Vec<[f64; 2]> = Vec::new();
@@ -199,7 +203,11 @@ fn build_feature(geometry: Option<&Geometry<f64>>, style: FeatureStyle, label: O
     for p in &points {
         bbox.extend(mercator_from_lonlat(p[0], p[1]));
     }
-    let origin = if bbox.is_empty() { [0.0, 0.0] } else { bbox.min };
+    let origin = if bbox.is_empty() {
+        [0.0, 0.0]
+    } else {
+        bbox.min
+    };
     let local = |c: &geo::Coord<f64>| {
         let w = mercator_from_lonlat(c.x, c.y);
         [
@@ -398,6 +406,9 @@ mod tests {
             ]}"#,
         );
         let r = LayerRender::build(&l);
-        assert_eq!(r.hit(mercator_from_lonlat(106.67, 11.07), 0.0, 0.0), Some(1));
+        assert_eq!(
+            r.hit(mercator_from_lonlat(106.67, 11.07), 0.0, 0.0),
+            Some(1)
+        );
     }
 }

@@ -5,4 +5,4 @@ pub mod paint;
 pub mod tessellate;
 
 pub use cache::{FeatureRender, LayerRender};
-pub use paint::{Highlight, LabelPlacer, ScreenTransform, paint_layer};
+pub use paint::{Highlight, LabelPlacer, LabelStyle, ScreenTransform, paint_layer};

@@ -111,11 +111,12 @@ pub fn paint_layer(
                 color = emphasised_fill(color);
             }
             let base = mesh.vertices.len() as u32;
-            mesh.vertices.extend(fill.vertices.iter().map(|&p| egui::epaint::Vertex {
-                pos: to_screen(p),
-                uv: egui::epaint::WHITE_UV,
-                color,
-            }));
+            mesh.vertices
+                .extend(fill.vertices.iter().map(|&p| egui::epaint::Vertex {
+                    pos: to_screen(p),
+                    uv: egui::epaint::WHITE_UV,
+                    color,
+                }));
             mesh.indices.extend(fill.indices.iter().map(|i| base + i));
         }
         // Below a pixel an outline is noise; the fill (or a dot) is enough.
@@ -130,8 +131,13 @@ pub fn paint_layer(
             }
             if let Some(h) = highlight {
                 let (width, color) = match h {
-                    Highlight::Selected => (style.stroke_width + 5.0, Color32::from_rgb(255, 200, 0)),
-                    Highlight::Hovered => (style.stroke_width + 3.0, Color32::from_rgba_unmultiplied(255, 255, 255, 200)),
+                    Highlight::Selected => {
+                        (style.stroke_width + 5.0, Color32::from_rgb(255, 200, 0))
+                    }
+                    Highlight::Hovered => (
+                        style.stroke_width + 3.0,
+                        Color32::from_rgba_unmultiplied(255, 255, 255, 200),
+                    ),
                 };
                 let halo = Stroke::new(width, color);
                 top.push(path_shape(&pts, path.closed, halo));
@@ -180,6 +186,14 @@ fn emphasised_fill(c: Color32) -> Color32 {
     Color32::from_rgba_unmultiplied(r, g, b, a.saturating_add(60).max(120))
 }
 
+/// How a label looks: its font, colour and the halo around it.
+#[derive(Clone, Debug)]
+pub struct LabelStyle {
+    pub font: egui::FontId,
+    pub color: Color32,
+    pub halo: Color32,
+}
+
 /// Places labels greedily in priority order, skipping any that would overlap one already placed,
 /// and paints them with a halo so they read over any fill or tile.
 pub struct LabelPlacer {
@@ -195,17 +209,17 @@ impl LabelPlacer {
         }
     }
 
-    /// Tries to place `text` centred at `at` (or just right of it for a marker). Returns whether it fit.
+    /// Tries to place `text` centred at `at` (or just right of a marker of that radius).
+    /// Returns whether it fit.
     pub fn place(
         &mut self,
         painter: &egui::Painter,
         text: &str,
         at: Pos2,
         beside_marker: Option<f32>,
-        font: egui::FontId,
-        color: Color32,
-        halo: Color32,
+        style: &LabelStyle,
     ) -> bool {
+        let LabelStyle { font, color, halo } = style.clone();
         let galley = painter.layout_no_wrap(text.to_owned(), font, color);
         let size = galley.size();
         let min = match beside_marker {
@@ -213,12 +227,27 @@ impl LabelPlacer {
             None => at - size / 2.0,
         };
         let rect = Rect::from_min_size(min, size).expand(2.0);
-        if !painter.clip_rect().contains_rect(rect) || self.placed.iter().any(|r| r.intersects(rect)) {
+        if !painter.clip_rect().contains_rect(rect)
+            || self.placed.iter().any(|r| r.intersects(rect))
+        {
             return false;
         }
         self.placed.push(rect);
-        for d in [vec2(-1.0, 0.0), vec2(1.0, 0.0), vec2(0.0, -1.0), vec2(0.0, 1.0), vec2(-1.0, -1.0), vec2(1.0, 1.0), vec2(-1.0, 1.0), vec2(1.0, -1.0)] {
-            self.shapes.push(Shape::galley_with_override_text_color(min + d, galley.clone(), halo));
+        for d in [
+            vec2(-1.0, 0.0),
+            vec2(1.0, 0.0),
+            vec2(0.0, -1.0),
+            vec2(0.0, 1.0),
+            vec2(-1.0, -1.0),
+            vec2(1.0, 1.0),
+            vec2(-1.0, 1.0),
+            vec2(1.0, -1.0),
+        ] {
+            self.shapes.push(Shape::galley_with_override_text_color(
+                min + d,
+                galley.clone(),
+                halo,
+            ));
         }
         self.shapes.push(Shape::galley(min, galley, color));
         true

@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use walkers::{HttpOptions, HttpTiles, TileId, TilePiece, Tiles, sources::Attribution, sources::TileSource};
+use walkers::{
+    HttpOptions, HttpTiles, TileId, TilePiece, Tiles, sources::Attribution, sources::TileSource,
+};
 
 use crate::model::BasemapSpec;
 
@@ -17,7 +19,8 @@ pub const USER_AGENT: &str = concat!(
 
 /// Where tiles are cached between runs: the user's cache directory.
 pub fn tile_cache_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("vn", "Corridor", "corridor").map(|d| d.cache_dir().join("tiles"))
+    directories::ProjectDirs::from("vn", "Corridor", "corridor")
+        .map(|d| d.cache_dir().join("tiles"))
 }
 
 /// A `{z}/{x}/{y}` URL template as a walkers tile source.
@@ -162,7 +165,14 @@ mod tests {
             url: "https://t.example/{z}/{x}/{y}.png".into(),
             max_zoom: 19,
         };
-        assert_eq!(s.tile_url(TileId { x: 3, y: 5, zoom: 7 }), "https://t.example/7/3/5.png");
+        assert_eq!(
+            s.tile_url(TileId {
+                x: 3,
+                y: 5,
+                zoom: 7
+            }),
+            "https://t.example/7/3/5.png"
+        );
     }
 
     #[test]

@@ -39,7 +39,9 @@ impl FeatureFacts {
 }
 
 /// Keys shown in their own place in the panel, not again in the property list.
-const SHOWN_APART: &[&str] = &["name", "name_en", "name_zh", "kind", "role", "summary", "source", "accuracy"];
+const SHOWN_APART: &[&str] = &[
+    "name", "name_en", "name_zh", "kind", "role", "summary", "source", "accuracy",
+];
 
 pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<FeatureAction> {
     let mut action = None;
@@ -47,11 +49,15 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
         ui.label("The selected feature no longer exists.");
         return Some(FeatureAction::Close);
     };
-    let layer_name = doc.layers.get(facts.feature.layer).map(|l| l.name.as_str()).unwrap_or("");
+    let layer_name = doc
+        .layers
+        .get(facts.feature.layer)
+        .map(|l| l.name.as_str())
+        .unwrap_or("");
     ui.horizontal(|ui| {
         ui.label(RichText::new(layer_name).color(MUTED).small());
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui.small_button("✕").on_hover_text("Close (Esc)").clicked() {
+            if ui.small_button("×").on_hover_text("Close (Esc)").clicked() {
                 action = Some(FeatureAction::Close);
             }
             if ui.small_button("Zoom to").clicked() {
@@ -70,7 +76,9 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
     }
     if let Some(accuracy) = feature.accuracy() {
         let note = match accuracy.as_str() {
-            "indicative" => "Indicative geometry — drawn from the plan's description, not surveyed".to_owned(),
+            "indicative" => {
+                "Indicative geometry — drawn from the plan's description, not surveyed".to_owned()
+            }
             "approximate" => "Approximate position — not surveyed".to_owned(),
             other => format!("Accuracy: {other}"),
         };
@@ -89,8 +97,12 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
     egui::Grid::new("measures").num_columns(2).show(ui, |ui| {
         if feature.is_areal() {
             ui.label(RichText::new("Area").strong());
-            ui.label(format!("{} ({})", format_hectares(facts.area_m2), format_km2(facts.area_m2)))
-                .on_hover_text("Geodesic area on the WGS84 ellipsoid, computed from the geometry");
+            ui.label(format!(
+                "{} ({})",
+                format_hectares(facts.area_m2),
+                format_km2(facts.area_m2)
+            ))
+            .on_hover_text("Geodesic area on the WGS84 ellipsoid, computed from the geometry");
             ui.end_row();
             ui.label(RichText::new("Perimeter").strong());
             ui.label(format!("{:.2} km", facts.length_m / 1000.0));
@@ -129,30 +141,37 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
         .properties()
         .filter(|(k, _)| !SHOWN_APART.contains(&k.as_str()))
         .collect();
-    let title = if others.is_empty() && feature.property("name").is_none() { "Properties (none)" } else { "All properties" };
+    let title = if others.is_empty() && feature.property("name").is_none() {
+        "Properties (none)"
+    } else {
+        "All properties"
+    };
     ui.add_space(6.0);
     egui::CollapsingHeader::new(title)
         .default_open(feature.property("summary").is_none())
         .show(ui, |ui| {
-            egui::Grid::new("properties").num_columns(2).striped(true).show(ui, |ui| {
-                if let Some(id) = &feature.record.id {
-                    ui.label(RichText::new("id").color(MUTED));
-                    ui.label(match id {
-                        geojson::feature::Id::String(s) => s.clone(),
-                        geojson::feature::Id::Number(n) => n.to_string(),
-                    });
-                    ui.end_row();
-                }
-                for (k, v) in feature.properties() {
-                    ui.label(RichText::new(k).color(MUTED));
-                    let text = match v {
-                        JsonValue::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    ui.add(egui::Label::new(text).wrap());
-                    ui.end_row();
-                }
-            });
+            egui::Grid::new("properties")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    if let Some(id) = &feature.record.id {
+                        ui.label(RichText::new("id").color(MUTED));
+                        ui.label(match id {
+                            geojson::feature::Id::String(s) => s.clone(),
+                            geojson::feature::Id::Number(n) => n.to_string(),
+                        });
+                        ui.end_row();
+                    }
+                    for (k, v) in feature.properties() {
+                        ui.label(RichText::new(k).color(MUTED));
+                        let text = match v {
+                            JsonValue::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        ui.add(egui::Label::new(text).wrap());
+                        ui.end_row();
+                    }
+                });
         });
     action
 }

@@ -13,12 +13,20 @@ pub fn layers_ui(ui: &mut Ui, layers: &mut [Layer]) {
             ui.checkbox(&mut layer.visible, &layer.name)
                 .on_hover_text(layer.source.display().to_string());
             if layer.error().is_none() {
-                ui.label(RichText::new(format!("{}", layer.features.len())).color(MUTED).small())
-                    .on_hover_text("Number of features");
+                ui.label(
+                    RichText::new(format!("{}", layer.features.len()))
+                        .color(MUTED)
+                        .small(),
+                )
+                .on_hover_text("Number of features");
             }
         });
         if let Some(error) = layer.error() {
-            ui.label(RichText::new(format!("⚠ Not loaded: {error}")).color(ui.visuals().warn_fg_color).small());
+            ui.label(
+                RichText::new(format!("⚠ Not loaded: {error}"))
+                    .color(ui.visuals().warn_fg_color)
+                    .small(),
+            );
         } else {
             ui.add_enabled(
                 layer.visible,

@@ -7,7 +7,9 @@ use walkers::{Map, MapMemory, Tiles, lon_lat};
 use crate::geometry::mercator::{metres_per_world, points_per_world};
 use crate::geometry::{Camera, Flight, MercatorBox, lonlat_from_mercator, mercator_from_lonlat};
 use crate::model::{Document, FeatureRef, ViewSpec};
-use crate::render::{Highlight, LabelPlacer, LayerRender, ScreenTransform, paint_layer};
+use crate::render::{
+    Highlight, LabelPlacer, LabelStyle, LayerRender, ScreenTransform, paint_layer,
+};
 use crate::tiles::{Basemap, BasemapState};
 
 /// The land colour shown where there are no tiles: OpenStreetMap's, so the switch is gentle.
@@ -58,7 +60,10 @@ impl MapState {
 
     /// Starts a short animated move to `target` from wherever the camera is.
     pub fn fly_to(&mut self, target: Camera, now: f64) {
-        let width = self.transform.map(|t| t.rect.width() as f64).unwrap_or(1000.0);
+        let width = self
+            .transform
+            .map(|t| t.rect.width() as f64)
+            .unwrap_or(1000.0);
         self.flight = Some((Flight::new(self.camera(), target, width, 0.6, 1.8), now));
     }
 
@@ -167,7 +172,11 @@ impl MapView<'_> {
             .show(ui, |ui, response, projector, _memory| {
                 let rect = response.rect;
                 let center = projector.unproject(rect.center().to_vec2());
-                let t = ScreenTransform::new(mercator_from_lonlat(center.x(), center.y()), projector.zoom(), rect);
+                let t = ScreenTransform::new(
+                    mercator_from_lonlat(center.x(), center.y()),
+                    projector.zoom(),
+                    rect,
+                );
                 let painter = ui.painter().with_clip_rect(rect);
                 draw_layers(&painter, &t, doc, renders, selection, hover);
                 if let Some(pos) = response.hover_pos() {
@@ -176,29 +185,46 @@ impl MapView<'_> {
                     output.hovered = hit_test(&t, doc, renders, pos);
                 }
                 if response.clicked() {
-                    output.clicked = Some(response.interact_pointer_pos().and_then(|p| hit_test(&t, doc, renders, p)));
+                    output.clicked = Some(
+                        response
+                            .interact_pointer_pos()
+                            .and_then(|p| hit_test(&t, doc, renders, p)),
+                    );
                 }
                 t
             })
             .inner;
-        drop(tiles);
         let t = response;
         state.transform = Some(t);
         // A user's own pan or zoom takes over from a flight.
         let user_moved = ui.input(|i| {
-            i.pointer.is_decidedly_dragging() || i.smooth_scroll_delta != egui::Vec2::ZERO || i.zoom_delta() != 1.0
+            i.pointer.is_decidedly_dragging()
+                || i.smooth_scroll_delta != egui::Vec2::ZERO
+                || i.zoom_delta() != 1.0
         });
-        if user_moved && t.rect.contains(ui.input(|i| i.pointer.hover_pos()).unwrap_or(Pos2::ZERO)) {
+        if user_moved
+            && t.rect
+                .contains(ui.input(|i| i.pointer.hover_pos()).unwrap_or(Pos2::ZERO))
+        {
             state.flight = None;
         }
 
         let painter = ui.painter().with_clip_rect(t.rect);
-        if let Some(name) = output.hovered.and_then(|r| doc.feature(r)).map(|f| f.display_name())
+        if let Some(name) = output
+            .hovered
+            .and_then(|r| doc.feature(r))
+            .map(|f| f.display_name())
             && let Some(pos) = ui.input(|i| i.pointer.hover_pos())
         {
             hover_name(&painter, pos, &name);
         }
+        // A failed tile does not wake the UI; look again so "loading" turns into "offline".
+        if basemap.state() == BasemapState::Loading {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(500));
+        }
         scale_bar(&painter, &t);
+        indicative_key(&painter, &t);
         attribution(&painter, &t, basemap);
         basemap_note(ui, &t, basemap);
         output
@@ -220,7 +246,10 @@ fn draw_layers(
             continue;
         }
         let emphasis = |fi: usize| {
-            let r = FeatureRef { layer: li, feature: fi };
+            let r = FeatureRef {
+                layer: li,
+                feature: fi,
+            };
             if selection == Some(r) {
                 Some(Highlight::Selected)
             } else if hover == Some(r) {
@@ -231,50 +260,71 @@ fn draw_layers(
         };
         drawn.push((li, paint_layer(painter, t, render, layer.opacity, emphasis)));
     }
-    // Labels: top layer first, so places and sub-areas win over the localities beneath.
+    // Labels: areas first (the localities and sub-areas are what the map is about), then lines,
+    // then places; within each, the top layer first and bigger areas before smaller ones.
     let mut labels = LabelPlacer::new();
     let scale = t.scale();
-    for (li, visible) in drawn.iter().rev() {
-        let Some(render) = renders.get(*li) else { continue };
-        let mut order: Vec<usize> = visible.clone();
-        // Bigger polygons first within a layer: they carry the more important names.
-        order.sort_by(|a, b| {
-            let (fa, fb) = (&render.features[*a], &render.features[*b]);
-            fb.area.partial_cmp(&fa.area).unwrap_or(std::cmp::Ordering::Equal)
-        });
-        for fi in order {
-            let f = &render.features[fi];
-            let Some((text, anchor)) = &f.label else { continue };
-            let on_screen = (f.bbox.width().max(f.bbox.height()) * scale) as f32;
-            let is_marker = !f.markers.is_empty();
-            let is_line = f.fill.is_none() && !is_marker;
-            if !is_marker && !is_line && on_screen < 70.0 {
+    let mut candidates: Vec<(u8, usize, f64, &crate::render::FeatureRender)> = Vec::new();
+    for (li, visible) in &drawn {
+        let Some(render) = renders.get(*li) else {
+            continue;
+        };
+        for &fi in visible {
+            let Some(f) = render.features.get(fi) else {
                 continue;
-            }
-            let at = t.screen_from_world(*anchor);
-            let (size, color) = if is_marker {
-                (13.0, Color32::from_rgb(0x20, 0x20, 0x20))
-            } else if is_line {
-                (12.5, Color32::from_rgb(0x6b, 0x2d, 0x0c))
-            } else {
-                (14.0, Color32::from_rgb(0x1d, 0x2b, 0x3a))
             };
-            labels.place(
-                painter,
-                text,
-                at,
-                is_marker.then_some(f.style.marker_radius),
-                FontId::proportional(size),
-                color,
-                Color32::from_rgba_unmultiplied(255, 255, 255, 220),
-            );
+            let class = if !f.markers.is_empty() {
+                2
+            } else if f.fill.is_none() {
+                1
+            } else {
+                0
+            };
+            candidates.push((class, *li, f.area, f));
         }
+    }
+    candidates.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(b.1.cmp(&a.1))
+            .then(b.2.partial_cmp(&a.2).unwrap_or(std::cmp::Ordering::Equal))
+    });
+    for (class, _, _, f) in candidates {
+        let Some((text, anchor)) = &f.label else {
+            continue;
+        };
+        let on_screen = (f.bbox.width().max(f.bbox.height()) * scale) as f32;
+        if class == 0 && on_screen < 70.0 {
+            continue;
+        }
+        let at = t.screen_from_world(*anchor);
+        let (size, color) = match class {
+            0 => (15.0, Color32::from_rgb(0x1d, 0x2b, 0x3a)),
+            1 => (12.5, Color32::from_rgb(0x6b, 0x2d, 0x0c)),
+            _ => (12.5, Color32::from_rgb(0x20, 0x20, 0x20)),
+        };
+        let style = LabelStyle {
+            font: FontId::proportional(size),
+            color,
+            halo: Color32::from_rgba_unmultiplied(255, 255, 255, 220),
+        };
+        labels.place(
+            painter,
+            text,
+            at,
+            (class == 2).then_some(f.style.marker_radius),
+            &style,
+        );
     }
     labels.paint(painter);
 }
 
 /// The feature under a screen point: the topmost visible layer wins.
-fn hit_test(t: &ScreenTransform, doc: &Document, renders: &[LayerRender], pos: Pos2) -> Option<FeatureRef> {
+fn hit_test(
+    t: &ScreenTransform,
+    doc: &Document,
+    renders: &[LayerRender],
+    pos: Pos2,
+) -> Option<FeatureRef> {
     let world = t.world_from_screen(pos);
     let per_point = 1.0 / t.scale();
     for (li, (layer, render)) in doc.layers.iter().zip(renders).enumerate().rev() {
@@ -283,14 +333,18 @@ fn hit_test(t: &ScreenTransform, doc: &Document, renders: &[LayerRender], pos: P
         }
         let marker = (layer.style.marker_radius as f64 + 4.0) * per_point;
         if let Some(fi) = render.hit(world, 5.0 * per_point, marker) {
-            return Some(FeatureRef { layer: li, feature: fi });
+            return Some(FeatureRef {
+                layer: li,
+                feature: fi,
+            });
         }
     }
     None
 }
 
 fn hover_name(painter: &egui::Painter, pos: Pos2, name: &str) {
-    let galley = painter.layout_no_wrap(name.to_owned(), FontId::proportional(13.0), Color32::WHITE);
+    let galley =
+        painter.layout_no_wrap(name.to_owned(), FontId::proportional(13.0), Color32::WHITE);
     let rect = Rect::from_min_size(pos + vec2(14.0, 10.0), galley.size()).expand(4.0);
     painter.rect_filled(rect, 4.0, Color32::from_black_alpha(190));
     painter.galley(rect.min + vec2(4.0, 4.0), galley, Color32::WHITE);
@@ -303,20 +357,56 @@ fn scale_bar(painter: &egui::Painter, t: &ScreenTransform) {
     let (metres, label) = nice_scale_length(metres_per_point * 110.0);
     let len = (metres / metres_per_point) as f32;
     let base = pos2(t.rect.left() + 14.0, t.rect.bottom() - 16.0);
-    let bg = Rect::from_min_max(pos2(base.x - 6.0, base.y - 22.0), pos2(base.x + len + 8.0, base.y + 6.0));
+    let bg = Rect::from_min_max(
+        pos2(base.x - 6.0, base.y - 22.0),
+        pos2(base.x + len + 8.0, base.y + 6.0),
+    );
     painter.rect_filled(bg, 3.0, Color32::from_white_alpha(200));
     let stroke = egui::Stroke::new(2.0, Color32::from_gray(30));
     painter.line_segment([base, base + vec2(len, 0.0)], stroke);
     painter.line_segment([base, base - vec2(0.0, 6.0)], stroke);
     painter.line_segment([base + vec2(len, 0.0), base + vec2(len, -6.0)], stroke);
-    painter.text(base + vec2(len / 2.0, -7.0), Align2::CENTER_BOTTOM, label, FontId::proportional(12.0), Color32::from_gray(30));
+    painter.text(
+        base + vec2(len / 2.0, -7.0),
+        Align2::CENTER_BOTTOM,
+        label,
+        FontId::proportional(12.0),
+        Color32::from_gray(30),
+    );
+}
+
+/// The map's key to dashed outlines, just above the scale bar.
+fn indicative_key(painter: &egui::Painter, t: &ScreenTransform) {
+    let base = pos2(t.rect.left() + 14.0, t.rect.bottom() - 50.0);
+    let galley = painter.layout_no_wrap(
+        "Dashed outline: indicative, not surveyed".to_owned(),
+        FontId::proportional(11.5),
+        Color32::from_gray(30),
+    );
+    let bg = Rect::from_min_size(base - vec2(6.0, 9.0), vec2(galley.size().x + 44.0, 18.0));
+    painter.rect_filled(bg, 3.0, Color32::from_white_alpha(200));
+    painter.extend(egui::Shape::dashed_line(
+        &[base, base + vec2(28.0, 0.0)],
+        egui::Stroke::new(1.6, Color32::from_rgb(0x2f, 0x5d, 0x8a)),
+        5.0,
+        3.0,
+    ));
+    painter.galley(
+        base + vec2(34.0, -galley.size().y / 2.0),
+        galley,
+        Color32::from_gray(30),
+    );
 }
 
 /// The largest round length not above `max_metres`, and how to write it.
 pub fn nice_scale_length(max_metres: f64) -> (f64, String) {
     let max_metres = max_metres.max(0.01);
     let pow = 10f64.powf(max_metres.log10().floor());
-    let step = [5.0, 2.0, 1.0].into_iter().map(|k| k * pow).find(|v| *v <= max_metres).unwrap_or(pow);
+    let step = [5.0, 2.0, 1.0]
+        .into_iter()
+        .map(|k| k * pow)
+        .find(|v| *v <= max_metres)
+        .unwrap_or(pow);
     let label = if step >= 1000.0 {
         format!("{} km", step / 1000.0)
     } else {
@@ -326,12 +416,17 @@ pub fn nice_scale_length(max_metres: f64) -> (f64, String) {
 }
 
 fn attribution(painter: &egui::Painter, t: &ScreenTransform, basemap: &Basemap) {
-    let mut text = String::from("Overlays: Corridor project, after Báo Bình Dương (2021) — indicative");
+    let mut text =
+        String::from("Overlays: Corridor project, after Báo Bình Dương (2021) — indicative");
     if basemap.state() != BasemapState::Off && !basemap.spec.attribution.is_empty() {
         text = format!("{} | {text}", basemap.spec.attribution);
     }
     let galley = painter.layout_no_wrap(text, FontId::proportional(11.0), Color32::from_gray(40));
-    let rect = Rect::from_min_size(t.rect.right_bottom() - galley.size() - vec2(8.0, 4.0), galley.size()).expand2(vec2(4.0, 2.0));
+    let rect = Rect::from_min_size(
+        t.rect.right_bottom() - galley.size() - vec2(8.0, 4.0),
+        galley.size(),
+    )
+    .expand2(vec2(4.0, 2.0));
     painter.rect_filled(rect, 2.0, Color32::from_white_alpha(210));
     painter.galley(rect.min + vec2(4.0, 2.0), galley, Color32::from_gray(40));
 }

@@ -11,11 +11,19 @@ pub fn format_lat_lon(lon: f64, lat: f64) -> String {
     format!("{:.5}° {ns}, {:.5}° {ew}", lat.abs(), lon.abs())
 }
 
-pub fn status_ui(ui: &mut Ui, cursor: Option<[f64; 2]>, zoom: f64, basemap_name: &str, basemap: BasemapState) {
+pub fn status_ui(
+    ui: &mut Ui,
+    cursor: Option<[f64; 2]>,
+    zoom: f64,
+    basemap_name: &str,
+    basemap: BasemapState,
+) {
     ui.horizontal(|ui| {
         match cursor {
             Some([lon, lat]) => ui.label(format_lat_lon(lon, lat)),
-            None => ui.label(RichText::new("Move the pointer over the map for its position").color(super::MUTED)),
+            None => ui.label(
+                RichText::new("Move the pointer over the map for its position").color(super::MUTED),
+            ),
         };
         ui.separator();
         ui.label(format!("Zoom {zoom:.1}"));
@@ -34,6 +42,9 @@ pub fn status_ui(ui: &mut Ui, cursor: Option<[f64; 2]>, zoom: f64, basemap_name:
 mod tests {
     #[test]
     fn positions_name_their_hemisphere() {
-        assert_eq!(super::format_lat_lon(106.65, 10.9667), "10.96670° N, 106.65000° E");
+        assert_eq!(
+            super::format_lat_lon(106.65, 10.9667),
+            "10.96670° N, 106.65000° E"
+        );
     }
 }

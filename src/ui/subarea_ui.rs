@@ -7,7 +7,11 @@ use crate::model::{Document, FeatureRef};
 use super::MUTED;
 
 /// Lists the planned sub-areas; returns the one the user chose this frame.
-pub fn subarea_list_ui(ui: &mut Ui, doc: &Document, selected: Option<FeatureRef>) -> Option<FeatureRef> {
+pub fn subarea_list_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    selected: Option<FeatureRef>,
+) -> Option<FeatureRef> {
     let mut chosen = None;
     let mut any = false;
     for (li, layer) in doc.layers.iter().enumerate().filter(|(_, l)| l.subareas) {
