@@ -1,19 +1,29 @@
 //! The eframe app: owns the document, its render caches and the UI state, and lays out a frame.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use egui::{Key, RichText, Ui};
+use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
+use serde::{Deserialize, Serialize};
 
-use crate::geometry::MercatorBox;
-use crate::io::{InitialView, open_path};
-use crate::model::{Document, FeatureRef};
+use crate::geometry::{Camera, MercatorBox, lonlat_from_mercator, mercator_from_lonlat};
+use crate::io::{InitialView, open_path, save_project};
+use crate::loader::{LoadJob, LoadResult};
+use crate::model::search::SearchIndex;
+use crate::model::{Bookmark, Document, FeatureRef, ViewSpec};
 use crate::render::LayerRender;
 use crate::tiles::Basemap;
+use crate::ui::bookmarks_ui::{BookmarkAction, bookmarks_ui};
 use crate::ui::feature_ui::{FeatureAction, FeatureFacts, feature_ui};
-use crate::ui::layers_ui::layers_ui;
+use crate::ui::help_ui::help_window;
+use crate::ui::layers_ui::{LayerAction, layers_ui};
+use crate::ui::legend_ui::legend_ui;
 use crate::ui::map_ui::{LAND, MapState, MapView, fit_camera};
+use crate::ui::measure_ui::{MeasureState, measure_window};
+use crate::ui::search_ui::{SearchOutcome, SearchState, search_ui};
 use crate::ui::status_ui::status_ui;
+use crate::ui::style_ui::{automatic_style, style_ui};
 use crate::ui::subarea_ui::subarea_list_ui;
+use crate::ui::table_ui::{TableState, table_ui};
 
 /// How the app was started.
 #[derive(Clone, Debug)]
@@ -22,6 +32,40 @@ pub struct AppOptions {
     pub path: PathBuf,
     /// Never fetch basemap tiles.
     pub offline: bool,
+}
+
+/// Key under which the app keeps its state between runs (eframe persistence).
+const STORAGE_KEY: &str = "corridor_state";
+/// How many recent files the File menu remembers.
+const MAX_RECENT: usize = 8;
+
+/// What the app remembers between runs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Persisted {
+    /// The last view of each project or file opened, by path.
+    pub views: Vec<(PathBuf, [f64; 2], f64)>,
+    pub panels: Panels,
+    pub recent: Vec<PathBuf>,
+}
+
+/// Which panels are open.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Panels {
+    pub side: bool,
+    pub legend: bool,
+    pub bookmarks: bool,
+}
+
+impl Default for Panels {
+    fn default() -> Self {
+        Self {
+            side: true,
+            legend: false,
+            bookmarks: false,
+        }
+    }
 }
 
 /// The application: one document and everything shown about it.
@@ -35,24 +79,58 @@ pub struct CorridorApp {
     hover: Option<FeatureRef>,
     cursor: Option<[f64; 2]>,
     show_problems: bool,
+    show_help: bool,
     title_sent: Option<String>,
+    /// What `doc.path` or the file given on the command line was; the key for the remembered view.
+    opened: PathBuf,
+    search: SearchState,
+    search_index: Option<SearchIndex>,
+    pin: Option<[f64; 2]>,
+    pub measure: MeasureState,
+    tables: Vec<TableState>,
+    styles: Vec<usize>,
+    bookmark_name: String,
+    loads: Vec<LoadJob>,
+    /// Messages about files the user opened that could not be added.
+    notices: Vec<String>,
+    pub persisted: Persisted,
 }
 
 impl CorridorApp {
-    /// Builds the app for an eframe window.
+    /// Builds the app for an eframe window, restoring what the last run remembered.
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
-        Self::with_context(&cc.egui_ctx, options)
+        let persisted: Persisted = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, STORAGE_KEY))
+            .unwrap_or_default();
+        Self::with_state(&cc.egui_ctx, options, persisted)
     }
 
     /// Builds the app on an egui context (also used by tests).
     pub fn with_context(ctx: &egui::Context, options: AppOptions) -> Self {
+        Self::with_state(ctx, options, Persisted::default())
+    }
+
+    /// Builds the app with remembered state.
+    pub fn with_state(ctx: &egui::Context, options: AppOptions, mut persisted: Persisted) -> Self {
         crate::ui::fonts::install_fonts(ctx);
         ctx.set_theme(egui::Theme::Light);
         let (doc, initial) = open_path(&options.path);
         let renders: Vec<LayerRender> = doc.layers.iter().map(LayerRender::build).collect();
         let basemap = Basemap::new(doc.basemap.clone(), ctx, options.offline);
         let mut map = MapState::new(&doc.view);
-        if initial == InitialView::FitExtent {
+        let opened = std::fs::canonicalize(&options.path).unwrap_or(options.path.clone());
+        let remembered = persisted
+            .views
+            .iter()
+            .find(|(p, _, _)| *p == opened)
+            .map(|(_, c, z)| (*c, *z));
+        if let Some((center, zoom)) = remembered {
+            map.jump_to(Camera {
+                center: mercator_from_lonlat(center[0], center[1]),
+                zoom,
+            });
+        } else if initial == InitialView::FitExtent {
             let extent = renders
                 .iter()
                 .map(|r| r.extent)
@@ -61,7 +139,7 @@ impl CorridorApp {
                 map.frame_box(extent);
             }
         }
-        let show_problems = false;
+        remember_recent(&mut persisted.recent, &opened);
         Self {
             doc,
             renders,
@@ -70,8 +148,20 @@ impl CorridorApp {
             selection: None,
             hover: None,
             cursor: None,
-            show_problems,
+            show_problems: false,
+            show_help: false,
             title_sent: None,
+            opened,
+            search: SearchState::default(),
+            search_index: None,
+            pin: None,
+            measure: MeasureState::default(),
+            tables: Vec::new(),
+            styles: Vec::new(),
+            bookmark_name: String::new(),
+            loads: Vec::new(),
+            notices: Vec::new(),
+            persisted,
         }
     }
 
@@ -93,12 +183,32 @@ impl CorridorApp {
         }
     }
 
+    /// Files still loading in the background.
+    pub fn loading(&self) -> usize {
+        self.loads.len()
+    }
+
+    /// Notices about files that could not be added.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
     fn feature_box(&self, r: FeatureRef) -> Option<MercatorBox> {
         let f = self.renders.get(r.layer)?.features.get(r.feature)?;
         (!f.bbox.is_empty()).then_some(f.bbox)
     }
 
-    /// Every layer problem and project problem, for the banner and the problems window.
+    /// The view as a project file writes it.
+    pub fn current_view(&self) -> ViewSpec {
+        let c = self.map.camera();
+        let [lon, lat] = lonlat_from_mercator(c.center[0], c.center[1]);
+        ViewSpec {
+            center: [lon, lat],
+            zoom: c.zoom,
+        }
+    }
+
+    /// Every problem: the project's, the layers', and files that could not be added.
     fn problems(&self) -> Vec<String> {
         let mut out = self.doc.problems.clone();
         out.extend(
@@ -108,16 +218,168 @@ impl CorridorApp {
                 .filter_map(|l| l.error())
                 .map(str::to_owned),
         );
+        out.extend(self.notices.iter().cloned());
         out
+    }
+
+    /// The document changed shape (layers added, removed or moved): drop what depends on it.
+    fn layers_changed(&mut self) {
+        self.search_index = None;
+    }
+
+    /// Starts loading GeoJSON files as new layers, in the background.
+    pub fn open_files(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>) {
+        for path in paths {
+            let style = automatic_style(self.doc.layers.len() + self.loads.len());
+            let repaint_ctx = ctx.clone();
+            remember_recent(&mut self.persisted.recent, &path);
+            self.loads.push(LoadJob::start(path, style, move || {
+                repaint_ctx.request_repaint()
+            }));
+        }
+    }
+
+    /// Adds finished loads to the document and zooms to them.
+    fn poll_loads(&mut self, now: f64) {
+        let mut i = 0;
+        while i < self.loads.len() {
+            let Some(result) = self.loads[i].poll() else {
+                i += 1;
+                continue;
+            };
+            let job = self.loads.remove(i);
+            match result {
+                LoadResult::Loaded(boxed) => {
+                    let (layer, render) = *boxed;
+                    let extent = render.extent;
+                    self.doc.layers.push(layer);
+                    self.renders.push(render);
+                    self.layers_changed();
+                    if !extent.is_empty() {
+                        self.map.fly_to_box(extent, now);
+                    }
+                }
+                LoadResult::Failed(message) => {
+                    self.notices
+                        .push(format!("{message} — the file was not added."));
+                }
+                LoadResult::Cancelled => {
+                    log::info!("loading {} cancelled", job.path.display());
+                }
+            }
+        }
+    }
+
+    fn apply_layer_action(&mut self, action: LayerAction, now: f64) {
+        match action {
+            LayerAction::OpenTable(i) => {
+                if !self.tables.iter().any(|t| t.layer == i) {
+                    self.tables.push(TableState {
+                        layer: i,
+                        ..Default::default()
+                    });
+                }
+            }
+            LayerAction::OpenStyle(i) => {
+                if !self.styles.contains(&i) {
+                    self.styles.push(i);
+                }
+            }
+            LayerAction::ZoomTo(i) => {
+                if let Some(r) = self.renders.get(i)
+                    && !r.extent.is_empty()
+                {
+                    self.map.fly_to_box(r.extent, now);
+                }
+            }
+            LayerAction::Remove(i) => {
+                if self.doc.remove_layer(i).is_some() {
+                    self.renders.remove(i);
+                    self.remap_layers(|l| match l.cmp(&i) {
+                        std::cmp::Ordering::Less => Some(l),
+                        std::cmp::Ordering::Equal => None,
+                        std::cmp::Ordering::Greater => Some(l - 1),
+                    });
+                }
+            }
+            LayerAction::Move { from, to } => {
+                if from < self.doc.layers.len() && to < self.doc.layers.len() {
+                    let layer = self.doc.layers.remove(from);
+                    self.doc.layers.insert(to, layer);
+                    let render = self.renders.remove(from);
+                    self.renders.insert(to, render);
+                    self.remap_layers(|l| {
+                        Some(if l == from {
+                            to
+                        } else if from < to && l > from && l <= to {
+                            l - 1
+                        } else if to < from && l >= to && l < from {
+                            l + 1
+                        } else {
+                            l
+                        })
+                    });
+                }
+            }
+        }
+    }
+
+    /// Follows layers to their new positions after a removal or a move.
+    fn remap_layers(&mut self, map: impl Fn(usize) -> Option<usize>) {
+        let selection = self
+            .selection()
+            .and_then(|r| map(r.layer).map(|layer| FeatureRef { layer, ..r }));
+        self.select(selection);
+        self.hover = None;
+        self.tables.retain_mut(|t| match map(t.layer) {
+            Some(l) => {
+                t.layer = l;
+                true
+            }
+            None => false,
+        });
+        self.styles = self.styles.iter().filter_map(|&l| map(l)).collect();
+        self.layers_changed();
     }
 
     fn keyboard(&mut self, ui: &Ui) {
         let now = ui.input(|i| i.time);
-        if ui.ctx().egui_wants_keyboard_input() {
+        let ctx = ui.ctx().clone();
+        if ui.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::F)))
+        {
+            self.search.focus();
+        }
+        if ui.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::O)))
+        {
+            self.open_dialog(&ctx);
+        }
+        if ui.input_mut(|i| {
+            i.consume_shortcut(&KeyboardShortcut::new(
+                Modifiers::COMMAND | Modifiers::SHIFT,
+                Key::S,
+            ))
+        }) {
+            self.save_project_ui();
+        }
+        if ui.input(|i| i.key_pressed(Key::F1)) {
+            self.show_help = !self.show_help;
+        }
+        if ctx.egui_wants_keyboard_input() {
             return;
         }
         if ui.input(|i| i.key_pressed(Key::Escape)) {
-            self.select(None);
+            if self.measure.active && !self.measure.points.is_empty() {
+                self.measure.clear();
+            } else if self.measure.active {
+                self.measure.active = false;
+            } else {
+                self.select(None);
+                self.pin = None;
+            }
+        }
+        if ui.input(|i| i.key_pressed(Key::M)) {
+            self.measure.active = !self.measure.active;
+            self.measure.clear();
         }
         if ui.input(|i| i.key_pressed(Key::Home)) {
             self.fly_home(now);
@@ -140,16 +402,85 @@ impl CorridorApp {
 
     fn fly_home(&mut self, now: f64) {
         let v = &self.doc.view;
-        let camera = crate::geometry::Camera {
-            center: crate::geometry::mercator_from_lonlat(v.center[0], v.center[1]),
+        let camera = Camera {
+            center: mercator_from_lonlat(v.center[0], v.center[1]),
             zoom: v.zoom,
         };
         self.map.fly_to(camera, now);
     }
 
+    fn open_dialog(&mut self, ctx: &egui::Context) {
+        let picked = rfd::FileDialog::new()
+            .set_title("Open GeoJSON")
+            .add_filter("GeoJSON", &["geojson", "json"])
+            .add_filter("All files", &["*"])
+            .pick_files();
+        if let Some(paths) = picked {
+            self.open_files(ctx, paths);
+        }
+    }
+
+    /// Writes the project file (the one opened, or `corridor.toml` beside the first layer).
+    pub fn save_project_ui(&mut self) {
+        let path = self.project_path();
+        let result = save_project(&self.doc, self.current_view(), &path);
+        match result {
+            Ok(()) => {
+                self.doc.path = Some(path.clone());
+                self.notices.retain(|n| !n.contains("cannot save"));
+                log::info!("saved {}", path.display());
+            }
+            Err(e) => self.notices.push(e.to_string()),
+        }
+    }
+
+    fn project_path(&self) -> PathBuf {
+        if let Some(p) = &self.doc.path {
+            return p.clone();
+        }
+        let dir = self
+            .doc
+            .layers
+            .first()
+            .and_then(|l| l.source.parent())
+            .map(Path::to_owned)
+            .unwrap_or_else(|| PathBuf::from("."));
+        dir.join("corridor.toml")
+    }
+
     fn menu_ui(&mut self, ui: &mut Ui) {
         let now = ui.input(|i| i.time);
+        let ctx = ui.ctx().clone();
         egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Open GeoJSON… (Ctrl+O)").clicked() {
+                    ui.close();
+                    self.open_dialog(&ctx);
+                }
+                ui.menu_button("Open recent", |ui| {
+                    let recent: Vec<PathBuf> = self
+                        .persisted
+                        .recent
+                        .iter()
+                        .filter(|p| *p != &self.opened)
+                        .cloned()
+                        .collect();
+                    if recent.is_empty() {
+                        ui.label(RichText::new("Nothing yet").color(crate::ui::MUTED));
+                    }
+                    for p in recent {
+                        if ui.button(p.display().to_string()).clicked() {
+                            ui.close();
+                            self.open_files(&ctx, vec![p]);
+                        }
+                    }
+                });
+                ui.separator();
+                if ui.button("Save project (Ctrl+Shift+S)").clicked() {
+                    ui.close();
+                    self.save_project_ui();
+                }
+            });
             ui.menu_button("View", |ui| {
                 if ui.button("Initial view (Home)").clicked() {
                     self.fly_home(now);
@@ -166,10 +497,51 @@ impl CorridorApp {
                         self.map.fly_to(fit_camera(&extent, t.rect), now);
                     }
                 }
+                ui.separator();
+                ui.checkbox(&mut self.persisted.panels.side, "Sub-areas and layers");
+                ui.checkbox(&mut self.persisted.panels.legend, "Legend");
+                ui.checkbox(&mut self.persisted.panels.bookmarks, "Bookmarks");
                 if ui.button("Problems…").clicked() {
                     self.show_problems = true;
                 }
             });
+            ui.menu_button("Tools", |ui| {
+                if ui.button("Measure (M)").clicked() {
+                    self.measure.active = true;
+                    self.measure.clear();
+                }
+                if ui.button("Search (Ctrl+F)").clicked() {
+                    self.search.focus();
+                }
+            });
+            ui.menu_button("Help", |ui| {
+                if ui.button("Keyboard and mouse (F1)").clicked() {
+                    self.show_help = true;
+                }
+            });
+            ui.separator();
+            let index = self
+                .search_index
+                .get_or_insert_with(|| SearchIndex::build(&self.doc));
+            if let Some(outcome) = search_ui(ui, &mut self.search, index, &self.doc) {
+                match outcome {
+                    SearchOutcome::Feature(r) => {
+                        self.pin = None;
+                        self.select_and_fly(r, now);
+                    }
+                    SearchOutcome::Position([lon, lat]) => {
+                        self.pin = Some([lon, lat]);
+                        let zoom = self.map.camera().zoom.max(14.0);
+                        self.map.fly_to(
+                            Camera {
+                                center: mercator_from_lonlat(lon, lat),
+                                zoom,
+                            },
+                            now,
+                        );
+                    }
+                }
+            }
             ui.separator();
             ui.label(RichText::new(&self.doc.title).strong());
         });
@@ -177,7 +549,7 @@ impl CorridorApp {
 
     fn problems_banner_ui(&mut self, ui: &mut Ui) {
         let problems = self.problems();
-        let Some(first) = problems.first() else {
+        let Some(first) = problems.last() else {
             return;
         };
         egui::Frame::new()
@@ -195,11 +567,45 @@ impl CorridorApp {
                     if ui.button("Details").clicked() {
                         self.show_problems = true;
                     }
+                    if !self.notices.is_empty() && ui.button("Dismiss").clicked() {
+                        self.notices.clear();
+                    }
                 });
             });
     }
 
-    fn problems_window(&mut self, ctx: &egui::Context) {
+    fn loads_ui(&mut self, ui: &mut Ui) {
+        let mut cancel = None;
+        for (i, job) in self.loads.iter().enumerate() {
+            ui.horizontal(|ui| {
+                let name = job
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                ui.label(format!("Loading {name}"));
+                ui.add(
+                    egui::ProgressBar::new(job.progress())
+                        .desired_width(200.0)
+                        .show_percentage(),
+                );
+                if ui.button("Cancel").clicked() {
+                    cancel = Some(i);
+                }
+            });
+        }
+        if let Some(i) = cancel
+            && let Some(job) = self.loads.get(i)
+        {
+            job.cancel();
+        }
+        if !self.loads.is_empty() {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn windows(&mut self, ctx: &egui::Context, now: f64) {
         let mut open = self.show_problems;
         let problems = self.problems();
         egui::Window::new("Problems").open(&mut open).default_width(520.0).show(ctx, |ui| {
@@ -213,7 +619,112 @@ impl CorridorApp {
             ui.label(RichText::new("Layers that failed are listed in the layers panel; everything else is loaded and works.").small());
         });
         self.show_problems = open;
+        help_window(ctx, &mut self.show_help);
+        measure_window(ctx, &mut self.measure);
+
+        let mut clicked = None;
+        let selected = self.selection();
+        let mut tables = std::mem::take(&mut self.tables);
+        tables.retain_mut(|state| {
+            let Some(layer) = self.doc.layers.get(state.layer) else {
+                return false;
+            };
+            let mut open = true;
+            egui::Window::new(format!("Attributes — {}", layer.name))
+                .id(egui::Id::unique(("table", state.layer)))
+                .open(&mut open)
+                .default_size([640.0, 320.0])
+                .show(ctx, |ui| {
+                    if let Some(r) = table_ui(ui, layer, state, selected) {
+                        clicked = Some(r);
+                    }
+                });
+            open
+        });
+        self.tables = tables;
+        if let Some(r) = clicked {
+            self.select_and_fly(r, now);
+        }
+
+        let mut restyled = Vec::new();
+        let mut styles = std::mem::take(&mut self.styles);
+        styles.retain(|&li| {
+            let Some(layer) = self.doc.layers.get_mut(li) else {
+                return false;
+            };
+            let mut open = true;
+            egui::Window::new(format!("Style — {}", layer.name))
+                .id(egui::Id::unique(("style", li)))
+                .open(&mut open)
+                .show(ctx, |ui| {
+                    if style_ui(ui, layer) {
+                        restyled.push(li);
+                    }
+                    ui.separator();
+                    ui.label(
+                        RichText::new("File → Save project keeps this style in the project file.")
+                            .small(),
+                    );
+                });
+            open
+        });
+        self.styles = styles;
+        for li in restyled {
+            if let Some(layer) = self.doc.layers.get(li)
+                && let Some(slot) = self.renders.get_mut(li)
+            {
+                *slot = LayerRender::build(layer);
+            }
+        }
+
+        let mut legend = self.persisted.panels.legend;
+        egui::Window::new("Legend")
+            .open(&mut legend)
+            .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-12.0, -40.0))
+            .resizable(false)
+            .show(ctx, |ui| legend_ui(ui, &self.doc));
+        self.persisted.panels.legend = legend;
+
+        let mut bookmarks_open = self.persisted.panels.bookmarks;
+        let mut action = None;
+        egui::Window::new("Bookmarks")
+            .open(&mut bookmarks_open)
+            .show(ctx, |ui| {
+                action = bookmarks_ui(ui, &self.doc.bookmarks, &mut self.bookmark_name);
+            });
+        self.persisted.panels.bookmarks = bookmarks_open;
+        match action {
+            Some(BookmarkAction::Add(name)) => {
+                let v = self.current_view();
+                self.doc.bookmarks.push(Bookmark {
+                    name,
+                    center: v.center,
+                    zoom: v.zoom,
+                });
+            }
+            Some(BookmarkAction::GoTo(i)) => {
+                if let Some(b) = self.doc.bookmarks.get(i) {
+                    let camera = Camera {
+                        center: mercator_from_lonlat(b.center[0], b.center[1]),
+                        zoom: b.zoom,
+                    };
+                    self.map.fly_to(camera, now);
+                }
+            }
+            Some(BookmarkAction::Delete(i)) if i < self.doc.bookmarks.len() => {
+                self.doc.bookmarks.remove(i);
+            }
+            Some(BookmarkAction::Delete(_)) => {}
+            None => {}
+        }
     }
+}
+
+/// Puts `path` at the front of the recent list.
+fn remember_recent(recent: &mut Vec<PathBuf>, path: &Path) {
+    recent.retain(|p| p != path);
+    recent.insert(0, path.to_owned());
+    recent.truncate(MAX_RECENT);
 }
 
 impl eframe::App for CorridorApp {
@@ -224,8 +735,20 @@ impl eframe::App for CorridorApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!("{title} — Corridor")));
             self.title_sent = Some(title);
         }
-        self.keyboard(ui);
         let now = ui.input(|i| i.time);
+        let dropped: Vec<PathBuf> = ui.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_owned())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            self.open_files(&ctx, dropped);
+        }
+        self.poll_loads(now);
+        self.keyboard(ui);
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
         egui::Panel::bottom("status").show(ui, |ui| {
@@ -238,23 +761,31 @@ impl eframe::App for CorridorApp {
             );
         });
         let mut chosen = None;
-        egui::Panel::left("side")
-            .default_size(270.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    egui::CollapsingHeader::new(RichText::new("Sub-areas").heading())
-                        .default_open(true)
-                        .show(ui, |ui| {
-                            chosen = subarea_list_ui(ui, &self.doc, self.selection());
-                        });
-                    ui.separator();
-                    egui::CollapsingHeader::new(RichText::new("Layers").heading())
-                        .default_open(true)
-                        .show(ui, |ui| layers_ui(ui, &mut self.doc.layers));
+        let mut layer_action = None;
+        if self.persisted.panels.side {
+            egui::Panel::left("side")
+                .default_size(280.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        egui::CollapsingHeader::new(RichText::new("Sub-areas").heading())
+                            .default_open(true)
+                            .show(ui, |ui| {
+                                chosen = subarea_list_ui(ui, &self.doc, self.selection());
+                            });
+                        ui.separator();
+                        egui::CollapsingHeader::new(RichText::new("Layers").heading())
+                            .default_open(true)
+                            .show(ui, |ui| {
+                                layer_action = layers_ui(ui, &mut self.doc.layers);
+                            });
+                    });
                 });
-            });
+        }
         if let Some(r) = chosen {
             self.select_and_fly(r, now);
+        }
+        if let Some(a) = layer_action {
+            self.apply_layer_action(a, now);
         }
         let mut action = None;
         if let Some(facts) = &self.selection {
@@ -280,6 +811,7 @@ impl eframe::App for CorridorApp {
             .frame(egui::Frame::new().fill(LAND))
             .show(ui, |ui| {
                 self.problems_banner_ui(ui);
+                self.loads_ui(ui);
                 let output = MapView {
                     doc: &self.doc,
                     renders: &self.renders,
@@ -287,14 +819,34 @@ impl eframe::App for CorridorApp {
                     state: &mut self.map,
                     selection: self.selection.as_ref().map(|f| f.feature),
                     hover: self.hover,
+                    measure: &self.measure,
+                    pin: self.pin,
                 }
                 .map_ui(ui);
-                self.hover = output.hovered;
+                self.hover = if self.measure.active {
+                    None
+                } else {
+                    output.hovered
+                };
                 self.cursor = output.cursor;
-                if let Some(clicked) = output.clicked {
+                if self.measure.active {
+                    if let Some(p) = output.clicked_at {
+                        self.measure.points.push(p);
+                    }
+                } else if let Some(clicked) = output.clicked {
                     self.select(clicked);
                 }
             });
-        self.problems_window(&ctx);
+        self.windows(&ctx, now);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        let v = self.current_view();
+        self.persisted.views.retain(|(p, _, _)| *p != self.opened);
+        self.persisted
+            .views
+            .insert(0, (self.opened.clone(), v.center, v.zoom));
+        self.persisted.views.truncate(32);
+        eframe::set_value(storage, STORAGE_KEY, &self.persisted);
     }
 }

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod geometry;
 pub mod io;
+pub mod loader;
 pub mod model;
 pub mod render;
 pub mod tiles;

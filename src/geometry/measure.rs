@@ -43,6 +43,21 @@ pub fn geodesic_length_m(geometry: &Geometry<f64>) -> f64 {
     }
 }
 
+/// Geodesic distance between two `[lon, lat]` points in metres (Karney's algorithm on WGS84).
+pub fn geodesic_distance_m(a: [f64; 2], b: [f64; 2]) -> f64 {
+    use geo::{Distance, Point};
+    Geodesic.distance(Point::new(a[0], a[1]), Point::new(b[0], b[1]))
+}
+
+/// A distance as people read it: metres below 1 km, kilometres with two decimals above.
+pub fn format_distance(m: f64) -> String {
+    if m < 1000.0 {
+        format!("{m:.0} m")
+    } else {
+        format!("{:.2} km", m / 1000.0)
+    }
+}
+
 /// "1 234.5 ha" style figures: hectares with one decimal below 1 000, none above.
 pub fn format_hectares(m2: f64) -> String {
     let ha = m2 / M2_PER_HA;
@@ -104,6 +119,15 @@ mod tests {
         let full = geodesic_area_m2(&Geometry::Polygon(Polygon::new(outer.clone(), vec![])));
         let holed = geodesic_area_m2(&Geometry::Polygon(Polygon::new(outer, vec![hole])));
         assert!((holed / full - 0.75).abs() < 1e-3, "{holed} / {full}");
+    }
+
+    #[test]
+    fn distance_matches_geographiclib() {
+        // Python geographiclib 2.x, Geodesic.WGS84.Inverse(10.9667, 106.65, 11.2876, 106.6226).
+        let d = geodesic_distance_m([106.65, 10.9667], [106.6226, 11.2876]);
+        assert!((d - 35_622.534).abs() < 0.01, "{d}");
+        assert_eq!(format_distance(950.4), "950 m");
+        assert_eq!(format_distance(12_345.0), "12.35 km");
     }
 
     #[test]

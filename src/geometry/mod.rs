@@ -1,5 +1,6 @@
 //! Pure math: Web Mercator, extents, geodesic measures, camera flights.
 
+pub mod coords;
 pub mod flight;
 pub mod measure;
 pub mod mercator;

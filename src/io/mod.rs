@@ -1,7 +1,11 @@
-//! Reading GeoJSON layers and project files into the document.
+//! Reading GeoJSON layers and project files into the document, and writing them back safely.
 
+pub mod atomic;
 pub mod geojson_file;
 pub mod project_file;
 
+pub use atomic::{SaveError, write_atomic};
 pub use geojson_file::{LoadError, ParsedLayer, parse_geojson, read_geojson};
-pub use project_file::{InitialView, document_for_geojson, load_document, load_layer, open_path};
+pub use project_file::{
+    InitialView, document_for_geojson, load_document, load_layer, open_path, save_project,
+};

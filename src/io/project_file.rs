@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::model::{BasemapSpec, Document, Layer, LayerStatus, LayerStyle, Project, ViewSpec};
+use crate::model::{
+    BasemapSpec, Document, Layer, LayerSpec, LayerStatus, LayerStyle, Project, ViewSpec,
+};
 
 use super::geojson_file::read_geojson;
 
@@ -94,6 +96,8 @@ pub fn load_document(path: &Path) -> Document {
         basemap: project.basemap,
         layers,
         problems,
+        bookmarks: project.bookmarks,
+        path: Some(path.to_owned()),
     }
 }
 
@@ -115,6 +119,55 @@ pub fn load_layer(name: String, file: PathBuf, style: LayerStyle) -> Layer {
     }
 }
 
+/// Writes the document as a project file at `path`: layers in draw order with their styles,
+/// visibility and opacity, the given view, the basemap and the bookmarks. Layer paths are written
+/// relative to the project file when they lie beside or below it. Atomic, with a backup.
+pub fn save_project(
+    doc: &Document,
+    view: ViewSpec,
+    path: &Path,
+) -> Result<(), super::atomic::SaveError> {
+    let base = path.parent().unwrap_or(Path::new("."));
+    let layers = doc
+        .layers
+        .iter()
+        .map(|l| LayerSpec {
+            name: l.name.clone(),
+            file: relative_to(&l.source, base),
+            visible: l.visible,
+            opacity: l.opacity,
+            subareas: l.subareas,
+            style: l.style.clone(),
+        })
+        .collect();
+    let project = Project {
+        title: doc.title.clone(),
+        view,
+        basemap: doc.basemap.clone(),
+        layers,
+        bookmarks: doc.bookmarks.clone(),
+    };
+    let text = toml::to_string_pretty(&project).map_err(|e| super::atomic::SaveError::Encode {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    let text = format!(
+        "# Corridor project file, written by Corridor {}.\n# Layers are listed bottom to top; paths are relative to this file.\n\n{text}",
+        env!("CARGO_PKG_VERSION")
+    );
+    super::atomic::write_atomic(path, text.as_bytes())
+}
+
+/// `file` relative to `base` if it lies inside it, else as it is (absolute paths stay absolute).
+fn relative_to(file: &Path, base: &Path) -> PathBuf {
+    let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
+    let (f, b) = (abs(file), abs(base));
+    match f.strip_prefix(&b) {
+        Ok(rel) => rel.to_owned(),
+        Err(_) => f,
+    }
+}
+
 /// A document holding one GeoJSON file, named after it, over the default basemap.
 pub fn document_for_geojson(path: &Path) -> Document {
     let name = path
@@ -128,6 +181,8 @@ pub fn document_for_geojson(path: &Path) -> Document {
         basemap: BasemapSpec::default(),
         layers: vec![layer],
         problems: Vec::new(),
+        bookmarks: Vec::new(),
+        path: None,
     }
 }
 
@@ -138,6 +193,8 @@ fn empty_document(problem: String) -> Document {
         basemap: BasemapSpec::default(),
         layers: Vec::new(),
         problems: vec![problem],
+        bookmarks: Vec::new(),
+        path: None,
     }
 }
 

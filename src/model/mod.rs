@@ -1,12 +1,13 @@
 //! The document: layers of features with their properties and styles. Knows nothing of egui or files.
 
 pub mod project;
+pub mod search;
 pub mod style;
 
 use geojson::JsonObject;
 use geojson::JsonValue;
 
-pub use project::{BasemapSpec, LayerSpec, Project, ViewSpec};
+pub use project::{BasemapSpec, Bookmark, LayerSpec, Project, ViewSpec};
 pub use style::{CategoryStyle, Color, FeatureStyle, LayerStyle};
 
 /// Index of a layer in the document's draw order (0 is drawn first, at the bottom).
@@ -151,9 +152,18 @@ pub struct Document {
     pub layers: Vec<Layer>,
     /// Problems with the project file itself (not with a layer).
     pub problems: Vec<String>,
+    /// Named views, kept in the project file.
+    pub bookmarks: Vec<Bookmark>,
+    /// The project file this document was read from (and "Save project" writes), if any.
+    pub path: Option<std::path::PathBuf>,
 }
 
 impl Document {
+    /// Removes a layer; references to features after it are shifted by the caller's `remap`.
+    pub fn remove_layer(&mut self, index: LayerIndex) -> Option<Layer> {
+        (index < self.layers.len()).then(|| self.layers.remove(index))
+    }
+
     pub fn feature(&self, r: FeatureRef) -> Option<&Feature> {
         self.layers.get(r.layer)?.features.get(r.feature)
     }

@@ -16,6 +16,18 @@ pub struct Project {
     pub basemap: BasemapSpec,
     #[serde(default)]
     pub layers: Vec<LayerSpec>,
+    /// Named views the user saved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bookmarks: Vec<Bookmark>,
+}
+
+/// A named view: centre and zoom.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Bookmark {
+    pub name: String,
+    /// `[longitude, latitude]`, WGS84 degrees.
+    pub center: [f64; 2],
+    pub zoom: f64,
 }
 
 /// The view the window opens on.

@@ -114,7 +114,7 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
             ui.end_row();
         } else if let Some(geo::Geometry::Point(p)) = &feature.geometry {
             ui.label(RichText::new("Position").strong());
-            ui.label(super::status_ui::format_lat_lon(p.x(), p.y()));
+            ui.label(crate::geometry::coords::format_lat_lon(p.x(), p.y()));
             ui.end_row();
         }
     });

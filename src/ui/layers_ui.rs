@@ -1,4 +1,5 @@
-//! The layers panel: visibility and opacity per layer, top of the draw order first.
+//! The layers panel: top of the draw order first; visibility, opacity, feature count, table,
+//! style, zoom, remove, and drag (☰) to reorder.
 
 use egui::{RichText, Ui};
 
@@ -6,38 +7,109 @@ use crate::model::Layer;
 
 use super::MUTED;
 
-/// Shows one row per layer; returns true when something changed that needs a repaint.
-pub fn layers_ui(ui: &mut Ui, layers: &mut [Layer]) {
-    for layer in layers.iter_mut().rev() {
-        ui.horizontal(|ui| {
-            ui.checkbox(&mut layer.visible, &layer.name)
-                .on_hover_text(layer.source.display().to_string());
-            if layer.error().is_none() {
+/// What the user asked of a layer this frame. Indices are draw-order indices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayerAction {
+    OpenTable(usize),
+    OpenStyle(usize),
+    ZoomTo(usize),
+    Remove(usize),
+    /// Move the layer at `from` to draw position `to`.
+    Move {
+        from: usize,
+        to: usize,
+    },
+}
+
+pub fn layers_ui(ui: &mut Ui, layers: &mut [Layer]) -> Option<LayerAction> {
+    let mut action = None;
+    let count = layers.len();
+    for (i, layer) in layers.iter_mut().enumerate().rev() {
+        let row = ui.vertical(|ui| {
+            ui.horizontal(|ui| {
+                let handle = ui
+                    .dnd_drag_source(egui::Id::unique(("layer_drag", i)), i, |ui| {
+                        ui.label(RichText::new("☰").color(MUTED));
+                    })
+                    .response
+                    .on_hover_text("Drag to reorder");
+                let _ = handle;
+                ui.checkbox(&mut layer.visible, &layer.name)
+                    .on_hover_text(layer.source.display().to_string());
+                if layer.error().is_none() {
+                    ui.label(
+                        RichText::new(format!("{}", layer.features.len()))
+                            .color(MUTED)
+                            .small(),
+                    )
+                    .on_hover_text("Number of features");
+                }
+            });
+            if let Some(error) = layer.error() {
                 ui.label(
-                    RichText::new(format!("{}", layer.features.len()))
-                        .color(MUTED)
+                    RichText::new(format!("⚠ Not loaded: {error}"))
+                        .color(ui.visuals().warn_fg_color)
                         .small(),
-                )
-                .on_hover_text("Number of features");
+                );
+            } else {
+                ui.add_enabled(
+                    layer.visible,
+                    egui::Slider::new(&mut layer.opacity, 0.0..=1.0)
+                        .text("opacity")
+                        .show_value(false),
+                );
             }
+            for w in &layer.warnings {
+                ui.label(RichText::new(format!("⚠ {w}")).small().color(MUTED));
+            }
+            ui.horizontal(|ui| {
+                if layer.error().is_none() {
+                    if ui
+                        .small_button("Table")
+                        .on_hover_text(format!("Attribute table of {}", layer.name))
+                        .clicked()
+                    {
+                        action = Some(LayerAction::OpenTable(i));
+                    }
+                    if ui
+                        .small_button("Style")
+                        .on_hover_text(format!("Style of {}", layer.name))
+                        .clicked()
+                    {
+                        action = Some(LayerAction::OpenStyle(i));
+                    }
+                    if ui
+                        .small_button("Zoom")
+                        .on_hover_text(format!("Zoom to {}", layer.name))
+                        .clicked()
+                    {
+                        action = Some(LayerAction::ZoomTo(i));
+                    }
+                }
+                if ui
+                    .small_button("Remove")
+                    .on_hover_text(format!("Remove {} from the map", layer.name))
+                    .clicked()
+                {
+                    action = Some(LayerAction::Remove(i));
+                }
+            });
         });
-        if let Some(error) = layer.error() {
-            ui.label(
-                RichText::new(format!("⚠ Not loaded: {error}"))
-                    .color(ui.visuals().warn_fg_color)
-                    .small(),
-            );
-        } else {
-            ui.add_enabled(
-                layer.visible,
-                egui::Slider::new(&mut layer.opacity, 0.0..=1.0)
-                    .text("opacity")
-                    .show_value(false),
-            );
+        if let Some(from) = row.response.dnd_release_payload::<usize>() {
+            let from = *from;
+            if from != i && from < count {
+                action = Some(LayerAction::Move { from, to: i });
+            }
         }
-        for w in &layer.warnings {
-            ui.label(RichText::new(format!("⚠ {w}")).small().color(MUTED));
+        if row.response.dnd_hover_payload::<usize>().is_some() {
+            let r = row.response.rect;
+            ui.painter().hline(
+                r.x_range(),
+                r.top(),
+                egui::Stroke::new(2.0, ui.visuals().selection.bg_fill),
+            );
         }
         ui.add_space(4.0);
     }
+    action
 }

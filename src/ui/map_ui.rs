@@ -4,6 +4,7 @@
 use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Ui, pos2, vec2};
 use walkers::{Map, MapMemory, Tiles, lon_lat};
 
+use crate::geometry::coords::{format_for_clipboard, format_lat_lon};
 use crate::geometry::mercator::{metres_per_world, points_per_world};
 use crate::geometry::{Camera, Flight, MercatorBox, lonlat_from_mercator, mercator_from_lonlat};
 use crate::model::{Document, FeatureRef, ViewSpec};
@@ -11,6 +12,7 @@ use crate::render::{
     Highlight, LabelPlacer, LabelStyle, LayerRender, ScreenTransform, paint_layer,
 };
 use crate::tiles::{Basemap, BasemapState};
+use crate::ui::measure_ui::{MeasureState, lonlat_at, paint_measure};
 
 /// The land colour shown where there are no tiles: OpenStreetMap's, so the switch is gentle.
 pub const LAND: Color32 = Color32::from_rgb(0xf2, 0xef, 0xe9);
@@ -26,6 +28,8 @@ pub struct MapState {
     pub transform: Option<ScreenTransform>,
     /// A box to frame as soon as the map knows its size.
     pending_fit: Option<MercatorBox>,
+    /// Where the context menu was opened, as `[lon, lat]`.
+    context_at: Option<[f64; 2]>,
 }
 
 impl MapState {
@@ -38,6 +42,7 @@ impl MapState {
             flight: None,
             transform: None,
             pending_fit: None,
+            context_at: None,
         }
     }
 
@@ -119,6 +124,8 @@ pub fn fit_camera(bbox: &MercatorBox, rect: Rect) -> Camera {
 pub struct MapOutput {
     /// The user clicked the map: on this feature, or on nothing.
     pub clicked: Option<Option<FeatureRef>>,
+    /// Where the user clicked, as `[lon, lat]`.
+    pub clicked_at: Option<[f64; 2]>,
     pub hovered: Option<FeatureRef>,
     /// Pointer position as `[lon, lat]`.
     pub cursor: Option<[f64; 2]>,
@@ -132,6 +139,9 @@ pub struct MapView<'a> {
     pub state: &'a mut MapState,
     pub selection: Option<FeatureRef>,
     pub hover: Option<FeatureRef>,
+    pub measure: &'a MeasureState,
+    /// A position the user searched for, marked with a pin (`[lon, lat]`).
+    pub pin: Option<[f64; 2]>,
 }
 
 impl MapView<'_> {
@@ -143,6 +153,8 @@ impl MapView<'_> {
             state,
             selection,
             hover,
+            measure,
+            pin,
         } = self;
         let now = ui.input(|i| i.time);
         let rect = ui.available_rect_before_wrap();
@@ -168,33 +180,45 @@ impl MapView<'_> {
         .double_click_to_zoom(true)
         .double_click_to_zoom_out(true);
         let mut output = MapOutput::default();
-        let response = map
-            .show(ui, |ui, response, projector, _memory| {
-                let rect = response.rect;
-                let center = projector.unproject(rect.center().to_vec2());
-                let t = ScreenTransform::new(
-                    mercator_from_lonlat(center.x(), center.y()),
-                    projector.zoom(),
-                    rect,
-                );
-                let painter = ui.painter().with_clip_rect(rect);
-                draw_layers(&painter, &t, doc, renders, selection, hover);
-                if let Some(pos) = response.hover_pos() {
-                    let world = t.world_from_screen(pos);
-                    output.cursor = Some(lonlat_from_mercator(world[0], world[1]));
-                    output.hovered = hit_test(&t, doc, renders, pos);
+        let shown = map.show(ui, |ui, response, projector, _memory| {
+            let rect = response.rect;
+            let center = projector.unproject(rect.center().to_vec2());
+            let t = ScreenTransform::new(
+                mercator_from_lonlat(center.x(), center.y()),
+                projector.zoom(),
+                rect,
+            );
+            let painter = ui.painter().with_clip_rect(rect);
+            draw_layers(&painter, &t, doc, renders, selection, hover);
+            if let Some(pos) = response.hover_pos() {
+                let world = t.world_from_screen(pos);
+                output.cursor = Some(lonlat_from_mercator(world[0], world[1]));
+                output.hovered = hit_test(&t, doc, renders, pos);
+            }
+            if response.clicked()
+                && let Some(p) = response.interact_pointer_pos()
+            {
+                output.clicked = Some(hit_test(&t, doc, renders, p));
+                output.clicked_at = Some(lonlat_at(&t, p));
+            }
+            if response.secondary_clicked()
+                && let Some(p) = response.interact_pointer_pos()
+            {
+                state.context_at = Some(lonlat_at(&t, p));
+            }
+            t
+        });
+        let t = shown.inner;
+        let map_response = shown.response;
+        if let Some([lon, lat]) = state.context_at {
+            map_response.context_menu(|ui| {
+                ui.label(RichText::new(format_lat_lon(lon, lat)).small());
+                if ui.button("Copy coordinates").clicked() {
+                    ui.ctx().copy_text(format_for_clipboard(lon, lat));
+                    ui.close();
                 }
-                if response.clicked() {
-                    output.clicked = Some(
-                        response
-                            .interact_pointer_pos()
-                            .and_then(|p| hit_test(&t, doc, renders, p)),
-                    );
-                }
-                t
-            })
-            .inner;
-        let t = response;
+            });
+        }
         state.transform = Some(t);
         // A user's own pan or zoom takes over from a flight.
         let user_moved = ui.input(|i| {
@@ -222,6 +246,19 @@ impl MapView<'_> {
         if basemap.state() == BasemapState::Loading {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(500));
+        }
+        paint_measure(
+            &painter,
+            &t,
+            measure,
+            ui.input(|i| i.pointer.hover_pos())
+                .filter(|p| t.rect.contains(*p)),
+        );
+        if let Some([lon, lat]) = pin {
+            paint_pin(
+                &painter,
+                t.screen_from_world(mercator_from_lonlat(lon, lat)),
+            );
         }
         scale_bar(&painter, &t);
         indicative_key(&painter, &t);
@@ -340,6 +377,19 @@ fn hit_test(
         }
     }
     None
+}
+
+/// A search result's position: a pin whose tip is on the spot.
+fn paint_pin(painter: &egui::Painter, at: Pos2) {
+    let head = at - vec2(0.0, 22.0);
+    let red = Color32::from_rgb(0xd3, 0x2f, 0x2f);
+    painter.add(egui::Shape::convex_polygon(
+        vec![at, head + vec2(-7.0, 4.0), head + vec2(7.0, 4.0)],
+        red,
+        egui::Stroke::NONE,
+    ));
+    painter.circle(head, 9.0, red, egui::Stroke::new(2.0, Color32::WHITE));
+    painter.circle_filled(head, 3.5, Color32::WHITE);
 }
 
 fn hover_name(painter: &egui::Painter, pos: Pos2, name: &str) {

@@ -1,15 +1,9 @@
-//! The status bar: cursor position, zoom and basemap state.
+//! The status bar: cursor position in decimal degrees and DMS, zoom and basemap state.
 
 use egui::{RichText, Ui};
 
+use crate::geometry::coords::{format_lat_lon, format_lat_lon_dms};
 use crate::tiles::BasemapState;
-
-/// Formats a latitude/longitude pair the way the status bar shows it.
-pub fn format_lat_lon(lon: f64, lat: f64) -> String {
-    let ns = if lat >= 0.0 { 'N' } else { 'S' };
-    let ew = if lon >= 0.0 { 'E' } else { 'W' };
-    format!("{:.5}° {ns}, {:.5}° {ew}", lat.abs(), lon.abs())
-}
 
 pub fn status_ui(
     ui: &mut Ui,
@@ -20,10 +14,16 @@ pub fn status_ui(
 ) {
     ui.horizontal(|ui| {
         match cursor {
-            Some([lon, lat]) => ui.label(format_lat_lon(lon, lat)),
-            None => ui.label(
-                RichText::new("Move the pointer over the map for its position").color(super::MUTED),
-            ),
+            Some([lon, lat]) => {
+                ui.label(format_lat_lon(lon, lat));
+                ui.label(RichText::new(format_lat_lon_dms(lon, lat)).color(super::MUTED));
+            }
+            None => {
+                ui.label(
+                    RichText::new("Move the pointer over the map for its position")
+                        .color(super::MUTED),
+                );
+            }
         };
         ui.separator();
         ui.label(format!("Zoom {zoom:.1}"));
@@ -36,15 +36,4 @@ pub fn status_ui(
         };
         ui.label(format!("Basemap: {basemap_name} ({state})"));
     });
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn positions_name_their_hemisphere() {
-        assert_eq!(
-            super::format_lat_lon(106.65, 10.9667),
-            "10.96670° N, 106.65000° E"
-        );
-    }
 }

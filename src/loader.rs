@@ -1,0 +1,138 @@
+//! Loading GeoJSON files in the background: read with progress, parse, project and triangulate,
+//! all off the UI thread, and cancellable.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+
+use crate::io::parse_geojson;
+use crate::model::{Layer, LayerStatus, LayerStyle};
+use crate::render::LayerRender;
+
+/// What a finished job hands back.
+pub enum LoadResult {
+    Loaded(Box<(Layer, LayerRender)>),
+    Failed(String),
+    Cancelled,
+}
+
+/// A file being loaded.
+pub struct LoadJob {
+    pub path: PathBuf,
+    read: Arc<AtomicU64>,
+    pub total: u64,
+    cancel: Arc<AtomicBool>,
+    rx: Receiver<LoadResult>,
+}
+
+impl LoadJob {
+    /// Starts loading `path` as a layer with `style`; `repaint` is called when it is done.
+    pub fn start(path: PathBuf, style: LayerStyle, repaint: impl Fn() + Send + 'static) -> Self {
+        let total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let read = Arc::new(AtomicU64::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = channel();
+        let job = Self {
+            path: path.clone(),
+            read: read.clone(),
+            total,
+            cancel: cancel.clone(),
+            rx,
+        };
+        std::thread::spawn(move || {
+            let result = load(&path, style, &read, &cancel);
+            let _ = tx.send(result);
+            repaint();
+        });
+        job
+    }
+
+    /// Fraction of the file read, 0–1.
+    pub fn progress(&self) -> f32 {
+        if self.total == 0 {
+            return 0.0;
+        }
+        (self.read.load(Ordering::Relaxed) as f64 / self.total as f64).min(1.0) as f32
+    }
+
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// The result, once there is one.
+    pub fn poll(&self) -> Option<LoadResult> {
+        match self.rx.try_recv() {
+            Ok(r) => Some(r),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(LoadResult::Failed(format!(
+                "{}: loading stopped unexpectedly",
+                self.path.display()
+            ))),
+        }
+    }
+}
+
+fn load(
+    path: &std::path::Path,
+    style: LayerStyle,
+    read: &AtomicU64,
+    cancel: &AtomicBool,
+) -> LoadResult {
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return LoadResult::Failed(format!("{}: cannot read the file: {e}", path.display()));
+        }
+    };
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return LoadResult::Cancelled;
+        }
+        match file.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => {
+                bytes.extend_from_slice(&chunk[..n]);
+                read.fetch_add(n as u64, Ordering::Relaxed);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return LoadResult::Failed(format!(
+                    "{}: cannot read the file: {e}",
+                    path.display()
+                ));
+            }
+        }
+    }
+    let parsed = match parse_geojson(&bytes, path) {
+        Ok(p) => p,
+        Err(e) => return LoadResult::Failed(e.to_string()),
+    };
+    drop(bytes);
+    if cancel.load(Ordering::Relaxed) {
+        return LoadResult::Cancelled;
+    }
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let layer = Layer {
+        name,
+        source: path.to_owned(),
+        style,
+        visible: true,
+        opacity: 1.0,
+        subareas: false,
+        features: parsed.features,
+        status: LayerStatus::Loaded,
+        warnings: parsed.warnings,
+    };
+    let render = LayerRender::build(&layer);
+    if cancel.load(Ordering::Relaxed) {
+        return LoadResult::Cancelled;
+    }
+    LoadResult::Loaded(Box::new((layer, render)))
+}

@@ -1,0 +1,50 @@
+//! Keyboard help (F1): every shortcut in one place.
+
+/// Every shortcut the app answers to, as (keys, what it does).
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("F1", "Show or hide this help"),
+    (
+        "Ctrl+F",
+        "Search places, names in any language, or coordinates",
+    ),
+    ("Enter (in search)", "Fly to the best match and select it"),
+    ("↑ / ↓ (in search)", "Move through the results"),
+    ("M", "Measure distance and area; click points on the map"),
+    (
+        "Esc",
+        "Clear the measurement, close search, or clear the selection",
+    ),
+    ("Ctrl+O", "Open a GeoJSON file as a new layer"),
+    (
+        "Ctrl+Shift+S",
+        "Save the project (layers, styles, view, bookmarks)",
+    ),
+    ("Home", "Fly back to the project's initial view"),
+    ("+ / -", "Zoom in / out"),
+    ("Drag", "Pan the map"),
+    ("Mouse wheel", "Zoom at the pointer"),
+    (
+        "Double-click / right double-click",
+        "Zoom in / out at the pointer",
+    ),
+    ("Click", "Select a feature and open its panel"),
+    ("Right-click", "Copy the coordinates under the pointer"),
+];
+
+pub fn help_window(ctx: &egui::Context, open: &mut bool) {
+    egui::Window::new("Keyboard and mouse")
+        .open(open)
+        .resizable(false)
+        .show(ctx, |ui| {
+            egui::Grid::new("shortcuts")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for (keys, what) in SHORTCUTS {
+                        ui.label(egui::RichText::new(*keys).strong());
+                        ui.label(*what);
+                        ui.end_row();
+                    }
+                });
+        });
+}
