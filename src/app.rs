@@ -620,7 +620,7 @@ impl CorridorApp {
         });
         self.show_problems = open;
         help_window(ctx, &mut self.show_help);
-        measure_window(ctx, &mut self.measure);
+        measure_window(ctx, &mut self.measure, self.map.transform.map(|t| t.rect));
 
         let mut clicked = None;
         let selected = self.selection();

@@ -436,3 +436,93 @@ fn legend_and_keyboard_help_show() {
     h.get_by_label("Measure distance and area; click points on the map");
     h.get_by_label("Ctrl+F");
 }
+
+#[test]
+fn the_last_view_of_a_file_is_remembered_between_runs() {
+    let path = maps().join("corridor.toml");
+    let key = std::fs::canonicalize(&path).expect("canonical path");
+    let persisted = corridor::app::Persisted {
+        views: vec![(key, [106.63, 11.30], 14.5)],
+        ..Default::default()
+    };
+    let options = AppOptions {
+        path,
+        offline: true,
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| CorridorApp::with_state(&cc.egui_ctx, options, persisted));
+    h.run();
+    let c = h.state().map.camera();
+    let expected = mercator_from_lonlat(106.63, 11.30);
+    assert!((c.zoom - 14.5).abs() < 1e-9);
+    assert!((c.center[0] - expected[0]).abs() < 1e-9 && (c.center[1] - expected[1]).abs() < 1e-9);
+    // And what the next run will be given back: the view as it is now, and this file first
+    // among the recent ones.
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(h.state_mut(), &mut storage);
+    let saved: corridor::app::Persisted =
+        eframe::get_value(&storage, "corridor_state").expect("state saved");
+    assert_eq!(saved.views.len(), 1);
+    assert!((saved.views[0].2 - 14.5).abs() < 1e-9);
+    assert!(saved.recent[0].ends_with("maps/corridor.toml"));
+}
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn right_click_copies_the_coordinates_under_the_pointer() {
+    let mut h = open(maps().join("corridor.toml"));
+    h.run();
+    let t = h.state().map.transform.expect("map drawn");
+    let at = t.screen_from_world(mercator_from_lonlat(106.70, 11.05));
+    h.hover_at(at);
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Secondary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    h.run();
+    h.get_by_label("Copy coordinates").click();
+    h.step();
+    let copied: Vec<String> = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    let text = copied.first().expect("something was copied");
+    let parts: Vec<f64> = text.split(", ").filter_map(|p| p.parse().ok()).collect();
+    assert_eq!(parts.len(), 2, "{text}");
+    // Latitude first, within a pixel of where the user clicked.
+    assert!(
+        (parts[0] - 11.05).abs() < 0.001 && (parts[1] - 106.70).abs() < 0.001,
+        "{text}"
+    );
+}

@@ -45,15 +45,19 @@ impl MeasureState {
     }
 }
 
-/// The measure window: segments, total, area; Clear and Done.
-pub fn measure_window(ctx: &egui::Context, state: &mut MeasureState) {
+/// The measure window, at the map's top-left corner: segments, total, area; Clear.
+pub fn measure_window(ctx: &egui::Context, state: &mut MeasureState, map_rect: Option<egui::Rect>) {
     if !state.active {
         return;
     }
     let mut open = true;
     egui::Window::new("Measure")
         .open(&mut open)
-        .anchor(egui::Align2::RIGHT_TOP, vec2(-12.0, 48.0))
+        .default_pos(
+            map_rect
+                .map(|r| r.left_top() + vec2(12.0, 48.0))
+                .unwrap_or(egui::pos2(300.0, 80.0)),
+        )
         .resizable(false)
         .default_width(240.0)
         .show(ctx, |ui| measure_ui(ui, state));
