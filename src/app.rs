@@ -12,6 +12,10 @@ use crate::model::search::SearchIndex;
 use crate::model::{Bookmark, Document, FeatureRef, ViewSpec};
 use crate::render::LayerRender;
 use crate::tiles::Basemap;
+use crate::tiles::cache::DEFAULT_LIMIT_BYTES;
+use crate::ui::basemap_ui::{
+    BasemapAction, OfflineState, basemap_menu_ui, offline_window, providers,
+};
 use crate::ui::bookmarks_ui::{BookmarkAction, bookmarks_ui};
 use crate::ui::feature_ui::{FeatureAction, FeatureFacts, feature_ui};
 use crate::ui::help_ui::help_window;
@@ -30,8 +34,38 @@ use crate::ui::table_ui::{TableState, table_ui};
 pub struct AppOptions {
     /// A project file (`.toml`) or a GeoJSON file.
     pub path: PathBuf,
-    /// Never fetch basemap tiles.
+    /// Never fetch basemap tiles (local files and the cache still show).
     pub offline: bool,
+    /// Where the tile cache and offline areas live; the user's cache and data directories when
+    /// `None`.
+    pub data_dir: Option<PathBuf>,
+}
+
+impl AppOptions {
+    /// Options for opening `path`, online, with the user's own directories.
+    pub fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            offline: false,
+            data_dir: None,
+        }
+    }
+
+    /// The tile cache file.
+    fn cache_path(&self) -> Option<PathBuf> {
+        match &self.data_dir {
+            Some(d) => Some(d.join("cache").join("tiles.sqlite")),
+            None => crate::tiles::cache::default_cache_path(),
+        }
+    }
+
+    /// The folder of downloaded areas.
+    fn offline_dir(&self) -> Option<PathBuf> {
+        match &self.data_dir {
+            Some(d) => Some(d.join("offline")),
+            None => crate::tiles::offline_dir(),
+        }
+    }
 }
 
 /// Key under which the app keeps its state between runs (eframe persistence).
@@ -47,6 +81,8 @@ pub struct Persisted {
     pub views: Vec<(PathBuf, [f64; 2], f64)>,
     pub panels: Panels,
     pub recent: Vec<PathBuf>,
+    /// Size limit of the tile cache in bytes (0: the default).
+    pub cache_limit: u64,
 }
 
 /// Which panels are open.
@@ -94,6 +130,8 @@ pub struct CorridorApp {
     /// Messages about files the user opened that could not be added.
     notices: Vec<String>,
     pub persisted: Persisted,
+    offline: OfflineState,
+    offline_dir: Option<PathBuf>,
 }
 
 impl CorridorApp {
@@ -117,7 +155,19 @@ impl CorridorApp {
         ctx.set_theme(egui::Theme::Light);
         let (doc, initial) = open_path(&options.path);
         let renders: Vec<LayerRender> = doc.layers.iter().map(LayerRender::build).collect();
-        let basemap = Basemap::new(doc.basemap.clone(), ctx, options.offline);
+        let cache_limit = if persisted.cache_limit == 0 {
+            DEFAULT_LIMIT_BYTES
+        } else {
+            persisted.cache_limit
+        };
+        let offline_dir = options.offline_dir();
+        let basemap = Basemap::new(
+            doc.basemap.clone(),
+            local_tile_files(&doc, offline_dir.as_deref()),
+            options.cache_path().map(|p| (p, cache_limit)),
+            ctx,
+            options.offline,
+        );
         let mut map = MapState::new(&doc.view);
         let opened = std::fs::canonicalize(&options.path).unwrap_or(options.path.clone());
         let remembered = persisted
@@ -162,6 +212,26 @@ impl CorridorApp {
             loads: Vec::new(),
             notices: Vec::new(),
             persisted,
+            offline: OfflineState::default(),
+            offline_dir,
+        }
+    }
+
+    /// The basemap, for its state and counts.
+    pub fn basemap(&self) -> &Basemap {
+        &self.basemap
+    }
+
+    /// Adds a local MBTiles file as a basemap source, checking it first.
+    pub fn add_basemap_file(&mut self, ctx: &egui::Context, path: PathBuf) {
+        match crate::tiles::mbtiles::MbTiles::open(&path) {
+            Ok(_) => {
+                if !self.basemap.local.contains(&path) {
+                    self.basemap.local.insert(0, path);
+                    self.basemap.restart(ctx);
+                }
+            }
+            Err(e) => self.notices.push(e.to_string()),
         }
     }
 
@@ -514,6 +584,21 @@ impl CorridorApp {
                     self.search.focus();
                 }
             });
+            let mut basemap_action = None;
+            ui.menu_button("Basemap", |ui| {
+                let offered = providers(&self.doc.basemap);
+                let limit = self
+                    .basemap
+                    .cache
+                    .as_ref()
+                    .map(|c| c.1)
+                    .unwrap_or(DEFAULT_LIMIT_BYTES);
+                basemap_action =
+                    basemap_menu_ui(ui, &self.basemap.spec, &offered, &self.basemap.local, limit);
+            });
+            if let Some(a) = basemap_action {
+                self.apply_basemap_action(&ctx, a);
+            }
             ui.menu_button("Help", |ui| {
                 if ui.button("Keyboard and mouse (F1)").clicked() {
                     self.show_help = true;
@@ -545,6 +630,28 @@ impl CorridorApp {
             ui.separator();
             ui.label(RichText::new(&self.doc.title).strong());
         });
+    }
+
+    fn apply_basemap_action(&mut self, ctx: &egui::Context, action: BasemapAction) {
+        match action {
+            BasemapAction::Provider(spec) => {
+                self.basemap.spec = spec;
+                self.basemap.restart(ctx);
+            }
+            BasemapAction::AddFile(path) => self.add_basemap_file(ctx, path),
+            BasemapAction::RemoveFile(path) => {
+                self.basemap.local.retain(|p| *p != path);
+                self.basemap.restart(ctx);
+            }
+            BasemapAction::CacheLimit(bytes) => {
+                self.persisted.cache_limit = bytes;
+                if let Some(c) = &mut self.basemap.cache {
+                    c.1 = bytes;
+                }
+                self.basemap.restart(ctx);
+            }
+            BasemapAction::OpenOffline => self.offline.open = true,
+        }
     }
 
     fn problems_banner_ui(&mut self, ui: &mut Ui) {
@@ -620,6 +727,22 @@ impl CorridorApp {
         });
         self.show_problems = open;
         help_window(ctx, &mut self.show_help);
+        let view = self.map.transform.map(|t| t.visible_world());
+        let layers = self
+            .renders
+            .iter()
+            .map(|r| r.extent)
+            .fold(MercatorBox::EMPTY, |a, b| a.union(&b));
+        if let Some(file) = offline_window(
+            ctx,
+            &mut self.offline,
+            &self.basemap.spec,
+            view,
+            layers,
+            self.offline_dir.clone(),
+        ) {
+            self.add_basemap_file(ctx, file);
+        }
         measure_window(ctx, &mut self.measure, self.map.transform.map(|t| t.rect));
 
         let mut clicked = None;
@@ -720,6 +843,22 @@ impl CorridorApp {
     }
 }
 
+/// Local MBTiles files for a document: those its project names, those beside it, and the areas
+/// the user made available offline.
+fn local_tile_files(doc: &Document, offline_dir: Option<&Path>) -> Vec<PathBuf> {
+    let mut files = doc.basemap.files.clone();
+    if let Some(dir) = doc.path.as_deref().and_then(Path::parent) {
+        files.extend(crate::tiles::mbtiles_in(dir));
+    }
+    if let Some(dir) = offline_dir {
+        files.extend(crate::tiles::mbtiles_in(dir));
+    }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    files.retain(|f| f.is_file());
+    files
+}
+
 /// Puts `path` at the front of the recent list.
 fn remember_recent(recent: &mut Vec<PathBuf>, path: &Path) {
     recent.retain(|p| p != path);
@@ -744,8 +883,16 @@ impl eframe::App for CorridorApp {
                 .filter(|p| !p.as_os_str().is_empty())
                 .collect()
         });
-        if !dropped.is_empty() {
-            self.open_files(&ctx, dropped);
+        let (tile_files, layers): (Vec<PathBuf>, Vec<PathBuf>) =
+            dropped.into_iter().partition(|p| {
+                p.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("mbtiles"))
+            });
+        for f in tile_files {
+            self.add_basemap_file(&ctx, f);
+        }
+        if !layers.is_empty() {
+            self.open_files(&ctx, layers);
         }
         self.poll_loads(now);
         self.keyboard(ui);

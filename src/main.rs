@@ -26,6 +26,7 @@ fn main() -> anyhow::Result<()> {
     let options = AppOptions {
         path,
         offline: cli.offline,
+        data_dir: None,
     };
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

@@ -8,6 +8,11 @@ use corridor::{AppOptions, CorridorApp};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
+/// A data directory of this test run's own, so tests never touch the user's tile cache.
+fn scratch_data_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("corridor-test-data-{}", std::process::id()))
+}
+
 fn maps() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("maps")
 }
@@ -16,6 +21,7 @@ fn open(path: PathBuf) -> Harness<'static, CorridorApp> {
     let options = AppOptions {
         path,
         offline: true,
+        data_dir: Some(scratch_data_dir()),
     };
     Harness::builder()
         // Tall enough that the whole layers panel is on screen without scrolling.
@@ -448,6 +454,7 @@ fn the_last_view_of_a_file_is_remembered_between_runs() {
     let options = AppOptions {
         path,
         offline: true,
+        data_dir: Some(scratch_data_dir()),
     };
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))

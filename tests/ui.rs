@@ -7,6 +7,11 @@ use corridor::{AppOptions, CorridorApp};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
+/// A data directory of this test run's own, so tests never touch the user's tile cache.
+fn scratch_data_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("corridor-test-data-{}", std::process::id()))
+}
+
 fn maps() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("maps")
 }
@@ -15,6 +20,7 @@ fn open(path: PathBuf) -> Harness<'static, CorridorApp> {
     let options = AppOptions {
         path,
         offline: true,
+        data_dir: Some(scratch_data_dir()),
     };
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
@@ -205,6 +211,7 @@ fn start_view_snapshot() {
     let options = AppOptions {
         path: maps().join("corridor.toml"),
         offline: true,
+        data_dir: Some(scratch_data_dir()),
     };
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))

@@ -90,10 +90,21 @@ pub fn load_document(path: &Path) -> Document {
     } else {
         project.view
     };
+    let mut basemap = project.basemap;
+    basemap.files = basemap.files.iter().map(|f| base.join(f)).collect();
+    for f in &basemap.files {
+        if !f.is_file() {
+            problems.push(format!(
+                "{}: basemap file {} does not exist",
+                path.display(),
+                f.display()
+            ));
+        }
+    }
     Document {
         title: project.title,
         view,
-        basemap: project.basemap,
+        basemap,
         layers,
         problems,
         bookmarks: project.bookmarks,
@@ -140,10 +151,12 @@ pub fn save_project(
             style: l.style.clone(),
         })
         .collect();
+    let mut basemap = doc.basemap.clone();
+    basemap.files = basemap.files.iter().map(|f| relative_to(f, base)).collect();
     let project = Project {
         title: doc.title.clone(),
         view,
-        basemap: doc.basemap.clone(),
+        basemap,
         layers,
         bookmarks: doc.bookmarks.clone(),
     };

@@ -61,6 +61,13 @@ pub struct BasemapSpec {
     pub attribution: String,
     pub attribution_url: String,
     pub max_zoom: u8,
+    /// The provider's terms allow bulk downloading (your own tile server, say), so "make this
+    /// area available offline" may use it. Never true for OpenStreetMap's standard tiles.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub bulk_download: bool,
+    /// Local MBTiles files drawn before the provider, relative to the project file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<PathBuf>,
 }
 
 impl BasemapSpec {
@@ -72,6 +79,8 @@ impl BasemapSpec {
             attribution: "© OpenStreetMap contributors".to_owned(),
             attribution_url: "https://www.openstreetmap.org/copyright".to_owned(),
             max_zoom: 19,
+            bulk_download: false,
+            files: Vec::new(),
         }
     }
 
@@ -83,6 +92,8 @@ impl BasemapSpec {
             attribution: String::new(),
             attribution_url: String::new(),
             max_zoom: 19,
+            bulk_download: false,
+            files: Vec::new(),
         }
     }
 

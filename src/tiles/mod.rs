@@ -1,13 +1,19 @@
-//! The basemap: raster tiles over HTTP through walkers, cached on disk, and an honest account of
-//! whether any tiles are showing.
+//! The basemap: local MBTiles files, an HTTP provider behind a bounded disk cache, lower-zoom
+//! fallback and retries; "make this area available offline"; and an honest account of whether
+//! any tiles are showing.
 
-use std::path::PathBuf;
+pub mod cache;
+pub mod decode;
+pub mod http;
+pub mod mbtiles;
+pub mod prefetch;
+pub mod raster;
 
-use walkers::{
-    HttpOptions, HttpTiles, TileId, TilePiece, Tiles, sources::Attribution, sources::TileSource,
-};
+use std::path::{Path, PathBuf};
 
 use crate::model::BasemapSpec;
+
+pub use raster::{RasterStats, RasterTiles};
 
 /// The user agent tile servers see: OpenStreetMap's policy asks for one that names the app.
 /// Headers are ASCII, hence "Binh Duong" without its diacritics.
@@ -23,91 +29,108 @@ pub fn tile_cache_dir() -> Option<PathBuf> {
         .map(|d| d.cache_dir().join("tiles"))
 }
 
-/// A `{z}/{x}/{y}` URL template as a walkers tile source.
-struct TemplateSource {
-    url: String,
-    max_zoom: u8,
+/// Where "make this area available offline" writes its MBTiles files.
+pub fn offline_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("vn", "Corridor", "corridor")
+        .map(|d| d.data_dir().join("offline"))
 }
 
-impl TileSource for TemplateSource {
-    fn tile_url(&self, tile_id: TileId) -> String {
-        self.url
-            .replace("{z}", &tile_id.zoom.to_string())
-            .replace("{x}", &tile_id.x.to_string())
-            .replace("{y}", &tile_id.y.to_string())
-    }
-
-    fn attribution(&self) -> Attribution {
-        // We draw the attribution ourselves, from the project file; walkers does not draw it.
-        Attribution {
-            text: "",
-            url: "",
-            logo_light: None,
-            logo_dark: None,
-        }
-    }
-
-    fn max_zoom(&self) -> u8 {
-        self.max_zoom
-    }
+/// Every `.mbtiles` file directly in `dir`, sorted by name.
+pub fn mbtiles_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("mbtiles"))
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 /// What the basemap showed in the last frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BasemapState {
-    /// No basemap is configured, or the user runs offline.
+    /// No basemap source at all.
     Off,
     /// Tiles are on their way.
     Loading,
     /// Some tiles are on screen.
     Showing,
-    /// Tiles were asked for, none arrived and nothing is downloading: most likely no network.
+    /// Tiles were asked for, none arrived and nothing is loading: no network and nothing local.
     NoTiles,
 }
 
-/// The raster basemap, if any, and what it managed to draw.
+/// Where the basemap looks for tiles, and the layer drawing them.
 pub struct Basemap {
     pub spec: BasemapSpec,
-    tiles: Option<HttpTiles>,
-    requested: usize,
-    found: usize,
+    /// Local MBTiles files, tried before the provider.
+    pub local: Vec<PathBuf>,
+    pub offline: bool,
+    /// Disk cache file and size limit.
+    pub cache: Option<(PathBuf, u64)>,
+    tiles: Option<RasterTiles>,
+    /// The credit line, worked out once per restart (it reads the files' metadata).
+    credit: String,
 }
 
 impl Basemap {
-    /// Starts the basemap the spec names; `offline` keeps it from touching the network.
-    pub fn new(spec: BasemapSpec, egui_ctx: &egui::Context, offline: bool) -> Self {
-        let tiles = if offline || spec.is_none() {
-            None
-        } else {
-            let options = HttpOptions {
-                cache: tile_cache_dir(),
-                user_agent: walkers::HeaderValue::from_str(USER_AGENT).ok(),
-                ..Default::default()
-            };
-            let source = TemplateSource {
-                url: spec.url.clone(),
-                max_zoom: spec.max_zoom,
-            };
-            Some(HttpTiles::with_options(source, options, egui_ctx.clone()))
-        };
-        Self {
+    /// Starts the basemap: `local` files first, then the spec's provider unless `offline`.
+    pub fn new(
+        spec: BasemapSpec,
+        local: Vec<PathBuf>,
+        cache: Option<(PathBuf, u64)>,
+        ctx: &egui::Context,
+        offline: bool,
+    ) -> Self {
+        let mut b = Self {
             spec,
-            tiles,
-            requested: 0,
-            found: 0,
-        }
+            local,
+            offline,
+            cache,
+            tiles: None,
+            credit: String::new(),
+        };
+        b.restart(ctx);
+        b
     }
 
-    /// A tile source for this frame's map widget that counts what it could draw.
-    pub fn frame_tiles(&mut self) -> Option<CountingTiles<'_>> {
-        self.requested = 0;
-        self.found = 0;
+    /// Rebuilds the tile layer after a change of provider or files.
+    pub fn restart(&mut self, ctx: &egui::Context) {
+        let http = (!self.spec.is_none()).then(|| raster::HttpSource {
+            template: self.spec.url.clone(),
+            max_zoom: self.spec.max_zoom,
+            online: !self.offline,
+        });
+        self.credit = self.credit_line();
+        let nothing =
+            self.local.is_empty() && (http.is_none() || (self.offline && self.cache.is_none()));
+        self.tiles = (!nothing).then(|| {
+            RasterTiles::new(
+                raster::Sources {
+                    local: self.local.clone(),
+                    http,
+                    cache: self.cache.clone(),
+                },
+                ctx,
+            )
+        });
+    }
+
+    /// The tile layer for this frame's map widget.
+    pub fn frame_tiles(&mut self) -> Option<&mut RasterTiles> {
         let tiles = self.tiles.as_mut()?;
-        Some(CountingTiles {
-            inner: tiles,
-            requested: &mut self.requested,
-            found: &mut self.found,
-        })
+        tiles.begin_frame();
+        Some(tiles)
+    }
+
+    pub fn stats(&self) -> RasterStats {
+        self.tiles
+            .as_ref()
+            .map(RasterTiles::stats)
+            .unwrap_or_default()
     }
 
     /// How the last frame went.
@@ -115,43 +138,37 @@ impl Basemap {
         let Some(tiles) = &self.tiles else {
             return BasemapState::Off;
         };
-        if self.found > 0 {
+        let s = tiles.stats();
+        if s.found > 0 {
             BasemapState::Showing
-        } else if tiles.stats().in_progress > 0 || self.requested == 0 {
+        } else if s.pending > 0 || s.requested == 0 {
             BasemapState::Loading
         } else {
             BasemapState::NoTiles
         }
     }
-}
 
-/// Wraps the tile source for one frame, counting tiles asked for and tiles found.
-pub struct CountingTiles<'a> {
-    inner: &'a mut HttpTiles,
-    requested: &'a mut usize,
-    found: &'a mut usize,
-}
+    /// The credit line to draw: the local files' own, and the provider's.
+    pub fn attribution(&self) -> &str {
+        &self.credit
+    }
 
-impl Tiles for CountingTiles<'_> {
-    fn at(&mut self, tile_id: TileId) -> Option<TilePiece> {
-        *self.requested += 1;
-        let piece = self.inner.at(tile_id);
-        if piece.is_some() {
-            *self.found += 1;
+    fn credit_line(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        for p in &self.local {
+            if let Some(a) = mbtiles::MbTiles::open(p)
+                .ok()
+                .and_then(|m| m.info().ok()?.attribution)
+                .filter(|a| !a.is_empty())
+            {
+                parts.push(a);
+            }
         }
-        piece
-    }
-
-    fn attribution(&self) -> Attribution {
-        self.inner.attribution()
-    }
-
-    fn tile_size(&self) -> u32 {
-        self.inner.tile_size()
-    }
-
-    fn stats(&self) -> walkers::Stats {
-        self.inner.stats()
+        if !self.spec.is_none() && !self.spec.attribution.is_empty() {
+            parts.push(self.spec.attribution.clone());
+        }
+        parts.dedup();
+        parts.join(" | ")
     }
 }
 
@@ -160,24 +177,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn template_fills_z_x_y() {
-        let s = TemplateSource {
-            url: "https://t.example/{z}/{x}/{y}.png".into(),
-            max_zoom: 19,
-        };
-        assert_eq!(
-            s.tile_url(TileId {
-                x: 3,
-                y: 5,
-                zoom: 7
-            }),
-            "https://t.example/7/3/5.png"
-        );
-    }
-
-    #[test]
     fn user_agent_is_a_valid_header() {
         // HTTP headers must be visible ASCII: no diacritics here.
-        assert!(walkers::HeaderValue::from_str(USER_AGENT).is_ok());
+        assert!(reqwest::header::HeaderValue::from_str(USER_AGENT).is_ok());
     }
 }

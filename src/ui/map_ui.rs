@@ -166,13 +166,13 @@ impl MapView<'_> {
         }
         ui.painter().rect_filled(rect, 0.0, LAND);
 
-        let mut tiles = basemap.frame_tiles();
+        let tiles = basemap.frame_tiles();
         let my_position = state
             .memory
             .detached()
             .unwrap_or(lon_lat(doc.view.center[0], doc.view.center[1]));
         let map = Map::new(
-            tiles.as_mut().map(|t| t as &mut dyn Tiles),
+            tiles.map(|t| t as &mut dyn Tiles),
             &mut state.memory,
             my_position,
         )
@@ -468,8 +468,8 @@ pub fn nice_scale_length(max_metres: f64) -> (f64, String) {
 fn attribution(painter: &egui::Painter, t: &ScreenTransform, basemap: &Basemap) {
     let mut text =
         String::from("Overlays: Corridor project, after Báo Bình Dương (2021) — indicative");
-    if basemap.state() != BasemapState::Off && !basemap.spec.attribution.is_empty() {
-        text = format!("{} | {text}", basemap.spec.attribution);
+    if basemap.state() != BasemapState::Off && !basemap.attribution().is_empty() {
+        text = format!("{} | {text}", basemap.attribution());
     }
     let galley = painter.layout_no_wrap(text, FontId::proportional(11.0), Color32::from_gray(40));
     let rect = Rect::from_min_size(

@@ -1,5 +1,6 @@
 //! Panels and tools: everything that knows about egui widgets.
 
+pub mod basemap_ui;
 pub mod bookmarks_ui;
 pub mod feature_ui;
 pub mod fonts;

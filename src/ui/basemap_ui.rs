@@ -1,0 +1,346 @@
+//! The basemap menu (provider, local files, cache size) and "make this area available offline".
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use egui::{RichText, Ui};
+
+use crate::geometry::MercatorBox;
+use crate::geometry::lonlat_from_mercator;
+use crate::geometry::measure::group_thousands;
+use crate::model::BasemapSpec;
+use crate::tiles::http::bulk_download_allowed;
+use crate::tiles::prefetch::{Limits, Plan, PrefetchError, Progress, Summary, prefetch};
+
+use super::MUTED;
+
+/// What the user changed in the basemap menu.
+pub enum BasemapAction {
+    /// Use this provider (or none).
+    Provider(BasemapSpec),
+    /// Add a local MBTiles file.
+    AddFile(PathBuf),
+    RemoveFile(PathBuf),
+    /// New cache limit in bytes.
+    CacheLimit(u64),
+    OpenOffline,
+}
+
+/// The providers offered: the project's, OpenStreetMap, and none.
+pub fn providers(project: &BasemapSpec) -> Vec<BasemapSpec> {
+    let mut list = vec![project.clone()];
+    let osm = BasemapSpec::openstreetmap();
+    if osm.url != project.url {
+        list.push(osm);
+    }
+    if !project.is_none() {
+        list.push(BasemapSpec::none());
+    }
+    list
+}
+
+pub fn basemap_menu_ui(
+    ui: &mut Ui,
+    current: &BasemapSpec,
+    offered: &[BasemapSpec],
+    files: &[PathBuf],
+    cache_limit: u64,
+) -> Option<BasemapAction> {
+    let mut action = None;
+    ui.label(RichText::new("Provider").strong());
+    for p in offered {
+        if ui.radio(p.url == current.url, &p.name).clicked() {
+            action = Some(BasemapAction::Provider(p.clone()));
+        }
+    }
+    ui.separator();
+    ui.label(RichText::new("Local tile files (drawn first)").strong());
+    if files.is_empty() {
+        ui.label(
+            RichText::new("None: add an MBTiles file or make an area available offline.")
+                .small()
+                .color(MUTED),
+        );
+    }
+    for f in files {
+        ui.horizontal(|ui| {
+            ui.label(
+                f.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            )
+            .on_hover_text(f.display().to_string());
+            if ui.small_button("Remove").clicked() {
+                action = Some(BasemapAction::RemoveFile(f.clone()));
+            }
+        });
+    }
+    if ui.button("Add basemap file… (MBTiles)").clicked() {
+        ui.close();
+        if let Some(path) = rfd::FileDialog::new()
+            .set_title("Add basemap")
+            .add_filter("MBTiles", &["mbtiles"])
+            .pick_file()
+        {
+            action = Some(BasemapAction::AddFile(path));
+        }
+    }
+    if ui.button("Make this area available offline…").clicked() {
+        ui.close();
+        action = Some(BasemapAction::OpenOffline);
+    }
+    ui.separator();
+    let mut mb = (cache_limit / (1024 * 1024)) as u32;
+    ui.horizontal(|ui| {
+        let l = ui.label("Tile cache limit");
+        if ui
+            .add(
+                egui::DragValue::new(&mut mb)
+                    .range(16..=32_768)
+                    .suffix(" MB"),
+            )
+            .labelled_by(l.id)
+            .changed()
+        {
+            action = Some(BasemapAction::CacheLimit(mb as u64 * 1024 * 1024));
+        }
+    });
+    action
+}
+
+/// Which area to download.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AreaChoice {
+    CurrentView,
+    AllLayers,
+}
+
+/// A download in progress.
+pub struct OfflineJob {
+    pub progress: Arc<Progress>,
+    pub out: PathBuf,
+    handle: Option<std::thread::JoinHandle<Result<Summary, PrefetchError>>>,
+}
+
+impl OfflineJob {
+    /// The result once the download has finished.
+    pub fn finished(&mut self) -> Option<Result<Summary, String>> {
+        if !self.handle.as_ref()?.is_finished() {
+            return None;
+        }
+        let handle = self.handle.take()?;
+        Some(match handle.join() {
+            Ok(r) => r.map_err(|e| e.to_string()),
+            Err(_) => Err("the download stopped unexpectedly".to_owned()),
+        })
+    }
+}
+
+/// The "make this area available offline" window's state.
+pub struct OfflineState {
+    pub open: bool,
+    pub area: AreaChoice,
+    pub min_zoom: u8,
+    pub max_zoom: u8,
+    pub job: Option<OfflineJob>,
+    pub message: Option<String>,
+}
+
+impl Default for OfflineState {
+    fn default() -> Self {
+        Self {
+            open: false,
+            area: AreaChoice::CurrentView,
+            min_zoom: 10,
+            max_zoom: 15,
+            job: None,
+            message: None,
+        }
+    }
+}
+
+/// `[west, south, east, north]` of a world box.
+pub fn lonlat_bbox(b: &MercatorBox) -> [f64; 4] {
+    let [w, n] = lonlat_from_mercator(b.min[0], b.min[1]);
+    let [e, s] = lonlat_from_mercator(b.max[0], b.max[1]);
+    [w, s, e, n]
+}
+
+/// Shows the window; returns the MBTiles file of a download that just completed.
+pub fn offline_window(
+    ctx: &egui::Context,
+    state: &mut OfflineState,
+    provider: &BasemapSpec,
+    view: Option<MercatorBox>,
+    layers: MercatorBox,
+    out_dir: Option<PathBuf>,
+) -> Option<PathBuf> {
+    let mut done = None;
+    let mut open = state.open;
+    egui::Window::new("Make this area available offline")
+        .open(&mut open)
+        .resizable(false)
+        .show(ctx, |ui| {
+            ui.label(format!(
+                "From: {}",
+                if provider.is_none() {
+                    "(no provider)"
+                } else {
+                    &provider.name
+                }
+            ));
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut state.area, AreaChoice::CurrentView, "Current view");
+                ui.radio_value(
+                    &mut state.area,
+                    AreaChoice::AllLayers,
+                    "Extent of all layers",
+                );
+            });
+            ui.horizontal(|ui| {
+                let l = ui.label("Zoom from");
+                ui.add(egui::DragValue::new(&mut state.min_zoom).range(0..=provider.max_zoom))
+                    .labelled_by(l.id);
+                let l = ui.label("to");
+                ui.add(
+                    egui::DragValue::new(&mut state.max_zoom)
+                        .range(state.min_zoom..=provider.max_zoom),
+                )
+                .labelled_by(l.id);
+            });
+            state.max_zoom = state.max_zoom.max(state.min_zoom);
+            let area = match state.area {
+                AreaChoice::CurrentView => view,
+                AreaChoice::AllLayers => (!layers.is_empty()).then_some(layers),
+            };
+            let Some(area) = area else {
+                ui.label("Nothing to download: the map has no extent yet.");
+                return;
+            };
+            let plan = Plan {
+                bbox: lonlat_bbox(&area),
+                min_zoom: state.min_zoom,
+                max_zoom: state.max_zoom,
+            };
+            let count = plan.tile_count();
+            ui.label(format!(
+                "{} tiles, about {:.0} MB",
+                group_thousands(count),
+                plan.estimated_bytes() as f64 / 1_048_576.0
+            ));
+            let policy = if provider.is_none() {
+                Err("Choose a tile provider in the Basemap menu first.".to_owned())
+            } else {
+                bulk_download_allowed(&provider.url, provider.bulk_download)
+            };
+            if let Err(why) = &policy {
+                ui.label(RichText::new(why).color(ui.visuals().warn_fg_color));
+            }
+            if count > 250_000 {
+                ui.label(
+                    RichText::new(
+                        "More than 250 000 tiles: choose a smaller area or fewer zoom levels.",
+                    )
+                    .color(ui.visuals().warn_fg_color),
+                );
+            }
+            let running = state.job.as_ref().is_some_and(|j| j.handle.is_some());
+            if let Some(job) = &state.job {
+                let p = &job.progress;
+                ui.add(egui::ProgressBar::new(p.fraction()).show_percentage());
+                ui.label(format!(
+                    "{} downloaded, {} already there, {} failed",
+                    p.done.load(Ordering::Relaxed),
+                    p.skipped.load(Ordering::Relaxed),
+                    p.failed.load(Ordering::Relaxed)
+                ));
+            }
+            if let Some(m) = &state.message {
+                ui.label(m);
+            }
+            ui.horizontal(|ui| {
+                if running {
+                    if ui.button("Cancel").clicked()
+                        && let Some(job) = &state.job
+                    {
+                        job.progress.cancel.store(true, Ordering::Relaxed);
+                    }
+                } else if ui
+                    .add_enabled(
+                        policy.is_ok() && count > 0 && count <= 250_000,
+                        egui::Button::new("Download"),
+                    )
+                    .on_hover_text("Downloads into an MBTiles file; run it again to resume")
+                    .clicked()
+                {
+                    let dir = out_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+                    let _ = std::fs::create_dir_all(&dir);
+                    let [w, s, e, n] = plan.bbox;
+                    let out = dir.join(format!(
+                        "offline-{w:.3}_{s:.3}_{e:.3}_{n:.3}-z{}-{}.mbtiles",
+                        plan.min_zoom, plan.max_zoom
+                    ));
+                    let progress = Arc::new(Progress::default());
+                    let (p2, template, name, attribution, out2) = (
+                        progress.clone(),
+                        provider.url.clone(),
+                        provider.name.clone(),
+                        provider.attribution.clone(),
+                        out.clone(),
+                    );
+                    let repaint = ctx_clone(ui);
+                    let handle = std::thread::spawn(move || {
+                        let r = prefetch(
+                            &template,
+                            &name,
+                            &attribution,
+                            &plan,
+                            &out2,
+                            Limits::default(),
+                            &p2,
+                        );
+                        repaint.request_repaint();
+                        r
+                    });
+                    state.message = None;
+                    state.job = Some(OfflineJob {
+                        progress,
+                        out,
+                        handle: Some(handle),
+                    });
+                }
+            });
+            if running {
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(200));
+            }
+        });
+    state.open = open;
+    if let Some(job) = &mut state.job
+        && let Some(result) = job.finished()
+    {
+        state.message = Some(match &result {
+            Ok(s) if s.cancelled => format!(
+                "Cancelled after {} tiles; Download again to resume.",
+                s.downloaded + s.skipped
+            ),
+            Ok(s) => format!(
+                "Done: {} tiles downloaded, {} already there, {} failed. Saved to {} and used as a basemap.",
+                s.downloaded,
+                s.skipped,
+                s.failed,
+                job.out.display()
+            ),
+            Err(e) => format!("Could not download: {e}"),
+        });
+        if result.is_ok() {
+            done = Some(job.out.clone());
+        }
+    }
+    done
+}
+
+fn ctx_clone(ui: &Ui) -> egui::Context {
+    ui.ctx().clone()
+}
