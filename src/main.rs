@@ -1,38 +1,147 @@
-//! `corridor`: opens the corridor's maps, another project file, or any GeoJSON file.
+//! `corridor`: opens the corridor's maps, another project file, or any GeoJSON file; and
+//! `corridor tiles …` prepares and inspects offline basemaps.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
+use corridor::tiles::mbtiles::MbTiles;
+use corridor::tiles::prefetch::{Limits, Plan, Progress, prefetch};
 use corridor::{AppOptions, CorridorApp};
 
 /// Corridor: a desktop GIS viewer and zone-boundary editor for the Bình Dương innovation corridor.
 #[derive(Parser, Debug)]
-#[command(version, about, long_about = None)]
+#[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]
 struct Cli {
     /// A project file (.toml) to open with its layers and view, or a GeoJSON file (.geojson,
     /// .json) to open as a single layer, zoomed to its extent. Without it, the bundled
     /// corridor maps open (maps/corridor.toml).
     path: Option<PathBuf>,
 
-    /// Do not fetch basemap tiles; the map shows its neutral background and the overlays.
+    /// Do not fetch basemap tiles; local MBTiles files and cached tiles still show.
     #[arg(long)]
     offline: bool,
+
+    #[command(subcommand)]
+    command: Option<Command>,
 }
 
-fn main() -> anyhow::Result<()> {
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Offline basemaps: download an area into an MBTiles file, or describe one.
+    #[command(subcommand)]
+    Tiles(TilesCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum TilesCommand {
+    /// Downloads every tile of an area and zoom range into an MBTiles file (resumable: run it
+    /// again to fetch what is missing). Progress goes to stderr.
+    Prefetch {
+        /// Tile URL template with {z}, {x} and {y}, e.g. https://tiles.example.org/{z}/{x}/{y}.png
+        #[arg(long)]
+        url: String,
+        /// Area as west,south,east,north in degrees, e.g. 106.5,10.86,106.9,11.4
+        #[arg(long, value_parser = parse_bbox, allow_hyphen_values = true)]
+        bbox: [f64; 4],
+        /// Zoom range, e.g. 10-14 (or a single level, 12)
+        #[arg(long, value_parser = parse_zooms)]
+        zoom: (u8, u8),
+        /// The MBTiles file to write
+        #[arg(long)]
+        out: PathBuf,
+        /// Name written into the file's metadata
+        #[arg(long, default_value = "Corridor offline basemap")]
+        name: String,
+        /// Attribution written into the file's metadata (the provider's credit line)
+        #[arg(long, default_value = "")]
+        attribution: String,
+        /// Parallel requests
+        #[arg(long, default_value_t = 2)]
+        parallel: usize,
+        /// Requests per second, at most
+        #[arg(long, default_value_t = 10.0)]
+        rate: f64,
+    },
+    /// Prints an MBTiles file's format, bounds, zoom levels, tile count and size.
+    Info { file: PathBuf },
+}
+
+fn parse_bbox(text: &str) -> Result<[f64; 4], String> {
+    let v: Vec<f64> = text
+        .split(',')
+        .map(|p| {
+            p.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("`{p}` is not a number"))
+        })
+        .collect::<Result<_, _>>()?;
+    let [w, s, e, n] = v[..] else {
+        return Err("give four numbers: west,south,east,north".to_owned());
+    };
+    if !(-180.0..=180.0).contains(&w)
+        || !(-180.0..=180.0).contains(&e)
+        || !(-90.0..=90.0).contains(&s)
+        || !(-90.0..=90.0).contains(&n)
+        || s > n
+    {
+        return Err(
+            "west,south,east,north must be longitudes and latitudes with south ≤ north".to_owned(),
+        );
+    }
+    Ok([w, s, e, n])
+}
+
+fn parse_zooms(text: &str) -> Result<(u8, u8), String> {
+    let parse = |p: &str| {
+        p.trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|z| *z <= 22)
+            .ok_or_else(|| format!("`{p}` is not a zoom level (0–22)"))
+    };
+    let (a, b) = match text.split_once('-') {
+        Some((a, b)) => (parse(a)?, parse(b)?),
+        None => {
+            let z = parse(text)?;
+            (z, z)
+        }
+    };
+    if a > b {
+        return Err(format!("the zoom range {a}-{b} runs backwards"));
+    }
+    Ok((a, b))
+}
+
+fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
-    let path = cli.path.unwrap_or_else(default_project);
+    match cli.command {
+        Some(Command::Tiles(command)) => tiles(command),
+        None => match run_app(cli.path, cli.offline) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("corridor: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn run_app(path: Option<PathBuf>, offline: bool) -> anyhow::Result<()> {
+    let path = path.unwrap_or_else(default_project);
     let options = AppOptions {
         path,
-        offline: cli.offline,
+        offline,
         data_dir: None,
     };
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Corridor")
             .with_inner_size([1400.0, 900.0])
-            .with_min_inner_size([640.0, 400.0]),
+            .with_min_inner_size([640.0, 400.0])
+            .with_drag_and_drop(true),
         ..Default::default()
     };
     eframe::run_native(
@@ -41,6 +150,127 @@ fn main() -> anyhow::Result<()> {
         Box::new(move |cc| Ok(Box::new(CorridorApp::new(cc, options)))),
     )
     .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))
+}
+
+fn tiles(command: TilesCommand) -> ExitCode {
+    match command {
+        TilesCommand::Info { file } => match MbTiles::open(&file).and_then(|m| m.info()) {
+            Ok(info) => {
+                println!("file:        {}", file.display());
+                println!("name:        {}", info.name);
+                println!(
+                    "format:      {}",
+                    if info.format.is_empty() {
+                        "(not stated)"
+                    } else {
+                        &info.format
+                    }
+                );
+                match info.bounds {
+                    Some([w, s, e, n]) => {
+                        println!("bounds:      {w}, {s}, {e}, {n} (west, south, east, north)")
+                    }
+                    None => println!("bounds:      (not stated)"),
+                }
+                let z = |z: Option<u8>| z.map(|z| z.to_string()).unwrap_or_else(|| "?".to_owned());
+                println!("zoom levels: {}–{}", z(info.min_zoom), z(info.max_zoom));
+                println!("tiles:       {}", info.tile_count);
+                println!(
+                    "size:        {:.1} MB of tile data",
+                    info.tile_bytes as f64 / 1_048_576.0
+                );
+                if let Some(a) = info.attribution.filter(|a| !a.is_empty()) {
+                    println!("attribution: {a}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("corridor tiles info: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        TilesCommand::Prefetch {
+            url,
+            bbox,
+            zoom,
+            out,
+            name,
+            attribution,
+            parallel,
+            rate,
+        } => {
+            // A URL on the command line is the user's own choice of provider; OpenStreetMap's
+            // standard servers still forbid bulk downloads.
+            if let Err(why) = corridor::tiles::http::bulk_download_allowed(&url, true) {
+                eprintln!("corridor tiles prefetch: {why}");
+                return ExitCode::FAILURE;
+            }
+            if !url.contains("{z}") || !url.contains("{x}") || !url.contains("{y}") {
+                eprintln!("corridor tiles prefetch: the URL must contain {{z}}, {{x}} and {{y}}");
+                return ExitCode::FAILURE;
+            }
+            let plan = Plan {
+                bbox,
+                min_zoom: zoom.0,
+                max_zoom: zoom.1,
+            };
+            eprintln!(
+                "{} tiles (about {:.0} MB) into {}",
+                plan.tile_count(),
+                plan.estimated_bytes() as f64 / 1_048_576.0,
+                out.display()
+            );
+            let progress = std::sync::Arc::new(Progress::default());
+            let reporter = {
+                let p = progress.clone();
+                std::thread::spawn(move || {
+                    loop {
+                        std::thread::sleep(std::time::Duration::from_millis(500));
+                        let f = p.fraction();
+                        eprint!(
+                            "\r{:5.1} %  {} downloaded, {} already there, {} failed   ",
+                            f * 100.0,
+                            p.done.load(Ordering::Relaxed),
+                            p.skipped.load(Ordering::Relaxed),
+                            p.failed.load(Ordering::Relaxed)
+                        );
+                        if p.cancel.load(Ordering::Relaxed) {
+                            return;
+                        }
+                    }
+                })
+            };
+            let limits = Limits {
+                parallel: parallel.clamp(1, 8),
+                per_second: rate.max(0.1),
+            };
+            let result = prefetch(&url, &name, &attribution, &plan, &out, limits, &progress);
+            progress.cancel.store(true, Ordering::Relaxed);
+            let _ = reporter.join();
+            eprintln!();
+            match result {
+                Ok(s) => {
+                    eprintln!(
+                        "{} downloaded, {} already there, {} failed",
+                        s.downloaded, s.skipped, s.failed
+                    );
+                    if s.failed > 0 {
+                        eprintln!(
+                            "corridor tiles prefetch: {} tiles failed; run the same command again to retry them",
+                            s.failed
+                        );
+                        ExitCode::FAILURE
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(e) => {
+                    eprintln!("corridor tiles prefetch: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
 }
 
 /// `maps/corridor.toml` beside the current directory, else beside the executable's checkout.

@@ -40,6 +40,16 @@ pub struct Sources {
     pub cache: Option<(PathBuf, u64)>,
 }
 
+/// What the disk thread is asked to do.
+enum DiskMsg {
+    /// Load a tile for the screen.
+    Request(TileId),
+    /// Keep bytes a fetcher brought back.
+    Store(TileId, Vec<u8>),
+    /// The layer is gone: finish storing, then stop.
+    Shutdown,
+}
+
 enum Loaded {
     Pixels(TileId, egui::ColorImage),
     /// No source has this tile (and none will: do not ask again).
@@ -64,7 +74,7 @@ struct Retry {
 /// The basemap tile layer.
 pub struct RasterTiles {
     ctx: egui::Context,
-    requests: Sender<TileId>,
+    requests: Sender<DiskMsg>,
     results: Receiver<Loaded>,
     textures: HashMap<TileId, (TextureHandle, u64)>,
     use_clock: u64,
@@ -81,7 +91,7 @@ pub struct RasterTiles {
 impl RasterTiles {
     /// Starts the background loaders for these sources.
     pub fn new(sources: Sources, ctx: &egui::Context) -> Self {
-        let (requests, request_rx) = channel::<TileId>();
+        let (requests, request_rx) = channel::<DiskMsg>();
         let (result_tx, results) = channel::<Loaded>();
         let max_zoom = sources
             .local
@@ -90,7 +100,13 @@ impl RasterTiles {
             .chain(sources.http.as_ref().map(|h| h.max_zoom))
             .max()
             .unwrap_or(19);
-        spawn_workers(sources, request_rx, result_tx, ctx.clone());
+        spawn_workers(
+            sources,
+            requests.clone(),
+            request_rx,
+            result_tx,
+            ctx.clone(),
+        );
         Self {
             ctx: ctx.clone(),
             requests,
@@ -185,7 +201,7 @@ impl RasterTiles {
         {
             return;
         }
-        if self.requests.send(id).is_ok() {
+        if self.requests.send(DiskMsg::Request(id)).is_ok() {
             self.pending.insert(id);
         }
     }
@@ -214,6 +230,12 @@ impl RasterTiles {
             }
             z = z.checked_sub(1)?;
         }
+    }
+}
+
+impl Drop for RasterTiles {
+    fn drop(&mut self) {
+        let _ = self.requests.send(DiskMsg::Shutdown);
     }
 }
 
@@ -260,19 +282,19 @@ impl Tiles for RasterTiles {
 /// HTTP and hand their bytes back to it for caching.
 fn spawn_workers(
     sources: Sources,
-    requests: Receiver<TileId>,
+    to_disk: Sender<DiskMsg>,
+    disk_rx: Receiver<DiskMsg>,
     results: Sender<Loaded>,
     ctx: egui::Context,
 ) {
     let (to_http, http_rx) = channel::<TileId>();
-    let (to_cache, cache_rx) = channel::<(TileId, Vec<u8>)>();
     let http_rx = Arc::new(Mutex::new(http_rx));
     let has_http = sources.http.as_ref().is_some_and(|h| h.online);
     if let Some(http) = sources.http.clone().filter(|h| h.online) {
         for _ in 0..HTTP_THREADS {
             let rx = http_rx.clone();
             let results = results.clone();
-            let to_cache = to_cache.clone();
+            let to_disk = to_disk.clone();
             let ctx = ctx.clone();
             let http = http.clone();
             std::thread::spawn(move || {
@@ -284,23 +306,22 @@ fn spawn_workers(
                     let outcome = match fetch(&client, &url) {
                         Ok(bytes) => match decode_tile(&bytes) {
                             Ok(image) => {
-                                let _ = to_cache.send((id, bytes));
+                                let _ = to_disk.send(DiskMsg::Store(id, bytes));
                                 Loaded::Pixels(id, image)
                             }
                             Err(e) => Loaded::Failed(id, format!("{e}")),
                         },
-                        Err(e) if e.is_not_found() => Loaded::Failed(id, format!("{e}")),
                         Err(FetchError::Status(s)) => Loaded::Failed(id, format!("HTTP {s}")),
                         Err(e) => Loaded::Failed(id, e.to_string()),
                     };
-                    if results.send(outcome).is_err() {
-                        return;
-                    }
+                    // The layer may be gone; the bytes are stored all the same.
+                    let _ = results.send(outcome);
                     ctx.request_repaint();
                 }
             });
         }
     }
+    drop(to_disk);
     let source_key = sources
         .http
         .as_ref()
@@ -332,44 +353,60 @@ fn spawn_workers(
                         None
                     }
                 });
+        let store = |cache: &mut Option<TileCache>, id: TileId, bytes: Vec<u8>| {
+            if let Some(c) = cache.as_mut()
+                && let Err(e) = c.put(&source_key, id.zoom, id.x, id.y, &bytes)
+            {
+                log::warn!("tile cache: {e}");
+            }
+        };
         let mut queue: VecDeque<TileId> = VecDeque::new();
+        let mut to_http = Some(to_http);
         loop {
-            // Store what the fetchers brought back before serving more requests.
-            while let Ok((id, bytes)) = cache_rx.try_recv() {
-                if let Some(c) = cache.as_mut()
-                    && let Err(e) = c.put(&source_key, id.zoom, id.x, id.y, &bytes)
-                {
-                    log::warn!("tile cache: {e}");
+            // Take everything waiting: stores at once, requests into the queue.
+            let first = if queue.is_empty() {
+                disk_rx.recv().ok()
+            } else {
+                disk_rx.try_recv().ok()
+            };
+            let mut next = first;
+            while let Some(msg) = next {
+                match msg {
+                    DiskMsg::Request(id) => queue.push_back(id),
+                    DiskMsg::Store(id, bytes) => store(&mut cache, id, bytes),
+                    DiskMsg::Shutdown => {
+                        // Let the fetchers finish; keep what they still bring.
+                        drop(to_http.take());
+                        queue.clear();
+                        while let Ok(msg) = disk_rx.recv() {
+                            if let DiskMsg::Store(id, bytes) = msg {
+                                store(&mut cache, id, bytes);
+                            }
+                        }
+                        return;
+                    }
                 }
-            }
-            if queue.is_empty() {
-                match requests.recv_timeout(Duration::from_millis(200)) {
-                    Ok(id) => queue.push_back(id),
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
-                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
-                }
-            }
-            while let Ok(id) = requests.try_recv() {
-                queue.push_back(id);
+                next = disk_rx.try_recv().ok();
             }
             // Newest requests first: they are what is on screen now.
             let Some(id) = queue.pop_back() else { continue };
             let local = locals
                 .iter()
                 .find_map(|m| m.tile(id.zoom, id.x, id.y).ok().flatten());
-            let cached = || {
+            let bytes = local.or_else(|| {
                 cache
                     .as_mut()
                     .and_then(|c| c.get(&source_key, id.zoom, id.x, id.y).ok().flatten())
-            };
-            let bytes = local.or_else(cached);
+            });
             let outcome = match bytes {
                 Some(bytes) => match decode_tile(&bytes) {
                     Ok(image) => Some(Loaded::Pixels(id, image)),
                     Err(e) => Some(Loaded::Failed(id, format!("{e}"))),
                 },
                 None if has_http => {
-                    let _ = to_http.send(id);
+                    if let Some(tx) = &to_http {
+                        let _ = tx.send(id);
+                    }
                     None
                 }
                 None => Some(Loaded::Absent(id)),
