@@ -8,16 +8,26 @@ use corridor::tiles::decode::decode_tile;
 use corridor::tiles::mbtiles::MbTiles;
 use criterion::{Criterion, criterion_group, criterion_main};
 
-/// A 256 × 256 PNG with texture, about the size of a real map tile.
+/// A 256 × 256 PNG shaped like a map tile: flat blocks (land use), roads and a little texture,
+/// tens of kilobytes like OpenStreetMap's.
 fn realistic_png(seed: u32) -> Vec<u8> {
+    const LAND: [[u8; 3]; 5] = [
+        [242, 239, 233],
+        [205, 235, 176],
+        [224, 223, 223],
+        [170, 211, 223],
+        [255, 241, 186],
+    ];
     let img = image::RgbaImage::from_fn(256, 256, |x, y| {
-        let v = (x * 7 + y * 13 + seed * 31) ^ (x * y + seed);
-        image::Rgba([
-            (v % 200) as u8 + 30,
-            ((v / 3) % 180) as u8 + 40,
-            ((v / 7) % 160) as u8 + 60,
-            255,
-        ])
+        let block = ((x / 40 + seed) * 7 + (y / 56) * 3) % 5;
+        let road = (x + seed * 5) % 64 < 3 || (y + x / 4) % 80 < 4;
+        let texture = ((x * 13 + y * 7 + seed) % 97 == 0) as u8 * 20;
+        let [r, g, b] = if road {
+            [250, 250, 245]
+        } else {
+            LAND[block as usize]
+        };
+        image::Rgba([r - texture, g - texture, b - texture / 2, 255])
     });
     let mut out = Vec::new();
     image::DynamicImage::ImageRgba8(img)
