@@ -21,7 +21,7 @@ fn realistic_png(seed: u32) -> Vec<u8> {
     let img = image::RgbaImage::from_fn(256, 256, |x, y| {
         let block = ((x / 40 + seed) * 7 + (y / 56) * 3) % 5;
         let road = (x + seed * 5) % 64 < 3 || (y + x / 4) % 80 < 4;
-        let texture = ((x * 13 + y * 7 + seed) % 97 == 0) as u8 * 20;
+        let texture = (x * 13 + y * 7 + seed).is_multiple_of(97) as u8 * 20;
         let [r, g, b] = if road {
             [250, 250, 245]
         } else {

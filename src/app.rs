@@ -14,7 +14,8 @@ use crate::render::LayerRender;
 use crate::tiles::Basemap;
 use crate::tiles::cache::DEFAULT_LIMIT_BYTES;
 use crate::ui::basemap_ui::{
-    BasemapAction, OfflineState, basemap_menu_ui, offline_window, providers,
+    BasemapAction, OfflineState, ProviderForm, basemap_menu_ui, offline_window,
+    provider_form_window, providers,
 };
 use crate::ui::bookmarks_ui::{BookmarkAction, bookmarks_ui};
 use crate::ui::feature_ui::{FeatureAction, FeatureFacts, feature_ui};
@@ -83,6 +84,8 @@ pub struct Persisted {
     pub recent: Vec<PathBuf>,
     /// Size limit of the tile cache in bytes (0: the default).
     pub cache_limit: u64,
+    /// Tile providers the user added.
+    pub providers: Vec<crate::model::BasemapSpec>,
 }
 
 /// Which panels are open.
@@ -130,8 +133,9 @@ pub struct CorridorApp {
     /// Messages about files the user opened that could not be added.
     notices: Vec<String>,
     pub persisted: Persisted,
-    offline: OfflineState,
+    pub offline: OfflineState,
     offline_dir: Option<PathBuf>,
+    provider_form: ProviderForm,
 }
 
 impl CorridorApp {
@@ -214,6 +218,7 @@ impl CorridorApp {
             persisted,
             offline: OfflineState::default(),
             offline_dir,
+            provider_form: ProviderForm::default(),
         }
     }
 
@@ -586,7 +591,7 @@ impl CorridorApp {
             });
             let mut basemap_action = None;
             ui.menu_button("Basemap", |ui| {
-                let offered = providers(&self.doc.basemap);
+                let offered = providers(&self.doc.basemap, &self.persisted.providers);
                 let limit = self
                     .basemap
                     .cache
@@ -651,6 +656,7 @@ impl CorridorApp {
                 self.basemap.restart(ctx);
             }
             BasemapAction::OpenOffline => self.offline.open = true,
+            BasemapAction::OpenProviderForm => self.provider_form.open = true,
         }
     }
 
@@ -733,6 +739,12 @@ impl CorridorApp {
             .iter()
             .map(|r| r.extent)
             .fold(MercatorBox::EMPTY, |a, b| a.union(&b));
+        if let Some(spec) = provider_form_window(ctx, &mut self.provider_form) {
+            self.persisted.providers.retain(|p| p.url != spec.url);
+            self.persisted.providers.push(spec.clone());
+            self.basemap.spec = spec;
+            self.basemap.restart(ctx);
+        }
         if let Some(file) = offline_window(
             ctx,
             &mut self.offline,

@@ -410,3 +410,41 @@ fn the_command_line_prefetches_resumes_and_describes() {
     assert!(!info.status.success());
     assert!(String::from_utf8_lossy(&info.stderr).contains("not an SQLite database"));
 }
+
+#[test]
+fn making_the_view_available_offline_from_the_window_adds_it_as_a_basemap() {
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let server = TileServer::start();
+    let project = project(dir.path(), &server.template("tiles"), &[]);
+    // This provider is the user's own: its terms allow bulk downloads.
+    let text = std::fs::read_to_string(&project).expect("read") + "bulk_download = true\n";
+    std::fs::write(&project, text).expect("write");
+    let mut h = harness(project, data.clone(), false);
+    h.step();
+    h.get_by_label("Basemap").click();
+    h.run_steps(2);
+    h.get_by_label("Make this area available offline…").click();
+    h.run_steps(2);
+    h.state_mut().offline.min_zoom = 10;
+    h.state_mut().offline.max_zoom = 11;
+    h.run_steps(2);
+    h.get_by_label("Download").click();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) && h.state().basemap().local.is_empty() {
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let local = h.state().basemap().local.clone();
+    assert_eq!(local.len(), 1, "the downloaded area is now a basemap");
+    assert!(local[0].starts_with(data.join("offline")), "{:?}", local[0]);
+    let info = MbTiles::open(&local[0])
+        .expect("open")
+        .info()
+        .expect("info");
+    assert!(info.tile_count >= 4, "{info:?}");
+    assert_eq!((info.min_zoom, info.max_zoom), (Some(10), Some(11)));
+    h.run_steps(2);
+    h.get_by_label_contains("Saved to");
+}

@@ -141,9 +141,11 @@ impl Basemap {
         let s = tiles.stats();
         if s.found > 0 {
             BasemapState::Showing
-        } else if s.pending > 0 || s.requested == 0 {
+        } else if s.failed == 0 && (s.pending > 0 || s.requested == 0) {
             BasemapState::Loading
         } else {
+            // Nothing on screen and requests failing (or nothing left to ask): say so, even
+            // while retries are in flight.
             BasemapState::NoTiles
         }
     }

@@ -25,18 +25,103 @@ pub enum BasemapAction {
     /// New cache limit in bytes.
     CacheLimit(u64),
     OpenOffline,
+    /// Open the form to add a tile provider.
+    OpenProviderForm,
 }
 
-/// The providers offered: the project's, OpenStreetMap, and none.
-pub fn providers(project: &BasemapSpec) -> Vec<BasemapSpec> {
-    let mut list = vec![project.clone()];
-    let osm = BasemapSpec::openstreetmap();
-    if osm.url != project.url {
-        list.push(osm);
+/// The "add a tile provider" form.
+pub struct ProviderForm {
+    pub open: bool,
+    pub spec: BasemapSpec,
+    pub error: Option<String>,
+}
+
+impl Default for ProviderForm {
+    fn default() -> Self {
+        Self {
+            open: false,
+            spec: BasemapSpec {
+                name: String::new(),
+                url: "https://".to_owned(),
+                attribution: String::new(),
+                attribution_url: String::new(),
+                max_zoom: 19,
+                bulk_download: false,
+                files: Vec::new(),
+            },
+            error: None,
+        }
     }
-    if !project.is_none() {
-        list.push(BasemapSpec::none());
-    }
+}
+
+/// Shows the form; returns the provider once the user adds a valid one.
+pub fn provider_form_window(ctx: &egui::Context, form: &mut ProviderForm) -> Option<BasemapSpec> {
+    let mut added = None;
+    let mut open = form.open;
+    egui::Window::new("Add tile provider")
+        .open(&mut open)
+        .resizable(false)
+        .show(ctx, |ui| {
+            egui::Grid::new("provider_form")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    let l = ui.label("Name");
+                    ui.text_edit_singleline(&mut form.spec.name)
+                        .labelled_by(l.id);
+                    ui.end_row();
+                    let l = ui.label("URL template");
+                    ui.add(egui::TextEdit::singleline(&mut form.spec.url).desired_width(320.0))
+                        .labelled_by(l.id)
+                        .on_hover_text(
+                            "With {z}, {x} and {y}, e.g. https://tiles.example.org/{z}/{x}/{y}.png",
+                        );
+                    ui.end_row();
+                    let l = ui.label("Attribution");
+                    ui.text_edit_singleline(&mut form.spec.attribution)
+                        .labelled_by(l.id);
+                    ui.end_row();
+                    let l = ui.label("Highest zoom");
+                    ui.add(egui::DragValue::new(&mut form.spec.max_zoom).range(1..=22))
+                        .labelled_by(l.id);
+                    ui.end_row();
+                });
+            ui.checkbox(
+                &mut form.spec.bulk_download,
+                "Allows bulk download (its terms permit it: your own tile server, say)",
+            );
+            if let Some(e) = &form.error {
+                ui.label(RichText::new(e).color(ui.visuals().warn_fg_color));
+            }
+            if ui.button("Add provider").clicked() {
+                let s = &form.spec;
+                form.error = if s.name.trim().is_empty() {
+                    Some("Give the provider a name.".to_owned())
+                } else if !(s.url.starts_with("http://") || s.url.starts_with("https://"))
+                    || !["{z}", "{x}", "{y}"].iter().all(|k| s.url.contains(k))
+                {
+                    Some(
+                        "The URL must start with http:// or https:// and contain {z}, {x} and {y}."
+                            .to_owned(),
+                    )
+                } else {
+                    None
+                };
+                if form.error.is_none() {
+                    added = Some(form.spec.clone());
+                }
+            }
+        });
+    form.open = open && added.is_none();
+    added
+}
+
+/// The providers offered: the project's, OpenStreetMap, the user's own, and none.
+pub fn providers(project: &BasemapSpec, added: &[BasemapSpec]) -> Vec<BasemapSpec> {
+    let mut list = vec![project.clone(), BasemapSpec::openstreetmap()];
+    list.extend(added.iter().cloned());
+    list.push(BasemapSpec::none());
+    let mut seen = std::collections::HashSet::new();
+    list.retain(|p| seen.insert(p.url.clone()));
     list
 }
 
@@ -85,6 +170,10 @@ pub fn basemap_menu_ui(
         {
             action = Some(BasemapAction::AddFile(path));
         }
+    }
+    if ui.button("Add tile provider…").clicked() {
+        ui.close();
+        action = Some(BasemapAction::OpenProviderForm);
     }
     if ui.button("Make this area available offline…").clicked() {
         ui.close();
