@@ -105,14 +105,20 @@ impl Basemap {
             online: !self.offline,
         });
         self.credit = self.credit_line();
+        // Offline with no cache file yet: there is nothing the cache could give, so do not
+        // create one either.
+        let cache = self
+            .cache
+            .clone()
+            .filter(|(p, _)| !self.offline || p.exists());
         let nothing =
-            self.local.is_empty() && (http.is_none() || (self.offline && self.cache.is_none()));
+            self.local.is_empty() && (http.is_none() || (self.offline && cache.is_none()));
         self.tiles = (!nothing).then(|| {
             RasterTiles::new(
                 raster::Sources {
                     local: self.local.clone(),
                     http,
-                    cache: self.cache.clone(),
+                    cache,
                 },
                 ctx,
             )
