@@ -229,14 +229,14 @@ impl CorridorApp {
 
     /// Adds a local MBTiles file as a basemap source, checking it first.
     pub fn add_basemap_file(&mut self, ctx: &egui::Context, path: PathBuf) {
-        match crate::tiles::mbtiles::MbTiles::open(&path) {
-            Ok(_) => {
+        match crate::tiles::check_tile_file(&path) {
+            Ok(()) => {
                 if !self.basemap.local.contains(&path) {
                     self.basemap.local.insert(0, path);
                     self.basemap.restart(ctx);
                 }
             }
-            Err(e) => self.notices.push(e.to_string()),
+            Err(e) => self.notices.push(e),
         }
     }
 
@@ -745,14 +745,22 @@ impl CorridorApp {
             self.basemap.spec = spec;
             self.basemap.restart(ctx);
         }
-        if let Some(file) = offline_window(
+        let out = offline_window(
             ctx,
             &mut self.offline,
             &self.basemap.spec,
-            view,
-            layers,
+            [view, Some(layers), self.map.drawn_rect],
             self.offline_dir.clone(),
-        ) {
+        );
+        if out.start_drawing {
+            self.map.drawing_rect = true;
+            self.map.drawn_rect = None;
+        }
+        if !self.offline.open {
+            self.map.drawn_rect = None;
+            self.map.drawing_rect = false;
+        }
+        if let Some(file) = out.done {
             self.add_basemap_file(ctx, file);
         }
         measure_window(ctx, &mut self.measure, self.map.transform.map(|t| t.rect));
@@ -860,10 +868,10 @@ impl CorridorApp {
 fn local_tile_files(doc: &Document, offline_dir: Option<&Path>) -> Vec<PathBuf> {
     let mut files = doc.basemap.files.clone();
     if let Some(dir) = doc.path.as_deref().and_then(Path::parent) {
-        files.extend(crate::tiles::mbtiles_in(dir));
+        files.extend(crate::tiles::tile_files_in(dir));
     }
     if let Some(dir) = offline_dir {
-        files.extend(crate::tiles::mbtiles_in(dir));
+        files.extend(crate::tiles::tile_files_in(dir));
     }
     let mut seen = std::collections::HashSet::new();
     files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));

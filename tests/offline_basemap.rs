@@ -448,3 +448,110 @@ fn making_the_view_available_offline_from_the_window_adds_it_as_a_basemap() {
     h.run_steps(2);
     h.get_by_label_contains("Saved to");
 }
+
+#[test]
+fn a_pmtiles_file_is_drawn_as_a_basemap() {
+    use pmtiles::{PmTilesWriter, TileCoord, TileType};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("area.pmtiles");
+    let file = std::fs::File::create(&path).expect("create");
+    let mut writer = PmTilesWriter::new(TileType::Png)
+        .min_zoom(10)
+        .max_zoom(12)
+        .create(file)
+        .expect("writer");
+    // Tiles in tile-id order, as the format prefers.
+    let mut coords: Vec<(u64, u8, u32, u32)> = plan()
+        .tiles()
+        .map(|(z, x, y)| {
+            (
+                u64::from(pmtiles::TileId::from(
+                    TileCoord::new(z, x, y).expect("coord"),
+                )),
+                z,
+                x,
+                y,
+            )
+        })
+        .collect();
+    coords.sort();
+    for (_, z, x, y) in coords {
+        writer
+            .add_tile(
+                TileCoord::new(z, x, y).expect("coord"),
+                &support::tile_server::tile_png(z, x, y),
+            )
+            .expect("add");
+    }
+    writer.finalize().expect("finalize");
+
+    let project = project(dir.path(), "", std::slice::from_ref(&path));
+    let mut h = harness(project, dir.path().join("data"), true);
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10)
+        && h.state().basemap().state() != corridor::tiles::BasemapState::Showing
+    {
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for _ in 0..20 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(
+        h.state().basemap().state(),
+        corridor::tiles::BasemapState::Showing
+    );
+    let (got, expected) = centre_pixel_and_expected(&mut h);
+    assert!(
+        close(got, expected),
+        "centre pixel {got:?}, tile colour {expected:?}"
+    );
+
+    // A file that only claims to be PMTiles is refused with a reason.
+    let fake = dir.path().join("fake.pmtiles");
+    std::fs::write(&fake, "not really").expect("write");
+    let e = corridor::tiles::check_tile_file(&fake).expect_err("refused");
+    assert!(e.contains("not a PMTiles file"), "{e}");
+}
+
+#[test]
+fn the_area_to_download_can_be_drawn_on_the_map() {
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let project = project(dir.path(), "", &[]);
+    let mut h = harness(project, dir.path().join("data"), true);
+    h.step();
+    h.state_mut().offline.open = true;
+    h.run_steps(2);
+    h.get_by_label("A rectangle").click();
+    h.run_steps(2);
+    h.get_by_label("Draw it on the map").click();
+    h.run_steps(2);
+    let t = h.state().map.transform.expect("map drawn");
+    let a = t.screen_from_world(mercator_from_lonlat(106.64, 11.09));
+    let b = t.screen_from_world(mercator_from_lonlat(106.70, 11.03));
+    let before = h.state().map.camera();
+    h.hover_at(a);
+    h.step();
+    h.drag_at(a);
+    h.step();
+    for k in 1..=8 {
+        h.hover_at(a + (b - a) * (k as f32 / 8.0));
+        h.step();
+    }
+    h.drop_at(b);
+    h.run_steps(3);
+    assert_eq!(
+        h.state().map.camera(),
+        before,
+        "drawing does not pan the map"
+    );
+    let drawn = h.state().map.drawn_rect.expect("a rectangle was drawn");
+    let [w, s, e, n] = corridor::ui::basemap_ui::lonlat_bbox(&drawn);
+    for (got, want) in [(w, 106.64), (s, 11.03), (e, 106.70), (n, 11.09)] {
+        assert!((got - want).abs() < 0.002, "{:?}", [w, s, e, n]);
+    }
+    // The window now counts the tiles of that rectangle.
+    h.get_by_label_contains("tiles, about");
+}

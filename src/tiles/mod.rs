@@ -35,19 +35,70 @@ pub fn offline_dir() -> Option<PathBuf> {
         .map(|d| d.data_dir().join("offline"))
 }
 
-/// Every `.mbtiles` file directly in `dir`, sorted by name.
-pub fn mbtiles_in(dir: &Path) -> Vec<PathBuf> {
+/// Whether a path names a tile file the basemap can use (`.mbtiles` or `.pmtiles`).
+pub fn is_tile_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("mbtiles") || e.eq_ignore_ascii_case("pmtiles"))
+}
+
+fn is_pmtiles(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pmtiles"))
+}
+
+/// Every tile file directly in `dir`, sorted by name.
+pub fn tile_files_in(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("mbtiles"))
-        })
+        .filter(|p| is_tile_file(p))
         .collect();
     files.sort();
     files
+}
+
+/// Checks that a file can serve as a basemap, with a message that says why not.
+pub fn check_tile_file(path: &Path) -> Result<(), String> {
+    if is_pmtiles(path) {
+        let mut magic = [0u8; 7];
+        std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+            .map_err(|e| format!("{}: cannot read the file: {e}", path.display()))?;
+        if &magic != b"PMTiles" {
+            return Err(format!(
+                "{}: not a PMTiles file (it does not start with the PMTiles signature)",
+                path.display()
+            ));
+        }
+        Ok(())
+    } else {
+        mbtiles::MbTiles::open(path)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// A PMTiles layer (raster, drawn by walkers), counting what it drew this frame.
+pub struct PmLayer {
+    inner: walkers::PmTiles,
+    found: usize,
+}
+
+impl walkers::Tiles for PmLayer {
+    fn at(&mut self, tile_id: walkers::TileId) -> Option<walkers::TilePiece> {
+        let piece = self.inner.at(tile_id);
+        self.found += piece.is_some() as usize;
+        piece
+    }
+
+    fn attribution(&self) -> walkers::sources::Attribution {
+        self.inner.attribution()
+    }
+
+    fn tile_size(&self) -> u32 {
+        self.inner.tile_size()
+    }
 }
 
 /// What the basemap showed in the last frame.
@@ -72,6 +123,7 @@ pub struct Basemap {
     /// Disk cache file and size limit.
     pub cache: Option<(PathBuf, u64)>,
     tiles: Option<RasterTiles>,
+    pmtiles: Vec<PmLayer>,
     /// The credit line, worked out once per restart (it reads the files' metadata).
     credit: String,
 }
@@ -91,6 +143,7 @@ impl Basemap {
             offline,
             cache,
             tiles: None,
+            pmtiles: Vec::new(),
             credit: String::new(),
         };
         b.restart(ctx);
@@ -111,12 +164,26 @@ impl Basemap {
             .cache
             .clone()
             .filter(|(p, _)| !self.offline || p.exists());
-        let nothing =
-            self.local.is_empty() && (http.is_none() || (self.offline && cache.is_none()));
+        let (pm, mb): (Vec<PathBuf>, Vec<PathBuf>) =
+            self.local.iter().cloned().partition(|p| is_pmtiles(p));
+        self.pmtiles = pm
+            .iter()
+            .map(|p| PmLayer {
+                // Raster PMTiles do not say their tile size; 256 px is what raster tiles use.
+                inner: walkers::PmTiles::with_style_and_tile_size(
+                    p,
+                    walkers::Style,
+                    256,
+                    ctx.clone(),
+                ),
+                found: 0,
+            })
+            .collect();
+        let nothing = mb.is_empty() && (http.is_none() || (self.offline && cache.is_none()));
         self.tiles = (!nothing).then(|| {
             RasterTiles::new(
                 raster::Sources {
-                    local: self.local.clone(),
+                    local: mb.clone(),
                     http,
                     cache,
                 },
@@ -125,11 +192,17 @@ impl Basemap {
         });
     }
 
-    /// The tile layer for this frame's map widget.
-    pub fn frame_tiles(&mut self) -> Option<&mut RasterTiles> {
-        let tiles = self.tiles.as_mut()?;
-        tiles.begin_frame();
-        Some(tiles)
+    /// The tile layers for this frame's map widget: the raster stack, and PMTiles files to draw
+    /// over it.
+    pub fn frame_layers(&mut self) -> (Option<&mut RasterTiles>, &mut [PmLayer]) {
+        for p in &mut self.pmtiles {
+            p.found = 0;
+        }
+        if let Some(t) = self.tiles.as_mut() {
+            t.begin_frame();
+        }
+        let tiles = self.tiles.as_mut();
+        (tiles, &mut self.pmtiles)
     }
 
     pub fn stats(&self) -> RasterStats {
@@ -141,8 +214,15 @@ impl Basemap {
 
     /// How the last frame went.
     pub fn state(&self) -> BasemapState {
+        if self.pmtiles.iter().any(|p| p.found > 0) {
+            return BasemapState::Showing;
+        }
         let Some(tiles) = &self.tiles else {
-            return BasemapState::Off;
+            return if self.pmtiles.is_empty() {
+                BasemapState::Off
+            } else {
+                BasemapState::Loading
+            };
         };
         let s = tiles.stats();
         if s.found > 0 {
@@ -163,7 +243,7 @@ impl Basemap {
 
     fn credit_line(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
-        for p in &self.local {
+        for p in self.local.iter().filter(|p| !is_pmtiles(p)) {
             if let Some(a) = mbtiles::MbTiles::open(p)
                 .ok()
                 .and_then(|m| m.info().ok()?.attribution)

@@ -161,11 +161,11 @@ pub fn basemap_menu_ui(
             }
         });
     }
-    if ui.button("Add basemap file… (MBTiles)").clicked() {
+    if ui.button("Add basemap file… (MBTiles, PMTiles)").clicked() {
         ui.close();
         if let Some(path) = rfd::FileDialog::new()
             .set_title("Add basemap")
-            .add_filter("MBTiles", &["mbtiles"])
+            .add_filter("Tile files (MBTiles, PMTiles)", &["mbtiles", "pmtiles"])
             .pick_file()
         {
             action = Some(BasemapAction::AddFile(path));
@@ -203,6 +203,17 @@ pub fn basemap_menu_ui(
 pub enum AreaChoice {
     CurrentView,
     AllLayers,
+    /// A rectangle the user draws on the map.
+    Drawn,
+}
+
+/// What the offline window asks of the app this frame.
+#[derive(Default)]
+pub struct OfflineOutput {
+    /// A download finished: use this file as a basemap.
+    pub done: Option<PathBuf>,
+    /// Let the next drag on the map draw the area.
+    pub start_drawing: bool,
 }
 
 /// A download in progress.
@@ -256,16 +267,16 @@ pub fn lonlat_bbox(b: &MercatorBox) -> [f64; 4] {
     [w, s, e, n]
 }
 
-/// Shows the window; returns the MBTiles file of a download that just completed.
+/// Shows the window: the area, zoom range, count and size, the download and its progress.
 pub fn offline_window(
     ctx: &egui::Context,
     state: &mut OfflineState,
     provider: &BasemapSpec,
-    view: Option<MercatorBox>,
-    layers: MercatorBox,
+    areas: [Option<MercatorBox>; 3],
     out_dir: Option<PathBuf>,
-) -> Option<PathBuf> {
-    let mut done = None;
+) -> OfflineOutput {
+    let mut out = OfflineOutput::default();
+    let [view, layers, drawn] = areas;
     let mut open = state.open;
     egui::Window::new("Make this area available offline")
         .open(&mut open)
@@ -286,7 +297,22 @@ pub fn offline_window(
                     AreaChoice::AllLayers,
                     "Extent of all layers",
                 );
+                ui.radio_value(&mut state.area, AreaChoice::Drawn, "A rectangle");
             });
+            if state.area == AreaChoice::Drawn {
+                let label = if drawn.is_some() {
+                    "Draw again"
+                } else {
+                    "Draw it on the map"
+                };
+                if ui
+                    .button(label)
+                    .on_hover_text("Drag on the map to draw the area")
+                    .clicked()
+                {
+                    out.start_drawing = true;
+                }
+            }
             ui.horizontal(|ui| {
                 let l = ui.label("Zoom from");
                 ui.add(egui::DragValue::new(&mut state.min_zoom).range(0..=provider.max_zoom))
@@ -301,10 +327,15 @@ pub fn offline_window(
             state.max_zoom = state.max_zoom.max(state.min_zoom);
             let area = match state.area {
                 AreaChoice::CurrentView => view,
-                AreaChoice::AllLayers => (!layers.is_empty()).then_some(layers),
+                AreaChoice::AllLayers => layers.filter(|l| !l.is_empty()),
+                AreaChoice::Drawn => drawn,
             };
             let Some(area) = area else {
-                ui.label("Nothing to download: the map has no extent yet.");
+                ui.label(if state.area == AreaChoice::Drawn {
+                    "Drag on the map to draw the area."
+                } else {
+                    "Nothing to download: the map has no extent yet."
+                });
                 return;
             };
             let plan = Plan {
@@ -424,10 +455,10 @@ pub fn offline_window(
             Err(e) => format!("Could not download: {e}"),
         });
         if result.is_ok() {
-            done = Some(job.out.clone());
+            out.done = Some(job.out.clone());
         }
     }
-    done
+    out
 }
 
 fn ctx_clone(ui: &Ui) -> egui::Context {

@@ -30,6 +30,11 @@ pub struct MapState {
     pending_fit: Option<MercatorBox>,
     /// Where the context menu was opened, as `[lon, lat]`.
     context_at: Option<[f64; 2]>,
+    /// The next drag draws a rectangle (for "make this area available offline").
+    pub drawing_rect: bool,
+    /// The rectangle drawn, in world units.
+    pub drawn_rect: Option<MercatorBox>,
+    rect_start: Option<[f64; 2]>,
 }
 
 impl MapState {
@@ -43,6 +48,9 @@ impl MapState {
             transform: None,
             pending_fit: None,
             context_at: None,
+            drawing_rect: false,
+            drawn_rect: None,
+            rect_start: None,
         }
     }
 
@@ -166,7 +174,7 @@ impl MapView<'_> {
         }
         ui.painter().rect_filled(rect, 0.0, LAND);
 
-        let tiles = basemap.frame_tiles();
+        let (tiles, pmtiles) = basemap.frame_layers();
         let my_position = state
             .memory
             .detached()
@@ -179,6 +187,15 @@ impl MapView<'_> {
         .zoom_with_ctrl(false)
         .double_click_to_zoom(true)
         .double_click_to_zoom_out(true);
+        // Local PMTiles files go over the raster stack: local before remote.
+        let mut map = map;
+        for pm in pmtiles.iter_mut() {
+            map = map.with_layer(pm, 1.0);
+        }
+        // While a rectangle is being drawn, a drag draws instead of panning.
+        if state.drawing_rect {
+            map = map.drag_pan_buttons(egui::DragPanButtons::empty());
+        }
         let mut output = MapOutput::default();
         let shown = map.show(ui, |ui, response, projector, _memory| {
             let rect = response.rect;
@@ -193,13 +210,34 @@ impl MapView<'_> {
             if let Some(pos) = response.hover_pos() {
                 let world = t.world_from_screen(pos);
                 output.cursor = Some(lonlat_from_mercator(world[0], world[1]));
-                output.hovered = hit_test(&t, doc, renders, pos);
+                // While measuring, clicks place points: no feature is picked or named.
+                if !measure.active {
+                    output.hovered = hit_test(&t, doc, renders, pos);
+                }
             }
             if response.clicked()
                 && let Some(p) = response.interact_pointer_pos()
             {
                 output.clicked = Some(hit_test(&t, doc, renders, p));
                 output.clicked_at = Some(lonlat_at(&t, p));
+            }
+            if state.drawing_rect {
+                if response.drag_started() {
+                    // From where the button went down, not where the drag was recognised.
+                    state.rect_start = ui
+                        .input(|i| i.pointer.press_origin())
+                        .map(|p| t.world_from_screen(p));
+                }
+                if let (Some(a), Some(p)) = (state.rect_start, response.interact_pointer_pos()) {
+                    let mut b = MercatorBox::EMPTY;
+                    b.extend(a);
+                    b.extend(t.world_from_screen(p));
+                    state.drawn_rect = Some(b);
+                }
+                if response.drag_stopped() {
+                    state.drawing_rect = false;
+                    state.rect_start = None;
+                }
             }
             if response.secondary_clicked()
                 && let Some(p) = response.interact_pointer_pos()
@@ -258,6 +296,16 @@ impl MapView<'_> {
             paint_pin(
                 &painter,
                 t.screen_from_world(mercator_from_lonlat(lon, lat)),
+            );
+        }
+        if let Some(b) = state.drawn_rect {
+            let r = Rect::from_two_pos(t.screen_from_world(b.min), t.screen_from_world(b.max));
+            painter.rect_filled(r, 0.0, Color32::from_rgba_unmultiplied(30, 110, 200, 40));
+            painter.rect_stroke(
+                r,
+                0.0,
+                egui::Stroke::new(2.0, Color32::from_rgb(30, 110, 200)),
+                egui::StrokeKind::Middle,
             );
         }
         scale_bar(&painter, &t);
