@@ -209,6 +209,11 @@ impl LabelPlacer {
         }
     }
 
+    /// Keeps labels off a screen area (a marker, say) without drawing anything there.
+    pub fn reserve(&mut self, rect: Rect) {
+        self.placed.push(rect);
+    }
+
     /// Tries to place `text` centred at `at` (or just right of a marker of that radius).
     /// Returns whether it fit.
     pub fn place(

@@ -368,6 +368,14 @@ fn draw_layers(
             candidates.push((class, *li, f.area, f));
         }
     }
+    // No label may cover a place marker.
+    for (_, _, _, f) in candidates.iter().filter(|c| c.0 == 2) {
+        let r = f.style.marker_radius + 1.0;
+        for &m in &f.markers {
+            let at = t.screen_from_world(f.world_from_local(m));
+            labels.reserve(Rect::from_center_size(at, vec2(2.0 * r, 2.0 * r)));
+        }
+    }
     candidates.sort_by(|a, b| {
         a.0.cmp(&b.0)
             .then(b.1.cmp(&a.1))
