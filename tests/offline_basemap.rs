@@ -555,3 +555,34 @@ fn the_area_to_download_can_be_drawn_on_the_map() {
     // The window now counts the tiles of that rectangle.
     h.get_by_label_contains("tiles, about");
 }
+
+#[test]
+fn cached_tiles_are_reused_while_fresh_and_fetched_again_when_stale() {
+    for (route, refetched) in [("tiles", false), ("stale", true)] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("data");
+        let server = TileServer::start();
+        let project = project(dir.path(), &server.template(route), &[]);
+        {
+            let mut h = harness(project.clone(), data.clone(), false);
+            until_tiles_settle(&mut h);
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let first = server.total_hits(route);
+        assert!(first > 0);
+        let mut h = harness(project, data, false);
+        until_tiles_settle(&mut h);
+        assert_eq!(
+            h.state().basemap().state(),
+            corridor::tiles::BasemapState::Showing
+        );
+        // Give a refetch time to reach the server.
+        std::thread::sleep(Duration::from_millis(300));
+        let again = server.total_hits(route) - first;
+        if refetched {
+            assert!(again > 0, "{route}: stale tiles are asked for again");
+        } else {
+            assert_eq!(again, 0, "{route}: fresh tiles come from the cache alone");
+        }
+    }
+}

@@ -46,6 +46,11 @@ impl TileCache {
                PRIMARY KEY (source, z, x, y));
              CREATE INDEX IF NOT EXISTS tiles_used ON tiles (used);",
         )?;
+        // Caches written before tiles carried their freshness get the column, all stale.
+        let has_fresh = conn.prepare("SELECT fresh FROM tiles LIMIT 0").is_ok();
+        if !has_fresh {
+            conn.execute_batch("ALTER TABLE tiles ADD COLUMN fresh INTEGER NOT NULL DEFAULT 0;")?;
+        }
         let total: i64 = conn.query_row("SELECT COALESCE(SUM(bytes), 0) FROM tiles", [], |r| {
             r.get(0)
         })?;
@@ -85,22 +90,35 @@ impl TileCache {
         x: u32,
         y: u32,
     ) -> rusqlite::Result<Option<Vec<u8>>> {
-        let data: Option<Vec<u8>> = self
+        Ok(self.get_fresh(source, z, x, y)?.map(|(bytes, _)| bytes))
+    }
+
+    /// A cached tile and whether it is still fresh (the server's caching headers allow
+    /// using it without asking again), marking it as just used.
+    pub fn get_fresh(
+        &mut self,
+        source: &str,
+        z: u8,
+        x: u32,
+        y: u32,
+    ) -> rusqlite::Result<Option<(Vec<u8>, bool)>> {
+        let found: Option<(Vec<u8>, i64)> = self
             .conn
             .prepare_cached(
-                "SELECT data FROM tiles WHERE source = ?1 AND z = ?2 AND x = ?3 AND y = ?4",
+                "SELECT data, fresh FROM tiles WHERE source = ?1 AND z = ?2 AND x = ?3 AND y = ?4",
             )?
-            .query_row(params![source, z, x, y], |r| r.get(0))
+            .query_row(params![source, z, x, y], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        if data.is_some() {
-            let t = self.next_tick();
-            self.conn
-                .prepare_cached(
-                    "UPDATE tiles SET used = ?5 WHERE source = ?1 AND z = ?2 AND x = ?3 AND y = ?4",
-                )?
-                .execute(params![source, z, x, y, t])?;
-        }
-        Ok(data)
+        let Some((data, fresh)) = found else {
+            return Ok(None);
+        };
+        let t = self.next_tick();
+        self.conn
+            .prepare_cached(
+                "UPDATE tiles SET used = ?5 WHERE source = ?1 AND z = ?2 AND x = ?3 AND y = ?4",
+            )?
+            .execute(params![source, z, x, y, t])?;
+        Ok(Some((data, fresh > now_ms())))
     }
 
     /// Stores a tile and evicts the least recently used ones beyond the limit.
@@ -111,6 +129,26 @@ impl TileCache {
         x: u32,
         y: u32,
         data: &[u8],
+    ) -> rusqlite::Result<()> {
+        self.put_fresh(
+            source,
+            z,
+            x,
+            y,
+            data,
+            now_ms() + crate::tiles::http::DEFAULT_FRESH.as_millis() as i64,
+        )
+    }
+
+    /// Stores a tile that stays fresh until `fresh_until_ms` (Unix milliseconds).
+    pub fn put_fresh(
+        &mut self,
+        source: &str,
+        z: u8,
+        x: u32,
+        y: u32,
+        data: &[u8],
+        fresh_until_ms: i64,
     ) -> rusqlite::Result<()> {
         if data.len() as u64 > self.limit {
             return Ok(());
@@ -124,8 +162,8 @@ impl TileCache {
             .optional()?;
         let t = self.next_tick();
         self.conn
-            .prepare_cached("INSERT OR REPLACE INTO tiles (source, z, x, y, data, bytes, used) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
-            .execute(params![source, z, x, y, data, data.len() as i64, t])?;
+            .prepare_cached("INSERT OR REPLACE INTO tiles (source, z, x, y, data, bytes, used, fresh) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
+            .execute(params![source, z, x, y, data, data.len() as i64, t, fresh_until_ms])?;
         self.total = self.total - old.unwrap_or(0).max(0) as u64 + data.len() as u64;
         self.evict()
     }
@@ -191,5 +229,21 @@ mod tests {
         drop(c);
         let c = TileCache::open(&dir.path().join("c.sqlite"), 10_000).unwrap();
         assert_eq!(c.total_bytes(), total);
+    }
+
+    #[test]
+    fn stale_tiles_are_served_and_flagged() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = TileCache::open(&dir.path().join("c.sqlite"), 1 << 20).unwrap();
+        c.put_fresh("p", 1, 0, 0, b"old", now_ms() - 1).unwrap();
+        c.put("p", 1, 1, 0, b"new").unwrap();
+        assert_eq!(
+            c.get_fresh("p", 1, 0, 0).unwrap(),
+            Some((b"old".to_vec(), false))
+        );
+        assert_eq!(
+            c.get_fresh("p", 1, 1, 0).unwrap(),
+            Some((b"new".to_vec(), true))
+        );
     }
 }

@@ -46,12 +46,75 @@ pub fn tile_url(template: &str, z: u8, x: u32, y: u32) -> String {
         .replace("{s}", "a")
 }
 
+/// How long a tile may be used without asking again when the server says nothing: a week,
+/// the minimum OpenStreetMap's tile policy asks clients to cache for.
+pub const DEFAULT_FRESH: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// A downloaded tile and until when the server says it stays fresh.
+pub struct Fetched {
+    pub bytes: Vec<u8>,
+    pub fresh_until: std::time::SystemTime,
+}
+
+/// Until when a response may be reused, from `Cache-Control: max-age` (or `no-cache`,
+/// `no-store`, `must-revalidate` … as "now") and else `Expires`; a week if neither is given.
+pub fn fresh_until(
+    headers: &reqwest::header::HeaderMap,
+    now: std::time::SystemTime,
+) -> std::time::SystemTime {
+    if let Some(cc) = headers
+        .get(reqwest::header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+    {
+        let cc = cc.to_ascii_lowercase();
+        if cc
+            .split(',')
+            .any(|d| matches!(d.trim(), "no-cache" | "no-store"))
+        {
+            return now;
+        }
+        if let Some(secs) = cc
+            .split(',')
+            .filter_map(|d| d.trim().strip_prefix("max-age="))
+            .find_map(|v| v.trim().parse::<u64>().ok())
+        {
+            return now + std::time::Duration::from_secs(secs);
+        }
+    }
+    if let Some(t) = headers
+        .get(reqwest::header::EXPIRES)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+    {
+        return t;
+    }
+    now + DEFAULT_FRESH
+}
+
+/// Downloads one tile's bytes, with how long they stay fresh.
+pub fn fetch_fresh(client: &reqwest::blocking::Client, url: &str) -> Result<Fetched, FetchError> {
+    let response = client
+        .get(url)
+        .send()
+        .map_err(|e| FetchError::Network(without_url(&e)))?;
+    let fresh = fresh_until(response.headers(), std::time::SystemTime::now());
+    let bytes = read_body(response)?;
+    Ok(Fetched {
+        bytes,
+        fresh_until: fresh,
+    })
+}
+
 /// Downloads one tile's bytes.
 pub fn fetch(client: &reqwest::blocking::Client, url: &str) -> Result<Vec<u8>, FetchError> {
     let response = client
         .get(url)
         .send()
         .map_err(|e| FetchError::Network(without_url(&e)))?;
+    read_body(response)
+}
+
+fn read_body(response: reqwest::blocking::Response) -> Result<Vec<u8>, FetchError> {
     let status = response.status();
     if !status.is_success() {
         return Err(FetchError::Status(status.as_u16()));
@@ -129,6 +192,32 @@ mod tests {
         );
         assert!(bulk_download_allowed("http://127.0.0.1:8080/{z}/{x}/{y}.png", false).is_err());
         assert!(bulk_download_allowed("http://127.0.0.1:8080/{z}/{x}/{y}.png", true).is_ok());
+    }
+
+    #[test]
+    fn freshness_follows_the_headers() {
+        use reqwest::header::{CACHE_CONTROL, EXPIRES, HeaderMap, HeaderValue};
+        let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        let mut h = HeaderMap::new();
+        assert_eq!(fresh_until(&h, now), now + DEFAULT_FRESH);
+        h.insert(
+            EXPIRES,
+            HeaderValue::from_static("Wed, 15 Nov 2023 00:00:00 GMT"),
+        );
+        assert_eq!(
+            fresh_until(&h, now),
+            httpdate::parse_http_date("Wed, 15 Nov 2023 00:00:00 GMT").unwrap()
+        );
+        h.insert(
+            CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=3600"),
+        );
+        assert_eq!(
+            fresh_until(&h, now),
+            now + std::time::Duration::from_secs(3600)
+        );
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        assert_eq!(fresh_until(&h, now), now);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use walkers::{Tile, TileId, TilePiece, Tiles, sources::Attribution};
 
 use super::cache::TileCache;
 use super::decode::decode_tile;
-use super::http::{FetchError, client, fetch, tile_url};
+use super::http::{FetchError, client, fetch_fresh, tile_url};
 use super::mbtiles::MbTiles;
 
 /// Textures kept on the GPU; about 200 MB of RGBA at most, several screens' worth.
@@ -44,8 +44,8 @@ pub struct Sources {
 enum DiskMsg {
     /// Load a tile for the screen.
     Request(TileId),
-    /// Keep bytes a fetcher brought back.
-    Store(TileId, Vec<u8>),
+    /// Keep bytes a fetcher brought back, fresh until this many Unix milliseconds.
+    Store(TileId, Vec<u8>, i64),
     /// The layer is gone: finish storing, then stop.
     Shutdown,
 }
@@ -303,10 +303,15 @@ fn spawn_workers(
                     let next = rx.lock().ok().and_then(|rx| rx.recv().ok());
                     let Some(id) = next else { return };
                     let url = tile_url(&http.template, id.zoom, id.x, id.y);
-                    let outcome = match fetch(&client, &url) {
-                        Ok(bytes) => match decode_tile(&bytes) {
+                    let outcome = match fetch_fresh(&client, &url) {
+                        Ok(fetched) => match decode_tile(&fetched.bytes) {
                             Ok(image) => {
-                                let _ = to_disk.send(DiskMsg::Store(id, bytes));
+                                let fresh = fetched
+                                    .fresh_until
+                                    .duration_since(std::time::UNIX_EPOCH)
+                                    .map(|d| d.as_millis() as i64)
+                                    .unwrap_or(0);
+                                let _ = to_disk.send(DiskMsg::Store(id, fetched.bytes, fresh));
                                 Loaded::Pixels(id, image)
                             }
                             Err(e) => Loaded::Failed(id, format!("{e}")),
@@ -353,9 +358,9 @@ fn spawn_workers(
                         None
                     }
                 });
-        let store = |cache: &mut Option<TileCache>, id: TileId, bytes: Vec<u8>| {
+        let store = |cache: &mut Option<TileCache>, id: TileId, bytes: Vec<u8>, fresh: i64| {
             if let Some(c) = cache.as_mut()
-                && let Err(e) = c.put(&source_key, id.zoom, id.x, id.y, &bytes)
+                && let Err(e) = c.put_fresh(&source_key, id.zoom, id.x, id.y, &bytes, fresh)
             {
                 log::warn!("tile cache: {e}");
             }
@@ -373,14 +378,14 @@ fn spawn_workers(
             while let Some(msg) = next {
                 match msg {
                     DiskMsg::Request(id) => queue.push_back(id),
-                    DiskMsg::Store(id, bytes) => store(&mut cache, id, bytes),
+                    DiskMsg::Store(id, bytes, fresh) => store(&mut cache, id, bytes, fresh),
                     DiskMsg::Shutdown => {
                         // Let the fetchers finish; keep what they still bring.
                         drop(to_http.take());
                         queue.clear();
                         while let Ok(msg) = disk_rx.recv() {
-                            if let DiskMsg::Store(id, bytes) = msg {
-                                store(&mut cache, id, bytes);
+                            if let DiskMsg::Store(id, bytes, fresh) = msg {
+                                store(&mut cache, id, bytes, fresh);
                             }
                         }
                         return;
@@ -393,11 +398,20 @@ fn spawn_workers(
             let local = locals
                 .iter()
                 .find_map(|m| m.tile(id.zoom, id.x, id.y).ok().flatten());
-            let bytes = local.or_else(|| {
+            // Local files are always fresh; a cached tile past its freshness is shown at once
+            // and fetched again behind it when online.
+            let bytes = local.map(|b| (b, true)).or_else(|| {
                 cache
                     .as_mut()
-                    .and_then(|c| c.get(&source_key, id.zoom, id.x, id.y).ok().flatten())
+                    .and_then(|c| c.get_fresh(&source_key, id.zoom, id.x, id.y).ok().flatten())
             });
+            if let Some((_, false)) = &bytes
+                && has_http
+                && let Some(tx) = &to_http
+            {
+                let _ = tx.send(id);
+            }
+            let bytes = bytes.map(|(b, _)| b);
             let outcome = match bytes {
                 Some(bytes) => match decode_tile(&bytes) {
                     Ok(image) => Some(Loaded::Pixels(id, image)),

@@ -129,6 +129,14 @@ fn serve(mut stream: TcpStream, hits: &Mutex<HashMap<String, usize>>) {
     };
     let _ = match route {
         "tiles" => respond(&mut stream, "200 OK", "image/png", &tile_png(z, x, y)),
+        // Tiles the server says must be checked again before reuse.
+        "stale" => respond_with(
+            &mut stream,
+            "200 OK",
+            "image/png",
+            "Cache-Control: no-cache\r\n",
+            &tile_png(z, x, y),
+        ),
         "404" => respond(
             &mut stream,
             "404 Not Found",
@@ -179,8 +187,18 @@ fn respond(
     content_type: &str,
     body: &[u8],
 ) -> std::io::Result<()> {
+    respond_with(stream, status, content_type, "", body)
+}
+
+fn respond_with(
+    stream: &mut TcpStream,
+    status: &str,
+    content_type: &str,
+    extra_headers: &str,
+    body: &[u8],
+) -> std::io::Result<()> {
     let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{extra_headers}Connection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes())?;
