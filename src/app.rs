@@ -1000,6 +1000,17 @@ impl eframe::App for CorridorApp {
                     if let Some(p) = output.clicked_at {
                         self.measure.points.push(p);
                     }
+                    // The polygon under the click, if any, gets its geodesic area too.
+                    if let Some(hit) = output.clicked {
+                        self.measure.clicked_polygon = hit
+                            .and_then(|r| {
+                                self.doc
+                                    .feature(r)
+                                    .filter(|f| f.is_areal())
+                                    .map(|f| (r, f.display_name()))
+                            })
+                            .map(|(r, name)| (name, FeatureFacts::compute(&self.doc, r).area_m2));
+                    }
                 } else if let Some(clicked) = output.clicked {
                     self.select(clicked);
                 }

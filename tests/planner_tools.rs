@@ -200,9 +200,27 @@ fn measuring_three_clicked_points_gives_geodesic_distance_and_area() {
     assert!((total - 21_990.3).abs() < 250.0, "{total}");
     assert!(selected_name(&h).is_none(), "measuring does not select");
     h.get_by_label("Distance");
-    let area = h.get_by_label_contains("km²");
-    let text = area.accesskit_node().value().unwrap_or_default();
-    assert!(text.contains(" ha ("), "{text}");
+    let figures: Vec<String> = h
+        .get_all_by_label_contains("km²")
+        .filter_map(|n| n.accesskit_node().value())
+        .collect();
+    // The area the three points enclose…
+    assert!(
+        figures
+            .iter()
+            .any(|v| !v.contains(':') && v.contains(" ha (")),
+        "{figures:?}"
+    );
+    // … and, since the last click fell inside a locality, that polygon's own geodesic area.
+    h.get_by_label("Clicked polygon");
+    let clicked = figures
+        .iter()
+        .find(|v| v.contains(": "))
+        .expect("the clicked polygon's area");
+    let locality = ["Bến Cát", "Tân Uyên", "Thủ Dầu Một"]
+        .iter()
+        .any(|n| clicked.starts_with(n));
+    assert!(locality && clicked.contains(" ha ("), "{clicked}");
     h.key_press(egui::Key::Escape);
     h.run();
     assert!(h.state().measure.points.is_empty(), "Esc clears");

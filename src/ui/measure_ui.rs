@@ -14,6 +14,8 @@ use crate::render::ScreenTransform;
 pub struct MeasureState {
     pub active: bool,
     pub points: Vec<[f64; 2]>,
+    /// The polygon under the last click, by name, and its geodesic area in m².
+    pub clicked_polygon: Option<(String, f64)>,
 }
 
 impl MeasureState {
@@ -42,6 +44,7 @@ impl MeasureState {
 
     pub fn clear(&mut self) {
         self.points.clear();
+        self.clicked_polygon = None;
     }
 }
 
@@ -84,6 +87,15 @@ fn measure_ui(ui: &mut Ui, state: &mut MeasureState) {
             ui.label(RichText::new("Distance").strong());
             ui.label(RichText::new(format_distance(state.total_m())).strong());
             ui.end_row();
+            if let Some((name, a)) = &state.clicked_polygon {
+                ui.label(RichText::new("Clicked polygon").strong());
+                ui.label(format!(
+                    "{name}: {} ({})",
+                    format_hectares(*a),
+                    format_km2(*a)
+                ));
+                ui.end_row();
+            }
             if let Some(a) = state.area_m2() {
                 ui.label(RichText::new("Area").strong());
                 ui.label(format!("{} ({})", format_hectares(a), format_km2(a)));
@@ -170,6 +182,7 @@ mod tests {
         let m = MeasureState {
             active: true,
             points: vec![[106.60, 11.00], [106.70, 11.00], [106.70, 11.10]],
+            clicked_polygon: None,
         };
         // Reference figures from Python geographiclib 2.x (Geodesic.WGS84 Inverse and Polygon).
         let segments = m.segments_m();
