@@ -400,13 +400,25 @@ fn draw_layers(
             color,
             halo: Color32::from_rgba_unmultiplied(255, 255, 255, 220),
         };
-        labels.place(
-            painter,
-            text,
-            at,
-            (class == 2).then_some(f.style.marker_radius),
-            &style,
-        );
+        // An area's name may move a little off its anchor to clear a marker or another name;
+        // points and lines keep theirs.
+        let nudges: &[f32] = if class == 0 {
+            &[0.0, -20.0, 20.0, -40.0, 40.0]
+        } else {
+            &[0.0]
+        };
+        for dy in nudges {
+            let placed = labels.place(
+                painter,
+                text,
+                at + vec2(0.0, *dy),
+                (class == 2).then_some(f.style.marker_radius),
+                &style,
+            );
+            if placed {
+                break;
+            }
+        }
     }
     labels.paint(painter);
 }
