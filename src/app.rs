@@ -485,6 +485,10 @@ impl CorridorApp {
     }
 
     fn open_dialog(&mut self, ctx: &egui::Context) {
+        if let Some(why) = crate::ui::file_dialog_unavailable() {
+            self.notices.push(why.to_owned());
+            return;
+        }
         let picked = rfd::FileDialog::new()
             .set_title("Open GeoJSON")
             .add_filter("GeoJSON", &["geojson", "json"])
@@ -643,7 +647,17 @@ impl CorridorApp {
                 self.basemap.spec = spec;
                 self.basemap.restart(ctx);
             }
-            BasemapAction::AddFile(path) => self.add_basemap_file(ctx, path),
+            BasemapAction::PickFile => {
+                if let Some(why) = crate::ui::file_dialog_unavailable() {
+                    self.notices.push(why.to_owned());
+                } else if let Some(path) = rfd::FileDialog::new()
+                    .set_title("Add basemap")
+                    .add_filter("Tile files (MBTiles, PMTiles)", &["mbtiles", "pmtiles"])
+                    .pick_file()
+                {
+                    self.add_basemap_file(ctx, path);
+                }
+            }
             BasemapAction::RemoveFile(path) => {
                 self.basemap.local.retain(|p| *p != path);
                 self.basemap.restart(ctx);

@@ -19,8 +19,8 @@ use super::MUTED;
 pub enum BasemapAction {
     /// Use this provider (or none).
     Provider(BasemapSpec),
-    /// Add a local MBTiles file.
-    AddFile(PathBuf),
+    /// Ask for a tile file with the file dialog.
+    PickFile,
     RemoveFile(PathBuf),
     /// New cache limit in bytes.
     CacheLimit(u64),
@@ -163,13 +163,7 @@ pub fn basemap_menu_ui(
     }
     if ui.button("Add basemap file… (MBTiles, PMTiles)").clicked() {
         ui.close();
-        if let Some(path) = rfd::FileDialog::new()
-            .set_title("Add basemap")
-            .add_filter("Tile files (MBTiles, PMTiles)", &["mbtiles", "pmtiles"])
-            .pick_file()
-        {
-            action = Some(BasemapAction::AddFile(path));
-        }
+        action = Some(BasemapAction::PickFile);
     }
     if ui.button("Add tile provider…").clicked() {
         ui.close();
