@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use crate::io::parse_geojson;
-use crate::model::{Layer, LayerStatus, LayerStyle};
+use crate::model::{Layer, LayerStyle};
 use crate::render::LayerRender;
 
 /// What a finished job hands back.
@@ -115,21 +115,13 @@ fn load(
     if cancel.load(Ordering::Relaxed) {
         return LoadResult::Cancelled;
     }
-    let name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
-    let layer = Layer {
-        name,
-        source: path.to_owned(),
+    let layer = Layer::new(
+        Layer::name_for(path),
+        path.to_owned(),
         style,
-        visible: true,
-        opacity: 1.0,
-        subareas: false,
-        features: parsed.features,
-        status: LayerStatus::Loaded,
-        warnings: parsed.warnings,
-    };
+        parsed.features,
+        parsed.warnings,
+    );
     let render = LayerRender::build(&layer);
     if cancel.load(Ordering::Relaxed) {
         return LoadResult::Cancelled;

@@ -1,46 +1,21 @@
 //! Planner tools driven as a user drives them: search, measure, open files, attribute table,
 //! styling and saving the project, bookmarks, legend, help.
 
+mod support {
+    pub mod app;
+}
+
 use std::path::{Path, PathBuf};
 
 use corridor::geometry::mercator_from_lonlat;
 use corridor::{AppOptions, CorridorApp};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-
-/// A data directory of this test run's own, so tests never touch the user's tile cache.
-fn scratch_data_dir() -> PathBuf {
-    std::env::temp_dir().join(format!("corridor-test-data-{}", std::process::id()))
-}
-
-fn maps() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("maps")
-}
+use support::app::{maps, open_sized, scratch_data_dir, scratch_maps};
 
 fn open(path: PathBuf) -> Harness<'static, CorridorApp> {
-    let options = AppOptions {
-        path,
-        offline: true,
-        data_dir: Some(scratch_data_dir()),
-    };
-    Harness::builder()
-        // Tall enough that the whole layers panel is on screen without scrolling.
-        .with_size(egui::vec2(1280.0, 1100.0))
-        .with_step_dt(1.0 / 60.0)
-        .with_max_steps(400)
-        .build_eframe(move |cc| CorridorApp::with_context(&cc.egui_ctx, options))
-}
-
-/// A copy of the bundled maps in a temporary folder, so saving cannot touch the real ones.
-fn scratch_maps() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for entry in std::fs::read_dir(maps()).expect("maps/") {
-        let path = entry.expect("entry").path();
-        if let Some(name) = path.file_name() {
-            std::fs::copy(&path, dir.path().join(name)).expect("copy");
-        }
-    }
-    dir
+    // Tall enough that the whole layers panel is on screen without scrolling.
+    open_sized(path, egui::vec2(1280.0, 1100.0))
 }
 
 /// A file dropped on the window, as the windowing layer reports it.

@@ -1,32 +1,19 @@
 //! The app driven as a user drives it: by the labels on screen (egui_kittest).
 
-use std::path::{Path, PathBuf};
+mod support {
+    pub mod app;
+}
+
+use std::path::PathBuf;
 
 use corridor::geometry::mercator_from_lonlat;
 use corridor::{AppOptions, CorridorApp};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-
-/// A data directory of this test run's own, so tests never touch the user's tile cache.
-fn scratch_data_dir() -> PathBuf {
-    std::env::temp_dir().join(format!("corridor-test-data-{}", std::process::id()))
-}
-
-fn maps() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("maps")
-}
+use support::app::{maps, open_sized, scratch_data_dir, scratch_maps};
 
 fn open(path: PathBuf) -> Harness<'static, CorridorApp> {
-    let options = AppOptions {
-        path,
-        offline: true,
-        data_dir: Some(scratch_data_dir()),
-    };
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .with_step_dt(1.0 / 60.0)
-        .with_max_steps(400)
-        .build_eframe(move |cc| CorridorApp::new(cc, options))
+    open_sized(path, egui::vec2(1280.0, 800.0))
 }
 
 fn open_corridor() -> Harness<'static, CorridorApp> {
@@ -156,13 +143,7 @@ fn escape_clears_the_selection() {
 
 #[test]
 fn a_broken_layer_shows_its_error_while_the_rest_loads() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for entry in std::fs::read_dir(maps()).expect("maps/") {
-        let path = entry.expect("entry").path();
-        if let Some(name) = path.file_name() {
-            std::fs::copy(&path, dir.path().join(name)).expect("copy");
-        }
-    }
+    let dir = scratch_maps();
     // Cut the S&T park file off mid-way, as an interrupted copy would.
     let sti = dir.path().join("sti-park.geojson");
     let text = std::fs::read_to_string(&sti).expect("read");

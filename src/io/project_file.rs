@@ -2,9 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::model::{
-    BasemapSpec, Document, Layer, LayerSpec, LayerStatus, LayerStyle, Project, ViewSpec,
-};
+use crate::model::{BasemapSpec, Document, Layer, LayerSpec, LayerStyle, Project, ViewSpec};
 
 use super::geojson_file::read_geojson;
 
@@ -115,17 +113,7 @@ pub fn load_document(path: &Path) -> Document {
 /// Loads one GeoJSON file as a layer; on failure the layer is kept, empty, with the message.
 pub fn load_layer(name: String, file: PathBuf, style: LayerStyle) -> Layer {
     match read_geojson(&file) {
-        Ok(parsed) => Layer {
-            name,
-            source: file,
-            style,
-            visible: true,
-            opacity: 1.0,
-            subareas: false,
-            features: parsed.features,
-            status: LayerStatus::Loaded,
-            warnings: parsed.warnings,
-        },
+        Ok(parsed) => Layer::new(name, file, style, parsed.features, parsed.warnings),
         Err(e) => Layer::failed(name, file, style, e.to_string()),
     }
 }
@@ -183,10 +171,7 @@ fn relative_to(file: &Path, base: &Path) -> PathBuf {
 
 /// A document holding one GeoJSON file, named after it, over the default basemap.
 pub fn document_for_geojson(path: &Path) -> Document {
-    let name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
+    let name = Layer::name_for(path);
     let layer = load_layer(name.clone(), path.to_owned(), LayerStyle::default());
     Document {
         title: name,

@@ -115,12 +115,13 @@ pub struct Layer {
 }
 
 impl Layer {
-    /// An empty layer that failed to load, kept so the user sees it and its message.
-    pub fn failed(
+    /// A loaded layer with these features, visible at full opacity.
+    pub fn new(
         name: String,
         source: std::path::PathBuf,
         style: LayerStyle,
-        message: String,
+        features: Vec<Feature>,
+        warnings: Vec<String>,
     ) -> Self {
         Self {
             name,
@@ -129,10 +130,30 @@ impl Layer {
             visible: true,
             opacity: 1.0,
             subareas: false,
-            features: Vec::new(),
-            status: LayerStatus::Failed(message),
-            warnings: Vec::new(),
+            features,
+            status: LayerStatus::Loaded,
+            warnings,
         }
+    }
+
+    /// An empty layer that failed to load, kept so the user sees it and its message.
+    pub fn failed(
+        name: String,
+        source: std::path::PathBuf,
+        style: LayerStyle,
+        message: String,
+    ) -> Self {
+        Self {
+            status: LayerStatus::Failed(message),
+            ..Self::new(name, source, style, Vec::new(), Vec::new())
+        }
+    }
+
+    /// The name a file's layer gets: the file name without its extension.
+    pub fn name_for(path: &std::path::Path) -> String {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string())
     }
 
     pub fn error(&self) -> Option<&str> {

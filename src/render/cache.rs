@@ -361,21 +361,17 @@ fn ring_contains(ring: &[[f32; 2]], p: [f64; 2]) -> bool {
 mod tests {
     use super::*;
     use crate::io::parse_geojson;
-    use crate::model::{LayerStatus, LayerStyle};
+    use crate::model::LayerStyle;
 
     fn layer(text: &str) -> Layer {
         let parsed = parse_geojson(text.as_bytes(), std::path::Path::new("t")).unwrap();
-        Layer {
-            name: "t".into(),
-            source: "t".into(),
-            style: LayerStyle::default(),
-            visible: true,
-            opacity: 1.0,
-            subareas: false,
-            features: parsed.features,
-            status: LayerStatus::Loaded,
-            warnings: parsed.warnings,
-        }
+        Layer::new(
+            "t".into(),
+            "t".into(),
+            LayerStyle::default(),
+            parsed.features,
+            parsed.warnings,
+        )
     }
 
     #[test]

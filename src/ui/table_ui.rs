@@ -164,26 +164,22 @@ pub fn table_ui(
 mod tests {
     use super::*;
     use crate::io::parse_geojson;
-    use crate::model::{LayerStatus, LayerStyle};
+    use crate::model::LayerStyle;
 
     fn layer() -> Layer {
         let text = r#"{"type":"FeatureCollection","features":[
           {"type":"Feature","properties":{"name":"Dĩ An","pop":10},"geometry":null},
           {"type":"Feature","properties":{"name":"Bàu Bàng","pop":2},"geometry":null},
           {"type":"Feature","properties":{"name":"Thuận An","pop":30,"x":true},"geometry":null}]}"#;
-        Layer {
-            name: "t".into(),
-            source: "t".into(),
-            style: LayerStyle::default(),
-            visible: true,
-            opacity: 1.0,
-            subareas: false,
-            features: parse_geojson(text.as_bytes(), std::path::Path::new("t"))
+        Layer::new(
+            "t".into(),
+            "t".into(),
+            LayerStyle::default(),
+            parse_geojson(text.as_bytes(), std::path::Path::new("t"))
                 .unwrap()
                 .features,
-            status: LayerStatus::Loaded,
-            warnings: vec![],
-        }
+            vec![],
+        )
     }
 
     #[test]
