@@ -9,7 +9,7 @@ use crate::geometry::{Camera, MercatorBox, lonlat_from_mercator, mercator_from_l
 use crate::io::{InitialView, open_path, save_project};
 use crate::loader::{LoadJob, LoadResult};
 use crate::model::search::SearchIndex;
-use crate::model::{Bookmark, Document, FeatureRef, ViewSpec};
+use crate::model::{Bookmark, Document, FeatureRef, Layer, ViewSpec};
 use crate::render::LayerRender;
 use crate::tiles::Basemap;
 use crate::tiles::cache::DEFAULT_LIMIT_BYTES;
@@ -133,6 +133,8 @@ pub struct CorridorApp {
     /// Messages about files the user opened that could not be added.
     notices: Vec<String>,
     pub persisted: Persisted,
+    /// The file given at start is loading: frame it (no flight) when it arrives.
+    fit_when_loaded: bool,
     pub offline: OfflineState,
     offline_dir: Option<PathBuf>,
     provider_form: ProviderForm,
@@ -157,7 +159,20 @@ impl CorridorApp {
     pub fn with_state(ctx: &egui::Context, options: AppOptions, mut persisted: Persisted) -> Self {
         crate::ui::fonts::install_fonts(ctx);
         ctx.set_theme(egui::Theme::Light);
-        let (doc, initial) = open_path(&options.path);
+        // A project opens at once (its files are small and named); a GeoJSON file given on the
+        // command line may be large, so it loads in the background like any opened file.
+        let is_project = options
+            .path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+        let (doc, initial) = if is_project {
+            open_path(&options.path)
+        } else {
+            (
+                Document::new(Layer::name_for(&options.path)),
+                InitialView::FitExtent,
+            )
+        };
         let renders: Vec<LayerRender> = doc.layers.iter().map(LayerRender::build).collect();
         let cache_limit = if persisted.cache_limit == 0 {
             DEFAULT_LIMIT_BYTES
@@ -194,7 +209,8 @@ impl CorridorApp {
             }
         }
         remember_recent(&mut persisted.recent, &opened);
-        Self {
+        let start_path = (!is_project).then(|| options.path.clone());
+        let mut app = Self {
             doc,
             renders,
             basemap,
@@ -216,10 +232,15 @@ impl CorridorApp {
             loads: Vec::new(),
             notices: Vec::new(),
             persisted,
+            fit_when_loaded: !is_project && remembered.is_none(),
             offline: OfflineState::default(),
             offline_dir,
             provider_form: ProviderForm::default(),
+        };
+        if let Some(path) = start_path {
+            app.open_files(ctx, vec![path]);
         }
+        app
     }
 
     /// The basemap, for its state and counts.
@@ -323,6 +344,8 @@ impl CorridorApp {
                 continue;
             };
             let job = self.loads.remove(i);
+            // Only the first file (the one given at start) is framed without a flight.
+            let fit = std::mem::take(&mut self.fit_when_loaded);
             match result {
                 LoadResult::Loaded(boxed) => {
                     let (layer, render) = *boxed;
@@ -331,7 +354,11 @@ impl CorridorApp {
                     self.renders.push(render);
                     self.layers_changed();
                     if !extent.is_empty() {
-                        self.map.fly_to_box(extent, now);
+                        if fit {
+                            self.map.frame_box(extent);
+                        } else {
+                            self.map.fly_to_box(extent, now);
+                        }
                     }
                 }
                 LoadResult::Failed(message) => {

@@ -182,7 +182,14 @@ fn a_broken_project_file_falls_back_to_an_empty_map() {
 #[test]
 fn a_plain_geojson_file_opens_zoomed_to_its_extent() {
     let mut h = open(maps().join("sti-park.geojson"));
+    // It loads in the background, like any file a user opens.
+    let start = std::time::Instant::now();
+    while h.state().loading() > 0 && start.elapsed() < std::time::Duration::from_secs(10) {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
     h.run();
+    assert_eq!(h.state().doc.layers.len(), 1);
     let camera = h.state().map.camera();
     assert!(camera.zoom > 13.0, "zoomed to the park: {}", camera.zoom);
 }

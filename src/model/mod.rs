@@ -180,6 +180,19 @@ pub struct Document {
 }
 
 impl Document {
+    /// An empty document with this title over the default basemap.
+    pub fn new(title: String) -> Self {
+        Self {
+            title,
+            view: ViewSpec::default(),
+            basemap: BasemapSpec::default(),
+            layers: Vec::new(),
+            problems: Vec::new(),
+            bookmarks: Vec::new(),
+            path: None,
+        }
+    }
+
     /// Removes a layer; references to features after it are shifted by the caller's `remap`.
     pub fn remove_layer(&mut self, index: LayerIndex) -> Option<Layer> {
         (index < self.layers.len()).then(|| self.layers.remove(index))
