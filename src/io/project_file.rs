@@ -101,6 +101,7 @@ pub fn load_document(path: &Path) -> Document {
     }
     Document {
         title: project.title,
+        credit: project.credit,
         view,
         basemap,
         layers,
@@ -143,6 +144,7 @@ pub fn save_project(
     basemap.files = basemap.files.iter().map(|f| relative_to(f, base)).collect();
     let project = Project {
         title: doc.title.clone(),
+        credit: doc.credit.clone(),
         view,
         basemap,
         layers,
@@ -175,6 +177,7 @@ pub fn document_for_geojson(path: &Path) -> Document {
     let layer = load_layer(name.clone(), path.to_owned(), LayerStyle::default());
     Document {
         title: name,
+        credit: String::new(),
         view: ViewSpec::default(),
         basemap: BasemapSpec::default(),
         layers: vec![layer],
@@ -187,6 +190,7 @@ pub fn document_for_geojson(path: &Path) -> Document {
 fn empty_document(problem: String) -> Document {
     Document {
         title: "Corridor".to_owned(),
+        credit: String::new(),
         view: ViewSpec::default(),
         basemap: BasemapSpec::default(),
         layers: Vec::new(),

@@ -168,6 +168,8 @@ impl Layer {
 #[derive(Clone, Debug)]
 pub struct Document {
     pub title: String,
+    /// Credit line for the layers (from the project file), drawn on the map.
+    pub credit: String,
     pub view: ViewSpec,
     pub basemap: BasemapSpec,
     pub layers: Vec<Layer>,
@@ -184,6 +186,7 @@ impl Document {
     pub fn new(title: String) -> Self {
         Self {
             title,
+            credit: String::new(),
             view: ViewSpec::default(),
             basemap: BasemapSpec::default(),
             layers: Vec::new(),

@@ -10,6 +10,9 @@ use super::style::LayerStyle;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Project {
     pub title: String,
+    /// Credit line for the project's own layers, drawn on the map beside the basemap's.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub credit: String,
     #[serde(default)]
     pub view: ViewSpec,
     #[serde(default)]

@@ -81,15 +81,26 @@ fn faded(c: Color, opacity: f32) -> Color32 {
     color32(c.with_opacity(opacity))
 }
 
+/// Vertices the map may hand the GPU in one frame, all layers together. egui puts a frame's
+/// triangles in one buffer, and GPUs cap buffer sizes (256 MB here): past this budget, features
+/// are drawn as small boxes, so no file can exhaust it, whatever its size.
+pub const VERTEX_BUDGET: usize = 2_000_000;
+
+/// Below this size on screen (points) a feature is a dot: its outline and triangles are noise.
+const DOT_SIZE: f32 = 2.0;
+/// Below this size on screen an outline adds nothing the fill does not show.
+const OUTLINE_SIZE: f32 = 6.0;
+
 /// Paints the visible features of one layer: fills as one mesh, then outlines and lines, then
-/// markers; `emphasis(i)` says which features are hovered or selected. Returns the features
-/// drawn, for labelling.
+/// markers; `emphasis(i)` says which features are hovered or selected. Spends `budget`
+/// vertices at most (see [`VERTEX_BUDGET`]). Returns the features drawn, for labelling.
 pub fn paint_layer(
     painter: &egui::Painter,
     t: &ScreenTransform,
     layer: &LayerRender,
     opacity: f32,
     emphasis: impl Fn(usize) -> Option<Highlight>,
+    budget: &mut usize,
 ) -> Vec<usize> {
     let visible = layer.visible(&t.visible_world());
     let mut mesh = Mesh::default();
@@ -105,6 +116,32 @@ pub fn paint_layer(
         let to_screen = t.screen_from_local(f);
         let style = &f.style;
         let highlight = emphasis(i);
+        let dot_color = if f.fill.is_some() {
+            faded(style.fill.with_opacity(1.0), opacity * 0.8)
+        } else if f.markers.is_empty() {
+            faded(style.stroke, opacity)
+        } else {
+            faded(style.marker, opacity)
+        };
+        let fill_cost = f.fill.as_ref().map_or(0, |m| m.vertices.len());
+        let line_cost: usize = f.paths.iter().map(|p| p.points.len() * 4).sum();
+        let marker_cost = f.markers.len() * 64;
+        // Markers keep their size on screen whatever the zoom; areas and lines shrink to dots.
+        let tiny = size < DOT_SIZE && f.markers.is_empty();
+        if highlight.is_none() && (tiny || *budget < fill_cost + marker_cost + 4) {
+            // A dot the size of the feature (at least 1.5 points), or of a marker.
+            let min = t.screen_from_world(f.bbox.min);
+            let max = t.screen_from_world(f.bbox.max);
+            let half = if f.markers.is_empty() {
+                0.75
+            } else {
+                style.marker_radius.min(3.0)
+            };
+            let rect = Rect::from_two_pos(min, max).expand(half);
+            mesh.add_colored_rect(rect, dot_color);
+            *budget = budget.saturating_sub(4);
+            continue;
+        }
         if let Some(fill) = &f.fill {
             let mut color = faded(style.fill, opacity);
             if highlight.is_some() {
@@ -118,42 +155,46 @@ pub fn paint_layer(
                     color,
                 }));
             mesh.indices.extend(fill.indices.iter().map(|i| base + i));
+            *budget = budget.saturating_sub(fill_cost);
         }
-        // Below a pixel an outline is noise; the fill (or a dot) is enough.
-        if size < 1.0 && f.markers.is_empty() {
-            continue;
-        }
-        let stroke = Stroke::new(style.stroke_width, faded(style.stroke, opacity));
-        for path in &f.paths {
-            let pts: Vec<Pos2> = path.points.iter().map(|&p| to_screen(p)).collect();
-            if pts.len() < 2 {
-                continue;
-            }
-            if let Some(h) = highlight {
-                let (width, color) = match h {
-                    Highlight::Selected => {
-                        (style.stroke_width + 5.0, Color32::from_rgb(255, 200, 0))
-                    }
-                    Highlight::Hovered => (
-                        style.stroke_width + 3.0,
-                        Color32::from_rgba_unmultiplied(255, 255, 255, 200),
-                    ),
-                };
-                let halo = Stroke::new(width, color);
-                top.push(path_shape(&pts, path.closed, halo));
-                top.push(path_shape(&pts, path.closed, stroke));
-            } else if style.dashed {
-                let mut pts = pts;
-                if path.closed
-                    && let Some(&first) = pts.first()
-                {
-                    pts.push(first);
+        let draw_outline = highlight.is_some()
+            || (size >= OUTLINE_SIZE && *budget >= line_cost)
+            || (f.fill.is_none() && f.markers.is_empty() && *budget >= line_cost);
+        if draw_outline {
+            *budget = budget.saturating_sub(line_cost);
+            let stroke = Stroke::new(style.stroke_width, faded(style.stroke, opacity));
+            for path in &f.paths {
+                let pts: Vec<Pos2> = path.points.iter().map(|&p| to_screen(p)).collect();
+                if pts.len() < 2 {
+                    continue;
                 }
-                shapes.extend(Shape::dashed_line(&pts, stroke, 7.0, 4.0));
-            } else {
-                shapes.push(path_shape(&pts, path.closed, stroke));
+                if let Some(h) = highlight {
+                    let (width, color) = match h {
+                        Highlight::Selected => {
+                            (style.stroke_width + 5.0, Color32::from_rgb(255, 200, 0))
+                        }
+                        Highlight::Hovered => (
+                            style.stroke_width + 3.0,
+                            Color32::from_rgba_unmultiplied(255, 255, 255, 200),
+                        ),
+                    };
+                    let halo = Stroke::new(width, color);
+                    top.push(path_shape(&pts, path.closed, halo));
+                    top.push(path_shape(&pts, path.closed, stroke));
+                } else if style.dashed {
+                    let mut pts = pts;
+                    if path.closed
+                        && let Some(&first) = pts.first()
+                    {
+                        pts.push(first);
+                    }
+                    shapes.extend(Shape::dashed_line(&pts, stroke, 7.0, 4.0));
+                } else {
+                    shapes.push(path_shape(&pts, path.closed, stroke));
+                }
             }
         }
+        *budget = budget.saturating_sub(marker_cost);
         for &m in &f.markers {
             let c = to_screen(m);
             let r = style.marker_radius;
@@ -267,5 +308,87 @@ impl LabelPlacer {
 impl Default for LabelPlacer {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::mercator_from_lonlat;
+    use crate::io::parse_geojson;
+    use crate::model::{Layer, LayerStyle};
+
+    /// `n` circles of `k` vertices each, side by side.
+    fn circles(n: usize, k: usize) -> LayerRender {
+        let features: Vec<String> = (0..n)
+            .map(|i| {
+                let (cx, cy) = (106.6 + (i % 10) as f64 * 0.01, 11.0 + (i / 10) as f64 * 0.01);
+                let ring: Vec<String> = (0..=k)
+                    .map(|j| {
+                        let a = j as f64 / k as f64 * std::f64::consts::TAU;
+                        format!("[{},{}]", cx + 0.004 * a.cos(), cy + 0.004 * a.sin())
+                    })
+                    .collect();
+                format!(r#"{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[{}]]}}}}"#, ring.join(","))
+            })
+            .collect();
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            features.join(",")
+        );
+        let parsed = parse_geojson(text.as_bytes(), std::path::Path::new("t")).unwrap();
+        LayerRender::build(&Layer::new(
+            "t".into(),
+            "t".into(),
+            LayerStyle::default(),
+            parsed.features,
+            vec![],
+        ))
+    }
+
+    /// Vertices in the meshes and points in the paths a frame produced.
+    fn frame_cost(render: &LayerRender, zoom: f64, budget: usize) -> (usize, usize) {
+        let ctx = egui::Context::default();
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+            let rect = Rect::from_min_size(pos2(0.0, 0.0), egui::vec2(1000.0, 800.0));
+            let t = ScreenTransform::new(mercator_from_lonlat(106.645, 11.02), zoom, rect);
+            let mut budget = budget;
+            paint_layer(ui.painter(), &t, render, 1.0, |_| None, &mut budget);
+        });
+        let mut vertices = 0;
+        let mut path_points = 0;
+        for clipped in &output.shapes {
+            match &clipped.shape {
+                Shape::Mesh(m) => vertices += m.vertices.len(),
+                Shape::Path(p) => path_points += p.points.len(),
+                _ => {}
+            }
+        }
+        // No renderer here to take the font atlas.
+        output.textures_delta.clear();
+        (vertices, path_points)
+    }
+
+    #[test]
+    fn a_frame_never_spends_more_than_its_vertex_budget() {
+        let render = circles(50, 200);
+        // Enough budget: every circle is filled and outlined.
+        let (v, p) = frame_cost(&render, 13.0, VERTEX_BUDGET);
+        assert!(
+            v >= 50 * 150 && p >= 50 * 200,
+            "{v} vertices, {p} path points"
+        );
+        // A small budget: the frame stays within it, the rest are boxes (4 vertices each).
+        let (v, p) = frame_cost(&render, 13.0, 2_000);
+        assert!(v <= 2_000 + 50 * 4, "{v} vertices");
+        assert!(p * 4 <= 2_000, "{p} path points");
+    }
+
+    #[test]
+    fn features_smaller_than_two_points_are_dots() {
+        let render = circles(50, 200);
+        // At zoom 6 a 900 m circle is a fraction of a point: one box each, no outline.
+        let (v, p) = frame_cost(&render, 6.0, VERTEX_BUDGET);
+        assert_eq!((v, p), (50 * 4, 0));
     }
 }

@@ -17,6 +17,9 @@ use crate::ui::measure_ui::{MeasureState, lonlat_at, paint_measure};
 /// The land colour shown where there are no tiles: OpenStreetMap's, so the switch is gentle.
 pub const LAND: Color32 = Color32::from_rgb(0xf2, 0xef, 0xe9);
 
+/// Labels tried per frame, at most.
+const MAX_LABEL_ATTEMPTS: usize = 1500;
+
 /// Deepest zoom a "zoom to" goes to, so that a point does not fill the screen with one tile.
 const MAX_FIT_ZOOM: f64 = 16.0;
 
@@ -310,7 +313,7 @@ impl MapView<'_> {
         }
         scale_bar(&painter, &t);
         indicative_key(&painter, &t);
-        attribution(&painter, &t, basemap);
+        attribution(&painter, &t, basemap, &doc.credit);
         basemap_note(ui, &t, basemap);
         output
     }
@@ -326,6 +329,7 @@ fn draw_layers(
     hover: Option<FeatureRef>,
 ) {
     let mut drawn: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut budget = crate::render::paint::VERTEX_BUDGET;
     for (li, (layer, render)) in doc.layers.iter().zip(renders).enumerate() {
         if !layer.visible || layer.opacity <= 0.0 {
             continue;
@@ -343,7 +347,10 @@ fn draw_layers(
                 None
             }
         };
-        drawn.push((li, paint_layer(painter, t, render, layer.opacity, emphasis)));
+        drawn.push((
+            li,
+            paint_layer(painter, t, render, layer.opacity, emphasis, &mut budget),
+        ));
     }
     // Labels: areas first (the localities and sub-areas are what the map is about), then lines,
     // then places; within each, the top layer first and bigger areas before smaller ones.
@@ -381,14 +388,20 @@ fn draw_layers(
             .then(b.1.cmp(&a.1))
             .then(b.2.partial_cmp(&a.2).unwrap_or(std::cmp::Ordering::Equal))
     });
+    // Laying out text costs; a screen holds a few hundred readable labels at most.
+    let mut attempts = 0;
     for (class, _, _, f) in candidates {
         let Some((text, anchor)) = &f.label else {
             continue;
         };
+        if attempts >= MAX_LABEL_ATTEMPTS {
+            break;
+        }
         let on_screen = (f.bbox.width().max(f.bbox.height()) * scale) as f32;
         if class == 0 && on_screen < 70.0 {
             continue;
         }
+        attempts += 1;
         let at = t.screen_from_world(*anchor);
         let (size, color) = match class {
             0 => (15.0, Color32::from_rgb(0x1d, 0x2b, 0x3a)),
@@ -533,12 +546,18 @@ pub fn nice_scale_length(max_metres: f64) -> (f64, String) {
     (step, label)
 }
 
-fn attribution(painter: &egui::Painter, t: &ScreenTransform, basemap: &Basemap) {
-    let mut text =
-        String::from("Overlays: Corridor project, after Báo Bình Dương (2021) — indicative");
+fn attribution(painter: &egui::Painter, t: &ScreenTransform, basemap: &Basemap, credit: &str) {
+    let mut parts: Vec<&str> = Vec::new();
     if basemap.state() != BasemapState::Off && !basemap.attribution().is_empty() {
-        text = format!("{} | {text}", basemap.attribution());
+        parts.push(basemap.attribution());
     }
+    if !credit.is_empty() {
+        parts.push(credit);
+    }
+    if parts.is_empty() {
+        return;
+    }
+    let text = parts.join(" | ");
     let galley = painter.layout_no_wrap(text, FontId::proportional(11.0), Color32::from_gray(40));
     let rect = Rect::from_min_size(
         t.rect.right_bottom() - galley.size() - vec2(8.0, 4.0),
