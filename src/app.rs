@@ -349,6 +349,12 @@ impl CorridorApp {
             match result {
                 LoadResult::Loaded(boxed) => {
                     let (layer, render) = *boxed;
+                    log::info!(
+                        "loaded {} ({} features) in {:.2} s",
+                        job.path.display(),
+                        layer.features.len(),
+                        job.started.elapsed().as_secs_f64()
+                    );
                     let extent = render.extent;
                     self.doc.layers.push(layer);
                     self.renders.push(render);

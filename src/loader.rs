@@ -21,6 +21,8 @@ pub enum LoadResult {
 /// A file being loaded.
 pub struct LoadJob {
     pub path: PathBuf,
+    /// When loading began, for the log.
+    pub started: std::time::Instant,
     read: Arc<AtomicU64>,
     pub total: u64,
     cancel: Arc<AtomicBool>,
@@ -36,6 +38,7 @@ impl LoadJob {
         let (tx, rx) = channel();
         let job = Self {
             path: path.clone(),
+            started: std::time::Instant::now(),
             read: read.clone(),
             total,
             cancel: cancel.clone(),
