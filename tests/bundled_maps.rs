@@ -225,3 +225,31 @@ fn each_locality_sits_over_its_namesake_ward() {
         );
     }
 }
+
+#[test]
+fn the_five_sti_subareas_do_not_overlap() {
+    use geo::{Area, BooleanOps, MultiPolygon};
+    let layer = read_geojson(&maps().join("sti-park.geojson")).expect("sti-park.geojson loads");
+    let parts: Vec<(String, MultiPolygon<f64>)> = layer
+        .features
+        .iter()
+        .filter(|f| f.property_text("kind").as_deref() == Some("sti_subarea"))
+        .map(|f| {
+            let mp = match f.geometry.clone() {
+                Some(Geometry::Polygon(p)) => MultiPolygon(vec![p]),
+                Some(Geometry::MultiPolygon(mp)) => mp,
+                other => panic!("{} is not areal: {other:?}", f.display_name()),
+            };
+            (f.display_name(), mp)
+        })
+        .collect();
+    for (i, (a_name, a)) in parts.iter().enumerate() {
+        for (b_name, b) in &parts[i + 1..] {
+            let overlap = a.intersection(b).unsigned_area();
+            assert!(
+                overlap < 1e-10,
+                "{a_name} and {b_name} overlap by {overlap} deg²"
+            );
+        }
+    }
+}
