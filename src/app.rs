@@ -569,6 +569,10 @@ impl CorridorApp {
                     ui.close();
                     self.open_dialog(&ctx);
                 }
+                if ui.button("Add basemap… (MBTiles, PMTiles)").clicked() {
+                    ui.close();
+                    self.apply_basemap_action(&ctx, BasemapAction::PickFile);
+                }
                 ui.menu_button("Open recent", |ui| {
                     let recent: Vec<PathBuf> = self
                         .persisted

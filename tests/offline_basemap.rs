@@ -199,6 +199,7 @@ fn raster(template: String) -> (egui::Context, RasterTiles) {
             local: vec![],
             http: Some(HttpSource {
                 template,
+                min_zoom: 0,
                 max_zoom: 18,
                 online: true,
             }),

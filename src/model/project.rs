@@ -63,6 +63,9 @@ pub struct BasemapSpec {
     /// Credit line drawn on the map, as the provider's terms require.
     pub attribution: String,
     pub attribution_url: String,
+    /// Zoom levels the provider serves.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub min_zoom: u8,
     pub max_zoom: u8,
     /// The provider's terms allow bulk downloading (your own tile server, say), so "make this
     /// area available offline" may use it. Never true for OpenStreetMap's standard tiles.
@@ -81,6 +84,7 @@ impl BasemapSpec {
             url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".to_owned(),
             attribution: "© OpenStreetMap contributors".to_owned(),
             attribution_url: "https://www.openstreetmap.org/copyright".to_owned(),
+            min_zoom: 0,
             max_zoom: 19,
             bulk_download: false,
             files: Vec::new(),
@@ -94,6 +98,7 @@ impl BasemapSpec {
             url: String::new(),
             attribution: String::new(),
             attribution_url: String::new(),
+            min_zoom: 0,
             max_zoom: 19,
             bulk_download: false,
             files: Vec::new(),
@@ -126,6 +131,10 @@ pub struct LayerSpec {
     pub subareas: bool,
     #[serde(default)]
     pub style: LayerStyle,
+}
+
+fn is_zero(z: &u8) -> bool {
+    *z == 0
 }
 
 fn yes() -> bool {

@@ -154,6 +154,7 @@ impl Basemap {
     pub fn restart(&mut self, ctx: &egui::Context) {
         let http = (!self.spec.is_none()).then(|| raster::HttpSource {
             template: self.spec.url.clone(),
+            min_zoom: self.spec.min_zoom,
             max_zoom: self.spec.max_zoom,
             online: !self.offline,
         });

@@ -26,6 +26,8 @@ const HTTP_THREADS: usize = 2;
 #[derive(Clone, Debug)]
 pub struct HttpSource {
     pub template: String,
+    /// Zoom levels the provider serves; other levels are not asked for.
+    pub min_zoom: u8,
     pub max_zoom: u8,
     /// False when the user runs offline: the provider's cached tiles still show.
     pub online: bool,
@@ -290,6 +292,7 @@ fn spawn_workers(
     let (to_http, http_rx) = channel::<TileId>();
     let http_rx = Arc::new(Mutex::new(http_rx));
     let has_http = sources.http.as_ref().is_some_and(|h| h.online);
+    let http_min_zoom = sources.http.as_ref().map_or(0, |h| h.min_zoom);
     if let Some(http) = sources.http.clone().filter(|h| h.online) {
         for _ in 0..HTTP_THREADS {
             let rx = http_rx.clone();
@@ -417,7 +420,7 @@ fn spawn_workers(
                     Ok(image) => Some(Loaded::Pixels(id, image)),
                     Err(e) => Some(Loaded::Failed(id, format!("{e}"))),
                 },
-                None if has_http => {
+                None if has_http && id.zoom >= http_min_zoom => {
                     if let Some(tx) = &to_http {
                         let _ = tx.send(id);
                     }

@@ -45,6 +45,7 @@ impl Default for ProviderForm {
                 url: "https://".to_owned(),
                 attribution: String::new(),
                 attribution_url: String::new(),
+                min_zoom: 0,
                 max_zoom: 19,
                 bulk_download: false,
                 files: Vec::new(),
@@ -79,6 +80,12 @@ pub fn provider_form_window(ctx: &egui::Context, form: &mut ProviderForm) -> Opt
                     let l = ui.label("Attribution");
                     ui.text_edit_singleline(&mut form.spec.attribution)
                         .labelled_by(l.id);
+                    ui.end_row();
+                    let l = ui.label("Lowest zoom");
+                    ui.add(
+                        egui::DragValue::new(&mut form.spec.min_zoom).range(0..=form.spec.max_zoom),
+                    )
+                    .labelled_by(l.id);
                     ui.end_row();
                     let l = ui.label("Highest zoom");
                     ui.add(egui::DragValue::new(&mut form.spec.max_zoom).range(1..=22))
@@ -309,8 +316,11 @@ pub fn offline_window(
             }
             ui.horizontal(|ui| {
                 let l = ui.label("Zoom from");
-                ui.add(egui::DragValue::new(&mut state.min_zoom).range(0..=provider.max_zoom))
-                    .labelled_by(l.id);
+                ui.add(
+                    egui::DragValue::new(&mut state.min_zoom)
+                        .range(provider.min_zoom..=provider.max_zoom),
+                )
+                .labelled_by(l.id);
                 let l = ui.label("to");
                 ui.add(
                     egui::DragValue::new(&mut state.max_zoom)
