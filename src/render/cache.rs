@@ -3,6 +3,7 @@
 //! transforms and culls what is here.
 
 use geo::{Geometry, InteriorPoint, LineString, Polygon};
+use rayon::prelude::*;
 use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
 
 use crate::geometry::{MercatorBox, mercator_from_lonlat};
@@ -104,9 +105,10 @@ impl LayerRender {
     /// Projects and triangulates every feature of a layer.
     pub fn build(layer: &Layer) -> Self {
         let label_key = layer.style.label.as_deref();
+        // Projection and triangulation are independent per feature: use every core.
         let features: Vec<FeatureRender> = layer
             .features
-            .iter()
+            .par_iter()
             .map(|f| {
                 let style = layer.style.resolve(f);
                 let label_text = label_key
