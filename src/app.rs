@@ -1,5 +1,6 @@
 //! The eframe app: owns the document, its render caches and the UI state, and lays out a frame.
 
+use crate::ui::i18n::tr;
 use std::path::{Path, PathBuf};
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
@@ -564,7 +565,7 @@ impl CorridorApp {
         let now = ui.input(|i| i.time);
         let ctx = ui.ctx().clone();
         egui::MenuBar::new().ui(ui, |ui| {
-            ui.menu_button("File", |ui| {
+            ui.menu_button(tr("File"), |ui| {
                 if ui.button("Open GeoJSON… (Ctrl+O)").clicked() {
                     ui.close();
                     self.open_dialog(&ctx);
@@ -597,7 +598,7 @@ impl CorridorApp {
                     self.save_project_ui();
                 }
             });
-            ui.menu_button("View", |ui| {
+            ui.menu_button(tr("View"), |ui| {
                 if ui.button("Initial view (Home)").clicked() {
                     self.fly_home(now);
                 }
@@ -615,14 +616,14 @@ impl CorridorApp {
                 }
                 ui.separator();
                 ui.checkbox(&mut self.persisted.panels.side, "Sub-areas and layers");
-                ui.checkbox(&mut self.persisted.panels.legend, "Legend");
-                ui.checkbox(&mut self.persisted.panels.bookmarks, "Bookmarks");
+                ui.checkbox(&mut self.persisted.panels.legend, tr("Legend"));
+                ui.checkbox(&mut self.persisted.panels.bookmarks, tr("Bookmarks"));
                 if ui.button("Problems…").clicked() {
                     self.show_problems = true;
                 }
             });
-            ui.menu_button("Tools", |ui| {
-                if ui.button("Measure (M)").clicked() {
+            ui.menu_button(tr("Tools"), |ui| {
+                if ui.button(tr("Measure (M)")).clicked() {
                     self.measure.active = true;
                     self.measure.clear();
                 }
@@ -631,7 +632,7 @@ impl CorridorApp {
                 }
             });
             let mut basemap_action = None;
-            ui.menu_button("Basemap", |ui| {
+            ui.menu_button(tr("Basemap"), |ui| {
                 let offered = providers(&self.doc.basemap, &self.persisted.providers);
                 let limit = self
                     .basemap
@@ -645,7 +646,7 @@ impl CorridorApp {
             if let Some(a) = basemap_action {
                 self.apply_basemap_action(&ctx, a);
             }
-            ui.menu_button("Help", |ui| {
+            ui.menu_button(tr("Help"), |ui| {
                 if ui.button("Keyboard and mouse (F1)").clicked() {
                     self.show_help = true;
                 }
@@ -985,13 +986,13 @@ impl eframe::App for CorridorApp {
                 .default_size(280.0)
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
-                        egui::CollapsingHeader::new(RichText::new("Sub-areas").heading())
+                        egui::CollapsingHeader::new(RichText::new(tr("Sub-areas")).heading())
                             .default_open(true)
                             .show(ui, |ui| {
                                 chosen = subarea_list_ui(ui, &self.doc, self.selection());
                             });
                         ui.separator();
-                        egui::CollapsingHeader::new(RichText::new("Layers").heading())
+                        egui::CollapsingHeader::new(RichText::new(tr("Layers")).heading())
                             .default_open(true)
                             .show(ui, |ui| {
                                 layer_action = layers_ui(ui, &mut self.doc.layers);

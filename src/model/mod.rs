@@ -1,5 +1,6 @@
 //! The document: layers of features with their properties and styles. Knows nothing of egui or files.
 
+pub mod lang;
 pub mod project;
 pub mod search;
 pub mod style;
@@ -7,6 +8,7 @@ pub mod style;
 use geojson::JsonObject;
 use geojson::JsonValue;
 
+pub use lang::Lang;
 pub use project::{BasemapSpec, Bookmark, LayerSpec, Project, ViewSpec};
 pub use style::{CategoryStyle, Color, FeatureStyle, LayerStyle};
 
@@ -72,6 +74,13 @@ impl Feature {
             Some(geojson::feature::Id::Number(n)) => format!("#{n}"),
             None => "(unnamed feature)".to_owned(),
         }
+    }
+
+    /// The feature's name in a language (`name`, `name_en`, `name_zh`), else its display name.
+    pub fn name_in(&self, lang: Lang) -> String {
+        self.property_text(&lang.key("name"))
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| self.display_name())
     }
 
     /// Whether the file marks this geometry as not surveyed (`accuracy` is `indicative` or

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
 
 use crate::geometry::{MercatorBox, mercator_from_lonlat};
-use crate::model::{FeatureStyle, Layer};
+use crate::model::{FeatureStyle, Lang, Layer};
 
 use super::tessellate::{FillMesh, rings_area, tessellate_rings};
 
@@ -102,17 +102,26 @@ pub struct LayerRender {
 }
 
 impl LayerRender {
-    /// Projects and triangulates every feature of a layer.
+    /// Projects and triangulates every feature of a layer, labelled as its style says.
     pub fn build(layer: &Layer) -> Self {
+        Self::build_in(layer, None)
+    }
+
+    /// Like [`LayerRender::build`], with labels in `lang` where the features have them
+    /// (`name_zh` for a layer labelled by `name`, say).
+    pub fn build_in(layer: &Layer, lang: Option<Lang>) -> Self {
         let label_key = layer.style.label.as_deref();
+        let localized = label_key.zip(lang).map(|(k, l)| l.key(k));
         // Projection and triangulation are independent per feature: use every core.
         let features: Vec<FeatureRender> = layer
             .features
             .par_iter()
             .map(|f| {
                 let style = layer.style.resolve(f);
-                let label_text = label_key
+                let label_text = localized
+                    .as_deref()
                     .and_then(|k| f.property_text(k))
+                    .or_else(|| label_key.and_then(|k| f.property_text(k)))
                     .filter(|s| !s.trim().is_empty());
                 build_feature(f.geometry.as_ref(), style, label_text)
             })

@@ -1,6 +1,7 @@
 //! The feature panel: a planned sub-area's names, role, facts, source and geodesic area, or any
 //! other feature's properties.
 
+use super::i18n::tr;
 use egui::{RichText, Ui};
 use geojson::JsonValue;
 
@@ -60,12 +61,12 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
             if ui.small_button("×").on_hover_text("Close (Esc)").clicked() {
                 action = Some(FeatureAction::Close);
             }
-            if ui.small_button("Zoom to").clicked() {
+            if ui.small_button(tr("Zoom to")).clicked() {
                 action = Some(FeatureAction::ZoomTo);
             }
         });
     });
-    ui.heading(feature.display_name());
+    ui.heading(feature.name_in(super::i18n::names_lang()));
     for (key, lang) in [("name_en", "English"), ("name_zh", "中文")] {
         if let Some(text) = feature.property_text(key) {
             ui.horizontal_wrapped(|ui| {
@@ -77,16 +78,17 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
     if let Some(accuracy) = feature.accuracy() {
         let note = match accuracy.as_str() {
             "indicative" => {
-                "Indicative geometry — drawn from the plan's description, not surveyed".to_owned()
+                tr("Indicative geometry — drawn from the plan's description, not surveyed")
+                    .to_owned()
             }
-            "approximate" => "Approximate position — not surveyed".to_owned(),
+            "approximate" => tr("Approximate position — not surveyed").to_owned(),
             other => format!("Accuracy: {other}"),
         };
         ui.label(RichText::new(format!("⚠ {note}")).color(ui.visuals().warn_fg_color));
     }
     ui.separator();
     if let Some(role) = feature.property_text("role") {
-        ui.label(RichText::new("Role in the plan").strong());
+        ui.label(RichText::new(tr("Role in the plan")).strong());
         ui.label(role);
     }
     if let Some(summary) = feature.property_text("summary") {
@@ -96,7 +98,7 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
     ui.add_space(6.0);
     egui::Grid::new("measures").num_columns(2).show(ui, |ui| {
         if feature.is_areal() {
-            ui.label(RichText::new("Area").strong());
+            ui.label(RichText::new(tr("Area")).strong());
             ui.label(format!(
                 "{} ({})",
                 format_hectares(facts.area_m2),
@@ -104,25 +106,25 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
             ))
             .on_hover_text("Geodesic area on the WGS84 ellipsoid, computed from the geometry");
             ui.end_row();
-            ui.label(RichText::new("Perimeter").strong());
+            ui.label(RichText::new(tr("Perimeter")).strong());
             ui.label(format!("{:.2} km", facts.length_m / 1000.0));
             ui.end_row();
         } else if facts.length_m > 0.0 {
-            ui.label(RichText::new("Length").strong());
+            ui.label(RichText::new(tr("Length")).strong());
             ui.label(format!("{:.2} km", facts.length_m / 1000.0))
                 .on_hover_text("Geodesic length on the WGS84 ellipsoid");
             ui.end_row();
         } else if let Some(geo::Geometry::Point(p)) = &feature.geometry {
-            ui.label(RichText::new("Position").strong());
+            ui.label(RichText::new(tr("Position")).strong());
             ui.label(crate::geometry::coords::format_lat_lon(p.x(), p.y()));
             ui.end_row();
         }
     });
     if feature.is_areal() {
         ui.add_space(6.0);
-        ui.label(RichText::new("Places inside").strong());
+        ui.label(RichText::new(tr("Places inside")).strong());
         if facts.places.is_empty() {
-            ui.label(RichText::new("None of the mapped places lie inside.").color(MUTED));
+            ui.label(RichText::new(tr("None of the mapped places lie inside.")).color(MUTED));
         }
         for &place in &facts.places {
             if let Some(p) = doc.feature(place)
@@ -134,7 +136,7 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
     }
     if let Some(source) = feature.property_text("source") {
         ui.add_space(6.0);
-        ui.label(RichText::new("Source").strong());
+        ui.label(RichText::new(tr("Source")).strong());
         ui.label(RichText::new(source).small());
     }
     let others: Vec<(&String, &JsonValue)> = feature

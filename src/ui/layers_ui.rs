@@ -1,6 +1,7 @@
 //! The layers panel: top of the draw order first; visibility, opacity, feature count, table,
 //! style, zoom, remove, and drag (☰) to reorder.
 
+use super::i18n::tr;
 use egui::{RichText, Ui};
 
 use crate::model::Layer;
@@ -55,7 +56,7 @@ pub fn layers_ui(ui: &mut Ui, layers: &mut [Layer]) -> Option<LayerAction> {
                 ui.add_enabled(
                     layer.visible,
                     egui::Slider::new(&mut layer.opacity, 0.0..=1.0)
-                        .text("opacity")
+                        .text(tr("opacity"))
                         .show_value(false),
                 );
             }
@@ -65,21 +66,21 @@ pub fn layers_ui(ui: &mut Ui, layers: &mut [Layer]) -> Option<LayerAction> {
             ui.horizontal(|ui| {
                 if layer.error().is_none() {
                     if ui
-                        .small_button("Table")
+                        .small_button(tr("Table"))
                         .on_hover_text(format!("Attribute table of {}", layer.name))
                         .clicked()
                     {
                         action = Some(LayerAction::OpenTable(i));
                     }
                     if ui
-                        .small_button("Style")
+                        .small_button(tr("Style"))
                         .on_hover_text(format!("Style of {}", layer.name))
                         .clicked()
                     {
                         action = Some(LayerAction::OpenStyle(i));
                     }
                     if ui
-                        .small_button("Zoom")
+                        .small_button(tr("Zoom"))
                         .on_hover_text(format!("Zoom to {}", layer.name))
                         .clicked()
                     {
@@ -87,7 +88,7 @@ pub fn layers_ui(ui: &mut Ui, layers: &mut [Layer]) -> Option<LayerAction> {
                     }
                 }
                 if ui
-                    .small_button("Remove")
+                    .small_button(tr("Remove"))
                     .on_hover_text(format!("Remove {} from the map", layer.name))
                     .clicked()
                 {

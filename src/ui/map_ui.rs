@@ -1,6 +1,7 @@
 //! The map: basemap tiles through walkers, our layers on top, overlays (scale bar, attribution,
 //! offline note, hover name), and the camera with its flights.
 
+use crate::ui::i18n::tr;
 use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Ui, pos2, vec2};
 use walkers::{Map, MapMemory, Tiles, lon_lat};
 
@@ -510,7 +511,7 @@ fn scale_bar(painter: &egui::Painter, t: &ScreenTransform) {
 fn indicative_key(painter: &egui::Painter, t: &ScreenTransform) {
     let base = pos2(t.rect.left() + 14.0, t.rect.bottom() - 50.0);
     let galley = painter.layout_no_wrap(
-        "Dashed outline: indicative, not surveyed".to_owned(),
+        tr("Dashed outline: indicative, not surveyed").to_owned(),
         FontId::proportional(11.5),
         Color32::from_gray(30),
     );
@@ -571,9 +572,9 @@ fn attribution(painter: &egui::Painter, t: &ScreenTransform, basemap: &Basemap, 
 /// Says so on the map when there is no basemap, so an empty background never looks like a fault.
 fn basemap_note(ui: &mut Ui, t: &ScreenTransform, basemap: &Basemap) {
     let text = match basemap.state() {
-        BasemapState::NoTiles => "Offline — no basemap tiles. Layers and panels work as usual.",
-        BasemapState::Off if basemap.spec.is_none() => "No basemap configured",
-        BasemapState::Off => "Offline mode — no basemap tiles",
+        BasemapState::NoTiles => tr("Offline — no basemap tiles. Layers and panels work as usual."),
+        BasemapState::Off if basemap.spec.is_none() => tr("No basemap configured"),
+        BasemapState::Off => tr("Offline mode — no basemap tiles"),
         _ => return,
     };
     let pos = pos2(t.rect.center().x, t.rect.top() + 12.0);

@@ -5,6 +5,7 @@ pub mod bookmarks_ui;
 pub mod feature_ui;
 pub mod fonts;
 pub mod help_ui;
+pub mod i18n;
 pub mod layers_ui;
 pub mod legend_ui;
 pub mod map_ui;

@@ -1,5 +1,6 @@
 //! The search box: features by name in any language (diacritics optional) and coordinates.
 
+use super::i18n::tr;
 use egui::{Key, RichText, Ui};
 
 use crate::geometry::coords::{format_lat_lon, parse_position};
@@ -69,7 +70,7 @@ pub fn search_ui(
     doc: &Document,
 ) -> Option<SearchOutcome> {
     let edit = egui::TextEdit::singleline(&mut state.query)
-        .hint_text("Search places or coordinates (Ctrl+F)")
+        .hint_text(tr("Search places or coordinates (Ctrl+F)"))
         .desired_width(300.0);
     let response = ui.add(edit);
     if std::mem::take(&mut state.focus) {

@@ -1,5 +1,6 @@
 //! The status bar: cursor position in decimal degrees and DMS, zoom and basemap state.
 
+use super::i18n::tr;
 use egui::{RichText, Ui};
 
 use crate::geometry::coords::{format_lat_lon, format_lat_lon_dms};
@@ -20,7 +21,7 @@ pub fn status_ui(
             }
             None => {
                 ui.label(
-                    RichText::new("Move the pointer over the map for its position")
+                    RichText::new(tr("Move the pointer over the map for its position"))
                         .color(super::MUTED),
                 );
             }

@@ -1,5 +1,6 @@
 //! The sub-area list: every planned sub-area, grouped by layer; choosing one flies to it.
 
+use super::i18n::tr;
 use egui::{RichText, Ui};
 
 use crate::model::{Document, FeatureRef};
@@ -18,7 +19,7 @@ pub fn subarea_list_ui(
         ui.label(RichText::new(&layer.name).color(MUTED).small());
         for (r, feature) in doc.subareas().filter(|(r, _)| r.layer == li) {
             any = true;
-            let mut text = feature.display_name();
+            let mut text = feature.name_in(super::i18n::names_lang());
             if let Some(n) = feature.property("subarea_no").and_then(|v| v.as_u64()) {
                 text = format!("{n}. {text}");
             }
@@ -34,7 +35,7 @@ pub fn subarea_list_ui(
         ui.add_space(4.0);
     }
     if !any {
-        ui.label(RichText::new("No sub-area layer is loaded.").color(MUTED));
+        ui.label(RichText::new(tr("No sub-area layer is loaded.")).color(MUTED));
     }
     chosen
 }

@@ -1,0 +1,171 @@
+//! The interface in Vietnamese, English or Chinese. The language is per UI thread (each test
+//! harness has its own); `tr` looks an English text up and falls back to it.
+
+use std::cell::Cell;
+
+use crate::model::Lang;
+
+thread_local! {
+    static LANG: Cell<Lang> = const { Cell::new(Lang::En) };
+    /// Names of places and zones: Vietnamese until the user picks a language.
+    static NAMES: Cell<Lang> = const { Cell::new(Lang::Vi) };
+}
+
+/// The interface language of this thread.
+pub fn lang() -> Lang {
+    LANG.with(Cell::get)
+}
+
+/// The language names are shown in: Vietnamese (the places' own names) until the user
+/// chooses a language, then that one.
+pub fn names_lang() -> Lang {
+    NAMES.with(Cell::get)
+}
+
+/// Switches the interface, the names and the labels to `lang`.
+pub fn set_lang(lang: Lang) {
+    LANG.with(|l| l.set(lang));
+    NAMES.with(|l| l.set(lang));
+}
+
+/// (English, Vietnamese, Chinese).
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("File", "Tệp", "文件"),
+    ("View", "Xem", "视图"),
+    ("Tools", "Công cụ", "工具"),
+    ("Basemap", "Bản đồ nền", "底图"),
+    ("Help", "Trợ giúp", "帮助"),
+    ("Language", "Ngôn ngữ", "语言"),
+    ("Story", "Câu chuyện", "演示"),
+    ("Sub-areas", "Phân khu", "分区"),
+    ("Layers", "Lớp", "图层"),
+    ("opacity", "độ mờ", "不透明度"),
+    ("Table", "Bảng", "属性表"),
+    ("Style", "Kiểu", "样式"),
+    ("Zoom", "Thu phóng", "缩放"),
+    ("Remove", "Gỡ", "移除"),
+    ("Zoom to", "Thu phóng tới", "缩放至"),
+    (
+        "Role in the plan",
+        "Vai trò trong quy hoạch",
+        "规划中的作用",
+    ),
+    ("Area", "Diện tích", "面积"),
+    ("Perimeter", "Chu vi", "周长"),
+    ("Length", "Chiều dài", "长度"),
+    ("Position", "Vị trí", "位置"),
+    ("Places inside", "Địa điểm bên trong", "区内地点"),
+    (
+        "None of the mapped places lie inside.",
+        "Không có địa điểm nào trên bản đồ nằm bên trong.",
+        "区内没有已标注的地点。",
+    ),
+    ("Source", "Nguồn", "来源"),
+    ("All properties", "Tất cả thuộc tính", "全部属性"),
+    (
+        "Indicative geometry — drawn from the plan's description, not surveyed",
+        "Hình dạng mang tính minh họa — vẽ theo mô tả quy hoạch, chưa khảo sát",
+        "示意性几何——依据规划描述绘制，未经测量",
+    ),
+    (
+        "Approximate position — not surveyed",
+        "Vị trí gần đúng — chưa khảo sát",
+        "近似位置——未经测量",
+    ),
+    (
+        "Offline — no basemap tiles. Layers and panels work as usual.",
+        "Ngoại tuyến — không có ô bản đồ nền. Các lớp và bảng vẫn hoạt động bình thường.",
+        "离线——没有底图瓦片。图层和面板照常使用。",
+    ),
+    (
+        "Offline mode — no basemap tiles",
+        "Chế độ ngoại tuyến — không có ô bản đồ nền",
+        "离线模式——没有底图瓦片",
+    ),
+    (
+        "No basemap configured",
+        "Chưa chọn bản đồ nền",
+        "未设置底图",
+    ),
+    (
+        "Dashed outline: indicative, not surveyed",
+        "Viền nét đứt: minh họa, chưa khảo sát",
+        "虚线轮廓：示意性，未经测量",
+    ),
+    (
+        "Search places or coordinates (Ctrl+F)",
+        "Tìm địa điểm hoặc tọa độ (Ctrl+F)",
+        "搜索地点或坐标（Ctrl+F）",
+    ),
+    (
+        "Move the pointer over the map for its position",
+        "Di chuột trên bản đồ để xem tọa độ",
+        "将指针移到地图上查看坐标",
+    ),
+    ("Legend", "Chú giải", "图例"),
+    ("Bookmarks", "Dấu trang", "书签"),
+    ("Measure (M)", "Đo (M)", "测量（M）"),
+    (
+        "Present from the start (F5)",
+        "Trình chiếu từ đầu (F5)",
+        "从头放映（F5）",
+    ),
+    (
+        "Present from this slide (Shift+F5)",
+        "Trình chiếu từ trang này (Shift+F5)",
+        "从当前页放映（Shift+F5）",
+    ),
+    ("Edit story…", "Sửa câu chuyện…", "编辑演示…"),
+    (
+        "Export view as PNG…",
+        "Xuất khung nhìn thành PNG…",
+        "将视图导出为PNG…",
+    ),
+    (
+        "Export all slides as PNG…",
+        "Xuất mọi trang thành PNG…",
+        "将所有页面导出为PNG…",
+    ),
+    ("Slide", "Trang", "第"),
+    (
+        "No sub-area layer is loaded.",
+        "Chưa nạp lớp phân khu nào.",
+        "未加载分区图层。",
+    ),
+];
+
+/// `en` in the interface language.
+pub fn tr(en: &'static str) -> &'static str {
+    let l = lang();
+    if l == Lang::En {
+        return en;
+    }
+    TEXTS
+        .iter()
+        .find(|(e, _, _)| *e == en)
+        .map(|(_, vi, zh)| if l == Lang::Vi { *vi } else { *zh })
+        .unwrap_or(en)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_follow_the_language_and_fall_back_to_english() {
+        set_lang(Lang::Zh);
+        assert_eq!(tr("Layers"), "图层");
+        assert_eq!(tr("not in the table"), "not in the table");
+        set_lang(Lang::Vi);
+        assert_eq!(tr("Sub-areas"), "Phân khu");
+        set_lang(Lang::En);
+        assert_eq!(tr("Layers"), "Layers");
+    }
+
+    #[test]
+    fn every_entry_is_translated() {
+        for (en, vi, zh) in TEXTS {
+            assert!(!vi.is_empty() && !zh.is_empty(), "{en}");
+        }
+    }
+}
