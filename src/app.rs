@@ -25,8 +25,12 @@ use crate::ui::layers_ui::{LayerAction, layers_ui};
 use crate::ui::legend_ui::legend_ui;
 use crate::ui::map_ui::{LAND, MapState, MapView, fit_camera};
 use crate::ui::measure_ui::{MeasureState, measure_window};
+use crate::ui::present_ui::{
+    PresentKey, Presenter, blank_ui, glow, present_keys, slide_overlay_ui,
+};
 use crate::ui::search_ui::{SearchOutcome, SearchState, search_ui};
 use crate::ui::status_ui::status_ui;
+use crate::ui::story_ui::{StoryAction, StoryEditor, story_editor_window};
 use crate::ui::style_ui::{automatic_style, style_ui};
 use crate::ui::subarea_ui::subarea_list_ui;
 use crate::ui::table_ui::{TableState, table_ui};
@@ -87,6 +91,8 @@ pub struct Persisted {
     pub cache_limit: u64,
     /// Tile providers the user added.
     pub providers: Vec<crate::model::BasemapSpec>,
+    /// The language the user chose, if any (names stay Vietnamese until then).
+    pub lang: Option<crate::model::Lang>,
 }
 
 /// Which panels are open.
@@ -139,6 +145,10 @@ pub struct CorridorApp {
     pub offline: OfflineState,
     offline_dir: Option<PathBuf>,
     provider_form: ProviderForm,
+    pub presenter: Presenter,
+    /// Features the current slide highlights.
+    slide_highlights: Vec<FeatureRef>,
+    story_editor: StoryEditor,
 }
 
 impl CorridorApp {
@@ -237,9 +247,15 @@ impl CorridorApp {
             offline: OfflineState::default(),
             offline_dir,
             provider_form: ProviderForm::default(),
+            presenter: Presenter::default(),
+            slide_highlights: Vec::new(),
+            story_editor: StoryEditor::default(),
         };
         if let Some(path) = start_path {
             app.open_files(ctx, vec![path]);
+        }
+        if let Some(lang) = app.persisted.lang {
+            app.set_language(lang);
         }
         app
     }
@@ -265,6 +281,199 @@ impl CorridorApp {
     /// The selected feature, if any.
     pub fn selection(&self) -> Option<FeatureRef> {
         self.selection.as_ref().map(|f| f.feature)
+    }
+
+    /// Starts presenting the story from slide `from`: full screen, panels hidden.
+    pub fn start_presenting(&mut self, ctx: &egui::Context, from: usize, now: f64) {
+        let has_slides = self
+            .doc
+            .story
+            .as_ref()
+            .is_some_and(|(s, _)| !s.slides.is_empty());
+        if !has_slides {
+            self.notices.push(
+                "This project has no story to present: add slides with Story → Edit story…"
+                    .to_owned(),
+            );
+            return;
+        }
+        if !self.presenter.active {
+            self.presenter.saved_visibility = self.doc.layers.iter().map(|l| l.visible).collect();
+        }
+        self.presenter.active = true;
+        self.presenter.blank = false;
+        self.select(None);
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+        self.go_to_slide(from, now, true);
+    }
+
+    /// Ends presenting and gives the window back as it was.
+    pub fn stop_presenting(&mut self, ctx: &egui::Context) {
+        if !self.presenter.active {
+            return;
+        }
+        self.presenter.active = false;
+        self.presenter.blank = false;
+        for (layer, visible) in self
+            .doc
+            .layers
+            .iter_mut()
+            .zip(&self.presenter.saved_visibility)
+        {
+            layer.visible = *visible;
+        }
+        self.slide_highlights.clear();
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+    }
+
+    /// Shows slide `i` (clamped): its layers, its highlights, and its view, flown to or jumped to.
+    pub fn go_to_slide(&mut self, i: usize, now: f64, animate: bool) {
+        let Some((story, _)) = &self.doc.story else {
+            return;
+        };
+        let Some(last) = story.slides.len().checked_sub(1) else {
+            return;
+        };
+        let i = i.min(last);
+        let slide = story.slides[i].clone();
+        self.presenter.slide = i;
+        for (li, layer) in self.doc.layers.iter_mut().enumerate() {
+            layer.visible = if slide.layers.is_empty() {
+                self.presenter
+                    .saved_visibility
+                    .get(li)
+                    .copied()
+                    .unwrap_or(true)
+            } else {
+                slide.layers.contains(&layer.name)
+            };
+        }
+        self.slide_highlights = slide
+            .highlight
+            .iter()
+            .filter_map(|id| self.doc.feature_by_id(id))
+            .collect();
+        if let Some(camera) = self.slide_camera(&slide) {
+            if animate {
+                self.map.fly_to(camera, now);
+                self.presenter.arrive_at = now + self.map.flight_duration();
+            } else {
+                self.map.jump_to(camera);
+                self.presenter.arrive_at = now;
+            }
+        }
+    }
+
+    /// Where a slide looks: the features it fits, or its centre and zoom.
+    pub fn slide_camera(&self, slide: &crate::model::Slide) -> Option<Camera> {
+        let boxes = slide
+            .fit
+            .iter()
+            .filter_map(|id| self.doc.feature_by_id(id))
+            .filter_map(|r| self.feature_box(r));
+        let bbox = boxes.fold(MercatorBox::EMPTY, |a, b| a.union(&b));
+        if !bbox.is_empty() {
+            let rect = self
+                .map
+                .transform
+                .map(|t| t.rect)
+                .unwrap_or(egui::Rect::from_min_size(
+                    egui::Pos2::ZERO,
+                    egui::vec2(1280.0, 800.0),
+                ));
+            return Some(fit_camera(&bbox, rect));
+        }
+        let [lon, lat] = slide.center?;
+        Some(Camera {
+            center: mercator_from_lonlat(lon, lat),
+            zoom: slide.zoom.unwrap_or(self.map.camera().zoom),
+        })
+    }
+
+    fn present_ui(&mut self, ui: &mut Ui, now: f64) {
+        let ctx = ui.ctx().clone();
+        let count = self.doc.story.as_ref().map_or(0, |(s, _)| s.slides.len());
+        for key in present_keys(ui) {
+            let i = self.presenter.slide;
+            match key {
+                PresentKey::Next => {
+                    self.go_to_slide((i + 1).min(count.saturating_sub(1)), now, true)
+                }
+                PresentKey::Previous => self.go_to_slide(i.saturating_sub(1), now, true),
+                PresentKey::First => self.go_to_slide(0, now, true),
+                PresentKey::Last => self.go_to_slide(count.saturating_sub(1), now, true),
+                PresentKey::Blank => self.presenter.blank = !self.presenter.blank,
+                PresentKey::Language => self.set_language(crate::ui::i18n::lang().next()),
+                PresentKey::End => {
+                    self.stop_presenting(&ctx);
+                    return;
+                }
+            }
+        }
+        let glow_now = glow(now, self.presenter.arrive_at);
+        if glow_now > 0.0 || now < self.presenter.arrive_at + 1.5 {
+            ctx.request_repaint();
+        }
+        egui::CentralPanel::no_frame()
+            .frame(egui::Frame::new().fill(LAND))
+            .show(ui, |ui| {
+                MapView {
+                    doc: &self.doc,
+                    renders: &self.renders,
+                    basemap: &mut self.basemap,
+                    state: &mut self.map,
+                    selection: None,
+                    hover: None,
+                    measure: &self.measure,
+                    pin: None,
+                    highlights: &self.slide_highlights,
+                    glow: glow_now,
+                }
+                .map_ui(ui);
+                if let Some((story, _)) = &self.doc.story
+                    && let Some(slide) = story.slides.get(self.presenter.slide)
+                {
+                    slide_overlay_ui(
+                        ui,
+                        slide,
+                        self.presenter.slide + 1,
+                        story.slides.len(),
+                        crate::ui::i18n::lang(),
+                    );
+                }
+                let rect = ui.max_rect();
+                egui::Area::new(egui::Id::unique("present_legend"))
+                    .fixed_pos(rect.right_top() + egui::vec2(-24.0, 24.0))
+                    .pivot(egui::Align2::RIGHT_TOP)
+                    .interactable(false)
+                    .show(ui.ctx(), |ui| {
+                        egui::Frame::popup(ui.style()).show(ui, |ui| {
+                            ui.label(RichText::new(tr("Legend")).strong().size(18.0));
+                            legend_ui(ui, &self.doc);
+                        });
+                    });
+                if self.presenter.blank {
+                    blank_ui(ui);
+                }
+            });
+    }
+
+    /// Switches interface, names, labels and slides to `lang`.
+    pub fn set_language(&mut self, lang: crate::model::Lang) {
+        crate::ui::i18n::set_lang(lang);
+        self.persisted.lang = Some(lang);
+        self.relabel();
+    }
+
+    /// Rebuilds every layer's render data (labels depend on the language).
+    fn relabel(&mut self) {
+        let lang = self.persisted.lang;
+        self.renders = self
+            .doc
+            .layers
+            .iter()
+            .map(|l| LayerRender::build_in(l, lang))
+            .collect();
     }
 
     /// Selects a feature (or clears the selection) and computes what its panel shows.
@@ -470,6 +679,14 @@ impl CorridorApp {
         }) {
             self.save_project_ui();
         }
+        if ui.input(|i| i.key_pressed(Key::F5)) {
+            let from = if ui.input(|i| i.modifiers.shift) {
+                self.presenter.slide
+            } else {
+                0
+            };
+            self.start_presenting(&ctx, from, now);
+        }
         if ui.input(|i| i.key_pressed(Key::F1)) {
             self.show_help = !self.show_help;
         }
@@ -646,6 +863,43 @@ impl CorridorApp {
             if let Some(a) = basemap_action {
                 self.apply_basemap_action(&ctx, a);
             }
+            ui.menu_button(tr("Story"), |ui| {
+                if ui.button(tr("Present from the start (F5)")).clicked() {
+                    ui.close();
+                    self.start_presenting(&ctx, 0, now);
+                }
+                if ui
+                    .button(tr("Present from this slide (Shift+F5)"))
+                    .clicked()
+                {
+                    ui.close();
+                    let from = self.presenter.slide;
+                    self.start_presenting(&ctx, from, now);
+                }
+                if ui.button(tr("Edit story…")).clicked() {
+                    ui.close();
+                    self.story_editor.open = true;
+                }
+            });
+            let mut chosen_lang = None;
+            ui.menu_button(tr("Language"), |ui| {
+                let current = crate::ui::i18n::lang();
+                for l in crate::model::Lang::ALL {
+                    if ui
+                        .radio(
+                            current == l && self.persisted.lang.is_some(),
+                            l.native_name(),
+                        )
+                        .clicked()
+                    {
+                        chosen_lang = Some(l);
+                        ui.close();
+                    }
+                }
+            });
+            if let Some(l) = chosen_lang {
+                self.set_language(l);
+            }
             ui.menu_button(tr("Help"), |ui| {
                 if ui.button("Keyboard and mouse (F1)").clicked() {
                     self.show_help = true;
@@ -785,6 +1039,51 @@ impl CorridorApp {
         });
         self.show_problems = open;
         help_window(ctx, &mut self.show_help);
+        let view = self.current_view();
+        let visible: Vec<String> = self
+            .doc
+            .layers
+            .iter()
+            .filter(|l| l.visible)
+            .map(|l| l.name.clone())
+            .collect();
+        let highlight: Vec<String> = self
+            .selection()
+            .and_then(|r| self.doc.feature(r))
+            .and_then(|f| match &f.record.id {
+                Some(geojson::feature::Id::String(s)) => Some(s.clone()),
+                Some(geojson::feature::Id::Number(n)) => Some(n.to_string()),
+                None => None,
+            })
+            .into_iter()
+            .collect();
+        let default_story_path = self.project_path().with_file_name("story.toml");
+        let all_layers = visible.len() == self.doc.layers.len();
+        match story_editor_window(
+            ctx,
+            &mut self.story_editor,
+            &mut self.doc.story,
+            &default_story_path,
+        ) {
+            Some(StoryAction::AddCurrentView) => {
+                let slide = crate::model::Slide {
+                    center: Some(view.center),
+                    zoom: Some(view.zoom),
+                    layers: if all_layers { Vec::new() } else { visible },
+                    highlight,
+                    ..Default::default()
+                };
+                let story = self.doc.story.get_or_insert_with(|| {
+                    (crate::model::Story::default(), default_story_path.clone())
+                });
+                let at = (self.story_editor.selected + 1).min(story.0.slides.len());
+                story.0.slides.insert(at, slide);
+                self.story_editor.selected = at;
+            }
+            Some(StoryAction::Show(i)) => self.go_to_slide(i, now, true),
+            Some(StoryAction::Saved(Err(e))) => self.notices.push(e),
+            Some(StoryAction::Saved(Ok(()))) | None => {}
+        }
         let view = self.map.transform.map(|t| t.visible_world());
         let layers = self
             .renders
@@ -868,7 +1167,7 @@ impl CorridorApp {
             if let Some(layer) = self.doc.layers.get(li)
                 && let Some(slot) = self.renders.get_mut(li)
             {
-                *slot = LayerRender::build(layer);
+                *slot = LayerRender::build_in(layer, self.persisted.lang);
             }
         }
 
@@ -967,6 +1266,10 @@ impl eframe::App for CorridorApp {
             self.open_files(&ctx, layers);
         }
         self.poll_loads(now);
+        if self.presenter.active {
+            self.present_ui(ui, now);
+            return;
+        }
         self.keyboard(ui);
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
@@ -1040,6 +1343,8 @@ impl eframe::App for CorridorApp {
                     hover: self.hover,
                     measure: &self.measure,
                     pin: self.pin,
+                    highlights: &[],
+                    glow: 0.0,
                 }
                 .map_ui(ui);
                 self.hover = if self.measure.active {

@@ -3,6 +3,7 @@
 pub mod atomic;
 pub mod geojson_file;
 pub mod project_file;
+pub mod story_file;
 
 pub use atomic::{SaveError, write_atomic};
 pub use geojson_file::{LoadError, ParsedLayer, parse_geojson, read_geojson};

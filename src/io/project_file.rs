@@ -88,6 +88,16 @@ pub fn load_document(path: &Path) -> Document {
     } else {
         project.view
     };
+    let story = project.story.as_ref().and_then(|rel| {
+        let file = base.join(rel);
+        match super::story_file::read_story(&file) {
+            Ok(story) => Some((story, file)),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        }
+    });
     let mut basemap = project.basemap;
     basemap.files = basemap.files.iter().map(|f| base.join(f)).collect();
     for f in &basemap.files {
@@ -108,6 +118,7 @@ pub fn load_document(path: &Path) -> Document {
         problems,
         bookmarks: project.bookmarks,
         path: Some(path.to_owned()),
+        story,
     }
 }
 
@@ -148,6 +159,7 @@ pub fn save_project(
         view,
         basemap,
         layers,
+        story: doc.story.as_ref().map(|(_, p)| relative_to(p, base)),
         bookmarks: doc.bookmarks.clone(),
     };
     let text = toml::to_string_pretty(&project).map_err(|e| super::atomic::SaveError::Encode {
@@ -184,6 +196,7 @@ pub fn document_for_geojson(path: &Path) -> Document {
         problems: Vec::new(),
         bookmarks: Vec::new(),
         path: None,
+        story: None,
     }
 }
 
@@ -197,6 +210,7 @@ fn empty_document(problem: String) -> Document {
         problems: vec![problem],
         bookmarks: Vec::new(),
         path: None,
+        story: None,
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod lang;
 pub mod project;
 pub mod search;
+pub mod story;
 pub mod style;
 
 use geojson::JsonObject;
@@ -10,6 +11,7 @@ use geojson::JsonValue;
 
 pub use lang::Lang;
 pub use project::{BasemapSpec, Bookmark, LayerSpec, Project, ViewSpec};
+pub use story::{Slide, Story, Texts};
 pub use style::{CategoryStyle, Color, FeatureStyle, LayerStyle};
 
 /// Index of a layer in the document's draw order (0 is drawn first, at the bottom).
@@ -188,6 +190,8 @@ pub struct Document {
     pub bookmarks: Vec<Bookmark>,
     /// The project file this document was read from (and "Save project" writes), if any.
     pub path: Option<std::path::PathBuf>,
+    /// The story for presenting, and the file it is saved to.
+    pub story: Option<(Story, std::path::PathBuf)>,
 }
 
 impl Document {
@@ -202,7 +206,19 @@ impl Document {
             problems: Vec::new(),
             bookmarks: Vec::new(),
             path: None,
+            story: None,
         }
+    }
+
+    /// The feature with this `id` (string or number), searching every layer.
+    pub fn feature_by_id(&self, id: &str) -> Option<FeatureRef> {
+        self.features()
+            .find(|(_, f)| match &f.record.id {
+                Some(geojson::feature::Id::String(s)) => s == id,
+                Some(geojson::feature::Id::Number(n)) => n.to_string() == id,
+                None => false,
+            })
+            .map(|(r, _)| r)
     }
 
     /// Removes a layer; references to features after it are shifted by the caller's `remap`.

@@ -19,6 +19,9 @@ pub struct Project {
     pub basemap: BasemapSpec,
     #[serde(default)]
     pub layers: Vec<LayerSpec>,
+    /// The story file for presenting, relative to the project file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story: Option<PathBuf>,
     /// Named views the user saved.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bookmarks: Vec<Bookmark>,

@@ -71,6 +71,8 @@ impl ScreenTransform {
 pub enum Highlight {
     Hovered,
     Selected,
+    /// Highlighted by a slide, glowing on arrival with this strength (0–255).
+    Glow(u8),
 }
 
 pub fn color32(c: Color) -> Color32 {
@@ -177,6 +179,10 @@ pub fn paint_layer(
                             style.stroke_width + 3.0,
                             Color32::from_rgba_unmultiplied(255, 255, 255, 200),
                         ),
+                        Highlight::Glow(g) => (
+                            style.stroke_width + 4.0 + g as f32 / 255.0 * 14.0,
+                            Color32::from_rgba_unmultiplied(255, 200, 0, 255 - g / 2),
+                        ),
                     };
                     let halo = Stroke::new(width, color);
                     top.push(path_shape(&pts, path.closed, halo));
@@ -199,7 +205,9 @@ pub fn paint_layer(
             let c = to_screen(m);
             let r = style.marker_radius;
             let ring = match highlight {
-                Some(Highlight::Selected) => Stroke::new(3.0, Color32::from_rgb(255, 200, 0)),
+                Some(Highlight::Selected | Highlight::Glow(_)) => {
+                    Stroke::new(3.0, Color32::from_rgb(255, 200, 0))
+                }
                 Some(Highlight::Hovered) => Stroke::new(3.0, Color32::WHITE),
                 None => Stroke::new(1.5, Color32::WHITE),
             };

@@ -126,7 +126,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Xuất mọi trang thành PNG…",
         "将所有页面导出为PNG…",
     ),
-    ("Slide", "Trang", "第"),
+    ("Slide", "Trang", "幻灯片"),
     (
         "No sub-area layer is loaded.",
         "Chưa nạp lớp phân khu nào.",

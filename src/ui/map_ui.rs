@@ -104,6 +104,11 @@ impl MapState {
         self.flight.is_some()
     }
 
+    /// How long the current flight lasts in all, in seconds (0 when not flying).
+    pub fn flight_duration(&self) -> f64 {
+        self.flight.as_ref().map_or(0.0, |(f, _)| f.duration_s())
+    }
+
     /// Advances a flight; returns whether the camera is still moving.
     fn advance(&mut self, now: f64) -> bool {
         let Some((flight, start)) = &self.flight else {
@@ -152,6 +157,9 @@ pub struct MapView<'a> {
     pub selection: Option<FeatureRef>,
     pub hover: Option<FeatureRef>,
     pub measure: &'a MeasureState,
+    /// Features a slide highlights, and how strongly they glow now (0–1).
+    pub highlights: &'a [FeatureRef],
+    pub glow: f32,
     /// A position the user searched for, marked with a pin (`[lon, lat]`).
     pub pin: Option<[f64; 2]>,
 }
@@ -167,6 +175,8 @@ impl MapView<'_> {
             hover,
             measure,
             pin,
+            highlights,
+            glow,
         } = self;
         let now = ui.input(|i| i.time);
         let rect = ui.available_rect_before_wrap();
@@ -210,7 +220,14 @@ impl MapView<'_> {
                 rect,
             );
             let painter = ui.painter().with_clip_rect(rect);
-            draw_layers(&painter, &t, doc, renders, selection, hover);
+            draw_layers(
+                &painter,
+                &t,
+                doc,
+                renders,
+                (selection, hover),
+                (highlights, glow),
+            );
             if let Some(pos) = response.hover_pos() {
                 let world = t.world_from_screen(pos);
                 output.cursor = Some(lonlat_from_mercator(world[0], world[1]));
@@ -326,8 +343,8 @@ fn draw_layers(
     t: &ScreenTransform,
     doc: &Document,
     renders: &[LayerRender],
-    selection: Option<FeatureRef>,
-    hover: Option<FeatureRef>,
+    (selection, hover): (Option<FeatureRef>, Option<FeatureRef>),
+    (highlights, glow): (&[FeatureRef], f32),
 ) {
     let mut drawn: Vec<(usize, Vec<usize>)> = Vec::new();
     let mut budget = crate::render::paint::VERTEX_BUDGET;
@@ -342,6 +359,8 @@ fn draw_layers(
             };
             if selection == Some(r) {
                 Some(Highlight::Selected)
+            } else if highlights.contains(&r) {
+                Some(Highlight::Glow((glow.clamp(0.0, 1.0) * 255.0) as u8))
             } else if hover == Some(r) {
                 Some(Highlight::Hovered)
             } else {
