@@ -149,6 +149,14 @@ pub struct CorridorApp {
     /// Features the current slide highlights.
     slide_highlights: Vec<FeatureRef>,
     story_editor: StoryEditor,
+    /// The last thing done that the user should know of (not a problem).
+    pub info: Option<String>,
+    /// PNG exports running in the background.
+    exports: Vec<std::thread::JoinHandle<Result<String, String>>>,
+    /// Where exports go when no file dialog can ask.
+    exports_dir: Option<PathBuf>,
+    /// The app's data directory as given, for offscreen renders.
+    data_dir: Option<PathBuf>,
 }
 
 impl CorridorApp {
@@ -250,6 +258,21 @@ impl CorridorApp {
             presenter: Presenter::default(),
             slide_highlights: Vec::new(),
             story_editor: StoryEditor::default(),
+            info: None,
+            exports: Vec::new(),
+            exports_dir: options
+                .data_dir
+                .as_ref()
+                .map(|d| d.join("exports"))
+                .or_else(|| {
+                    directories::UserDirs::new()
+                        .and_then(|u| u.picture_dir().map(|p| p.join("Corridor")))
+                })
+                .or_else(|| {
+                    directories::ProjectDirs::from("vn", "Corridor", "corridor")
+                        .map(|d| d.data_dir().join("exports"))
+                }),
+            data_dir: options.data_dir.clone(),
         };
         if let Some(path) = start_path {
             app.open_files(ctx, vec![path]);
@@ -428,6 +451,7 @@ impl CorridorApp {
                     pin: None,
                     highlights: &self.slide_highlights,
                     glow: glow_now,
+                    notes: false,
                 }
                 .map_ui(ui);
                 if let Some((story, _)) = &self.doc.story
@@ -456,6 +480,99 @@ impl CorridorApp {
                     blank_ui(ui);
                 }
             });
+    }
+
+    /// The export request for what this window shows: the project on disk, the current
+    /// language, offline (local tiles and the cache).
+    fn export_request(&self) -> crate::export::ExportRequest {
+        let mut req = crate::export::ExportRequest::new(
+            self.doc.path.clone().unwrap_or_else(|| self.opened.clone()),
+        );
+        req.lang = self.persisted.lang;
+        req.data_dir = self.data_dir.clone();
+        req
+    }
+
+    /// Exports the current view as a 1920 × 1080 PNG (× `scale`), in the background.
+    pub fn export_view(&mut self, scale: f32) {
+        let mut req = self.export_request();
+        req.camera = Some(self.map.camera());
+        req.scale = scale;
+        req.size = [(1920.0 * scale) as u32, (1080.0 * scale) as u32];
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let name = format!("corridor-view-{stamp}.png");
+        let Some(out) = self.pick_output(&name, false) else {
+            return;
+        };
+        self.exports.push(std::thread::spawn(move || {
+            crate::export::export_png(&req, &out)
+                .map(|()| format!("Exported the view to {}", out.display()))
+        }));
+    }
+
+    /// Exports every slide as numbered PNGs, in the background.
+    pub fn export_slides(&mut self) {
+        let req = self.export_request();
+        let Some(dir) = self.pick_output("slides", true) else {
+            return;
+        };
+        self.exports.push(std::thread::spawn(move || {
+            crate::export::export_all_slides(&req, &dir)
+                .map(|files| format!("Exported {} slides to {}", files.len(), dir.display()))
+        }));
+    }
+
+    /// Asks where to write (a file, or a folder), or uses the exports folder when no dialog
+    /// can open.
+    fn pick_output(&mut self, name: &str, folder: bool) -> Option<PathBuf> {
+        if crate::ui::file_dialog_unavailable().is_none() {
+            let dialog = rfd::FileDialog::new().set_title("Export");
+            return if folder {
+                dialog.pick_folder()
+            } else {
+                dialog
+                    .set_file_name(name)
+                    .add_filter("PNG", &["png"])
+                    .save_file()
+            };
+        }
+        let Some(dir) = &self.exports_dir else {
+            self.notices.push(
+                "There is nowhere to export to: no file dialog and no pictures folder.".to_owned(),
+            );
+            return None;
+        };
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            self.notices.push(format!(
+                "{}: cannot create the exports folder: {e}",
+                dir.display()
+            ));
+            return None;
+        }
+        Some(dir.join(name))
+    }
+
+    /// Reports finished exports.
+    fn poll_exports(&mut self) {
+        let mut i = 0;
+        while i < self.exports.len() {
+            if self.exports[i].is_finished() {
+                match self.exports.remove(i).join() {
+                    Ok(Ok(done)) => {
+                        log::info!("{done}");
+                        self.info = Some(done);
+                    }
+                    Ok(Err(e)) => self.notices.push(format!("Export failed: {e}")),
+                    Err(_) => self
+                        .notices
+                        .push("Export failed: the renderer stopped unexpectedly".to_owned()),
+                }
+            } else {
+                i += 1;
+            }
+        }
     }
 
     /// Switches interface, names, labels and slides to `lang`.
@@ -880,6 +997,19 @@ impl CorridorApp {
                     ui.close();
                     self.story_editor.open = true;
                 }
+                ui.separator();
+                if ui.button(tr("Export view as PNG…")).clicked() {
+                    ui.close();
+                    self.export_view(1.0);
+                }
+                if ui.button("Export view for print (2×)…").clicked() {
+                    ui.close();
+                    self.export_view(2.0);
+                }
+                if ui.button(tr("Export all slides as PNG…")).clicked() {
+                    ui.close();
+                    self.export_slides();
+                }
             });
             let mut chosen_lang = None;
             ui.menu_button(tr("Language"), |ui| {
@@ -967,6 +1097,19 @@ impl CorridorApp {
     }
 
     fn problems_banner_ui(&mut self, ui: &mut Ui) {
+        if let Some(info) = self.info.clone() {
+            egui::Frame::new()
+                .fill(egui::Color32::from_rgb(0xdf, 0xf2, 0xdf))
+                .inner_margin(6.0)
+                .show(ui, |ui| {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(info);
+                        if ui.button("OK").clicked() {
+                            self.info = None;
+                        }
+                    });
+                });
+        }
         let problems = self.problems();
         let Some(first) = problems.last() else {
             return;
@@ -1266,6 +1409,10 @@ impl eframe::App for CorridorApp {
             self.open_files(&ctx, layers);
         }
         self.poll_loads(now);
+        self.poll_exports();
+        if !self.exports.is_empty() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(200));
+        }
         if self.presenter.active {
             self.present_ui(ui, now);
             return;
@@ -1345,6 +1492,7 @@ impl eframe::App for CorridorApp {
                     pin: self.pin,
                     highlights: &[],
                     glow: 0.0,
+                    notes: true,
                 }
                 .map_ui(ui);
                 self.hover = if self.measure.active {

@@ -5,6 +5,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod app;
+pub mod export;
 pub mod geometry;
 pub mod io;
 pub mod loader;

@@ -32,6 +32,52 @@ enum Command {
     /// Offline basemaps: download an area into an MBTiles file, or describe one.
     #[command(subcommand)]
     Tiles(TilesCommand),
+    /// Renders the map, or the story's slides, to PNG files without a window (tiles from local
+    /// files and the cache only).
+    Export {
+        /// The project file (maps/corridor.toml when not given)
+        path: Option<PathBuf>,
+        /// Export this slide of the story (1 is the first), with its title, text and legend
+        #[arg(long, conflicts_with = "all_slides")]
+        slide: Option<usize>,
+        /// Export every slide as slide-01.png, slide-02.png, … into --out-dir
+        #[arg(long, requires = "out_dir")]
+        all_slides: bool,
+        /// The PNG to write (one view or one slide)
+        #[arg(long, required_unless_present = "all_slides")]
+        out: Option<PathBuf>,
+        /// The folder for --all-slides
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+        /// Image size in pixels, WIDTHxHEIGHT
+        #[arg(long, default_value = "1920x1080", value_parser = parse_size)]
+        size: [u32; 2],
+        /// Pixels per point: 2 doubles the detail for print
+        #[arg(long, default_value_t = 1.0)]
+        scale: f32,
+        /// Language of labels, panels and slides: vi, en or zh
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<corridor::model::Lang>,
+    },
+}
+
+fn parse_size(text: &str) -> Result<[u32; 2], String> {
+    let (w, h) = text
+        .split_once(['x', 'X', '×'])
+        .ok_or("write the size as WIDTHxHEIGHT, e.g. 1920x1080")?;
+    let parse = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("`{v}` is not a number of pixels"))
+    };
+    Ok([parse(w)?, parse(h)?])
+}
+
+fn parse_lang(text: &str) -> Result<corridor::model::Lang, String> {
+    corridor::model::Lang::ALL
+        .into_iter()
+        .find(|l| l.code() == text.trim().to_ascii_lowercase())
+        .ok_or_else(|| format!("`{text}` is not one of vi, en, zh"))
 }
 
 #[derive(Subcommand, Debug)]
@@ -119,6 +165,42 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Tiles(command)) => tiles(command),
+        Some(Command::Export {
+            path,
+            slide,
+            all_slides,
+            out,
+            out_dir,
+            size,
+            scale,
+            lang,
+        }) => {
+            let mut req =
+                corridor::export::ExportRequest::new(path.unwrap_or_else(default_project));
+            req.size = size;
+            req.scale = scale;
+            req.lang = lang;
+            req.slide = slide.map(|s| s.saturating_sub(1));
+            let result = match (all_slides, out, out_dir) {
+                (true, _, Some(dir)) => {
+                    corridor::export::export_all_slides(&req, &dir).map(|files| {
+                        for f in &files {
+                            eprintln!("wrote {}", f.display());
+                        }
+                    })
+                }
+                (false, Some(out), _) => corridor::export::export_png(&req, &out)
+                    .map(|()| eprintln!("wrote {}", out.display())),
+                _ => Err("give --out FILE, or --all-slides with --out-dir DIR".to_owned()),
+            };
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("corridor export: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         None => match run_app(cli.path, cli.offline) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -147,3 +147,114 @@ fn slides_are_added_reordered_deleted_and_saved() {
         "the previous story is kept"
     );
 }
+
+#[test]
+fn every_slide_renders_in_all_three_languages() {
+    // egui_kittest fails a test on any character the bundled fonts cannot draw.
+    let mut h = open(maps().join("corridor.toml"));
+    h.run();
+    h.key_press(egui::Key::F5);
+    h.run();
+    for _ in 0..3 {
+        h.key_press(egui::Key::L);
+        h.run_steps(2);
+        for _ in 0..slide_count(&h) {
+            h.key_press(egui::Key::PageDown);
+            h.run_steps(2);
+        }
+        h.key_press(egui::Key::Home);
+        h.run_steps(2);
+    }
+}
+
+fn corridor_bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_corridor"))
+}
+
+fn png(path: &std::path::Path) -> image::RgbaImage {
+    image::open(path).expect("a PNG").to_rgba8()
+}
+
+#[test]
+fn a_slide_exports_headless_as_a_png_of_the_requested_size_with_its_overlays() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("slide2.png");
+    let run = corridor_bin()
+        .arg("export")
+        .arg(maps().join("corridor.toml"))
+        .args(["--slide", "2", "--size", "960x540", "--lang", "zh", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run corridor export");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let img = png(&out);
+    assert_eq!(img.dimensions(), (960, 540));
+    // The slide box is white at the top left; the highlighted localities glow yellow; and the
+    // map has many colours, not a blank image.
+    let p = img.get_pixel(40, 40).0;
+    assert!(
+        p[0] > 230 && p[1] > 230 && p[2] > 230,
+        "slide box at the top left: {p:?}"
+    );
+    let yellow = img
+        .pixels()
+        .filter(|p| p.0[0] > 240 && (180..=215).contains(&p.0[1]) && p.0[2] < 40)
+        .count();
+    assert!(yellow > 500, "highlighted outlines: {yellow} yellow pixels");
+    let colours: std::collections::HashSet<[u8; 4]> = img.pixels().map(|p| p.0).collect();
+    assert!(colours.len() > 200, "{} colours", colours.len());
+
+    // 2× for print: the same layout with twice the pixels.
+    let big = dir.path().join("view.png");
+    let run = corridor_bin()
+        .arg("export")
+        .arg(maps().join("corridor.toml"))
+        .args(["--size", "1280x720", "--scale", "2", "--out"])
+        .arg(&big)
+        .output()
+        .expect("run corridor export");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(png(&big).dimensions(), (1280, 720));
+}
+
+#[test]
+fn every_slide_exports_as_numbered_pngs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = corridor_bin()
+        .arg("export")
+        .arg(maps().join("corridor.toml"))
+        .args(["--all-slides", "--size", "320x180", "--out-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run corridor export");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let count = corridor::io::load_document(&maps().join("corridor.toml"))
+        .story
+        .map_or(0, |(s, _)| s.slides.len());
+    for i in 1..=count {
+        let f = dir.path().join(format!("slide-{i:02}.png"));
+        assert_eq!(png(&f).dimensions(), (320, 180), "{}", f.display());
+    }
+    // Asking for a slide that does not exist says so.
+    let run = corridor_bin()
+        .arg("export")
+        .arg(maps().join("corridor.toml"))
+        .args(["--slide", "99", "--out"])
+        .arg(dir.path().join("x.png"))
+        .output()
+        .expect("run corridor export");
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("slide 99 does not exist"));
+}

@@ -105,12 +105,22 @@ pub fn legend_ui(ui: &mut Ui, doc: &Document) {
                 ui.horizontal(|ui| {
                     ui.add_space(16.0);
                     swatch(ui, symbol, *color, style);
-                    ui.label(egui::RichText::new(value).small());
+                    ui.label(egui::RichText::new(readable(value)).small());
                 });
             }
         }
     }
     if !any {
         ui.label(egui::RichText::new("No visible layers.").color(super::MUTED));
+    }
+}
+
+/// A category value as a legend shows it: `admin_centre` → "Admin centre".
+pub fn readable(value: &str) -> String {
+    let spaced = value.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => spaced,
     }
 }

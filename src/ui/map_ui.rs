@@ -162,6 +162,8 @@ pub struct MapView<'a> {
     pub glow: f32,
     /// A position the user searched for, marked with a pin (`[lon, lat]`).
     pub pin: Option<[f64; 2]>,
+    /// Show the basemap note (not while presenting: the audience need not see it).
+    pub notes: bool,
 }
 
 impl MapView<'_> {
@@ -177,6 +179,7 @@ impl MapView<'_> {
             pin,
             highlights,
             glow,
+            notes,
         } = self;
         let now = ui.input(|i| i.time);
         let rect = ui.available_rect_before_wrap();
@@ -332,7 +335,9 @@ impl MapView<'_> {
         scale_bar(&painter, &t);
         indicative_key(&painter, &t);
         attribution(&painter, &t, basemap, &doc.credit);
-        basemap_note(ui, &t, basemap);
+        if notes {
+            basemap_note(ui, &t, basemap);
+        }
         output
     }
 }
