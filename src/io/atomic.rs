@@ -45,6 +45,25 @@ pub fn backup_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
+/// The permissions a saved file gets: the original's, or the usual ones for a new file.
+fn target_permissions(path: &Path) -> Option<std::fs::Permissions> {
+    match std::fs::metadata(path) {
+        Ok(m) => Some(m.permissions()),
+        Err(_) => new_file_permissions(),
+    }
+}
+
+#[cfg(unix)]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
+}
+
 /// Replaces `path` with `bytes` atomically; the previous content (if any) is kept as the backup.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
     let dir = match path.parent() {
@@ -56,6 +75,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
         .tempfile_in(&dir)
         .map_err(|e| io_error(path, e))?;
     tmp.write_all(bytes).map_err(|e| io_error(path, e))?;
+    // Temporary files are private (0600); the saved file keeps the original's permissions, or
+    // gets the usual ones for a new file.
+    if let Some(permissions) = target_permissions(path) {
+        tmp.as_file()
+            .set_permissions(permissions)
+            .map_err(|e| io_error(path, e))?;
+    }
     tmp.as_file().sync_all().map_err(|e| io_error(path, e))?;
     if path.exists() {
         std::fs::copy(path, backup_path(path)).map_err(|e| io_error(path, e))?;
@@ -82,6 +108,27 @@ mod tests {
         assert_eq!(std::fs::read_to_string(backup_path(&path)).unwrap(), "old");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 2, "no temporary file left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saved_files_keep_their_permissions_and_new_ones_are_readable() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("new.png");
+        write_atomic(&new, b"x").unwrap();
+        assert_eq!(
+            std::fs::metadata(&new).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+        let old = dir.path().join("old.toml");
+        std::fs::write(&old, "a").unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o664)).unwrap();
+        write_atomic(&old, b"b").unwrap();
+        assert_eq!(
+            std::fs::metadata(&old).unwrap().permissions().mode() & 0o777,
+            0o664
+        );
     }
 
     #[test]

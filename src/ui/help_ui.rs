@@ -3,9 +3,18 @@
 /// Every shortcut the app answers to, as (keys, what it does).
 pub const SHORTCUTS: &[(&str, &str)] = &[
     ("F1", "Show or hide this help"),
-    ("F5 / Shift+F5", "Present the story from the first / the current slide"),
-    ("Page Down, →, ↓, Space, Enter", "Next slide (while presenting)"),
-    ("Page Up, ←, ↑, Backspace", "Previous slide (while presenting)"),
+    (
+        "F5 / Shift+F5",
+        "Present the story from the first / the current slide",
+    ),
+    (
+        "Page Down, →, ↓, Space, Enter",
+        "Next slide (while presenting)",
+    ),
+    (
+        "Page Up, ←, ↑, Backspace",
+        "Previous slide (while presenting)",
+    ),
     ("Home / End", "First / last slide (while presenting)"),
     ("B or .", "Blank the screen and back (while presenting)"),
     ("L", "Switch language vi → en → zh (while presenting)"),
