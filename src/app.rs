@@ -26,7 +26,7 @@ use crate::ui::legend_ui::legend_ui;
 use crate::ui::map_ui::{LAND, MapState, MapView, fit_camera};
 use crate::ui::measure_ui::{MeasureState, measure_window};
 use crate::ui::present_ui::{
-    PresentKey, Presenter, blank_ui, glow, present_keys, slide_overlay_ui,
+    PresentKey, Presenter, blank_ui, glow, present_keys, slide_overlay_ui, title_overlay_ui,
 };
 use crate::ui::search_ui::{SearchOutcome, SearchState, search_ui};
 use crate::ui::status_ui::status_ui;
@@ -330,12 +330,23 @@ impl CorridorApp {
         self.go_to_slide(from, now, true);
     }
 
+    /// Shows the current layers at `camera` as a still figure: map, title, legend, scale bar
+    /// and attribution, no panels (what an exported view looks like).
+    pub fn show_figure(&mut self, camera: Camera) {
+        self.presenter.saved_visibility = self.doc.layers.iter().map(|l| l.visible).collect();
+        self.presenter.active = true;
+        self.presenter.figure = true;
+        self.select(None);
+        self.map.jump_to(camera);
+    }
+
     /// Ends presenting and gives the window back as it was.
     pub fn stop_presenting(&mut self, ctx: &egui::Context) {
         if !self.presenter.active {
             return;
         }
         self.presenter.active = false;
+        self.presenter.figure = false;
         self.presenter.blank = false;
         for (layer, visible) in self
             .doc
@@ -454,7 +465,9 @@ impl CorridorApp {
                     notes: false,
                 }
                 .map_ui(ui);
-                if let Some((story, _)) = &self.doc.story
+                if self.presenter.figure {
+                    title_overlay_ui(ui, &self.doc.title);
+                } else if let Some((story, _)) = &self.doc.story
                     && let Some(slide) = story.slides.get(self.presenter.slide)
                 {
                     slide_overlay_ui(

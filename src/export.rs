@@ -95,8 +95,10 @@ pub fn render(req: &ExportRequest) -> Result<image::RgbaImage, String> {
         let ctx = h.ctx.clone();
         h.state_mut().start_presenting(&ctx, slide, 0.0);
         h.state_mut().go_to_slide(slide, 0.0, false);
-    } else if let Some(camera) = req.camera {
-        h.state_mut().map.jump_to(camera);
+    } else {
+        // A figure of the view: the map with its title, legend, scale bar and attribution.
+        let camera = req.camera.unwrap_or_else(|| h.state().map.camera());
+        h.state_mut().show_figure(camera);
     }
     // Let tiles from local files and the cache arrive; a missing tile stays the land colour.
     let start = Instant::now();

@@ -222,7 +222,14 @@ fn a_slide_exports_headless_as_a_png_of_the_requested_size_with_its_overlays() {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    assert_eq!(png(&big).dimensions(), (1280, 720));
+    let big = png(&big);
+    assert_eq!(big.dimensions(), (1280, 720));
+    // A figure, not a screenshot of the window: the title box where the menu bar would be.
+    let p = big.get_pixel(60, 60).0;
+    assert!(
+        p[0] > 230 && p[1] > 230 && p[2] > 230,
+        "title box at the top left: {p:?}"
+    );
 }
 
 #[test]

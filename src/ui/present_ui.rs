@@ -18,6 +18,8 @@ pub struct Presenter {
     pub arrive_at: f64,
     /// Layer visibility before presenting, restored after.
     pub saved_visibility: Vec<bool>,
+    /// A still figure of the current view (for export): the project's title instead of a slide.
+    pub figure: bool,
 }
 
 /// What a key press asks of the presentation.
@@ -121,6 +123,29 @@ pub fn slide_overlay_ui(ui: &mut Ui, slide: &Slide, number: usize, count: usize,
                         RichText::new(format!("{} {number} / {count}", tr("Slide")))
                             .size(22.0)
                             .color(Color32::from_gray(20)),
+                    );
+                });
+        });
+}
+
+/// A title box alone (for an exported figure of a view).
+pub fn title_overlay_ui(ui: &mut Ui, title: &str) {
+    let rect = ui.max_rect();
+    egui::Area::new(egui::Id::unique("figure_title"))
+        .fixed_pos(rect.left_top() + vec2(24.0, 24.0))
+        .order(egui::Order::Foreground)
+        .interactable(false)
+        .show(ui.ctx(), |ui| {
+            egui::Frame::new()
+                .fill(Color32::from_white_alpha(235))
+                .corner_radius(8.0)
+                .inner_margin(14.0)
+                .show(ui, |ui| {
+                    ui.label(
+                        RichText::new(title)
+                            .size(30.0)
+                            .strong()
+                            .color(Color32::from_rgb(0x1d, 0x2b, 0x3a)),
                     );
                 });
         });
