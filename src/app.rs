@@ -389,7 +389,8 @@ impl CorridorApp {
             .collect();
         if let Some(camera) = self.slide_camera(&slide) {
             if animate {
-                self.map.fly_to(camera, now);
+                // Slides fly for one to two seconds, as presentation tools do.
+                self.map.fly_to_within(camera, now, 1.0, 2.0);
                 self.presenter.arrive_at = now + self.map.flight_duration();
             } else {
                 self.map.jump_to(camera);

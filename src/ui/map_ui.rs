@@ -77,11 +77,16 @@ impl MapState {
 
     /// Starts a short animated move to `target` from wherever the camera is.
     pub fn fly_to(&mut self, target: Camera, now: f64) {
+        self.fly_to_within(target, now, 0.6, 1.8);
+    }
+
+    /// A flight that lasts between `min_s` and `max_s` seconds, longer for longer hops.
+    pub fn fly_to_within(&mut self, target: Camera, now: f64, min_s: f64, max_s: f64) {
         let width = self
             .transform
             .map(|t| t.rect.width() as f64)
             .unwrap_or(1000.0);
-        self.flight = Some((Flight::new(self.camera(), target, width, 0.6, 1.8), now));
+        self.flight = Some((Flight::new(self.camera(), target, width, min_s, max_s), now));
     }
 
     /// Flies to frame a world box, or frames it on the first frame if the map has no size yet.
