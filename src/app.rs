@@ -914,15 +914,15 @@ impl CorridorApp {
         let ctx = ui.ctx().clone();
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button(tr("File"), |ui| {
-                if ui.button("Open GeoJSON… (Ctrl+O)").clicked() {
+                if ui.button(tr("Open GeoJSON… (Ctrl+O)")).clicked() {
                     ui.close();
                     self.open_dialog(&ctx);
                 }
-                if ui.button("Add basemap… (MBTiles, PMTiles)").clicked() {
+                if ui.button(tr("Add basemap… (MBTiles, PMTiles)")).clicked() {
                     ui.close();
                     self.apply_basemap_action(&ctx, BasemapAction::PickFile);
                 }
-                ui.menu_button("Open recent", |ui| {
+                ui.menu_button(tr("Open recent"), |ui| {
                     let recent: Vec<PathBuf> = self
                         .persisted
                         .recent
@@ -941,16 +941,16 @@ impl CorridorApp {
                     }
                 });
                 ui.separator();
-                if ui.button("Save project (Ctrl+Shift+S)").clicked() {
+                if ui.button(tr("Save project (Ctrl+Shift+S)")).clicked() {
                     ui.close();
                     self.save_project_ui();
                 }
             });
             ui.menu_button(tr("View"), |ui| {
-                if ui.button("Initial view (Home)").clicked() {
+                if ui.button(tr("Initial view (Home)")).clicked() {
                     self.fly_home(now);
                 }
-                if ui.button("Zoom to all layers").clicked() {
+                if ui.button(tr("Zoom to all layers")).clicked() {
                     let extent = self
                         .renders
                         .iter()
@@ -963,10 +963,10 @@ impl CorridorApp {
                     }
                 }
                 ui.separator();
-                ui.checkbox(&mut self.persisted.panels.side, "Sub-areas and layers");
+                ui.checkbox(&mut self.persisted.panels.side, tr("Sub-areas and layers"));
                 ui.checkbox(&mut self.persisted.panels.legend, tr("Legend"));
                 ui.checkbox(&mut self.persisted.panels.bookmarks, tr("Bookmarks"));
-                if ui.button("Problems…").clicked() {
+                if ui.button(tr("Problems…")).clicked() {
                     self.show_problems = true;
                 }
             });
@@ -975,7 +975,7 @@ impl CorridorApp {
                     self.measure.active = true;
                     self.measure.clear();
                 }
-                if ui.button("Search (Ctrl+F)").clicked() {
+                if ui.button(tr("Search (Ctrl+F)")).clicked() {
                     self.search.focus();
                 }
             });
@@ -1016,7 +1016,7 @@ impl CorridorApp {
                     ui.close();
                     self.export_view(1.0);
                 }
-                if ui.button("Export view for print (2×)…").clicked() {
+                if ui.button(tr("Export view for print (2×)…")).clicked() {
                     ui.close();
                     self.export_view(2.0);
                 }
@@ -1045,7 +1045,7 @@ impl CorridorApp {
                 self.set_language(l);
             }
             ui.menu_button(tr("Help"), |ui| {
-                if ui.button("Keyboard and mouse (F1)").clicked() {
+                if ui.button(tr("Keyboard and mouse (F1)")).clicked() {
                     self.show_help = true;
                 }
             });
@@ -1140,10 +1140,10 @@ impl CorridorApp {
                     };
                     ui.label(RichText::new(format!("⚠ {count}:")).strong());
                     ui.label(first);
-                    if ui.button("Details").clicked() {
+                    if ui.button(tr("Details")).clicked() {
                         self.show_problems = true;
                     }
-                    if !self.notices.is_empty() && ui.button("Dismiss").clicked() {
+                    if !self.notices.is_empty() && ui.button(tr("Dismiss")).clicked() {
                         self.notices.clear();
                     }
                 });
@@ -1165,7 +1165,7 @@ impl CorridorApp {
                         .desired_width(200.0)
                         .show_percentage(),
                 );
-                if ui.button("Cancel").clicked() {
+                if ui.button(tr("Cancel")).clicked() {
                     cancel = Some(i);
                 }
             });

@@ -265,3 +265,20 @@ fn every_slide_exports_as_numbered_pngs() {
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("slide 99 does not exist"));
 }
+
+#[test]
+fn the_bundled_fonts_draw_every_interface_text() {
+    // egui_kittest fails on any character the installed fonts cannot draw.
+    let mut h = Harness::builder()
+        .with_context_setup(corridor::ui::fonts::install_fonts)
+        .build_ui(|ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for (en, vi, zh) in corridor::ui::i18n::all_texts() {
+                    ui.label(*en);
+                    ui.label(*vi);
+                    ui.label(*zh);
+                }
+            });
+        });
+    h.run();
+}

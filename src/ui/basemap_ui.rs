@@ -1,5 +1,6 @@
 //! The basemap menu (provider, local files, cache size) and "make this area available offline".
 
+use super::i18n::tr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -140,7 +141,7 @@ pub fn basemap_menu_ui(
     cache_limit: u64,
 ) -> Option<BasemapAction> {
     let mut action = None;
-    ui.label(RichText::new("Provider").strong());
+    ui.label(RichText::new(tr("Provider")).strong());
     for p in offered {
         if ui.radio(p.url == current.url, &p.name).clicked() {
             action = Some(BasemapAction::Provider(p.clone()));
@@ -172,18 +173,18 @@ pub fn basemap_menu_ui(
         ui.close();
         action = Some(BasemapAction::PickFile);
     }
-    if ui.button("Add tile provider…").clicked() {
+    if ui.button(tr("Add tile provider…")).clicked() {
         ui.close();
         action = Some(BasemapAction::OpenProviderForm);
     }
-    if ui.button("Make this area available offline…").clicked() {
+    if ui.button(tr("Make this area available offline…")).clicked() {
         ui.close();
         action = Some(BasemapAction::OpenOffline);
     }
     ui.separator();
     let mut mb = (cache_limit / (1024 * 1024)) as u32;
     ui.horizontal(|ui| {
-        let l = ui.label("Tile cache limit");
+        let l = ui.label(tr("Tile cache limit"));
         if ui
             .add(
                 egui::DragValue::new(&mut mb)
@@ -385,7 +386,7 @@ pub fn offline_window(
             }
             ui.horizontal(|ui| {
                 if running {
-                    if ui.button("Cancel").clicked()
+                    if ui.button(tr("Cancel")).clicked()
                         && let Some(job) = &state.job
                     {
                         job.progress.cancel.store(true, Ordering::Relaxed);

@@ -47,7 +47,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
 ];
 
 pub fn help_window(ctx: &egui::Context, open: &mut bool) {
-    egui::Window::new("Keyboard and mouse")
+    egui::Window::new(super::i18n::tr("Keyboard and mouse"))
         .open(open)
         .resizable(false)
         .show(ctx, |ui| {

@@ -132,7 +132,84 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Chưa nạp lớp phân khu nào.",
         "未加载分区图层。",
     ),
+    (
+        "Open GeoJSON… (Ctrl+O)",
+        "Mở GeoJSON… (Ctrl+O)",
+        "打开GeoJSON…（Ctrl+O）",
+    ),
+    (
+        "Add basemap… (MBTiles, PMTiles)",
+        "Thêm bản đồ nền… (MBTiles, PMTiles)",
+        "添加底图…（MBTiles、PMTiles）",
+    ),
+    ("Open recent", "Mở gần đây", "最近打开"),
+    (
+        "Save project (Ctrl+Shift+S)",
+        "Lưu dự án (Ctrl+Shift+S)",
+        "保存项目（Ctrl+Shift+S）",
+    ),
+    (
+        "Initial view (Home)",
+        "Khung nhìn ban đầu (Home)",
+        "初始视图（Home）",
+    ),
+    (
+        "Zoom to all layers",
+        "Thu phóng tới mọi lớp",
+        "缩放至全部图层",
+    ),
+    ("Sub-areas and layers", "Phân khu và lớp", "分区和图层"),
+    ("Problems…", "Sự cố…", "问题…"),
+    ("Search (Ctrl+F)", "Tìm kiếm (Ctrl+F)", "搜索（Ctrl+F）"),
+    (
+        "Export view for print (2×)…",
+        "Xuất khung nhìn để in (2×)…",
+        "导出用于打印的视图（2×）…",
+    ),
+    (
+        "Keyboard and mouse (F1)",
+        "Bàn phím và chuột (F1)",
+        "键盘和鼠标（F1）",
+    ),
+    ("Details", "Chi tiết", "详情"),
+    ("Dismiss", "Bỏ qua", "关闭"),
+    ("Cancel", "Hủy", "取消"),
+    ("Measure", "Đo", "测量"),
+    ("Distance", "Khoảng cách", "距离"),
+    ("Clear", "Xóa", "清除"),
+    (
+        "Click points on the map to measure. Esc clears.",
+        "Nhấp các điểm trên bản đồ để đo. Esc để xóa.",
+        "在地图上点击各点进行测量。按Esc清除。",
+    ),
+    (
+        "Add current view as slide",
+        "Thêm khung nhìn hiện tại làm trang",
+        "将当前视图添加为幻灯片",
+    ),
+    ("Save story", "Lưu câu chuyện", "保存演示"),
+    ("Move up", "Lên", "上移"),
+    ("Move down", "Xuống", "下移"),
+    ("Delete slide", "Xóa trang", "删除幻灯片"),
+    ("Keyboard and mouse", "Bàn phím và chuột", "键盘和鼠标"),
+    ("Provider", "Nhà cung cấp", "提供方"),
+    (
+        "Add tile provider…",
+        "Thêm nhà cung cấp ô bản đồ…",
+        "添加瓦片提供方…",
+    ),
+    (
+        "Make this area available offline…",
+        "Dùng khu vực này khi ngoại tuyến…",
+        "离线保存此区域…",
+    ),
+    ("Tile cache limit", "Giới hạn bộ nhớ đệm ô", "瓦片缓存上限"),
 ];
+
+/// Every interface text as (English, Vietnamese, Chinese), for checking the fonts cover them.
+pub fn all_texts() -> &'static [(&'static str, &'static str, &'static str)] {
+    TEXTS
+}
 
 /// `en` in the interface language.
 pub fn tr(en: &'static str) -> &'static str {

@@ -1,6 +1,7 @@
 //! The measure tool (M): geodesic distance along clicked points, per segment and in total, and
 //! the geodesic area of the polygon they enclose.
 
+use super::i18n::tr;
 use egui::{Color32, FontId, Pos2, RichText, Stroke, Ui, vec2};
 
 use crate::geometry::measure::{
@@ -54,7 +55,7 @@ pub fn measure_window(ctx: &egui::Context, state: &mut MeasureState, map_rect: O
         return;
     }
     let mut open = true;
-    egui::Window::new("Measure")
+    egui::Window::new(tr("Measure"))
         .open(&mut open)
         .default_pos(
             map_rect
@@ -72,7 +73,7 @@ pub fn measure_window(ctx: &egui::Context, state: &mut MeasureState, map_rect: O
 
 fn measure_ui(ui: &mut Ui, state: &mut MeasureState) {
     if state.points.is_empty() {
-        ui.label("Click points on the map to measure. Esc clears.");
+        ui.label(tr("Click points on the map to measure. Esc clears."));
         return;
     }
     let segments = state.segments_m();
@@ -84,7 +85,7 @@ fn measure_ui(ui: &mut Ui, state: &mut MeasureState) {
                 ui.label(format_distance(*d));
                 ui.end_row();
             }
-            ui.label(RichText::new("Distance").strong());
+            ui.label(RichText::new(tr("Distance")).strong());
             ui.label(RichText::new(format_distance(state.total_m())).strong());
             ui.end_row();
             if let Some((name, a)) = &state.clicked_polygon {
@@ -109,7 +110,7 @@ fn measure_ui(ui: &mut Ui, state: &mut MeasureState) {
         .small()
         .color(super::MUTED),
     );
-    if ui.button("Clear").clicked() {
+    if ui.button(tr("Clear")).clicked() {
         state.clear();
     }
 }

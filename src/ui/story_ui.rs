@@ -1,6 +1,7 @@
 //! The story editor: slides listed in order; add the current view as a slide, edit its texts in
 //! three languages, reorder, delete, show, and save the story file (atomically).
 
+use super::i18n::tr;
 use std::path::{Path, PathBuf};
 
 use egui::{RichText, Ui};
@@ -50,12 +51,12 @@ fn story_editor_ui(
 ) -> Option<StoryAction> {
     let mut action = None;
     ui.horizontal(|ui| {
-        if ui.button("Add current view as slide").clicked() {
+        if ui.button(tr("Add current view as slide")).clicked() {
             action = Some(StoryAction::AddCurrentView);
         }
         let can_save = story.is_some();
         if ui
-            .add_enabled(can_save, egui::Button::new("Save story"))
+            .add_enabled(can_save, egui::Button::new(tr("Save story")))
             .clicked()
             && let Some((s, path)) = story
         {
@@ -101,18 +102,18 @@ fn story_editor_ui(
         ui.horizontal(|ui| {
             let i = editor.selected;
             if ui
-                .add_enabled(i > 0, egui::Button::new("Move up"))
+                .add_enabled(i > 0, egui::Button::new(tr("Move up")))
                 .clicked()
             {
                 swap = Some((i, i - 1));
             }
             if ui
-                .add_enabled(i + 1 < count, egui::Button::new("Move down"))
+                .add_enabled(i + 1 < count, egui::Button::new(tr("Move down")))
                 .clicked()
             {
                 swap = Some((i, i + 1));
             }
-            if ui.button("Delete slide").clicked() {
+            if ui.button(tr("Delete slide")).clicked() {
                 delete = Some(i);
             }
         });
