@@ -387,6 +387,7 @@ impl CorridorApp {
             .iter()
             .filter_map(|id| self.doc.feature_by_id(id))
             .collect();
+        self.presenter.framed_for = self.map.transform.map(|t| t.rect.size());
         if let Some(camera) = self.slide_camera(&slide) {
             if animate {
                 // Slides fly for one to two seconds, as presentation tools do.
@@ -466,6 +467,15 @@ impl CorridorApp {
                     notes: false,
                 }
                 .map_ui(ui);
+                // Going full screen changes the map's size: frame the slide for the new one.
+                let size = self.map.transform.map(|t| t.rect.size());
+                if !self.presenter.figure
+                    && size.is_some()
+                    && self.presenter.framed_for.is_some_and(|f| Some(f) != size)
+                {
+                    let slide = self.presenter.slide;
+                    self.go_to_slide(slide, now, true);
+                }
                 if self.presenter.figure {
                     title_overlay_ui(ui, &self.doc.title);
                 } else if let Some((story, _)) = &self.doc.story

@@ -20,6 +20,9 @@ pub struct Presenter {
     pub saved_visibility: Vec<bool>,
     /// A still figure of the current view (for export): the project's title instead of a slide.
     pub figure: bool,
+    /// The map's size the current slide was framed for: when the window goes full screen the
+    /// slide is framed again.
+    pub framed_for: Option<egui::Vec2>,
 }
 
 /// What a key press asks of the presentation.
