@@ -122,10 +122,13 @@ pub fn slide_overlay_ui(ui: &mut Ui, slide: &Slide, number: usize, count: usize,
                 .corner_radius(6.0)
                 .inner_margin(6.0)
                 .show(ui, |ui| {
-                    ui.label(
-                        RichText::new(format!("{} {number} / {count}", tr("Slide")))
-                            .size(22.0)
-                            .color(Color32::from_gray(20)),
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(format!("{} {number} / {count}", tr("Slide")))
+                                .size(22.0)
+                                .color(Color32::from_gray(20)),
+                        )
+                        .wrap_mode(egui::TextWrapMode::Extend),
                     );
                 });
         });
