@@ -76,85 +76,73 @@ pub fn glow(now: f64, arrive_at: f64) -> f32 {
     ((t / 1.5 * std::f64::consts::PI * 2.0).sin().abs() * (1.0 - t / 1.5)) as f32
 }
 
-/// The slide's title and text in a box sized for a projector, and its number.
-pub fn slide_overlay_ui(ui: &mut Ui, slide: &Slide, number: usize, count: usize, lang: Lang) {
-    let rect = ui.max_rect();
-    let width = (rect.width() * 0.42).clamp(360.0, 760.0);
-    egui::Area::new(egui::Id::unique("slide_box"))
-        .fixed_pos(rect.left_top() + vec2(24.0, 24.0))
+/// A white box floating over the map (slide text, a figure's title, the slide number).
+fn overlay_box(ui: &Ui, id: &str, at: egui::Pos2, pivot: egui::Align2, add: impl FnOnce(&mut Ui)) {
+    egui::Area::new(egui::Id::unique(id))
+        .fixed_pos(at)
+        .pivot(pivot)
         .order(egui::Order::Foreground)
         .interactable(false)
         .show(ui.ctx(), |ui| {
             egui::Frame::new()
                 .fill(Color32::from_white_alpha(235))
                 .corner_radius(8.0)
-                .inner_margin(18.0)
+                .inner_margin(16.0)
                 .shadow(egui::Shadow {
                     offset: [0, 4],
                     blur: 16,
                     spread: 0,
                     color: Color32::from_black_alpha(60),
                 })
-                .show(ui, |ui| {
-                    ui.set_max_width(width);
-                    ui.label(
-                        RichText::new(slide.title.get(lang))
-                            .size(34.0)
-                            .strong()
-                            .color(Color32::from_rgb(0x1d, 0x2b, 0x3a)),
-                    );
-                    ui.add_space(6.0);
-                    ui.label(
-                        RichText::new(slide.text.get(lang))
-                            .size(22.0)
-                            .color(Color32::from_gray(30)),
-                    );
-                });
+                .show(ui, add);
         });
-    egui::Area::new(egui::Id::unique("slide_number"))
-        .fixed_pos(rect.right_bottom() - vec2(24.0, 40.0))
-        .pivot(egui::Align2::RIGHT_BOTTOM)
-        .order(egui::Order::Foreground)
-        .interactable(false)
-        .show(ui.ctx(), |ui| {
-            egui::Frame::new()
-                .fill(Color32::from_white_alpha(220))
-                .corner_radius(6.0)
-                .inner_margin(6.0)
-                .show(ui, |ui| {
-                    ui.add(
-                        egui::Label::new(
-                            RichText::new(format!("{} {number} / {count}", tr("Slide")))
-                                .size(22.0)
-                                .color(Color32::from_gray(20)),
-                        )
-                        .wrap_mode(egui::TextWrapMode::Extend),
-                    );
-                });
-        });
+}
+
+/// A title (and a text) in type sized for a projector, at the map's top left.
+fn title_box(ui: &Ui, id: &str, title: &str, text: Option<&str>) {
+    let rect = ui.max_rect();
+    let width = (rect.width() * 0.42).clamp(360.0, 760.0);
+    overlay_box(
+        ui,
+        id,
+        rect.left_top() + vec2(24.0, 24.0),
+        egui::Align2::LEFT_TOP,
+        |ui| {
+            ui.set_max_width(width);
+            ui.label(
+                RichText::new(title)
+                    .size(34.0)
+                    .strong()
+                    .color(Color32::from_rgb(0x1d, 0x2b, 0x3a)),
+            );
+            if let Some(text) = text {
+                ui.add_space(6.0);
+                ui.label(RichText::new(text).size(22.0).color(Color32::from_gray(30)));
+            }
+        },
+    );
+}
+
+/// The slide's title and text in a box sized for a projector, and its number.
+pub fn slide_overlay_ui(ui: &mut Ui, slide: &Slide, number: usize, count: usize, lang: Lang) {
+    title_box(
+        ui,
+        "slide_box",
+        slide.title.get(lang),
+        Some(slide.text.get(lang)),
+    );
+    let at = ui.max_rect().right_bottom() - vec2(24.0, 40.0);
+    overlay_box(ui, "slide_number", at, egui::Align2::RIGHT_BOTTOM, |ui| {
+        let number = RichText::new(format!("{} {number} / {count}", tr("Slide")))
+            .size(22.0)
+            .color(Color32::from_gray(20));
+        ui.add(egui::Label::new(number).wrap_mode(egui::TextWrapMode::Extend));
+    });
 }
 
 /// A title box alone (for an exported figure of a view).
 pub fn title_overlay_ui(ui: &mut Ui, title: &str) {
-    let rect = ui.max_rect();
-    egui::Area::new(egui::Id::unique("figure_title"))
-        .fixed_pos(rect.left_top() + vec2(24.0, 24.0))
-        .order(egui::Order::Foreground)
-        .interactable(false)
-        .show(ui.ctx(), |ui| {
-            egui::Frame::new()
-                .fill(Color32::from_white_alpha(235))
-                .corner_radius(8.0)
-                .inner_margin(14.0)
-                .show(ui, |ui| {
-                    ui.label(
-                        RichText::new(title)
-                            .size(30.0)
-                            .strong()
-                            .color(Color32::from_rgb(0x1d, 0x2b, 0x3a)),
-                    );
-                });
-        });
+    title_box(ui, "figure_title", title, None);
 }
 
 /// Black over everything (the `B` key).
