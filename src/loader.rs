@@ -110,7 +110,7 @@ fn load(
             }
         }
     }
-    let parsed = match parse_geojson(&bytes, path) {
+    let mut parsed = match parse_geojson(&bytes, path) {
         Ok(p) => p,
         Err(e) => return LoadResult::Failed(e.to_string()),
     };
@@ -118,13 +118,10 @@ fn load(
     if cancel.load(Ordering::Relaxed) {
         return LoadResult::Cancelled;
     }
-    let layer = Layer::new(
-        Layer::name_for(path),
-        path.to_owned(),
-        style,
-        parsed.features,
-        parsed.warnings,
-    );
+    if let Some(stamp) = parsed.stamp.as_mut() {
+        stamp.modified = crate::io::geojson_file::modified_time(path);
+    }
+    let layer = parsed.into_layer(Layer::name_for(path), path.to_owned(), style);
     let render = LayerRender::build(&layer);
     if cancel.load(Ordering::Relaxed) {
         return LoadResult::Cancelled;

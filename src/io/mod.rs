@@ -2,11 +2,14 @@
 
 pub mod atomic;
 pub mod geojson_file;
+pub mod journal;
 pub mod project_file;
 pub mod story_file;
 
 pub use atomic::{SaveError, write_atomic};
-pub use geojson_file::{LoadError, ParsedLayer, parse_geojson, read_geojson};
+pub use geojson_file::{
+    LoadError, ParsedLayer, geojson_bytes, parse_geojson, read_geojson, save_geojson, stamp_of,
+};
 pub use project_file::{
     InitialView, document_for_geojson, load_document, load_layer, open_path, save_project,
 };

@@ -125,7 +125,7 @@ pub fn load_document(path: &Path) -> Document {
 /// Loads one GeoJSON file as a layer; on failure the layer is kept, empty, with the message.
 pub fn load_layer(name: String, file: PathBuf, style: LayerStyle) -> Layer {
     match read_geojson(&file) {
-        Ok(parsed) => Layer::new(name, file, style, parsed.features, parsed.warnings),
+        Ok(parsed) => parsed.into_layer(name, file, style),
         Err(e) => Layer::failed(name, file, style, e.to_string()),
     }
 }

@@ -1,5 +1,6 @@
 //! The document: layers of features with their properties and styles. Knows nothing of egui or files.
 
+pub mod edit;
 pub mod lang;
 pub mod project;
 pub mod search;
@@ -27,14 +28,33 @@ pub struct FeatureRef {
 /// One GeoJSON feature: its geometry for drawing and measuring, and everything else the file said.
 #[derive(Clone, Debug)]
 pub struct Feature {
-    /// The feature as read, with its geometry moved out into [`Feature::geometry`]: id, properties,
-    /// `bbox` and foreign members stay here untouched.
+    /// The feature exactly as read (id, properties, geometry with its Z values, `bbox`, foreign
+    /// members): what is saved. Edits change this, then [`Feature::geometry`] is derived again.
     pub record: geojson::Feature,
-    /// Geometry in WGS84 longitude/latitude; `None` for a feature with a null geometry.
+    /// Geometry in WGS84 longitude/latitude for drawing and measuring, derived from the record;
+    /// `None` for a null geometry or one that cannot be drawn.
     pub geometry: Option<geo::Geometry<f64>>,
 }
 
 impl Feature {
+    /// A feature from its record, with the drawable geometry derived from it.
+    pub fn from_record(record: geojson::Feature) -> Self {
+        let geometry = record
+            .geometry
+            .as_ref()
+            .and_then(|g| geo::Geometry::<f64>::try_from(g).ok());
+        Self { record, geometry }
+    }
+
+    /// Derives [`Feature::geometry`] again after the record's geometry changed.
+    pub fn refresh_geometry(&mut self) {
+        self.geometry = self
+            .record
+            .geometry
+            .as_ref()
+            .and_then(|g| geo::Geometry::<f64>::try_from(g).ok());
+    }
+
     /// A property by key.
     pub fn property(&self, key: &str) -> Option<&JsonValue> {
         self.record.properties.as_ref()?.get(key)
@@ -100,6 +120,48 @@ impl Feature {
     }
 }
 
+/// How a layer's file was written at its top level, so that saving writes it the same way.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum SourceForm {
+    /// A FeatureCollection, with its own `bbox` and foreign members.
+    FeatureCollection {
+        bbox: Option<geojson::Bbox>,
+        foreign_members: Option<JsonObject>,
+    },
+    /// A single Feature as the root.
+    Feature,
+    /// A bare Geometry as the root.
+    Geometry,
+    /// A file that was not read (a new layer, or one that failed): saved as a FeatureCollection.
+    #[default]
+    New,
+}
+
+/// What a file on disk was when we read or wrote it, to notice another program changing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStamp {
+    pub len: u64,
+    /// CRC-32 of the bytes.
+    pub crc: u32,
+    pub modified: Option<std::time::SystemTime>,
+}
+
+impl FileStamp {
+    /// The stamp of these bytes, read from a file last modified at `modified`.
+    pub fn of(bytes: &[u8], modified: Option<std::time::SystemTime>) -> Self {
+        Self {
+            len: bytes.len() as u64,
+            crc: crc32fast::hash(bytes),
+            modified,
+        }
+    }
+
+    /// Whether the contents are the same (the time alone may change on a copy or a touch).
+    pub fn same_contents(&self, other: &FileStamp) -> bool {
+        self.len == other.len && self.crc == other.crc
+    }
+}
+
 /// Where a layer's data came from and how it went.
 #[derive(Clone, Debug)]
 pub enum LayerStatus {
@@ -123,6 +185,12 @@ pub struct Layer {
     pub status: LayerStatus,
     /// Non-fatal remarks from loading (skipped features and why).
     pub warnings: Vec<String>,
+    /// How the file was written at its top level.
+    pub form: SourceForm,
+    /// The file as last read or saved; `None` for a layer not from a file.
+    pub stamp: Option<FileStamp>,
+    /// Every edit made to this layer, for undo and redo and to know what is unsaved.
+    pub history: edit::History,
 }
 
 impl Layer {
@@ -144,7 +212,22 @@ impl Layer {
             features,
             status: LayerStatus::Loaded,
             warnings,
+            form: SourceForm::New,
+            stamp: None,
+            history: edit::History::default(),
         }
+    }
+
+    /// The same layer, remembering how its file was written and what it was.
+    pub fn with_source(mut self, form: SourceForm, stamp: Option<FileStamp>) -> Self {
+        self.form = form;
+        self.stamp = stamp;
+        self
+    }
+
+    /// Whether the layer has changes not yet saved to its file.
+    pub fn is_dirty(&self) -> bool {
+        self.history.is_dirty()
     }
 
     /// An empty layer that failed to load, kept so the user sees it and its message.

@@ -1,0 +1,274 @@
+//! The recovery journal: every edit to a layer is appended to a file in the user's data directory
+//! the moment it is made, so that after a crash (or `kill -9`) the next start can restore it.
+//!
+//! One JSON line per edit after a header line that names the layer's file and what that file was
+//! when editing began. A line cut off by a crash is ignored; everything before it is recovered.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::FileStamp;
+use crate::model::edit::Change;
+
+/// How often written edits are forced to the disk itself (they reach the OS at once, which is
+/// enough to survive the app being killed; this bounds the loss on a power cut).
+const SYNC_EVERY: Duration = Duration::from_secs(2);
+
+const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    corridor_journal: u32,
+    source: PathBuf,
+    /// The file's length and CRC-32 when editing began (`None`: a new file).
+    base: Option<(u64, u32)>,
+    /// Seconds since the Unix epoch.
+    started: u64,
+}
+
+/// One edit as journalled: what the user did and the changes it applied.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub label: String,
+    pub changes: Vec<Change>,
+}
+
+/// Where the journal for a layer's file lives: one file per source path.
+pub fn journal_path(dir: &Path, source: &Path) -> PathBuf {
+    let canonical = std::fs::canonicalize(source).unwrap_or_else(|_| source.to_owned());
+    let key = crc32fast::hash(canonical.as_os_str().as_encoded_bytes());
+    let stem: String = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
+        .take(40)
+        .collect();
+    dir.join(format!("{stem}-{key:08x}.journal"))
+}
+
+/// An open journal being appended to.
+pub struct Journal {
+    path: PathBuf,
+    file: std::fs::File,
+    last_sync: Instant,
+    unsynced: bool,
+}
+
+impl Journal {
+    /// Starts a fresh journal for `source` (replacing any old one), as of the file being `base`.
+    pub fn create(dir: &Path, source: &Path, base: Option<FileStamp>) -> std::io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let path = journal_path(dir, source);
+        let mut file = std::fs::File::create(&path)?;
+        let header = Header {
+            corridor_journal: VERSION,
+            source: std::fs::canonicalize(source).unwrap_or_else(|_| source.to_owned()),
+            base: base.map(|b| (b.len, b.crc)),
+            started: SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+        };
+        let mut line = serde_json::to_vec(&header).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        file.write_all(&line)?;
+        file.sync_all()?;
+        Ok(Self {
+            path,
+            file,
+            last_sync: Instant::now(),
+            unsynced: false,
+        })
+    }
+
+    /// Appends an edit. It is in the file (if not yet on the platter) when this returns.
+    pub fn append(&mut self, label: &str, changes: &[Change]) -> std::io::Result<()> {
+        let mut line =
+            serde_json::to_vec(&EntryRef { label, changes }).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        // One write per line: a kill between lines never leaves half of one behind, and a cut
+        // inside a line (power loss) only loses that line.
+        self.file.write_all(&line)?;
+        self.unsynced = true;
+        if self.last_sync.elapsed() >= SYNC_EVERY {
+            self.sync()?;
+        }
+        Ok(())
+    }
+
+    /// Forces what was appended to the disk.
+    pub fn sync(&mut self) -> std::io::Result<()> {
+        if self.unsynced {
+            self.file.sync_data()?;
+            self.unsynced = false;
+        }
+        self.last_sync = Instant::now();
+        Ok(())
+    }
+
+    /// Whether a sync is due (for a timer to call [`Journal::sync`]).
+    pub fn sync_due(&self) -> bool {
+        self.unsynced && self.last_sync.elapsed() >= SYNC_EVERY
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The edits are saved or discarded: the journal goes.
+    pub fn remove(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    label: &'a str,
+    changes: &'a [Change],
+}
+
+/// Edits found in a journal left behind.
+#[derive(Debug)]
+pub struct Recovery {
+    pub journal: PathBuf,
+    pub source: PathBuf,
+    /// What the file was when the edits began (`None`: it did not exist).
+    pub base: Option<(u64, u32)>,
+    pub entries: Vec<Entry>,
+    /// When the last edit was written.
+    pub modified: Option<SystemTime>,
+    /// A last line was cut off (by a crash mid-write) and skipped.
+    pub cut_off: bool,
+}
+
+impl Recovery {
+    /// Whether the file on disk is still what the edits were made to.
+    pub fn matches(&self, current: Option<&FileStamp>) -> bool {
+        match (self.base, current) {
+            (Some((len, crc)), Some(c)) => c.len == len && c.crc == crc,
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    /// All the changes, in order, as one list.
+    pub fn changes(&self) -> Vec<Change> {
+        self.entries
+            .iter()
+            .flat_map(|e| e.changes.iter().cloned())
+            .collect()
+    }
+}
+
+/// The journal left for `source`, if there is one with edits in it.
+pub fn find_recovery(dir: &Path, source: &Path) -> Option<Result<Recovery, String>> {
+    let path = journal_path(dir, source);
+    if !path.is_file() {
+        return None;
+    }
+    match read_journal(&path) {
+        Ok(r) if r.entries.is_empty() => {
+            // Editing began but nothing was done: nothing to offer.
+            let _ = std::fs::remove_file(&path);
+            None
+        }
+        other => Some(other),
+    }
+}
+
+/// Reads a journal file.
+pub fn read_journal(path: &Path) -> Result<Recovery, String> {
+    let text = std::fs::read(path)
+        .map_err(|e| format!("{}: cannot read the recovery journal: {e}", path.display()))?;
+    let mut lines = text.split(|b| *b == b'\n').peekable();
+    let header: Header = lines
+        .next()
+        .and_then(|l| serde_json::from_slice(l).ok())
+        .ok_or_else(|| format!("{}: not a Corridor recovery journal", path.display()))?;
+    if header.corridor_journal > VERSION {
+        return Err(format!(
+            "{}: written by a newer Corridor (journal version {})",
+            path.display(),
+            header.corridor_journal
+        ));
+    }
+    let mut entries = Vec::new();
+    let mut cut_off = false;
+    while let Some(line) = lines.next() {
+        if line.is_empty() {
+            continue;
+        }
+        match serde_json::from_slice::<Entry>(line) {
+            Ok(e) => entries.push(e),
+            // Only the last line can be cut off by a crash; damage before it is not ours to guess.
+            Err(_) if lines.peek().is_none_or(|l| l.is_empty()) => cut_off = true,
+            Err(e) => {
+                return Err(format!(
+                    "{}: edit {} of the recovery journal is damaged: {e}",
+                    path.display(),
+                    entries.len() + 1
+                ));
+            }
+        }
+    }
+    Ok(Recovery {
+        journal: path.to_owned(),
+        source: header.source,
+        base: header.base,
+        entries,
+        modified: std::fs::metadata(path).and_then(|m| m.modified()).ok(),
+        cut_off,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(i: usize) -> Change {
+        Change {
+            index: i,
+            before: None,
+            after: Some(geojson::Feature::default()),
+        }
+    }
+
+    #[test]
+    fn edits_written_are_found_again_and_a_cut_line_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("zones.geojson");
+        std::fs::write(&source, "{}").unwrap();
+        let base = FileStamp::of(b"{}", None);
+        let mut j = Journal::create(dir.path(), &source, Some(base)).unwrap();
+        j.append("Add", &[change(0)]).unwrap();
+        j.append("Add", &[change(1)]).unwrap();
+        let path = j.path().to_owned();
+        drop(j);
+        // A crash in the middle of a third line.
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(b"{\"label\":\"Mo").unwrap();
+        let r = find_recovery(dir.path(), &source).unwrap().unwrap();
+        assert_eq!(r.entries.len(), 2);
+        assert!(r.cut_off);
+        assert!(r.matches(Some(&base)));
+        assert!(!r.matches(Some(&FileStamp::of(b"{ }", None))));
+        assert_eq!(r.changes().len(), 2);
+    }
+
+    #[test]
+    fn an_empty_journal_offers_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("a.geojson");
+        let j = Journal::create(dir.path(), &source, None).unwrap();
+        drop(j);
+        assert!(find_recovery(dir.path(), &source).is_none());
+    }
+}
