@@ -119,7 +119,7 @@ pub fn parse_geojson(bytes: &[u8], path: &Path) -> Result<ParsedLayer, LoadError
     for (index, record) in records.into_iter().enumerate() {
         let geometry = match record.geometry.as_ref() {
             None => None,
-            Some(g) => match geo::Geometry::<f64>::try_from(g) {
+            Some(g) => match crate::model::drawable(g) {
                 Ok(g) => Some(g),
                 Err(e) => {
                     parsed

@@ -39,20 +39,13 @@ pub struct Feature {
 impl Feature {
     /// A feature from its record, with the drawable geometry derived from it.
     pub fn from_record(record: geojson::Feature) -> Self {
-        let geometry = record
-            .geometry
-            .as_ref()
-            .and_then(|g| geo::Geometry::<f64>::try_from(g).ok());
+        let geometry = record.geometry.as_ref().and_then(|g| drawable(g).ok());
         Self { record, geometry }
     }
 
     /// Derives [`Feature::geometry`] again after the record's geometry changed.
     pub fn refresh_geometry(&mut self) {
-        self.geometry = self
-            .record
-            .geometry
-            .as_ref()
-            .and_then(|g| geo::Geometry::<f64>::try_from(g).ok());
+        self.geometry = self.record.geometry.as_ref().and_then(|g| drawable(g).ok());
     }
 
     /// A property by key.
@@ -118,6 +111,30 @@ impl Feature {
             Some(geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_))
         )
     }
+}
+
+/// The geometry to draw and measure for a GeoJSON geometry, or why there is none. Positions with
+/// fewer than two numbers are refused here (the conversion would index past them).
+pub fn drawable(g: &geojson::Geometry) -> Result<geo::Geometry<f64>, String> {
+    fn short(value: &geojson::GeometryValue) -> bool {
+        use geojson::GeometryValue as V;
+        let bad = |p: &geojson::Position| p.len() < 2;
+        match value {
+            V::Point { coordinates } => bad(coordinates),
+            V::MultiPoint { coordinates } | V::LineString { coordinates } => {
+                coordinates.iter().any(bad)
+            }
+            V::MultiLineString { coordinates } | V::Polygon { coordinates } => {
+                coordinates.iter().flatten().any(bad)
+            }
+            V::MultiPolygon { coordinates } => coordinates.iter().flatten().flatten().any(bad),
+            V::GeometryCollection { geometries } => geometries.iter().any(|g| short(&g.value)),
+        }
+    }
+    if short(&g.value) {
+        return Err("a position has fewer than two coordinates".to_owned());
+    }
+    geo::Geometry::<f64>::try_from(g).map_err(|e| e.to_string())
 }
 
 /// How a layer's file was written at its top level, so that saving writes it the same way.
