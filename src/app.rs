@@ -35,6 +35,9 @@ use crate::ui::style_ui::{automatic_style, style_ui};
 use crate::ui::subarea_ui::subarea_list_ui;
 use crate::ui::table_ui::{TableState, table_ui};
 
+mod editing;
+use editing::EditingState;
+
 /// How the app was started.
 #[derive(Clone, Debug)]
 pub struct AppOptions {
@@ -157,6 +160,8 @@ pub struct CorridorApp {
     exports_dir: Option<PathBuf>,
     /// The app's data directory as given, for offscreen renders.
     data_dir: Option<PathBuf>,
+    /// The boundary editor and everything that keeps edits safe.
+    editing: EditingState,
 }
 
 impl CorridorApp {
@@ -273,6 +278,7 @@ impl CorridorApp {
                         .map(|d| d.data_dir().join("exports"))
                 }),
             data_dir: options.data_dir.clone(),
+            editing: EditingState::new(),
         };
         if let Some(path) = start_path {
             app.open_files(ctx, vec![path]);
@@ -465,6 +471,9 @@ impl CorridorApp {
                     highlights: &self.slide_highlights,
                     glow: glow_now,
                     notes: false,
+                    pan_locked: false,
+                    drawing: false,
+                    vertex_menu: false,
                 }
                 .map_ui(ui);
                 // Going full screen changes the map's size: frame the slide for the new one.
@@ -751,8 +760,19 @@ impl CorridorApp {
                     self.map.fly_to_box(r.extent, now);
                 }
             }
+            LayerAction::Edit(i) => {
+                if self.editing_layer() == Some(i) {
+                    self.stop_editing();
+                } else {
+                    self.start_editing(Some(i));
+                }
+            }
             LayerAction::Remove(i) => {
-                if self.doc.remove_layer(i).is_some() {
+                if !self.remove_layer_asking(i) {
+                    return;
+                }
+                if let Some(layer) = self.doc.remove_layer(i) {
+                    self.layer_removed(&layer.source);
                     self.renders.remove(i);
                     self.remap_layers(|l| match l.cmp(&i) {
                         std::cmp::Ordering::Less => Some(l),
@@ -798,20 +818,20 @@ impl CorridorApp {
             None => false,
         });
         self.styles = self.styles.iter().filter_map(|&l| map(l)).collect();
+        self.editing.editor.layer = self.editing.editor.layer.and_then(&map);
+        self.editing.external = self
+            .editing
+            .external
+            .iter()
+            .filter_map(|&l| map(l))
+            .collect();
         self.layers_changed();
     }
 
     fn keyboard(&mut self, ui: &Ui) {
         let now = ui.input(|i| i.time);
         let ctx = ui.ctx().clone();
-        if ui.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::F)))
-        {
-            self.search.focus();
-        }
-        if ui.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::O)))
-        {
-            self.open_dialog(&ctx);
-        }
+        // Ctrl+Shift+S (save project) before the editor's Ctrl+S (save layer).
         if ui.input_mut(|i| {
             i.consume_shortcut(&KeyboardShortcut::new(
                 Modifiers::COMMAND | Modifiers::SHIFT,
@@ -819,6 +839,15 @@ impl CorridorApp {
             ))
         }) {
             self.save_project_ui();
+        }
+        self.edit_keyboard(ui);
+        if ui.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::F)))
+        {
+            self.search.focus();
+        }
+        if ui.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::O)))
+        {
+            self.open_dialog(&ctx);
         }
         if ui.input(|i| i.key_pressed(Key::F5)) {
             let from = if ui.input(|i| i.modifiers.shift) {
@@ -951,9 +980,43 @@ impl CorridorApp {
                     }
                 });
                 ui.separator();
+                if ui.button(tr("Save layer (Ctrl+S)")).clicked() {
+                    ui.close();
+                    self.save_current();
+                }
+                if ui.button(tr("Save layer as…")).clicked() {
+                    ui.close();
+                    if let Some(li) = self.editing_layer().or(self.selection().map(|r| r.layer)) {
+                        let path = self.doc.layers[li].source.display().to_string();
+                        self.editing.save_as = Some((li, path));
+                    }
+                }
                 if ui.button(tr("Save project (Ctrl+Shift+S)")).clicked() {
                     ui.close();
                     self.save_project_ui();
+                }
+            });
+            ui.menu_button(tr("Edit"), |ui| {
+                let editing = self.editing_layer().is_some();
+                let label = if editing {
+                    tr("Stop editing (E)")
+                } else {
+                    tr("Edit layer (E)")
+                };
+                if ui.button(label).clicked() {
+                    ui.close();
+                    if editing {
+                        self.stop_editing();
+                    } else {
+                        self.start_editing(None);
+                    }
+                }
+                ui.separator();
+                if ui.button(tr("Undo (Ctrl+Z)")).clicked() {
+                    self.undo();
+                }
+                if ui.button(tr("Redo (Ctrl+Y)")).clicked() {
+                    self.redo();
                 }
             });
             ui.menu_button(tr("View"), |ui| {
@@ -1282,6 +1345,7 @@ impl CorridorApp {
             self.add_basemap_file(ctx, file);
         }
         measure_window(ctx, &mut self.measure, self.map.transform.map(|t| t.rect));
+        self.edit_windows(ctx);
 
         let mut clicked = None;
         let selected = self.selection();
@@ -1407,11 +1471,17 @@ fn remember_recent(recent: &mut Vec<PathBuf>, path: &Path) {
 impl eframe::App for CorridorApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
-        let title = self.doc.title.clone();
+        // A dot in the title while anything is unsaved, as desktop editors do.
+        let title = format!(
+            "{}{} — Corridor",
+            if self.any_dirty() { "● " } else { "" },
+            self.doc.title
+        );
         if self.title_sent.as_ref() != Some(&title) {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!("{title} — Corridor")));
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title_sent = Some(title);
         }
+        self.intercept_close(&ctx);
         let now = ui.input(|i| i.time);
         let dropped: Vec<PathBuf> = ui.input(|i| {
             i.raw
@@ -1433,6 +1503,9 @@ impl eframe::App for CorridorApp {
             self.open_files(&ctx, layers);
         }
         self.poll_loads(now);
+        self.check_recoveries();
+        self.check_external_changes(now, &ctx);
+        self.sync_journals(&ctx);
         self.poll_exports();
         if !self.exports.is_empty() {
             ctx.request_repaint_after(std::time::Duration::from_millis(200));
@@ -1444,6 +1517,9 @@ impl eframe::App for CorridorApp {
         self.keyboard(ui);
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
+        if self.editing_layer().is_some() {
+            egui::Panel::top("edit_toolbar").show(ui, |ui| self.edit_toolbar(ui));
+        }
         egui::Panel::bottom("status").show(ui, |ui| {
             status_ui(
                 ui,
@@ -1481,12 +1557,15 @@ impl eframe::App for CorridorApp {
             self.apply_layer_action(a, now);
         }
         let mut action = None;
-        if let Some(facts) = &self.selection {
+        if self.selection.is_some() {
             egui::Panel::right("feature")
                 .default_size(320.0)
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
-                        action = feature_ui(ui, &self.doc, facts);
+                        self.edit_panel(ui);
+                        if let Some(facts) = &self.selection {
+                            action = feature_ui(ui, &self.doc, facts);
+                        }
                     });
                 });
         }
@@ -1504,7 +1583,11 @@ impl eframe::App for CorridorApp {
             .frame(egui::Frame::new().fill(LAND))
             .show(ui, |ui| {
                 self.problems_banner_ui(ui);
+                self.external_banner_ui(ui);
                 self.loads_ui(ui);
+                let pan_locked = self.pan_locked(ui);
+                let editing = self.editing_layer().is_some();
+                let tool = self.editor().tool;
                 let output = MapView {
                     doc: &self.doc,
                     renders: &self.renders,
@@ -1517,8 +1600,13 @@ impl eframe::App for CorridorApp {
                     highlights: &[],
                     glow: 0.0,
                     notes: true,
+                    pan_locked,
+                    drawing: editing && tool.draws(),
+                    vertex_menu: editing && tool == crate::ui::edit_ui::Tool::Vertices,
                 }
                 .map_ui(ui);
+                let taken = editing && !self.measure.active && self.edit_map_input(ui, &output);
+                self.edit_overlay(ui);
                 self.hover = if self.measure.active {
                     None
                 } else {
@@ -1540,7 +1628,7 @@ impl eframe::App for CorridorApp {
                             })
                             .map(|(r, name)| (name, FeatureFacts::compute(&self.doc, r).area_m2));
                     }
-                } else if let Some(clicked) = output.clicked {
+                } else if let Some(clicked) = output.clicked.filter(|_| !taken) {
                     self.select(clicked);
                 }
             });

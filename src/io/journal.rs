@@ -29,11 +29,15 @@ struct Header {
     started: u64,
 }
 
-/// One edit as journalled: what the user did and the changes it applied.
+/// One edit as journalled: what the user did and the changes it applied, or the whole layer
+/// (when the changes since the file cannot be told, e.g. the file was replaced under us).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub label: String,
+    #[serde(default)]
     pub changes: Vec<Change>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<Vec<geojson::Feature>>,
 }
 
 /// Where the journal for a layer's file lives: one file per source path.
@@ -88,8 +92,27 @@ impl Journal {
 
     /// Appends an edit. It is in the file (if not yet on the platter) when this returns.
     pub fn append(&mut self, label: &str, changes: &[Change]) -> std::io::Result<()> {
-        let mut line =
-            serde_json::to_vec(&EntryRef { label, changes }).map_err(std::io::Error::other)?;
+        let line = serde_json::to_vec(&EntryRef {
+            label,
+            changes,
+            snapshot: None,
+        })
+        .map_err(std::io::Error::other)?;
+        self.write_line(line)
+    }
+
+    /// Appends the whole layer as it is now.
+    pub fn append_snapshot(&mut self, records: &[geojson::Feature]) -> std::io::Result<()> {
+        let line = serde_json::to_vec(&EntryRef {
+            label: "All features",
+            changes: &[],
+            snapshot: Some(records),
+        })
+        .map_err(std::io::Error::other)?;
+        self.write_line(line)
+    }
+
+    fn write_line(&mut self, mut line: Vec<u8>) -> std::io::Result<()> {
         line.push(b'\n');
         // One write per line: a kill between lines never leaves half of one behind, and a cut
         // inside a line (power loss) only loses that line.
@@ -130,6 +153,8 @@ impl Journal {
 struct EntryRef<'a> {
     label: &'a str,
     changes: &'a [Change],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snapshot: Option<&'a [geojson::Feature]>,
 }
 
 /// Edits found in a journal left behind.
@@ -156,12 +181,47 @@ impl Recovery {
         }
     }
 
-    /// All the changes, in order, as one list.
-    pub fn changes(&self) -> Vec<Change> {
-        self.entries
-            .iter()
-            .flat_map(|e| e.changes.iter().cloned())
-            .collect()
+    /// All the changes, in order, as one list that takes `layer` (as read from the file) to
+    /// what it was when the journal ended.
+    pub fn changes_for(&self, layer: &crate::model::Layer) -> Vec<Change> {
+        let mut out: Vec<Change> = Vec::new();
+        for e in &self.entries {
+            if let Some(records) = &e.snapshot {
+                // Remove everything there is (last first), then insert the snapshot.
+                let mut state: Vec<geojson::Feature> =
+                    layer.features.iter().map(|f| f.record.clone()).collect();
+                apply_changes(&mut state, &out);
+                for (i, r) in state.into_iter().enumerate().rev() {
+                    out.push(Change {
+                        index: i,
+                        before: Some(r),
+                        after: None,
+                    });
+                }
+                out.extend(records.iter().enumerate().map(|(i, r)| Change {
+                    index: i,
+                    before: None,
+                    after: Some(r.clone()),
+                }));
+            } else {
+                out.extend(e.changes.iter().cloned());
+            }
+        }
+        out
+    }
+}
+
+/// Applies changes to a plain list of records (to know what a snapshot replaces).
+fn apply_changes(state: &mut Vec<geojson::Feature>, changes: &[Change]) {
+    for c in changes {
+        match (&c.before, &c.after) {
+            (Some(_), Some(a)) if c.index < state.len() => state[c.index] = a.clone(),
+            (None, Some(a)) if c.index <= state.len() => state.insert(c.index, a.clone()),
+            (Some(_), None) if c.index < state.len() => {
+                state.remove(c.index);
+            }
+            _ => {}
+        }
     }
 }
 
@@ -260,7 +320,14 @@ mod tests {
         assert!(r.cut_off);
         assert!(r.matches(Some(&base)));
         assert!(!r.matches(Some(&FileStamp::of(b"{ }", None))));
-        assert_eq!(r.changes().len(), 2);
+        let layer = crate::model::Layer::new(
+            "z".into(),
+            source.clone(),
+            crate::model::LayerStyle::default(),
+            Vec::new(),
+            Vec::new(),
+        );
+        assert_eq!(r.changes_for(&layer).len(), 2);
     }
 
     #[test]

@@ -464,6 +464,30 @@ impl History {
         self.undone.last().map(|e| e.label.as_str())
     }
 
+    /// The changes that take the file as last saved (or read) to the layer as it is now, when
+    /// the history can tell: `None` when the file no longer matches any state in it.
+    pub fn changes_since_saved(&self) -> Option<Vec<Change>> {
+        if self.saved == 0 {
+            return Some(self.done.iter().flat_map(|e| e.changes.clone()).collect());
+        }
+        if let Some(k) = self.done.iter().position(|e| e.id == self.saved) {
+            return Some(
+                self.done[k + 1..]
+                    .iter()
+                    .flat_map(|e| e.changes.clone())
+                    .collect(),
+            );
+        }
+        // The saved state is ahead (edits were undone since): undo them again from there.
+        let j = self.undone.iter().position(|e| e.id == self.saved)?;
+        Some(
+            self.undone[j..]
+                .iter()
+                .flat_map(|e| inverse(&e.changes))
+                .collect(),
+        )
+    }
+
     /// Number of edits that can be undone.
     pub fn depth(&self) -> usize {
         self.done.len()

@@ -110,21 +110,11 @@ impl LayerRender {
     /// Like [`LayerRender::build`], with labels in `lang` where the features have them
     /// (`name_zh` for a layer labelled by `name`, say).
     pub fn build_in(layer: &Layer, lang: Option<Lang>) -> Self {
-        let label_key = layer.style.label.as_deref();
-        let localized = label_key.zip(lang).map(|(k, l)| l.key(k));
         // Projection and triangulation are independent per feature: use every core.
         let features: Vec<FeatureRender> = layer
             .features
             .par_iter()
-            .map(|f| {
-                let style = layer.style.resolve(f);
-                let label_text = localized
-                    .as_deref()
-                    .and_then(|k| f.property_text(k))
-                    .or_else(|| label_key.and_then(|k| f.property_text(k)))
-                    .filter(|s| !s.trim().is_empty());
-                build_feature(f.geometry.as_ref(), style, label_text)
-            })
+            .map(|f| feature_render(layer, f, lang))
             .collect();
         let extent = features
             .iter()
@@ -143,6 +133,30 @@ impl LayerRender {
             index,
             extent,
         }
+    }
+
+    /// Builds feature `index` of `layer` again after it changed (an edit): only that feature is
+    /// projected and triangulated, and its entry in the index moves.
+    pub fn update_feature(&mut self, layer: &Layer, index: usize, lang: Option<Lang>) {
+        let (Some(f), Some(slot)) = (layer.features.get(index), self.features.get_mut(index))
+        else {
+            return;
+        };
+        let fresh = feature_render(layer, f, lang);
+        if !slot.bbox.is_empty() {
+            self.index.remove(&GeomWithData::new(
+                Rectangle::from_corners(slot.bbox.min, slot.bbox.max),
+                index,
+            ));
+        }
+        if !fresh.bbox.is_empty() {
+            self.index.insert(GeomWithData::new(
+                Rectangle::from_corners(fresh.bbox.min, fresh.bbox.max),
+                index,
+            ));
+            self.extent = self.extent.union(&fresh.bbox);
+        }
+        *slot = fresh;
     }
 
     /// Indices of features whose bounding box meets `view`, in file order (the draw order).
@@ -180,6 +194,19 @@ impl LayerRender {
             })
             .map(|(i, _)| i)
     }
+}
+
+/// One feature's render data, labelled as the layer's style says (in `lang` where it can).
+fn feature_render(layer: &Layer, f: &crate::model::Feature, lang: Option<Lang>) -> FeatureRender {
+    let label_key = layer.style.label.as_deref();
+    let localized = label_key.zip(lang).map(|(k, l)| l.key(k));
+    let style = layer.style.resolve(f);
+    let label_text = localized
+        .as_deref()
+        .and_then(|k| f.property_text(k))
+        .or_else(|| label_key.and_then(|k| f.property_text(k)))
+        .filter(|s| !s.trim().is_empty());
+    build_feature(f.geometry.as_ref(), style, label_text)
 }
 
 fn rank(f: &FeatureRender) -> (u8, f64) {

@@ -13,6 +13,8 @@ use super::MUTED;
 pub enum LayerAction {
     OpenTable(usize),
     OpenStyle(usize),
+    /// Toggle edit mode on the layer.
+    Edit(usize),
     ZoomTo(usize),
     Remove(usize),
     /// Move the layer at `from` to draw position `to`.
@@ -37,6 +39,10 @@ pub fn layers_ui(ui: &mut Ui, layers: &mut [Layer]) -> Option<LayerAction> {
                 let _ = handle;
                 ui.checkbox(&mut layer.visible, &layer.name)
                     .on_hover_text(layer.source.display().to_string());
+                if layer.is_dirty() {
+                    ui.label(RichText::new("●").color(ui.visuals().warn_fg_color))
+                        .on_hover_text("Unsaved changes");
+                }
                 if layer.error().is_none() {
                     ui.label(
                         RichText::new(format!("{}", layer.features.len()))
@@ -78,6 +84,13 @@ pub fn layers_ui(ui: &mut Ui, layers: &mut [Layer]) -> Option<LayerAction> {
                         .clicked()
                     {
                         action = Some(LayerAction::OpenStyle(i));
+                    }
+                    if ui
+                        .small_button(tr("Edit"))
+                        .on_hover_text(format!("Edit the features of {} (E)", layer.name))
+                        .clicked()
+                    {
+                        action = Some(LayerAction::Edit(i));
                     }
                     if ui
                         .small_button(tr("Zoom"))

@@ -151,6 +151,15 @@ pub struct MapOutput {
     pub hovered: Option<FeatureRef>,
     /// Pointer position as `[lon, lat]`.
     pub cursor: Option<[f64; 2]>,
+    /// The primary button's drag on the map, for the editor.
+    pub drag_started: bool,
+    pub dragged: bool,
+    pub drag_stopped: bool,
+    pub double_clicked: bool,
+    /// Where the pointer is on the map (screen points), if it is.
+    pub pointer: Option<Pos2>,
+    /// "Delete vertex" was chosen in the context menu opened at this screen point.
+    pub delete_vertex_at: Option<Pos2>,
 }
 
 /// Everything the map draws from.
@@ -169,6 +178,12 @@ pub struct MapView<'a> {
     pub pin: Option<[f64; 2]>,
     /// Show the basemap note (not while presenting: the audience need not see it).
     pub notes: bool,
+    /// The editor holds the primary drag (a vertex or feature is being moved): no panning.
+    pub pan_locked: bool,
+    /// The editor is drawing: double-click finishes a shape instead of zooming.
+    pub drawing: bool,
+    /// The context menu offers "Delete vertex".
+    pub vertex_menu: bool,
 }
 
 impl MapView<'_> {
@@ -185,6 +200,9 @@ impl MapView<'_> {
             highlights,
             glow,
             notes,
+            pan_locked,
+            drawing,
+            vertex_menu,
         } = self;
         let now = ui.input(|i| i.time);
         let rect = ui.available_rect_before_wrap();
@@ -207,15 +225,15 @@ impl MapView<'_> {
             my_position,
         )
         .zoom_with_ctrl(false)
-        .double_click_to_zoom(true)
-        .double_click_to_zoom_out(true);
+        .double_click_to_zoom(!drawing)
+        .double_click_to_zoom_out(!drawing);
         // Local PMTiles files go over the raster stack: local before remote.
         let mut map = map;
         for pm in pmtiles.iter_mut() {
             map = map.with_layer(pm, 1.0);
         }
         // While a rectangle is being drawn, a drag draws instead of panning.
-        if state.drawing_rect {
+        if state.drawing_rect || pan_locked {
             map = map.drag_pan_buttons(egui::DragPanButtons::empty());
         }
         let mut output = MapOutput::default();
@@ -250,6 +268,11 @@ impl MapView<'_> {
                 output.clicked = Some(hit_test(&t, doc, renders, p));
                 output.clicked_at = Some(lonlat_at(&t, p));
             }
+            output.drag_started = response.drag_started_by(egui::PointerButton::Primary);
+            output.dragged = response.dragged_by(egui::PointerButton::Primary);
+            output.drag_stopped = response.drag_stopped_by(egui::PointerButton::Primary);
+            output.double_clicked = response.double_clicked();
+            output.pointer = response.interact_pointer_pos().or(response.hover_pos());
             if state.drawing_rect {
                 if response.drag_started() {
                     // From where the button went down, not where the drag was recognised.
@@ -282,6 +305,11 @@ impl MapView<'_> {
                 ui.label(RichText::new(format_lat_lon(lon, lat)).small());
                 if ui.button("Copy coordinates").clicked() {
                     ui.ctx().copy_text(format_for_clipboard(lon, lat));
+                    ui.close();
+                }
+                if vertex_menu && ui.button("Delete vertex").clicked() {
+                    output.delete_vertex_at =
+                        Some(t.screen_from_world(mercator_from_lonlat(lon, lat)));
                     ui.close();
                 }
             });

@@ -2,6 +2,7 @@
 
 pub mod basemap_ui;
 pub mod bookmarks_ui;
+pub mod edit_ui;
 pub mod feature_ui;
 pub mod fonts;
 pub mod help_ui;

@@ -1,0 +1,1343 @@
+//! The boundary editor wired into the app: edit mode, map gestures per tool, keys, undo and redo,
+//! saving, the recovery journal, files changed by another program, and asking before unsaved
+//! work is closed.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use egui::{Key, KeyboardShortcut, Modifiers, Pos2, RichText, Ui};
+
+use super::CorridorApp;
+use crate::geometry::validity::problems;
+use crate::io::journal::{Journal, Recovery, find_recovery};
+use crate::io::{read_geojson, save_geojson, stamp_of};
+use crate::model::edit::{self, Change, VertexAt};
+use crate::model::{FeatureRef, LayerIndex, LayerStatus};
+use crate::render::LayerRender;
+use crate::ui::edit_ui::{
+    Drag, DragKind, EditorState, Handle, Tool, ToolbarAction, attribute_form_ui, edit_facts_ui,
+    edit_toolbar_ui, find_snap, handle_at, lonlat_of, paint_edit_overlay,
+};
+use crate::ui::map_ui::MapOutput;
+
+/// Seconds between looks at the layers' files for changes made by other programs.
+const DISK_CHECK_EVERY: f64 = 2.0;
+
+/// What happens once the user has answered the unsaved-changes question.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AfterClose {
+    Quit,
+    RemoveLayer(LayerIndex),
+}
+
+/// The question asked before unsaved work would be closed.
+#[derive(Clone, Debug)]
+pub struct ClosePrompt {
+    pub layers: Vec<LayerIndex>,
+    pub then: AfterClose,
+}
+
+/// Editing state the app keeps beside the editor's.
+#[derive(Default)]
+pub struct EditingState {
+    pub editor: EditorState,
+    /// Open recovery journals, by the layer file they protect.
+    journals: Vec<(PathBuf, Journal)>,
+    /// Journals found at start, waiting for the user's answer.
+    pub recoveries: Vec<Recovery>,
+    /// Layer files already checked for a journal.
+    checked: HashSet<PathBuf>,
+    /// "Save layer as" is open for this layer with this path typed.
+    pub save_as: Option<(LayerIndex, String)>,
+    pub close_prompt: Option<ClosePrompt>,
+    /// The user chose to quit without saving, or saved everything: let the window close.
+    quit_confirmed: bool,
+    /// Layers whose file another program changed, waiting for "reload" or "keep mine".
+    pub external: Vec<LayerIndex>,
+    last_disk_check: f64,
+}
+
+impl EditingState {
+    pub fn new() -> Self {
+        Self {
+            editor: EditorState::new(),
+            ..Default::default()
+        }
+    }
+}
+
+impl CorridorApp {
+    /// The layer in edit mode, if any.
+    pub fn editing_layer(&self) -> Option<LayerIndex> {
+        self.editing.editor.layer
+    }
+
+    /// The editor's state (tool, snapping, drawing), for tests and the status bar.
+    pub fn editor(&self) -> &EditorState {
+        &self.editing.editor
+    }
+
+    /// Puts a layer in edit mode: the one given, else the selected feature's, else the first
+    /// sub-area layer, else the top layer.
+    pub fn start_editing(&mut self, layer: Option<LayerIndex>) {
+        let loaded = |i: &LayerIndex| {
+            self.doc
+                .layers
+                .get(*i)
+                .is_some_and(|l| matches!(l.status, LayerStatus::Loaded))
+        };
+        let chosen = layer
+            .filter(loaded)
+            .or(self.selection().map(|r| r.layer).filter(loaded))
+            .or((0..self.doc.layers.len())
+                .rev()
+                .find(|i| loaded(i) && self.doc.layers[*i].subareas))
+            .or((0..self.doc.layers.len()).rev().find(loaded));
+        let e = &mut self.editing.editor;
+        e.layer = chosen;
+        e.drawing.clear();
+        e.drag = None;
+        e.vertex = None;
+        e.message = chosen
+            .is_none()
+            .then(|| "There is no loaded layer to edit.".to_owned());
+        if chosen.is_some() && self.selection().is_some_and(|r| Some(r.layer) != chosen) {
+            self.select(None);
+        }
+    }
+
+    pub fn stop_editing(&mut self) {
+        self.cancel_drag();
+        let e = &mut self.editing.editor;
+        e.layer = None;
+        e.drawing.clear();
+        e.vertex = None;
+        e.snap = None;
+        e.message = None;
+    }
+
+    /// Where recovery journals are kept.
+    fn recovery_dir(&self) -> Option<PathBuf> {
+        self.data_dir
+            .as_ref()
+            .map(|d| d.join("recovery"))
+            .or_else(|| {
+                directories::ProjectDirs::from("vn", "Corridor", "corridor")
+                    .map(|d| d.data_dir().join("recovery"))
+            })
+    }
+
+    /// Whether any layer has unsaved changes.
+    pub fn any_dirty(&self) -> bool {
+        self.doc.layers.iter().any(|l| l.is_dirty())
+    }
+
+    /// Everything that follows a change to layer `li`: the journal, the render data, the
+    /// selection, the search index and the panel's facts.
+    fn after_edit(&mut self, li: LayerIndex, label: &str, changes: &[Change]) {
+        self.editing.editor.revision += 1;
+        self.editing.editor.message = None;
+        self.journal(li, label, changes);
+        let structural = changes
+            .iter()
+            .any(|c| c.before.is_some() != c.after.is_some());
+        let lang = self.persisted.lang;
+        if let (Some(layer), Some(render)) = (self.doc.layers.get(li), self.renders.get_mut(li)) {
+            if structural {
+                *render = LayerRender::build_in(layer, lang);
+            } else {
+                for c in changes {
+                    render.update_feature(layer, c.index, lang);
+                }
+            }
+        }
+        // Follow the selected feature through insertions and removals.
+        let mut selection = self.selection();
+        if structural && let Some(r) = selection.filter(|r| r.layer == li) {
+            let mut index = Some(r.feature);
+            for c in changes {
+                index = match (index, c.before.is_some(), c.after.is_some()) {
+                    (Some(i), true, false) if i == c.index => None,
+                    (Some(i), true, false) if i > c.index => Some(i - 1),
+                    (Some(i), false, true) if i >= c.index => Some(i + 1),
+                    (i, _, _) => i,
+                };
+            }
+            selection = index.map(|feature| FeatureRef { layer: li, feature });
+            self.editing.editor.vertex = None;
+        }
+        self.select(selection);
+        self.search_index = None;
+    }
+
+    /// Writes applied changes to the layer's recovery journal (starting one if needed); a clean
+    /// layer needs none.
+    fn journal(&mut self, li: LayerIndex, label: &str, changes: &[Change]) {
+        let Some(layer) = self.doc.layers.get(li) else {
+            return;
+        };
+        let source = layer.source.clone();
+        if !layer.is_dirty() {
+            self.drop_journal(&source);
+            return;
+        }
+        let at = self.editing.journals.iter().position(|(p, _)| *p == source);
+        let at = match at {
+            Some(i) => i,
+            None => {
+                let Some(dir) = self.recovery_dir() else {
+                    return;
+                };
+                match Journal::create(&dir, &source, layer.stamp) {
+                    Ok(j) => {
+                        self.editing.journals.push((source.clone(), j));
+                        // Everything between the file and now, so the journal alone restores
+                        // it: usually just this edit; the whole layer when the history cannot
+                        // say (the file was replaced under us).
+                        let written = match layer.history.changes_since_saved() {
+                            Some(changes) => self
+                                .editing
+                                .journals
+                                .last_mut()
+                                .map(|(_, j)| j.append(label, &changes)),
+                            None => {
+                                let records: Vec<geojson::Feature> =
+                                    layer.features.iter().map(|f| f.record.clone()).collect();
+                                self.editing
+                                    .journals
+                                    .last_mut()
+                                    .map(|(_, j)| j.append_snapshot(&records))
+                            }
+                        };
+                        if let Some(Err(e)) = written {
+                            self.journal_failed(&e);
+                        }
+                        return;
+                    }
+                    Err(e) => {
+                        self.journal_failed(&e);
+                        return;
+                    }
+                }
+            }
+        };
+        if let Err(e) = self.editing.journals[at].1.append(label, changes) {
+            self.journal_failed(&e);
+        }
+    }
+
+    fn journal_failed(&mut self, e: &std::io::Error) {
+        let text = format!(
+            "Edits cannot be written to the recovery journal ({e}); they are kept in memory. \
+             Save soon."
+        );
+        if !self.notices.contains(&text) {
+            self.notices.push(text);
+        }
+    }
+
+    fn drop_journal(&mut self, source: &Path) {
+        if let Some(i) = self.editing.journals.iter().position(|(p, _)| p == source) {
+            let (_, j) = self.editing.journals.remove(i);
+            j.remove();
+        }
+    }
+
+    /// Forces journalled edits to disk every few seconds.
+    pub(super) fn sync_journals(&mut self, ctx: &egui::Context) {
+        let mut pending = false;
+        for (_, j) in &mut self.editing.journals {
+            if j.sync_due() {
+                let _ = j.sync();
+            }
+            pending |= !j.sync_due();
+        }
+        if pending && !self.editing.journals.is_empty() {
+            ctx.request_repaint_after(std::time::Duration::from_secs(2));
+        }
+    }
+
+    /// Undoes the last edit of the layer being edited (or of the selected feature's layer).
+    pub fn undo(&mut self) {
+        self.cancel_drag();
+        let Some(li) = self.edit_target() else {
+            return;
+        };
+        let label = self.doc.layers[li]
+            .history
+            .undo_label()
+            .map(|l| format!("Undo {l}"));
+        if let Some(changes) = self.doc.layers[li].undo() {
+            self.after_edit(li, label.as_deref().unwrap_or("Undo"), &changes);
+        }
+    }
+
+    pub fn redo(&mut self) {
+        self.cancel_drag();
+        let Some(li) = self.edit_target() else {
+            return;
+        };
+        let label = self.doc.layers[li]
+            .history
+            .redo_label()
+            .map(|l| format!("Redo {l}"));
+        if let Some(changes) = self.doc.layers[li].redo() {
+            self.after_edit(li, label.as_deref().unwrap_or("Redo"), &changes);
+        }
+    }
+
+    /// The layer undo, redo and save act on.
+    fn edit_target(&self) -> Option<LayerIndex> {
+        self.editing
+            .editor
+            .layer
+            .or(self.selection().map(|r| r.layer))
+            .filter(|&i| i < self.doc.layers.len())
+    }
+
+    /// Saves a layer to its file (or to `to`). On failure the message is shown and nothing on
+    /// disk changed; the edits stay in memory and in the journal.
+    pub fn save_layer(&mut self, li: LayerIndex, to: Option<PathBuf>) -> Result<(), String> {
+        let Some(layer) = self.doc.layers.get(li) else {
+            return Err("No such layer".to_owned());
+        };
+        if let Some(e) = layer.error() {
+            return Err(format!(
+                "{} was not loaded, so it cannot be saved: {e}",
+                layer.name
+            ));
+        }
+        let target = to.unwrap_or_else(|| layer.source.clone());
+        let same_file = target == layer.source;
+        if same_file {
+            if self.editing.external.contains(&li) {
+                let text = format!(
+                    "{} was changed by another program: choose “Reload” or “Keep mine” first.",
+                    layer.source.display()
+                );
+                self.notices.push(text.clone());
+                return Err(text);
+            }
+            // Another program may have written it since the last look.
+            if let Some(known) = layer.stamp
+                && stamp_of(&layer.source).is_none_or(|now| !now.same_contents(&known))
+            {
+                self.editing.external.push(li);
+                let text = format!(
+                    "{} was changed by another program since it was opened: not saved.",
+                    layer.source.display()
+                );
+                self.notices.push(text.clone());
+                return Err(text);
+            }
+        }
+        match save_geojson(layer, &target) {
+            Ok(stamp) => {
+                let old_source = layer.source.clone();
+                let name = target
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let layer = &mut self.doc.layers[li];
+                layer.stamp = Some(stamp);
+                layer.source = target.clone();
+                layer.history.mark_saved();
+                self.drop_journal(&old_source);
+                self.editing.checked.insert(target.clone());
+                self.notices.retain(|n| !n.contains("cannot save"));
+                self.info = Some(format!("Saved {name}"));
+                log::info!("saved {}", target.display());
+                Ok(())
+            }
+            Err(e) => {
+                let text = e.to_string();
+                self.notices.push(text.clone());
+                Err(text)
+            }
+        }
+    }
+
+    /// Saves the layer undo acts on, or every layer with unsaved changes.
+    pub fn save_current(&mut self) {
+        let targets: Vec<LayerIndex> = match self.edit_target() {
+            Some(li) => vec![li],
+            None => (0..self.doc.layers.len())
+                .filter(|&i| self.doc.layers[i].is_dirty())
+                .collect(),
+        };
+        for li in targets {
+            let _ = self.save_layer(li, None);
+        }
+    }
+
+    fn cancel_drag(&mut self) {
+        let Some(drag) = self.editing.editor.drag.take() else {
+            return;
+        };
+        let Some(li) = self.editing.editor.layer else {
+            return;
+        };
+        if let Some(f) = self
+            .doc
+            .layers
+            .get_mut(li)
+            .and_then(|l| l.features.get_mut(drag.feature))
+        {
+            f.record = drag.before;
+            f.refresh_geometry();
+            if let Some(layer) = self.doc.layers.get(li) {
+                self.renders[li].update_feature(layer, drag.feature, self.persisted.lang);
+            }
+        }
+    }
+
+    /// The selected feature of the layer being edited.
+    fn edited_feature(&self) -> Option<(LayerIndex, usize)> {
+        let li = self.editing.editor.layer?;
+        self.selection()
+            .filter(|r| r.layer == li)
+            .map(|r| (li, r.feature))
+    }
+
+    fn selected_parts(&self) -> Vec<edit::Part> {
+        self.edited_feature()
+            .and_then(|(li, fi)| self.doc.layers.get(li)?.features.get(fi))
+            .and_then(|f| f.record.geometry.as_ref())
+            .map(|g| edit::parts(&g.value))
+            .unwrap_or_default()
+    }
+
+    /// Whether a press at `origin` starts an editor drag (so the map must not pan).
+    pub(super) fn pan_locked(&self, ui: &Ui) -> bool {
+        if self.editing.editor.layer.is_none() {
+            return false;
+        }
+        if self.editing.editor.drag.is_some() {
+            return true;
+        }
+        let (Some(t), Some(origin), down) = (
+            self.map.transform,
+            ui.input(|i| i.pointer.press_origin()),
+            ui.input(|i| i.pointer.primary_down()),
+        ) else {
+            return false;
+        };
+        if !down {
+            return false;
+        }
+        match self.editing.editor.tool {
+            Tool::Vertices => handle_at(&t, &self.selected_parts(), origin).is_some(),
+            Tool::Move => self.edited_feature().is_some_and(|(li, fi)| {
+                let per_point = 1.0 / t.scale();
+                self.renders[li].hit(
+                    t.world_from_screen(origin),
+                    5.0 * per_point,
+                    12.0 * per_point,
+                ) == Some(fi)
+            }),
+            _ => false,
+        }
+    }
+
+    /// Handles the map's pointer events for the editor. Returns whether it took the click (so
+    /// ordinary selection does not).
+    pub(super) fn edit_map_input(&mut self, ui: &Ui, out: &MapOutput) -> bool {
+        let Some(li) = self.editing.editor.layer else {
+            return false;
+        };
+        let Some(t) = self.map.transform else {
+            return false;
+        };
+        let tool = self.editing.editor.tool;
+        let edited = self.edited_feature();
+        // Where the pointer would snap.
+        let snapping_now = self.editing.editor.snapping
+            && (tool.draws()
+                || matches!(
+                    self.editing.editor.drag,
+                    Some(Drag {
+                        kind: DragKind::Vertex(_),
+                        ..
+                    })
+                ));
+        self.editing.editor.snap = match out.pointer {
+            Some(p) if snapping_now => find_snap(&t, &self.doc, &self.renders, p, edited),
+            _ => None,
+        };
+        let placed = |p: Pos2, snap: Option<crate::ui::edit_ui::Snap>| -> [f64; 2] {
+            match snap {
+                Some(s) => s.lonlat,
+                None => {
+                    let [lon, lat] = lonlat_of(&t, p);
+                    [edit::round_placed(lon), edit::round_placed(lat)]
+                }
+            }
+        };
+        if let Some(at) = out.delete_vertex_at {
+            if let Some(Handle::Vertex(v)) = handle_at(&t, &self.selected_parts(), at) {
+                self.editing.editor.vertex = Some(v);
+                self.delete_selected();
+            }
+            return true;
+        }
+
+        // Drags: a vertex, a midpoint (inserting a vertex), or the whole feature.
+        if out.drag_started
+            && self.editing.editor.drag.is_none()
+            && let Some((_, fi)) = edited
+            && let Some(origin) = ui.input(|i| i.pointer.press_origin())
+        {
+            let before = self.doc.layers[li].features[fi].record.clone();
+            let start = lonlat_of(&t, origin);
+            match tool {
+                Tool::Vertices => match handle_at(&t, &self.selected_parts(), origin) {
+                    Some(Handle::Vertex(v)) => {
+                        self.editing.editor.vertex = Some(v);
+                        self.editing.editor.drag = Some(Drag {
+                            feature: fi,
+                            kind: DragKind::Vertex(v),
+                            before,
+                            start,
+                            label: "Move vertex",
+                        });
+                    }
+                    Some(Handle::Midpoint { part, index }) => {
+                        let v = VertexAt {
+                            part,
+                            index: index + 1,
+                        };
+                        self.editing.editor.vertex = Some(v);
+                        self.editing.editor.drag = Some(Drag {
+                            feature: fi,
+                            kind: DragKind::Vertex(v),
+                            before,
+                            start,
+                            label: "Insert vertex",
+                        });
+                    }
+                    None => {}
+                },
+                Tool::Move
+                    if self.pan_locked(ui)
+                        || self.renders[li].hit(
+                            t.world_from_screen(origin),
+                            5.0 / t.scale(),
+                            12.0 / t.scale(),
+                        ) == Some(fi) =>
+                {
+                    self.editing.editor.drag = Some(Drag {
+                        feature: fi,
+                        kind: DragKind::Feature,
+                        before,
+                        start,
+                        label: "Move feature",
+                    });
+                }
+                _ => {}
+            }
+        }
+        if let Some(drag) = self.editing.editor.drag.clone() {
+            if (out.dragged || out.drag_stopped)
+                && let Some(p) = out.pointer
+            {
+                let target = placed(p, self.editing.editor.snap);
+                let mut record = drag.before.clone();
+                let result = match (&drag.kind, record.geometry.as_mut()) {
+                    (DragKind::Vertex(v), Some(g)) if drag.label == "Insert vertex" => {
+                        edit::insert_vertex(&mut g.value, *v, target)
+                    }
+                    (DragKind::Vertex(v), Some(g)) => edit::move_vertex(&mut g.value, *v, target),
+                    (DragKind::Feature, Some(g)) => {
+                        let now = lonlat_of(&t, p);
+                        edit::translate(
+                            &mut g.value,
+                            [now[0] - drag.start[0], now[1] - drag.start[1]],
+                        );
+                        Ok(())
+                    }
+                    (_, None) => Err(edit::EditError::NoGeometry),
+                };
+                if result.is_ok() {
+                    edit::refresh_bbox(&mut record);
+                    let layer = &mut self.doc.layers[li];
+                    if let Some(f) = layer.features.get_mut(drag.feature) {
+                        f.record = record;
+                        f.refresh_geometry();
+                    }
+                    self.renders[li].update_feature(
+                        &self.doc.layers[li],
+                        drag.feature,
+                        self.persisted.lang,
+                    );
+                    self.editing.editor.revision += 1;
+                }
+            }
+            if out.drag_stopped || !ui.input(|i| i.pointer.primary_down()) && !out.dragged {
+                self.editing.editor.drag = None;
+                let after = self.doc.layers[li].features[drag.feature].record.clone();
+                if after != drag.before {
+                    let change = Change {
+                        index: drag.feature,
+                        before: Some(drag.before),
+                        after: Some(after),
+                    };
+                    self.doc.layers[li].record_applied(drag.label, vec![change.clone()]);
+                    self.after_edit(li, drag.label, &[change]);
+                }
+            }
+            return true;
+        }
+
+        // Clicks.
+        let Some(p) = out.pointer.filter(|_| out.clicked.is_some()) else {
+            if out.double_clicked && tool.draws() {
+                self.finish_drawing();
+                return true;
+            }
+            return false;
+        };
+        if tool.draws() {
+            let at = placed(p, self.editing.editor.snap);
+            if tool == Tool::DrawPoint {
+                self.create_feature(geojson::GeometryValue::new_point(at), "Add point");
+            } else {
+                self.editing.editor.drawing.push(at);
+                if out.double_clicked {
+                    self.finish_drawing();
+                }
+            }
+            return true;
+        }
+        if let Some(Handle::Vertex(v)) = handle_at(&t, &self.selected_parts(), p) {
+            self.editing.editor.vertex = Some(v);
+            return true;
+        }
+        let per_point = 1.0 / t.scale();
+        let marker = (self.doc.layers[li].style.marker_radius as f64 + 4.0) * per_point;
+        let hit = self.renders[li].hit(t.world_from_screen(p), 5.0 * per_point, marker);
+        self.editing.editor.vertex = None;
+        self.select(hit.map(|feature| FeatureRef { layer: li, feature }));
+        true
+    }
+
+    /// Ends the shape being drawn and adds it as a new feature.
+    pub fn finish_drawing(&mut self) {
+        let mut pts = std::mem::take(&mut self.editing.editor.drawing);
+        // The two clicks of a double-click land on the same spot.
+        pts.dedup_by(|a, b| (a[0] - b[0]).abs() < 1e-9 && (a[1] - b[1]).abs() < 1e-9);
+        let scale = self.map.transform.map(|t| t.scale()).unwrap_or(1.0);
+        let near = |a: [f64; 2], b: [f64; 2]| {
+            let (wa, wb) = (
+                crate::geometry::mercator_from_lonlat(a[0], a[1]),
+                crate::geometry::mercator_from_lonlat(b[0], b[1]),
+            );
+            ((wa[0] - wb[0]).hypot(wa[1] - wb[1]) * scale) < 3.0
+        };
+        pts.dedup_by(|a, b| near(*a, *b));
+        match self.editing.editor.tool {
+            Tool::DrawPolygon if pts.len() >= 3 => {
+                let mut ring: Vec<geojson::Position> =
+                    pts.iter().map(|p| geojson::Position::from(*p)).collect();
+                ring.push(ring[0].clone());
+                self.create_feature(
+                    geojson::GeometryValue::Polygon {
+                        coordinates: vec![ring],
+                    },
+                    "Add polygon",
+                );
+            }
+            Tool::DrawLine if pts.len() >= 2 => {
+                self.create_feature(geojson::GeometryValue::new_line_string(pts), "Add line");
+            }
+            Tool::DrawPolygon | Tool::DrawLine if !pts.is_empty() => {
+                self.editing.editor.message = Some(format!(
+                    "A {} needs at least {} vertices: nothing was added.",
+                    if self.editing.editor.tool == Tool::DrawLine {
+                        "line"
+                    } else {
+                        "polygon"
+                    },
+                    if self.editing.editor.tool == Tool::DrawLine {
+                        2
+                    } else {
+                        3
+                    }
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    /// Adds a feature with a fresh id and the layer's attributes (empty), and selects it so its
+    /// form opens.
+    fn create_feature(&mut self, value: geojson::GeometryValue, label: &str) {
+        let Some(li) = self.editing.editor.layer else {
+            return;
+        };
+        let layer = &mut self.doc.layers[li];
+        let mut properties = geojson::JsonObject::new();
+        for f in layer.features.iter().take(1000) {
+            for (k, _) in f.properties() {
+                if properties.len() < 64 && !properties.contains_key(k) {
+                    properties.insert(k.clone(), geojson::JsonValue::Null);
+                }
+            }
+        }
+        let record = geojson::Feature {
+            id: Some(layer.fresh_id()),
+            geometry: Some(geojson::Geometry::new(value)),
+            properties: Some(properties),
+            ..Default::default()
+        };
+        match layer.add_feature(record.clone(), label) {
+            Ok(index) => {
+                let change = Change {
+                    index,
+                    before: None,
+                    after: Some(record),
+                };
+                self.after_edit(li, label, &[change]);
+                self.select(Some(FeatureRef {
+                    layer: li,
+                    feature: index,
+                }));
+            }
+            Err(e) => self.editing.editor.message = Some(e.to_string()),
+        }
+    }
+
+    /// Deletes the selected vertex, or the selected feature when no vertex is selected.
+    pub fn delete_selected(&mut self) {
+        let Some((li, fi)) = self.edited_feature() else {
+            return;
+        };
+        let result = match self.editing.editor.vertex.take() {
+            Some(v) => self.doc.layers[li]
+                .edit_geometry(fi, "Delete vertex", |g| edit::delete_vertex(g, v)),
+            None => self.doc.layers[li].delete_feature(fi, "Delete feature"),
+        };
+        match result {
+            Ok(change) => {
+                let label = if change.after.is_some() {
+                    "Delete vertex"
+                } else {
+                    "Delete feature"
+                };
+                self.after_edit(li, label, &[change]);
+            }
+            Err(e) => self.editing.editor.message = Some(e.to_string()),
+        }
+    }
+
+    /// Replaces a feature's record (from the attribute form) as one edit.
+    fn replace_record(&mut self, li: LayerIndex, fi: usize, after: geojson::Feature, label: &str) {
+        match self.doc.layers[li].replace(fi, after, label) {
+            Ok(change) if change.before != change.after => self.after_edit(li, label, &[change]),
+            Ok(_) => {}
+            Err(e) => self.editing.editor.message = Some(e.to_string()),
+        }
+    }
+
+    /// Keys of the editor. Runs before the app's other keys; consumes what it uses.
+    pub(super) fn edit_keyboard(&mut self, ui: &Ui) {
+        let typing = ui.ctx().egui_wants_keyboard_input();
+        if ui.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::S)))
+        {
+            self.save_current();
+        }
+        if !typing {
+            let redo = ui.input_mut(|i| {
+                i.consume_shortcut(&KeyboardShortcut::new(
+                    Modifiers::COMMAND | Modifiers::SHIFT,
+                    Key::Z,
+                )) || i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Y))
+            });
+            if redo {
+                self.redo();
+            }
+            if ui.input_mut(|i| {
+                i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Z))
+            }) {
+                self.undo();
+            }
+        }
+        if typing || ui.input(|i| i.modifiers.command || i.modifiers.alt) {
+            return;
+        }
+        if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::E)) {
+            if self.editing.editor.layer.is_some() {
+                self.stop_editing();
+            } else {
+                self.start_editing(None);
+            }
+        }
+        if self.editing.editor.layer.is_none() {
+            return;
+        }
+        let e = &mut self.editing.editor;
+        for (key, tool) in [
+            (Key::V, Tool::Vertices),
+            (Key::G, Tool::Move),
+            (Key::P, Tool::DrawPolygon),
+            (Key::L, Tool::DrawLine),
+            (Key::O, Tool::DrawPoint),
+        ] {
+            if ui.input_mut(|i| i.consume_key(Modifiers::NONE, key)) {
+                e.tool = tool;
+                e.drawing.clear();
+            }
+        }
+        if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::S)) {
+            e.snapping = !e.snapping;
+        }
+        if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter)) {
+            self.finish_drawing();
+        }
+        if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Backspace)) {
+            self.editing.editor.drawing.pop();
+        }
+        if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Delete)) {
+            self.delete_selected();
+        }
+        let escape = ui.input(|i| i.key_pressed(Key::Escape));
+        if escape {
+            let e = &self.editing.editor;
+            let handled = e.drag.is_some() || !e.drawing.is_empty() || e.vertex.is_some();
+            if self.editing.editor.drag.is_some() {
+                self.cancel_drag();
+            } else if !self.editing.editor.drawing.is_empty() {
+                self.editing.editor.drawing.clear();
+            } else {
+                self.editing.editor.vertex = None;
+            }
+            if handled {
+                ui.ctx()
+                    .input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
+            }
+        }
+    }
+
+    /// The toolbar, shown under the menu while editing.
+    pub(super) fn edit_toolbar(&mut self, ui: &mut Ui) {
+        let Some(action) = edit_toolbar_ui(ui, &mut self.editing.editor, &self.doc.layers) else {
+            return;
+        };
+        match action {
+            ToolbarAction::Tool(t) => {
+                self.editing.editor.tool = t;
+                self.editing.editor.drawing.clear();
+            }
+            ToolbarAction::Layer(li) => self.start_editing(Some(li)),
+            ToolbarAction::Undo => self.undo(),
+            ToolbarAction::Redo => self.redo(),
+            ToolbarAction::Save => self.save_current(),
+            ToolbarAction::SaveAs => {
+                if let Some(li) = self.editing.editor.layer {
+                    let path = self.doc.layers[li].source.display().to_string();
+                    self.editing.save_as = Some((li, path));
+                }
+            }
+            ToolbarAction::Stop => self.stop_editing(),
+        }
+    }
+
+    /// Handles, the shape being drawn, problems and the snap marker over the map.
+    pub(super) fn edit_overlay(&mut self, ui: &Ui) {
+        if self.editing.editor.layer.is_none() {
+            return;
+        }
+        let Some(t) = self.map.transform else {
+            return;
+        };
+        // Problems are worked out again only when the feature changed.
+        let key = self
+            .edited_feature()
+            .map(|(_, fi)| (fi, self.editing.editor.revision));
+        if key != self.editing.editor.problems_for {
+            self.editing.editor.problems = self
+                .edited_feature()
+                .and_then(|(li, fi)| self.doc.layers[li].features.get(fi))
+                .and_then(|f| f.geometry.as_ref())
+                .map(problems)
+                .unwrap_or_default();
+            self.editing.editor.problems_for = key;
+        }
+        let parts = self.selected_parts();
+        let painter = ui.painter().with_clip_rect(t.rect);
+        let pointer = ui
+            .input(|i| i.pointer.hover_pos())
+            .filter(|p| t.rect.contains(*p));
+        paint_edit_overlay(&painter, &t, &parts, &self.editing.editor, pointer);
+        if self.editing.editor.tool.draws() || self.editing.editor.drag.is_some() {
+            ui.ctx().request_repaint();
+        }
+    }
+
+    /// The editing part of the feature panel: live area and perimeter, problems, the
+    /// attribute form and "Delete feature".
+    pub(super) fn edit_panel(&mut self, ui: &mut Ui) {
+        let Some((li, fi)) = self.edited_feature() else {
+            return;
+        };
+        let Some(feature) = self.doc.layers[li].features.get(fi) else {
+            return;
+        };
+        ui.heading("Edit feature");
+        edit_facts_ui(ui, feature.geometry.as_ref(), &self.editing.editor.problems);
+        ui.add_space(6.0);
+        ui.label(RichText::new("Attributes").strong());
+        let record = feature.record.clone();
+        let owner = (li, fi, self.editing.editor.revision);
+        let changed = attribute_form_ui(ui, &record, owner, &mut self.editing.editor.form);
+        ui.add_space(6.0);
+        let delete = ui
+            .button("Delete feature")
+            .on_hover_text("Delete this feature (Delete key); Ctrl+Z brings it back")
+            .clicked();
+        ui.separator();
+        if let Some((after, label)) = changed {
+            self.replace_record(li, fi, after, &label);
+        }
+        if delete {
+            self.editing.editor.vertex = None;
+            self.delete_selected();
+        }
+    }
+
+    /// Looks for journals left by a crash for layers not yet checked.
+    pub(super) fn check_recoveries(&mut self) {
+        let Some(dir) = self.recovery_dir() else {
+            return;
+        };
+        let sources: Vec<PathBuf> = self
+            .doc
+            .layers
+            .iter()
+            .filter(|l| matches!(l.status, LayerStatus::Loaded))
+            .map(|l| l.source.clone())
+            .filter(|s| !self.editing.checked.contains(s))
+            .collect();
+        for source in sources {
+            self.editing.checked.insert(source.clone());
+            if self.editing.journals.iter().any(|(p, _)| *p == source) {
+                continue;
+            }
+            match find_recovery(&dir, &source) {
+                Some(Ok(r)) => self.editing.recoveries.push(r),
+                Some(Err(e)) => self.notices.push(e),
+                None => {}
+            }
+        }
+    }
+
+    /// Restores the edits of a recovery journal into its layer.
+    pub fn restore_recovery(&mut self, index: usize) -> Result<(), String> {
+        if index >= self.editing.recoveries.len() {
+            return Err("No such recovery".to_owned());
+        }
+        let r = self.editing.recoveries.remove(index);
+        let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
+        let Some(li) = self
+            .doc
+            .layers
+            .iter()
+            .position(|l| canonical(&l.source) == canonical(&r.source))
+        else {
+            return Err(format!("{} is not open", r.source.display()));
+        };
+        let changes = r.changes_for(&self.doc.layers[li]);
+        match self.doc.layers[li].commit("Recovered edits", changes.clone()) {
+            Ok(()) => {
+                self.after_edit(li, "Recovered edits", &changes);
+                self.info = Some(format!(
+                    "Restored {} unsaved edits to {}",
+                    r.entries.len(),
+                    self.doc.layers[li].name
+                ));
+                Ok(())
+            }
+            Err(e) => {
+                let text = format!(
+                    "The edits to {} could not be restored ({e}); the journal is kept at {}.",
+                    r.source.display(),
+                    r.journal.display()
+                );
+                self.notices.push(text.clone());
+                Err(text)
+            }
+        }
+    }
+
+    /// Deletes a recovery journal at the user's word.
+    pub fn discard_recovery(&mut self, index: usize) {
+        if index < self.editing.recoveries.len() {
+            let r = self.editing.recoveries.remove(index);
+            let _ = std::fs::remove_file(&r.journal);
+        }
+    }
+
+    /// Every few seconds: has another program changed a layer's file?
+    pub(super) fn check_external_changes(&mut self, now: f64, ctx: &egui::Context) {
+        if now - self.editing.last_disk_check < DISK_CHECK_EVERY {
+            return;
+        }
+        self.editing.last_disk_check = now;
+        ctx.request_repaint_after(std::time::Duration::from_secs_f64(DISK_CHECK_EVERY));
+        self.look_at_disk();
+    }
+
+    /// Compares every layer's file with what we last read or wrote.
+    pub fn look_at_disk(&mut self) {
+        for li in 0..self.doc.layers.len() {
+            if self.editing.external.contains(&li) {
+                continue;
+            }
+            let layer = &self.doc.layers[li];
+            let Some(known) = layer.stamp else {
+                continue;
+            };
+            let meta = std::fs::metadata(&layer.source).ok();
+            let unchanged = meta
+                .as_ref()
+                .is_some_and(|m| m.len() == known.len && m.modified().ok() == known.modified);
+            if unchanged {
+                continue;
+            }
+            match stamp_of(&layer.source) {
+                Some(now) if now.same_contents(&known) => {
+                    self.doc.layers[li].stamp = Some(now);
+                }
+                _ => self.editing.external.push(li),
+            }
+        }
+    }
+
+    /// Reads a layer's file again, dropping its unsaved edits and history.
+    pub fn reload_layer(&mut self, li: LayerIndex) {
+        self.editing.external.retain(|&l| l != li);
+        let Some(layer) = self.doc.layers.get(li) else {
+            return;
+        };
+        let source = layer.source.clone();
+        match read_geojson(&source) {
+            Ok(parsed) => {
+                let old = &self.doc.layers[li];
+                let mut fresh =
+                    parsed.into_layer(old.name.clone(), source.clone(), old.style.clone());
+                fresh.visible = old.visible;
+                fresh.opacity = old.opacity;
+                fresh.subareas = old.subareas;
+                self.doc.layers[li] = fresh;
+                self.drop_journal(&source);
+                self.renders[li] = LayerRender::build_in(&self.doc.layers[li], self.persisted.lang);
+                if self.selection().is_some_and(|r| r.layer == li) {
+                    self.select(None);
+                }
+                self.editing.editor.drag = None;
+                self.editing.editor.vertex = None;
+                self.editing.editor.revision += 1;
+                self.search_index = None;
+                self.info = Some(format!("Reloaded {}", source.display()));
+            }
+            Err(e) => self.notices.push(e.to_string()),
+        }
+    }
+
+    /// Keeps our version of a layer another program changed; the next save overwrites theirs.
+    pub fn keep_ours(&mut self, li: LayerIndex) {
+        self.editing.external.retain(|&l| l != li);
+        if let Some(layer) = self.doc.layers.get_mut(li) {
+            layer.stamp = stamp_of(&layer.source);
+            layer.history.mark_unsaved();
+            // The journal's base is now the other program's file: start it again from there.
+            let source = layer.source.clone();
+            self.drop_journal(&source);
+            self.journal(li, "Keep mine", &[]);
+        }
+    }
+
+    /// Banners for files changed on disk.
+    pub(super) fn external_banner_ui(&mut self, ui: &mut Ui) {
+        let mut action: Option<(LayerIndex, bool)> = None;
+        for &li in &self.editing.external {
+            let Some(layer) = self.doc.layers.get(li) else {
+                continue;
+            };
+            egui::Frame::new()
+                .fill(egui::Color32::from_rgb(0xff, 0xf4, 0xe5))
+                .inner_margin(6.0)
+                .show(ui, |ui| {
+                    ui.horizontal_wrapped(|ui| {
+                        let gone = !layer.source.exists();
+                        ui.label(
+                            RichText::new(format!(
+                                "⚠ {} was {} by another program.",
+                                layer.source.display(),
+                                if gone { "deleted or moved" } else { "changed" }
+                            ))
+                            .color(egui::Color32::from_rgb(0x7a, 0x4b, 0x00)),
+                        );
+                        if !gone {
+                            let reload = if layer.is_dirty() {
+                                "Reload from disk (drops my unsaved edits)"
+                            } else {
+                                "Reload from disk"
+                            };
+                            if ui.button(reload).clicked() {
+                                action = Some((li, true));
+                            }
+                        }
+                        if ui
+                            .button("Keep mine")
+                            .on_hover_text(
+                                "Keep this version; saving will replace the file on disk",
+                            )
+                            .clicked()
+                        {
+                            action = Some((li, false));
+                        }
+                    });
+                });
+        }
+        match action {
+            Some((li, true)) => self.reload_layer(li),
+            Some((li, false)) => self.keep_ours(li),
+            None => {}
+        }
+    }
+
+    /// Asks before closing the window with unsaved edits.
+    pub(super) fn intercept_close(&mut self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) || self.editing.quit_confirmed {
+            return;
+        }
+        let dirty: Vec<LayerIndex> = (0..self.doc.layers.len())
+            .filter(|&i| self.doc.layers[i].is_dirty())
+            .collect();
+        if dirty.is_empty() {
+            return;
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+        self.editing.close_prompt = Some(ClosePrompt {
+            layers: dirty,
+            then: AfterClose::Quit,
+        });
+    }
+
+    /// Removes a layer, asking first if it has unsaved edits.
+    pub(super) fn remove_layer_asking(&mut self, li: LayerIndex) -> bool {
+        if self.doc.layers.get(li).is_some_and(|l| l.is_dirty()) {
+            self.editing.close_prompt = Some(ClosePrompt {
+                layers: vec![li],
+                then: AfterClose::RemoveLayer(li),
+            });
+            return false;
+        }
+        true
+    }
+
+    /// Windows of the editor: restore after a crash, save as, unsaved changes.
+    pub(super) fn edit_windows(&mut self, ctx: &egui::Context) {
+        self.recovery_window(ctx);
+        self.save_as_window(ctx);
+        self.close_window(ctx);
+    }
+
+    fn recovery_window(&mut self, ctx: &egui::Context) {
+        let Some(r) = self.editing.recoveries.first() else {
+            return;
+        };
+        let current = self
+            .doc
+            .layers
+            .iter()
+            .find(|l| {
+                std::fs::canonicalize(&l.source).unwrap_or_else(|_| l.source.clone()) == r.source
+            })
+            .and_then(|l| l.stamp);
+        let matches = r.matches(current.as_ref());
+        let when = r
+            .modified
+            .and_then(|m| m.elapsed().ok())
+            .map(|d| format!(" (last edit {} ago)", human_age(d)))
+            .unwrap_or_default();
+        let mut choice = None;
+        egui::Window::new("Restore unsaved edits?")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+            .show(ctx, |ui| {
+                ui.label(format!(
+                    "Corridor closed before {} edit{} to {} were saved{when}.",
+                    r.entries.len(),
+                    if r.entries.len() == 1 { "" } else { "s" },
+                    r.source.display()
+                ));
+                if !matches {
+                    ui.label(
+                        RichText::new(
+                            "The file has changed since these edits were made; restoring them \
+                             may put them in the wrong places. Check the result before saving.",
+                        )
+                        .color(ui.visuals().warn_fg_color),
+                    );
+                }
+                ui.horizontal(|ui| {
+                    let restore = if matches {
+                        "Restore edits"
+                    } else {
+                        "Restore anyway"
+                    };
+                    if ui.button(restore).clicked() {
+                        choice = Some(true);
+                    }
+                    if ui.button("Discard edits").clicked() {
+                        choice = Some(false);
+                    }
+                });
+            });
+        match choice {
+            Some(true) => {
+                let _ = self.restore_recovery(0);
+            }
+            Some(false) => self.discard_recovery(0),
+            None => {}
+        }
+    }
+
+    fn save_as_window(&mut self, ctx: &egui::Context) {
+        let Some((li, mut path)) = self.editing.save_as.take() else {
+            return;
+        };
+        let mut open = true;
+        let mut save = false;
+        egui::Window::new("Save layer as")
+            .open(&mut open)
+            .collapsible(false)
+            .show(ctx, |ui| {
+                ui.label("File:");
+                let r = ui.add(egui::TextEdit::singleline(&mut path).desired_width(420.0));
+                let r = r.labelled_by(ui.label("").id);
+                if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                    save = true;
+                }
+                ui.horizontal(|ui| {
+                    if crate::ui::file_dialog_unavailable().is_none()
+                        && ui.button("Browse…").clicked()
+                        && let Some(p) = rfd::FileDialog::new()
+                            .set_title("Save layer as")
+                            .add_filter("GeoJSON", &["geojson", "json"])
+                            .save_file()
+                    {
+                        path = p.display().to_string();
+                    }
+                    if ui.button("Save").clicked() {
+                        save = true;
+                    }
+                });
+            });
+        if save {
+            let target = PathBuf::from(path.trim());
+            if self.save_layer(li, Some(target)).is_ok() {
+                return;
+            }
+        }
+        if open {
+            self.editing.save_as = Some((li, path));
+        }
+    }
+
+    fn close_window(&mut self, ctx: &egui::Context) {
+        let Some(prompt) = self.editing.close_prompt.clone() else {
+            return;
+        };
+        let names: Vec<String> = prompt
+            .layers
+            .iter()
+            .filter_map(|&i| self.doc.layers.get(i))
+            .map(|l| l.name.clone())
+            .collect();
+        let mut choice = None;
+        egui::Window::new("Unsaved changes")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+            .show(ctx, |ui| {
+                ui.label(format!("Unsaved changes in: {}.", names.join(", ")));
+                ui.label("Save them before closing?");
+                ui.horizontal(|ui| {
+                    if ui.button("Save and close").clicked() {
+                        choice = Some(0);
+                    }
+                    if ui.button("Close without saving").clicked() {
+                        choice = Some(1);
+                    }
+                    if ui.button("Cancel").clicked() {
+                        choice = Some(2);
+                    }
+                });
+            });
+        let Some(choice) = choice else {
+            return;
+        };
+        self.editing.close_prompt = None;
+        match choice {
+            0 => {
+                let all_saved = prompt
+                    .layers
+                    .iter()
+                    .all(|&li| self.save_layer(li, None).is_ok());
+                if all_saved {
+                    self.finish_close(ctx, &prompt.then);
+                }
+            }
+            1 => {
+                for &li in &prompt.layers {
+                    if let Some(source) = self.doc.layers.get(li).map(|l| l.source.clone()) {
+                        self.drop_journal(&source);
+                    }
+                }
+                self.finish_close(ctx, &prompt.then);
+            }
+            _ => {}
+        }
+    }
+
+    fn finish_close(&mut self, ctx: &egui::Context, then: &AfterClose) {
+        match then {
+            AfterClose::Quit => {
+                self.editing.quit_confirmed = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            AfterClose::RemoveLayer(li) => {
+                if let Some(l) = self.doc.layers.get_mut(*li) {
+                    // Discarded or saved: nothing left to ask about.
+                    l.history.mark_saved();
+                }
+                self.apply_layer_action(crate::ui::layers_ui::LayerAction::Remove(*li), 0.0);
+            }
+        }
+    }
+
+    /// Journals of layers that close cleanly go with them.
+    pub(super) fn layer_removed(&mut self, source: &Path) {
+        self.drop_journal(source);
+        if self.editing.editor.layer.is_some() {
+            self.stop_editing();
+        }
+        self.editing.external.clear();
+    }
+}
+
+fn human_age(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s < 90 {
+        format!("{s} s")
+    } else if s < 5400 {
+        format!("{} min", s / 60)
+    } else if s < 48 * 3600 {
+        format!("{} h", s / 3600)
+    } else {
+        format!("{} days", s / 86400)
+    }
+}

@@ -1,0 +1,708 @@
+//! The boundary editor's widgets: the edit toolbar, the attribute form, vertex handles and snap
+//! markers on the map, and the geometry behind them (which handle is under the pointer, where
+//! to snap). What an edit does to the layer is in `model::edit`; the app wires the two.
+
+use egui::{Color32, Pos2, RichText, Stroke, Ui, vec2};
+use geojson::{JsonObject, JsonValue};
+
+use crate::geometry::validity::Problem;
+use crate::geometry::{MercatorBox, lonlat_from_mercator, mercator_from_lonlat};
+use crate::model::edit::{Part, PartKind, VertexAt};
+use crate::model::{Document, Layer, LayerIndex};
+use crate::render::{LayerRender, ScreenTransform};
+
+use super::MUTED;
+
+/// Pixels within which a handle is under the pointer.
+pub const HANDLE_RADIUS: f32 = 8.0;
+/// Pixels within which the pointer snaps to another feature's vertex or edge.
+pub const SNAP_RADIUS: f32 = 10.0;
+
+const EDIT_BLUE: Color32 = Color32::from_rgb(0x15, 0x65, 0xc0);
+const SNAP_MAGENTA: Color32 = Color32::from_rgb(0xd8, 0x1b, 0x60);
+const PROBLEM_RED: Color32 = Color32::from_rgb(0xd3, 0x2f, 0x2f);
+
+/// What a click or drag on the map does while editing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Tool {
+    /// Select features, drag vertices and midpoints.
+    #[default]
+    Vertices,
+    /// Drag the selected feature as a whole.
+    Move,
+    DrawPolygon,
+    DrawLine,
+    DrawPoint,
+}
+
+impl Tool {
+    pub fn label(self) -> &'static str {
+        match self {
+            Tool::Vertices => "Select / vertices",
+            Tool::Move => "Move feature",
+            Tool::DrawPolygon => "Draw polygon",
+            Tool::DrawLine => "Draw line",
+            Tool::DrawPoint => "Draw point",
+        }
+    }
+
+    pub fn draws(self) -> bool {
+        matches!(self, Tool::DrawPolygon | Tool::DrawLine | Tool::DrawPoint)
+    }
+}
+
+/// What is being dragged.
+#[derive(Clone, Debug)]
+pub enum DragKind {
+    Vertex(VertexAt),
+    Feature,
+}
+
+/// A drag in progress: the feature as it was before, so the drag can be committed as one edit
+/// or cancelled.
+#[derive(Clone, Debug)]
+pub struct Drag {
+    pub feature: usize,
+    pub kind: DragKind,
+    pub before: geojson::Feature,
+    /// Where the drag began, `[lon, lat]`.
+    pub start: [f64; 2],
+    /// The edit's name in the history.
+    pub label: &'static str,
+}
+
+/// Where the pointer snaps.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Snap {
+    pub lonlat: [f64; 2],
+    /// A vertex (exact copy of its coordinates) or a point on an edge.
+    pub vertex: bool,
+}
+
+/// The editor's state: which layer is in edit mode and what the tools are doing.
+#[derive(Default)]
+pub struct EditorState {
+    /// The layer in edit mode; `None` when viewing.
+    pub layer: Option<LayerIndex>,
+    pub tool: Tool,
+    pub snapping: bool,
+    /// The selected vertex of the selected feature.
+    pub vertex: Option<VertexAt>,
+    /// The shape being drawn, `[lon, lat]`.
+    pub drawing: Vec<[f64; 2]>,
+    pub drag: Option<Drag>,
+    /// Where the pointer would snap now (shown by a marker).
+    pub snap: Option<Snap>,
+    /// Why the last edit was refused.
+    pub message: Option<String>,
+    pub form: FormState,
+    /// Counts changes, so the panel recomputes area and problems only when something changed.
+    pub revision: u64,
+    /// Problems of the selected feature, as of `problems_for`.
+    pub problems: Vec<Problem>,
+    pub problems_for: Option<(usize, u64)>,
+}
+
+impl EditorState {
+    pub fn new() -> Self {
+        Self {
+            snapping: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// What the toolbar asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ToolbarAction {
+    Tool(Tool),
+    Layer(LayerIndex),
+    Undo,
+    Redo,
+    Save,
+    SaveAs,
+    Stop,
+}
+
+/// The edit toolbar: layer, tools, snapping, undo/redo and save.
+pub fn edit_toolbar_ui(
+    ui: &mut Ui,
+    state: &mut EditorState,
+    layers: &[Layer],
+) -> Option<ToolbarAction> {
+    let mut action = None;
+    let Some(li) = state.layer else {
+        return None;
+    };
+    let Some(layer) = layers.get(li) else {
+        return Some(ToolbarAction::Stop);
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Editing").strong().color(EDIT_BLUE));
+        egui::ComboBox::from_id_salt("edit_layer")
+            .selected_text(&layer.name)
+            .show_ui(ui, |ui| {
+                for (i, l) in layers.iter().enumerate().rev() {
+                    if l.error().is_none() && ui.selectable_label(i == li, &l.name).clicked() {
+                        action = Some(ToolbarAction::Layer(i));
+                    }
+                }
+            });
+        ui.separator();
+        for (tool, key) in [
+            (Tool::Vertices, "V"),
+            (Tool::Move, "G"),
+            (Tool::DrawPolygon, "P"),
+            (Tool::DrawLine, "L"),
+            (Tool::DrawPoint, "O"),
+        ] {
+            if ui
+                .selectable_label(state.tool == tool, tool.label())
+                .on_hover_text(format!("{} ({key})", tool.label()))
+                .clicked()
+            {
+                action = Some(ToolbarAction::Tool(tool));
+            }
+        }
+        ui.separator();
+        ui.checkbox(&mut state.snapping, "Snap (S)")
+            .on_hover_text("Snap to vertices and edges of other features within a few pixels");
+        ui.separator();
+        let undo = layer.history.undo_label();
+        if ui
+            .add_enabled(undo.is_some(), egui::Button::new("⟲ Undo"))
+            .on_hover_text(format!("Undo {} (Ctrl+Z)", undo.unwrap_or("")))
+            .clicked()
+        {
+            action = Some(ToolbarAction::Undo);
+        }
+        let redo = layer.history.redo_label();
+        if ui
+            .add_enabled(redo.is_some(), egui::Button::new("⟳ Redo"))
+            .on_hover_text(format!("Redo {} (Ctrl+Y)", redo.unwrap_or("")))
+            .clicked()
+        {
+            action = Some(ToolbarAction::Redo);
+        }
+        ui.separator();
+        let save = if layer.is_dirty() { "Save ●" } else { "Save" };
+        if ui
+            .button(save)
+            .on_hover_text(format!("Save {} (Ctrl+S)", layer.source.display()))
+            .clicked()
+        {
+            action = Some(ToolbarAction::Save);
+        }
+        if ui.button("Save as…").clicked() {
+            action = Some(ToolbarAction::SaveAs);
+        }
+        if ui.button("Stop editing (E)").clicked() {
+            action = Some(ToolbarAction::Stop);
+        }
+    });
+    if state.tool.draws() {
+        let hint = match state.tool {
+            Tool::DrawPoint => "Click to place the point.",
+            _ => {
+                "Click to add vertices; Enter or double-click finishes, Backspace removes the last, Escape cancels."
+            }
+        };
+        ui.label(RichText::new(hint).small().color(MUTED));
+    }
+    if let Some(m) = &state.message {
+        ui.label(RichText::new(format!("⚠ {m}")).color(ui.visuals().warn_fg_color));
+    }
+    action
+}
+
+/// The text being typed into the attribute form, per key, until it is committed.
+#[derive(Default)]
+pub struct FormState {
+    /// Which feature (layer, index, revision) the buffers belong to.
+    pub owner: Option<(LayerIndex, usize, u64)>,
+    pub buffers: Vec<(String, String)>,
+    pub new_key: String,
+    pub new_kind: ValueKind,
+    pub error: Option<String>,
+}
+
+/// The JSON type of a new attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ValueKind {
+    #[default]
+    Text,
+    Number,
+    Boolean,
+    Null,
+}
+
+impl ValueKind {
+    const ALL: [ValueKind; 4] = [
+        ValueKind::Text,
+        ValueKind::Number,
+        ValueKind::Boolean,
+        ValueKind::Null,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            ValueKind::Text => "text",
+            ValueKind::Number => "number",
+            ValueKind::Boolean => "true/false",
+            ValueKind::Null => "null",
+        }
+    }
+}
+
+/// How a value is typed in the form: strings as they are, everything else as JSON.
+fn as_text(value: &JsonValue) -> String {
+    match value {
+        JsonValue::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn type_name(value: &JsonValue) -> &'static str {
+    match value {
+        JsonValue::String(_) => "text",
+        JsonValue::Number(_) => "number",
+        JsonValue::Bool(_) => "true/false",
+        JsonValue::Null => "null",
+        JsonValue::Array(_) => "list (JSON)",
+        JsonValue::Object(_) => "object (JSON)",
+    }
+}
+
+/// Reads typed text back as a value of the same JSON type as `like`.
+pub fn parse_like(like: &JsonValue, text: &str) -> Result<JsonValue, String> {
+    match like {
+        JsonValue::String(_) => Ok(JsonValue::String(text.to_owned())),
+        JsonValue::Number(_) => {
+            let t = text.trim();
+            serde_json::from_str::<serde_json::Number>(t)
+                .map(JsonValue::Number)
+                .map_err(|_| format!("“{t}” is not a number"))
+        }
+        JsonValue::Bool(_) => match text.trim() {
+            "true" => Ok(JsonValue::Bool(true)),
+            "false" => Ok(JsonValue::Bool(false)),
+            t => Err(format!("“{t}” is neither true nor false")),
+        },
+        JsonValue::Null if text.trim() == "null" || text.trim().is_empty() => Ok(JsonValue::Null),
+        // A null being given a value: take JSON if it is JSON, else text.
+        JsonValue::Null => Ok(serde_json::from_str(text.trim())
+            .unwrap_or_else(|_| JsonValue::String(text.to_owned()))),
+        JsonValue::Array(_) | JsonValue::Object(_) => {
+            let v: JsonValue =
+                serde_json::from_str(text.trim()).map_err(|e| format!("not valid JSON: {e}"))?;
+            if std::mem::discriminant(&v) == std::mem::discriminant(like) {
+                Ok(v)
+            } else {
+                Err(format!("expected a {}", type_name(like)))
+            }
+        }
+    }
+}
+
+/// The attribute form of a feature being edited. Returns the changed record and what changed.
+pub fn attribute_form_ui(
+    ui: &mut Ui,
+    record: &geojson::Feature,
+    owner: (LayerIndex, usize, u64),
+    form: &mut FormState,
+) -> Option<(geojson::Feature, String)> {
+    let empty = JsonObject::new();
+    let props = record.properties.as_ref().unwrap_or(&empty);
+    if form.owner != Some(owner) {
+        form.owner = Some(owner);
+        form.buffers = props.iter().map(|(k, v)| (k.clone(), as_text(v))).collect();
+        form.error = None;
+    }
+    let mut result = None;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("id").color(MUTED));
+        let id = match &record.id {
+            Some(geojson::feature::Id::String(s)) => format!("“{s}” (text)"),
+            Some(geojson::feature::Id::Number(n)) => format!("{n} (number)"),
+            None => "none".to_owned(),
+        };
+        ui.label(id);
+    });
+    egui::Grid::new(("attribute_form", owner.0, owner.1))
+        .num_columns(3)
+        .striped(true)
+        .show(ui, |ui| {
+            for (key, value) in props {
+                let Some(buffer) = form
+                    .buffers
+                    .iter_mut()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, b)| b)
+                else {
+                    continue;
+                };
+                ui.label(key).on_hover_text(type_name(value));
+                let committed = match value {
+                    JsonValue::Bool(b) => {
+                        let mut v = *b;
+                        let r = ui.checkbox(&mut v, "");
+                        r.changed().then(|| v.to_string())
+                    }
+                    _ => {
+                        let multiline = matches!(value, JsonValue::String(s) if s.len() > 40);
+                        let edit = if multiline {
+                            egui::TextEdit::multiline(buffer).desired_rows(2)
+                        } else {
+                            egui::TextEdit::singleline(buffer)
+                        };
+                        let r = ui.add(edit.desired_width(170.0).id_salt(("attr", key)));
+                        let r = r.labelled_by(ui.label("").id);
+                        let done = r.lost_focus();
+                        (done && *buffer != as_text(value)).then(|| buffer.clone())
+                    }
+                };
+                if let Some(text) = committed {
+                    match parse_like(value, &text) {
+                        Ok(v) => {
+                            let mut after = record.clone();
+                            after
+                                .properties
+                                .get_or_insert_with(JsonObject::new)
+                                .insert(key.clone(), v);
+                            result = Some((after, format!("Edit “{key}”")));
+                            form.error = None;
+                        }
+                        Err(e) => form.error = Some(format!("{key}: {e}")),
+                    }
+                }
+                if ui
+                    .small_button("✕")
+                    .on_hover_text(format!("Remove “{key}”"))
+                    .clicked()
+                {
+                    let mut after = record.clone();
+                    if let Some(p) = after.properties.as_mut() {
+                        p.shift_remove(key);
+                    }
+                    result = Some((after, format!("Remove “{key}”")));
+                }
+                ui.end_row();
+            }
+        });
+    if let Some(e) = &form.error {
+        ui.label(RichText::new(format!("⚠ {e}")).color(ui.visuals().warn_fg_color));
+    }
+    ui.horizontal(|ui| {
+        let r = ui.add(
+            egui::TextEdit::singleline(&mut form.new_key)
+                .hint_text("new attribute")
+                .desired_width(120.0),
+        );
+        let r = r.labelled_by(ui.label("").id);
+        egui::ComboBox::from_id_salt("new_attribute_kind")
+            .selected_text(form.new_kind.label())
+            .width(80.0)
+            .show_ui(ui, |ui| {
+                for k in ValueKind::ALL {
+                    ui.selectable_value(&mut form.new_kind, k, k.label());
+                }
+            });
+        let key = form.new_key.trim().to_owned();
+        let entered = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui
+            .add_enabled(!key.is_empty(), egui::Button::new("Add"))
+            .clicked()
+            || entered)
+            && !key.is_empty()
+        {
+            if props.contains_key(&key) {
+                form.error = Some(format!("“{key}” is already an attribute"));
+            } else {
+                let value = match form.new_kind {
+                    ValueKind::Text => JsonValue::String(String::new()),
+                    ValueKind::Number => JsonValue::Number(0.into()),
+                    ValueKind::Boolean => JsonValue::Bool(false),
+                    ValueKind::Null => JsonValue::Null,
+                };
+                let mut after = record.clone();
+                after
+                    .properties
+                    .get_or_insert_with(JsonObject::new)
+                    .insert(key.clone(), value);
+                result = Some((after, format!("Add “{key}”")));
+                form.new_key.clear();
+                form.error = None;
+            }
+        }
+    });
+    result
+}
+
+/// A handle under the pointer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Handle {
+    Vertex(VertexAt),
+    /// The middle of the edge from vertex `index` to the next: dragging inserts a vertex.
+    Midpoint {
+        part: usize,
+        index: usize,
+    },
+}
+
+fn screen(t: &ScreenTransform, lonlat: [f64; 2]) -> Pos2 {
+    t.screen_from_world(mercator_from_lonlat(lonlat[0], lonlat[1]))
+}
+
+/// `[lon, lat]` of a screen point.
+pub fn lonlat_of(t: &ScreenTransform, p: Pos2) -> [f64; 2] {
+    let w = t.world_from_screen(p);
+    lonlat_from_mercator(w[0], w[1])
+}
+
+/// The midpoint of an edge, on screen-straight lines (as drawn), in `[lon, lat]`.
+fn midpoint(a: [f64; 2], b: [f64; 2]) -> [f64; 2] {
+    let (wa, wb) = (
+        mercator_from_lonlat(a[0], a[1]),
+        mercator_from_lonlat(b[0], b[1]),
+    );
+    lonlat_from_mercator((wa[0] + wb[0]) / 2.0, (wa[1] + wb[1]) / 2.0)
+}
+
+/// The handle nearest `pos` within [`HANDLE_RADIUS`]: vertices before midpoints.
+pub fn handle_at(t: &ScreenTransform, parts: &[Part], pos: Pos2) -> Option<Handle> {
+    let r2 = HANDLE_RADIUS * HANDLE_RADIUS;
+    let mut best: Option<(f32, Handle)> = None;
+    for (pi, part) in parts.iter().enumerate() {
+        for (i, p) in part.points.iter().enumerate() {
+            let d = screen(t, *p).distance_sq(pos);
+            if d <= r2 && best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, Handle::Vertex(VertexAt { part: pi, index: i })));
+            }
+        }
+    }
+    if best.is_some() {
+        return best.map(|(_, h)| h);
+    }
+    for (pi, part) in parts.iter().enumerate() {
+        for (a, b) in part.edges() {
+            let m = midpoint(part.points[a], part.points[b]);
+            let d = screen(t, m).distance_sq(pos);
+            if d <= r2 && best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, Handle::Midpoint { part: pi, index: a }));
+            }
+        }
+    }
+    best.map(|(_, h)| h)
+}
+
+/// Where `pos` snaps on the visible layers: the nearest vertex within [`SNAP_RADIUS`], else the
+/// nearest point on an edge. Feature `exclude` (the one being edited) is not a target.
+pub fn find_snap(
+    t: &ScreenTransform,
+    doc: &Document,
+    renders: &[LayerRender],
+    pos: Pos2,
+    exclude: Option<(LayerIndex, usize)>,
+) -> Option<Snap> {
+    let slack = SNAP_RADIUS as f64 / t.scale();
+    let w = t.world_from_screen(pos);
+    let mut view = MercatorBox::EMPTY;
+    view.extend([w[0] - slack, w[1] - slack]);
+    view.extend([w[0] + slack, w[1] + slack]);
+    let r2 = SNAP_RADIUS * SNAP_RADIUS;
+    let mut vertex: Option<(f32, [f64; 2])> = None;
+    let mut edge: Option<(f32, [f64; 2])> = None;
+    for (li, (layer, render)) in doc.layers.iter().zip(renders).enumerate() {
+        if !layer.visible {
+            continue;
+        }
+        for fi in render.visible(&view) {
+            if exclude == Some((li, fi)) {
+                continue;
+            }
+            let Some(g) = layer
+                .features
+                .get(fi)
+                .and_then(|f| f.record.geometry.as_ref())
+            else {
+                continue;
+            };
+            for part in crate::model::edit::parts(&g.value) {
+                for p in &part.points {
+                    let d = screen(t, *p).distance_sq(pos);
+                    if d <= r2 && vertex.is_none_or(|(bd, _)| d < bd) {
+                        vertex = Some((d, *p));
+                    }
+                }
+                if vertex.is_some() {
+                    continue;
+                }
+                for (a, b) in part.edges() {
+                    let (sa, sb) = (screen(t, part.points[a]), screen(t, part.points[b]));
+                    let ab = sb - sa;
+                    let len2 = ab.length_sq();
+                    if len2 == 0.0 {
+                        continue;
+                    }
+                    let k = ((pos - sa).dot(ab) / len2).clamp(0.0, 1.0);
+                    let on = sa + ab * k;
+                    let d = on.distance_sq(pos);
+                    if d <= r2 && edge.is_none_or(|(bd, _)| d < bd) {
+                        edge = Some((d, lonlat_of(t, on)));
+                    }
+                }
+            }
+        }
+    }
+    vertex
+        .map(|(_, p)| Snap {
+            lonlat: p,
+            vertex: true,
+        })
+        .or(edge.map(|(_, p)| Snap {
+            lonlat: [
+                crate::model::edit::round_placed(p[0]),
+                crate::model::edit::round_placed(p[1]),
+            ],
+            vertex: false,
+        }))
+}
+
+/// Draws the selected feature's handles, the shape being drawn, located problems and the snap
+/// marker.
+pub fn paint_edit_overlay(
+    painter: &egui::Painter,
+    t: &ScreenTransform,
+    parts: &[Part],
+    state: &EditorState,
+    pointer: Option<Pos2>,
+) {
+    let outline = Stroke::new(2.0, EDIT_BLUE);
+    for part in parts {
+        let pts: Vec<Pos2> = part.points.iter().map(|p| screen(t, *p)).collect();
+        match part.kind {
+            PartKind::Ring if pts.len() > 1 => {
+                painter.add(egui::Shape::closed_line(pts.clone(), outline));
+            }
+            PartKind::Line => {
+                painter.add(egui::Shape::line(pts.clone(), outline));
+            }
+            _ => {}
+        }
+    }
+    if state.tool == Tool::Vertices {
+        for (pi, part) in parts.iter().enumerate() {
+            for (a, b) in part.edges() {
+                let m = screen(t, midpoint(part.points[a], part.points[b]));
+                painter.circle(
+                    m,
+                    3.5,
+                    Color32::from_white_alpha(230),
+                    Stroke::new(1.2, EDIT_BLUE),
+                );
+            }
+            for (i, p) in part.points.iter().enumerate() {
+                let selected = state.vertex == Some(VertexAt { part: pi, index: i });
+                let at = screen(t, *p);
+                let r = egui::Rect::from_center_size(at, vec2(9.0, 9.0));
+                painter.rect_filled(r, 1.0, if selected { EDIT_BLUE } else { Color32::WHITE });
+                painter.rect_stroke(
+                    r,
+                    1.0,
+                    Stroke::new(1.5, EDIT_BLUE),
+                    egui::StrokeKind::Middle,
+                );
+            }
+        }
+    }
+    for problem in &state.problems {
+        if let Some(at) = problem.at {
+            let c = screen(t, at);
+            painter.circle_stroke(c, 9.0, Stroke::new(2.5, PROBLEM_RED));
+            painter.line_segment(
+                [c + vec2(-5.0, -5.0), c + vec2(5.0, 5.0)],
+                Stroke::new(2.5, PROBLEM_RED),
+            );
+            painter.line_segment(
+                [c + vec2(-5.0, 5.0), c + vec2(5.0, -5.0)],
+                Stroke::new(2.5, PROBLEM_RED),
+            );
+        }
+    }
+    if !state.drawing.is_empty() {
+        let mut pts: Vec<Pos2> = state.drawing.iter().map(|p| screen(t, *p)).collect();
+        let cursor = state.snap.map(|s| screen(t, s.lonlat)).or(pointer);
+        if let Some(c) = cursor {
+            pts.push(c);
+        }
+        let stroke = Stroke::new(2.0, SNAP_MAGENTA);
+        if state.tool == Tool::DrawPolygon && pts.len() >= 3 {
+            painter.add(egui::Shape::closed_line(pts.clone(), stroke));
+        } else {
+            painter.add(egui::Shape::line(pts.clone(), stroke));
+        }
+        for p in &pts[..state.drawing.len()] {
+            painter.circle(*p, 4.0, Color32::WHITE, stroke);
+        }
+    }
+    if let Some(snap) = state.snap {
+        let c = screen(t, snap.lonlat);
+        let stroke = Stroke::new(2.0, SNAP_MAGENTA);
+        if snap.vertex {
+            painter.rect_stroke(
+                egui::Rect::from_center_size(c, vec2(14.0, 14.0)),
+                0.0,
+                stroke,
+                egui::StrokeKind::Middle,
+            );
+        } else {
+            painter.circle_stroke(c, 7.0, stroke);
+        }
+    }
+}
+
+/// The geodesic facts and problems of the feature being edited, for the panel.
+pub fn edit_facts_ui(ui: &mut Ui, geometry: Option<&geo::Geometry<f64>>, problems: &[Problem]) {
+    use crate::geometry::measure::{
+        format_distance, format_hectares, geodesic_area_m2, geodesic_length_m,
+    };
+    let Some(g) = geometry else {
+        ui.label(RichText::new("No geometry").color(MUTED));
+        return;
+    };
+    let area = geodesic_area_m2(g);
+    let length = geodesic_length_m(g);
+    egui::Grid::new("edit_facts").num_columns(2).show(ui, |ui| {
+        if area > 0.0 {
+            ui.label(RichText::new("Area").color(MUTED));
+            ui.label(format_hectares(area));
+            ui.end_row();
+            ui.label(RichText::new("Perimeter").color(MUTED));
+        } else {
+            ui.label(RichText::new("Length").color(MUTED));
+        }
+        ui.label(format!("{:.3} km", length / 1000.0))
+            .on_hover_text(format_distance(length));
+        ui.end_row();
+    });
+    if problems.is_empty() {
+        ui.label(RichText::new("✔ Valid geometry").color(Color32::from_rgb(0x2e, 0x7d, 0x32)));
+    }
+    for p in problems {
+        let text = match p.at {
+            Some([lon, lat]) => format!(
+                "⚠ {} ({})",
+                p.message,
+                crate::geometry::coords::format_lat_lon(lon, lat)
+            ),
+            None => format!("⚠ {}", p.message),
+        };
+        ui.label(RichText::new(text).color(PROBLEM_RED));
+    }
+    if !problems.is_empty() {
+        ui.label(
+            RichText::new("A warning only: the feature is kept and saved as drawn.")
+                .small()
+                .color(MUTED),
+        );
+    }
+}
