@@ -825,6 +825,7 @@ impl CorridorApp {
             .iter()
             .filter_map(|&l| map(l))
             .collect();
+        self.editing.last_edited = self.editing.last_edited.and_then(&map);
         self.layers_changed();
     }
 

@@ -55,6 +55,8 @@ pub struct EditingState {
     /// Layers whose file another program changed, waiting for "reload" or "keep mine".
     pub external: Vec<LayerIndex>,
     last_disk_check: f64,
+    /// The layer changed last, which undo acts on when no layer is in edit mode.
+    pub last_edited: Option<LayerIndex>,
 }
 
 impl EditingState {
@@ -136,6 +138,7 @@ impl CorridorApp {
     /// selection, the search index and the panel's facts.
     fn after_edit(&mut self, li: LayerIndex, label: &str, changes: &[Change]) {
         self.editing.editor.revision += 1;
+        self.editing.last_edited = Some(li);
         self.editing.editor.message = None;
         self.journal(li, label, changes);
         let structural = changes
@@ -292,6 +295,7 @@ impl CorridorApp {
             .editor
             .layer
             .or(self.selection().map(|r| r.layer))
+            .or(self.editing.last_edited)
             .filter(|&i| i < self.doc.layers.len())
     }
 
@@ -460,8 +464,10 @@ impl CorridorApp {
                         ..
                     })
                 ));
+        // A dragged vertex must not snap to its own feature; a new shape may snap to anything.
+        let exclude = edited.filter(|_| self.editing.editor.drag.is_some());
         self.editing.editor.snap = match out.pointer {
-            Some(p) if snapping_now => find_snap(&t, &self.doc, &self.renders, p, edited),
+            Some(p) if snapping_now => find_snap(&t, &self.doc, &self.renders, p, exclude),
             _ => None,
         };
         let placed = |p: Pos2, snap: Option<crate::ui::edit_ui::Snap>| -> [f64; 2] {
@@ -868,9 +874,6 @@ impl CorridorApp {
             .input(|i| i.pointer.hover_pos())
             .filter(|p| t.rect.contains(*p));
         paint_edit_overlay(&painter, &t, &parts, &self.editing.editor, pointer);
-        if self.editing.editor.tool.draws() || self.editing.editor.drag.is_some() {
-            ui.ctx().request_repaint();
-        }
     }
 
     /// The editing part of the feature panel: live area and perimeter, problems, the
@@ -1215,9 +1218,9 @@ impl CorridorApp {
             .open(&mut open)
             .collapsible(false)
             .show(ctx, |ui| {
-                ui.label("File:");
+                let label = ui.label("File:");
                 let r = ui.add(egui::TextEdit::singleline(&mut path).desired_width(420.0));
-                let r = r.labelled_by(ui.label("").id);
+                let r = r.labelled_by(label.id);
                 if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
                     save = true;
                 }

@@ -138,7 +138,7 @@ pub fn edit_toolbar_ui(
         return Some(ToolbarAction::Stop);
     };
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new("Editing").strong().color(EDIT_BLUE));
+        let editing = ui.label(RichText::new("Editing").strong().color(EDIT_BLUE));
         egui::ComboBox::from_id_salt("edit_layer")
             .selected_text(&layer.name)
             .show_ui(ui, |ui| {
@@ -147,7 +147,9 @@ pub fn edit_toolbar_ui(
                         action = Some(ToolbarAction::Layer(i));
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(editing.id);
         ui.separator();
         for (tool, key) in [
             (Tool::Vertices, "V"),
@@ -170,7 +172,7 @@ pub fn edit_toolbar_ui(
         ui.separator();
         let undo = layer.history.undo_label();
         if ui
-            .add_enabled(undo.is_some(), egui::Button::new("⟲ Undo"))
+            .add_enabled(undo.is_some(), egui::Button::new("Undo"))
             .on_hover_text(format!("Undo {} (Ctrl+Z)", undo.unwrap_or("")))
             .clicked()
         {
@@ -178,7 +180,7 @@ pub fn edit_toolbar_ui(
         }
         let redo = layer.history.redo_label();
         if ui
-            .add_enabled(redo.is_some(), egui::Button::new("⟳ Redo"))
+            .add_enabled(redo.is_some(), egui::Button::new("Redo"))
             .on_hover_text(format!("Redo {} (Ctrl+Y)", redo.unwrap_or("")))
             .clicked()
         {
@@ -340,11 +342,11 @@ pub fn attribute_form_ui(
                 else {
                     continue;
                 };
-                ui.label(key).on_hover_text(type_name(value));
+                let key_label = ui.label(key).on_hover_text(type_name(value));
                 let committed = match value {
                     JsonValue::Bool(b) => {
                         let mut v = *b;
-                        let r = ui.checkbox(&mut v, "");
+                        let r = ui.checkbox(&mut v, "").labelled_by(key_label.id);
                         r.changed().then(|| v.to_string())
                     }
                     _ => {
@@ -354,8 +356,8 @@ pub fn attribute_form_ui(
                         } else {
                             egui::TextEdit::singleline(buffer)
                         };
-                        let r = ui.add(edit.desired_width(170.0).id_salt(("attr", key)));
-                        let r = r.labelled_by(ui.label("").id);
+                        let r = ui.add(edit.desired_width(180.0).id_salt(("attr", key)));
+                        let r = r.labelled_by(key_label.id);
                         let done = r.lost_focus();
                         (done && *buffer != as_text(value)).then(|| buffer.clone())
                     }
@@ -392,12 +394,14 @@ pub fn attribute_form_ui(
         ui.label(RichText::new(format!("⚠ {e}")).color(ui.visuals().warn_fg_color));
     }
     ui.horizontal(|ui| {
+        let add_label = ui.label("New:");
         let r = ui.add(
             egui::TextEdit::singleline(&mut form.new_key)
-                .hint_text("new attribute")
+                .hint_text("attribute name")
                 .desired_width(120.0),
         );
-        let r = r.labelled_by(ui.label("").id);
+        let r = r.labelled_by(add_label.id);
+        let kind_label = ui.label("of type");
         egui::ComboBox::from_id_salt("new_attribute_kind")
             .selected_text(form.new_kind.label())
             .width(80.0)
@@ -405,7 +409,9 @@ pub fn attribute_form_ui(
                 for k in ValueKind::ALL {
                     ui.selectable_value(&mut form.new_kind, k, k.label());
                 }
-            });
+            })
+            .response
+            .labelled_by(kind_label.id);
         let key = form.new_key.trim().to_owned();
         let entered = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if (ui

@@ -1,0 +1,569 @@
+//! The boundary editor driven as a user drives it, with real pointer events: select, drag a
+//! vertex, insert one, delete one, draw a polygon, fill its form, undo, redo, save; then what
+//! keeps edits safe: the recovery journal, a file changed by another program, closing with
+//! unsaved edits, a save that cannot be written.
+
+mod support {
+    pub mod app;
+}
+
+use std::path::{Path, PathBuf};
+
+use corridor::geometry::mercator_from_lonlat;
+use corridor::model::FeatureRef;
+use corridor::model::edit::parts;
+use corridor::{AppOptions, CorridorApp};
+use egui::{Key, Modifiers, Pos2, vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use serde_json::Value;
+use support::app::scratch_maps;
+
+/// Layer index of the localities in `maps/corridor.toml` (drawn first).
+const LOCALITIES: usize = 0;
+/// Tân Uyên within the localities, and a vertex of it on its eastern edge (not shared).
+const TAN_UYEN: usize = 3;
+const EAST_VERTEX: usize = 8;
+
+fn open_with(maps: &Path, data_dir: &Path) -> Harness<'static, CorridorApp> {
+    open_sized(maps, data_dir, egui::vec2(1280.0, 900.0))
+}
+
+fn open_sized(maps: &Path, data_dir: &Path, size: egui::Vec2) -> Harness<'static, CorridorApp> {
+    let options = AppOptions {
+        path: maps.join("corridor.toml"),
+        offline: true,
+        data_dir: Some(data_dir.to_owned()),
+    };
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_step_dt(1.0 / 60.0)
+        .with_max_steps(400)
+        .build_eframe(move |cc| CorridorApp::new(cc, options));
+    h.run();
+    h
+}
+
+/// The attribute form's text field for `key` (the panel below also shows the key as a label).
+fn field<'a>(h: &'a Harness<'static, CorridorApp>, key: &'a str) -> egui_kittest::Node<'a> {
+    h.get_all_by_label(key)
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::TextInput)
+        .unwrap_or_else(|| panic!("no field for {key}"))
+}
+
+fn screen(h: &Harness<'static, CorridorApp>, lonlat: [f64; 2]) -> Pos2 {
+    let t = h.state().map.transform.expect("the map has been drawn");
+    t.screen_from_world(mercator_from_lonlat(lonlat[0], lonlat[1]))
+}
+
+fn click(h: &mut Harness<'static, CorridorApp>, at: Pos2) {
+    h.hover_at(at);
+    h.step();
+    h.drag_at(at);
+    h.drop_at(at);
+    h.run();
+}
+
+/// A real drag: press, move in steps past egui's drag threshold, release.
+fn drag(h: &mut Harness<'static, CorridorApp>, from: Pos2, to: Pos2) {
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for k in 1..=8 {
+        h.hover_at(from + (to - from) * (k as f32 / 8.0));
+        h.step();
+    }
+    h.drop_at(to);
+    h.run();
+}
+
+fn key(h: &mut Harness<'static, CorridorApp>, key: Key) {
+    h.key_press(key);
+    h.run();
+}
+
+fn ctrl(h: &mut Harness<'static, CorridorApp>, key: Key) {
+    h.key_press_modifiers(Modifiers::COMMAND, key);
+    h.run();
+}
+
+fn tan_uyen_ring(h: &Harness<'static, CorridorApp>) -> Vec<[f64; 2]> {
+    let f = &h.state().doc.layers[LOCALITIES].features[TAN_UYEN];
+    parts(&f.record.geometry.as_ref().unwrap().value)[0]
+        .points
+        .clone()
+}
+
+/// Selects Tân Uyên by clicking inside it and enters edit mode with `E`.
+fn edit_tan_uyen(h: &mut Harness<'static, CorridorApp>) {
+    let inside = screen(h, [106.84, 11.10]);
+    click(h, inside);
+    assert_eq!(
+        h.state().selection(),
+        Some(FeatureRef {
+            layer: LOCALITIES,
+            feature: TAN_UYEN
+        })
+    );
+    key(h, Key::E);
+    assert_eq!(h.state().editing_layer(), Some(LOCALITIES));
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Every place where two JSON documents differ, as paths.
+fn differences(a: &Value, b: &Value, at: String, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                match (x.get(k), y.get(k)) {
+                    (Some(v), Some(w)) => differences(v, w, format!("{at}/{k}"), out),
+                    _ => out.push(format!("{at}/{k}")),
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                differences(v, w, format!("{at}/{i}"), out);
+            }
+        }
+        (Value::Number(x), Value::Number(y)) if x.as_f64() == y.as_f64() => {}
+        _ if a == b => {}
+        _ => out.push(at),
+    }
+}
+
+#[test]
+fn drag_a_vertex_undo_redo_and_save_changes_that_vertex_and_nothing_else() {
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    let file = maps.path().join("localities.geojson");
+    let original = read_json(&file);
+    let mut h = open_with(maps.path(), data.path());
+    edit_tan_uyen(&mut h);
+    let before = tan_uyen_ring(&h);
+    let from = screen(&h, before[EAST_VERTEX]);
+    drag(&mut h, from, from + vec2(40.0, 0.0));
+
+    let after = tan_uyen_ring(&h);
+    assert_eq!(after.len(), before.len());
+    assert!(
+        after[EAST_VERTEX][0] > before[EAST_VERTEX][0] + 0.01,
+        "{after:?}"
+    );
+    for (i, (a, b)) in before.iter().zip(&after).enumerate() {
+        if i != EAST_VERTEX {
+            assert_eq!(a, b, "vertex {i} must not move");
+        }
+    }
+    assert!(h.state().doc.layers[LOCALITIES].is_dirty());
+    // The map did not pan under the drag.
+    assert_eq!(screen(&h, before[0]), screen(&h, before[0]));
+
+    ctrl(&mut h, Key::Z);
+    assert_eq!(tan_uyen_ring(&h), before);
+    assert!(!h.state().doc.layers[LOCALITIES].is_dirty());
+    ctrl(&mut h, Key::Y);
+    assert_eq!(tan_uyen_ring(&h), after);
+
+    ctrl(&mut h, Key::S);
+    assert!(!h.state().doc.layers[LOCALITIES].is_dirty());
+    let saved = read_json(&file);
+    let mut diff = Vec::new();
+    differences(&original, &saved, String::new(), &mut diff);
+    assert_eq!(
+        diff,
+        vec![
+            format!("/features/{TAN_UYEN}/geometry/coordinates/0/{EAST_VERTEX}/0"),
+            format!("/features/{TAN_UYEN}/geometry/coordinates/0/{EAST_VERTEX}/1"),
+        ]
+        .into_iter()
+        .filter(|p| {
+            // A horizontal drag may keep the latitude to the last digit.
+            !p.ends_with("/1") || after[EAST_VERTEX][1] != before[EAST_VERTEX][1]
+        })
+        .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        read_json(&maps.path().join("localities.geojson.bak")),
+        original,
+        "the previous version is kept as the backup"
+    );
+    // The history survives the save.
+    ctrl(&mut h, Key::Z);
+    assert_eq!(tan_uyen_ring(&h), before);
+    assert!(h.state().doc.layers[LOCALITIES].is_dirty());
+}
+
+#[test]
+fn dragging_a_midpoint_inserts_a_vertex_and_delete_removes_one() {
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    let mut h = open_with(maps.path(), data.path());
+    edit_tan_uyen(&mut h);
+    let before = tan_uyen_ring(&h);
+    let (a, b) = (before[EAST_VERTEX], before[EAST_VERTEX + 1]);
+    let mid = screen(&h, [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]);
+    drag(&mut h, mid, mid + vec2(30.0, -10.0));
+    let after = tan_uyen_ring(&h);
+    assert_eq!(after.len(), before.len() + 1);
+    assert_eq!(after[EAST_VERTEX], before[EAST_VERTEX]);
+    assert_eq!(after[EAST_VERTEX + 2], before[EAST_VERTEX + 1]);
+
+    // Click the new vertex, delete it with the Delete key.
+    let new_vertex = screen(&h, after[EAST_VERTEX + 1]);
+    click(&mut h, new_vertex);
+    key(&mut h, Key::Delete);
+    assert_eq!(tan_uyen_ring(&h), before);
+    // Both steps undo in turn.
+    ctrl(&mut h, Key::Z);
+    assert_eq!(tan_uyen_ring(&h), after);
+    ctrl(&mut h, Key::Z);
+    assert_eq!(tan_uyen_ring(&h), before);
+}
+
+#[test]
+fn draw_a_polygon_fill_its_form_and_save() {
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    let mut h = open_with(maps.path(), data.path());
+    edit_tan_uyen(&mut h);
+    let count = h.state().doc.layers[LOCALITIES].features.len();
+    // Snapping off, so the clicks land where they are.
+    key(&mut h, Key::S);
+    assert!(!h.state().editor().snapping);
+    key(&mut h, Key::P);
+    for lonlat in [[106.62, 11.05], [106.66, 11.05], [106.66, 11.08]] {
+        let at = screen(&h, lonlat);
+        click(&mut h, at);
+    }
+    key(&mut h, Key::Enter);
+    let layer = &h.state().doc.layers[LOCALITIES];
+    assert_eq!(layer.features.len(), count + 1);
+    let new = &layer.features[count].record;
+    assert_eq!(new.id, Some(geojson::feature::Id::String("new-1".into())));
+    assert_eq!(
+        new.property("name"),
+        Some(&Value::Null),
+        "the layer's attributes, empty"
+    );
+    let ring = parts(&new.geometry.as_ref().unwrap().value)[0]
+        .points
+        .clone();
+    assert_eq!(ring.len(), 3);
+    assert!((ring[1][0] - 106.66).abs() < 0.0005, "{ring:?}");
+    assert_eq!(
+        h.state().selection(),
+        Some(FeatureRef {
+            layer: LOCALITIES,
+            feature: count
+        }),
+        "the new feature is selected, its form open"
+    );
+
+    // Add an attribute of type number, then give it a value.
+    h.get_by_label("New:").click();
+    h.run();
+    h.get_by_label("New:").type_text("population");
+    h.run();
+    h.get_by_label("Add").click();
+    h.run();
+    let layer = &h.state().doc.layers[LOCALITIES];
+    assert_eq!(
+        layer.features[count].record.property("population"),
+        Some(&Value::String(String::new()))
+    );
+
+    field(&h, "population").click();
+    h.run();
+    field(&h, "population").type_text("12500");
+    h.run();
+    key(&mut h, Key::Tab);
+    let layer = &h.state().doc.layers[LOCALITIES];
+    assert_eq!(
+        layer.features[count].record.property("population"),
+        Some(&Value::String("12500".into())),
+        "a text attribute stays text"
+    );
+
+    ctrl(&mut h, Key::S);
+    let saved = read_json(&maps.path().join("localities.geojson"));
+    let features = saved["features"].as_array().unwrap();
+    assert_eq!(features.len(), count + 1);
+    assert_eq!(features[count]["id"], "new-1");
+    assert_eq!(features[count]["properties"]["population"], "12500");
+    let ring = &features[count]["geometry"]["coordinates"][0];
+    assert_eq!(ring.as_array().unwrap().len(), 4, "closed ring");
+    assert_eq!(ring[0], ring[3]);
+
+    // Undo takes back the attribute edits, then the polygon (once no text field has the keys).
+    key(&mut h, Key::Escape);
+    for _ in 0..3 {
+        ctrl(&mut h, Key::Z);
+    }
+    assert_eq!(h.state().doc.layers[LOCALITIES].features.len(), count);
+}
+
+#[test]
+fn snapping_copies_a_neighbours_vertex_exactly() {
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    let mut h = open_with(maps.path(), data.path());
+    edit_tan_uyen(&mut h);
+    assert!(h.state().editor().snapping, "on by default");
+    let target = tan_uyen_ring(&h)[EAST_VERTEX];
+    key(&mut h, Key::O);
+    // A few pixels off the vertex: the marker shows, the point lands on the vertex.
+    let near = screen(&h, target) + vec2(4.0, -3.0);
+    h.hover_at(near);
+    h.run();
+    assert_eq!(h.state().editor().snap.map(|s| s.lonlat), Some(target));
+    click(&mut h, near);
+    let layer = &h.state().doc.layers[LOCALITIES];
+    let point = parts(
+        &layer
+            .features
+            .last()
+            .unwrap()
+            .record
+            .geometry
+            .as_ref()
+            .unwrap()
+            .value,
+    );
+    assert_eq!(point[0].points[0], target, "exactly the same coordinates");
+}
+
+#[test]
+fn editing_keeps_json_types_of_attributes() {
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    let path = maps.path().join("typed.geojson");
+    std::fs::write(
+        &path,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","id":7,"properties":{"area_ha":12.5,"open":true,"tags":["a"]},"geometry":{"type":"Point","coordinates":[106.7,11.1]}}]}"#,
+    )
+    .unwrap();
+    let options = AppOptions {
+        path: path.clone(),
+        offline: true,
+        data_dir: Some(data.path().to_owned()),
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .with_step_dt(1.0 / 60.0)
+        .with_max_steps(400)
+        .build_eframe(move |cc| CorridorApp::new(cc, options));
+    h.run();
+    // Wait for the background load.
+    for _ in 0..200 {
+        if h.state().loading() == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+    let at = screen(&h, [106.7, 11.1]);
+    click(&mut h, at);
+    key(&mut h, Key::E);
+    assert!(h.state().editing_layer().is_some());
+    field(&h, "area_ha").click();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    field(&h, "area_ha").type_text("14.25");
+    h.run();
+    key(&mut h, Key::Tab);
+    let f = &h.state().doc.layers[0].features[0].record;
+    assert_eq!(f.property("area_ha"), Some(&serde_json::json!(14.25)));
+    assert_eq!(f.property("open"), Some(&Value::Bool(true)));
+    // A value that is not a number is refused with a message, not saved as text.
+    field(&h, "area_ha").click();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    field(&h, "area_ha").type_text("lots");
+    h.run();
+    key(&mut h, Key::Tab);
+    let f = &h.state().doc.layers[0].features[0].record;
+    assert_eq!(f.property("area_ha"), Some(&serde_json::json!(14.25)));
+    assert!(
+        h.query_by_label_contains("is not a number").is_some(),
+        "the refusal is explained"
+    );
+    ctrl(&mut h, Key::S);
+    let saved = read_json(&path);
+    assert_eq!(saved["features"][0]["id"], 7);
+    assert_eq!(saved["features"][0]["properties"]["area_ha"], 14.25);
+    assert_eq!(saved["features"][0]["properties"]["tags"][0], "a");
+}
+
+#[test]
+fn edits_survive_a_crash_through_the_journal() {
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    let file = maps.path().join("localities.geojson");
+    let original = std::fs::read(&file).unwrap();
+    let edited = {
+        let mut h = open_with(maps.path(), data.path());
+        edit_tan_uyen(&mut h);
+        let before = tan_uyen_ring(&h);
+        let from = screen(&h, before[EAST_VERTEX]);
+        drag(&mut h, from, from + vec2(40.0, 20.0));
+        let edited = tan_uyen_ring(&h);
+        assert_ne!(edited, before);
+        // The app is dropped without saving or closing: as good as killed.
+        std::mem::forget(h);
+        edited
+    };
+    let journals: Vec<PathBuf> = std::fs::read_dir(data.path().join("recovery"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(journals.len(), 1, "{journals:?}");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        original,
+        "the file is untouched"
+    );
+
+    let mut h = open_with(maps.path(), data.path());
+    assert!(
+        h.query_by_label_contains("Corridor closed before 1 edit")
+            .is_some()
+    );
+    h.get_by_label("Restore edits").click();
+    h.run();
+    assert_eq!(tan_uyen_ring(&h), edited);
+    assert!(h.state().doc.layers[LOCALITIES].is_dirty());
+    // The restored edit is one undoable step.
+    ctrl(&mut h, Key::Z);
+    assert_ne!(tan_uyen_ring(&h), edited);
+}
+
+#[test]
+fn a_file_changed_by_another_program_is_noticed_and_never_overwritten_silently() {
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    let file = maps.path().join("localities.geojson");
+    let mut h = open_with(maps.path(), data.path());
+    edit_tan_uyen(&mut h);
+    let from = screen(&h, tan_uyen_ring(&h)[EAST_VERTEX]);
+    drag(&mut h, from, from + vec2(30.0, 0.0));
+    // Another program writes the file.
+    let theirs = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("Tân Uyên", "Tân Uyên (sửa)");
+    std::fs::write(&file, &theirs).unwrap();
+    // Saving now is refused: theirs is not overwritten.
+    ctrl(&mut h, Key::S);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), theirs);
+    assert!(h.state().doc.layers[LOCALITIES].is_dirty());
+    h.get_by_label_contains("Keep mine");
+    // Reloading takes theirs.
+    h.get_by_label_contains("Reload from disk").click();
+    h.run();
+    let f = &h.state().doc.layers[LOCALITIES].features[TAN_UYEN];
+    assert_eq!(f.display_name(), "Tân Uyên (sửa)");
+    assert!(!h.state().doc.layers[LOCALITIES].is_dirty());
+}
+
+#[test]
+fn keeping_mine_after_an_outside_change_saves_mine() {
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    let file = maps.path().join("localities.geojson");
+    let mut h = open_with(maps.path(), data.path());
+    edit_tan_uyen(&mut h);
+    let from = screen(&h, tan_uyen_ring(&h)[EAST_VERTEX]);
+    drag(&mut h, from, from + vec2(30.0, 0.0));
+    let mine = tan_uyen_ring(&h);
+    std::fs::write(
+        &file,
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("Dĩ An", "Di An"),
+    )
+    .unwrap();
+    // Noticed within a few seconds without any action.
+    h.run_steps(150);
+    h.get_by_label("Keep mine").click();
+    h.run();
+    ctrl(&mut h, Key::S);
+    let saved = read_json(&file);
+    let ring = &saved["features"][TAN_UYEN]["geometry"]["coordinates"][0][EAST_VERTEX];
+    assert_eq!(ring[0].as_f64(), Some(mine[EAST_VERTEX][0]));
+}
+
+#[test]
+fn closing_with_unsaved_edits_asks_first() {
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    // Tall enough for the whole layers panel.
+    let mut h = open_sized(maps.path(), data.path(), egui::vec2(1280.0, 1300.0));
+    edit_tan_uyen(&mut h);
+    let from = screen(&h, tan_uyen_ring(&h)[EAST_VERTEX]);
+    drag(&mut h, from, from + vec2(30.0, 0.0));
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.run();
+    assert!(h.query_by_label_contains("Unsaved changes in").is_some());
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.query_by_label_contains("Unsaved changes in").is_none());
+    assert!(h.state().doc.layers[LOCALITIES].is_dirty());
+
+    // Removing the layer asks too.
+    h.get_all_by_label("Remove")
+        .last()
+        .expect("the localities' Remove button")
+        .click();
+    h.run();
+    assert!(h.query_by_label_contains("Unsaved changes in").is_some());
+    h.get_by_label("Save and close").click();
+    h.run();
+    assert!(
+        h.state()
+            .doc
+            .layers
+            .iter()
+            .all(|l| l.name != "Localities (2021)")
+    );
+}
+
+#[test]
+fn a_save_that_cannot_be_written_says_why_and_keeps_everything() {
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    let file = maps.path().join("localities.geojson");
+    let original = std::fs::read(&file).unwrap();
+    let mut h = open_with(maps.path(), data.path());
+    edit_tan_uyen(&mut h);
+    let from = screen(&h, tan_uyen_ring(&h)[EAST_VERTEX]);
+    drag(&mut h, from, from + vec2(30.0, 0.0));
+    let edited = tan_uyen_ring(&h);
+    h.get_by_label("Save as…").click();
+    h.run();
+    h.get_by_label("File:").click();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.get_by_label("File:")
+        .type_text("/nonexistent-corridor-folder/zones.geojson");
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("The file on disk is unchanged")
+            .is_some(),
+        "a clear message"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), original);
+    assert_eq!(tan_uyen_ring(&h), edited, "the edits are still in memory");
+    assert!(h.state().doc.layers[LOCALITIES].is_dirty());
+}
