@@ -567,3 +567,64 @@ fn a_save_that_cannot_be_written_says_why_and_keeps_everything() {
     assert_eq!(tan_uyen_ring(&h), edited, "the edits are still in memory");
     assert!(h.state().doc.layers[LOCALITIES].is_dirty());
 }
+
+#[test]
+fn a_crossing_boundary_is_marked_and_named_but_not_blocked() {
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    let mut h = open_with(maps.path(), data.path());
+    edit_tan_uyen(&mut h);
+    assert!(h.query_by_label("✔ Valid geometry").is_some());
+    let area_before = h
+        .get_all_by_label_contains(" ha")
+        .next()
+        .expect("the edit panel's area")
+        .accesskit_node()
+        .value();
+    let from = screen(&h, tan_uyen_ring(&h)[EAST_VERTEX]);
+    // Across the polygon and out of its western side: the ring now crosses itself.
+    let to = screen(&h, [106.66, 11.12]);
+    drag(&mut h, from, to);
+    assert!(
+        h.get_all_by_label_contains("The boundary crosses itself")
+            .count()
+            >= 1
+    );
+    assert!(
+        h.query_by_label_contains("A warning only").is_some(),
+        "a warning, never a block"
+    );
+    let problems = &h.state().editor().problems;
+    assert!(problems.iter().any(|p| p.at.is_some()), "{problems:?}");
+    // The area follows the edit live.
+    assert_ne!(
+        h.get_all_by_label_contains(" ha")
+            .next()
+            .expect("the edit panel's area")
+            .accesskit_node()
+            .value(),
+        area_before
+    );
+    ctrl(&mut h, Key::Z);
+    assert!(h.query_by_label("✔ Valid geometry").is_some());
+}
+
+#[test]
+fn the_move_tool_drags_a_whole_feature() {
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    let mut h = open_with(maps.path(), data.path());
+    edit_tan_uyen(&mut h);
+    let before = tan_uyen_ring(&h);
+    key(&mut h, Key::G);
+    let from = screen(&h, [106.84, 11.10]);
+    drag(&mut h, from, from + vec2(50.0, 30.0));
+    let after = tan_uyen_ring(&h);
+    let d0 = [after[0][0] - before[0][0], after[0][1] - before[0][1]];
+    assert!(d0[0] > 0.01 && d0[1] < -0.005, "{d0:?}");
+    for (a, b) in before.iter().zip(&after) {
+        assert!((b[0] - a[0] - d0[0]).abs() < 1e-8 && (b[1] - a[1] - d0[1]).abs() < 1e-8);
+    }
+    ctrl(&mut h, Key::Z);
+    assert_eq!(tan_uyen_ring(&h), before);
+}

@@ -131,9 +131,7 @@ pub fn edit_toolbar_ui(
     layers: &[Layer],
 ) -> Option<ToolbarAction> {
     let mut action = None;
-    let Some(li) = state.layer else {
-        return None;
-    };
+    let li = state.layer?;
     let Some(layer) = layers.get(li) else {
         return Some(ToolbarAction::Stop);
     };
