@@ -628,3 +628,17 @@ fn the_move_tool_drags_a_whole_feature() {
     ctrl(&mut h, Key::Z);
     assert_eq!(tan_uyen_ring(&h), before);
 }
+
+#[test]
+fn editing_snapshot() {
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    let mut h = open_with(maps.path(), data.path());
+    edit_tan_uyen(&mut h);
+    let from = screen(&h, tan_uyen_ring(&h)[EAST_VERTEX]);
+    let to = screen(&h, [106.66, 11.12]);
+    drag(&mut h, from, to);
+    h.hover_at(egui::pos2(5.0, 880.0));
+    h.run();
+    h.snapshot("editing");
+}

@@ -21,8 +21,18 @@ pub fn geodesic_area_m2(geometry: &Geometry<f64>) -> f64 {
 /// Geodesic area of one polygon, whatever the orientation its rings were written in: the
 /// geodesic algorithm reads a hole wound like its exterior as "the rest of the Earth".
 fn polygon_area_m2(p: &Polygon<f64>) -> f64 {
-    p.orient(Direction::Default).geodesic_area_unsigned()
+    let area = p.orient(Direction::Default).geodesic_area_unsigned();
+    // A ring that crosses itself has no one orientation: the algorithm may answer with the
+    // rest of the Earth. No zone is half the planet: take the smaller side.
+    if area > EARTH_AREA_M2 / 2.0 {
+        EARTH_AREA_M2 - area
+    } else {
+        area
+    }
 }
+
+/// The surface of the WGS84 ellipsoid in square metres.
+const EARTH_AREA_M2: f64 = 510_065_621_724_088.5;
 
 /// Geodesic length of a geometry's lines in metres (the perimeter for polygons).
 pub fn geodesic_length_m(geometry: &Geometry<f64>) -> f64 {

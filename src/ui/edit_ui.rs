@@ -349,12 +349,13 @@ pub fn attribute_form_ui(
                     }
                     _ => {
                         let multiline = matches!(value, JsonValue::String(s) if s.len() > 40);
-                        let edit = if multiline {
-                            egui::TextEdit::multiline(buffer).desired_rows(2)
+                        // A grid cell offers little width on its first frame: size the field.
+                        let (edit, height) = if multiline {
+                            (egui::TextEdit::multiline(buffer).desired_rows(3), 64.0)
                         } else {
-                            egui::TextEdit::singleline(buffer)
+                            (egui::TextEdit::singleline(buffer), 20.0)
                         };
-                        let r = ui.add(edit.desired_width(180.0).id_salt(("attr", key)));
+                        let r = ui.add_sized([190.0, height], edit.id_salt(("attr", key)));
                         let r = r.labelled_by(key_label.id);
                         let done = r.lost_focus();
                         (done && *buffer != as_text(value)).then(|| buffer.clone())
@@ -678,7 +679,14 @@ pub fn edit_facts_ui(ui: &mut Ui, geometry: Option<&geo::Geometry<f64>>, problem
     egui::Grid::new("edit_facts").num_columns(2).show(ui, |ui| {
         if area > 0.0 {
             ui.label(RichText::new("Area").color(MUTED));
-            ui.label(format_hectares(area));
+            let crossing = problems.iter().any(|p| p.at.is_some());
+            let shown = ui.label(format_hectares(area));
+            if crossing {
+                shown.on_hover_text(
+                    "The boundary crosses itself, so the area counts the loops against each \
+                     other: fix the crossing for a true figure.",
+                );
+            }
             ui.end_row();
             ui.label(RichText::new("Perimeter").color(MUTED));
         } else {

@@ -329,8 +329,10 @@ impl MapView<'_> {
         }
 
         let painter = ui.painter().with_clip_rect(t.rect);
+        // No name tag under the pointer while the editor drags something.
         if let Some(name) = output
             .hovered
+            .filter(|_| !pan_locked)
             .and_then(|r| doc.feature(r))
             .map(|f| f.display_name())
             && let Some(pos) = ui.input(|i| i.pointer.hover_pos())
