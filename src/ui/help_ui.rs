@@ -30,6 +30,26 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
         "Clear the measurement, close search, or clear the selection",
     ),
     ("Ctrl+O", "Open a GeoJSON file as a new layer"),
+    ("E", "Edit the selected feature's layer, or stop editing"),
+    (
+        "V / G / P / L / O (editing)",
+        "Select and drag vertices / move a feature / draw a polygon, line, point",
+    ),
+    (
+        "Drag a vertex / a midpoint (editing)",
+        "Move the vertex / insert a new one",
+    ),
+    (
+        "Delete (editing)",
+        "Delete the selected vertex, or the selected feature",
+    ),
+    (
+        "Enter, double-click / Backspace / Esc (drawing)",
+        "Finish the shape / remove its last vertex / cancel it",
+    ),
+    ("S (editing)", "Snapping to other features on or off"),
+    ("Ctrl+Z / Ctrl+Y, Ctrl+Shift+Z", "Undo / redo an edit"),
+    ("Ctrl+S", "Save the layer being edited to its file"),
     (
         "Ctrl+Shift+S",
         "Save the project (layers, styles, view, bookmarks)",
