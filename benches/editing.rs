@@ -1,0 +1,77 @@
+//! What an edit costs on a real layer (the 36 wards of former Bình Dương, 1.8 MB): moving a
+//! vertex and undoing it, re-projecting and re-triangulating only the edited feature against
+//! rebuilding the layer's render data, journalling one edit, and writing the whole layer as
+//! GeoJSON (what Save writes). Run: `cargo bench --bench editing`.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use corridor::io::journal::Journal;
+use corridor::io::{geojson_bytes, read_geojson};
+use corridor::model::edit::{Change, VertexAt, move_vertex};
+use corridor::model::{Layer, LayerStyle};
+use corridor::render::LayerRender;
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn wards() -> Option<Layer> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/real/vn-provinces-2025/former_binh_duong_wards_2025_merged.geojson");
+    let parsed = read_geojson(&path).ok()?;
+    Some(parsed.into_layer("wards".into(), path, LayerStyle::default()))
+}
+
+/// The feature with the most positions.
+fn largest(layer: &Layer) -> usize {
+    let size = |f: &corridor::model::Feature| {
+        serde_json::to_string(&f.record.geometry)
+            .map(|s| s.len())
+            .unwrap_or(0)
+    };
+    (0..layer.features.len())
+        .max_by_key(|&i| size(&layer.features[i]))
+        .unwrap_or(0)
+}
+
+fn bench(c: &mut Criterion) {
+    let Some(mut layer) = wards() else {
+        eprintln!("../shared/data is not beside the project: nothing to measure");
+        return;
+    };
+    let i = largest(&layer);
+    let at = VertexAt { part: 0, index: 1 };
+    c.bench_function("edit/move vertex + undo (largest ward)", |b| {
+        b.iter(|| {
+            layer
+                .edit_geometry(i, "Move vertex", |g| {
+                    move_vertex(g, at, [106.7000001, 11.1000001])
+                })
+                .ok();
+            black_box(layer.undo());
+        })
+    });
+    let mut render = LayerRender::build(&layer);
+    c.bench_function("render/update one feature (largest ward)", |b| {
+        b.iter(|| render.update_feature(black_box(&layer), i, None))
+    });
+    c.bench_function("render/rebuild whole layer (baseline)", |b| {
+        b.iter(|| black_box(LayerRender::build(&layer)))
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut journal =
+        Journal::create(dir.path(), Path::new("wards.geojson"), None).expect("journal");
+    let record = layer.features[i].record.clone();
+    let change = [Change {
+        index: i,
+        before: Some(record.clone()),
+        after: Some(record),
+    }];
+    c.bench_function("journal/append one edit (largest ward)", |b| {
+        b.iter(|| journal.append("Move vertex", black_box(&change)))
+    });
+    c.bench_function("save/write the layer as GeoJSON (1.8 MB)", |b| {
+        b.iter(|| black_box(geojson_bytes(&layer)))
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
