@@ -83,6 +83,11 @@ fn load(
     read: &AtomicU64,
     cancel: &AtomicBool,
 ) -> LoadResult {
+    if let Err(e) =
+        crate::io::geojson_file::check_size(path, &crate::io::geojson_file::Limits::default())
+    {
+        return LoadResult::Failed(e.to_string());
+    }
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {

@@ -32,6 +32,13 @@ enum Command {
     /// Offline basemaps: download an area into an MBTiles file, or describe one.
     #[command(subcommand)]
     Tiles(TilesCommand),
+    /// Checks GeoJSON files: prints one line per problem (file, place, what) and a summary;
+    /// exits 0 when every file is valid, 1 when any is not.
+    Validate {
+        /// The files to check
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Renders the map, or the story's slides, to PNG files without a window (tiles from local
     /// files and the cache only).
     Export {
@@ -165,6 +172,23 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Tiles(command)) => tiles(command),
+        Some(Command::Validate { files }) => {
+            let reports: Vec<_> = files
+                .iter()
+                .map(|f| corridor::io::validate::validate_file(f))
+                .collect();
+            for r in &reports {
+                for line in r.lines() {
+                    println!("{line}");
+                }
+            }
+            println!("{}", corridor::io::validate::summary(&reports));
+            if reports.iter().all(|r| r.is_valid()) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
         Some(Command::Export {
             path,
             slide,

@@ -47,17 +47,67 @@ impl ParsedLayer {
     }
 }
 
+/// Bounds on what one file may ask of the machine. A file past one is refused with a message
+/// before it can exhaust memory.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Largest file read, in bytes.
+    pub max_bytes: u64,
+    /// Most positions (vertices) in all.
+    pub max_positions: usize,
+    /// Longest string property, in bytes.
+    pub max_string: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 1 << 30,
+            max_positions: 60_000_000,
+            max_string: 16 << 20,
+        }
+    }
+}
+
 /// Reads and parses a GeoJSON file.
 pub fn read_geojson(path: &Path) -> Result<ParsedLayer, LoadError> {
+    read_geojson_with(path, &Limits::default())
+}
+
+/// Reads and parses a GeoJSON file within `limits`.
+pub fn read_geojson_with(path: &Path, limits: &Limits) -> Result<ParsedLayer, LoadError> {
+    check_size(path, limits)?;
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
         path: path.to_owned(),
         source,
     })?;
-    let mut parsed = parse_geojson(&bytes, path)?;
+    let mut parsed = parse_geojson_with(&bytes, path, limits)?;
     if let Some(stamp) = parsed.stamp.as_mut() {
         stamp.modified = modified_time(path);
     }
     Ok(parsed)
+}
+
+/// Refuses a file larger than the limit before a byte of it is read.
+pub fn check_size(path: &Path, limits: &Limits) -> Result<(), LoadError> {
+    let len = std::fs::metadata(path)
+        .map_err(|source| LoadError::Io {
+            path: path.to_owned(),
+            source,
+        })?
+        .len();
+    if len > limits.max_bytes {
+        return Err(LoadError::Invalid {
+            path: path.to_owned(),
+            message: format!(
+                "the file is {:.1} GB, more than the {:.1} GB Corridor opens at once; split it \
+                 (ogr2ogr -spat …) or simplify it first",
+                len as f64 / 1e9,
+                limits.max_bytes as f64 / 1e9
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// When a file was last modified, if the system says.
@@ -71,29 +121,83 @@ pub fn stamp_of(path: &Path) -> Option<FileStamp> {
     Some(FileStamp::of(&bytes, modified_time(path)))
 }
 
-/// Parses GeoJSON text: a FeatureCollection, a single Feature, or a bare Geometry. `path` only
-/// names the source in messages.
+/// ASCII record separator: starts each record of a GeoJSON text sequence (RFC 8142).
+const RS: u8 = 0x1e;
+
+/// Parses GeoJSON text: a FeatureCollection, a single Feature, a bare Geometry, or a GeoJSON text
+/// sequence (RFC 8142, or one feature per line). `path` only names the source in messages.
 pub fn parse_geojson(bytes: &[u8], path: &Path) -> Result<ParsedLayer, LoadError> {
-    // Editors on Windows like to start UTF-8 files with a byte-order mark; JSON forbids it.
+    parse_geojson_with(bytes, path, &Limits::default())
+}
+
+/// [`parse_geojson`] within `limits`.
+pub fn parse_geojson_with(
+    bytes: &[u8],
+    path: &Path,
+    limits: &Limits,
+) -> Result<ParsedLayer, LoadError> {
     let stamp = FileStamp::of(bytes, None);
+    if bytes.len() as u64 > limits.max_bytes {
+        return Err(LoadError::Invalid {
+            path: path.to_owned(),
+            message: format!("the data is larger than {} bytes", limits.max_bytes),
+        });
+    }
+    // Editors on Windows like to start UTF-8 files with a byte-order mark; JSON forbids it.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let geojson: GeoJson = serde_json::from_slice(bytes).map_err(|e| {
-        let message = explain_json_error(&e);
-        if e.line() == 0 {
-            LoadError::Invalid {
-                path: path.to_owned(),
-                message,
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let (records, form) = if first == Some(RS) {
+        (
+            parse_sequence(bytes, path, true)?,
+            SourceForm::Sequence { separators: true },
+        )
+    } else {
+        match serde_json::from_slice::<GeoJson>(bytes) {
+            Ok(geojson) => split(geojson),
+            // Several JSON texts one after another: a newline-delimited sequence.
+            Err(e)
+                if e.to_string().starts_with("trailing characters")
+                    && bytes
+                        .split(|b| *b == b'\n')
+                        .next()
+                        .is_some_and(|l| serde_json::from_slice::<GeoJson>(l).is_ok()) =>
+            {
+                (
+                    parse_sequence(bytes, path, false)?,
+                    SourceForm::Sequence { separators: false },
+                )
             }
-        } else {
-            LoadError::Syntax {
-                path: path.to_owned(),
-                line: e.line(),
-                column: e.column(),
-                message,
-            }
+            Err(e) => return Err(json_error(bytes, path, &e)),
         }
-    })?;
-    let (records, form) = match geojson {
+    };
+    let mut parsed = ParsedLayer {
+        form,
+        stamp: Some(stamp),
+        ..Default::default()
+    };
+    check_limits(&records, path, limits)?;
+    parsed.features.reserve(records.len());
+    for (index, record) in records.into_iter().enumerate() {
+        let geometry = match record.geometry.as_ref() {
+            None => None,
+            Some(g) => match crate::model::drawable(g) {
+                Ok(g) => Some(g),
+                Err(e) => {
+                    parsed
+                        .warnings
+                        .push(format!("feature {index}{}: {e}", id_note(&record)));
+                    None
+                }
+            },
+        };
+        parsed.features.push(Feature { record, geometry });
+    }
+    remark_on(&mut parsed);
+    Ok(parsed)
+}
+
+fn split(geojson: GeoJson) -> (Vec<geojson::Feature>, SourceForm) {
+    match geojson {
         GeoJson::FeatureCollection(fc) => (
             fc.features,
             SourceForm::FeatureCollection {
@@ -109,29 +213,308 @@ pub fn parse_geojson(bytes: &[u8], path: &Path) -> Result<ParsedLayer, LoadError
             }],
             SourceForm::Geometry,
         ),
-    };
-    let mut parsed = ParsedLayer {
-        form,
-        stamp: Some(stamp),
-        ..Default::default()
-    };
-    parsed.features.reserve(records.len());
-    for (index, record) in records.into_iter().enumerate() {
-        let geometry = match record.geometry.as_ref() {
-            None => None,
-            Some(g) => match crate::model::drawable(g) {
-                Ok(g) => Some(g),
-                Err(e) => {
-                    parsed
-                        .warnings
-                        .push(format!("feature {index}: geometry not drawn: {e}"));
-                    None
-                }
-            },
-        };
-        parsed.features.push(Feature { record, geometry });
     }
-    Ok(parsed)
+}
+
+/// The records of a GeoJSON text sequence: each a Feature (or a Geometry, kept as a feature
+/// without properties), separated by RS characters or by newlines.
+fn parse_sequence(
+    bytes: &[u8],
+    path: &Path,
+    separators: bool,
+) -> Result<Vec<geojson::Feature>, LoadError> {
+    let mut out = Vec::new();
+    let mut line_no = 1;
+    let chunks: Vec<&[u8]> = if separators {
+        bytes.split(|b| *b == RS).collect()
+    } else {
+        bytes.split(|b| *b == b'\n').collect()
+    };
+    for chunk in chunks {
+        let start_line = line_no;
+        line_no += chunk.iter().filter(|b| **b == b'\n').count() + usize::from(!separators);
+        if chunk.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let geojson: GeoJson = serde_json::from_slice(chunk).map_err(|e| {
+            let mut err = json_error(chunk, path, &e);
+            if let LoadError::Syntax { line, message, .. } = &mut err {
+                *line += start_line - 1;
+                *message = format!("record {} of the sequence: {message}", out.len() + 1);
+            }
+            err
+        })?;
+        match split(geojson) {
+            (features, SourceForm::FeatureCollection { .. }) => out.extend(features),
+            (features, _) => out.extend(features),
+        }
+    }
+    Ok(out)
+}
+
+/// Refuses files whose positions or strings are past the limits.
+fn check_limits(
+    records: &[geojson::Feature],
+    path: &Path,
+    limits: &Limits,
+) -> Result<(), LoadError> {
+    let invalid = |message: String| LoadError::Invalid {
+        path: path.to_owned(),
+        message,
+    };
+    let mut positions = 0usize;
+    for (i, r) in records.iter().enumerate() {
+        if let Some(g) = &r.geometry {
+            positions += count_positions(&g.value);
+        }
+        if positions > limits.max_positions {
+            return Err(invalid(format!(
+                "more than {} vertices (at feature {i}): too many to draw at once; simplify or \
+                 split the file",
+                limits.max_positions
+            )));
+        }
+        for (key, value) in r.properties.iter().flatten() {
+            if let Some(len) = longest_string(value)
+                && len > limits.max_string
+            {
+                return Err(invalid(format!(
+                    "feature {i}: property “{key}” holds a text of {len} bytes, more than the \
+                     {} allowed",
+                    limits.max_string
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn count_positions(value: &geojson::GeometryValue) -> usize {
+    use geojson::GeometryValue as V;
+    match value {
+        V::Point { .. } => 1,
+        V::MultiPoint { coordinates } | V::LineString { coordinates } => coordinates.len(),
+        V::MultiLineString { coordinates } | V::Polygon { coordinates } => {
+            coordinates.iter().map(Vec::len).sum()
+        }
+        V::MultiPolygon { coordinates } => coordinates.iter().flatten().map(Vec::len).sum(),
+        V::GeometryCollection { geometries } => {
+            geometries.iter().map(|g| count_positions(&g.value)).sum()
+        }
+    }
+}
+
+fn longest_string(v: &geojson::JsonValue) -> Option<usize> {
+    use geojson::JsonValue as J;
+    match v {
+        J::String(s) => Some(s.len()),
+        J::Array(items) => items.iter().filter_map(longest_string).max(),
+        J::Object(map) => map.values().filter_map(longest_string).max(),
+        _ => None,
+    }
+}
+
+fn id_note(record: &geojson::Feature) -> String {
+    match &record.id {
+        Some(geojson::feature::Id::String(s)) => format!(" (id “{s}”)"),
+        Some(geojson::feature::Id::Number(n)) => format!(" (id {n})"),
+        None => String::new(),
+    }
+}
+
+/// Remarks on what loads but deserves a word: `crs` members, duplicate ids.
+fn remark_on(parsed: &mut ParsedLayer) {
+    let crs = match &parsed.form {
+        SourceForm::FeatureCollection {
+            foreign_members, ..
+        } => foreign_members.as_ref().and_then(|m| m.get("crs")),
+        _ => None,
+    }
+    .or_else(|| {
+        parsed
+            .features
+            .iter()
+            .find_map(|f| f.record.foreign_members.as_ref()?.get("crs"))
+    });
+    if let Some(crs) = crs {
+        let name = crs
+            .pointer("/properties/name")
+            .and_then(|n| n.as_str())
+            .unwrap_or("unnamed");
+        let wgs84 = ["CRS84", "EPSG::4326", "EPSG:4326"]
+            .iter()
+            .any(|k| name.contains(k));
+        parsed.warnings.push(if wgs84 {
+            format!("a `crs` member ({name}) is ignored: RFC 7946 GeoJSON is always WGS84 longitude/latitude, as this one says")
+        } else {
+            format!("a `crs` member names {name}, but RFC 7946 GeoJSON is always WGS84 longitude/latitude: the coordinates are read as degrees, and any outside ±180°/±90° are not drawn")
+        });
+    }
+    let mut seen = std::collections::HashMap::new();
+    for f in &parsed.features {
+        if let Some(id) = &f.record.id {
+            let key = match id {
+                geojson::feature::Id::String(s) => format!("“{s}”"),
+                geojson::feature::Id::Number(n) => n.to_string(),
+            };
+            *seen.entry(key).or_insert(0usize) += 1;
+        }
+    }
+    let mut dupes: Vec<(String, usize)> = seen.into_iter().filter(|(_, n)| *n > 1).collect();
+    if !dupes.is_empty() {
+        dupes.sort();
+        let list: Vec<String> = dupes
+            .iter()
+            .take(5)
+            .map(|(k, n)| format!("{k} ×{n}"))
+            .collect();
+        parsed.warnings.push(format!(
+            "{} ids are used by more than one feature ({}{}): search and story links take the first",
+            dupes.len(),
+            list.join(", "),
+            if dupes.len() > 5 { ", …" } else { "" }
+        ));
+    }
+}
+
+/// A serde error as a load error, with the feature and JSON path of the problem when the JSON
+/// itself is sound but not GeoJSON.
+fn json_error(bytes: &[u8], path: &Path, e: &serde_json::Error) -> LoadError {
+    let mut message = explain_json_error(e);
+    if e.classify() == serde_json::error::Category::Data
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
+        && let Some((at, what)) = locate(&value)
+    {
+        message = format!("{at}: {what}");
+    }
+    if e.line() == 0 {
+        LoadError::Invalid {
+            path: path.to_owned(),
+            message,
+        }
+    } else {
+        LoadError::Syntax {
+            path: path.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message,
+        }
+    }
+}
+
+/// The first place where sound JSON is not GeoJSON, as (where, what): where names the feature
+/// and the JSON path (`feature 12, features[12].geometry.coordinates[0][3]`).
+pub fn locate(v: &serde_json::Value) -> Option<(String, String)> {
+    use serde_json::Value as J;
+    let kind = v.get("type").and_then(J::as_str);
+    match kind {
+        Some("FeatureCollection") => match v.get("features") {
+            Some(J::Array(items)) => items.iter().enumerate().find_map(|(i, f)| {
+                locate_feature(f, &format!("features[{i}]"))
+                    .map(|(at, what)| (format!("feature {i}, {at}"), what))
+            }),
+            _ => Some((
+                "features".to_owned(),
+                "a FeatureCollection needs a \"features\" array".to_owned(),
+            )),
+        },
+        Some("Feature") => locate_feature(v, "(root)"),
+        Some(_) => locate_geometry(v, "(root)"),
+        None => Some((
+            "(root)".to_owned(),
+            "no \"type\" member: not a GeoJSON object".to_owned(),
+        )),
+    }
+}
+
+fn locate_feature(f: &serde_json::Value, at: &str) -> Option<(String, String)> {
+    use serde_json::Value as J;
+    let J::Object(map) = f else {
+        return Some((at.to_owned(), "a feature must be a JSON object".to_owned()));
+    };
+    if map.get("type").and_then(J::as_str) != Some("Feature") {
+        return Some((format!("{at}.type"), "expected \"Feature\"".to_owned()));
+    }
+    match map.get("id") {
+        None | Some(J::String(_) | J::Number(_)) => {}
+        Some(_) => {
+            return Some((
+                format!("{at}.id"),
+                "an id must be a string or a number".to_owned(),
+            ));
+        }
+    }
+    match map.get("properties") {
+        None | Some(J::Null | J::Object(_)) => {}
+        Some(_) => {
+            return Some((
+                format!("{at}.properties"),
+                "properties must be an object or null".to_owned(),
+            ));
+        }
+    }
+    match map.get("geometry") {
+        None | Some(J::Null) => None,
+        Some(g) => locate_geometry(g, &format!("{at}.geometry")),
+    }
+}
+
+fn locate_geometry(g: &serde_json::Value, at: &str) -> Option<(String, String)> {
+    use serde_json::Value as J;
+    let Some(kind) = g.get("type").and_then(J::as_str) else {
+        return Some((at.to_owned(), "a geometry needs a \"type\"".to_owned()));
+    };
+    let depth = match kind {
+        "Point" => 0,
+        "MultiPoint" | "LineString" => 1,
+        "MultiLineString" | "Polygon" => 2,
+        "MultiPolygon" => 3,
+        "GeometryCollection" => {
+            return match g.get("geometries") {
+                Some(J::Array(items)) => items
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, g)| locate_geometry(g, &format!("{at}.geometries[{i}]"))),
+                _ => Some((
+                    format!("{at}.geometries"),
+                    "a GeometryCollection needs a \"geometries\" array".to_owned(),
+                )),
+            };
+        }
+        other => {
+            return Some((
+                format!("{at}.type"),
+                format!("“{other}” is not a GeoJSON geometry type"),
+            ));
+        }
+    };
+    match g.get("coordinates") {
+        Some(c) => locate_coordinates(c, depth, &format!("{at}.coordinates")),
+        None => Some((
+            format!("{at}.coordinates"),
+            format!("a {kind} needs \"coordinates\""),
+        )),
+    }
+}
+
+fn locate_coordinates(c: &serde_json::Value, depth: usize, at: &str) -> Option<(String, String)> {
+    use serde_json::Value as J;
+    let J::Array(items) = c else {
+        return Some((at.to_owned(), "expected an array".to_owned()));
+    };
+    if depth == 0 {
+        if items.len() < 2 || !items.iter().all(J::is_number) {
+            return Some((
+                at.to_owned(),
+                "a position needs two or more numbers (longitude, latitude[, height])".to_owned(),
+            ));
+        }
+        return None;
+    }
+    items
+        .iter()
+        .enumerate()
+        .find_map(|(i, item)| locate_coordinates(item, depth - 1, &format!("{at}[{i}]")))
 }
 
 /// The layer as GeoJSON text, written the way its file was: a FeatureCollection keeps its
@@ -161,6 +544,16 @@ pub fn geojson_bytes(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
             return Ok(out);
         }
         _ => {}
+    }
+    if let SourceForm::Sequence { separators } = layer.form {
+        for f in &layer.features {
+            if separators {
+                out.push(RS);
+            }
+            serde_json::to_writer(&mut out, &f.record)?;
+            out.push(b'\n');
+        }
+        return Ok(out);
     }
     out.extend_from_slice(b"{\"type\":\"FeatureCollection\"");
     if let SourceForm::FeatureCollection {

@@ -5,6 +5,7 @@ pub mod geojson_file;
 pub mod journal;
 pub mod project_file;
 pub mod story_file;
+pub mod validate;
 
 pub use atomic::{SaveError, write_atomic};
 pub use geojson_file::{

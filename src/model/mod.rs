@@ -113,28 +113,99 @@ impl Feature {
     }
 }
 
-/// The geometry to draw and measure for a GeoJSON geometry, or why there is none. Positions with
-/// fewer than two numbers are refused here (the conversion would index past them).
+/// The geometry to draw and measure for a GeoJSON geometry, or why there is none.
+///
+/// Refused: positions with fewer than two numbers, non-finite numbers, and coordinates outside
+/// longitude ±180° / latitude ±90° (they are not WGS84 degrees, and drawing them would throw
+/// lines across the world). A line or ring that crosses the antimeridian is unwrapped (170°,
+/// −170° becomes 170°, 190°) so it is drawn across the date line, not around the world.
 pub fn drawable(g: &geojson::Geometry) -> Result<geo::Geometry<f64>, String> {
-    fn short(value: &geojson::GeometryValue) -> bool {
-        use geojson::GeometryValue as V;
-        let bad = |p: &geojson::Position| p.len() < 2;
+    use geojson::GeometryValue as V;
+    fn check(value: &geojson::GeometryValue) -> Result<(), String> {
+        let position = |p: &geojson::Position| -> Result<(), String> {
+            let s = p.as_slice();
+            if s.len() < 2 {
+                return Err("a position has fewer than two coordinates".to_owned());
+            }
+            if s.iter().any(|v| !v.is_finite()) {
+                return Err("a coordinate is not a finite number".to_owned());
+            }
+            if s[0].abs() > 180.0 || s[1].abs() > 90.0 {
+                return Err(format!(
+                    "coordinates outside longitude ±180° / latitude ±90° ({}, {}): not WGS84 \
+                     degrees, so not drawn",
+                    s[0], s[1]
+                ));
+            }
+            Ok(())
+        };
         match value {
-            V::Point { coordinates } => bad(coordinates),
+            V::Point { coordinates } => position(coordinates),
             V::MultiPoint { coordinates } | V::LineString { coordinates } => {
-                coordinates.iter().any(bad)
+                coordinates.iter().try_for_each(position)
             }
             V::MultiLineString { coordinates } | V::Polygon { coordinates } => {
-                coordinates.iter().flatten().any(bad)
+                coordinates.iter().flatten().try_for_each(position)
             }
-            V::MultiPolygon { coordinates } => coordinates.iter().flatten().flatten().any(bad),
-            V::GeometryCollection { geometries } => geometries.iter().any(|g| short(&g.value)),
+            V::MultiPolygon { coordinates } => coordinates
+                .iter()
+                .flatten()
+                .flatten()
+                .try_for_each(position),
+            V::GeometryCollection { geometries } => {
+                geometries.iter().try_for_each(|g| check(&g.value))
+            }
         }
     }
-    if short(&g.value) {
-        return Err("a position has fewer than two coordinates".to_owned());
+    check(&g.value)?;
+    let mut geometry = geo::Geometry::<f64>::try_from(g).map_err(|e| e.to_string())?;
+    unwrap_antimeridian(&mut geometry);
+    Ok(geometry)
+}
+
+/// Makes every line and ring continuous in longitude: a step of more than 180° is taken the
+/// short way, across the antimeridian.
+fn unwrap_antimeridian(g: &mut geo::Geometry<f64>) {
+    fn line(l: &mut geo::LineString<f64>) {
+        let mut shift = 0.0;
+        let mut previous: Option<f64> = None;
+        let mut unwrapped = l.clone();
+        for c in unwrapped.0.iter_mut() {
+            let raw = c.x;
+            if let Some(p) = previous {
+                let step = raw - p;
+                if step > 180.0 {
+                    shift -= 360.0;
+                } else if step < -180.0 {
+                    shift += 360.0;
+                }
+            }
+            previous = Some(raw);
+            c.x = raw + shift;
+        }
+        // A closed ring that comes back 360° away circles a pole: unwrapping cannot help it.
+        let circles_a_pole = l.is_closed()
+            && unwrapped
+                .0
+                .first()
+                .zip(unwrapped.0.last())
+                .is_some_and(|(a, b)| (a.x - b.x).abs() > 1.0);
+        if !circles_a_pole {
+            *l = unwrapped;
+        }
     }
-    geo::Geometry::<f64>::try_from(g).map_err(|e| e.to_string())
+    fn polygon(p: &mut geo::Polygon<f64>) {
+        p.exterior_mut(line);
+        p.interiors_mut(|rings| rings.iter_mut().for_each(line));
+    }
+    match g {
+        geo::Geometry::LineString(l) => line(l),
+        geo::Geometry::MultiLineString(ml) => ml.0.iter_mut().for_each(line),
+        geo::Geometry::Polygon(p) => polygon(p),
+        geo::Geometry::MultiPolygon(mp) => mp.0.iter_mut().for_each(polygon),
+        geo::Geometry::GeometryCollection(gc) => gc.0.iter_mut().for_each(unwrap_antimeridian),
+        _ => {}
+    }
 }
 
 /// How a layer's file was written at its top level, so that saving writes it the same way.
@@ -149,6 +220,9 @@ pub enum SourceForm {
     Feature,
     /// A bare Geometry as the root.
     Geometry,
+    /// A GeoJSON text sequence: one record per line, each after an RS character (RFC 8142) or
+    /// not (newline-delimited).
+    Sequence { separators: bool },
     /// A file that was not read (a new layer, or one that failed): saved as a FeatureCollection.
     #[default]
     New,
