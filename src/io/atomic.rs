@@ -64,17 +64,57 @@ fn new_file_permissions() -> Option<std::fs::Permissions> {
     None
 }
 
+/// The steps of a save, where a fault can be injected (a full disk or a read-only folder
+/// cannot always be made for real in a test sandbox).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Creating the temporary file beside the target.
+    Create,
+    /// Writing the bytes (the fault strikes half-way).
+    Write,
+    /// Flushing to the disk.
+    Sync,
+    /// Copying the previous version to the backup.
+    Backup,
+    /// Renaming the temporary file over the target.
+    Rename,
+}
+
+thread_local! {
+    static FAULT: std::cell::Cell<Option<(Stage, std::io::ErrorKind)>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Makes saves on this thread fail at `stage` with `kind` (or stop failing with `None`). For
+/// fault-injection tests only.
+#[doc(hidden)]
+pub fn inject_fault(fault: Option<(Stage, std::io::ErrorKind)>) {
+    FAULT.with(|f| f.set(fault));
+}
+
+fn fault(stage: Stage) -> std::io::Result<()> {
+    match FAULT.with(|f| f.get()) {
+        Some((s, kind)) if s == stage => Err(std::io::Error::from(kind)),
+        _ => Ok(()),
+    }
+}
+
 /// Replaces `path` with `bytes` atomically; the previous content (if any) is kept as the backup.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
     };
+    fault(Stage::Create).map_err(|e| io_error(path, e))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".corridor-save-")
         .tempfile_in(&dir)
         .map_err(|e| io_error(path, e))?;
-    tmp.write_all(bytes).map_err(|e| io_error(path, e))?;
+    let half = bytes.len() / 2;
+    tmp.write_all(&bytes[..half])
+        .and_then(|()| fault(Stage::Write))
+        .and_then(|()| tmp.write_all(&bytes[half..]))
+        .map_err(|e| io_error(path, e))?;
     // Temporary files are private (0600); the saved file keeps the original's permissions, or
     // gets the usual ones for a new file.
     if let Some(permissions) = target_permissions(path) {
@@ -82,16 +122,58 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
             .set_permissions(permissions)
             .map_err(|e| io_error(path, e))?;
     }
-    tmp.as_file().sync_all().map_err(|e| io_error(path, e))?;
+    tmp.as_file()
+        .sync_all()
+        .and_then(|()| fault(Stage::Sync))
+        .map_err(|e| io_error(path, e))?;
     if path.exists() {
-        std::fs::copy(path, backup_path(path)).map_err(|e| io_error(path, e))?;
+        // The backup is written atomically too, so a crash here never leaves half a backup.
+        let backup = backup_path(path);
+        let mut old = tempfile::Builder::new()
+            .prefix(".corridor-backup-")
+            .tempfile_in(&dir)
+            .map_err(|e| io_error(path, e))?;
+        std::fs::File::open(path)
+            .and_then(|mut f| std::io::copy(&mut f, old.as_file_mut()))
+            .and_then(|_| fault(Stage::Backup))
+            .and_then(|()| match std::fs::metadata(path) {
+                Ok(m) => old.as_file().set_permissions(m.permissions()),
+                Err(_) => Ok(()),
+            })
+            .and_then(|()| old.as_file().sync_all())
+            .map_err(|e| io_error(path, e))?;
+        old.persist(&backup).map_err(|e| io_error(path, e.error))?;
     }
+    fault(Stage::Rename).map_err(|e| io_error(path, e))?;
     tmp.persist(path).map_err(|e| io_error(path, e.error))?;
+    remove_stale_temporaries(&dir);
     // Make the rename itself durable.
     if let Ok(d) = std::fs::File::open(&dir) {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Temporary files a killed save left behind (a minute old or more: no save takes that long
+/// to write) are removed by the next save in the folder.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let ours = name.starts_with(".corridor-save-") || name.starts_with(".corridor-backup-");
+        let stale = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() >= 60);
+        if ours && stale {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -128,6 +210,28 @@ mod tests {
         assert_eq!(
             std::fs::metadata(&old).unwrap().permissions().mode() & 0o777,
             0o664
+        );
+    }
+
+    #[test]
+    fn temporaries_left_by_a_killed_save_go_with_the_next_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let stray = dir.path().join(".corridor-save-abc123");
+        let fresh = dir.path().join(".corridor-save-def456");
+        std::fs::write(&stray, "half a file").unwrap();
+        std::fs::write(&fresh, "a save in progress").unwrap();
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&stray)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        write_atomic(&dir.path().join("z.geojson"), b"{}").unwrap();
+        assert!(!stray.exists());
+        assert!(
+            fresh.exists(),
+            "a save that may still be running is left alone"
         );
     }
 

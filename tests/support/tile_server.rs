@@ -1,6 +1,9 @@
 //! A real HTTP tile server on 127.0.0.1 for tests: PNG tiles whose colour encodes z/x/y, and the
 //! faults servers really produce.
 
+// Each test file uses the helpers it needs.
+#![allow(dead_code)]
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
