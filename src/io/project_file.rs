@@ -90,8 +90,11 @@ pub fn load_document(path: &Path) -> Document {
     };
     let story = project.story.as_ref().and_then(|rel| {
         let file = base.join(rel);
-        match super::story_file::read_story(&file) {
-            Ok(story) => Some((story, file)),
+        match super::story_file::read_story_checked(&file) {
+            Ok((story, warnings)) => {
+                problems.extend(warnings);
+                Some((story, file))
+            }
             Err(e) => {
                 problems.push(e);
                 None

@@ -8,15 +8,29 @@ use super::atomic::{SaveError, write_atomic};
 
 /// Reads a story file; the message says which file and what is wrong, with the line.
 pub fn read_story(path: &Path) -> Result<Story, String> {
+    read_story_checked(path).map(|(story, _)| story)
+}
+
+/// Reads a story file, with a warning for every setting it does not know (a misspelt key would
+/// otherwise be silently ignored).
+pub fn read_story_checked(path: &Path) -> Result<(Story, Vec<String>), String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read the story: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| {
-        format!(
-            "{}: the story is not valid: {}",
-            path.display(),
-            e.to_string().trim_end()
-        )
-    })
+    let mut unknown = Vec::new();
+    let story = toml::Deserializer::parse(&text)
+        .and_then(|de| serde_ignored::deserialize(de, |p| unknown.push(p.to_string())))
+        .map_err(|e| {
+            format!(
+                "{}: the story is not valid: {}",
+                path.display(),
+                e.to_string().trim_end()
+            )
+        })?;
+    let warnings = unknown
+        .into_iter()
+        .map(|key| format!("{}: unknown setting `{key}` ignored", path.display()))
+        .collect();
+    Ok((story, warnings))
 }
 
 /// Writes a story file atomically, keeping the previous version as `NAME.bak`.
@@ -56,5 +70,24 @@ mod tests {
         let copy = dir.path().join("s.toml");
         save_story(&story, &copy).unwrap();
         assert_eq!(read_story(&copy).unwrap(), story);
+    }
+
+    #[test]
+    fn unknown_keys_are_warned_and_wrong_types_say_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        std::fs::write(
+            &path,
+            "[[slides]]\nzoom = 12.0\ncentre = [106.6, 11.0]\n[slides.title]\nen = \"Hi\"\n",
+        )
+        .unwrap();
+        let (_, warnings) = read_story_checked(&path).unwrap();
+        assert!(
+            warnings.iter().any(|w| w.contains("slides.0.centre")),
+            "{warnings:?}"
+        );
+        std::fs::write(&path, "[[slides]]\nzoom = \"twelve\"\n").unwrap();
+        let err = read_story_checked(&path).unwrap_err();
+        assert!(err.contains("line 2"), "{err}");
     }
 }
