@@ -6,6 +6,8 @@
 
 pub mod app;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod geometry;
 pub mod io;
 pub mod loader;
