@@ -654,6 +654,20 @@ impl CorridorApp {
         (!f.bbox.is_empty()).then_some(f.bbox)
     }
 
+    /// The extent of every layer, in world units.
+    pub fn layers_extent(&self) -> MercatorBox {
+        self.renders
+            .iter()
+            .map(|r| r.extent)
+            .fold(MercatorBox::EMPTY, |a, b| a.union(&b))
+    }
+
+    /// The feature a click at `pos` would select, as the map picks it.
+    pub fn pick(&self, pos: egui::Pos2) -> Option<FeatureRef> {
+        let t = self.map.transform?;
+        crate::ui::map_ui::hit_test(&t, &self.doc, &self.renders, pos)
+    }
+
     /// The view as a project file writes it.
     pub fn current_view(&self) -> ViewSpec {
         let c = self.map.camera();

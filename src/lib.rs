@@ -5,6 +5,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod app;
+pub mod bench_frames;
 pub mod export;
 #[doc(hidden)]
 pub mod fuzzing;

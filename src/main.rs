@@ -32,6 +32,15 @@ enum Command {
     /// Offline basemaps: download an area into an MBTiles file, or describe one.
     #[command(subcommand)]
     Tiles(TilesCommand),
+    /// Measures the app on a GeoJSON layer, offscreen: time to the first frame, CPU time per
+    /// frame along a fixed camera path (zoom 8 → 16 and pans), click-to-select time and peak
+    /// memory, printed as key=value lines.
+    BenchFrames {
+        file: PathBuf,
+        /// Frames along the camera path
+        #[arg(long, default_value_t = 300)]
+        frames: usize,
+    },
     /// Checks GeoJSON files: prints one line per problem (file, place, what) and a summary;
     /// exits 0 when every file is valid, 1 when any is not.
     Validate {
@@ -172,6 +181,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Tiles(command)) => tiles(command),
+        Some(Command::BenchFrames { file, frames }) => {
+            match corridor::bench_frames::bench_frames(file, frames.max(10)) {
+                Ok(report) => {
+                    for line in report.lines() {
+                        println!("{line}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("corridor bench-frames: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some(Command::Validate { files }) => {
             let reports: Vec<_> = files
                 .iter()

@@ -497,7 +497,7 @@ fn draw_layers(
 }
 
 /// The feature under a screen point: the topmost visible layer wins.
-fn hit_test(
+pub(crate) fn hit_test(
     t: &ScreenTransform,
     doc: &Document,
     renders: &[LayerRender],

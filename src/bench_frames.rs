@@ -1,0 +1,194 @@
+//! `corridor bench-frames FILE`: opens a layer in the real app, offscreen, flies a fixed camera
+//! path (zoom 8 → 16 with pans) and reports what a user would feel: time to the first complete
+//! frame, CPU time per frame (the app's frame plus egui's tessellation: everything the window
+//! does on the CPU before handing vertices to the GPU), click-to-select time and peak memory.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::app::{AppOptions, CorridorApp, Persisted};
+use crate::geometry::{Camera, MercatorBox};
+
+/// The figures, printed as `key=value` lines.
+#[derive(Clone, Debug, Default)]
+pub struct FrameReport {
+    pub features: usize,
+    pub vertices: usize,
+    /// From starting the app to the end of the first frame that shows the whole layer.
+    pub first_frame_s: f64,
+    /// Reading, parsing, projecting and triangulating (part of `first_frame_s`).
+    pub load_s: f64,
+    pub frames: usize,
+    pub frame_p50_ms: f64,
+    pub frame_p95_ms: f64,
+    pub frame_max_ms: f64,
+    /// Median time to find the feature under a click.
+    pub pick_ms: f64,
+    pub peak_rss_mib: f64,
+}
+
+impl FrameReport {
+    pub fn lines(&self) -> Vec<String> {
+        vec![
+            format!("features={}", self.features),
+            format!("vertices={}", self.vertices),
+            format!("load_s={:.3}", self.load_s),
+            format!("first_frame_s={:.3}", self.first_frame_s),
+            format!("frames={}", self.frames),
+            format!("frame_p50_ms={:.2}", self.frame_p50_ms),
+            format!("frame_p95_ms={:.2}", self.frame_p95_ms),
+            format!("frame_max_ms={:.2}", self.frame_max_ms),
+            format!("pick_ms={:.4}", self.pick_ms),
+            format!("peak_rss_mib={:.1}", self.peak_rss_mib),
+        ]
+    }
+}
+
+/// The camera path: frame the layer, zoom from 8 to 16 over its middle while circling, then
+/// pan across at zoom 12: `frames` cameras in all.
+pub fn camera_path(extent: &MercatorBox, frames: usize) -> Vec<Camera> {
+    let c = extent.center();
+    let r = extent.width().max(extent.height()) * 0.25;
+    let zooming = frames * 2 / 3;
+    let mut out = Vec::with_capacity(frames);
+    for i in 0..zooming {
+        let k = i as f64 / zooming.max(1) as f64;
+        let a = k * std::f64::consts::TAU * 2.0;
+        out.push(Camera {
+            center: [c[0] + r * (1.0 - k) * a.cos(), c[1] + r * (1.0 - k) * a.sin()],
+            zoom: 8.0 + 8.0 * k,
+        });
+    }
+    for i in 0..frames - zooming {
+        let k = i as f64 / (frames - zooming).max(1) as f64;
+        out.push(Camera {
+            center: [
+                extent.min[0] + extent.width() * k,
+                extent.min[1] + extent.height() * (0.3 + 0.4 * k),
+            ],
+            zoom: 12.0,
+        });
+    }
+    out
+}
+
+/// Peak resident memory of this process so far, MiB (Linux; 0 elsewhere).
+pub fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Runs the benchmark on a GeoJSON file in a 1920 × 1080 window.
+pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String> {
+    let started = Instant::now();
+    let data_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let options = AppOptions {
+        path: path.clone(),
+        offline: true,
+        data_dir: Some(data_dir.path().to_owned()),
+    };
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1920.0, 1080.0))
+        .with_theme(egui::Theme::Light)
+        .with_step_dt(1.0 / 60.0)
+        .allow_missing_glyphs()
+        .with_accessibility_check(false)
+        .build_eframe(move |cc| {
+            CorridorApp::with_state(&cc.egui_ctx, options, Persisted::default())
+        });
+    h.step();
+    while h.state().loading() > 0 {
+        if started.elapsed() > Duration::from_secs(600) {
+            return Err("the file did not load within 10 minutes".to_owned());
+        }
+        std::thread::sleep(Duration::from_millis(2));
+        h.step();
+    }
+    let load_s = started.elapsed().as_secs_f64();
+    let Some(layer) = h.state().doc.layers.first() else {
+        return Err(format!("{}: nothing loaded", path.display()));
+    };
+    if let Some(e) = layer.error() {
+        return Err(e.to_owned());
+    }
+    let features = layer.features.len();
+    let vertices: usize = layer
+        .features
+        .iter()
+        .filter_map(|f| f.record.geometry.as_ref())
+        .map(|g| {
+            crate::model::edit::parts(&g.value)
+                .iter()
+                .map(|p| p.points.len())
+                .sum::<usize>()
+        })
+        .sum();
+    // The first complete frame: the layer framed, drawn and tessellated.
+    frame(&mut h);
+    let first_frame_s = started.elapsed().as_secs_f64();
+
+    let extent = h.state().layers_extent();
+    let mut times: Vec<f64> = Vec::with_capacity(frames);
+    for camera in camera_path(&extent, frames) {
+        h.state_mut().map.jump_to(camera);
+        let t0 = Instant::now();
+        frame(&mut h);
+        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+
+    // Clicks all over the screen at zoom 12 over the middle of the layer.
+    h.state_mut().map.jump_to(Camera {
+        center: extent.center(),
+        zoom: 12.0,
+    });
+    frame(&mut h);
+    let mut picks = Vec::with_capacity(1000);
+    let mut seed = 12345u64;
+    for _ in 0..1000 {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+        let x = 300.0 + ((seed >> 33) % 1300) as f32;
+        let y = 100.0 + ((seed >> 13) % 900) as f32;
+        let t0 = Instant::now();
+        let _ = std::hint::black_box(h.state().pick(egui::pos2(x, y)));
+        picks.push(t0.elapsed().as_secs_f64() * 1000.0);
+    }
+    picks.sort_by(f64::total_cmp);
+
+    Ok(FrameReport {
+        features,
+        vertices,
+        first_frame_s,
+        load_s,
+        frames: times.len(),
+        frame_p50_ms: percentile(&times, 0.5),
+        frame_p95_ms: percentile(&times, 0.95),
+        frame_max_ms: times.last().copied().unwrap_or(0.0),
+        pick_ms: percentile(&picks, 0.5),
+        peak_rss_mib: peak_rss_mib(),
+    })
+}
+
+/// One frame as the window makes it on the CPU: the app's UI pass, then egui's tessellation of
+/// everything it painted into triangles.
+fn frame(h: &mut egui_kittest::Harness<'static, CorridorApp>) {
+    h.step();
+    let shapes = h.output().shapes.clone();
+    let ppp = h.ctx.pixels_per_point();
+    std::hint::black_box(h.ctx.tessellate(shapes, ppp));
+}

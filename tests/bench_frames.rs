@@ -1,0 +1,42 @@
+//! `corridor bench-frames` measures what it says: a real layer, the fixed camera path, ordered
+//! percentiles, and key=value lines a script can read.
+
+#[test]
+fn bench_frames_runs_the_camera_path_on_a_real_layer() {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("maps/localities.geojson");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["bench-frames", "--frames", "30"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let get = |key: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("no {key} in {text}"))
+            .parse()
+            .expect("a number")
+    };
+    assert_eq!(get("features"), 6.0);
+    assert_eq!(get("frames"), 30.0);
+    assert!(get("vertices") > 50.0);
+    assert!(get("first_frame_s") >= get("load_s"));
+    assert!(get("frame_p50_ms") <= get("frame_p95_ms"));
+    assert!(get("frame_p95_ms") <= get("frame_max_ms"));
+    assert!(get("pick_ms") >= 0.0);
+    assert!(get("peak_rss_mib") > 10.0);
+}
+
+#[test]
+fn the_camera_path_zooms_from_8_to_16_then_pans() {
+    let mut extent = corridor::geometry::MercatorBox::EMPTY;
+    extent.extend([0.79, 0.46]);
+    extent.extend([0.80, 0.47]);
+    let path = corridor::bench_frames::camera_path(&extent, 300);
+    assert_eq!(path.len(), 300);
+    assert_eq!(path[0].zoom, 8.0);
+    assert!(path[199].zoom > 15.9);
+    assert!(path[200..].iter().all(|c| c.zoom == 12.0));
+    assert!(path[299].center[0] > path[200].center[0], "pans across");
+}
