@@ -55,7 +55,10 @@ pub fn camera_path(extent: &MercatorBox, frames: usize) -> Vec<Camera> {
         let k = i as f64 / zooming.max(1) as f64;
         let a = k * std::f64::consts::TAU * 2.0;
         out.push(Camera {
-            center: [c[0] + r * (1.0 - k) * a.cos(), c[1] + r * (1.0 - k) * a.sin()],
+            center: [
+                c[0] + r * (1.0 - k) * a.cos(),
+                c[1] + r * (1.0 - k) * a.sin(),
+            ],
             zoom: 8.0 + 8.0 * k,
         });
     }
@@ -144,11 +147,16 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
 
     let extent = h.state().layers_extent();
     let mut times: Vec<f64> = Vec::with_capacity(frames);
+    let per_frame = std::env::var_os("CORRIDOR_BENCH_PER_FRAME").is_some();
     for camera in camera_path(&extent, frames) {
         h.state_mut().map.jump_to(camera);
         let t0 = Instant::now();
         frame(&mut h);
-        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        let ms = t0.elapsed().as_secs_f64() * 1000.0;
+        if per_frame {
+            eprintln!("frame zoom={:.2} ms={ms:.2}", camera.zoom);
+        }
+        times.push(ms);
     }
     times.sort_by(f64::total_cmp);
 

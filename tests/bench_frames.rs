@@ -9,7 +9,11 @@ fn bench_frames_runs_the_camera_path_on_a_real_layer() {
         .arg(&file)
         .output()
         .expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     let get = |key: &str| -> f64 {
         text.lines()

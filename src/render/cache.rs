@@ -22,6 +22,19 @@ pub struct Path {
     pub closed: bool,
 }
 
+/// Tolerances of the simplified versions kept per feature, in local units (zoom-20 points):
+/// half a point at zoom 15, 12 and 9.
+pub const LOD_TOLERANCES: [f32; 3] = [16.0, 128.0, 1024.0];
+
+/// A simplified version of a feature, for zooms where its full detail is below a pixel.
+#[derive(Clone, Debug)]
+pub struct Lod {
+    /// Vertices may move by this much (local units) from the true boundary.
+    pub tolerance: f32,
+    pub fill: Option<FillMesh>,
+    pub paths: Vec<Path>,
+}
+
 /// What one feature needs to be drawn and picked.
 #[derive(Clone, Debug)]
 pub struct FeatureRender {
@@ -38,6 +51,8 @@ pub struct FeatureRender {
     pub label: Option<(String, [f64; 2])>,
     /// Planar area in local units², for picking the smallest polygon under the cursor.
     pub area: f64,
+    /// Simplified versions, finest first; only those that save at least half the vertices.
+    pub lods: Vec<Lod>,
 }
 
 impl FeatureRender {
@@ -301,6 +316,11 @@ fn build_feature(
         .map(|p| local(&geo::Coord { x: p[0], y: p[1] }))
         .collect();
     let anchor = label_anchor(geometry, &polygons, &lines, &points);
+    let lods = if markers.is_empty() {
+        build_lods(&paths, fill.is_some())
+    } else {
+        Vec::new()
+    };
     FeatureRender {
         origin,
         bbox,
@@ -310,7 +330,76 @@ fn build_feature(
         style,
         label: label.zip(anchor),
         area,
+        lods,
     }
+}
+
+/// Simplified versions of a feature's rings and lines (Ramer–Douglas–Peucker, through geo),
+/// triangulated again for the fill. A level is kept only if it has at most half the vertices of
+/// the one before it; rings that collapse are dropped from it.
+fn build_lods(paths: &[Path], filled: bool) -> Vec<Lod> {
+    use geo::Simplify;
+    let mut lods: Vec<Lod> = Vec::new();
+    let mut previous: usize = paths.iter().map(|p| p.points.len()).sum();
+    if previous < 32 {
+        return lods;
+    }
+    for &tolerance in &LOD_TOLERANCES {
+        let simplified: Vec<Path> = paths
+            .iter()
+            .filter_map(|p| {
+                let mut coords: Vec<geo::Coord<f32>> = p
+                    .points
+                    .iter()
+                    .map(|q| geo::coord! { x: q[0], y: q[1] })
+                    .collect();
+                if p.closed
+                    && let Some(&first) = coords.first()
+                {
+                    coords.push(first);
+                }
+                let line = geo::LineString::new(coords).simplify(tolerance);
+                let mut points: Vec<[f32; 2]> = line.0.iter().map(|c| [c.x, c.y]).collect();
+                if p.closed {
+                    points.pop();
+                    (points.len() >= 3).then_some(Path {
+                        points,
+                        closed: true,
+                    })
+                } else {
+                    (points.len() >= 2).then_some(Path {
+                        points,
+                        closed: false,
+                    })
+                }
+            })
+            .collect();
+        let count: usize = simplified.iter().map(|p| p.points.len()).sum();
+        if count * 2 > previous {
+            continue;
+        }
+        previous = count;
+        let fill = if filled {
+            let rings: Vec<&[[f32; 2]]> = simplified
+                .iter()
+                .filter(|p| p.closed)
+                .map(|p| p.points.as_slice())
+                .collect();
+            if rings.is_empty() {
+                None
+            } else {
+                tessellate_rings(rings.into_iter(), 0.5).ok()
+            }
+        } else {
+            None
+        };
+        lods.push(Lod {
+            tolerance,
+            fill,
+            paths: simplified,
+        });
+    }
+    lods
 }
 
 fn collect<'a>(

@@ -105,6 +105,10 @@ pub fn paint_layer(
     budget: &mut usize,
 ) -> Vec<usize> {
     let visible = layer.visible(&t.visible_world());
+    // With thousands of features on screen, thin outlines go into one mesh as plain quads: egui's
+    // anti-aliased path tessellation costs too much per frame at that count.
+    let many = visible.len() > MANY_FEATURES;
+    let mut outline_mesh = Mesh::default();
     let mut mesh = Mesh::default();
     let mut shapes: Vec<Shape> = Vec::new();
     let mut markers: Vec<Shape> = Vec::new();
@@ -125,8 +129,18 @@ pub fn paint_layer(
         } else {
             faded(style.marker, opacity)
         };
-        let fill_cost = f.fill.as_ref().map_or(0, |m| m.vertices.len());
-        let line_cost: usize = f.paths.iter().map(|p| p.points.len() * 4).sum();
+        // The coarsest simplified version whose error stays within a point on screen.
+        let px_per_local = (scale / crate::render::cache::LOCAL_PER_WORLD) as f32;
+        let lod =
+            f.lods.iter().rev().find(|l| {
+                l.tolerance * px_per_local <= 1.0 && (f.fill.is_none() || l.fill.is_some())
+            });
+        let (fill_mesh, paths) = match lod {
+            Some(l) => (l.fill.as_ref(), l.paths.as_slice()),
+            None => (f.fill.as_ref(), f.paths.as_slice()),
+        };
+        let fill_cost = fill_mesh.map_or(0, |m| m.vertices.len());
+        let line_cost: usize = paths.iter().map(|p| p.points.len() * 4).sum();
         let marker_cost = f.markers.len() * 64;
         // Markers keep their size on screen whatever the zoom; areas and lines shrink to dots.
         let tiny = size < DOT_SIZE && f.markers.is_empty();
@@ -144,7 +158,7 @@ pub fn paint_layer(
             *budget = budget.saturating_sub(4);
             continue;
         }
-        if let Some(fill) = &f.fill {
+        if let Some(fill) = fill_mesh {
             let mut color = faded(style.fill, opacity);
             if highlight.is_some() {
                 color = emphasised_fill(color);
@@ -165,8 +179,8 @@ pub fn paint_layer(
         if draw_outline {
             *budget = budget.saturating_sub(line_cost);
             let stroke = Stroke::new(style.stroke_width, faded(style.stroke, opacity));
-            for path in &f.paths {
-                let pts: Vec<Pos2> = path.points.iter().map(|&p| to_screen(p)).collect();
+            for path in paths {
+                let pts = decimated(path.points.iter().map(|&p| to_screen(p)));
                 if pts.len() < 2 {
                     continue;
                 }
@@ -187,6 +201,8 @@ pub fn paint_layer(
                     let halo = Stroke::new(width, color);
                     top.push(path_shape(&pts, path.closed, halo));
                     top.push(path_shape(&pts, path.closed, stroke));
+                } else if many && style.stroke_width <= 2.5 {
+                    add_polyline(&mut outline_mesh, &pts, path.closed, stroke);
                 } else if style.dashed {
                     let mut pts = pts;
                     if path.closed
@@ -216,10 +232,54 @@ pub fn paint_layer(
         }
     }
     painter.add(Shape::mesh(mesh));
+    if !outline_mesh.is_empty() {
+        painter.add(Shape::mesh(outline_mesh));
+    }
     painter.extend(shapes);
     painter.extend(top);
     painter.extend(markers);
     visible
+}
+
+/// Features on screen above which thin outlines are drawn as plain quads.
+const MANY_FEATURES: usize = 2_000;
+
+/// A polyline as one quad per segment (no joins: at 1–2 points wide the gaps do not show).
+fn add_polyline(mesh: &mut Mesh, pts: &[Pos2], closed: bool, stroke: Stroke) {
+    let n = pts.len();
+    let segments = if closed { n } else { n.saturating_sub(1) };
+    let half = (stroke.width / 2.0).max(0.5);
+    for i in 0..segments {
+        let (a, b) = (pts[i], pts[(i + 1) % n]);
+        let d = b - a;
+        let len = d.length();
+        if len < 1e-3 {
+            continue;
+        }
+        let normal = egui::vec2(-d.y, d.x) * (half / len);
+        let base = mesh.vertices.len() as u32;
+        for p in [a + normal, a - normal, b - normal, b + normal] {
+            mesh.vertices.push(egui::epaint::Vertex {
+                pos: p,
+                uv: egui::epaint::WHITE_UV,
+                color: stroke.color,
+            });
+        }
+        mesh.indices
+            .extend([base, base + 1, base + 2, base, base + 2, base + 3]);
+    }
+}
+
+/// Screen points of a path, dropping each that lies within a third of a point of the last one
+/// kept: the line looks the same and egui has far fewer joints to tessellate.
+fn decimated(points: impl Iterator<Item = Pos2>) -> Vec<Pos2> {
+    let mut out: Vec<Pos2> = Vec::new();
+    for p in points {
+        if out.last().is_none_or(|q| q.distance_sq(p) > 0.11) {
+            out.push(p);
+        }
+    }
+    out
 }
 
 fn path_shape(pts: &[Pos2], closed: bool, stroke: Stroke) -> Shape {
@@ -379,11 +439,18 @@ mod tests {
 
     #[test]
     fn a_frame_never_spends_more_than_its_vertex_budget() {
-        let render = circles(50, 200);
-        // Enough budget: every circle is filled and outlined.
+        let mut render = circles(50, 200);
+        // At zoom 13 the simplified versions are drawn: far fewer vertices, every circle there.
+        let (v, p) = frame_cost(&render, 13.0, VERTEX_BUDGET);
+        assert!(v < 50 * 100 && v >= 50 * 8, "{v} vertices");
+        assert!(p < 50 * 100 && p >= 50 * 8, "{p} path points");
+        // Without them, every circle is filled and outlined in full detail.
+        for f in &mut render.features {
+            f.lods.clear();
+        }
         let (v, p) = frame_cost(&render, 13.0, VERTEX_BUDGET);
         assert!(
-            v >= 50 * 150 && p >= 50 * 200,
+            v >= 50 * 150 && p >= 50 * 150,
             "{v} vertices, {p} path points"
         );
         // A small budget: the frame stays within it, the rest are boxes (4 vertices each).
