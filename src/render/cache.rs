@@ -388,7 +388,7 @@ fn build_lods(paths: &[Path], filled: bool) -> Vec<Lod> {
             if rings.is_empty() {
                 None
             } else {
-                tessellate_rings(rings.into_iter(), 0.5).ok()
+                tessellate_rings(rings, 0.5).ok()
             }
         } else {
             None
