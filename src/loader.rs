@@ -88,6 +88,7 @@ fn load(
     {
         return LoadResult::Failed(e.to_string());
     }
+    let started = std::time::Instant::now();
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
@@ -115,6 +116,7 @@ fn load(
             }
         }
     }
+    let read_s = started.elapsed().as_secs_f64();
     let mut parsed = match parse_geojson(&bytes, path) {
         Ok(p) => p,
         Err(e) => return LoadResult::Failed(e.to_string()),
@@ -127,7 +129,13 @@ fn load(
         stamp.modified = crate::io::geojson_file::modified_time(path);
     }
     let layer = parsed.into_layer(Layer::name_for(path), path.to_owned(), style);
+    let parse_s = started.elapsed().as_secs_f64() - read_s;
     let render = LayerRender::build(&layer);
+    log::info!(
+        "{}: read {read_s:.2} s, parse {parse_s:.2} s, project and triangulate {:.2} s",
+        path.display(),
+        started.elapsed().as_secs_f64() - read_s - parse_s
+    );
     if cancel.load(Ordering::Relaxed) {
         return LoadResult::Cancelled;
     }
