@@ -140,6 +140,8 @@ pub struct CorridorApp {
     styles: Vec<usize>,
     bookmark_name: String,
     loads: Vec<LoadJob>,
+    /// Loads whose layer is shown and whose full-detail fills are still coming.
+    details: Vec<LoadJob>,
     /// Messages about files the user opened that could not be added.
     notices: Vec<String>,
     pub persisted: Persisted,
@@ -254,6 +256,7 @@ impl CorridorApp {
             styles: Vec::new(),
             bookmark_name: String::new(),
             loads: Vec::new(),
+            details: Vec::new(),
             notices: Vec::new(),
             persisted,
             fit_when_loaded: !is_project && remembered.is_none(),
@@ -644,6 +647,11 @@ impl CorridorApp {
         self.loads.len()
     }
 
+    /// Large layers shown with simplified fills while their full detail is triangulated.
+    pub fn detail_pending(&self) -> bool {
+        !self.details.is_empty()
+    }
+
     /// Notices about files that could not be added.
     pub fn notices(&self) -> &[String] {
         &self.notices
@@ -730,8 +738,12 @@ impl CorridorApp {
                         job.started.elapsed().as_secs_f64()
                     );
                     let extent = render.extent;
+                    let detail_follows = render.features.iter().any(|f| f.fill_pending);
                     self.doc.layers.push(layer);
                     self.renders.push(render);
+                    if detail_follows {
+                        self.details.push(job);
+                    }
                     self.layers_changed();
                     if !extent.is_empty() {
                         if fit {
@@ -748,8 +760,26 @@ impl CorridorApp {
                 LoadResult::Cancelled => {
                     log::info!("loading {} cancelled", job.path.display());
                 }
+                LoadResult::Detail(_) => {}
             }
         }
+        // Full-detail fills of large layers, as they arrive.
+        self.details.retain(|job| match job.poll() {
+            None => true,
+            Some(LoadResult::Detail(fills)) => {
+                let uid = fills.uid;
+                if let Some(r) = self.renders.iter_mut().find(|r| r.uid == uid) {
+                    r.apply_fills(fills);
+                    log::info!(
+                        "{}: full detail ready after {:.2} s",
+                        job.path.display(),
+                        job.started.elapsed().as_secs_f64()
+                    );
+                }
+                false
+            }
+            Some(_) => false,
+        });
     }
 
     fn apply_layer_action(&mut self, action: LayerAction, now: f64) {

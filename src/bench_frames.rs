@@ -18,6 +18,8 @@ pub struct FrameReport {
     pub first_frame_s: f64,
     /// Reading, parsing, projecting and triangulating (part of `first_frame_s`).
     pub load_s: f64,
+    /// When full-detail fills were ready (large layers show simplified fills until then).
+    pub detail_s: f64,
     pub frames: usize,
     pub frame_p50_ms: f64,
     pub frame_p95_ms: f64,
@@ -34,6 +36,7 @@ impl FrameReport {
             format!("vertices={}", self.vertices),
             format!("load_s={:.3}", self.load_s),
             format!("first_frame_s={:.3}", self.first_frame_s),
+            format!("detail_s={:.3}", self.detail_s),
             format!("frames={}", self.frames),
             format!("frame_p50_ms={:.2}", self.frame_p50_ms),
             format!("frame_p95_ms={:.2}", self.frame_p95_ms),
@@ -148,7 +151,11 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
     let extent = h.state().layers_extent();
     let mut times: Vec<f64> = Vec::with_capacity(frames);
     let per_frame = std::env::var_os("CORRIDOR_BENCH_PER_FRAME").is_some();
+    let mut detail_s = None;
     for camera in camera_path(&extent, frames) {
+        if detail_s.is_none() && !h.state().detail_pending() {
+            detail_s = Some(started.elapsed().as_secs_f64());
+        }
         h.state_mut().map.jump_to(camera);
         let t0 = Instant::now();
         frame(&mut h);
@@ -178,7 +185,14 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
     }
     picks.sort_by(f64::total_cmp);
 
+    // Let full detail arrive if the path was shorter than its triangulation.
+    while h.state().detail_pending() && started.elapsed() < Duration::from_secs(600) {
+        std::thread::sleep(Duration::from_millis(5));
+        h.step();
+    }
+    let detail_s = detail_s.unwrap_or_else(|| started.elapsed().as_secs_f64());
     Ok(FrameReport {
+        detail_s,
         features,
         vertices,
         first_frame_s,

@@ -75,7 +75,9 @@ pub fn render(req: &ExportRequest) -> Result<image::RgbaImage, String> {
     h.step();
     // Files given directly load in the background; wait for them.
     let start = Instant::now();
-    while h.state().loading() > 0 && start.elapsed() < Duration::from_secs(120) {
+    while (h.state().loading() > 0 || h.state().detail_pending())
+        && start.elapsed() < Duration::from_secs(120)
+    {
         h.step();
         std::thread::sleep(Duration::from_millis(10));
     }

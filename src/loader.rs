@@ -11,9 +11,14 @@ use crate::io::parse_geojson;
 use crate::model::{Layer, LayerStyle};
 use crate::render::LayerRender;
 
+/// Layers with more vertices than this are shown before their full-detail fills are ready.
+const DEFER_ABOVE_VERTICES: usize = 1_000_000;
+
 /// What a finished job hands back.
 pub enum LoadResult {
     Loaded(Box<(Layer, LayerRender)>),
+    /// Full-detail fills of a large layer, triangulated after it was first shown.
+    Detail(crate::render::cache::DeferredFills),
     Failed(String),
     Cancelled,
 }
@@ -46,8 +51,22 @@ impl LoadJob {
         };
         std::thread::spawn(move || {
             let result = load(&path, style, &read, &cancel);
+            // A large layer is shown with simplified fills first; full detail follows.
+            let later = match &result {
+                LoadResult::Loaded(boxed) => {
+                    let rings = boxed.1.pending_rings();
+                    (!rings.is_empty()).then_some((boxed.1.uid, rings))
+                }
+                _ => None,
+            };
             let _ = tx.send(result);
             repaint();
+            if let Some((uid, rings)) = later
+                && !cancel.load(Ordering::Relaxed)
+            {
+                let _ = tx.send(LoadResult::Detail(LayerRender::deferred_fills(uid, rings)));
+                repaint();
+            }
         });
         job
     }
@@ -130,7 +149,18 @@ fn load(
     }
     let layer = parsed.into_layer(Layer::name_for(path), path.to_owned(), style);
     let parse_s = started.elapsed().as_secs_f64() - read_s;
-    let render = LayerRender::build(&layer);
+    // Above a million vertices, full-detail fills wait until the layer is on screen.
+    let vertices: usize = layer
+        .features
+        .iter()
+        .filter_map(|f| f.geometry.as_ref())
+        .map(geo::CoordsIter::coords_count)
+        .sum();
+    let render = if vertices > DEFER_ABOVE_VERTICES {
+        LayerRender::build_deferred(&layer, None)
+    } else {
+        LayerRender::build(&layer)
+    };
     log::info!(
         "{}: read {read_s:.2} s, parse {parse_s:.2} s, project and triangulate {:.2} s",
         path.display(),

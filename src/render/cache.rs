@@ -53,6 +53,9 @@ pub struct FeatureRender {
     pub area: f64,
     /// Simplified versions, finest first; only those that save at least half the vertices.
     pub lods: Vec<Lod>,
+    /// The full-detail fill is still being triangulated in the background (`fill` is an empty
+    /// placeholder meanwhile; the finest simplified fill is drawn instead).
+    pub fill_pending: bool,
 }
 
 impl FeatureRender {
@@ -114,7 +117,18 @@ pub struct LayerRender {
     pub features: Vec<FeatureRender>,
     index: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
     pub extent: MercatorBox,
+    /// Unique per build, so that work finished in the background lands on the build it was
+    /// made for.
+    pub uid: u64,
 }
+
+/// Full-detail fills triangulated after a deferred build, for [`LayerRender::apply_fills`].
+pub struct DeferredFills {
+    pub uid: u64,
+    pub fills: Vec<(usize, FillMesh)>,
+}
+
+static NEXT_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl LayerRender {
     /// Projects and triangulates every feature of a layer, labelled as its style says.
@@ -125,11 +139,22 @@ impl LayerRender {
     /// Like [`LayerRender::build`], with labels in `lang` where the features have them
     /// (`name_zh` for a layer labelled by `name`, say).
     pub fn build_in(layer: &Layer, lang: Option<Lang>) -> Self {
+        Self::build_with(layer, lang, false)
+    }
+
+    /// Like [`LayerRender::build_in`], but features that have simplified versions get their
+    /// full-detail fill later, from [`LayerRender::deferred_fills`]: the first frame of a large
+    /// layer needs only the simplified ones.
+    pub fn build_deferred(layer: &Layer, lang: Option<Lang>) -> Self {
+        Self::build_with(layer, lang, true)
+    }
+
+    fn build_with(layer: &Layer, lang: Option<Lang>, defer: bool) -> Self {
         // Projection and triangulation are independent per feature: use every core.
         let features: Vec<FeatureRender> = layer
             .features
             .par_iter()
-            .map(|f| feature_render(layer, f, lang))
+            .map(|f| feature_render(layer, f, lang, defer))
             .collect();
         let extent = features
             .iter()
@@ -147,7 +172,55 @@ impl LayerRender {
             features,
             index,
             extent,
+            uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
+    }
+
+    /// The rings of every feature whose full fill was deferred, to triangulate off the UI thread.
+    pub fn pending_rings(&self) -> Vec<(usize, Vec<Vec<[f32; 2]>>)> {
+        self.features
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.fill_pending)
+            .map(|(i, f)| {
+                let rings = f
+                    .paths
+                    .iter()
+                    .filter(|p| p.closed)
+                    .map(|p| p.points.clone())
+                    .collect();
+                (i, rings)
+            })
+            .collect()
+    }
+
+    /// Triangulates deferred rings (on every core); the result goes to [`Self::apply_fills`].
+    pub fn deferred_fills(uid: u64, rings: Vec<(usize, Vec<Vec<[f32; 2]>>)>) -> DeferredFills {
+        let fills = rings
+            .into_par_iter()
+            .map(|(i, rings)| {
+                let mesh =
+                    tessellate_rings(rings.iter().map(Vec::as_slice), 0.5).unwrap_or_default();
+                (i, mesh)
+            })
+            .collect();
+        DeferredFills { uid, fills }
+    }
+
+    /// Puts full-detail fills in place, if they were made for this build.
+    pub fn apply_fills(&mut self, done: DeferredFills) -> bool {
+        if done.uid != self.uid {
+            return false;
+        }
+        for (i, mesh) in done.fills {
+            if let Some(f) = self.features.get_mut(i)
+                && f.fill_pending
+            {
+                f.fill = Some(mesh);
+                f.fill_pending = false;
+            }
+        }
+        true
     }
 
     /// Builds feature `index` of `layer` again after it changed (an edit): only that feature is
@@ -157,7 +230,7 @@ impl LayerRender {
         else {
             return;
         };
-        let fresh = feature_render(layer, f, lang);
+        let fresh = feature_render(layer, f, lang, false);
         if !slot.bbox.is_empty() {
             self.index.remove(&GeomWithData::new(
                 Rectangle::from_corners(slot.bbox.min, slot.bbox.max),
@@ -212,7 +285,12 @@ impl LayerRender {
 }
 
 /// One feature's render data, labelled as the layer's style says (in `lang` where it can).
-fn feature_render(layer: &Layer, f: &crate::model::Feature, lang: Option<Lang>) -> FeatureRender {
+fn feature_render(
+    layer: &Layer,
+    f: &crate::model::Feature,
+    lang: Option<Lang>,
+    defer: bool,
+) -> FeatureRender {
     let label_key = layer.style.label.as_deref();
     let localized = label_key.zip(lang).map(|(k, l)| l.key(k));
     let style = layer.style.resolve(f);
@@ -221,7 +299,7 @@ fn feature_render(layer: &Layer, f: &crate::model::Feature, lang: Option<Lang>) 
         .and_then(|k| f.property_text(k))
         .or_else(|| label_key.and_then(|k| f.property_text(k)))
         .filter(|s| !s.trim().is_empty());
-    build_feature(f.geometry.as_ref(), style, label_text)
+    build_feature(f.geometry.as_ref(), style, label_text, defer)
 }
 
 fn rank(f: &FeatureRender) -> (u8, f64) {
@@ -238,6 +316,7 @@ fn build_feature(
     geometry: Option<&Geometry<f64>>,
     style: FeatureStyle,
     label: Option<String>,
+    defer: bool,
 ) -> FeatureRender {
     let mut polygons: Vec<&Polygon<f64>> = Vec::new();
     let mut lines: Vec<&LineString<f64>> = Vec::new();
@@ -288,10 +367,30 @@ fn build_feature(
     }
     // Tolerance in local units (zoom-20 points): flattening is not needed for straight segments,
     // so this only bounds lyon's internal precision.
-    let fill = if polygon_rings.is_empty() {
-        None
+    for r in polygon_rings {
+        paths.push(Path {
+            points: r,
+            closed: true,
+        });
+    }
+    let filled = paths.iter().any(|p| p.closed);
+    let lods = if points.is_empty() {
+        build_lods(&paths, filled)
     } else {
-        match tessellate_rings(polygon_rings.iter().map(Vec::as_slice), 0.5) {
+        Vec::new()
+    };
+    // With simplified versions to draw meanwhile, the full triangulation can wait.
+    let fill_pending = defer && filled && lods.first().is_some_and(|l| l.fill.is_some());
+    let fill = if !filled {
+        None
+    } else if fill_pending {
+        Some(FillMesh::default())
+    } else {
+        let rings = paths
+            .iter()
+            .filter(|p| p.closed)
+            .map(|p| p.points.as_slice());
+        match tessellate_rings(rings, 0.5) {
             Ok(mesh) => Some(mesh),
             Err(e) => {
                 log::warn!("could not triangulate a polygon: {e:?}; drawing its outline only");
@@ -299,12 +398,6 @@ fn build_feature(
             }
         }
     };
-    for r in polygon_rings {
-        paths.push(Path {
-            points: r,
-            closed: true,
-        });
-    }
     for l in &lines {
         paths.push(Path {
             points: l.coords().map(local).collect(),
@@ -316,11 +409,6 @@ fn build_feature(
         .map(|p| local(&geo::Coord { x: p[0], y: p[1] }))
         .collect();
     let anchor = label_anchor(geometry, &polygons, &lines, &points);
-    let lods = if markers.is_empty() {
-        build_lods(&paths, fill.is_some())
-    } else {
-        Vec::new()
-    };
     FeatureRender {
         origin,
         bbox,
@@ -331,6 +419,7 @@ fn build_feature(
         label: label.zip(anchor),
         area,
         lods,
+        fill_pending,
     }
 }
 

@@ -137,6 +137,11 @@ pub fn paint_layer(
             });
         let (fill_mesh, paths) = match lod {
             Some(l) => (l.fill.as_ref(), l.paths.as_slice()),
+            // Full detail still being triangulated: the finest simplified fill stands in.
+            None if f.fill_pending => (
+                f.lods.first().and_then(|l| l.fill.as_ref()),
+                f.paths.as_slice(),
+            ),
             None => (f.fill.as_ref(), f.paths.as_slice()),
         };
         let fill_cost = fill_mesh.map_or(0, |m| m.vertices.len());
@@ -457,6 +462,49 @@ mod tests {
         let (v, p) = frame_cost(&render, 13.0, 2_000);
         assert!(v <= 2_000 + 50 * 4, "{v} vertices");
         assert!(p * 4 <= 2_000, "{p} path points");
+    }
+
+    #[test]
+    fn a_deferred_build_draws_simplified_fills_until_full_detail_arrives() {
+        let text = {
+            let ring: Vec<String> = (0..=200)
+                .map(|j| {
+                    let a = j as f64 / 200.0 * std::f64::consts::TAU;
+                    format!(
+                        "[{},{}]",
+                        106.645 + 0.004 * a.cos(),
+                        11.02 + 0.004 * a.sin()
+                    )
+                })
+                .collect();
+            format!(
+                r#"{{"type":"Polygon","coordinates":[[{}]]}}"#,
+                ring.join(",")
+            )
+        };
+        let parsed = parse_geojson(text.as_bytes(), std::path::Path::new("t")).unwrap();
+        let layer = Layer::new(
+            "t".into(),
+            "t".into(),
+            LayerStyle::default(),
+            parsed.features,
+            vec![],
+        );
+        let mut render = LayerRender::build_deferred(&layer, None);
+        assert!(render.features[0].fill_pending);
+        // Zoomed in, the finest simplified fill stands in for the full one.
+        let (v, _) = frame_cost(&render, 18.0, VERTEX_BUDGET);
+        assert!(v > 0, "something is filled meanwhile");
+        let rings = render.pending_rings();
+        let other = LayerRender::deferred_fills(render.uid + 1000, rings.clone());
+        assert!(
+            !render.apply_fills(other),
+            "fills for another build are ignored"
+        );
+        assert!(render.apply_fills(LayerRender::deferred_fills(render.uid, rings)));
+        assert!(!render.features[0].fill_pending);
+        let (v_full, _) = frame_cost(&render, 18.0, VERTEX_BUDGET);
+        assert!(v_full >= 200, "full detail: {v_full}");
     }
 
     #[test]
