@@ -433,8 +433,11 @@ fn build_lods(paths: &[Path], filled: bool) -> Vec<Lod> {
     if previous < 32 {
         return lods;
     }
+    // Each level simplifies the one before (its error adds at most the finer tolerances, a
+    // few percent): far fewer vertices to look at than the full rings.
+    let mut source: Vec<Path> = paths.to_vec();
     for &tolerance in &LOD_TOLERANCES {
-        let simplified: Vec<Path> = paths
+        let simplified: Vec<Path> = source
             .iter()
             .filter_map(|p| {
                 let mut coords: Vec<geo::Coord<f32>> = p
@@ -468,6 +471,7 @@ fn build_lods(paths: &[Path], filled: bool) -> Vec<Lod> {
             continue;
         }
         previous = count;
+        source = simplified.clone();
         let fill = if filled {
             let rings: Vec<&[[f32; 2]]> = simplified
                 .iter()
