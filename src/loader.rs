@@ -11,6 +11,19 @@ use crate::io::parse_geojson;
 use crate::model::{Layer, LayerStyle};
 use crate::render::LayerRender;
 
+/// Resident memory now, MiB (Linux; 0 elsewhere), for the log.
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
 /// Layers with more vertices than this are shown before their full-detail fills are ready.
 const DEFER_ABOVE_VERTICES: usize = 1_000_000;
 
@@ -114,7 +127,9 @@ fn load(
             return LoadResult::Failed(format!("{}: cannot read the file: {e}", path.display()));
         }
     };
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(
+        usize::try_from(std::fs::metadata(path).map_or(0, |m| m.len())).unwrap_or(0),
+    );
     let mut chunk = vec![0u8; 1 << 20];
     loop {
         if cancel.load(Ordering::Relaxed) {
@@ -136,6 +151,7 @@ fn load(
         }
     }
     let read_s = started.elapsed().as_secs_f64();
+    log::debug!("after reading: RSS {:.0} MiB", rss_mib());
     let mut parsed = match parse_geojson(&bytes, path) {
         Ok(p) => p,
         Err(e) => return LoadResult::Failed(e.to_string()),
@@ -149,6 +165,7 @@ fn load(
     }
     let layer = parsed.into_layer(Layer::name_for(path), path.to_owned(), style);
     let parse_s = started.elapsed().as_secs_f64() - read_s;
+    log::debug!("after parsing: RSS {:.0} MiB", rss_mib());
     // Above a million vertices, full-detail fills wait until the layer is on screen.
     let vertices: usize = layer
         .features
@@ -161,6 +178,7 @@ fn load(
     } else {
         LayerRender::build(&layer)
     };
+    log::debug!("after building: RSS {:.0} MiB", rss_mib());
     log::info!(
         "{}: read {read_s:.2} s, parse {parse_s:.2} s, project and triangulate {:.2} s",
         path.display(),

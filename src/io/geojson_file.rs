@@ -151,6 +151,8 @@ pub fn parse_geojson_with(
             parse_sequence(bytes, path, true)?,
             SourceForm::Sequence { separators: true },
         )
+    } else if let Some(collection) = parse_collection(bytes) {
+        collection
     } else {
         match serde_json::from_slice::<GeoJson>(bytes) {
             Ok(geojson) => split(geojson),
@@ -194,6 +196,71 @@ pub fn parse_geojson_with(
     }
     remark_on(&mut parsed);
     Ok(parsed)
+}
+
+/// A FeatureCollection read feature by feature. (geojson's own `GeoJson` is an untagged enum:
+/// serde buffers the whole document in a generic tree before choosing the variant, which for a
+/// 350 MB file costs gigabytes and seconds.) Anything else, or any error, returns `None` and the
+/// general path takes over, with its messages.
+fn parse_collection(bytes: &[u8]) -> Option<(Vec<geojson::Feature>, SourceForm)> {
+    let c: Collection = serde_json::from_slice(bytes).ok()?;
+    if c.kind.as_deref() != Some("FeatureCollection") {
+        return None;
+    }
+    let features = c.features?;
+    let foreign_members = (!c.foreign_members.is_empty()).then_some(c.foreign_members);
+    Some((
+        features,
+        SourceForm::FeatureCollection {
+            bbox: c.bbox,
+            foreign_members,
+        },
+    ))
+}
+
+/// The top level of a FeatureCollection, read member by member: `features` straight into typed
+/// features, anything unknown kept as a foreign member.
+struct Collection {
+    kind: Option<String>,
+    features: Option<Vec<geojson::Feature>>,
+    bbox: Option<geojson::Bbox>,
+    foreign_members: geojson::JsonObject,
+}
+
+impl<'de> serde::Deserialize<'de> for Collection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = Collection;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a GeoJSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Collection, A::Error> {
+                let mut c = Collection {
+                    kind: None,
+                    features: None,
+                    bbox: None,
+                    foreign_members: geojson::JsonObject::new(),
+                };
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "type" => c.kind = Some(map.next_value()?),
+                        "features" => c.features = Some(map.next_value()?),
+                        "bbox" => c.bbox = Some(map.next_value()?),
+                        _ => {
+                            let value: geojson::JsonValue = map.next_value()?;
+                            c.foreign_members.insert(key, value);
+                        }
+                    }
+                }
+                Ok(c)
+            }
+        }
+        deserializer.deserialize_map(Members)
+    }
 }
 
 fn split(geojson: GeoJson) -> (Vec<geojson::Feature>, SourceForm) {

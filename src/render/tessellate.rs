@@ -57,6 +57,9 @@ pub fn tessellate_rings<'a>(
             [p.x, p.y]
         }),
     )?;
+    // The buffers grew by doubling; a layer keeps hundreds of thousands of these.
+    buffers.vertices.shrink_to_fit();
+    buffers.indices.shrink_to_fit();
     Ok(FillMesh {
         vertices: buffers.vertices,
         indices: buffers.indices,
