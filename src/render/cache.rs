@@ -426,7 +426,7 @@ fn build_feature(
 /// Simplified versions of a feature's rings and lines (Ramer–Douglas–Peucker, through geo),
 /// triangulated again for the fill. A level is kept only if it has at most half the vertices of
 /// the one before it; rings that collapse are dropped from it.
-fn build_lods(paths: &[Path], filled: bool) -> Vec<Lod> {
+pub fn build_lods(paths: &[Path], filled: bool) -> Vec<Lod> {
     use geo::Simplify;
     let mut lods: Vec<Lod> = Vec::new();
     let mut previous: usize = paths.iter().map(|p| p.points.len()).sum();

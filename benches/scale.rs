@@ -1,0 +1,182 @@
+//! The stages of opening and drawing a large layer, on the small (1 000 polygons) and medium
+//! (20 000 polygons, 73 MB) benchmark layers, generated at benchmark time by
+//! `../shared/bench/gen_zones.py` (never committed): parse, project, triangulate, build the
+//! levels of detail, build a frame at three zooms, and pick. Run: `cargo bench --bench scale`.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+use corridor::geometry::mercator_from_lonlat;
+use corridor::io::parse_geojson;
+use corridor::model::{Layer, LayerStyle};
+use corridor::render::cache::{LOCAL_PER_WORLD, Path as RenderPath, build_lods};
+use corridor::render::tessellate::tessellate_rings;
+use corridor::render::{LayerRender, ScreenTransform, paint_layer};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+
+/// The layer file, generated once into the target directory.
+fn layer_file(name: &str, args: &[&str]) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    let file = dir.join(format!("{name}.geojson"));
+    if !file.exists() {
+        std::fs::create_dir_all(&dir).ok()?;
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_zones.py");
+        let ok = std::process::Command::new("python3")
+            .arg(script)
+            .args(args)
+            .arg(&file)
+            .status()
+            .ok()?
+            .success();
+        if !ok {
+            return None;
+        }
+    }
+    Some(file)
+}
+
+fn layer(bytes: &[u8]) -> Layer {
+    parse_geojson(bytes, Path::new("bench.geojson"))
+        .expect("the generated layer parses")
+        .into_layer(
+            "bench".into(),
+            "bench.geojson".into(),
+            LayerStyle::default(),
+        )
+}
+
+/// Every polygon ring of a layer in local units around its feature's first vertex, as the
+/// render cache keeps them.
+fn local_rings(layer: &Layer) -> Vec<Vec<Vec<[f32; 2]>>> {
+    layer
+        .features
+        .iter()
+        .filter_map(|f| f.geometry.as_ref())
+        .map(|g| {
+            use geo::CoordsIter;
+            let first = g
+                .coords_iter()
+                .next()
+                .map(|c| mercator_from_lonlat(c.x, c.y));
+            let origin = first.unwrap_or([0.0, 0.0]);
+            let mut rings = Vec::new();
+            let mut push = |p: &geo::Polygon<f64>| {
+                for r in std::iter::once(p.exterior()).chain(p.interiors()) {
+                    rings.push(
+                        r.coords()
+                            .map(|c| {
+                                let w = mercator_from_lonlat(c.x, c.y);
+                                [
+                                    ((w[0] - origin[0]) * LOCAL_PER_WORLD) as f32,
+                                    ((w[1] - origin[1]) * LOCAL_PER_WORLD) as f32,
+                                ]
+                            })
+                            .collect(),
+                    );
+                }
+            };
+            match g {
+                geo::Geometry::Polygon(p) => push(p),
+                geo::Geometry::MultiPolygon(mp) => mp.iter().for_each(&mut push),
+                _ => {}
+            }
+            rings
+        })
+        .collect()
+}
+
+fn frame(render: &LayerRender, zoom: f64) -> usize {
+    let ctx = egui::Context::default();
+    let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1920.0, 1080.0));
+    let t = ScreenTransform::new(render.extent.center(), zoom, rect);
+    let mut drawn = 0;
+    let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+        let mut budget = corridor::render::paint::VERTEX_BUDGET;
+        drawn = paint_layer(ui.painter(), &t, render, 1.0, |_| None, &mut budget).len();
+    });
+    let shapes = std::mem::take(&mut output.shapes);
+    black_box(ctx.tessellate(shapes, 1.0));
+    output.textures_delta.clear();
+    drawn
+}
+
+fn bench(c: &mut Criterion) {
+    for (name, args, samples) in [
+        ("small", ["1000", "50", "42"], 30),
+        ("medium", ["20000", "100", "42"], 10),
+    ] {
+        let Some(file) = layer_file(name, &args) else {
+            eprintln!("{name}: cannot generate the layer (python3 and ../shared/bench needed)");
+            continue;
+        };
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue;
+        };
+        let mut g = c.benchmark_group(name);
+        g.sample_size(samples);
+        g.bench_function("parse", |b| b.iter(|| black_box(layer(&bytes))));
+        let layer = layer(&bytes);
+        g.bench_function("project", |b| {
+            b.iter(|| {
+                use geo::CoordsIter;
+                let mut sum = 0.0;
+                for g in layer.features.iter().filter_map(|f| f.geometry.as_ref()) {
+                    for c in g.coords_iter() {
+                        sum += mercator_from_lonlat(c.x, c.y)[0];
+                    }
+                }
+                black_box(sum)
+            })
+        });
+        let rings = local_rings(&layer);
+        g.bench_function("tessellate (one thread)", |b| {
+            b.iter(|| {
+                for r in &rings {
+                    black_box(tessellate_rings(r.iter().map(Vec::as_slice), 0.5).ok());
+                }
+            })
+        });
+        let paths: Vec<Vec<RenderPath>> = rings
+            .iter()
+            .map(|rs| {
+                rs.iter()
+                    .map(|r| RenderPath {
+                        points: r.clone(),
+                        closed: true,
+                    })
+                    .collect()
+            })
+            .collect();
+        g.bench_function("level-of-detail build (one thread)", |b| {
+            b.iter(|| {
+                for p in &paths {
+                    black_box(build_lods(p, true));
+                }
+            })
+        });
+        g.bench_function("whole render build (every core)", |b| {
+            b.iter(|| black_box(LayerRender::build(&layer)))
+        });
+        let render = LayerRender::build(&layer);
+        for zoom in [10.0, 13.0, 16.0] {
+            g.bench_with_input(BenchmarkId::new("frame", zoom), &zoom, |b, &z| {
+                b.iter(|| frame(&render, z))
+            });
+        }
+        let e = render.extent;
+        let mut seed = 7u64;
+        g.bench_function("pick", |b| {
+            b.iter(|| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                let fx = (seed >> 40) as f64 / (1u64 << 24) as f64;
+                let fy = ((seed >> 16) & 0xff_ffff) as f64 / (1u64 << 24) as f64;
+                let w = [e.min[0] + e.width() * fx, e.min[1] + e.height() * fy];
+                black_box(render.hit(w, 1e-8, 1e-8))
+            })
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
