@@ -642,3 +642,107 @@ fn editing_snapshot() {
     h.run();
     h.snapshot("editing");
 }
+
+#[test]
+fn draw_a_line_by_double_click_cancel_one_with_escape_and_use_the_buttons() {
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    let mut h = open_with(maps.path(), data.path());
+    edit_tan_uyen(&mut h);
+    let count = h.state().doc.layers[LOCALITIES].features.len();
+    key(&mut h, Key::S);
+    key(&mut h, Key::L);
+    // Escape throws away a shape being drawn.
+    let a = screen(&h, [106.60, 11.02]);
+    click(&mut h, a);
+    assert_eq!(h.state().editor().drawing.len(), 1);
+    key(&mut h, Key::Escape);
+    assert!(h.state().editor().drawing.is_empty());
+    // Longer than a double-click apart.
+    h.run_steps(40);
+    assert_eq!(h.state().doc.layers[LOCALITIES].features.len(), count);
+    // Two clicks, then a double-click on the last point, finish a three-vertex line.
+    for lonlat in [[106.62, 11.05], [106.64, 11.06]] {
+        let at = screen(&h, lonlat);
+        click(&mut h, at);
+    }
+    let end = screen(&h, [106.66, 11.05]);
+    h.run_steps(40);
+    h.hover_at(end);
+    h.step();
+    for _ in 0..2 {
+        h.drag_at(end);
+        h.step();
+        h.drop_at(end);
+        h.step();
+    }
+    h.run();
+    let layer = &h.state().doc.layers[LOCALITIES];
+    assert_eq!(
+        layer.features.len(),
+        count + 1,
+        "drawing: {:?}",
+        h.state().editor().drawing
+    );
+    let line = parts(
+        &layer.features[count]
+            .record
+            .geometry
+            .as_ref()
+            .unwrap()
+            .value,
+    );
+    assert_eq!(line[0].kind, corridor::model::edit::PartKind::Line);
+    assert_eq!(line[0].points.len(), 3, "{:?}", line[0].points);
+
+    // Remove an attribute of the new line with its ✕, then undo and redo with the buttons.
+    assert!(layer.features[count].record.property("summary").is_some());
+    let key_index = layer.features[count]
+        .record
+        .properties
+        .as_ref()
+        .unwrap()
+        .keys()
+        .position(|k| k == "summary")
+        .unwrap();
+    let mut removes: Vec<_> = h.get_all_by_label("✕").collect();
+    removes.sort_by(|a, b| {
+        let y =
+            |n: &egui_kittest::Node<'_>| n.accesskit_node().bounding_box().map_or(0.0, |r| r.y0);
+        y(a).total_cmp(&y(b))
+    });
+    removes[key_index].click();
+    h.run();
+    assert!(
+        h.state().doc.layers[LOCALITIES].features[count]
+            .record
+            .property("summary")
+            .is_none()
+    );
+    h.get_by_label("Undo").click();
+    h.run();
+    assert!(
+        h.state().doc.layers[LOCALITIES].features[count]
+            .record
+            .property("summary")
+            .is_some()
+    );
+    h.get_by_label("Redo").click();
+    h.run();
+    assert!(
+        h.state().doc.layers[LOCALITIES].features[count]
+            .record
+            .property("summary")
+            .is_none()
+    );
+    // Ctrl+Shift+Z redoes too.
+    ctrl(&mut h, Key::Z);
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run();
+    assert!(
+        h.state().doc.layers[LOCALITIES].features[count]
+            .record
+            .property("summary")
+            .is_none()
+    );
+}
