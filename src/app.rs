@@ -1168,10 +1168,9 @@ impl CorridorApp {
                 }
             });
             ui.separator();
-            let index = self
-                .search_index
-                .get_or_insert_with(|| SearchIndex::build(&self.doc));
-            if let Some(outcome) = search_ui(ui, &mut self.search, index, &self.doc) {
+            if let Some(outcome) =
+                search_ui(ui, &mut self.search, &mut self.search_index, &self.doc)
+            {
                 match outcome {
                     SearchOutcome::Feature(r) => {
                         self.pin = None;

@@ -66,7 +66,7 @@ impl SearchState {
 pub fn search_ui(
     ui: &mut Ui,
     state: &mut SearchState,
-    index: &SearchIndex,
+    index: &mut Option<SearchIndex>,
     doc: &Document,
 ) -> Option<SearchOutcome> {
     let edit = egui::TextEdit::singleline(&mut state.query)
@@ -76,7 +76,12 @@ pub fn search_ui(
     if std::mem::take(&mut state.focus) {
         response.request_focus();
     }
-    state.refresh(index, doc);
+    // The index is built the first time something is typed, not with the layer: folding every
+    // name of a 100 000-feature layer costs a second.
+    if state.results_for != state.query {
+        let index = index.get_or_insert_with(|| SearchIndex::build(doc));
+        state.refresh(index, doc);
+    }
     let outcomes = state.outcomes();
     let mut chosen = None;
     if response.has_focus() && !outcomes.is_empty() {
