@@ -108,8 +108,21 @@ pub fn paint_layer(
     // With thousands of features on screen, thin outlines go into one mesh as plain quads: egui's
     // anti-aliased path tessellation costs too much per frame at that count.
     let many = visible.len() > MANY_FEATURES;
+    // Crowded screens outline only features big enough for an outline to tell them apart.
+    let outline_size = if visible.len() > 5 * MANY_FEATURES {
+        3.0 * OUTLINE_SIZE
+    } else if many {
+        2.0 * OUTLINE_SIZE
+    } else {
+        OUTLINE_SIZE
+    };
     let mut outline_mesh = Mesh::default();
     let mut mesh = Mesh::default();
+    // Screen points already covered by a dot: a second dot on the same point adds nothing.
+    let clip = painter.clip_rect();
+    let cols = clip.width().max(1.0).ceil() as usize + 1;
+    let rows = clip.height().max(1.0).ceil() as usize + 1;
+    let mut dotted = vec![0u64; (cols * rows).div_ceil(64)];
     let mut shapes: Vec<Shape> = Vec::new();
     let mut markers: Vec<Shape> = Vec::new();
     let mut top: Vec<Shape> = Vec::new();
@@ -159,6 +172,17 @@ pub fn paint_layer(
                 style.marker_radius.min(3.0)
             };
             let rect = Rect::from_two_pos(min, max).expand(half);
+            if f.markers.is_empty() && rect.width() <= 2.0 && rect.height() <= 2.0 {
+                let c = rect.center() - clip.min;
+                if c.x >= 0.0 && c.y >= 0.0 {
+                    let cell = (c.y as usize).min(rows - 1) * cols + (c.x as usize).min(cols - 1);
+                    let (word, bit) = (cell / 64, 1u64 << (cell % 64));
+                    if dotted[word] & bit != 0 {
+                        continue;
+                    }
+                    dotted[word] |= bit;
+                }
+            }
             mesh.add_colored_rect(rect, dot_color);
             *budget = budget.saturating_sub(4);
             continue;
@@ -179,7 +203,7 @@ pub fn paint_layer(
             *budget = budget.saturating_sub(fill_cost);
         }
         let draw_outline = highlight.is_some()
-            || (size >= OUTLINE_SIZE && *budget >= line_cost)
+            || (size >= outline_size && *budget >= line_cost)
             || (f.fill.is_none() && f.markers.is_empty() && *budget >= line_cost);
         if draw_outline {
             *budget = budget.saturating_sub(line_cost);
@@ -510,8 +534,15 @@ mod tests {
     #[test]
     fn features_smaller_than_two_points_are_dots() {
         let render = circles(50, 200);
-        // At zoom 6 a 900 m circle is a fraction of a point: one box each, no outline.
+        // At zoom 9 a 900 m circle is three points wide: a simplified fill of a few vertices,
+        // no outline.
+        let (v, p) = frame_cost(&render, 9.0, VERTEX_BUDGET);
+        assert_eq!(p, 0);
+        assert!((50 * 3..=50 * 8).contains(&v), "{v}");
+        // At zoom 6 they are a fraction of a point, 1.1 km apart, so several share a point:
+        // each point gets one dot.
         let (v, p) = frame_cost(&render, 6.0, VERTEX_BUDGET);
-        assert_eq!((v, p), (50 * 4, 0));
+        assert_eq!(p, 0);
+        assert!(v % 4 == 0 && (4..50 * 4).contains(&v), "{v}");
     }
 }

@@ -432,7 +432,13 @@ fn draw_layers(
             } else {
                 0
             };
-            candidates.push((class, *li, f.area, f));
+            // Markers reserve their place even unlabelled; an area too small on screen for its
+            // name is not a candidate (on a crowded screen that is nearly all of them).
+            let too_small =
+                class == 0 && ((f.bbox.width().max(f.bbox.height()) * scale) as f32) < 70.0;
+            if class == 2 || (f.label.is_some() && !too_small) {
+                candidates.push((class, *li, f.area, f));
+            }
         }
     }
     // No label may cover a place marker.
