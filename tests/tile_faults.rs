@@ -77,7 +77,15 @@ fn ten_thousand_failing_tile_requests_leak_neither_threads_nor_memory() {
     fail_tiles(&mut tiles, 0, 500);
     let (rss_before, threads_before) = settled();
     fail_tiles(&mut tiles, 500, 10_000);
-    let (rss_after, threads_after) = settled();
+    // The server's connection threads end on their own time on a slow machine: give them up to
+    // three seconds.
+    let (mut rss_after, mut threads_after) = settled();
+    for _ in 0..10 {
+        if threads_after <= threads_before {
+            break;
+        }
+        (rss_after, threads_after) = settled();
+    }
     assert_eq!(
         tiles.stats().failed,
         10_500,
