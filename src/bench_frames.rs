@@ -80,15 +80,7 @@ pub fn camera_path(extent: &MercatorBox, frames: usize) -> Vec<Camera> {
 
 /// Peak resident memory of this process so far, MiB (Linux; 0 elsewhere).
 pub fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
+    crate::loader::process_memory_mib("VmHWM:")
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {

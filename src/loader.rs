@@ -13,11 +13,17 @@ use crate::render::LayerRender;
 
 /// Resident memory now, MiB (Linux; 0 elsewhere), for the log.
 fn rss_mib() -> f64 {
+    process_memory_mib("VmRSS:")
+}
+
+/// A memory figure of this process from /proc/self/status (`VmRSS:`, `VmHWM:` …), MiB; 0 where
+/// there is no such file.
+pub fn process_memory_mib(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|v| v.parse::<f64>().ok())
         })

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use egui::{Key, KeyboardShortcut, Modifiers, Pos2, RichText, Ui};
 
 use super::CorridorApp;
+use crate::geometry::measure::{geodesic_area_m2, geodesic_length_m};
 use crate::geometry::validity::problems;
 use crate::io::journal::{Journal, Recovery, find_recovery};
 use crate::io::{read_geojson, save_geojson, stamp_of};
@@ -16,9 +17,10 @@ use crate::model::{FeatureRef, LayerIndex, LayerStatus};
 use crate::render::LayerRender;
 use crate::ui::edit_ui::{
     Drag, DragKind, EditorState, Handle, Tool, ToolbarAction, attribute_form_ui, edit_facts_ui,
-    edit_toolbar_ui, find_snap, handle_at, lonlat_of, paint_edit_overlay,
+    edit_toolbar_ui, find_snap, handle_at, paint_edit_overlay,
 };
 use crate::ui::map_ui::MapOutput;
+use crate::ui::measure_ui::lonlat_at;
 
 /// Seconds between looks at the layers' files for changes made by other programs.
 const DISK_CHECK_EVERY: f64 = 2.0;
@@ -253,39 +255,38 @@ impl CorridorApp {
             if j.sync_due() {
                 let _ = j.sync();
             }
-            pending |= !j.sync_due();
+            pending |= j.has_unsynced();
         }
-        if pending && !self.editing.journals.is_empty() {
+        // Come back to force what is still unsynced to the disk.
+        if pending {
             ctx.request_repaint_after(std::time::Duration::from_secs(2));
         }
     }
 
     /// Undoes the last edit of the layer being edited (or of the selected feature's layer).
     pub fn undo(&mut self) {
-        self.cancel_drag();
-        let Some(li) = self.edit_target() else {
-            return;
-        };
-        let label = self.doc.layers[li]
-            .history
-            .undo_label()
-            .map(|l| format!("Undo {l}"));
-        if let Some(changes) = self.doc.layers[li].undo() {
-            self.after_edit(li, label.as_deref().unwrap_or("Undo"), &changes);
-        }
+        self.step_history(false);
     }
 
     pub fn redo(&mut self) {
+        self.step_history(true);
+    }
+
+    fn step_history(&mut self, forward: bool) {
         self.cancel_drag();
         let Some(li) = self.edit_target() else {
             return;
         };
-        let label = self.doc.layers[li]
-            .history
-            .redo_label()
-            .map(|l| format!("Redo {l}"));
-        if let Some(changes) = self.doc.layers[li].redo() {
-            self.after_edit(li, label.as_deref().unwrap_or("Redo"), &changes);
+        let layer = &mut self.doc.layers[li];
+        let (verb, label) = if forward {
+            ("Redo", layer.history.redo_label())
+        } else {
+            ("Undo", layer.history.undo_label())
+        };
+        let label = label.map_or_else(|| verb.to_owned(), |l| format!("{verb} {l}"));
+        let changes = if forward { layer.redo() } else { layer.undo() };
+        if let Some(changes) = changes {
+            self.after_edit(li, &label, &changes);
         }
     }
 
@@ -474,7 +475,7 @@ impl CorridorApp {
             match snap {
                 Some(s) => s.lonlat,
                 None => {
-                    let [lon, lat] = lonlat_of(&t, p);
+                    let [lon, lat] = lonlat_at(&t, p);
                     [edit::round_placed(lon), edit::round_placed(lat)]
                 }
             }
@@ -494,7 +495,7 @@ impl CorridorApp {
             && let Some(origin) = ui.input(|i| i.pointer.press_origin())
         {
             let before = self.doc.layers[li].features[fi].record.clone();
-            let start = lonlat_of(&t, origin);
+            let start = lonlat_at(&t, origin);
             match tool {
                 Tool::Vertices => match handle_at(&t, &self.selected_parts(), origin) {
                     Some(Handle::Vertex(v)) => {
@@ -554,7 +555,7 @@ impl CorridorApp {
                     }
                     (DragKind::Vertex(v), Some(g)) => edit::move_vertex(&mut g.value, *v, target),
                     (DragKind::Feature, Some(g)) => {
-                        let now = lonlat_of(&t, p);
+                        let now = lonlat_at(&t, p);
                         edit::translate(
                             &mut g.value,
                             [now[0] - drag.start[0], now[1] - drag.start[1]],
@@ -847,6 +848,24 @@ impl CorridorApp {
         }
     }
 
+    /// Problems and measures of the feature being edited, worked out again only when it changed,
+    /// not each frame: a province-sized polygon costs milliseconds.
+    fn refresh_edit_facts(&mut self) {
+        let key = self
+            .edited_feature()
+            .map(|(_, fi)| (fi, self.editing.editor.revision));
+        if key != self.editing.editor.problems_for {
+            let geometry = self
+                .edited_feature()
+                .and_then(|(li, fi)| self.doc.layers[li].features.get(fi))
+                .and_then(|f| f.geometry.as_ref());
+            self.editing.editor.problems = geometry.map(problems).unwrap_or_default();
+            self.editing.editor.measures =
+                geometry.map(|g| [geodesic_area_m2(g), geodesic_length_m(g)]);
+            self.editing.editor.problems_for = key;
+        }
+    }
+
     /// Handles, the shape being drawn, problems and the snap marker over the map.
     pub(super) fn edit_overlay(&mut self, ui: &Ui) {
         if self.editing.editor.layer.is_none() {
@@ -855,19 +874,7 @@ impl CorridorApp {
         let Some(t) = self.map.transform else {
             return;
         };
-        // Problems are worked out again only when the feature changed.
-        let key = self
-            .edited_feature()
-            .map(|(_, fi)| (fi, self.editing.editor.revision));
-        if key != self.editing.editor.problems_for {
-            self.editing.editor.problems = self
-                .edited_feature()
-                .and_then(|(li, fi)| self.doc.layers[li].features.get(fi))
-                .and_then(|f| f.geometry.as_ref())
-                .map(problems)
-                .unwrap_or_default();
-            self.editing.editor.problems_for = key;
-        }
+        self.refresh_edit_facts();
         let parts = self.selected_parts();
         let painter = ui.painter().with_clip_rect(t.rect);
         let pointer = ui
@@ -882,16 +889,17 @@ impl CorridorApp {
         let Some((li, fi)) = self.edited_feature() else {
             return;
         };
+        self.refresh_edit_facts();
         let Some(feature) = self.doc.layers[li].features.get(fi) else {
             return;
         };
         ui.heading("Edit feature");
-        edit_facts_ui(ui, feature.geometry.as_ref(), &self.editing.editor.problems);
+        let editor = &mut self.editing.editor;
+        edit_facts_ui(ui, editor.measures, &editor.problems);
         ui.add_space(6.0);
         ui.label(RichText::new("Attributes").strong());
-        let record = feature.record.clone();
-        let owner = (li, fi, self.editing.editor.revision);
-        let changed = attribute_form_ui(ui, &record, owner, &mut self.editing.editor.form);
+        let owner = (li, fi, editor.revision);
+        let changed = attribute_form_ui(ui, &feature.record, owner, &mut editor.form);
         ui.add_space(6.0);
         let delete = ui
             .button("Delete feature")

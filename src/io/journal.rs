@@ -134,6 +134,11 @@ impl Journal {
         Ok(())
     }
 
+    /// Whether appended edits are not yet forced to the disk.
+    pub fn has_unsynced(&self) -> bool {
+        self.unsynced
+    }
+
     /// Whether a sync is due (for a timer to call [`Journal::sync`]).
     pub fn sync_due(&self) -> bool {
         self.unsynced && self.last_sync.elapsed() >= SYNC_EVERY

@@ -43,6 +43,16 @@ pub struct VertexAt {
     pub index: usize,
 }
 
+impl VertexAt {
+    /// The error for a vertex that is not there.
+    fn missing(self) -> EditError {
+        EditError::NoSuchVertex {
+            part: self.part,
+            index: self.index,
+        }
+    }
+}
+
 /// What a part of a geometry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PartKind {
@@ -205,11 +215,8 @@ fn between(a: &Position, b: &Position, lonlat: [f64; 2]) -> Position {
 
 /// Moves a vertex to `lonlat`, keeping its other dimensions.
 pub fn move_vertex(value: &mut Value, at: VertexAt, lonlat: [f64; 2]) -> Result<(), EditError> {
-    let missing = EditError::NoSuchVertex {
-        part: at.part,
-        index: at.index,
-    };
-    match part_mut(value, at.part).ok_or(missing.clone())? {
+    let missing = at.missing();
+    match part_mut(value, at.part).ok_or(at.missing())? {
         PartMut::Point(p) if at.index == 0 => *p = placed(p, lonlat),
         PartMut::Point(_) => return Err(missing),
         PartMut::Line(l) => {
@@ -235,11 +242,8 @@ pub fn move_vertex(value: &mut Value, at: VertexAt, lonlat: [f64; 2]) -> Result<
 /// Inserts a vertex at `lonlat` before vertex `at.index` of its part (after the last one when
 /// `at.index` equals the vertex count). Z values are averaged from the neighbours.
 pub fn insert_vertex(value: &mut Value, at: VertexAt, lonlat: [f64; 2]) -> Result<(), EditError> {
-    let missing = EditError::NoSuchVertex {
-        part: at.part,
-        index: at.index,
-    };
-    match part_mut(value, at.part).ok_or(missing.clone())? {
+    let missing = at.missing();
+    match part_mut(value, at.part).ok_or(at.missing())? {
         PartMut::Point(_) => return Err(EditError::PointVertex),
         PartMut::Line(l) => {
             if at.index > l.len() || l.is_empty() {
@@ -271,11 +275,8 @@ pub fn insert_vertex(value: &mut Value, at: VertexAt, lonlat: [f64; 2]) -> Resul
 
 /// Deletes a vertex, refusing when the ring or line would become degenerate.
 pub fn delete_vertex(value: &mut Value, at: VertexAt) -> Result<(), EditError> {
-    let missing = EditError::NoSuchVertex {
-        part: at.part,
-        index: at.index,
-    };
-    match part_mut(value, at.part).ok_or(missing.clone())? {
+    let missing = at.missing();
+    match part_mut(value, at.part).ok_or(at.missing())? {
         PartMut::Point(_) => return Err(EditError::PointVertex),
         PartMut::Line(l) => {
             if at.index >= l.len() {

@@ -122,7 +122,8 @@ pub fn paint_layer(
     let clip = painter.clip_rect();
     let cols = clip.width().max(1.0).ceil() as usize + 1;
     let rows = clip.height().max(1.0).ceil() as usize + 1;
-    let mut dotted = vec![0u64; (cols * rows).div_ceil(64)];
+    // Made on the first dot: most frames of most layers have none.
+    let mut dotted: Vec<u64> = Vec::new();
     let mut shapes: Vec<Shape> = Vec::new();
     let mut markers: Vec<Shape> = Vec::new();
     let mut top: Vec<Shape> = Vec::new();
@@ -175,6 +176,9 @@ pub fn paint_layer(
             if f.markers.is_empty() && rect.width() <= 2.0 && rect.height() <= 2.0 {
                 let c = rect.center() - clip.min;
                 if c.x >= 0.0 && c.y >= 0.0 {
+                    if dotted.is_empty() {
+                        dotted = vec![0u64; (cols * rows).div_ceil(64)];
+                    }
                     let cell = (c.y as usize).min(rows - 1) * cols + (c.x as usize).min(cols - 1);
                     let (word, bit) = (cell / 64, 1u64 << (cell % 64));
                     if dotted[word] & bit != 0 {

@@ -100,6 +100,8 @@ pub struct EditorState {
     pub revision: u64,
     /// Problems of the selected feature, as of `problems_for`.
     pub problems: Vec<Problem>,
+    /// Its geodesic area (m²) and length or perimeter (m), as of `problems_for`.
+    pub measures: Option<[f64; 2]>,
     pub problems_for: Option<(usize, u64)>,
 }
 
@@ -457,12 +459,6 @@ fn screen(t: &ScreenTransform, lonlat: [f64; 2]) -> Pos2 {
     t.screen_from_world(mercator_from_lonlat(lonlat[0], lonlat[1]))
 }
 
-/// `[lon, lat]` of a screen point.
-pub fn lonlat_of(t: &ScreenTransform, p: Pos2) -> [f64; 2] {
-    let w = t.world_from_screen(p);
-    lonlat_from_mercator(w[0], w[1])
-}
-
 /// The midpoint of an edge, on screen-straight lines (as drawn), in `[lon, lat]`.
 fn midpoint(a: [f64; 2], b: [f64; 2]) -> [f64; 2] {
     let (wa, wb) = (
@@ -552,7 +548,7 @@ pub fn find_snap(
                     let on = sa + ab * k;
                     let d = on.distance_sq(pos);
                     if d <= r2 && edge.is_none_or(|(bd, _)| d < bd) {
-                        edge = Some((d, lonlat_of(t, on)));
+                        edge = Some((d, super::measure_ui::lonlat_at(t, on)));
                     }
                 }
             }
@@ -666,16 +662,13 @@ pub fn paint_edit_overlay(
 }
 
 /// The geodesic facts and problems of the feature being edited, for the panel.
-pub fn edit_facts_ui(ui: &mut Ui, geometry: Option<&geo::Geometry<f64>>, problems: &[Problem]) {
-    use crate::geometry::measure::{
-        format_distance, format_hectares, geodesic_area_m2, geodesic_length_m,
-    };
-    let Some(g) = geometry else {
+/// `measures` is the geodesic area (m²) and length or perimeter (m), worked out once per change.
+pub fn edit_facts_ui(ui: &mut Ui, measures: Option<[f64; 2]>, problems: &[Problem]) {
+    use crate::geometry::measure::{format_distance, format_hectares};
+    let Some([area, length]) = measures else {
         ui.label(RichText::new("No geometry").color(MUTED));
         return;
     };
-    let area = geodesic_area_m2(g);
-    let length = geodesic_length_m(g);
     egui::Grid::new("edit_facts").num_columns(2).show(ui, |ui| {
         if area > 0.0 {
             ui.label(RichText::new("Area").color(MUTED));

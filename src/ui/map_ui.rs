@@ -463,10 +463,6 @@ fn draw_layers(
         if attempts >= MAX_LABEL_ATTEMPTS {
             break;
         }
-        let on_screen = (f.bbox.width().max(f.bbox.height()) * scale) as f32;
-        if class == 0 && on_screen < 70.0 {
-            continue;
-        }
         attempts += 1;
         let at = t.screen_from_world(*anchor);
         let (size, color) = match class {
