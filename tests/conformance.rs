@@ -6,33 +6,19 @@
 //! and null geometries, duplicate ids, nested properties, GeometryCollections, bare roots, text
 //! sequences), hostile input (deep nesting, a 2 GB file, limits), and `corridor validate`.
 
+mod support {
+    pub mod data;
+}
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use support::data::{geojson_files, shared_data};
 
 use corridor::geometry::MercatorBox;
 use corridor::io::geojson_file::{Limits, parse_geojson_with, read_geojson_with};
 use corridor::io::{geojson_bytes, parse_geojson, read_geojson};
 use corridor::model::{Layer, LayerStyle};
 use corridor::render::{LayerRender, ScreenTransform, paint_layer};
-
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data")
-}
-
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files_under(&p, out);
-        } else if p.extension().is_some_and(|e| e == "geojson" || e == "json") {
-            out.push(p);
-        }
-    }
-}
 
 /// Draws a layer the way the map does (culling, meshes, outlines, markers) into egui shapes,
 /// framed on its extent, and tessellates them: every step short of the GPU.
@@ -110,7 +96,8 @@ fn guarded<T: Send + 'static>(name: &str, f: impl FnOnce() -> T + Send + 'static
 
 /// The manifest's row for a corpus file: (top-level type, item count, flags).
 fn manifest() -> Vec<(String, String, usize, String)> {
-    let text = std::fs::read_to_string(shared().join("corpus/MANIFEST.tsv")).unwrap_or_default();
+    let text =
+        std::fs::read_to_string(shared_data().join("corpus/MANIFEST.tsv")).unwrap_or_default();
     text.lines()
         .skip(1)
         .filter_map(|l| {
@@ -128,12 +115,12 @@ fn manifest() -> Vec<(String, String, usize, String)> {
 #[test]
 fn every_file_others_wrote_loads_and_draws_or_is_refused_with_its_place() {
     let mut files = Vec::new();
-    files_under(&shared().join("corpus"), &mut files);
-    files_under(&shared().join("real"), &mut files);
+    geojson_files(&shared_data().join("corpus"), &mut files);
+    geojson_files(&shared_data().join("real"), &mut files);
     if files.is_empty() {
         eprintln!(
             "warning: {} is not there: the conformance table is empty",
-            shared().display()
+            shared_data().display()
         );
         return;
     }
@@ -145,7 +132,7 @@ fn every_file_others_wrote_loads_and_draws_or_is_refused_with_its_place() {
     let (mut loaded, mut refused) = (0, 0);
     for path in files {
         let name = path
-            .strip_prefix(shared())
+            .strip_prefix(shared_data())
             .unwrap_or(&path)
             .display()
             .to_string();

@@ -10,42 +10,22 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use corridor::geometry::mercator_from_lonlat;
+use corridor::CorridorApp;
 use corridor::model::edit::parts;
-use corridor::{AppOptions, CorridorApp};
-use egui::{Key, Modifiers, Pos2, vec2};
+use egui::{Key, Modifiers, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use support::app::scratch_maps;
+use support::app::{click, drag, open_project, scratch_maps, screen};
 
 const LOCALITIES: usize = 0;
 const TAN_UYEN: usize = 3;
-
-fn open(maps: &Path, data: &Path) -> Harness<'static, CorridorApp> {
-    let options = AppOptions {
-        path: maps.join("corridor.toml"),
-        offline: true,
-        data_dir: Some(data.to_owned()),
-    };
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .with_step_dt(1.0 / 60.0)
-        .with_max_steps(400)
-        .build_eframe(move |cc| CorridorApp::new(cc, options));
-    h.run();
-    h
-}
+const WINDOW: egui::Vec2 = egui::vec2(1280.0, 900.0);
 
 fn ring(h: &Harness<'static, CorridorApp>) -> Vec<[f64; 2]> {
     let f = &h.state().doc.layers[LOCALITIES].features[TAN_UYEN];
     parts(&f.record.geometry.as_ref().expect("geometry").value)[0]
         .points
         .clone()
-}
-
-fn screen(h: &Harness<'static, CorridorApp>, lonlat: [f64; 2]) -> Pos2 {
-    let t = h.state().map.transform.expect("map drawn");
-    t.screen_from_world(mercator_from_lonlat(lonlat[0], lonlat[1]))
 }
 
 /// A small deterministic random sequence (the seed comes from the parent).
@@ -73,13 +53,9 @@ fn crash_child() {
         return;
     };
     let mut rng = Lcg(seed.parse().unwrap_or(1));
-    let mut h = open(Path::new(&maps), Path::new(&data));
+    let mut h = open_project(Path::new(&maps), Path::new(&data), WINDOW);
     let inside = screen(&h, [106.84, 11.10]);
-    h.hover_at(inside);
-    h.step();
-    h.drag_at(inside);
-    h.drop_at(inside);
-    h.run();
+    click(&mut h, inside);
     h.key_press(Key::E);
     h.run();
     let mut out = std::io::stdout();
@@ -89,16 +65,7 @@ fn crash_child() {
         let v = 6 + rng.next(4) as usize;
         let from = screen(&h, r[v]);
         let to = from + vec2(rng.next(31) as f32 - 15.0, rng.next(31) as f32 - 15.0);
-        h.hover_at(from);
-        h.step();
-        h.drag_at(from);
-        h.step();
-        for k in 1..=4 {
-            h.hover_at(from + (to - from) * (k as f32 / 4.0));
-            h.step();
-        }
-        h.drop_at(to);
-        h.run();
+        drag(&mut h, from, to);
         let state = serde_json::to_string(&ring(&h)).expect("json");
         writeln!(out, "STATE {n} {state}").expect("stdout");
         if rng.next(5) == 0 {
@@ -170,7 +137,7 @@ fn killed_mid_editing_the_next_start_restores_the_edits() {
         assert_eq!(saved["features"].as_array().map(Vec::len), Some(6));
 
         // The next start offers the journalled edits, if any are unsaved.
-        let mut h = open(maps.path(), data.path());
+        let mut h = open_project(maps.path(), data.path(), WINDOW);
         if h.query_by_label("Restore edits").is_some() {
             h.get_by_label("Restore edits").click();
             h.run();

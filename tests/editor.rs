@@ -9,15 +9,14 @@ mod support {
 
 use std::path::{Path, PathBuf};
 
-use corridor::geometry::mercator_from_lonlat;
 use corridor::model::FeatureRef;
 use corridor::model::edit::parts;
 use corridor::{AppOptions, CorridorApp};
-use egui::{Key, Modifiers, Pos2, vec2};
+use egui::{Key, Modifiers, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use serde_json::Value;
-use support::app::scratch_maps;
+use support::app::{click, drag, field, open_project, scratch_maps, screen};
 
 /// Layer index of the localities in `maps/corridor.toml` (drawn first).
 const LOCALITIES: usize = 0;
@@ -26,56 +25,7 @@ const TAN_UYEN: usize = 3;
 const EAST_VERTEX: usize = 8;
 
 fn open_with(maps: &Path, data_dir: &Path) -> Harness<'static, CorridorApp> {
-    open_sized(maps, data_dir, egui::vec2(1280.0, 900.0))
-}
-
-fn open_sized(maps: &Path, data_dir: &Path, size: egui::Vec2) -> Harness<'static, CorridorApp> {
-    let options = AppOptions {
-        path: maps.join("corridor.toml"),
-        offline: true,
-        data_dir: Some(data_dir.to_owned()),
-    };
-    let mut h = Harness::builder()
-        .with_size(size)
-        .with_step_dt(1.0 / 60.0)
-        .with_max_steps(400)
-        .build_eframe(move |cc| CorridorApp::new(cc, options));
-    h.run();
-    h
-}
-
-/// The attribute form's text field for `key` (the panel below also shows the key as a label).
-fn field<'a>(h: &'a Harness<'static, CorridorApp>, key: &'a str) -> egui_kittest::Node<'a> {
-    h.get_all_by_label(key)
-        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::TextInput)
-        .unwrap_or_else(|| panic!("no field for {key}"))
-}
-
-fn screen(h: &Harness<'static, CorridorApp>, lonlat: [f64; 2]) -> Pos2 {
-    let t = h.state().map.transform.expect("the map has been drawn");
-    t.screen_from_world(mercator_from_lonlat(lonlat[0], lonlat[1]))
-}
-
-fn click(h: &mut Harness<'static, CorridorApp>, at: Pos2) {
-    h.hover_at(at);
-    h.step();
-    h.drag_at(at);
-    h.drop_at(at);
-    h.run();
-}
-
-/// A real drag: press, move in steps past egui's drag threshold, release.
-fn drag(h: &mut Harness<'static, CorridorApp>, from: Pos2, to: Pos2) {
-    h.hover_at(from);
-    h.step();
-    h.drag_at(from);
-    h.step();
-    for k in 1..=8 {
-        h.hover_at(from + (to - from) * (k as f32 / 8.0));
-        h.step();
-    }
-    h.drop_at(to);
-    h.run();
+    open_project(maps, data_dir, egui::vec2(1280.0, 900.0))
 }
 
 fn key(h: &mut Harness<'static, CorridorApp>, key: Key) {
@@ -503,7 +453,7 @@ fn closing_with_unsaved_edits_asks_first() {
     let maps = scratch_maps();
     let data = tempfile::tempdir().unwrap();
     // Tall enough for the whole layers panel.
-    let mut h = open_sized(maps.path(), data.path(), egui::vec2(1280.0, 1300.0));
+    let mut h = open_project(maps.path(), data.path(), egui::vec2(1280.0, 1300.0));
     edit_tan_uyen(&mut h);
     let from = screen(&h, tan_uyen_ring(&h)[EAST_VERTEX]);
     drag(&mut h, from, from + vec2(30.0, 0.0));
@@ -695,6 +645,12 @@ fn draw_a_line_by_double_click_cancel_one_with_escape_and_use_the_buttons() {
     assert_eq!(line[0].kind, corridor::model::edit::PartKind::Line);
     assert_eq!(line[0].points.len(), 3, "{:?}", line[0].points);
 
+    let has_summary = |h: &Harness<'static, CorridorApp>| {
+        h.state().doc.layers[LOCALITIES].features[count]
+            .record
+            .property("summary")
+            .is_some()
+    };
     // Remove an attribute of the new line with its ✕, then undo and redo with the buttons.
     assert!(layer.features[count].record.property("summary").is_some());
     let key_index = layer.features[count]
@@ -713,36 +669,16 @@ fn draw_a_line_by_double_click_cancel_one_with_escape_and_use_the_buttons() {
     });
     removes[key_index].click();
     h.run();
-    assert!(
-        h.state().doc.layers[LOCALITIES].features[count]
-            .record
-            .property("summary")
-            .is_none()
-    );
+    assert!(!has_summary(&h));
     h.get_by_label("Undo").click();
     h.run();
-    assert!(
-        h.state().doc.layers[LOCALITIES].features[count]
-            .record
-            .property("summary")
-            .is_some()
-    );
+    assert!(has_summary(&h));
     h.get_by_label("Redo").click();
     h.run();
-    assert!(
-        h.state().doc.layers[LOCALITIES].features[count]
-            .record
-            .property("summary")
-            .is_none()
-    );
+    assert!(!has_summary(&h));
     // Ctrl+Shift+Z redoes too.
     ctrl(&mut h, Key::Z);
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
     h.run();
-    assert!(
-        h.state().doc.layers[LOCALITIES].features[count]
-            .record
-            .property("summary")
-            .is_none()
-    );
+    assert!(!has_summary(&h));
 }

@@ -11,9 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use corridor::io::atomic::{Stage, backup_path, inject_fault, write_atomic};
-use corridor::{AppOptions, CorridorApp};
 use egui::Key;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 /// A version of the saved file: its number, padded to a few megabytes so a kill often lands
@@ -176,43 +174,16 @@ fn the_app_keeps_the_edits_when_the_disk_is_full() {
     let data = tempfile::tempdir().expect("temp dir");
     let file = maps.path().join("localities.geojson");
     let original = std::fs::read(&file).expect("file");
-    let options = AppOptions {
-        path: maps.path().join("corridor.toml"),
-        offline: true,
-        data_dir: Some(data.path().to_owned()),
-    };
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .with_step_dt(1.0 / 60.0)
-        .build_eframe(move |cc| CorridorApp::new(cc, options));
-    h.run();
+    let mut h = support::app::open_project(maps.path(), data.path(), egui::vec2(1280.0, 900.0));
     // Select Tân Uyên, edit its name in the form.
-    let t = h.state().map.transform.expect("map");
-    let inside = t.screen_from_world(corridor::geometry::mercator_from_lonlat(106.84, 11.10));
-    h.hover_at(inside);
-    h.step();
-    h.drag_at(inside);
-    h.drop_at(inside);
-    h.run();
+    let inside = support::app::screen(&h, [106.84, 11.10]);
+    support::app::click(&mut h, inside);
     h.key_press(Key::E);
     h.run();
-    let name = h
-        .get_all_by_label("name")
-        .find(|n| {
-            egui_kittest::kittest::NodeT::accesskit_node(n).role()
-                == egui::accesskit::Role::TextInput
-        })
-        .expect("the name field");
-    name.click();
+    support::app::field(&h, "name").click();
     h.run();
     h.key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
-    h.get_all_by_label("name")
-        .find(|n| {
-            egui_kittest::kittest::NodeT::accesskit_node(n).role()
-                == egui::accesskit::Role::TextInput
-        })
-        .expect("the name field")
-        .type_text("Tân Uyên (sửa)");
+    support::app::field(&h, "name").type_text("Tân Uyên (sửa)");
     h.run();
     h.key_press(Key::Tab);
     h.run();

@@ -2,32 +2,18 @@
 //! and comes back the same JSON (numbers compared by value); random edits undo back to the start;
 //! save then load gives back the document.
 
-use std::path::{Path, PathBuf};
+mod support {
+    pub mod data;
+}
+
+use std::path::Path;
+use support::data::{geojson_files, shared_data};
 
 use corridor::io::{geojson_bytes, parse_geojson, save_geojson};
 use corridor::model::edit::{self, VertexAt};
 use corridor::model::{Layer, LayerStyle};
 use proptest::prelude::*;
 use serde_json::Value;
-
-fn shared_data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data")
-}
-
-fn geojson_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            geojson_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "geojson" || e == "json") {
-            out.push(p);
-        }
-    }
-}
 
 /// RFC 7946 requires `properties` and `geometry` on a Feature; a writer that adds the missing ones
 /// as `null` loses nothing. Everything else must match.

@@ -670,6 +670,18 @@ pub fn save_geojson(layer: &Layer, path: &Path) -> Result<FileStamp, SaveError> 
     Ok(FileStamp::of(&bytes, modified_time(path)))
 }
 
+/// A layer from GeoJSON text, for unit tests across the crate.
+#[cfg(test)]
+pub(crate) fn test_layer(text: &str) -> Layer {
+    parse_geojson(text.as_bytes(), Path::new("t.geojson"))
+        .unwrap()
+        .into_layer(
+            "t".into(),
+            "t.geojson".into(),
+            crate::model::LayerStyle::default(),
+        )
+}
+
 /// serde_json's messages name Rust types; say it in GeoJSON terms where we can.
 fn explain_json_error(e: &serde_json::Error) -> String {
     let text = e.to_string();

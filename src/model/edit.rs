@@ -715,18 +715,9 @@ impl Layer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::parse_geojson;
-    use crate::model::LayerStyle;
 
     fn layer(text: &str) -> Layer {
-        let parsed = parse_geojson(text.as_bytes(), std::path::Path::new("t")).unwrap();
-        Layer::new(
-            "t".into(),
-            "t".into(),
-            LayerStyle::default(),
-            parsed.features,
-            parsed.warnings,
-        )
+        crate::io::geojson_file::test_layer(text)
     }
 
     const SQUARE_Z: &str = r#"{"type":"FeatureCollection","features":[

@@ -44,3 +44,63 @@ pub fn open_sized(path: PathBuf, size: egui::Vec2) -> Harness<'static, CorridorA
         .with_max_steps(400)
         .build_eframe(move |cc| CorridorApp::new(cc, options))
 }
+
+/// The project in `maps`, offline, with its own data directory, in a window of `size` points,
+/// stepped until it settles.
+pub fn open_project(
+    maps: &Path,
+    data_dir: &Path,
+    size: egui::Vec2,
+) -> Harness<'static, CorridorApp> {
+    let options = AppOptions {
+        path: maps.join("corridor.toml"),
+        offline: true,
+        data_dir: Some(data_dir.to_owned()),
+    };
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_step_dt(1.0 / 60.0)
+        .with_max_steps(400)
+        .build_eframe(move |cc| CorridorApp::new(cc, options));
+    h.run();
+    h
+}
+
+/// Where `[lon, lat]` is on screen, as of the last frame.
+pub fn screen(h: &Harness<'static, CorridorApp>, lonlat: [f64; 2]) -> egui::Pos2 {
+    let t = h.state().map.transform.expect("the map has been drawn");
+    t.screen_from_world(corridor::geometry::mercator_from_lonlat(
+        lonlat[0], lonlat[1],
+    ))
+}
+
+/// A click with the primary button at `at`.
+pub fn click(h: &mut Harness<'static, CorridorApp>, at: egui::Pos2) {
+    h.hover_at(at);
+    h.step();
+    h.drag_at(at);
+    h.drop_at(at);
+    h.run();
+}
+
+/// A real drag: press, move in steps past egui's drag threshold, release.
+pub fn drag(h: &mut Harness<'static, CorridorApp>, from: egui::Pos2, to: egui::Pos2) {
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for k in 1..=8 {
+        h.hover_at(from + (to - from) * (k as f32 / 8.0));
+        h.step();
+    }
+    h.drop_at(to);
+    h.run();
+}
+
+/// The text field labelled `key` (the attribute form's; other panels show the key as text).
+pub fn field<'a>(h: &'a Harness<'static, CorridorApp>, key: &'a str) -> egui_kittest::Node<'a> {
+    use egui_kittest::kittest::{NodeT, Queryable};
+    h.get_all_by_label(key)
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::TextInput)
+        .unwrap_or_else(|| panic!("no field for {key}"))
+}
