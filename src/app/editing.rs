@@ -1232,6 +1232,16 @@ impl CorridorApp {
                 if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
                     save = true;
                 }
+                let target = Path::new(path.trim());
+                if target.is_file() && self.doc.layers.get(li).is_some_and(|l| l.source != target) {
+                    ui.label(
+                        RichText::new(
+                            "That file exists: Save replaces it (its previous content is kept as \
+                             NAME.bak).",
+                        )
+                        .color(ui.visuals().warn_fg_color),
+                    );
+                }
                 ui.horizontal(|ui| {
                     if crate::ui::file_dialog_unavailable().is_none()
                         && ui.button("Browse…").clicked()
