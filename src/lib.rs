@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod bench_frames;
+pub mod db;
 pub mod export;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -48,6 +48,10 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// PostGIS: move a layer into a new table, or a table out to a GeoJSON file, losslessly.
+    /// The password comes from PGPASSWORD or ~/.pgpass, never from the URL.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Renders the map, or the story's slides, to PNG files without a window (tiles from local
     /// files and the cache only).
     Export {
@@ -94,6 +98,36 @@ fn parse_lang(text: &str) -> Result<corridor::model::Lang, String> {
         .into_iter()
         .find(|l| l.code() == text.trim().to_ascii_lowercase())
         .ok_or_else(|| format!("`{text}` is not one of vi, en, zh"))
+}
+
+#[derive(Subcommand, Debug)]
+enum DbCommand {
+    /// Creates a table from a GeoJSON file: a generated key, the GeoJSON id, one column per
+    /// property, the geometry with a spatial index, a version column and the notify trigger.
+    Import {
+        file: PathBuf,
+        /// postgres://user@host:port/database (no password)
+        #[arg(long)]
+        db: String,
+        /// The table to create: name or schema.name
+        #[arg(long)]
+        table: String,
+        /// Replace the table if it exists
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Writes a table to a GeoJSON file.
+    Export {
+        /// postgres://user@host:port/database (no password)
+        #[arg(long)]
+        db: String,
+        /// The table: name or schema.name
+        #[arg(long)]
+        table: String,
+        /// The GeoJSON file to write
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -191,6 +225,29 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("corridor bench-frames: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some(Command::Db(command)) => {
+            let result = match command {
+                DbCommand::Import {
+                    file,
+                    db,
+                    table,
+                    replace,
+                } => corridor::db::transfer::import_file(&file, &db, &table, replace),
+                DbCommand::Export { db, table, out } => {
+                    corridor::db::transfer::export_file(&db, &table, &out)
+                }
+            };
+            match result {
+                Ok(text) => {
+                    println!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("corridor db: {e}");
                     ExitCode::FAILURE
                 }
             }

@@ -1,0 +1,328 @@
+//! Where a PostGIS layer lives and how to reach it: a `postgres://` URL without a password, a
+//! table, and the password from `PGPASSWORD`, the password file or the user.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// How long a connection attempt may take before the app says the server cannot be reached.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What went wrong talking to the database, sorted by what the user can do about it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DbError {
+    /// The server wants a password and none was found: ask the user.
+    #[error("{0}: the server asks for a password")]
+    NeedPassword(String),
+    /// The server cannot be reached or the connection dropped: edits wait for it to return.
+    #[error("{0}")]
+    Connection(String),
+    /// Anything else the server or the data refused, with its message.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl DbError {
+    /// Sorts a client error: lost connections apart from refusals.
+    pub fn from_pg(e: &postgres::Error, what: &str) -> Self {
+        if is_connection_error(e) {
+            return DbError::Connection(format!(
+                "{what}: the connection to the database was lost ({e})"
+            ));
+        }
+        if let Some(db) = e.as_db_error() {
+            if db.code() == &postgres::error::SqlState::INVALID_PASSWORD {
+                return DbError::Other(format!("{what}: the password was refused"));
+            }
+            let mut text = format!("{what}: {}", db.message());
+            if let Some(detail) = db.detail() {
+                text.push_str(&format!(" ({detail})"));
+            }
+            return DbError::Other(text);
+        }
+        DbError::Other(format!("{what}: {e}"))
+    }
+
+    pub fn is_connection(&self) -> bool {
+        matches!(self, DbError::Connection(_))
+    }
+}
+
+/// Whether an error means the server went away (not that it refused a statement).
+pub fn is_connection_error(e: &postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    if let Some(db) = e.as_db_error() {
+        let code = db.code().code();
+        // Class 08: connection exceptions; 57P01–03: the server is shutting down or starting.
+        return code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03");
+    }
+    // No server answer at all: an I/O error or a timeout on the way.
+    use std::error::Error;
+    let mut source = e.source();
+    while let Some(s) = source {
+        if s.is::<std::io::Error>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
+/// A table (or view) in a PostGIS database, as a project names it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PgSource {
+    /// `postgres://user@host:port/database`, never with a password.
+    pub url: String,
+    pub schema: String,
+    pub table: String,
+}
+
+impl PgSource {
+    /// A source from a URL and a table name (`name` or `schema.name`). A password in the URL is
+    /// refused: it would end up in the project file.
+    pub fn new(url: &str, table: &str) -> Result<Self, DbError> {
+        let config = postgres::Config::from_str(url.trim())
+            .map_err(|e| DbError::Other(format!("{url}: not a PostgreSQL URL ({e})")))?;
+        if config.get_password().is_some() {
+            return Err(DbError::Other(
+                "The URL holds a password: remove it; Corridor takes it from PGPASSWORD, \
+                 ~/.pgpass or asks, and never writes it to a project."
+                    .to_owned(),
+            ));
+        }
+        let (schema, table) = split_table(table)?;
+        Ok(Self {
+            url: url.trim().to_owned(),
+            schema,
+            table,
+        })
+    }
+
+    /// What the layer's `source` path is set to: the URL with the table, unique per table.
+    pub fn key(&self) -> PathBuf {
+        PathBuf::from(format!("{}#{}.{}", self.url, self.schema, self.table))
+    }
+
+    /// The source a layer key names, if it names one.
+    pub fn from_key(key: &Path) -> Option<Self> {
+        let text = key.to_str()?;
+        if !is_postgres_url(text) {
+            return None;
+        }
+        let (url, table) = text.rsplit_once('#')?;
+        Self::new(url, table).ok()
+    }
+
+    /// `schema.table`, quoted for SQL.
+    pub fn qualified(&self) -> String {
+        format!("{}.{}", quote_ident(&self.schema), quote_ident(&self.table))
+    }
+
+    /// A short name for messages: `table on host/database`.
+    pub fn describe(&self) -> String {
+        let config = postgres::Config::from_str(&self.url).ok();
+        let host = config
+            .as_ref()
+            .and_then(|c| c.get_hosts().first().cloned())
+            .map(|h| match h {
+                postgres::config::Host::Tcp(h) => h,
+                postgres::config::Host::Unix(p) => p.display().to_string(),
+            })
+            .unwrap_or_default();
+        let db = config
+            .as_ref()
+            .and_then(|c| c.get_dbname().map(str::to_owned))
+            .unwrap_or_default();
+        let table = if self.schema == "public" {
+            self.table.clone()
+        } else {
+            format!("{}.{}", self.schema, self.table)
+        };
+        format!("{table} on {host}/{db}")
+    }
+}
+
+/// Whether a layer source or a command-line argument is a database URL.
+pub fn is_postgres_url(text: &str) -> bool {
+    text.starts_with("postgres://") || text.starts_with("postgresql://")
+}
+
+/// `schema.table` or `table` (schema `public`); quoted parts keep their dots.
+pub fn split_table(name: &str) -> Result<(String, String), DbError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(DbError::Other("No table named".to_owned()));
+    }
+    let unquote = |s: &str| {
+        let s = s.trim();
+        if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') {
+            s[1..s.len() - 1].replace("\"\"", "\"")
+        } else {
+            s.to_owned()
+        }
+    };
+    // A dot outside quotes separates the schema.
+    let mut in_quotes = false;
+    for (i, c) in name.char_indices() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            '.' if !in_quotes => return Ok((unquote(&name[..i]), unquote(&name[i + 1..]))),
+            _ => {}
+        }
+    }
+    Ok(("public".to_owned(), unquote(name)))
+}
+
+/// An identifier quoted for SQL.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Connects to `url`, with `password` if given, else `PGPASSWORD`, else the password file
+/// (`PGPASSFILE` or `~/.pgpass`). A server that asks for a password none of these gave is
+/// [`DbError::NeedPassword`].
+pub fn connect(url: &str, password: Option<&str>) -> Result<postgres::Client, DbError> {
+    let mut config = postgres::Config::from_str(url)
+        .map_err(|e| DbError::Other(format!("{url}: not a PostgreSQL URL ({e})")))?;
+    config.connect_timeout(CONNECT_TIMEOUT);
+    if config.get_application_name().is_none() {
+        config.application_name("corridor");
+    }
+    let found = password
+        .map(str::to_owned)
+        .or_else(|| std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty()))
+        .or_else(|| pgpass_password(&config));
+    if let Some(p) = &found {
+        config.password(p);
+    }
+    config.connect(postgres::NoTls).map_err(|e| {
+        let text = e.to_string();
+        if found.is_none() && text.contains("password missing") {
+            DbError::NeedPassword(url.to_owned())
+        } else {
+            let what = format!("Connecting to {url}");
+            DbError::from_pg(&e, &what)
+        }
+    })
+}
+
+/// The password `~/.pgpass` (or `PGPASSFILE`) gives for this connection, as libpq reads it.
+fn pgpass_password(config: &postgres::Config) -> Option<String> {
+    let path = std::env::var_os("PGPASSFILE")
+        .map(PathBuf::from)
+        .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join(".pgpass")))?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        Some(postgres::config::Host::Unix(_)) | None => "localhost".to_owned(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let user = config
+        .get_user()
+        .map(str::to_owned)
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_default();
+    let db = config
+        .get_dbname()
+        .map(str::to_owned)
+        .unwrap_or_else(|| user.clone());
+    pgpass_lookup(&text, &host, &port, &db, &user)
+}
+
+/// The first line of a password file matching `host:port:database:user` (`*` matches anything,
+/// `\:` and `\\` are escapes), as libpq does.
+pub fn pgpass_lookup(text: &str, host: &str, port: &str, db: &str, user: &str) -> Option<String> {
+    for line in text.lines() {
+        if line.trim_start().starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let mut fields = Vec::new();
+        let mut field = String::new();
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    if let Some(n) = chars.next() {
+                        field.push(n);
+                    }
+                }
+                ':' if fields.len() < 4 => fields.push(std::mem::take(&mut field)),
+                c => field.push(c),
+            }
+        }
+        fields.push(field);
+        if fields.len() != 5 {
+            continue;
+        }
+        let matches = |pattern: &str, value: &str| pattern == "*" || pattern == value;
+        let host_matches = matches(&fields[0], host)
+            || (fields[0] == "localhost" && (host == "127.0.0.1" || host == "::1"));
+        if host_matches
+            && matches(&fields[1], port)
+            && matches(&fields[2], db)
+            && matches(&fields[3], user)
+        {
+            return Some(fields[4].clone());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_split_into_schema_and_name() {
+        assert_eq!(
+            split_table("zones").unwrap(),
+            ("public".to_owned(), "zones".to_owned())
+        );
+        assert_eq!(
+            split_table("plan.zones").unwrap(),
+            ("plan".to_owned(), "zones".to_owned())
+        );
+        assert_eq!(
+            split_table("\"my.plan\".\"Zones \"\"A\"\"\"").unwrap(),
+            ("my.plan".to_owned(), "Zones \"A\"".to_owned())
+        );
+        assert!(split_table("  ").is_err());
+    }
+
+    #[test]
+    fn a_password_in_the_url_is_refused() {
+        let e = PgSource::new("postgres://me:secret@db/plan", "zones").unwrap_err();
+        assert!(e.to_string().contains("password"), "{e}");
+        let s = PgSource::new("postgres://me@db:5433/plan", "plan.zones").unwrap();
+        assert_eq!(PgSource::from_key(&s.key()), Some(s.clone()));
+        assert_eq!(s.describe(), "plan.zones on db/plan");
+    }
+
+    #[test]
+    fn pgpass_lines_match_as_libpq_reads_them() {
+        let file = "# comment\n\
+                    other:5432:*:*:no\n\
+                    db.example:5432:plan:anh:p\\:w\\\\d\n\
+                    *:*:*:*:fallback\n";
+        assert_eq!(
+            pgpass_lookup(file, "db.example", "5432", "plan", "anh").as_deref(),
+            Some("p:w\\d")
+        );
+        assert_eq!(
+            pgpass_lookup(file, "elsewhere", "1", "x", "y").as_deref(),
+            Some("fallback")
+        );
+        assert_eq!(
+            pgpass_lookup("localhost:5432:*:*:loop\n", "127.0.0.1", "5432", "d", "u").as_deref(),
+            Some("loop")
+        );
+        assert_eq!(pgpass_lookup("a:b:c\n", "a", "b", "c", "d"), None);
+    }
+}

@@ -1,0 +1,472 @@
+//! `corridor db import` and `corridor db export`: a layer into a new table and back, losslessly
+//! (ids, properties with their JSON types and order, geometry with Z, foreign members).
+
+use geojson::{JsonObject, JsonValue};
+
+use super::rows::{Filter, read_rows, strip_row};
+use super::save::{Pending, save};
+use super::source::{DbError, PgSource, quote_ident};
+use super::table::{EXTRA_COLUMN, FEATURE_ID_COLUMN, KEYS_COLUMN, VERSION_COLUMN, describe};
+use crate::model::{Layer, SourceForm};
+
+/// What an import made.
+#[derive(Clone, Debug)]
+pub struct ImportReport {
+    pub rows: usize,
+    /// Columns made for properties, with their SQL types.
+    pub columns: Vec<(String, String)>,
+    /// Property keys stored under another column name (reserved or too long).
+    pub renamed: Vec<(String, String)>,
+}
+
+/// The SQL type a property's values fit: one scalar type gets its column type, anything mixed or
+/// nested is `jsonb`.
+fn column_type<'a>(values: impl Iterator<Item = &'a JsonValue>) -> &'static str {
+    let mut kind: Option<&'static str> = None;
+    for v in values {
+        let k = match v {
+            JsonValue::Null => continue,
+            JsonValue::String(_) => "text",
+            JsonValue::Bool(_) => "boolean",
+            JsonValue::Number(n) if n.is_i64() => "bigint",
+            JsonValue::Number(_) => "numeric",
+            JsonValue::Array(_) | JsonValue::Object(_) => return "jsonb",
+        };
+        kind = match (kind, k) {
+            (None, k) => Some(k),
+            (Some(a), b) if a == b => Some(a),
+            (Some("bigint" | "numeric"), "bigint" | "numeric") => Some("numeric"),
+            _ => return "jsonb",
+        };
+    }
+    kind.unwrap_or("jsonb")
+}
+
+/// Names PostgreSQL will keep as given: at most 63 bytes, not one of ours.
+fn column_name(key: &str, taken: &[String]) -> String {
+    let mut name: String = String::new();
+    for c in key.chars() {
+        if name.len() + c.len_utf8() > 56 {
+            break;
+        }
+        name.push(c);
+    }
+    if name.is_empty() {
+        name = "property".to_owned();
+    }
+    let mut candidate = name.clone();
+    let mut n = 2;
+    while taken.iter().any(|t| t == &candidate) {
+        candidate = format!("{name}_{n}");
+        n += 1;
+    }
+    candidate
+}
+
+/// Creates `source`'s table from `layer` and writes every feature into it, in one transaction.
+/// With `replace`, an existing table of that name is dropped first; without, it is an error.
+pub fn import(
+    client: &mut impl postgres::GenericClient,
+    layer: &Layer,
+    source: &PgSource,
+    replace: bool,
+) -> Result<ImportReport, DbError> {
+    let what = format!("Importing into {}", source.describe());
+    let err = |e: postgres::Error| DbError::from_pg(&e, &what);
+    // Property keys in order of first appearance, with their values.
+    let mut keys: Vec<String> = Vec::new();
+    for f in &layer.features {
+        for k in f.record.properties.iter().flat_map(|p| p.keys()) {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+    }
+    let geometry_column = ["geom", "geometry", "the_geom", "corridor_geom"]
+        .into_iter()
+        .find(|c| !keys.iter().any(|k| k == c))
+        .unwrap_or("corridor_geom")
+        .to_owned();
+    let key_column = ["fid", "ogc_fid", "corridor_fid"]
+        .into_iter()
+        .find(|c| !keys.iter().any(|k| k == c))
+        .unwrap_or("corridor_fid")
+        .to_owned();
+    let mut taken: Vec<String> = vec![
+        geometry_column.clone(),
+        key_column.clone(),
+        VERSION_COLUMN.to_owned(),
+        FEATURE_ID_COLUMN.to_owned(),
+        KEYS_COLUMN.to_owned(),
+        EXTRA_COLUMN.to_owned(),
+    ];
+    let mut columns = Vec::new();
+    let mut renamed = Vec::new();
+    for k in &keys {
+        let name = column_name(k, &taken);
+        if &name != k {
+            renamed.push((k.clone(), name.clone()));
+        }
+        taken.push(name.clone());
+        let t = column_type(
+            layer
+                .features
+                .iter()
+                .filter_map(|f| f.record.properties.as_ref()?.get(k)),
+        );
+        columns.push((name, t.to_owned()));
+    }
+    // The geometry type: one type and dimension for all gets a typed column (as QGIS likes);
+    // a mix gets a plain `geometry` column held to SRID 4326.
+    let mut types = std::collections::BTreeSet::new();
+    let mut dims = std::collections::BTreeSet::new();
+    for g in layer
+        .features
+        .iter()
+        .filter_map(|f| f.record.geometry.as_ref())
+    {
+        types.insert(geometry_type_name(&g.value));
+        dims.insert(geometry_dims(&g.value));
+    }
+    let geometry_sql = match (types.len(), dims.len()) {
+        (1, 1) => {
+            let t = types.iter().next().copied().unwrap_or("Geometry");
+            let z = if dims.contains(&3) { "Z" } else { "" };
+            if dims.contains(&2) || dims.contains(&3) {
+                format!("geometry({t}{z}, 4326)")
+            } else {
+                format!(
+                    "geometry check (ST_SRID({}) = 4326)",
+                    quote_ident(&geometry_column)
+                )
+            }
+        }
+        (_, 1) if dims.contains(&2) => "geometry(Geometry, 4326)".to_owned(),
+        (0, _) => "geometry(Geometry, 4326)".to_owned(),
+        _ => format!(
+            "geometry check (ST_SRID({}) = 4326)",
+            quote_ident(&geometry_column)
+        ),
+    };
+    let table = source.qualified();
+    let mut tx = client.transaction().map_err(err)?;
+    if replace {
+        tx.batch_execute(&format!("drop table if exists {table} cascade"))
+            .map_err(err)?;
+    } else if tx
+        .query_opt(
+            "select 1 from pg_tables where schemaname = $1 and tablename = $2",
+            &[&source.schema, &source.table],
+        )
+        .map_err(err)?
+        .is_some()
+    {
+        return Err(DbError::Other(format!(
+            "{}: the table exists already (use --replace to replace it)",
+            source.describe()
+        )));
+    }
+    tx.batch_execute(&format!(
+        "create schema if not exists {}",
+        quote_ident(&source.schema)
+    ))
+    .map_err(err)?;
+    let mut defs = vec![
+        format!(
+            "{} bigint generated by default as identity primary key",
+            quote_ident(&key_column)
+        ),
+        format!("{} jsonb", quote_ident(FEATURE_ID_COLUMN)),
+        format!("{} {geometry_sql}", quote_ident(&geometry_column)),
+    ];
+    defs.extend(
+        columns
+            .iter()
+            .map(|(n, t)| format!("{} {t}", quote_ident(n))),
+    );
+    defs.push(format!("{} text[]", quote_ident(KEYS_COLUMN)));
+    defs.push(format!("{} jsonb", quote_ident(EXTRA_COLUMN)));
+    defs.push(format!(
+        "{} bigint not null default 1",
+        quote_ident(VERSION_COLUMN)
+    ));
+    tx.batch_execute(&format!("create table {table} ({})", defs.join(", ")))
+        .map_err(err)?;
+    tx.batch_execute(&format!(
+        "create index on {table} using gist ({})",
+        quote_ident(&geometry_column)
+    ))
+    .map_err(err)?;
+    // What the collection itself carried, and the renamed keys, in the table's comment.
+    let mut note = JsonObject::new();
+    if let SourceForm::FeatureCollection {
+        bbox,
+        foreign_members,
+    } = &layer.form
+    {
+        if let Some(b) = bbox {
+            note.insert("bbox".to_owned(), serde_json::json!(b));
+        }
+        if let Some(f) = foreign_members {
+            note.insert("foreign".to_owned(), JsonValue::Object(f.clone()));
+        }
+    }
+    if !renamed.is_empty() {
+        let map: JsonObject = renamed
+            .iter()
+            .map(|(k, c)| (c.clone(), JsonValue::String(k.clone())))
+            .collect();
+        note.insert("keys".to_owned(), JsonValue::Object(map));
+    }
+    let comment = serde_json::json!({ "corridor": note }).to_string();
+    tx.batch_execute(&format!(
+        "comment on table {table} is '{}'",
+        comment.replace('\'', "''")
+    ))
+    .map_err(err)?;
+    super::listen::install_triggers(&mut tx, source, &key_column).map_err(err)?;
+    // Rows, through the same writer as saves, in this transaction.
+    let info = describe(&mut tx, source)?;
+    let items: Vec<Pending> = layer
+        .features
+        .iter()
+        .map(|f| {
+            let mut record = f.record.clone();
+            strip_row(&mut record);
+            if !renamed.is_empty()
+                && let Some(p) = record.properties.take()
+            {
+                record.properties = Some(
+                    p.into_iter()
+                        .map(|(k, v)| {
+                            let name = renamed
+                                .iter()
+                                .find(|(key, _)| *key == k)
+                                .map_or(k, |(_, c)| c.clone());
+                            (name, v)
+                        })
+                        .collect(),
+                );
+            }
+            Pending {
+                key: None,
+                base: None,
+                mine: Some(record),
+            }
+        })
+        .collect();
+    let rows = items.len();
+    save(&mut tx, &info, &items)?;
+    tx.commit().map_err(err)?;
+    Ok(ImportReport {
+        rows,
+        columns,
+        renamed,
+    })
+}
+
+fn geometry_type_name(v: &geojson::GeometryValue) -> &'static str {
+    use geojson::GeometryValue as V;
+    match v {
+        V::Point { .. } => "Point",
+        V::MultiPoint { .. } => "MultiPoint",
+        V::LineString { .. } => "LineString",
+        V::MultiLineString { .. } => "MultiLineString",
+        V::Polygon { .. } => "Polygon",
+        V::MultiPolygon { .. } => "MultiPolygon",
+        V::GeometryCollection { .. } => "GeometryCollection",
+    }
+}
+
+/// The number of coordinates per position (the first position found; 2 for an empty geometry).
+fn geometry_dims(v: &geojson::GeometryValue) -> usize {
+    use geojson::GeometryValue as V;
+    let first = match v {
+        V::Point { coordinates } => Some(coordinates.as_slice().len()),
+        V::MultiPoint { coordinates } | V::LineString { coordinates } => {
+            coordinates.first().map(|p| p.as_slice().len())
+        }
+        V::MultiLineString { coordinates } | V::Polygon { coordinates } => coordinates
+            .iter()
+            .flatten()
+            .next()
+            .map(|p| p.as_slice().len()),
+        V::MultiPolygon { coordinates } => coordinates
+            .iter()
+            .flatten()
+            .flatten()
+            .next()
+            .map(|p| p.as_slice().len()),
+        V::GeometryCollection { geometries } => geometries.first().map(|g| geometry_dims(&g.value)),
+    };
+    first.unwrap_or(2)
+}
+
+/// Reads a whole table as a layer: the same features a file would give, with the collection's
+/// own members back from the table's comment, and the row keys stripped.
+pub fn export(
+    client: &mut impl postgres::GenericClient,
+    source: &PgSource,
+) -> Result<Layer, DbError> {
+    let info = describe(client, source)?;
+    let note = table_note(client, source)?;
+    let renamed: Vec<(String, String)> = note
+        .get("keys")
+        .and_then(JsonValue::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(c, k)| Some((c.clone(), k.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut features = Vec::new();
+    read_rows(client, &info, Filter::All, |row| {
+        let mut record = row.record;
+        strip_row(&mut record);
+        if !renamed.is_empty()
+            && let Some(p) = record.properties.take()
+        {
+            record.properties = Some(
+                p.into_iter()
+                    .map(|(c, v)| {
+                        let key = renamed
+                            .iter()
+                            .find(|(col, _)| *col == c)
+                            .map_or(c, |(_, k)| k.clone());
+                        (key, v)
+                    })
+                    .collect(),
+            );
+        }
+        features.push(crate::model::Feature::from_record(record));
+        true
+    })?;
+    let form = SourceForm::FeatureCollection {
+        bbox: note
+            .get("bbox")
+            .and_then(|b| serde_json::from_value(b.clone()).ok()),
+        foreign_members: note.get("foreign").and_then(JsonValue::as_object).cloned(),
+    };
+    let layer = Layer::new(
+        source.table.clone(),
+        source.key(),
+        crate::model::LayerStyle::default(),
+        features,
+        Vec::new(),
+    )
+    .with_source(form, None);
+    Ok(layer)
+}
+
+/// What Corridor wrote in the table's comment at import (empty for other tables).
+fn table_note(
+    client: &mut impl postgres::GenericClient,
+    source: &PgSource,
+) -> Result<JsonObject, DbError> {
+    let row = client
+        .query_one(
+            "select obj_description(format('%I.%I', $1::text, $2::text)::regclass, 'pg_class')",
+            &[&source.schema, &source.table],
+        )
+        .map_err(|e| DbError::from_pg(&e, "Reading the table's comment"))?;
+    let text: Option<String> = row.get(0);
+    Ok(text
+        .and_then(|t| serde_json::from_str::<JsonValue>(&t).ok())
+        .and_then(|v| v.get("corridor").and_then(JsonValue::as_object).cloned())
+        .unwrap_or_default())
+}
+
+/// `corridor db import`: reads a GeoJSON file and writes it into a new table. Returns what to
+/// print.
+pub fn import_file(
+    path: &std::path::Path,
+    url: &str,
+    table: &str,
+    replace: bool,
+) -> Result<String, String> {
+    let source = PgSource::new(url, table).map_err(|e| e.to_string())?;
+    let parsed = crate::io::read_geojson(path).map_err(|e| e.to_string())?;
+    let warnings = parsed.warnings.clone();
+    let layer = parsed.into_layer(
+        Layer::name_for(path),
+        path.to_owned(),
+        crate::model::LayerStyle::default(),
+    );
+    let mut client = super::connect(url, None).map_err(|e| password_hint(&e))?;
+    let report = import(&mut client, &layer, &source, replace).map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    for w in warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out.push_str(&format!(
+        "imported {} features into {} ({} property columns{})",
+        report.rows,
+        source.describe(),
+        report.columns.len(),
+        if report.renamed.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; renamed: {}",
+                report
+                    .renamed
+                    .iter()
+                    .map(|(k, c)| format!("{k} → {c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    ));
+    Ok(out)
+}
+
+/// `corridor db export`: writes a table to a GeoJSON file (atomically, keeping a backup of a
+/// file it replaces). Returns what to print.
+pub fn export_file(url: &str, table: &str, out: &std::path::Path) -> Result<String, String> {
+    let source = PgSource::new(url, table).map_err(|e| e.to_string())?;
+    let mut client = super::connect(url, None).map_err(|e| password_hint(&e))?;
+    let layer = export(&mut client, &source).map_err(|e| e.to_string())?;
+    crate::io::save_geojson(&layer, out).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "exported {} features from {} to {}",
+        layer.features.len(),
+        source.describe(),
+        out.display()
+    ))
+}
+
+fn password_hint(e: &DbError) -> String {
+    match e {
+        DbError::NeedPassword(_) => format!(
+            "{e}: set PGPASSWORD or add a line to ~/.pgpass (host:port:database:user:password)"
+        ),
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn column_types_follow_the_values() {
+        let t = |v: serde_json::Value| column_type(v.as_array().unwrap().iter());
+        assert_eq!(t(json!(["a", null, "b"])), "text");
+        assert_eq!(t(json!([1, 2, null])), "bigint");
+        assert_eq!(t(json!([1, 2.5])), "numeric");
+        assert_eq!(t(json!([true, false])), "boolean");
+        assert_eq!(t(json!([1, "a"])), "jsonb");
+        assert_eq!(t(json!([[1], {"a": 1}])), "jsonb");
+        assert_eq!(t(json!([null])), "jsonb");
+    }
+
+    #[test]
+    fn column_names_fit_and_do_not_collide() {
+        let taken = vec!["geom".to_owned(), "fid".to_owned()];
+        assert_eq!(column_name("geom", &taken), "geom_2");
+        let long = "tên_rất_dài_".repeat(10);
+        let name = column_name(&long, &taken);
+        assert!(name.len() <= 63 && long.starts_with(&name), "{name}");
+    }
+}
