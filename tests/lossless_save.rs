@@ -31,40 +31,6 @@ fn normalise(v: &mut Value) {
     }
 }
 
-/// Where two JSON values differ, numbers compared by value.
-fn difference(a: &Value, b: &Value, at: &str) -> Option<String> {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            (x.as_f64() != y.as_f64()).then(|| format!("{at}: {x} became {y}"))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            for (k, v) in x {
-                match y.get(k) {
-                    None => return Some(format!("{at}/{k}: lost")),
-                    Some(w) => {
-                        if let Some(d) = difference(v, w, &format!("{at}/{k}")) {
-                            return Some(d);
-                        }
-                    }
-                }
-            }
-            y.keys()
-                .find(|k| !x.contains_key(*k))
-                .map(|k| format!("{at}/{k}: added"))
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            if x.len() != y.len() {
-                return Some(format!("{at}: {} items became {}", x.len(), y.len()));
-            }
-            x.iter()
-                .zip(y)
-                .enumerate()
-                .find_map(|(i, (v, w))| difference(v, w, &format!("{at}/{i}")))
-        }
-        _ => (a != b).then(|| format!("{at}: {a} became {b}")),
-    }
-}
-
 fn layer_of(bytes: &[u8], path: &Path) -> Option<Layer> {
     parse_geojson(bytes, path)
         .ok()
@@ -104,7 +70,7 @@ fn every_valid_file_others_wrote_saves_back_the_same() {
         let mut written: Value = serde_json::from_slice(&out).unwrap();
         normalise(&mut original);
         normalise(&mut written);
-        if let Some(d) = difference(&original, &written, "") {
+        if let Some(d) = support::data::difference(&original, &written, "") {
             failures.push(format!("{}: {d}", path.display()));
         }
         // And what was written reads back to the same features.
@@ -323,7 +289,7 @@ fn a_file_saved_without_change_is_the_same_and_keeps_a_backup() {
     save_geojson(&layer, &path).unwrap();
     let a: Value = serde_json::from_str(ZONES).unwrap();
     let b: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    assert_eq!(difference(&a, &b, ""), None);
+    assert_eq!(support::data::difference(&a, &b, ""), None);
     assert_eq!(
         std::fs::read_to_string(dir.path().join("zones.geojson.bak")).unwrap(),
         ZONES

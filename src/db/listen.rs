@@ -18,6 +18,9 @@ use super::table::{TableInfo, VERSION_COLUMN, describe};
 /// The channel every notification goes to.
 pub const CHANNEL: &str = "corridor";
 
+/// How long a worker waits on the server for notifications between requests.
+const LISTEN_WAIT: Duration = Duration::from_millis(80);
+
 /// How often a worker without a connection tries again.
 pub const RECONNECT_EVERY: Duration = Duration::from_secs(2);
 
@@ -164,7 +167,12 @@ fn run(
                 }
             }
         }
-        let request = match requests.recv_timeout(Duration::from_millis(100)) {
+        let wait = if client.is_some() {
+            Duration::from_millis(20)
+        } else {
+            Duration::from_millis(100)
+        };
+        let request = match requests.recv_timeout(wait) {
             Ok(r) => Some(r),
             Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => return,
@@ -241,7 +249,8 @@ fn open(
 fn heard(c: &mut postgres::Client, info: &TableInfo) -> Result<Vec<String>, DbError> {
     let mut keys = Vec::new();
     let mut notifications = c.notifications();
-    let mut it = notifications.iter();
+    // The non-blocking iterator does not read the socket by itself: wait a little for it.
+    let mut it = notifications.timeout_iter(LISTEN_WAIT);
     loop {
         match it.next() {
             Ok(Some(n)) => {

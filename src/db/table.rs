@@ -265,6 +265,7 @@ pub fn describe(
     };
     columns.retain(|c| !info.is_managed(&c.name));
     let jsonb: Vec<&Column> = columns.iter().filter(|c| c.sql_type == "jsonb").collect();
+    // Tables Corridor made keep every property in a column of its own.
     info.bag = jsonb
         .iter()
         .find(|c| ["properties", "props", "attributes", "tags"].contains(&c.name.as_str()))
@@ -273,6 +274,7 @@ pub fn describe(
         } else {
             None
         })
+        .filter(|_| !info.has_extra)
         .map(|c| c.name.clone());
     info.columns = columns;
     Ok(info)
