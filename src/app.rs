@@ -36,6 +36,7 @@ use crate::ui::subarea_ui::subarea_list_ui;
 use crate::ui::table_ui::{TableState, table_ui};
 
 mod editing;
+mod postgis;
 use editing::EditingState;
 
 /// How the app was started.
@@ -164,6 +165,8 @@ pub struct CorridorApp {
     data_dir: Option<PathBuf>,
     /// The boundary editor and everything that keeps edits safe.
     editing: EditingState,
+    /// PostGIS layers' connections, conflicts and the "Add PostGIS layer" form.
+    pub db: postgis::DbState,
 }
 
 impl CorridorApp {
@@ -282,10 +285,12 @@ impl CorridorApp {
                 }),
             data_dir: options.data_dir.clone(),
             editing: EditingState::new(),
+            db: postgis::DbState::default(),
         };
         if let Some(path) = start_path {
             app.open_files(ctx, vec![path]);
         }
+        app.load_project_tables(ctx);
         if let Some(lang) = app.persisted.lang {
             app.set_language(lang);
         }
@@ -718,7 +723,7 @@ impl CorridorApp {
     }
 
     /// Adds finished loads to the document and zooms to them.
-    fn poll_loads(&mut self, now: f64) {
+    fn poll_loads(&mut self, ctx: &egui::Context, now: f64) {
         let mut i = 0;
         while i < self.loads.len() {
             let Some(result) = self.loads[i].poll() else {
@@ -753,9 +758,35 @@ impl CorridorApp {
                         }
                     }
                 }
+                LoadResult::Table(load) => {
+                    let more = load.more_follows;
+                    let extent = load.render.extent;
+                    let li = self.attach_table(*load, ctx);
+                    log::info!(
+                        "loaded {} ({} features) in {:.2} s",
+                        job.label,
+                        self.doc.layers[li].features.len(),
+                        job.started.elapsed().as_secs_f64()
+                    );
+                    self.layers_changed();
+                    if more {
+                        // Keep the job for the rest of the rows.
+                        self.loads.insert(i, job);
+                        i += 1;
+                    } else if !extent.is_empty() && self.map.transform.is_none() {
+                        self.map.frame_box(extent);
+                    } else if !extent.is_empty() && !fit {
+                        self.map.fly_to_box(extent, now);
+                    }
+                }
+                LoadResult::MoreRows(rows) => {
+                    self.attach_more_rows(&job.path, rows);
+                }
                 LoadResult::Failed(message) => {
-                    self.notices
-                        .push(format!("{message} — the file was not added."));
+                    if !self.table_failed(&job.path, &message) {
+                        self.notices
+                            .push(format!("{message} — the layer was not added."));
+                    }
                 }
                 LoadResult::Cancelled => {
                     log::info!("loading {} cancelled", job.path.display());
@@ -1001,6 +1032,10 @@ impl CorridorApp {
                 if ui.button(tr("Open GeoJSON… (Ctrl+O)")).clicked() {
                     ui.close();
                     self.open_dialog(&ctx);
+                }
+                if ui.button(tr("Add PostGIS layer…")).clicked() {
+                    ui.close();
+                    self.db.add.get_or_insert_with(postgis::AddForm::default);
                 }
                 if ui.button(tr("Add basemap… (MBTiles, PMTiles)")).clicked() {
                     ui.close();
@@ -1271,12 +1306,7 @@ impl CorridorApp {
         let mut cancel = None;
         for (i, job) in self.loads.iter().enumerate() {
             ui.horizontal(|ui| {
-                let name = job
-                    .path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                ui.label(format!("Loading {name}"));
+                ui.label(format!("Loading {}", job.label));
                 ui.add(
                     egui::ProgressBar::new(job.progress())
                         .desired_width(200.0)
@@ -1390,6 +1420,7 @@ impl CorridorApp {
         }
         measure_window(ctx, &mut self.measure, self.map.transform.map(|t| t.rect));
         self.edit_windows(ctx);
+        self.db_windows(ctx);
 
         let mut clicked = None;
         let selected = self.selection();
@@ -1546,7 +1577,8 @@ impl eframe::App for CorridorApp {
         if !layers.is_empty() {
             self.open_files(&ctx, layers);
         }
-        self.poll_loads(now);
+        self.poll_loads(&ctx, now);
+        self.poll_db();
         self.check_recoveries();
         self.check_external_changes(now, &ctx);
         self.sync_journals(&ctx);
@@ -1628,6 +1660,7 @@ impl eframe::App for CorridorApp {
             .show(ui, |ui| {
                 self.problems_banner_ui(ui);
                 self.external_banner_ui(ui);
+                self.db_banner_ui(ui);
                 self.loads_ui(ui);
                 let pan_locked = self.pan_locked(ui);
                 let editing = self.editing_layer().is_some();
@@ -1651,6 +1684,7 @@ impl eframe::App for CorridorApp {
                 .map_ui(ui);
                 let taken = editing && !self.measure.active && self.edit_map_input(ui, &output);
                 self.edit_overlay(ui);
+                self.db_overlay(ui);
                 self.hover = if self.measure.active {
                     None
                 } else {

@@ -38,17 +38,38 @@ pub enum LoadResult {
     Loaded(Box<(Layer, LayerRender)>),
     /// Full-detail fills of a large layer, triangulated after it was first shown.
     Detail(crate::render::cache::DeferredFills),
+    /// A PostGIS table (or, when it is large, the part of it in view first).
+    Table(Box<TableLoad>),
+    /// The rest of a large table, after the part in view.
+    MoreRows(Vec<crate::db::Row>),
     Failed(String),
     Cancelled,
 }
 
+/// A table read as a layer, with what the app needs to keep saving to it.
+pub struct TableLoad {
+    pub layer: Layer,
+    pub render: LayerRender,
+    pub info: crate::db::TableInfo,
+    pub password: Option<String>,
+    /// Each row's key, version and [`crate::db::record_hash`] as read.
+    pub baseline: Vec<(String, String, u64)>,
+    /// Only the rows in view were read; [`LoadResult::MoreRows`] follows.
+    pub more_follows: bool,
+}
+
+/// Tables with more rows than this are read in two parts: what is in view, then the rest.
+pub const VIEW_FIRST_ABOVE: i64 = 20_000;
+
 /// A file being loaded.
 pub struct LoadJob {
     pub path: PathBuf,
+    /// What the progress line calls it.
+    pub label: String,
     /// When loading began, for the log.
     pub started: std::time::Instant,
     read: Arc<AtomicU64>,
-    pub total: u64,
+    total: Arc<AtomicU64>,
     cancel: Arc<AtomicBool>,
     rx: Receiver<LoadResult>,
 }
@@ -56,11 +77,17 @@ pub struct LoadJob {
 impl LoadJob {
     /// Starts loading `path` as a layer with `style`; `repaint` is called when it is done.
     pub fn start(path: PathBuf, style: LayerStyle, repaint: impl Fn() + Send + 'static) -> Self {
-        let total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let total = Arc::new(AtomicU64::new(
+            std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+        ));
         let read = Arc::new(AtomicU64::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, rx) = channel();
         let job = Self {
+            label: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             path: path.clone(),
             started: std::time::Instant::now(),
             read: read.clone(),
@@ -90,12 +117,62 @@ impl LoadJob {
         job
     }
 
-    /// Fraction of the file read, 0–1.
+    /// Starts reading a PostGIS table as a layer. A large table is read in two parts: the rows
+    /// whose boxes meet `view` (WGS84 `[west, south, east, north]`) first, by the spatial index,
+    /// then the rest.
+    pub fn start_table(
+        source: crate::db::PgSource,
+        password: Option<String>,
+        style: LayerStyle,
+        view: Option<[f64; 4]>,
+        repaint: impl Fn() + Send + 'static,
+    ) -> Self {
+        let total = Arc::new(AtomicU64::new(0));
+        let read = Arc::new(AtomicU64::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = channel();
+        let job = Self {
+            label: source.describe(),
+            path: source.key(),
+            started: std::time::Instant::now(),
+            read: read.clone(),
+            total: total.clone(),
+            cancel: cancel.clone(),
+            rx,
+        };
+        std::thread::spawn(move || {
+            let send = |r: LoadResult| {
+                let _ = tx.send(r);
+                repaint();
+            };
+            let result = load_table(&source, password, style, view, &read, &total, &cancel);
+            match result {
+                Ok((load, rest)) => {
+                    send(LoadResult::Table(Box::new(load)));
+                    if let Some(rest) = rest {
+                        match rest() {
+                            Ok(rows) => send(LoadResult::MoreRows(rows)),
+                            Err(e) => send(LoadResult::Failed(e)),
+                        }
+                    }
+                }
+                Err(e) if cancel.load(Ordering::Relaxed) => {
+                    log::info!("{e}");
+                    send(LoadResult::Cancelled);
+                }
+                Err(e) => send(LoadResult::Failed(e)),
+            }
+        });
+        job
+    }
+
+    /// Fraction read (of the file's bytes, or of the table's rows), 0–1.
     pub fn progress(&self) -> f32 {
-        if self.total == 0 {
+        let total = self.total.load(Ordering::Relaxed);
+        if total == 0 {
             return 0.0;
         }
-        (self.read.load(Ordering::Relaxed) as f64 / self.total as f64).min(1.0) as f32
+        (self.read.load(Ordering::Relaxed) as f64 / total as f64).min(1.0) as f32
     }
 
     pub fn cancel(&self) {
@@ -194,4 +271,96 @@ fn load(
         return LoadResult::Cancelled;
     }
     LoadResult::Loaded(Box::new((layer, render)))
+}
+
+/// The rest of a table, read after its first part is shown.
+type Rest = Box<dyn FnOnce() -> Result<Vec<crate::db::Row>, String> + Send>;
+
+fn load_table(
+    source: &crate::db::PgSource,
+    password: Option<String>,
+    style: LayerStyle,
+    view: Option<[f64; 4]>,
+    read: &Arc<AtomicU64>,
+    total: &AtomicU64,
+    cancel: &Arc<AtomicBool>,
+) -> Result<(TableLoad, Option<Rest>), String> {
+    use crate::db::rows::{Filter, read_rows};
+    let started = std::time::Instant::now();
+    let mut client =
+        crate::db::connect(&source.url, password.as_deref()).map_err(|e| e.to_string())?;
+    let info = crate::db::table::describe(&mut client, source).map_err(|e| e.to_string())?;
+    let (count, _) =
+        crate::db::table::count_and_extent(&mut client, &info).map_err(|e| e.to_string())?;
+    total.store(u64::try_from(count).unwrap_or(0), Ordering::Relaxed);
+    let in_parts = count > VIEW_FIRST_ABOVE && view.is_some();
+    let filter = match view {
+        Some(b) if in_parts => Filter::Within(b),
+        _ => Filter::All,
+    };
+    let mut rows = Vec::new();
+    read_rows(&mut client, &info, filter, |r| {
+        rows.push(r);
+        read.fetch_add(1, Ordering::Relaxed);
+        !cancel.load(Ordering::Relaxed)
+    })
+    .map_err(|e| e.to_string())?;
+    if cancel.load(Ordering::Relaxed) {
+        return Err(format!("reading {} cancelled", source.describe()));
+    }
+    let baseline = rows
+        .iter()
+        .map(|r| {
+            (
+                r.key.clone(),
+                r.version.clone(),
+                crate::db::record_hash(&r.record),
+            )
+        })
+        .collect();
+    let features = rows
+        .into_iter()
+        .map(|r| crate::model::Feature::from_record(r.record))
+        .collect();
+    let layer = Layer::new(
+        source.table.clone(),
+        source.key(),
+        style,
+        features,
+        Vec::new(),
+    );
+    let render = LayerRender::build(&layer);
+    log::info!(
+        "{}: {} of {count} rows read and drawn in {:.2} s",
+        source.describe(),
+        layer.features.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let rest: Option<Rest> = match (in_parts, view) {
+        (true, Some(b)) => {
+            let (read, cancel, info) = (read.clone(), cancel.clone(), info.clone());
+            Some(Box::new(move || {
+                let mut rows = Vec::new();
+                read_rows(&mut client, &info, Filter::Outside(b), |r| {
+                    rows.push(r);
+                    read.fetch_add(1, Ordering::Relaxed);
+                    !cancel.load(Ordering::Relaxed)
+                })
+                .map_err(|e| e.to_string())?;
+                Ok(rows)
+            }))
+        }
+        _ => None,
+    };
+    Ok((
+        TableLoad {
+            layer,
+            render,
+            info,
+            password,
+            baseline,
+            more_follows: rest.is_some(),
+        },
+        rest,
+    ))
 }

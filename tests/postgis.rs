@@ -247,7 +247,7 @@ fn the_second_save_of_a_feature_is_a_conflict_not_an_overwrite() {
 
     // "Take theirs": B writes nothing; the row stays A's.
     let now = fetch(&mut b, &info, std::slice::from_ref(&rb.key)).unwrap();
-    assert_eq!(now[0], *theirs);
+    assert_eq!(now[0], **theirs);
 
     // "Keep mine": B saves again on top of A's version, knowingly.
     let out = save(

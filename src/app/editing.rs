@@ -138,7 +138,7 @@ impl CorridorApp {
 
     /// Everything that follows a change to layer `li`: the journal, the render data, the
     /// selection, the search index and the panel's facts.
-    fn after_edit(&mut self, li: LayerIndex, label: &str, changes: &[Change]) {
+    pub(super) fn after_edit(&mut self, li: LayerIndex, label: &str, changes: &[Change]) {
         self.editing.editor.revision += 1;
         self.editing.last_edited = Some(li);
         self.editing.editor.message = None;
@@ -241,7 +241,7 @@ impl CorridorApp {
         }
     }
 
-    fn drop_journal(&mut self, source: &Path) {
+    pub(super) fn drop_journal(&mut self, source: &Path) {
         if let Some(i) = self.editing.journals.iter().position(|(p, _)| p == source) {
             let (_, j) = self.editing.journals.remove(i);
             j.remove();
@@ -311,6 +311,23 @@ impl CorridorApp {
                 "{} was not loaded, so it cannot be saved: {e}",
                 layer.name
             ));
+        }
+        if self.is_db_layer(li) {
+            let Some(to) = to else {
+                return self.save_db_layer(li);
+            };
+            // A copy of a table's layer, as a file; the layer stays the table's.
+            return match save_geojson(layer, &to) {
+                Ok(_) => {
+                    self.info = Some(format!("Saved a copy as {}", to.display()));
+                    Ok(())
+                }
+                Err(e) => {
+                    let text = e.to_string();
+                    self.notices.push(text.clone());
+                    Err(text)
+                }
+            };
         }
         let target = to.unwrap_or_else(|| layer.source.clone());
         let same_file = target == layer.source;

@@ -32,7 +32,7 @@ pub enum Outcome {
     /// Someone else changed or deleted the row since we read it: nothing was written for it.
     /// `theirs` is the row as it is now (`None`: they deleted it).
     Conflict {
-        theirs: Option<Row>,
+        theirs: Option<Box<Row>>,
     },
 }
 
@@ -123,7 +123,7 @@ pub fn save(
         let theirs = fetch(client, info, &keys)?;
         for (i, key) in conflicted {
             if let Some(Outcome::Conflict { theirs: slot }) = outcomes.get_mut(i) {
-                *slot = theirs.iter().find(|r| r.key == key).cloned();
+                *slot = theirs.iter().find(|r| r.key == key).cloned().map(Box::new);
             }
         }
     }

@@ -584,6 +584,17 @@ fn locate_coordinates(c: &serde_json::Value, depth: usize, at: &str) -> Option<(
         .find_map(|(i, item)| locate_coordinates(item, depth - 1, &format!("{at}[{i}]")))
 }
 
+/// A record as a file gets it: without the row key a PostGIS layer's features carry.
+fn for_file(record: &geojson::Feature) -> std::borrow::Cow<'_, geojson::Feature> {
+    if crate::db::row_key(record).is_some() {
+        let mut r = record.clone();
+        crate::db::rows::strip_row(&mut r);
+        std::borrow::Cow::Owned(r)
+    } else {
+        std::borrow::Cow::Borrowed(record)
+    }
+}
+
 /// The layer as GeoJSON text, written the way its file was: a FeatureCollection keeps its
 /// `bbox` (recomputed if a geometry changed) and foreign members, a single Feature or bare Geometry
 /// stays one while the layer still is one. Features are one per line, in order, for readable diffs.
@@ -591,7 +602,7 @@ pub fn geojson_bytes(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
     let mut out = Vec::new();
     match (&layer.form, layer.features.as_slice()) {
         (SourceForm::Feature, [only]) => {
-            serde_json::to_writer(&mut out, &only.record)?;
+            serde_json::to_writer(&mut out, &*for_file(&only.record))?;
             out.push(b'\n');
             return Ok(out);
         }
@@ -617,7 +628,7 @@ pub fn geojson_bytes(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
             if separators {
                 out.push(RS);
             }
-            serde_json::to_writer(&mut out, &f.record)?;
+            serde_json::to_writer(&mut out, &*for_file(&f.record))?;
             out.push(b'\n');
         }
         return Ok(out);
@@ -653,7 +664,7 @@ pub fn geojson_bytes(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
     out.extend_from_slice(b",\"features\":[");
     for (i, f) in layer.features.iter().enumerate() {
         out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-        serde_json::to_writer(&mut out, &f.record)?;
+        serde_json::to_writer(&mut out, &*for_file(&f.record))?;
     }
     out.extend_from_slice(b"\n]}\n");
     Ok(out)

@@ -75,8 +75,35 @@ pub fn load_document(path: &Path) -> Document {
         .layers
         .iter()
         .map(|spec| {
-            let file = base.join(&spec.file);
-            let mut layer = load_layer(spec.name.clone(), file, spec.style.clone());
+            let mut layer = match (&spec.postgres, &spec.table) {
+                // A table: an empty layer the app fills in the background.
+                (Some(url), Some(table)) => match crate::db::PgSource::new(url, table) {
+                    Ok(source) => Layer::new(
+                        spec.name.clone(),
+                        source.key(),
+                        spec.style.clone(),
+                        Vec::new(),
+                        Vec::new(),
+                    ),
+                    Err(e) => Layer::failed(
+                        spec.name.clone(),
+                        PathBuf::from(url),
+                        spec.style.clone(),
+                        format!("{}: layer “{}”: {e}", path.display(), spec.name),
+                    ),
+                },
+                (Some(url), None) => Layer::failed(
+                    spec.name.clone(),
+                    PathBuf::from(url),
+                    spec.style.clone(),
+                    format!(
+                        "{}: layer “{}” names a database but no `table`",
+                        path.display(),
+                        spec.name
+                    ),
+                ),
+                _ => load_layer(spec.name.clone(), base.join(&spec.file), spec.style.clone()),
+            };
             layer.visible = spec.visible;
             layer.opacity = spec.opacity.clamp(0.0, 1.0);
             layer.subareas = spec.subareas;
@@ -145,13 +172,22 @@ pub fn save_project(
     let layers = doc
         .layers
         .iter()
-        .map(|l| LayerSpec {
-            name: l.name.clone(),
-            file: relative_to(&l.source, base),
-            visible: l.visible,
-            opacity: l.opacity,
-            subareas: l.subareas,
-            style: l.style.clone(),
+        .map(|l| {
+            let table = crate::db::PgSource::from_key(&l.source);
+            LayerSpec {
+                name: l.name.clone(),
+                file: if table.is_some() {
+                    PathBuf::new()
+                } else {
+                    relative_to(&l.source, base)
+                },
+                postgres: table.as_ref().map(|t| t.url.clone()),
+                table: table.as_ref().map(|t| format!("{}.{}", t.schema, t.table)),
+                visible: l.visible,
+                opacity: l.opacity,
+                subareas: l.subareas,
+                style: l.style.clone(),
+            }
         })
         .collect();
     let mut basemap = doc.basemap.clone();

@@ -119,12 +119,20 @@ impl Default for BasemapSpec {
     }
 }
 
-/// One layer of the project: a GeoJSON file and how to draw it.
+/// One layer of the project: a GeoJSON file or a PostGIS table, and how to draw it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayerSpec {
     pub name: String,
-    /// Path of the GeoJSON file, relative to the project file.
+    /// Path of the GeoJSON file, relative to the project file (empty for a table).
+    #[serde(default, skip_serializing_if = "is_empty_path")]
     pub file: PathBuf,
+    /// A PostGIS database, `postgres://user@host:port/database`, never with a password (it
+    /// comes from `PGPASSWORD`, `~/.pgpass` or the user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postgres: Option<String>,
+    /// The table in that database: `name` or `schema.name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
     #[serde(default = "yes")]
     pub visible: bool,
     #[serde(default = "one")]
@@ -134,6 +142,10 @@ pub struct LayerSpec {
     pub subareas: bool,
     #[serde(default)]
     pub style: LayerStyle,
+}
+
+fn is_empty_path(p: &std::path::Path) -> bool {
+    p.as_os_str().is_empty()
 }
 
 fn is_zero(z: &u8) -> bool {

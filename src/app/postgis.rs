@@ -1,0 +1,1067 @@
+//! PostGIS layers in the app: adding one, saving edits to it with versions, conflicts and their
+//! resolution, other editors' saves arriving, and a lost connection.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use egui::{Color32, RichText, Stroke, Ui};
+
+use super::CorridorApp;
+use crate::db::listen::{Reply, Request, Worker};
+use crate::db::rows::{ROW_MEMBER, row_key, set_row_key};
+use crate::db::table::LayerEntry;
+use crate::db::{Outcome, Pending, PgSource, Row, TableInfo, record_hash};
+use crate::loader::{LoadJob, TableLoad};
+use crate::model::edit::Change;
+use crate::model::{Feature, LayerIndex};
+use crate::render::LayerRender;
+use crate::ui::i18n::tr;
+
+/// Orange: the other editor's version of a conflicting feature.
+const THEIRS: Color32 = Color32::from_rgb(230, 120, 0);
+
+/// A feature saved by someone else since we read it.
+#[derive(Clone, Debug)]
+pub struct Conflict {
+    pub key: String,
+    /// Our version (`None`: we deleted it).
+    pub mine: Option<geojson::Feature>,
+    /// Theirs now (`None`: they deleted it).
+    pub theirs: Option<Row>,
+}
+
+impl Conflict {
+    pub fn name(&self) -> String {
+        let record = self
+            .mine
+            .as_ref()
+            .or(self.theirs.as_ref().map(|r| &r.record));
+        record.map_or_else(
+            || format!("row {}", self.key),
+            |r| Feature::from_record(r.clone()).display_name(),
+        )
+    }
+}
+
+/// One PostGIS layer's link to its table.
+pub struct DbLink {
+    /// The layer's `source` key.
+    pub source: PathBuf,
+    pub pg: PgSource,
+    pub info: TableInfo,
+    worker: Worker,
+    /// Each row's version and hash as last read or written, by key.
+    baseline: HashMap<String, (String, u64)>,
+    /// The connection is down, with the message.
+    pub lost: Option<String>,
+    /// A save is in flight (its number), with what each of its items was.
+    pub saving: Option<u64>,
+    in_flight: Vec<Slot>,
+    next_ticket: u64,
+    /// A save failed for want of a connection: save when it returns.
+    pub save_queued: bool,
+    pub conflicts: Vec<Conflict>,
+    /// The rest of a large table is still coming.
+    pub loading_rest: bool,
+    /// Rows others deleted that are kept until this layer's edits are saved (removing them now
+    /// would shift the positions the undo history refers to).
+    deferred_gone: Vec<String>,
+    /// Rows others changed while ours had unsaved edits: refreshed after the next save.
+    deferred_changed: Vec<String>,
+}
+
+/// The "Add PostGIS layer" form.
+#[derive(Default)]
+pub struct AddForm {
+    pub url: String,
+    pub password: String,
+    pub tables: Vec<LayerEntry>,
+    pub chosen: Option<usize>,
+    /// Count and extent of the chosen table.
+    pub facts: Option<(i64, Option<[f64; 4]>)>,
+    pub message: Option<String>,
+}
+
+/// Everything PostGIS the app keeps.
+#[derive(Default)]
+pub struct DbState {
+    pub links: Vec<DbLink>,
+    pub add: Option<AddForm>,
+    /// The conflicts window is open.
+    pub show_conflicts: bool,
+}
+
+impl CorridorApp {
+    /// Starts reading a table as a new layer, in the background.
+    pub fn add_postgis_layer(
+        &mut self,
+        ctx: &egui::Context,
+        url: &str,
+        table: &str,
+        password: Option<String>,
+    ) -> Result<(), String> {
+        let source = PgSource::new(url, table).map_err(|e| e.to_string())?;
+        let style = crate::ui::style_ui::automatic_style(self.doc.layers.len() + self.loads.len());
+        let view = self.view_lonlat_box();
+        let repaint_ctx = ctx.clone();
+        self.loads.push(LoadJob::start_table(
+            source,
+            password,
+            style,
+            view,
+            move || repaint_ctx.request_repaint(),
+        ));
+        Ok(())
+    }
+
+    /// The map's view as `[west, south, east, north]` degrees, when it has been drawn.
+    fn view_lonlat_box(&self) -> Option<[f64; 4]> {
+        let t = self.map.transform?;
+        let a = t.world_from_screen(t.rect.left_bottom());
+        let b = t.world_from_screen(t.rect.right_top());
+        let [w, s] = crate::geometry::mercator::lonlat_from_mercator(a[0], a[1]);
+        let [e, n] = crate::geometry::mercator::lonlat_from_mercator(b[0], b[1]);
+        Some([w, s, e, n])
+    }
+
+    /// A table has been read: add it as a layer and start its connection.
+    pub(super) fn attach_table(&mut self, load: TableLoad, ctx: &egui::Context) -> LayerIndex {
+        let TableLoad {
+            layer,
+            render,
+            info,
+            password,
+            baseline,
+            more_follows,
+        } = load;
+        let repaint_ctx = ctx.clone();
+        let worker = Worker::start(info.clone(), password, move || {
+            repaint_ctx.request_repaint()
+        });
+        let source = layer.source.clone();
+        self.db.links.retain(|l| l.source != source);
+        // A table the project names fills its place; one added by the user goes on top.
+        let place = self
+            .doc
+            .layers
+            .iter()
+            .position(|l| l.source == source && l.features.is_empty());
+        self.db.links.push(DbLink {
+            source,
+            pg: info.source.clone(),
+            info,
+            worker,
+            baseline: baseline.into_iter().map(|(k, v, h)| (k, (v, h))).collect(),
+            lost: None,
+            saving: None,
+            in_flight: Vec::new(),
+            next_ticket: 1,
+            save_queued: false,
+            conflicts: Vec::new(),
+            loading_rest: more_follows,
+            deferred_gone: Vec::new(),
+            deferred_changed: Vec::new(),
+        });
+        match place {
+            Some(li) => {
+                let old = &self.doc.layers[li];
+                let mut layer = layer;
+                layer.name = old.name.clone();
+                layer.visible = old.visible;
+                layer.opacity = old.opacity;
+                layer.subareas = old.subareas;
+                self.doc.layers[li] = layer;
+                self.renders[li] = LayerRender::build_in(&self.doc.layers[li], self.persisted.lang);
+                li
+            }
+            None => {
+                self.doc.layers.push(layer);
+                self.renders.push(render);
+                self.doc.layers.len() - 1
+            }
+        }
+    }
+
+    /// Starts reading the tables the project names.
+    pub(super) fn load_project_tables(&mut self, ctx: &egui::Context) {
+        let tables: Vec<(PgSource, crate::model::LayerStyle)> = self
+            .doc
+            .layers
+            .iter()
+            .filter(|l| l.features.is_empty() && l.error().is_none())
+            .filter_map(|l| Some((PgSource::from_key(&l.source)?, l.style.clone())))
+            .collect();
+        for (source, style) in tables {
+            let repaint_ctx = ctx.clone();
+            self.loads
+                .push(LoadJob::start_table(source, None, style, None, move || {
+                    repaint_ctx.request_repaint()
+                }));
+        }
+    }
+
+    /// A table the project names could not be read: its layer says why.
+    pub(super) fn table_failed(&mut self, source: &std::path::Path, message: &str) -> bool {
+        match self
+            .doc
+            .layers
+            .iter_mut()
+            .find(|l| l.source == source && l.features.is_empty())
+        {
+            Some(layer) => {
+                layer.status = crate::model::LayerStatus::Failed(message.to_owned());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The rest of a large table arrived.
+    pub(super) fn attach_more_rows(&mut self, source: &std::path::Path, rows: Vec<Row>) {
+        let Some(link) = self.db.links.iter_mut().find(|l| l.source == source) else {
+            return;
+        };
+        link.loading_rest = false;
+        let Some(li) = self.doc.layers.iter().position(|l| l.source == source) else {
+            return;
+        };
+        for r in rows {
+            link.baseline
+                .insert(r.key.clone(), (r.version, record_hash(&r.record)));
+            self.doc.layers[li]
+                .features
+                .push(Feature::from_record(r.record));
+        }
+        self.renders[li] = LayerRender::build_in(&self.doc.layers[li], self.persisted.lang);
+        self.layers_changed();
+    }
+
+    fn link_of(&self, li: LayerIndex) -> Option<usize> {
+        let source = &self.doc.layers.get(li)?.source;
+        self.db.links.iter().position(|l| &l.source == source)
+    }
+
+    /// Whether layer `li` is a PostGIS table.
+    pub fn is_db_layer(&self, li: LayerIndex) -> bool {
+        self.link_of(li).is_some()
+    }
+
+    /// Conflicts waiting for the user, over all PostGIS layers.
+    pub fn db_conflicts(&self) -> Vec<&Conflict> {
+        self.db.links.iter().flat_map(|l| &l.conflicts).collect()
+    }
+
+    /// Whether any PostGIS layer has lost its connection.
+    pub fn db_connection_lost(&self) -> bool {
+        self.db.links.iter().any(|l| l.lost.is_some())
+    }
+
+    /// Whether a save to a table is on its way.
+    pub fn db_saving(&self) -> bool {
+        self.db.links.iter().any(|l| l.saving.is_some())
+    }
+
+    /// Saves layer `li`'s edits to its table: what changed since it was read, in one
+    /// transaction, each row only if nobody changed it since. The answer arrives later.
+    pub(super) fn save_db_layer(&mut self, li: LayerIndex) -> Result<(), String> {
+        let Some(k) = self.link_of(li) else {
+            return Err("Not a PostGIS layer".to_owned());
+        };
+        let layer = &self.doc.layers[li];
+        let link = &mut self.db.links[k];
+        if link.saving.is_some() {
+            return Ok(());
+        }
+        let conflicted: Vec<&str> = link.conflicts.iter().map(|c| c.key.as_str()).collect();
+        let mut items = Vec::new();
+        let mut slots = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, f) in layer.features.iter().enumerate() {
+            match row_key(&f.record) {
+                Some(key) if link.baseline.contains_key(key) && seen.insert(key.to_owned()) => {
+                    if conflicted.contains(&key) {
+                        continue;
+                    }
+                    let (version, hash) = &link.baseline[key];
+                    let now = record_hash(&f.record);
+                    if now != *hash {
+                        items.push(Pending {
+                            key: Some(key.to_owned()),
+                            base: Some(version.clone()),
+                            mine: Some(f.record.clone()),
+                        });
+                        slots.push(Slot::Row {
+                            key: key.to_owned(),
+                            hash: now,
+                        });
+                    }
+                }
+                // New features, and copies of a row (a second feature with its key).
+                _ => {
+                    let mut record = f.record.clone();
+                    crate::db::rows::strip_row(&mut record);
+                    items.push(Pending {
+                        key: None,
+                        base: None,
+                        mine: Some(record),
+                    });
+                    slots.push(Slot::New {
+                        index: i,
+                        hash: record_hash(&f.record),
+                    });
+                }
+            }
+        }
+        for (key, (version, _)) in &link.baseline {
+            if !seen.contains(key) && !conflicted.contains(&key.as_str()) {
+                items.push(Pending {
+                    key: Some(key.clone()),
+                    base: Some(version.clone()),
+                    mine: None,
+                });
+                slots.push(Slot::Gone(key.clone()));
+            }
+        }
+        if items.is_empty() {
+            if link.conflicts.is_empty() {
+                self.finish_db_save(li);
+            }
+            return Ok(());
+        }
+        let ticket = link.next_ticket;
+        link.next_ticket += 1;
+        link.saving = Some(ticket);
+        link.in_flight = slots;
+        link.save_queued = false;
+        if !link.worker.send(Request::Save(ticket, items)) {
+            link.saving = None;
+            return Err(format!(
+                "{}: the connection has stopped",
+                link.pg.describe()
+            ));
+        }
+        self.info = Some(format!("Saving to {}…", link.pg.describe()));
+        Ok(())
+    }
+
+    /// The layer now matches its table.
+    fn finish_db_save(&mut self, li: LayerIndex) {
+        let source = self.doc.layers[li].source.clone();
+        self.doc.layers[li].history.mark_saved();
+        self.drop_journal(&source);
+        self.notices.retain(|n| !n.contains("cannot save"));
+        // What others did meanwhile can now be taken in.
+        if let Some(k) = self.link_of(li) {
+            let link = &mut self.db.links[k];
+            let changed = std::mem::take(&mut link.deferred_changed);
+            if !changed.is_empty() {
+                link.worker.send(Request::Fetch(changed));
+            }
+            let gone = std::mem::take(&mut link.deferred_gone);
+            if !gone.is_empty() {
+                link.worker.send(Request::Fetch(gone));
+            }
+        }
+    }
+
+    /// Handles what the layers' connections said since the last frame.
+    pub(super) fn poll_db(&mut self) {
+        for k in 0..self.db.links.len() {
+            while let Some(reply) = self
+                .db
+                .links
+                .get(k)
+                .and_then(|l| l.worker.rx.try_recv().ok())
+            {
+                self.on_reply(k, reply);
+            }
+        }
+    }
+
+    fn on_reply(&mut self, k: usize, reply: Reply) {
+        let source = self.db.links[k].source.clone();
+        let li = self.doc.layers.iter().position(|l| l.source == source);
+        match reply {
+            Reply::Saved(ticket, outcomes) => {
+                let Some(li) = li else { return };
+                self.on_saved(k, li, ticket, outcomes);
+            }
+            Reply::SaveFailed(_, e) => {
+                let link = &mut self.db.links[k];
+                link.saving = None;
+                if e.is_connection() {
+                    link.save_queued = true;
+                    link.lost = Some(e.to_string());
+                } else {
+                    let text = format!("{e} — not saved; the edits are kept.");
+                    if !self.notices.contains(&text) {
+                        self.notices.push(text);
+                    }
+                }
+            }
+            Reply::Disconnected(message) => {
+                self.db.links[k].lost = Some(message);
+            }
+            Reply::Reconnected => {
+                let link = &mut self.db.links[k];
+                link.lost = None;
+                // Catch up with what others saved meanwhile, then send what waited.
+                link.worker.send(Request::Versions);
+                if link.save_queued
+                    && let Some(li) = li
+                {
+                    let _ = self.save_db_layer(li);
+                }
+            }
+            Reply::Changed(keys) => {
+                self.db.links[k].worker.send(Request::Fetch(keys));
+            }
+            Reply::Versions(versions) => {
+                let link = &self.db.links[k];
+                let mut stale: Vec<String> = versions
+                    .iter()
+                    .filter(|(key, v)| link.baseline.get(key).is_none_or(|(b, _)| b != v))
+                    .map(|(key, _)| key.clone())
+                    .collect();
+                stale.extend(
+                    link.baseline
+                        .keys()
+                        .filter(|key| !versions.iter().any(|(k2, _)| k2 == *key))
+                        .cloned(),
+                );
+                if !stale.is_empty() {
+                    link.worker.send(Request::Fetch(stale));
+                }
+            }
+            Reply::Rows(rows, gone) => {
+                if let Some(li) = li {
+                    self.take_in(k, li, rows, gone);
+                }
+            }
+        }
+    }
+
+    fn on_saved(&mut self, k: usize, li: LayerIndex, ticket: u64, outcomes: Vec<Outcome>) {
+        let link = &mut self.db.links[k];
+        if link.saving != Some(ticket) {
+            return;
+        }
+        link.saving = None;
+        let layer = &mut self.doc.layers[li];
+        let mut written = 0;
+        let mut conflicts = Vec::new();
+        let find = |layer: &crate::model::Layer, key: &str| {
+            layer
+                .features
+                .iter()
+                .position(|f| row_key(&f.record) == Some(key))
+        };
+        for (slot, outcome) in std::mem::take(&mut link.in_flight)
+            .into_iter()
+            .zip(outcomes)
+        {
+            match (slot, outcome) {
+                (Slot::Row { key, hash }, Outcome::Written { version, .. }) => {
+                    link.baseline.insert(key, (version, hash));
+                    written += 1;
+                }
+                (Slot::New { index, hash }, Outcome::Written { key, version }) => {
+                    // The new row's feature (where it was, unless edits moved it) now carries
+                    // its key; that is not an edit.
+                    let at = if layer
+                        .features
+                        .get(index)
+                        .is_some_and(|f| record_hash(&f.record) == hash)
+                    {
+                        Some(index)
+                    } else {
+                        layer.features.iter().position(|f| {
+                            row_key(&f.record).is_none() && record_hash(&f.record) == hash
+                        })
+                    };
+                    let mut hash = hash;
+                    if let Some(i) = at {
+                        let record = &mut layer.features[i].record;
+                        set_row_key(record, &key);
+                        hash = record_hash(record);
+                    }
+                    link.baseline.insert(key, (version, hash));
+                    written += 1;
+                }
+                (Slot::Gone(key), Outcome::Deleted) => {
+                    link.baseline.remove(&key);
+                    written += 1;
+                }
+                (Slot::Row { key, .. }, Outcome::Conflict { theirs }) => {
+                    let mine = find(layer, &key).map(|i| layer.features[i].record.clone());
+                    conflicts.push(Conflict {
+                        key,
+                        mine,
+                        theirs: theirs.map(|b| *b),
+                    });
+                }
+                (Slot::Gone(key), Outcome::Conflict { theirs }) => {
+                    conflicts.push(Conflict {
+                        key,
+                        mine: None,
+                        theirs: theirs.map(|b| *b),
+                    });
+                }
+                _ => {}
+            }
+        }
+        let describe = link.pg.describe();
+        let n = conflicts.len();
+        link.conflicts.extend(conflicts);
+        if link.conflicts.is_empty() {
+            self.finish_db_save(li);
+            self.info = Some(format!("Saved {written} changes to {describe}"));
+        } else {
+            self.db.show_conflicts = true;
+            self.info = Some(format!(
+                "Saved {written} changes to {describe}; {n} features were changed by someone \
+                 else: choose for each"
+            ));
+        }
+        self.renders[li] = LayerRender::build_in(&self.doc.layers[li], self.persisted.lang);
+    }
+
+    /// Rows read again (after a notification or a reconnection): take in those we have not
+    /// changed ourselves and are not editing.
+    fn take_in(&mut self, k: usize, li: LayerIndex, rows: Vec<Row>, gone: Vec<String>) {
+        let editing = self
+            .editing_layer()
+            .filter(|&l| l == li)
+            .and(self.selection().map(|r| r.feature));
+        let link = &mut self.db.links[k];
+        let layer = &mut self.doc.layers[li];
+        let mut structural = false;
+        let mut touched = Vec::new();
+        for row in rows {
+            let at = layer
+                .features
+                .iter()
+                .position(|f| row_key(&f.record) == Some(row.key.as_str()));
+            let hash = record_hash(&row.record);
+            match at {
+                Some(i) => {
+                    let Some((version, base_hash)) = link.baseline.get(&row.key).cloned() else {
+                        continue;
+                    };
+                    if version == row.version {
+                        continue;
+                    }
+                    let ours_unchanged = record_hash(&layer.features[i].record) == base_hash;
+                    if ours_unchanged && editing != Some(i) {
+                        layer.features[i] = Feature::from_record(row.record);
+                        link.baseline.insert(row.key, (row.version, hash));
+                        touched.push(i);
+                    } else if !link.deferred_changed.contains(&row.key) {
+                        // Ours has unsaved edits: saving them will be a conflict to decide.
+                        link.deferred_changed.push(row.key);
+                    }
+                }
+                None => {
+                    if link.baseline.contains_key(&row.key) {
+                        // We deleted it and have not saved: leave it to the save.
+                        continue;
+                    }
+                    link.baseline.insert(row.key, (row.version, hash));
+                    layer.features.push(Feature::from_record(row.record));
+                    structural = true;
+                }
+            }
+        }
+        for key in gone {
+            let Some(i) = layer
+                .features
+                .iter()
+                .position(|f| row_key(&f.record) == Some(key.as_str()))
+            else {
+                link.baseline.remove(&key);
+                continue;
+            };
+            let ours_unchanged = link
+                .baseline
+                .get(&key)
+                .is_some_and(|(_, h)| record_hash(&layer.features[i].record) == *h);
+            if ours_unchanged && layer.history.depth() == 0 {
+                layer.features.remove(i);
+                link.baseline.remove(&key);
+                structural = true;
+            } else if !link.deferred_gone.contains(&key) {
+                link.deferred_gone.push(key);
+            }
+        }
+        let lang = self.persisted.lang;
+        if structural {
+            self.renders[li] = LayerRender::build_in(&self.doc.layers[li], lang);
+            self.layers_changed();
+            self.select(None);
+        } else {
+            for i in touched {
+                self.renders[li].update_feature(&self.doc.layers[li], i, lang);
+            }
+        }
+        self.search_index = None;
+    }
+
+    /// "Keep mine": write our version over theirs (or again, if they deleted it).
+    pub fn keep_mine(&mut self, link: usize, conflict: usize) {
+        let Some(l) = self.db.links.get_mut(link) else {
+            return;
+        };
+        if conflict >= l.conflicts.len() {
+            return;
+        }
+        let c = l.conflicts.remove(conflict);
+        let source = l.source.clone();
+        match (&c.mine, &c.theirs) {
+            (_, Some(theirs)) => {
+                // Save on top of their version, knowingly.
+                let hash = l.baseline.get(&c.key).map_or(0, |(_, h)| *h);
+                l.baseline
+                    .insert(c.key.clone(), (theirs.version.clone(), hash));
+            }
+            (Some(_), None) => {
+                // They deleted it: ours is written as a new row.
+                l.baseline.remove(&c.key);
+                if let Some(li) = self.doc.layers.iter().position(|x| x.source == source)
+                    && let Some(f) = self.doc.layers[li]
+                        .features
+                        .iter_mut()
+                        .find(|f| row_key(&f.record) == Some(c.key.as_str()))
+                    && let Some(m) = f.record.foreign_members.as_mut()
+                {
+                    m.shift_remove(ROW_MEMBER);
+                }
+            }
+            (None, None) => {
+                l.baseline.remove(&c.key);
+            }
+        }
+        if let Some(li) = self.doc.layers.iter().position(|x| x.source == source) {
+            let _ = self.save_db_layer(li);
+        }
+    }
+
+    /// "Take theirs": our version of the feature becomes theirs (an edit that can be undone);
+    /// nothing is written.
+    pub fn take_theirs(&mut self, link: usize, conflict: usize) {
+        let Some(l) = self.db.links.get_mut(link) else {
+            return;
+        };
+        if conflict >= l.conflicts.len() {
+            return;
+        }
+        let c = l.conflicts.remove(conflict);
+        let source = l.source.clone();
+        let Some(li) = self.doc.layers.iter().position(|x| x.source == source) else {
+            return;
+        };
+        let at = self.doc.layers[li]
+            .features
+            .iter()
+            .position(|f| row_key(&f.record) == Some(c.key.as_str()));
+        let change = match (&c.theirs, at) {
+            (Some(theirs), Some(i)) => Some(Change {
+                index: i,
+                before: Some(self.doc.layers[li].features[i].record.clone()),
+                after: Some(theirs.record.clone()),
+            }),
+            (Some(theirs), None) => Some(Change {
+                index: self.doc.layers[li].features.len(),
+                before: None,
+                after: Some(theirs.record.clone()),
+            }),
+            (None, Some(i)) => Some(Change {
+                index: i,
+                before: Some(self.doc.layers[li].features[i].record.clone()),
+                after: None,
+            }),
+            (None, None) => None,
+        };
+        let l = &mut self.db.links[link];
+        match &c.theirs {
+            Some(t) => {
+                l.baseline
+                    .insert(c.key.clone(), (t.version.clone(), record_hash(&t.record)));
+            }
+            None => {
+                l.baseline.remove(&c.key);
+            }
+        }
+        if let Some(change) = change {
+            let changes = vec![change];
+            if self.doc.layers[li]
+                .commit("Take theirs", changes.clone())
+                .is_ok()
+            {
+                self.after_edit(li, "Take theirs", &changes);
+            }
+        }
+        let l = &self.db.links[link];
+        if l.conflicts.is_empty() && l.saving.is_none() {
+            // Anything else unsaved goes now; with nothing left, the layer is clean.
+            let _ = self.save_db_layer(li);
+        }
+    }
+
+    /// The banner for lost connections.
+    pub(super) fn db_banner_ui(&mut self, ui: &mut Ui) {
+        let mut lost = Vec::new();
+        for l in &self.db.links {
+            if let Some(message) = &l.lost {
+                let li = self.doc.layers.iter().position(|x| x.source == l.source);
+                let unsaved = li.is_some_and(|li| self.doc.layers[li].is_dirty());
+                lost.push((l.pg.describe(), message.clone(), unsaved, l.save_queued));
+            }
+        }
+        let conflicts: usize = self.db.links.iter().map(|l| l.conflicts.len()).sum();
+        if lost.is_empty() && conflicts == 0 {
+            return;
+        }
+        egui::Frame::new()
+            .fill(Color32::from_rgb(255, 236, 200))
+            .inner_margin(8.0)
+            .show(ui, |ui| {
+                for (name, message, unsaved, queued) in lost {
+                    ui.label(
+                        RichText::new(format!("⚠ No connection to {name}."))
+                            .strong()
+                            .color(Color32::from_rgb(150, 60, 0)),
+                    )
+                    .on_hover_text(message);
+                    let what = match (unsaved, queued) {
+                        (_, true) => {
+                            "Your edits are kept in the recovery journal and will be \
+                                      saved as soon as the connection returns."
+                        }
+                        (true, false) => {
+                            "Your unsaved edits are kept in the recovery journal; \
+                                          keep working, and save when it returns."
+                        }
+                        (false, false) => "Trying again every 2 seconds.",
+                    };
+                    ui.label(what);
+                }
+                if conflicts > 0 {
+                    ui.horizontal(|ui| {
+                        ui.label(
+                            RichText::new(format!(
+                                "{conflicts} features were changed by someone else since you \
+                                 read them: nothing of yours was written for them."
+                            ))
+                            .strong(),
+                        );
+                        if ui.button(tr("Resolve conflicts…")).clicked() {
+                            self.db.show_conflicts = true;
+                        }
+                    });
+                }
+            });
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(500));
+    }
+
+    /// Draws the other editors' versions of conflicting features, in orange, over ours.
+    pub(super) fn db_overlay(&self, ui: &Ui) {
+        let Some(t) = self.map.transform else {
+            return;
+        };
+        let painter = ui.painter().with_clip_rect(t.rect);
+        for l in &self.db.links {
+            for c in &l.conflicts {
+                let Some(theirs) = &c.theirs else { continue };
+                let Some(g) = &theirs.record.geometry else {
+                    continue;
+                };
+                for part in crate::model::edit::parts(&g.value) {
+                    let pts: Vec<egui::Pos2> = part
+                        .points
+                        .iter()
+                        .map(|p| {
+                            t.screen_from_world(crate::geometry::mercator::mercator_from_lonlat(
+                                p[0], p[1],
+                            ))
+                        })
+                        .collect();
+                    let stroke = Stroke::new(2.5, THEIRS);
+                    match pts.len() {
+                        0 => {}
+                        1 => {
+                            painter.circle_stroke(pts[0], 6.0, stroke);
+                        }
+                        _ => {
+                            let mut closed = pts.clone();
+                            if part.kind == crate::model::edit::PartKind::Ring
+                                && let Some(first) = pts.first()
+                            {
+                                closed.push(*first);
+                            }
+                            painter.extend(egui::Shape::dashed_line(&closed, stroke, 8.0, 5.0));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The PostGIS windows: adding a layer, and the conflicts.
+    pub(super) fn db_windows(&mut self, ctx: &egui::Context) {
+        self.add_window(ctx);
+        self.conflicts_window(ctx);
+    }
+
+    fn conflicts_window(&mut self, ctx: &egui::Context) {
+        let total: usize = self.db.links.iter().map(|l| l.conflicts.len()).sum();
+        if total == 0 {
+            self.db.show_conflicts = false;
+            return;
+        }
+        if !self.db.show_conflicts {
+            return;
+        }
+        let mut open = true;
+        let mut action: Option<(usize, usize, bool)> = None;
+        let mut show: Option<(usize, usize)> = None;
+        egui::Window::new(tr("Conflicts"))
+            .open(&mut open)
+            .default_width(420.0)
+            .show(ctx, |ui| {
+                ui.label(
+                    "Someone else saved these features after you read them. Nothing of yours \
+                     was written for them: choose which version to keep. Theirs is drawn \
+                     dashed in orange.",
+                );
+                for (k, l) in self.db.links.iter().enumerate() {
+                    for (i, c) in l.conflicts.iter().enumerate() {
+                        ui.separator();
+                        ui.label(RichText::new(c.name()).strong());
+                        ui.label(match (&c.mine, &c.theirs) {
+                            (Some(_), Some(_)) => "You changed it; so did someone else.",
+                            (Some(_), None) => "You changed it; someone else deleted it.",
+                            (None, Some(_)) => "You deleted it; someone else changed it.",
+                            (None, None) => "Deleted by both.",
+                        });
+                        if let (Some(mine), Some(theirs)) = (&c.mine, &c.theirs) {
+                            for line in differences(mine, &theirs.record) {
+                                ui.label(RichText::new(line).small());
+                            }
+                        }
+                        ui.horizontal(|ui| {
+                            if ui.button(tr("Keep mine")).clicked() {
+                                action = Some((k, i, true));
+                            }
+                            if ui.button(tr("Take theirs")).clicked() {
+                                action = Some((k, i, false));
+                            }
+                            if c.theirs.is_some() && ui.button(tr("Show")).clicked() {
+                                show = Some((k, i));
+                            }
+                        });
+                    }
+                }
+            });
+        self.db.show_conflicts = open;
+        if let Some((k, i)) = show
+            && let Some(c) = self.db.links.get(k).and_then(|l| l.conflicts.get(i))
+            && let Some(g) = c.theirs.as_ref().and_then(|t| t.record.geometry.as_ref())
+            && let Ok(geo) = crate::model::drawable(g)
+            && let Some(rect) = geo::BoundingRect::bounding_rect(&geo)
+        {
+            let mut bbox = crate::geometry::mercator::MercatorBox::EMPTY;
+            bbox.extend(crate::geometry::mercator::mercator_from_lonlat(
+                rect.min().x,
+                rect.min().y,
+            ));
+            bbox.extend(crate::geometry::mercator::mercator_from_lonlat(
+                rect.max().x,
+                rect.max().y,
+            ));
+            let now = ctx.input(|i| i.time);
+            self.map.fly_to_box(bbox, now);
+        }
+        match action {
+            Some((k, i, true)) => self.keep_mine(k, i),
+            Some((k, i, false)) => self.take_theirs(k, i),
+            None => {}
+        }
+    }
+
+    fn add_window(&mut self, ctx: &egui::Context) {
+        let Some(form) = self.db.add.as_mut() else {
+            return;
+        };
+        let mut open = true;
+        let mut connect = false;
+        let mut add = false;
+        let mut chosen_now = None;
+        egui::Window::new(tr("Add PostGIS layer"))
+            .open(&mut open)
+            .default_width(460.0)
+            .show(ctx, |ui| {
+                egui::Grid::new("pg_form").num_columns(2).show(ui, |ui| {
+                    let l = ui.label(tr("Database URL"));
+                    ui.add(
+                        egui::TextEdit::singleline(&mut form.url)
+                            .hint_text("postgres://user@host:5432/database")
+                            .desired_width(300.0),
+                    )
+                    .labelled_by(l.id);
+                    ui.end_row();
+                    let l = ui.label(tr("Password"));
+                    ui.add(
+                        egui::TextEdit::singleline(&mut form.password)
+                            .password(true)
+                            .hint_text("from PGPASSWORD or ~/.pgpass if empty")
+                            .desired_width(300.0),
+                    )
+                    .labelled_by(l.id);
+                    ui.end_row();
+                });
+                ui.label(
+                    RichText::new("The password is never written to the project file.")
+                        .small()
+                        .color(crate::ui::MUTED),
+                );
+                if ui.button(tr("Connect")).clicked() {
+                    connect = true;
+                }
+                if let Some(m) = &form.message {
+                    ui.colored_label(Color32::from_rgb(170, 40, 30), m);
+                }
+                if !form.tables.is_empty() {
+                    ui.separator();
+                    ui.label(tr("Tables with a geometry column"));
+                    egui::ScrollArea::vertical()
+                        .max_height(220.0)
+                        .show(ui, |ui| {
+                            for (i, t) in form.tables.iter().enumerate() {
+                                let name = if t.schema == "public" {
+                                    t.table.clone()
+                                } else {
+                                    format!("{}.{}", t.schema, t.table)
+                                };
+                                let text = format!(
+                                    "{name}  ({}, EPSG:{})",
+                                    t.geometry_type.to_lowercase(),
+                                    t.srid
+                                );
+                                if ui.selectable_label(form.chosen == Some(i), text).clicked() {
+                                    chosen_now = Some(i);
+                                }
+                            }
+                        });
+                }
+                if let Some((count, extent)) = form.facts {
+                    let extent = extent.map_or_else(
+                        || "no extent (no geometry)".to_owned(),
+                        |e| format!("{:.4}, {:.4} – {:.4}, {:.4}", e[0], e[1], e[2], e[3]),
+                    );
+                    ui.label(format!("{count} features; extent {extent}"));
+                    if ui.button(tr("Add layer")).clicked() {
+                        add = true;
+                    }
+                }
+            });
+        if let Some(i) = chosen_now {
+            form.chosen = Some(i);
+            form.facts = None;
+            let entry = form.tables[i].clone();
+            let password = (!form.password.is_empty()).then(|| form.password.clone());
+            let table = format!(
+                "{}.{}",
+                crate::db::source::quote_ident(&entry.schema),
+                crate::db::source::quote_ident(&entry.table)
+            );
+            match PgSource::new(&form.url, &table).and_then(|s| {
+                let mut c = crate::db::connect(&form.url, password.as_deref())?;
+                let info = crate::db::table::describe(&mut c, &s)?;
+                crate::db::table::count_and_extent(&mut c, &info)
+            }) {
+                Ok(facts) => {
+                    form.facts = Some(facts);
+                    form.message = None;
+                }
+                Err(e) => form.message = Some(e.to_string()),
+            }
+        }
+        if connect {
+            form.tables.clear();
+            form.chosen = None;
+            form.facts = None;
+            let password = (!form.password.is_empty()).then(|| form.password.clone());
+            match PgSource::new(&form.url, "x")
+                .and_then(|_| crate::db::connect(&form.url, password.as_deref()))
+                .and_then(|mut c| crate::db::table::list_layers(&mut c))
+            {
+                Ok(tables) if tables.is_empty() => {
+                    form.message = Some("No table with a geometry column here.".to_owned());
+                }
+                Ok(tables) => {
+                    form.tables = tables;
+                    form.message = None;
+                }
+                Err(e) => {
+                    form.message = Some(match e {
+                        crate::db::DbError::NeedPassword(_) => {
+                            "The server asks for a password: type it above.".to_owned()
+                        }
+                        e => e.to_string(),
+                    });
+                }
+            }
+        }
+        if add
+            && let Some(form) = self.db.add.take()
+            && let Some(entry) = form.chosen.and_then(|i| form.tables.get(i))
+        {
+            let table = format!(
+                "{}.{}",
+                crate::db::source::quote_ident(&entry.schema),
+                crate::db::source::quote_ident(&entry.table)
+            );
+            let password = (!form.password.is_empty()).then(|| form.password.clone());
+            if let Err(e) = self.add_postgis_layer(ctx, &form.url, &table, password) {
+                self.notices.push(e);
+            }
+            return;
+        }
+        if !open {
+            self.db.add = None;
+        }
+    }
+}
+
+/// What each item of a save in flight was: an update of a row (with the hash of what was sent),
+/// a new feature (where it was, and its hash), or a row deleted.
+enum Slot {
+    Row { key: String, hash: u64 },
+    New { index: usize, hash: u64 },
+    Gone(String),
+}
+
+/// What differs between our version and theirs, in words.
+fn differences(mine: &geojson::Feature, theirs: &geojson::Feature) -> Vec<String> {
+    let mut out = Vec::new();
+    if mine.geometry != theirs.geometry {
+        out.push("• the boundary differs".to_owned());
+    }
+    let empty = geojson::JsonObject::new();
+    let a = mine.properties.as_ref().unwrap_or(&empty);
+    let b = theirs.properties.as_ref().unwrap_or(&empty);
+    for (k, v) in a {
+        match b.get(k) {
+            Some(w) if w == v => {}
+            Some(w) => out.push(format!("• {k}: yours {v}, theirs {w}")),
+            None => out.push(format!("• {k}: yours {v}, theirs has none")),
+        }
+    }
+    for (k, w) in b {
+        if !a.contains_key(k) {
+            out.push(format!("• {k}: yours has none, theirs {w}"));
+        }
+    }
+    out
+}
