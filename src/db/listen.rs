@@ -32,6 +32,8 @@ pub fn install_triggers(
     key_column: &str,
 ) -> Result<(), postgres::Error> {
     let table = source.qualified();
+    // Two imports at once would both replace the shared functions: one waits for the other.
+    client.batch_execute("select pg_advisory_xact_lock(hashtext('corridor triggers'))")?;
     client.batch_execute(&format!(
         "create or replace function corridor_notify() returns trigger language plpgsql as $f$
          declare k text;

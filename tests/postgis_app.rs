@@ -1,0 +1,374 @@
+//! PostGIS layers in the real app, driven as a user drives it (egui_kittest), against a real
+//! PostgreSQL + PostGIS server: a project names a table; the user drags a vertex and saves; a
+//! second client saves the same zone first, so the save is a conflict, resolved by "Keep mine"
+//! and by "Take theirs" from the conflicts window; another client's save appears by itself;
+//! the server stops mid-session and the saved edits arrive once it is back; and a table is added
+//! from "Add PostGIS layer…".
+
+mod support {
+    pub mod app;
+    pub mod pg;
+}
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use corridor::CorridorApp;
+use corridor::db::rows::{fetch, row_key};
+use corridor::db::save::{Pending, save};
+use corridor::db::table::describe;
+use corridor::db::transfer::import;
+use corridor::db::{PgSource, TableInfo};
+use corridor::model::edit::parts;
+use egui::{Key, Modifiers, vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use serde_json::json;
+use support::app::{click, drag, open_project, screen};
+use support::pg;
+
+/// Tân Uyên within the localities, and a vertex of it on its eastern edge.
+const TAN_UYEN: usize = 3;
+const EAST_VERTEX: usize = 8;
+
+/// Imports the bundled localities into `schema.zones` on `url`.
+fn table(url: &str, schema: &str) -> (PgSource, TableInfo) {
+    let mut c = corridor::db::connect(url, None).unwrap();
+    c.batch_execute(&format!(
+        "drop schema if exists {schema} cascade; create schema {schema};"
+    ))
+    .unwrap();
+    let source = PgSource::new(url, &format!("{schema}.zones")).unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("maps/localities.geojson");
+    let layer =
+        corridor::io::read_geojson(&file)
+            .unwrap()
+            .into_layer("l".into(), file, Default::default());
+    import(&mut c, &layer, &source, true).unwrap();
+    let info = describe(&mut c, &source).unwrap();
+    (source, info)
+}
+
+/// A project with one layer, the table (no basemap: the tests are offline).
+fn project(dir: &Path, source: Option<&PgSource>) {
+    let layer = source.map_or(String::new(), |s| {
+        format!(
+            "[[layers]]\nname = \"Shared zones\"\npostgres = \"{}\"\ntable = \"{}.{}\"\nsubareas = true\n",
+            s.url, s.schema, s.table
+        )
+    });
+    std::fs::write(
+        dir.join("corridor.toml"),
+        format!(
+            "title = \"Team editing\"\n[view]\ncenter = [106.695, 11.128]\nzoom = 10.9\n\
+             [basemap]\nname = \"None\"\nurl = \"\"\n\n{layer}"
+        ),
+    )
+    .unwrap();
+}
+
+/// Steps the app in real time until `done` holds (the database answers on other threads).
+fn until(
+    h: &mut Harness<'static, CorridorApp>,
+    within: Duration,
+    what: &str,
+    done: impl Fn(&CorridorApp) -> bool,
+) -> Duration {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(start.elapsed() < within, "{what}: not within {within:?}");
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+    start.elapsed()
+}
+
+fn open(dir: &Path, data: &Path) -> Harness<'static, CorridorApp> {
+    let mut h = open_project(dir, data, vec2(1280.0, 900.0));
+    until(&mut h, Duration::from_secs(20), "the table loaded", |a| {
+        a.loading() == 0 && a.doc.layers.first().is_some_and(|l| l.features.len() == 6)
+    });
+    h
+}
+
+fn ring(h: &Harness<'static, CorridorApp>) -> Vec<[f64; 2]> {
+    let f = &h.state().doc.layers[0].features[TAN_UYEN];
+    parts(&f.record.geometry.as_ref().unwrap().value)[0]
+        .points
+        .clone()
+}
+
+/// Selects Tân Uyên, enters edit mode and drags its eastern vertex 40 points east.
+fn drag_vertex(h: &mut Harness<'static, CorridorApp>) -> Vec<[f64; 2]> {
+    if h.state().editing_layer().is_none() {
+        click(h, screen(h, [106.84, 11.10]));
+        assert_eq!(h.state().selection().map(|r| r.feature), Some(TAN_UYEN));
+        h.key_press(Key::E);
+        h.run();
+    }
+    let before = ring(h);
+    let from = screen(h, before[EAST_VERTEX]);
+    drag(h, from, from + vec2(40.0, 0.0));
+    let after = ring(h);
+    assert!(
+        after[EAST_VERTEX][0] > before[EAST_VERTEX][0],
+        "the vertex did not move"
+    );
+    assert!(h.state().doc.layers[0].is_dirty());
+    after
+}
+
+fn save_keys(h: &mut Harness<'static, CorridorApp>) {
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run();
+}
+
+fn key_of(h: &Harness<'static, CorridorApp>, i: usize) -> String {
+    row_key(&h.state().doc.layers[0].features[i].record)
+        .unwrap()
+        .to_owned()
+}
+
+fn db_ring(
+    c: &mut postgres::Client,
+    info: &TableInfo,
+    key: &str,
+) -> (Vec<[f64; 2]>, serde_json::Value) {
+    let row = fetch(c, info, &[key.to_owned()]).unwrap().remove(0);
+    let ring = parts(&row.record.geometry.unwrap().value)[0].points.clone();
+    (ring, row.record.properties.unwrap()["name"].clone())
+}
+
+/// Someone else renames the zone with `key` and saves.
+fn other_renames(c: &mut postgres::Client, info: &TableInfo, key: &str, name: &str) {
+    let row = fetch(c, info, &[key.to_owned()]).unwrap().remove(0);
+    let mut mine = row.record.clone();
+    mine.properties
+        .as_mut()
+        .unwrap()
+        .insert("name".into(), json!(name));
+    save(
+        c,
+        info,
+        &[Pending {
+            key: Some(row.key),
+            base: Some(row.version),
+            mine: Some(mine),
+        }],
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_conflicting_save_is_shown_and_each_choice_ends_in_the_expected_row() {
+    let url = pg::url();
+    let (source, info) = table(&url, "app_conflict");
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    project(dir.path(), Some(&source));
+    let mut h = open(dir.path(), data.path());
+    assert!(h.state().is_db_layer(0));
+    let key = key_of(&h, TAN_UYEN);
+    let mut other = pg::client();
+    let (original_ring, original_name) = db_ring(&mut other, &info, &key);
+
+    // Round 1: we move a vertex; someone renames the zone and saves first; we save.
+    let ours = drag_vertex(&mut h);
+    other_renames(&mut other, &info, &key, "Renamed by Lan");
+    save_keys(&mut h);
+    until(&mut h, Duration::from_secs(10), "the conflict", |a| {
+        !a.db_conflicts().is_empty()
+    });
+    h.get_by_label("Conflicts");
+    h.get_by_label("You changed it; so did someone else.");
+    let (ring_now, name_now) = db_ring(&mut other, &info, &key);
+    assert_eq!(
+        ring_now, original_ring,
+        "nothing of ours may be written before the user decides"
+    );
+    assert_eq!(name_now, json!("Renamed by Lan"));
+    assert!(h.state().doc.layers[0].is_dirty());
+    // "Keep mine": our version is written over theirs, knowingly.
+    h.get_by_label("Keep mine").click();
+    h.run();
+    until(&mut h, Duration::from_secs(10), "keep mine saved", |a| {
+        !a.db_saving() && !a.doc.layers[0].is_dirty()
+    });
+    let (ring_now, name_now) = db_ring(&mut other, &info, &key);
+    assert_eq!(ring_now, ours);
+    assert_eq!(name_now, original_name);
+
+    // Round 2: the same, but "Take theirs": their row stays, ours becomes theirs.
+    drag_vertex(&mut h);
+    other_renames(&mut other, &info, &key, "Renamed by Minh");
+    let (theirs_ring, _) = db_ring(&mut other, &info, &key);
+    save_keys(&mut h);
+    until(
+        &mut h,
+        Duration::from_secs(10),
+        "the second conflict",
+        |a| !a.db_conflicts().is_empty(),
+    );
+    h.get_by_label("Take theirs").click();
+    h.run();
+    until(&mut h, Duration::from_secs(10), "took theirs", |a| {
+        a.db_conflicts().is_empty() && !a.db_saving() && !a.doc.layers[0].is_dirty()
+    });
+    let (ring_now, name_now) = db_ring(&mut other, &info, &key);
+    assert_eq!(ring_now, theirs_ring);
+    assert_eq!(name_now, json!("Renamed by Minh"));
+    assert_eq!(ring(&h), theirs_ring);
+    assert_eq!(
+        h.state().doc.layers[0].features[TAN_UYEN]
+            .property_text("name")
+            .as_deref(),
+        Some("Renamed by Minh")
+    );
+    // Taking theirs is an edit like any other: it can be undone.
+    assert_eq!(
+        h.state().doc.layers[0].history.undo_label(),
+        Some("Take theirs")
+    );
+}
+
+#[test]
+fn another_editors_save_appears_within_a_second() {
+    let url = pg::url();
+    let (source, info) = table(&url, "app_notify");
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    project(dir.path(), Some(&source));
+    let mut h = open(dir.path(), data.path());
+    // Let the layer's connection start listening.
+    until(&mut h, Duration::from_secs(5), "settled", |_| true);
+    std::thread::sleep(Duration::from_millis(300));
+    let mut other = pg::client();
+    let mut worst = Duration::ZERO;
+    for (i, name) in [(0, "Bến Cát (renamed)"), (TAN_UYEN, "Tân Uyên (renamed)")] {
+        let key = key_of(&h, i);
+        other_renames(&mut other, &info, &key, name);
+        let took = until(
+            &mut h,
+            Duration::from_secs(1),
+            "the other editor's save",
+            |a| a.doc.layers[0].features[i].property_text("name").as_deref() == Some(name),
+        );
+        worst = worst.max(took);
+        assert!(
+            !h.state().doc.layers[0].is_dirty(),
+            "a refresh is not an edit of ours"
+        );
+    }
+    println!(
+        "another editor's save appeared after {:.0} ms at worst",
+        worst.as_secs_f64() * 1000.0
+    );
+    // A zone added by someone else appears too.
+    let mut c = pg::client();
+    let row = fetch(&mut c, &info, &[key_of(&h, 0)]).unwrap().remove(0);
+    let mut fresh = row.record.clone();
+    corridor::db::rows::strip_row(&mut fresh);
+    fresh
+        .properties
+        .as_mut()
+        .unwrap()
+        .insert("name".into(), json!("Vùng mới"));
+    save(
+        &mut c,
+        &info,
+        &[Pending {
+            key: None,
+            base: None,
+            mine: Some(fresh),
+        }],
+    )
+    .unwrap();
+    until(&mut h, Duration::from_secs(1), "the new zone", |a| {
+        a.doc.layers[0].features.len() == 7
+    });
+}
+
+#[test]
+fn edits_saved_while_the_server_is_down_arrive_when_it_is_back() {
+    const PORT: u16 = 54332;
+    let url = pg::start(PORT);
+    let (source, info) = table(&url, "app_drop");
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    project(dir.path(), Some(&source));
+    let mut h = open(dir.path(), data.path());
+    let key = key_of(&h, TAN_UYEN);
+    pg::stop(PORT);
+    let ours = drag_vertex(&mut h);
+    save_keys(&mut h);
+    until(&mut h, Duration::from_secs(15), "the banner", |a| {
+        a.db_connection_lost()
+    });
+    h.get_by_label_contains("No connection to");
+    h.get_by_label_contains("saved as soon as the connection returns");
+    assert!(h.state().doc.layers[0].is_dirty());
+    let journals: Vec<_> = std::fs::read_dir(data.path().join("recovery"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(journals.len(), 1, "the edit is in the recovery journal");
+    pg::start(PORT);
+    let took = until(
+        &mut h,
+        Duration::from_secs(20),
+        "saved after the outage",
+        |a| !a.db_connection_lost() && !a.doc.layers[0].is_dirty(),
+    );
+    println!(
+        "saved {:.1} s after the server came back",
+        took.as_secs_f64()
+    );
+    let mut c = corridor::db::connect(&url, None).unwrap();
+    assert_eq!(db_ring(&mut c, &info, &key).0, ours);
+    assert_eq!(
+        std::fs::read_dir(data.path().join("recovery"))
+            .unwrap()
+            .count(),
+        0,
+        "journal removed once saved"
+    );
+}
+
+#[test]
+fn add_postgis_layer_connects_lists_tables_and_adds_one() {
+    let url = pg::url();
+    let (_, _) = table(&url, "aaa_add");
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    project(dir.path(), None);
+    let mut h = open_project(dir.path(), data.path(), vec2(1280.0, 900.0));
+    assert!(h.state().doc.layers.is_empty());
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Add PostGIS layer…").click();
+    h.run();
+    h.get_by_label("Database URL").click();
+    h.run();
+    h.get_by_label("Database URL").type_text(&url);
+    h.run();
+    h.get_by_label("Connect").click();
+    h.run();
+    h.get_by_label_contains("aaa_add.zones").click();
+    h.run();
+    h.get_by_label_contains("6 features; extent 106.");
+    h.get_by_label("Add layer").click();
+    h.run();
+    until(&mut h, Duration::from_secs(20), "the added layer", |a| {
+        a.loading() == 0 && a.doc.layers.len() == 1 && a.doc.layers[0].features.len() == 6
+    });
+    assert!(h.state().is_db_layer(0));
+    // Saving the project names the table, without a password.
+    h.state_mut().save_project_ui();
+    let text = std::fs::read_to_string(dir.path().join("corridor.toml")).unwrap();
+    assert!(
+        text.contains(&format!("postgres = \"{url}\""))
+            && text.contains("table = \"aaa_add.zones\""),
+        "{text}"
+    );
+}
