@@ -45,7 +45,15 @@ case "$command" in
       as_owner "$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "create database corridor_test" >/dev/null
     fi
     as_owner "$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d corridor_test \
-      -c "create extension if not exists postgis" >/dev/null
+      -c "set client_min_messages = warning" -c "create extension if not exists postgis" >/dev/null
+    # One role that must give a password (scram-sha-256), for the password prompt's tests.
+    if ! grep -q "corridor_pw" "$dir/data/pg_hba.conf"; then
+      as_owner sh -c "{ echo 'host all corridor_pw 127.0.0.1/32 scram-sha-256'; cat '$dir/data/pg_hba.conf'; } > '$dir/data/pg_hba.new' && mv '$dir/data/pg_hba.new' '$dir/data/pg_hba.conf'"
+      as_owner "$bin/pg_ctl" -D "$dir/data" reload >/dev/null
+    fi
+    as_owner "$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d corridor_test -c \
+      "do \$\$ begin if not exists (select 1 from pg_roles where rolname = 'corridor_pw') then
+         create role corridor_pw login superuser password 'corridor-secret'; end if; end \$\$" >/dev/null
     echo "$url"
     ;;
   stop)

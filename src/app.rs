@@ -779,6 +779,12 @@ impl CorridorApp {
                         self.map.fly_to_box(extent, now);
                     }
                 }
+                LoadResult::NeedsPassword(source) => {
+                    self.db.password_prompt = Some(postgis::PasswordPrompt {
+                        source,
+                        password: String::new(),
+                    });
+                }
                 LoadResult::MoreRows(rows) => {
                     self.attach_more_rows(&job.path, rows);
                 }

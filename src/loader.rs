@@ -42,6 +42,8 @@ pub enum LoadResult {
     Table(Box<TableLoad>),
     /// The rest of a large table, after the part in view.
     MoreRows(Vec<crate::db::Row>),
+    /// The server asks for a password none of `PGPASSWORD`, the password file or the user gave.
+    NeedsPassword(crate::db::PgSource),
     Failed(String),
     Cancelled,
 }
@@ -147,6 +149,9 @@ impl LoadJob {
             };
             let result = load_table(&source, password, style, view, &read, &total, &cancel);
             match result {
+                Err(e) if e.starts_with(NEEDS_PASSWORD) => {
+                    send(LoadResult::NeedsPassword(source.clone()));
+                }
                 Ok((load, rest)) => {
                     send(LoadResult::Table(Box::new(load)));
                     if let Some(rest) = rest {
@@ -273,6 +278,9 @@ fn load(
     LoadResult::Loaded(Box::new((layer, render)))
 }
 
+/// What `load_table` says when the server wants a password.
+const NEEDS_PASSWORD: &str = "needs a password";
+
 /// The rest of a table, read after its first part is shown.
 type Rest = Box<dyn FnOnce() -> Result<Vec<crate::db::Row>, String> + Send>;
 
@@ -287,8 +295,10 @@ fn load_table(
 ) -> Result<(TableLoad, Option<Rest>), String> {
     use crate::db::rows::{Filter, read_rows};
     let started = std::time::Instant::now();
-    let mut client =
-        crate::db::connect(&source.url, password.as_deref()).map_err(|e| e.to_string())?;
+    let mut client = crate::db::connect(&source.url, password.as_deref()).map_err(|e| match e {
+        crate::db::DbError::NeedPassword(_) => NEEDS_PASSWORD.to_owned(),
+        e => e.to_string(),
+    })?;
     let info = crate::db::table::describe(&mut client, source).map_err(|e| e.to_string())?;
     let (count, _) =
         crate::db::table::count_and_extent(&mut client, &info).map_err(|e| e.to_string())?;

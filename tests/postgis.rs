@@ -716,3 +716,60 @@ fn edits_saved_while_the_server_is_down_arrive_when_it_returns() {
         json!("saved after the outage")
     );
 }
+
+/// A large table is read in two parts: the rows in view first, by the spatial index, shown at
+/// once; then the rest. Progress counts rows.
+#[test]
+fn a_large_table_is_read_in_view_first_then_the_rest() {
+    use corridor::loader::{LoadJob, LoadResult, VIEW_FIRST_ABOVE};
+    let schema = pg::schema("large");
+    let mut c = pg::client();
+    // 160 × 160 points over the corridor, made by the server.
+    c.batch_execute(&format!(
+        "create table {schema}.points (gid serial primary key, name text, geom geometry(Point, 4326));
+         create index on {schema}.points using gist (geom);
+         insert into {schema}.points (name, geom)
+           select 'p' || i || '-' || j, ST_SetSRID(ST_MakePoint(106.4 + i * 0.005, 10.8 + j * 0.005), 4326)
+           from generate_series(0, 159) i, generate_series(0, 159) j;"
+    ))
+    .unwrap();
+    let total = 160 * 160;
+    assert!(total > VIEW_FIRST_ABOVE);
+    let view = [106.6, 11.0, 106.7, 11.1];
+    let inside: i64 = c
+        .query_one(
+            &format!("select count(*) from {schema}.points where geom && ST_MakeEnvelope(106.6, 11.0, 106.7, 11.1, 4326)"),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let source = PgSource::new(&pg::url(), &format!("{schema}.points")).unwrap();
+    let started = Instant::now();
+    let job = LoadJob::start_table(source, None, Default::default(), Some(view), || {});
+    let poll = |job: &LoadJob| loop {
+        if let Some(r) = job.poll() {
+            return r;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the table did not load"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let LoadResult::Table(first) = poll(&job) else {
+        panic!("no first part")
+    };
+    let first_s = started.elapsed().as_secs_f64();
+    assert!(first.more_follows);
+    assert_eq!(first.layer.features.len() as i64, inside);
+    assert!(job.progress() < 1.0);
+    let LoadResult::MoreRows(rest) = poll(&job) else {
+        panic!("no rest")
+    };
+    assert_eq!(first.layer.features.len() + rest.len(), total as usize);
+    assert!((job.progress() - 1.0).abs() < 1e-6);
+    println!(
+        "{total} rows: {inside} in view shown after {first_s:.2} s, the rest after {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+}

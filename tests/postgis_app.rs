@@ -182,6 +182,12 @@ fn a_conflicting_save_is_shown_and_each_choice_ends_in_the_expected_row() {
     });
     h.get_by_label("Conflicts");
     h.get_by_label("You changed it; so did someone else.");
+    // For looking at: the window, the banner, and theirs dashed in orange over ours.
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("postgis-conflict.png");
+    h.render()
+        .expect("render")
+        .save(&shot)
+        .expect("write the picture");
     let (ring_now, name_now) = db_ring(&mut other, &info, &key);
     assert_eq!(
         ring_now, original_ring,
@@ -371,4 +377,37 @@ fn add_postgis_layer_connects_lists_tables_and_adds_one() {
             && text.contains("table = \"aaa_add.zones\""),
         "{text}"
     );
+}
+
+/// A table on a server that asks for a password (and none in PGPASSWORD or ~/.pgpass): the app
+/// asks for it, reads the table with it, and never writes it to the project.
+#[test]
+fn a_project_table_behind_a_password_asks_for_it() {
+    let admin = pg::url();
+    let (_, _) = table(&admin, "pw_test");
+    let url = admin.replace("postgres@", "corridor_pw@");
+    let source = PgSource::new(&url, "pw_test.zones").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    project(dir.path(), Some(&source));
+    let mut h = open_project(dir.path(), data.path(), vec2(1280.0, 900.0));
+    until(&mut h, Duration::from_secs(10), "the question", |a| {
+        a.db.password_prompt.is_some()
+    });
+    h.get_by_label("Database password");
+    h.get_by_label_contains("The server asks for a password to read pw_test.zones");
+    h.get_by_label("Password").click();
+    h.run();
+    h.get_by_label("Password").type_text("corridor-secret");
+    h.run();
+    h.get_by_label("Connect").click();
+    h.run();
+    until(&mut h, Duration::from_secs(20), "the table loaded", |a| {
+        a.loading() == 0 && a.doc.layers[0].features.len() == 6
+    });
+    assert!(h.state().doc.layers[0].error().is_none());
+    h.state_mut().save_project_ui();
+    let text = std::fs::read_to_string(dir.path().join("corridor.toml")).unwrap();
+    assert!(!text.contains("corridor-secret"), "{text}");
+    assert!(text.contains("corridor_pw@"), "{text}");
 }

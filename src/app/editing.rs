@@ -942,6 +942,11 @@ impl CorridorApp {
             .layers
             .iter()
             .filter(|l| matches!(l.status, LayerStatus::Loaded))
+            // A table's journal waits until the table has been read.
+            .filter(|l| {
+                crate::db::PgSource::from_key(&l.source).is_none()
+                    || self.db.links.iter().any(|k| k.source == l.source)
+            })
             .map(|l| l.source.clone())
             .filter(|s| !self.editing.checked.contains(s))
             .collect();

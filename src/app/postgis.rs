@@ -77,9 +77,16 @@ pub struct AddForm {
     pub password: String,
     pub tables: Vec<LayerEntry>,
     pub chosen: Option<usize>,
-    /// Count and extent of the chosen table.
+    /// Count and extent of the chosen table, and whether it has the notify trigger.
     pub facts: Option<(i64, Option<[f64; 4]>)>,
+    pub notifies: bool,
     pub message: Option<String>,
+}
+
+/// Asking for the password of a table the project names.
+pub struct PasswordPrompt {
+    pub source: PgSource,
+    pub password: String,
 }
 
 /// Everything PostGIS the app keeps.
@@ -87,6 +94,7 @@ pub struct AddForm {
 pub struct DbState {
     pub links: Vec<DbLink>,
     pub add: Option<AddForm>,
+    pub password_prompt: Option<PasswordPrompt>,
     /// The conflicts window is open.
     pub show_conflicts: bool,
 }
@@ -515,12 +523,21 @@ impl CorridorApp {
         link.conflicts.extend(conflicts);
         if link.conflicts.is_empty() {
             self.finish_db_save(li);
-            self.info = Some(format!("Saved {written} changes to {describe}"));
+            self.info = Some(format!("Saved {} to {describe}", changes(written)));
         } else {
             self.db.show_conflicts = true;
+            let saved = if written == 0 {
+                format!("Nothing was saved to {describe}")
+            } else {
+                format!("Saved {} to {describe}", changes(written))
+            };
             self.info = Some(format!(
-                "Saved {written} changes to {describe}; {n} features were changed by someone \
-                 else: choose for each"
+                "{saved}; {} by someone else since you read it: choose for each",
+                if n == 1 {
+                    "1 feature was changed".to_owned()
+                } else {
+                    format!("{n} features were changed")
+                }
             ));
         }
         self.renders[li] = LayerRender::build_in(&self.doc.layers[li], self.persisted.lang);
@@ -746,12 +763,18 @@ impl CorridorApp {
                     ui.label(what);
                 }
                 if conflicts > 0 {
-                    ui.horizontal(|ui| {
+                    ui.horizontal_wrapped(|ui| {
                         ui.label(
-                            RichText::new(format!(
-                                "{conflicts} features were changed by someone else since you \
-                                 read them: nothing of yours was written for them."
-                            ))
+                            RichText::new(if conflicts == 1 {
+                                "1 feature was changed by someone else since you read it: \
+                                 nothing of yours was written for it."
+                                    .to_owned()
+                            } else {
+                                format!(
+                                    "{conflicts} features were changed by someone else since \
+                                     you read them: nothing of yours was written for them."
+                                )
+                            })
                             .strong(),
                         );
                         if ui.button(tr("Resolve conflicts…")).clicked() {
@@ -807,10 +830,77 @@ impl CorridorApp {
         }
     }
 
-    /// The PostGIS windows: adding a layer, and the conflicts.
+    /// The PostGIS windows: adding a layer, a password, and the conflicts.
     pub(super) fn db_windows(&mut self, ctx: &egui::Context) {
         self.add_window(ctx);
+        self.password_window(ctx);
         self.conflicts_window(ctx);
+    }
+
+    fn password_window(&mut self, ctx: &egui::Context) {
+        let Some(prompt) = self.db.password_prompt.as_mut() else {
+            return;
+        };
+        let mut open = true;
+        let mut go = false;
+        egui::Window::new(tr("Database password"))
+            .open(&mut open)
+            .collapsible(false)
+            .show(ctx, |ui| {
+                ui.label(format!(
+                    "The server asks for a password to read {}.",
+                    prompt.source.describe()
+                ));
+                ui.horizontal(|ui| {
+                    let l = ui.label(tr("Password"));
+                    let r = ui
+                        .add(egui::TextEdit::singleline(&mut prompt.password).password(true))
+                        .labelled_by(l.id);
+                    if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                        go = true;
+                    }
+                });
+                ui.label(
+                    RichText::new(
+                        "Kept only while Corridor runs; never written to the project. \
+                         PGPASSWORD or ~/.pgpass avoid this question.",
+                    )
+                    .small()
+                    .color(crate::ui::MUTED),
+                );
+                if ui.button(tr("Connect")).clicked() {
+                    go = true;
+                }
+            });
+        if go && let Some(prompt) = self.db.password_prompt.take() {
+            let style = self
+                .doc
+                .layers
+                .iter()
+                .find(|l| l.source == prompt.source.key())
+                .map_or_else(
+                    || crate::ui::style_ui::automatic_style(self.doc.layers.len()),
+                    |l| l.style.clone(),
+                );
+            let repaint_ctx = ctx.clone();
+            self.loads.push(LoadJob::start_table(
+                prompt.source,
+                Some(prompt.password),
+                style,
+                self.view_lonlat_box(),
+                move || repaint_ctx.request_repaint(),
+            ));
+            return;
+        }
+        if !open && let Some(prompt) = self.db.password_prompt.take() {
+            let message = format!(
+                "{}: the server asks for a password; none was given",
+                prompt.source.describe()
+            );
+            if !self.table_failed(&prompt.source.key(), &message) {
+                self.notices.push(message);
+            }
+        }
     }
 
     fn conflicts_window(&mut self, ctx: &egui::Context) {
@@ -825,8 +915,11 @@ impl CorridorApp {
         let mut open = true;
         let mut action: Option<(usize, usize, bool)> = None;
         let mut show: Option<(usize, usize)> = None;
+        // Over the map, clear of the layer panel and the banners.
+        let at = ctx.content_rect().center_top() + egui::vec2(-210.0, 150.0);
         egui::Window::new(tr("Conflicts"))
             .open(&mut open)
+            .default_pos(at)
             .default_width(420.0)
             .show(ctx, |ui| {
                 ui.label(
@@ -896,6 +989,7 @@ impl CorridorApp {
         let mut open = true;
         let mut connect = false;
         let mut add = false;
+        let mut install = false;
         let mut chosen_now = None;
         egui::Window::new(tr("Add PostGIS layer"))
             .open(&mut open)
@@ -960,6 +1054,18 @@ impl CorridorApp {
                         |e| format!("{:.4}, {:.4} – {:.4}, {:.4}", e[0], e[1], e[2], e[3]),
                     );
                     ui.label(format!("{count} features; extent {extent}"));
+                    if !form.notifies {
+                        ui.label(
+                            RichText::new(
+                                "This table does not announce changes: other editors' saves \
+                                 appear only after a reload.",
+                            )
+                            .small(),
+                        );
+                        if ui.button(tr("Install change notifications")).clicked() {
+                            install = true;
+                        }
+                    }
                     if ui.button(tr("Add layer")).clicked() {
                         add = true;
                     }
@@ -978,10 +1084,39 @@ impl CorridorApp {
             match PgSource::new(&form.url, &table).and_then(|s| {
                 let mut c = crate::db::connect(&form.url, password.as_deref())?;
                 let info = crate::db::table::describe(&mut c, &s)?;
-                crate::db::table::count_and_extent(&mut c, &info)
+                Ok((
+                    crate::db::table::count_and_extent(&mut c, &info)?,
+                    info.notifies,
+                ))
             }) {
-                Ok(facts) => {
+                Ok((facts, notifies)) => {
                     form.facts = Some(facts);
+                    form.notifies = notifies;
+                    form.message = None;
+                }
+                Err(e) => form.message = Some(e.to_string()),
+            }
+        }
+        if install && let Some(entry) = form.chosen.and_then(|i| form.tables.get(i)) {
+            let password = (!form.password.is_empty()).then(|| form.password.clone());
+            let table = format!(
+                "{}.{}",
+                crate::db::source::quote_ident(&entry.schema),
+                crate::db::source::quote_ident(&entry.table)
+            );
+            let result = PgSource::new(&form.url, &table).and_then(|s| {
+                let mut c = crate::db::connect(&form.url, password.as_deref())?;
+                let info = crate::db::table::describe(&mut c, &s)?;
+                let mut tx = c
+                    .transaction()
+                    .map_err(|e| crate::db::DbError::from_pg(&e, "Installing the trigger"))?;
+                crate::db::listen::install_triggers(&mut tx, &s, &info.key)
+                    .and_then(|()| tx.commit())
+                    .map_err(|e| crate::db::DbError::from_pg(&e, "Installing the trigger"))
+            });
+            match result {
+                Ok(()) => {
+                    form.notifies = true;
                     form.message = None;
                 }
                 Err(e) => form.message = Some(e.to_string()),
@@ -1040,6 +1175,15 @@ enum Slot {
     Row { key: String, hash: u64 },
     New { index: usize, hash: u64 },
     Gone(String),
+}
+
+/// "1 change", "3 changes".
+fn changes(n: usize) -> String {
+    if n == 1 {
+        "1 change".to_owned()
+    } else {
+        format!("{n} changes")
+    }
 }
 
 /// What differs between our version and theirs, in words.

@@ -22,12 +22,27 @@ pub enum DbError {
     Other(String),
 }
 
+/// An error's message with its causes ("error connecting to server: Connection refused").
+fn full_message(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(&format!(": {more}"));
+        }
+        source = s.source();
+    }
+    text
+}
+
 impl DbError {
     /// Sorts a client error: lost connections apart from refusals.
     pub fn from_pg(e: &postgres::Error, what: &str) -> Self {
         if is_connection_error(e) {
             return DbError::Connection(format!(
-                "{what}: the connection to the database was lost ({e})"
+                "{what}: the connection to the database was lost ({})",
+                full_message(e)
             ));
         }
         if let Some(db) = e.as_db_error() {
@@ -40,7 +55,7 @@ impl DbError {
             }
             return DbError::Other(text);
         }
-        DbError::Other(format!("{what}: {e}"))
+        DbError::Other(format!("{what}: {}", full_message(e)))
     }
 
     pub fn is_connection(&self) -> bool {
@@ -198,9 +213,12 @@ pub fn connect(url: &str, password: Option<&str>) -> Result<postgres::Client, Db
         config.password(p);
     }
     config.connect(postgres::NoTls).map_err(|e| {
-        let text = e.to_string();
+        // The client says "invalid configuration", with the reason as its source.
+        let text = full_message(&e);
         if found.is_none() && text.contains("password missing") {
             DbError::NeedPassword(url.to_owned())
+        } else if is_connection_error(&e) {
+            DbError::Connection(format!("Cannot reach the server of {url}: {text}"))
         } else {
             let what = format!("Connecting to {url}");
             DbError::from_pg(&e, &what)
