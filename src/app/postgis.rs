@@ -1053,7 +1053,12 @@ impl CorridorApp {
                         || "no extent (no geometry)".to_owned(),
                         |e| format!("{:.4}, {:.4} – {:.4}, {:.4}", e[0], e[1], e[2], e[3]),
                     );
-                    ui.label(format!("{count} features; extent {extent}"));
+                    let features = if count == 1 {
+                        "1 feature".to_owned()
+                    } else {
+                        format!("{count} features")
+                    };
+                    ui.label(format!("{features}; extent {extent}"));
                     if !form.notifies {
                         ui.label(
                             RichText::new(

@@ -37,8 +37,21 @@ pub fn layers_ui(ui: &mut Ui, layers: &mut [Layer]) -> Option<LayerAction> {
                     .response
                     .on_hover_text("Drag to reorder");
                 let _ = handle;
+                let table = crate::db::PgSource::from_key(&layer.source);
+                let hover = table.as_ref().map_or_else(
+                    || layer.source.display().to_string(),
+                    |t| format!("PostGIS table {}", t.describe()),
+                );
                 ui.checkbox(&mut layer.visible, &layer.name)
-                    .on_hover_text(layer.source.display().to_string());
+                    .on_hover_text(hover);
+                if let Some(t) = &table {
+                    ui.label(RichText::new("PostGIS").color(MUTED).small())
+                        .on_hover_text(format!(
+                            "Shared in {}: saves write to the table, other editors' saves \
+                             appear here",
+                            t.describe()
+                        ));
+                }
                 if layer.is_dirty() {
                     ui.label(RichText::new("●").color(ui.visuals().warn_fg_color))
                         .on_hover_text("Unsaved changes");
