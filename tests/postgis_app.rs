@@ -360,8 +360,11 @@ fn add_postgis_layer_connects_lists_tables_and_adds_one() {
     h.run();
     h.get_by_label("Connect").click();
     h.run();
+    let asked = |a: &CorridorApp| a.db.add.as_ref().is_some_and(|f| !f.is_busy());
+    until(&mut h, Duration::from_secs(10), "the tables", asked);
     h.get_by_label_contains("aaa_add.zones").click();
     h.run();
+    until(&mut h, Duration::from_secs(10), "the count", asked);
     h.get_by_label_contains("6 features; extent 106.");
     h.get_by_label("Add layer").click();
     h.run();

@@ -78,9 +78,81 @@ pub struct AddForm {
     pub tables: Vec<LayerEntry>,
     pub chosen: Option<usize>,
     /// Count and extent of the chosen table, and whether it has the notify trigger.
-    pub facts: Option<(i64, Option<[f64; 4]>)>,
+    pub facts: Option<TableFacts>,
     pub notifies: bool,
     pub message: Option<String>,
+    /// A question to the database on its way: what it is, and where the answer comes.
+    pub busy: Option<(&'static str, std::sync::mpsc::Receiver<AddAnswer>)>,
+}
+
+/// A table's feature count and extent (`[west, south, east, north]`).
+pub type TableFacts = (i64, Option<[f64; 4]>);
+
+/// The database's answers to the Add window.
+pub enum AddAnswer {
+    Tables(Result<Vec<LayerEntry>, crate::db::DbError>),
+    Facts(Result<(TableFacts, bool), crate::db::DbError>),
+    Installed(Result<(), crate::db::DbError>),
+}
+
+impl AddForm {
+    /// Asks the database on another thread; the answer is taken in by [`AddForm::take_answer`].
+    fn ask(
+        &mut self,
+        ctx: &egui::Context,
+        what: &'static str,
+        job: impl FnOnce() -> AddAnswer + Send + 'static,
+    ) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(job());
+            ctx.request_repaint();
+        });
+        self.message = None;
+        self.busy = Some((what, rx));
+    }
+
+    /// Whether the database is being asked something.
+    pub fn is_busy(&self) -> bool {
+        self.busy.is_some()
+    }
+
+    fn take_answer(&mut self) {
+        let Some((_, rx)) = &self.busy else {
+            return;
+        };
+        let answer = match rx.try_recv() {
+            Ok(a) => a,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.busy = None;
+                self.message = Some("The question to the database stopped unexpectedly".into());
+                return;
+            }
+        };
+        self.busy = None;
+        let failed = |e: crate::db::DbError| match e {
+            crate::db::DbError::NeedPassword(_) => {
+                "The server asks for a password: type it above.".to_owned()
+            }
+            e => e.to_string(),
+        };
+        match answer {
+            AddAnswer::Tables(Ok(tables)) if tables.is_empty() => {
+                self.message = Some("No table with a geometry column here.".to_owned());
+            }
+            AddAnswer::Tables(Ok(tables)) => self.tables = tables,
+            AddAnswer::Facts(Ok((facts, notifies))) => {
+                self.facts = Some(facts);
+                self.notifies = notifies;
+            }
+            AddAnswer::Installed(Ok(())) => self.notifies = true,
+            AddAnswer::Tables(Err(e)) | AddAnswer::Facts(Err(e)) | AddAnswer::Installed(Err(e)) => {
+                self.message = Some(failed(e));
+            }
+        }
+    }
 }
 
 /// Asking for the password of a table the project names.
@@ -986,6 +1058,7 @@ impl CorridorApp {
         let Some(form) = self.db.add.as_mut() else {
             return;
         };
+        form.take_answer();
         let mut open = true;
         let mut connect = false;
         let mut add = false;
@@ -1019,9 +1092,19 @@ impl CorridorApp {
                         .small()
                         .color(crate::ui::MUTED),
                 );
-                if ui.button(tr("Connect")).clicked() {
-                    connect = true;
-                }
+                ui.horizontal(|ui| {
+                    let idle = form.busy.is_none();
+                    if ui
+                        .add_enabled(idle, egui::Button::new(tr("Connect")))
+                        .clicked()
+                    {
+                        connect = true;
+                    }
+                    if let Some((what, _)) = &form.busy {
+                        ui.spinner();
+                        ui.label(*what);
+                    }
+                });
                 if let Some(m) = &form.message {
                     ui.colored_label(Color32::from_rgb(170, 40, 30), m);
                 }
@@ -1076,82 +1159,58 @@ impl CorridorApp {
                     }
                 }
             });
+        // The database is asked on another thread: an unreachable server must not freeze the
+        // window for the connection's timeout.
+        let password = (!form.password.is_empty()).then(|| form.password.clone());
+        let url = form.url.clone();
+        let chosen_table = |form: &AddForm| {
+            form.chosen.and_then(|i| form.tables.get(i)).map(|e| {
+                format!(
+                    "{}.{}",
+                    crate::db::source::quote_ident(&e.schema),
+                    crate::db::source::quote_ident(&e.table)
+                )
+            })
+        };
         if let Some(i) = chosen_now {
             form.chosen = Some(i);
             form.facts = None;
-            let entry = form.tables[i].clone();
-            let password = (!form.password.is_empty()).then(|| form.password.clone());
-            let table = format!(
-                "{}.{}",
-                crate::db::source::quote_ident(&entry.schema),
-                crate::db::source::quote_ident(&entry.table)
-            );
-            match PgSource::new(&form.url, &table).and_then(|s| {
-                let mut c = crate::db::connect(&form.url, password.as_deref())?;
-                let info = crate::db::table::describe(&mut c, &s)?;
-                Ok((
-                    crate::db::table::count_and_extent(&mut c, &info)?,
-                    info.notifies,
-                ))
-            }) {
-                Ok((facts, notifies)) => {
-                    form.facts = Some(facts);
-                    form.notifies = notifies;
-                    form.message = None;
-                }
-                Err(e) => form.message = Some(e.to_string()),
+            if let Some(table) = chosen_table(form) {
+                form.ask(ctx, "Counting features…", move || {
+                    AddAnswer::Facts(PgSource::new(&url, &table).and_then(|s| {
+                        let mut c = crate::db::connect(&url, password.as_deref())?;
+                        let info = crate::db::table::describe(&mut c, &s)?;
+                        Ok((
+                            crate::db::table::count_and_extent(&mut c, &info)?,
+                            info.notifies,
+                        ))
+                    }))
+                });
             }
-        }
-        if install && let Some(entry) = form.chosen.and_then(|i| form.tables.get(i)) {
-            let password = (!form.password.is_empty()).then(|| form.password.clone());
-            let table = format!(
-                "{}.{}",
-                crate::db::source::quote_ident(&entry.schema),
-                crate::db::source::quote_ident(&entry.table)
-            );
-            let result = PgSource::new(&form.url, &table).and_then(|s| {
-                let mut c = crate::db::connect(&form.url, password.as_deref())?;
-                let info = crate::db::table::describe(&mut c, &s)?;
-                let mut tx = c
-                    .transaction()
-                    .map_err(|e| crate::db::DbError::from_pg(&e, "Installing the trigger"))?;
-                crate::db::listen::install_triggers(&mut tx, &s, &info.key)
-                    .and_then(|()| tx.commit())
-                    .map_err(|e| crate::db::DbError::from_pg(&e, "Installing the trigger"))
+        } else if install && let Some(table) = chosen_table(form) {
+            form.ask(ctx, "Installing the trigger…", move || {
+                AddAnswer::Installed(PgSource::new(&url, &table).and_then(|s| {
+                    let mut c = crate::db::connect(&url, password.as_deref())?;
+                    let info = crate::db::table::describe(&mut c, &s)?;
+                    let mut tx = c
+                        .transaction()
+                        .map_err(|e| crate::db::DbError::from_pg(&e, "Installing the trigger"))?;
+                    crate::db::listen::install_triggers(&mut tx, &s, &info.key)
+                        .and_then(|()| tx.commit())
+                        .map_err(|e| crate::db::DbError::from_pg(&e, "Installing the trigger"))
+                }))
             });
-            match result {
-                Ok(()) => {
-                    form.notifies = true;
-                    form.message = None;
-                }
-                Err(e) => form.message = Some(e.to_string()),
-            }
-        }
-        if connect {
+        } else if connect {
             form.tables.clear();
             form.chosen = None;
             form.facts = None;
-            let password = (!form.password.is_empty()).then(|| form.password.clone());
-            match PgSource::new(&form.url, "x")
-                .and_then(|_| crate::db::connect(&form.url, password.as_deref()))
-                .and_then(|mut c| crate::db::table::list_layers(&mut c))
-            {
-                Ok(tables) if tables.is_empty() => {
-                    form.message = Some("No table with a geometry column here.".to_owned());
-                }
-                Ok(tables) => {
-                    form.tables = tables;
-                    form.message = None;
-                }
-                Err(e) => {
-                    form.message = Some(match e {
-                        crate::db::DbError::NeedPassword(_) => {
-                            "The server asks for a password: type it above.".to_owned()
-                        }
-                        e => e.to_string(),
-                    });
-                }
-            }
+            form.ask(ctx, "Connecting…", move || {
+                AddAnswer::Tables(
+                    PgSource::new(&url, "x")
+                        .and_then(|_| crate::db::connect(&url, password.as_deref()))
+                        .and_then(|mut c| crate::db::table::list_layers(&mut c)),
+                )
+            });
         }
         if add
             && let Some(form) = self.db.add.take()
