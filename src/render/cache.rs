@@ -23,8 +23,9 @@ pub struct Path {
 }
 
 /// Tolerances of the simplified versions kept per feature, in local units (zoom-20 points):
-/// half a point at zoom 15, 12 and 9.
-pub const LOD_TOLERANCES: [f32; 3] = [16.0, 128.0, 1024.0];
+/// half a point at zoom 15, 13.5, 12, 10.5 and 9. Steps of about 2.8: with steps of 8, a frame
+/// just past a level's zoom drew up to eight times the vertices a point of error allows.
+pub const LOD_TOLERANCES: [f32; 5] = [16.0, 45.0, 128.0, 362.0, 1024.0];
 
 /// A simplified version of a feature, for zooms where its full detail is below a pixel.
 #[derive(Clone, Debug)]
@@ -56,6 +57,46 @@ pub struct FeatureRender {
     /// The full-detail fill is still being triangulated in the background (`fill` is an empty
     /// placeholder meanwhile; the finest simplified fill is drawn instead).
     pub fill_pending: bool,
+    /// What each level of detail costs, kept here so a frame chooses without following pointers.
+    pub costs: LevelCosts,
+}
+
+/// Per level (0: full detail, then the simplified versions, finest first): its tolerance, fill
+/// vertices and outline points.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LevelCosts {
+    pub levels: u8,
+    pub tolerance: [f32; LOD_TOLERANCES.len() + 1],
+    pub has_fill: [bool; LOD_TOLERANCES.len() + 1],
+    pub fill_vertices: [u32; LOD_TOLERANCES.len() + 1],
+    pub line_points: [u32; LOD_TOLERANCES.len() + 1],
+}
+
+impl FeatureRender {
+    /// Works out [`FeatureRender::costs`] again after the fill or the levels changed.
+    pub fn refresh_costs(&mut self) {
+        let count = |paths: &[Path]| {
+            u32::try_from(paths.iter().map(|p| p.points.len()).sum::<usize>()).unwrap_or(u32::MAX)
+        };
+        let vertices = |fill: Option<&FillMesh>| {
+            fill.map_or(0, |m| u32::try_from(m.vertices.len()).unwrap_or(u32::MAX))
+        };
+        let mut c = LevelCosts {
+            levels: 1,
+            ..LevelCosts::default()
+        };
+        c.has_fill[0] = self.fill.is_some();
+        c.fill_vertices[0] = vertices(self.fill.as_ref());
+        c.line_points[0] = count(&self.paths);
+        for (k, l) in self.lods.iter().take(LOD_TOLERANCES.len()).enumerate() {
+            c.tolerance[k + 1] = l.tolerance;
+            c.has_fill[k + 1] = l.fill.is_some();
+            c.fill_vertices[k + 1] = vertices(l.fill.as_ref());
+            c.line_points[k + 1] = count(&l.paths);
+            c.levels += 1;
+        }
+        self.costs = c;
+    }
 }
 
 impl FeatureRender {
@@ -115,11 +156,111 @@ impl FeatureRender {
 /// A layer's render data and its spatial index.
 pub struct LayerRender {
     pub features: Vec<FeatureRender>,
+    /// What a crowded frame needs of each feature, packed beside each other: on such a frame
+    /// most features are dots, and reading this instead of the whole [`FeatureRender`] keeps the
+    /// frame within the cache.
+    pub briefs: Vec<Brief>,
+    /// Every feature's coarsest fill, one after another in feature order (see
+    /// [`Brief::coarse`]): a crowded frame reads them in one sweep instead of one allocation
+    /// per feature.
+    pub coarse_vertices: Vec<[f32; 2]>,
+    pub coarse_indices: Vec<u32>,
     index: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
     pub extent: MercatorBox,
     /// Unique per build, so that work finished in the background lands on the build it was
     /// made for.
     pub uid: u64,
+}
+
+/// A feature in brief: its box, what kind it is, whether it has a label, and the colour of its
+/// dot.
+#[derive(Clone, Copy, Debug)]
+pub struct Brief {
+    pub bbox: MercatorBox,
+    pub kind: BriefKind,
+    pub labelled: bool,
+    /// The dot's colour (before the layer's opacity) and the share of that opacity it takes.
+    pub dot: crate::model::Color,
+    pub dot_opacity: f32,
+    /// Where its coarsest fill lies in the layer's packed buffers, and that level's tolerance
+    /// (local units); `None` when it has none, or after an edit.
+    pub coarse: Option<Coarse>,
+}
+
+/// A feature's coarsest fill in [`LayerRender::coarse_vertices`] and `coarse_indices`.
+#[derive(Clone, Copy, Debug)]
+pub struct Coarse {
+    pub origin: [f64; 2],
+    pub fill: crate::model::Color,
+    pub tolerance: f32,
+    pub vertices: (u32, u32),
+    pub indices: (u32, u32),
+}
+
+/// Areas, lines and point markers are drawn and labelled differently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BriefKind {
+    Area,
+    Line,
+    Marker,
+}
+
+impl Brief {
+    pub fn of(f: &FeatureRender) -> Self {
+        let (kind, dot, dot_opacity) = if !f.markers.is_empty() {
+            (BriefKind::Marker, f.style.marker, 1.0)
+        } else if f.fill.is_some() {
+            (BriefKind::Area, f.style.fill.with_opacity(1.0), 0.8)
+        } else {
+            (BriefKind::Line, f.style.stroke, 1.0)
+        };
+        Self {
+            bbox: f.bbox,
+            kind,
+            labelled: f.label.is_some(),
+            dot,
+            dot_opacity,
+            coarse: None,
+        }
+    }
+}
+
+/// Packs every feature's coarsest simplified fill into two buffers, noting each one's place in
+/// its brief.
+fn pack_coarse(features: &[FeatureRender], briefs: &mut [Brief]) -> (Vec<[f32; 2]>, Vec<u32>) {
+    let mut vertices = Vec::new();
+    let mut indices = Vec::new();
+    for (f, b) in features.iter().zip(briefs.iter_mut()) {
+        let Some((lod, fill)) = f
+            .lods
+            .iter()
+            .rev()
+            .find_map(|l| l.fill.as_ref().map(|m| (l, m)))
+        else {
+            continue;
+        };
+        let (Ok(v0), Ok(i0)) = (u32::try_from(vertices.len()), u32::try_from(indices.len())) else {
+            break;
+        };
+        let (Ok(vn), Ok(inn)) = (
+            u32::try_from(fill.vertices.len()),
+            u32::try_from(fill.indices.len()),
+        ) else {
+            continue;
+        };
+        vertices.extend_from_slice(&fill.vertices);
+        indices.extend_from_slice(&fill.indices);
+        b.coarse = Some(Coarse {
+            origin: f.origin,
+            fill: f.style.fill,
+            tolerance: lod.tolerance,
+            vertices: (v0, vn),
+            indices: (i0, inn),
+        });
+    }
+    vertices.shrink_to_fit();
+    indices.shrink_to_fit();
+    (vertices, indices)
 }
 
 /// Full-detail fills triangulated after a deferred build, for [`LayerRender::apply_fills`].
@@ -168,7 +309,12 @@ impl LayerRender {
                 .map(|(i, f)| GeomWithData::new(Rectangle::from_corners(f.bbox.min, f.bbox.max), i))
                 .collect(),
         );
+        let mut briefs: Vec<Brief> = features.iter().map(Brief::of).collect();
+        let (coarse_vertices, coarse_indices) = pack_coarse(&features, &mut briefs);
         Self {
+            briefs,
+            coarse_vertices,
+            coarse_indices,
             features,
             index,
             extent,
@@ -218,6 +364,7 @@ impl LayerRender {
             {
                 f.fill = Some(mesh);
                 f.fill_pending = false;
+                f.refresh_costs();
             }
         }
         true
@@ -244,18 +391,47 @@ impl LayerRender {
             ));
             self.extent = self.extent.union(&fresh.bbox);
         }
+        if let Some(b) = self.briefs.get_mut(index) {
+            *b = Brief::of(&fresh);
+        }
         *slot = fresh;
     }
 
     /// Indices of features whose bounding box meets `view`, in file order (the draw order).
     pub fn visible(&self, view: &MercatorBox) -> Vec<usize> {
-        let mut hits: Vec<usize> = self
+        // The whole layer in view (zoomed out): no need to ask the index.
+        if view.min[0] <= self.extent.min[0]
+            && view.min[1] <= self.extent.min[1]
+            && view.max[0] >= self.extent.max[0]
+            && view.max[1] >= self.extent.max[1]
+        {
+            return (0..self.features.len())
+                .filter(|&i| self.briefs.get(i).is_some_and(|b| !b.bbox.is_empty()))
+                .collect();
+        }
+        let hits = self
             .index
             .locate_in_envelope_intersecting(&AABB::from_corners(view.min, view.max))
-            .map(|g| g.data)
-            .collect();
-        hits.sort_unstable();
-        hits
+            .map(|g| g.data);
+        // Put in order by marking a bit per feature: cheaper than sorting when most are in view.
+        let mut marks = vec![0u64; self.features.len().div_ceil(64)];
+        let mut count = 0;
+        for i in hits {
+            if let Some(w) = marks.get_mut(i / 64) {
+                *w |= 1 << (i % 64);
+                count += 1;
+            }
+        }
+        let mut out = Vec::with_capacity(count);
+        for (k, &w) in marks.iter().enumerate() {
+            let mut w = w;
+            while w != 0 {
+                let bit = w.trailing_zeros() as usize;
+                out.push(k * 64 + bit);
+                w &= w - 1;
+            }
+        }
+        out
     }
 
     /// The feature at a world point: markers before lines before polygons, the smallest polygon
@@ -426,7 +602,7 @@ fn build_feature(
         }),
         (Some(_), None) => label_anchor(geometry, &polygons, &lines, &points),
     };
-    FeatureRender {
+    let mut f = FeatureRender {
         origin,
         bbox,
         fill,
@@ -437,7 +613,10 @@ fn build_feature(
         area,
         lods,
         fill_pending,
-    }
+        costs: LevelCosts::default(),
+    };
+    f.refresh_costs();
+    f
 }
 
 /// Simplified versions of a feature's rings and lines (Ramer–Douglas–Peucker, through geo),

@@ -6,7 +6,7 @@ use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke, epaint::PathShape, pos2, ve
 use crate::geometry::{MercatorBox, mercator::points_per_world};
 use crate::model::Color;
 
-use super::cache::{FeatureRender, LOCAL_PER_WORLD, LayerRender};
+use super::cache::{BriefKind, FeatureRender, LOCAL_PER_WORLD, LayerRender};
 
 /// Maps world units to screen points for one frame.
 #[derive(Clone, Copy, Debug)]
@@ -104,7 +104,13 @@ pub fn paint_layer(
     emphasis: impl Fn(usize) -> Option<Highlight>,
     budget: &mut usize,
 ) -> Vec<usize> {
+    let started = std::time::Instant::now();
     let visible = layer.visible(&t.visible_world());
+    log::trace!(
+        "{} visible found in {:.2} ms",
+        visible.len(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     // With thousands of features on screen, thin outlines go into one mesh as plain quads: egui's
     // anti-aliased path tessellation costs too much per frame at that count.
     let many = visible.len() > MANY_FEATURES;
@@ -118,6 +124,11 @@ pub fn paint_layer(
     };
     let mut outline_mesh = Mesh::default();
     let mut mesh = Mesh::default();
+    // Room for this frame's fills and dots at once (at most the budget): growing by doubling
+    // copies the mesh again and again on a crowded frame.
+    let expected = (visible.len() * 4).min(*budget);
+    mesh.vertices.reserve(expected);
+    mesh.indices.reserve(expected * 3 / 2);
     // Screen points already covered by a dot: a second dot on the same point adds nothing.
     let clip = painter.clip_rect();
     let cols = clip.width().max(1.0).ceil() as usize + 1;
@@ -128,14 +139,74 @@ pub fn paint_layer(
     let mut markers: Vec<Shape> = Vec::new();
     let mut top: Vec<Shape> = Vec::new();
     let scale = t.scale();
+    let px_per_local = (scale / LOCAL_PER_WORLD) as f32;
     for &i in &visible {
+        let highlight = emphasis(i);
+        // A feature smaller than a dot is drawn from its brief alone.
+        if let Some(b) = layer.briefs.get(i)
+            && highlight.is_none()
+            && b.kind != BriefKind::Marker
+            && ((b.bbox.width().max(b.bbox.height()) * scale) as f32) < DOT_SIZE
+        {
+            let min = t.screen_from_world(b.bbox.min);
+            let max = t.screen_from_world(b.bbox.max);
+            let rect = Rect::from_two_pos(min, max).expand(0.75);
+            if rect.width() <= 2.0 && rect.height() <= 2.0 {
+                let c = rect.center() - clip.min;
+                if c.x >= 0.0 && c.y >= 0.0 {
+                    if dotted.is_empty() {
+                        dotted = vec![0u64; (cols * rows).div_ceil(64)];
+                    }
+                    let cell = (c.y as usize).min(rows - 1) * cols + (c.x as usize).min(cols - 1);
+                    let (word, bit) = (cell / 64, 1u64 << (cell % 64));
+                    if dotted[word] & bit != 0 {
+                        continue;
+                    }
+                    dotted[word] |= bit;
+                }
+            }
+            mesh.add_colored_rect(rect, faded(b.dot, opacity * b.dot_opacity));
+            *budget = budget.saturating_sub(4);
+            continue;
+        }
+        // Too small for an outline, and its coarsest fill within a point of the boundary: drawn
+        // from the layer's packed buffers.
+        if let Some(b) = layer.briefs.get(i)
+            && highlight.is_none()
+            && let Some(c) = &b.coarse
+            && c.tolerance * px_per_local <= 1.0
+            && ((b.bbox.width().max(b.bbox.height()) * scale) as f32) < outline_size
+            && *budget >= c.vertices.1 as usize
+        {
+            let (v0, vn) = (c.vertices.0 as usize, c.vertices.1 as usize);
+            let (i0, inn) = (c.indices.0 as usize, c.indices.1 as usize);
+            if let (Some(vs), Some(is)) = (
+                layer.coarse_vertices.get(v0..v0 + vn),
+                layer.coarse_indices.get(i0..i0 + inn),
+            ) {
+                let origin = t.screen_from_world(c.origin);
+                let color = faded(c.fill, opacity);
+                let base = mesh.vertices.len() as u32;
+                mesh.vertices
+                    .extend(vs.iter().map(|p| egui::epaint::Vertex {
+                        pos: pos2(
+                            origin.x + p[0] * px_per_local,
+                            origin.y + p[1] * px_per_local,
+                        ),
+                        uv: egui::epaint::WHITE_UV,
+                        color,
+                    }));
+                mesh.indices.extend(is.iter().map(|k| base + k));
+                *budget = budget.saturating_sub(vn);
+                continue;
+            }
+        }
         let Some(f) = layer.features.get(i) else {
             continue;
         };
         let size = (f.bbox.width().max(f.bbox.height()) * scale) as f32;
         let to_screen = t.screen_from_local(f);
         let style = &f.style;
-        let highlight = emphasis(i);
         let dot_color = if f.fill.is_some() {
             faded(style.fill.with_opacity(1.0), opacity * 0.8)
         } else if f.markers.is_empty() {
@@ -143,26 +214,27 @@ pub fn paint_layer(
         } else {
             faded(style.marker, opacity)
         };
-        // The coarsest simplified version whose error stays within a point on screen.
-        let px_per_local = (scale / crate::render::cache::LOCAL_PER_WORLD) as f32;
-        let lod =
-            f.lods.iter().rev().find(|l| {
-                l.tolerance * px_per_local <= 1.0 && (f.fill.is_none() || l.fill.is_some())
-            });
-        let (fill_mesh, paths) = match lod {
-            Some(l) => (l.fill.as_ref(), l.paths.as_slice()),
-            // Full detail still being triangulated: the finest simplified fill stands in.
-            None if f.fill_pending => (
-                f.lods.first().and_then(|l| l.fill.as_ref()),
-                f.paths.as_slice(),
-            ),
-            None => (f.fill.as_ref(), f.paths.as_slice()),
-        };
-        let fill_cost = fill_mesh.map_or(0, |m| m.vertices.len());
-        let line_cost: usize = paths.iter().map(|p| p.points.len() * 4).sum();
-        let marker_cost = f.markers.len() * 64;
         // Markers keep their size on screen whatever the zoom; areas and lines shrink to dots.
+        // Decided before anything behind a pointer is read: on crowded frames most features are
+        // dots, and reading their simplified versions would cost a cache miss each.
         let tiny = size < DOT_SIZE && f.markers.is_empty();
+        // The coarsest level whose error stays within a point on screen, chosen from the costs
+        // kept beside the feature; the meshes themselves are read only to be drawn.
+        let c = &f.costs;
+        let level = (1..usize::from(c.levels))
+            .rev()
+            .find(|&k| c.tolerance[k] * px_per_local <= 1.0 && (!c.has_fill[0] || c.has_fill[k]))
+            .unwrap_or(0);
+        // Full detail still being triangulated: the finest simplified fill stands in.
+        let pending = level == 0 && f.fill_pending;
+        let fill_level = if pending { 1 } else { level };
+        let fill_cost = if c.has_fill[fill_level] {
+            c.fill_vertices[fill_level] as usize
+        } else {
+            0
+        };
+        let line_cost = c.line_points[level] as usize * 4;
+        let marker_cost = f.markers.len() * 64;
         if highlight.is_none() && (tiny || *budget < fill_cost + marker_cost + 4) {
             // A dot the size of the feature (at least 1.5 points), or of a marker.
             let min = t.screen_from_world(f.bbox.min);
@@ -191,6 +263,10 @@ pub fn paint_layer(
             *budget = budget.saturating_sub(4);
             continue;
         }
+        let fill_mesh = match fill_level {
+            0 => f.fill.as_ref(),
+            k => f.lods.get(k - 1).and_then(|l| l.fill.as_ref()),
+        };
         if let Some(fill) = fill_mesh {
             let mut color = faded(style.fill, opacity);
             if highlight.is_some() {
@@ -212,6 +288,13 @@ pub fn paint_layer(
         if draw_outline {
             *budget = budget.saturating_sub(line_cost);
             let stroke = Stroke::new(style.stroke_width, faded(style.stroke, opacity));
+            let paths = match level {
+                0 => f.paths.as_slice(),
+                k => f
+                    .lods
+                    .get(k - 1)
+                    .map_or(f.paths.as_slice(), |l| l.paths.as_slice()),
+            };
             for path in paths {
                 let pts = decimated(path.points.iter().map(|&p| to_screen(p)));
                 if pts.len() < 2 {
@@ -471,6 +554,20 @@ mod tests {
     }
 
     #[test]
+    fn the_packed_coarse_fills_draw_what_the_features_own_levels_would() {
+        let mut render = circles(50, 200);
+        assert!(render.briefs.iter().all(|b| b.coarse.is_some()));
+        // Zoom 9.5: circles a few points wide, no outlines, the coarsest level within a point.
+        let packed = frame_cost(&render, 9.5, VERTEX_BUDGET);
+        for b in &mut render.briefs {
+            b.coarse = None;
+        }
+        let own = frame_cost(&render, 9.5, VERTEX_BUDGET);
+        assert_eq!(packed, own);
+        assert!(packed.0 >= 50 * 3, "{packed:?}");
+    }
+
+    #[test]
     fn a_frame_never_spends_more_than_its_vertex_budget() {
         let mut render = circles(50, 200);
         // At zoom 13 the simplified versions are drawn: far fewer vertices, every circle there.
@@ -480,6 +577,7 @@ mod tests {
         // Without them, every circle is filled and outlined in full detail.
         for f in &mut render.features {
             f.lods.clear();
+            f.refresh_costs();
         }
         let (v, p) = frame_cost(&render, 13.0, VERTEX_BUDGET);
         assert!(

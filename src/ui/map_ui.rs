@@ -386,6 +386,7 @@ fn draw_layers(
     (selection, hover): (Option<FeatureRef>, Option<FeatureRef>),
     (highlights, glow): (&[FeatureRef], f32),
 ) {
+    let started = std::time::Instant::now();
     let mut drawn: Vec<(usize, Vec<usize>)> = Vec::new();
     let mut budget = crate::render::paint::VERTEX_BUDGET;
     for (li, (layer, render)) in doc.layers.iter().zip(renders).enumerate() {
@@ -412,6 +413,13 @@ fn draw_layers(
             paint_layer(painter, t, render, layer.opacity, emphasis, &mut budget),
         ));
     }
+    log::trace!(
+        "frame at zoom {:.2}: painted in {:.2} ms, {} features visible, {} of the vertex budget used",
+        t.zoom,
+        started.elapsed().as_secs_f64() * 1000.0,
+        drawn.iter().map(|(_, v)| v.len()).sum::<usize>(),
+        crate::render::paint::VERTEX_BUDGET - budget
+    );
     // Labels: areas first (the localities and sub-areas are what the map is about), then lines,
     // then places; within each, the top layer first and bigger areas before smaller ones.
     let mut labels = LabelPlacer::new();
@@ -422,21 +430,22 @@ fn draw_layers(
             continue;
         };
         for &fi in visible {
-            let Some(f) = render.features.get(fi) else {
+            // Decided from the brief: only candidates are read whole.
+            let Some(b) = render.briefs.get(fi) else {
                 continue;
             };
-            let class = if !f.markers.is_empty() {
-                2
-            } else if f.fill.is_none() {
-                1
-            } else {
-                0
+            let class = match b.kind {
+                crate::render::cache::BriefKind::Marker => 2,
+                crate::render::cache::BriefKind::Line => 1,
+                crate::render::cache::BriefKind::Area => 0,
             };
             // Markers reserve their place even unlabelled; an area too small on screen for its
             // name is not a candidate (on a crowded screen that is nearly all of them).
             let too_small =
-                class == 0 && ((f.bbox.width().max(f.bbox.height()) * scale) as f32) < 70.0;
-            if class == 2 || (f.label.is_some() && !too_small) {
+                class == 0 && ((b.bbox.width().max(b.bbox.height()) * scale) as f32) < 70.0;
+            if (class == 2 || (b.labelled && !too_small))
+                && let Some(f) = render.features.get(fi)
+            {
                 candidates.push((class, *li, f.area, f));
             }
         }
