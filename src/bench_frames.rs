@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::app::{AppOptions, CorridorApp, Persisted};
 use crate::geometry::{Camera, MercatorBox};
+use crate::model::FeatureRef;
 
 /// The figures, printed as `key=value` lines.
 #[derive(Clone, Debug, Default)]
@@ -26,6 +27,10 @@ pub struct FrameReport {
     pub frame_max_ms: f64,
     /// Median time to find the feature under a click.
     pub pick_ms: f64,
+    /// Frames while a vertex of a feature in the middle of the layer is dragged (zoom 15, edit
+    /// mode, real pointer events): p50 and p95.
+    pub drag_p50_ms: f64,
+    pub drag_p95_ms: f64,
     pub peak_rss_mib: f64,
 }
 
@@ -42,6 +47,8 @@ impl FrameReport {
             format!("frame_p95_ms={:.2}", self.frame_p95_ms),
             format!("frame_max_ms={:.2}", self.frame_max_ms),
             format!("pick_ms={:.4}", self.pick_ms),
+            format!("drag_p50_ms={:.2}", self.drag_p50_ms),
+            format!("drag_p95_ms={:.2}", self.drag_p95_ms),
             format!("peak_rss_mib={:.1}", self.peak_rss_mib),
         ]
     }
@@ -182,6 +189,9 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         std::thread::sleep(Duration::from_millis(5));
         h.step();
     }
+    let drags = drag_a_vertex(&mut h, &extent);
+    let mut drags = drags;
+    drags.sort_by(f64::total_cmp);
     let detail_s = detail_s.unwrap_or_else(|| started.elapsed().as_secs_f64());
     Ok(FrameReport {
         detail_s,
@@ -194,8 +204,79 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         frame_p95_ms: percentile(&times, 0.95),
         frame_max_ms: times.last().copied().unwrap_or(0.0),
         pick_ms: percentile(&picks, 0.5),
+        drag_p50_ms: percentile(&drags, 0.5),
+        drag_p95_ms: percentile(&drags, 0.95),
         peak_rss_mib: peak_rss_mib(),
     })
+}
+
+/// Drags a vertex of the feature nearest the layer's middle, as a user does: select it, edit
+/// mode, press on the vertex, move in 60 steps, release. Returns each frame's time, ms.
+fn drag_a_vertex(
+    h: &mut egui_kittest::Harness<'static, CorridorApp>,
+    extent: &MercatorBox,
+) -> Vec<f64> {
+    let center = extent.center();
+    h.state_mut().map.jump_to(Camera { center, zoom: 15.0 });
+    frame(h);
+    let Some(t) = h.state().map.transform else {
+        return Vec::new();
+    };
+    let Some(r) = h.state().pick(t.screen_from_world(center)).or_else(|| {
+        (0..h.state().doc.layers[0].features.len())
+            .map(|i| FeatureRef {
+                layer: 0,
+                feature: i,
+            })
+            .next()
+    }) else {
+        return Vec::new();
+    };
+    h.state_mut().select(Some(r));
+    h.state_mut().start_editing(Some(r.layer));
+    frame(h);
+    let vertex = h
+        .state()
+        .doc
+        .feature(r)
+        .and_then(|f| f.record.geometry.as_ref())
+        .and_then(|g| crate::model::edit::parts(&g.value).into_iter().next())
+        .and_then(|p| p.points.first().copied());
+    let Some([lon, lat]) = vertex else {
+        return Vec::new();
+    };
+    // Bring the vertex to the middle of the screen, where the drag has room.
+    h.state_mut().map.jump_to(Camera {
+        center: crate::geometry::mercator_from_lonlat(lon, lat),
+        zoom: 15.0,
+    });
+    frame(h);
+    let Some(t) = h.state().map.transform else {
+        return Vec::new();
+    };
+    let from = t.screen_from_world(crate::geometry::mercator_from_lonlat(lon, lat));
+    let mut times = Vec::with_capacity(64);
+    let mut timed = |h: &mut egui_kittest::Harness<'static, CorridorApp>| {
+        let t0 = Instant::now();
+        frame(h);
+        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+    };
+    h.hover_at(from);
+    timed(h);
+    h.drag_at(from);
+    timed(h);
+    for k in 1..=60 {
+        h.hover_at(from + egui::vec2(k as f32, k as f32 * 0.5));
+        timed(h);
+    }
+    h.drop_at(from + egui::vec2(60.0, 30.0));
+    timed(h);
+    // A drag that moved nothing measured nothing.
+    if !h.state().doc.layers[r.layer].is_dirty() {
+        log::warn!("bench-frames: the vertex drag did not edit the feature");
+        return Vec::new();
+    }
+    times
 }
 
 /// One frame as the window makes it on the CPU: the app's UI pass, then egui's tessellation of

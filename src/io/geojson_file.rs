@@ -178,21 +178,29 @@ pub fn parse_geojson_with(
         ..Default::default()
     };
     check_limits(&records, path, limits)?;
-    parsed.features.reserve(records.len());
-    for (index, record) in records.into_iter().enumerate() {
-        let geometry = match record.geometry.as_ref() {
-            None => None,
-            Some(g) => match crate::model::drawable(g) {
-                Ok(g) => Some(g),
-                Err(e) => {
-                    parsed
-                        .warnings
-                        .push(format!("feature {index}{}: {e}", id_note(&record)));
-                    None
-                }
-            },
-        };
-        parsed.features.push(Feature { record, geometry });
+    // The drawable geometry of each feature, on every core; warnings in feature order.
+    use rayon::prelude::*;
+    let converted: Vec<(Feature, Option<String>)> = records
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, record)| {
+            let (geometry, warning) = match record.geometry.as_ref() {
+                None => (None, None),
+                Some(g) => match crate::model::drawable(g) {
+                    Ok(g) => (Some(g), None),
+                    Err(e) => (
+                        None,
+                        Some(format!("feature {index}{}: {e}", id_note(&record))),
+                    ),
+                },
+            };
+            (Feature { record, geometry }, warning)
+        })
+        .collect();
+    parsed.features.reserve(converted.len());
+    for (feature, warning) in converted {
+        parsed.warnings.extend(warning);
+        parsed.features.push(feature);
     }
     remark_on(&mut parsed);
     Ok(parsed)
@@ -203,11 +211,17 @@ pub fn parse_geojson_with(
 /// 350 MB file costs gigabytes and seconds.) Anything else, or any error, returns `None` and the
 /// general path takes over, with its messages.
 fn parse_collection(bytes: &[u8]) -> Option<(Vec<geojson::Feature>, SourceForm)> {
+    use rayon::prelude::*;
     let c: Collection = serde_json::from_slice(bytes).ok()?;
     if c.kind.as_deref() != Some("FeatureCollection") {
         return None;
     }
-    let features = c.features?;
+    // Each feature's text was only delimited above; they are parsed on every core.
+    let features = c
+        .features?
+        .into_par_iter()
+        .map(|raw| serde_json::from_str::<geojson::Feature>(raw.get()).ok())
+        .collect::<Option<Vec<_>>>()?;
     let foreign_members = (!c.foreign_members.is_empty()).then_some(c.foreign_members);
     Some((
         features,
@@ -220,25 +234,26 @@ fn parse_collection(bytes: &[u8]) -> Option<(Vec<geojson::Feature>, SourceForm)>
 
 /// The top level of a FeatureCollection, read member by member: `features` straight into typed
 /// features, anything unknown kept as a foreign member.
-struct Collection {
+struct Collection<'a> {
     kind: Option<String>,
-    features: Option<Vec<geojson::Feature>>,
+    /// Each feature's JSON text, borrowed from the file.
+    features: Option<Vec<&'a serde_json::value::RawValue>>,
     bbox: Option<geojson::Bbox>,
     foreign_members: geojson::JsonObject,
 }
 
-impl<'de> serde::Deserialize<'de> for Collection {
+impl<'de> serde::Deserialize<'de> for Collection<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Members;
         impl<'de> serde::de::Visitor<'de> for Members {
-            type Value = Collection;
+            type Value = Collection<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a GeoJSON object")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> Result<Collection, A::Error> {
+            ) -> Result<Collection<'de>, A::Error> {
                 let mut c = Collection {
                     kind: None,
                     features: None,
