@@ -266,8 +266,7 @@ fn pack_coarse(features: &[FeatureRender], briefs: &mut [Brief]) -> (Vec<[f32; 2
 /// Full-detail fills triangulated after a deferred build, for [`LayerRender::apply_fills`].
 pub struct DeferredFills {
     pub uid: u64,
-    /// Each feature's full-detail fill and its levels of detail.
-    pub fills: Vec<(usize, FillMesh, Vec<Lod>)>,
+    pub fills: Vec<(usize, FillMesh)>,
 }
 
 static NEXT_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -323,29 +322,32 @@ impl LayerRender {
         }
     }
 
-    /// The paths of every feature whose full fill was deferred, to triangulate off the UI thread.
-    pub fn pending_rings(&self) -> Vec<(usize, Vec<Path>)> {
+    /// The rings of every feature whose full fill was deferred, to triangulate off the UI thread.
+    pub fn pending_rings(&self) -> Vec<(usize, Vec<Vec<[f32; 2]>>)> {
         self.features
             .iter()
             .enumerate()
             .filter(|(_, f)| f.fill_pending)
-            .map(|(i, f)| (i, f.paths.clone()))
+            .map(|(i, f)| {
+                let rings = f
+                    .paths
+                    .iter()
+                    .filter(|p| p.closed)
+                    .map(|p| p.points.clone())
+                    .collect();
+                (i, rings)
+            })
             .collect()
     }
 
-    /// Triangulates deferred rings and builds every level of detail (on every core); the
-    /// result goes to [`Self::apply_fills`].
-    pub fn deferred_fills(uid: u64, pending: Vec<(usize, Vec<Path>)>) -> DeferredFills {
-        let fills = pending
+    /// Triangulates deferred rings (on every core); the result goes to [`Self::apply_fills`].
+    pub fn deferred_fills(uid: u64, rings: Vec<(usize, Vec<Vec<[f32; 2]>>)>) -> DeferredFills {
+        let fills = rings
             .into_par_iter()
-            .map(|(i, paths)| {
-                let rings = paths
-                    .iter()
-                    .filter(|p| p.closed)
-                    .map(|p| p.points.as_slice());
-                let mesh = tessellate_rings(rings, 0.5).unwrap_or_default();
-                let lods = build_lods(&paths, true);
-                (i, mesh, lods)
+            .map(|(i, rings)| {
+                let mesh =
+                    tessellate_rings(rings.iter().map(Vec::as_slice), 0.5).unwrap_or_default();
+                (i, mesh)
             })
             .collect();
         DeferredFills { uid, fills }
@@ -356,12 +358,11 @@ impl LayerRender {
         if done.uid != self.uid {
             return false;
         }
-        for (i, mesh, lods) in done.fills {
+        for (i, mesh) in done.fills {
             if let Some(f) = self.features.get_mut(i)
                 && f.fill_pending
             {
                 f.fill = Some(mesh);
-                f.lods = lods;
                 f.fill_pending = false;
                 f.refresh_costs();
             }
@@ -556,12 +557,10 @@ fn build_feature(
         });
     }
     let filled = paths.iter().any(|p| p.closed);
-    // A large layer's first frame needs only the coarsest level (the layer is shown whole):
-    // the finer ones follow with the full-detail fills.
-    let lods = match (points.is_empty(), defer && filled) {
-        (false, _) => Vec::new(),
-        (true, true) => build_lods_at(&paths, filled, &LOD_TOLERANCES[LOD_TOLERANCES.len() - 1..]),
-        (true, false) => build_lods(&paths, filled),
+    let lods = if points.is_empty() {
+        build_lods(&paths, filled)
+    } else {
+        Vec::new()
     };
     // With simplified versions to draw meanwhile, the full triangulation can wait.
     let fill_pending = defer && filled && lods.first().is_some_and(|l| l.fill.is_some());
@@ -624,11 +623,6 @@ fn build_feature(
 /// triangulated again for the fill. A level is kept only if it has at most half the vertices of
 /// the one before it; rings that collapse are dropped from it.
 pub fn build_lods(paths: &[Path], filled: bool) -> Vec<Lod> {
-    build_lods_at(paths, filled, &LOD_TOLERANCES)
-}
-
-/// [`build_lods`] at these tolerances only (increasing).
-pub fn build_lods_at(paths: &[Path], filled: bool, tolerances: &[f32]) -> Vec<Lod> {
     use geo::Simplify;
     let mut lods: Vec<Lod> = Vec::new();
     let mut previous: usize = paths.iter().map(|p| p.points.len()).sum();
@@ -638,7 +632,7 @@ pub fn build_lods_at(paths: &[Path], filled: bool, tolerances: &[f32]) -> Vec<Lo
     // Each level simplifies the one before (its error adds at most the finer tolerances, a
     // few percent): far fewer vertices to look at than the full rings.
     let mut source: Vec<Path> = paths.to_vec();
-    for &tolerance in tolerances {
+    for &tolerance in &LOD_TOLERANCES {
         let simplified: Vec<Path> = source
             .iter()
             .filter_map(|p| {
