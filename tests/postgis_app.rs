@@ -87,7 +87,7 @@ fn until(
 fn open(dir: &Path, data: &Path) -> Harness<'static, CorridorApp> {
     let mut h = open_project(dir, data, vec2(1280.0, 900.0));
     until(&mut h, Duration::from_secs(20), "the table loaded", |a| {
-        a.loading() == 0 && a.doc.layers.first().is_some_and(|l| l.features.len() == 6)
+        a.loading() == 0 && a.doc.layers.first().is_some_and(|l| !l.features.is_empty())
     });
     h
 }
@@ -128,6 +128,16 @@ fn key_of(h: &Harness<'static, CorridorApp>, i: usize) -> String {
     row_key(&h.state().doc.layers[0].features[i].record)
         .unwrap()
         .to_owned()
+}
+
+/// The key of the table's first row (the smallest).
+fn first_key(c: &mut postgres::Client, info: &TableInfo) -> String {
+    corridor::db::listen::versions(c, info)
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .min_by_key(|k| k.parse::<i64>().unwrap_or(i64::MAX))
+        .unwrap()
 }
 
 fn db_ring(
@@ -413,4 +423,70 @@ fn a_project_table_behind_a_password_asks_for_it() {
     let text = std::fs::read_to_string(dir.path().join("corridor.toml")).unwrap();
     assert!(!text.contains("corridor-secret"), "{text}");
     assert!(text.contains("corridor_pw@"), "{text}");
+}
+
+/// The app dies while a table layer has unsaved edits: nothing reaches the table, the recovery
+/// journal has them, and the next start offers them back once the table is read; restored and
+/// saved, they land in the table.
+#[test]
+fn edits_to_a_table_survive_a_crash_through_the_journal() {
+    let url = pg::url();
+    let (source, info) = table(&url, "app_crash");
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    project(dir.path(), Some(&source));
+    let mut other = pg::client();
+    let (edited, key) = {
+        let mut h = open(dir.path(), data.path());
+        let key = key_of(&h, TAN_UYEN);
+        let edited = drag_vertex(&mut h);
+        // Dropped without saving or closing: as good as killed.
+        std::mem::forget(h);
+        (edited, key)
+    };
+    let (ring_now, _) = db_ring(&mut other, &info, &key);
+    assert_ne!(ring_now, edited, "nothing was saved");
+    let journals = std::fs::read_dir(data.path().join("recovery"))
+        .unwrap()
+        .count();
+    assert_eq!(journals, 1);
+    // Meanwhile someone deletes the first zone: every zone after it moves up one place.
+    let first_key = first_key(&mut other, &info);
+    let first = fetch(&mut other, &info, &[first_key]).unwrap().remove(0);
+    save(
+        &mut other,
+        &info,
+        &[Pending {
+            key: Some(first.key),
+            base: Some(first.version),
+            mine: None,
+        }],
+    )
+    .unwrap();
+
+    let mut h = open(dir.path(), data.path());
+    until(
+        &mut h,
+        Duration::from_secs(10),
+        "the recovery question",
+        |a| !a.editing_recoveries().is_empty(),
+    );
+    h.get_by_label_contains("Corridor closed before 1 edit");
+    h.get_by_label("Restore edits").click();
+    h.run();
+    let at = (0..h.state().doc.layers[0].features.len())
+        .find(|&i| key_of(&h, i) == key)
+        .expect("the edited zone is still there");
+    assert_eq!(at, TAN_UYEN - 1, "found by its row, not its old place");
+    let f = &h.state().doc.layers[0].features[at];
+    assert_eq!(
+        parts(&f.record.geometry.as_ref().unwrap().value)[0].points,
+        edited
+    );
+    assert!(h.state().doc.layers[0].is_dirty());
+    save_keys(&mut h);
+    until(&mut h, Duration::from_secs(10), "saved", |a| {
+        !a.db_saving() && !a.doc.layers[0].is_dirty()
+    });
+    assert_eq!(db_ring(&mut other, &info, &key).0, edited);
 }

@@ -76,6 +76,11 @@ impl CorridorApp {
         self.editing.editor.layer
     }
 
+    /// Journals of unsaved edits found at start, waiting for the user's answer.
+    pub fn editing_recoveries(&self) -> &[Recovery] {
+        &self.editing.recoveries
+    }
+
     /// The editor's state (tool, snapping, drawing), for tests and the status bar.
     pub fn editor(&self) -> &EditorState {
         &self.editing.editor
@@ -978,7 +983,11 @@ impl CorridorApp {
         else {
             return Err(format!("{} is not open", r.source.display()));
         };
-        let changes = r.changes_for(&self.doc.layers[li]);
+        let mut changes = r.changes_for(&self.doc.layers[li]);
+        if self.is_db_layer(li) {
+            // Others may have added or deleted rows since: find each changed feature by its row.
+            changes = rebase_by_row(&self.doc.layers[li], changes);
+        }
         match self.doc.layers[li].commit("Recovered edits", changes.clone()) {
             Ok(()) => {
                 self.after_edit(li, "Recovered edits", &changes);
@@ -1383,4 +1392,48 @@ fn human_age(d: std::time::Duration) -> String {
     } else {
         format!("{} days", s / 86400)
     }
+}
+
+/// Journalled changes to a table's layer, re-addressed by row key: a change to a row goes to
+/// wherever that row is now; a change to a row others deleted brings it back as a new feature;
+/// new features keep their place.
+fn rebase_by_row(layer: &crate::model::Layer, changes: Vec<Change>) -> Vec<Change> {
+    use crate::db::row_key;
+    let mut keys: Vec<Option<String>> = layer
+        .features
+        .iter()
+        .map(|f| row_key(&f.record).map(str::to_owned))
+        .collect();
+    let mut out = Vec::with_capacity(changes.len());
+    for mut c in changes {
+        let key = c.before.as_ref().and_then(row_key).map(str::to_owned);
+        if let Some(key) = key {
+            match keys.iter().position(|k| k.as_deref() == Some(key.as_str())) {
+                Some(i) => c.index = i,
+                None => {
+                    // The row is gone: what we made of it becomes a new feature.
+                    let Some(mut after) = c.after.take() else {
+                        continue;
+                    };
+                    crate::db::rows::strip_row(&mut after);
+                    c = Change {
+                        index: keys.len(),
+                        before: None,
+                        after: Some(after),
+                    };
+                }
+            }
+        }
+        let after_key = c.after.as_ref().and_then(row_key).map(str::to_owned);
+        match (&c.before, &c.after) {
+            (Some(_), Some(_)) if c.index < keys.len() => keys[c.index] = after_key,
+            (None, Some(_)) if c.index <= keys.len() => keys.insert(c.index, after_key),
+            (Some(_), None) if c.index < keys.len() => {
+                keys.remove(c.index);
+            }
+            _ => continue,
+        }
+        out.push(c);
+    }
+    out
 }
