@@ -490,3 +490,67 @@ fn edits_to_a_table_survive_a_crash_through_the_journal() {
     });
     assert_eq!(db_ring(&mut other, &info, &key).0, edited);
 }
+
+/// A zone drawn in the app becomes a new row (its GeoJSON id kept), then carries that row's key:
+/// deleting it and saving deletes the row.
+#[test]
+fn a_drawn_zone_is_inserted_and_its_deletion_deletes_the_row() {
+    let url = pg::url();
+    let (source, info) = table(&url, "app_insert");
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    project(dir.path(), Some(&source));
+    let mut h = open(dir.path(), data.path());
+    let inside = screen(&h, [106.84, 11.10]);
+    click(&mut h, inside);
+    h.key_press(Key::E);
+    h.run();
+    h.key_press(Key::S); // snapping off
+    h.run();
+    h.key_press(Key::P);
+    h.run();
+    for lonlat in [[106.62, 11.05], [106.66, 11.05], [106.66, 11.08]] {
+        let at = screen(&h, lonlat);
+        click(&mut h, at);
+    }
+    h.key_press(Key::Enter);
+    h.run();
+    assert_eq!(h.state().doc.layers[0].features.len(), 7);
+    assert!(row_key(&h.state().doc.layers[0].features[6].record).is_none());
+    save_keys(&mut h);
+    until(&mut h, Duration::from_secs(10), "inserted", |a| {
+        !a.db_saving() && !a.doc.layers[0].is_dirty()
+    });
+    let key = key_of(&h, 6);
+    let mut c = pg::client();
+    let row = fetch(&mut c, &info, std::slice::from_ref(&key))
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        row.record.id,
+        Some(geojson::feature::Id::String("new-1".into()))
+    );
+    assert_eq!(
+        parts(&row.record.geometry.unwrap().value)[0].points.len(),
+        3
+    );
+    assert_eq!(
+        corridor::db::listen::versions(&mut c, &info).unwrap().len(),
+        7
+    );
+
+    // The new zone is still selected: Delete removes it, Ctrl+S deletes its row.
+    assert_eq!(h.state().selection().map(|r| r.feature), Some(6));
+    h.key_press(Key::Delete);
+    h.run();
+    assert_eq!(h.state().doc.layers[0].features.len(), 6);
+    save_keys(&mut h);
+    until(&mut h, Duration::from_secs(10), "deleted", |a| {
+        !a.db_saving() && !a.doc.layers[0].is_dirty()
+    });
+    assert!(fetch(&mut c, &info, &[key]).unwrap().is_empty());
+    assert_eq!(
+        corridor::db::listen::versions(&mut c, &info).unwrap().len(),
+        6
+    );
+}

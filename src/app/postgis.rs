@@ -353,13 +353,27 @@ impl CorridorApp {
             return Ok(());
         }
         let conflicted: Vec<&str> = link.conflicts.iter().map(|c| c.key.as_str()).collect();
+        // The rows the history says were touched since the last save: only those are hashed
+        // again (a whole province's records would take seconds). When the history cannot tell,
+        // every row is compared.
+        let touched: Option<std::collections::HashSet<String>> =
+            layer.history.changes_since_saved().map(|changes| {
+                changes
+                    .iter()
+                    .flat_map(|c| [c.before.as_ref(), c.after.as_ref()])
+                    .flatten()
+                    .filter_map(|r| row_key(r).map(str::to_owned))
+                    .collect()
+            });
         let mut items = Vec::new();
         let mut slots = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (i, f) in layer.features.iter().enumerate() {
             match row_key(&f.record) {
                 Some(key) if link.baseline.contains_key(key) && seen.insert(key.to_owned()) => {
-                    if conflicted.contains(&key) {
+                    if conflicted.contains(&key)
+                        || touched.as_ref().is_some_and(|t| !t.contains(key))
+                    {
                         continue;
                     }
                     let (version, hash) = &link.baseline[key];
@@ -612,7 +626,6 @@ impl CorridorApp {
                 }
             ));
         }
-        self.renders[li] = LayerRender::build_in(&self.doc.layers[li], self.persisted.lang);
     }
 
     /// Rows read again (after a notification or a reconnection): take in those we have not
