@@ -293,7 +293,8 @@ fn load_table(
     total: &AtomicU64,
     cancel: &Arc<AtomicBool>,
 ) -> Result<(TableLoad, Option<Rest>), String> {
-    use crate::db::rows::{Filter, read_rows};
+    use crate::db::rows::{Filter, read_all};
+    use rayon::prelude::*;
     let started = std::time::Instant::now();
     let mut client = crate::db::connect(&source.url, password.as_deref()).map_err(|e| match e {
         crate::db::DbError::NeedPassword(_) => NEEDS_PASSWORD.to_owned(),
@@ -308,9 +309,7 @@ fn load_table(
         Some(b) if in_parts => Filter::Within(b),
         _ => Filter::All,
     };
-    let mut rows = Vec::new();
-    read_rows(&mut client, &info, filter, |r| {
-        rows.push(r);
+    let rows = read_all(&mut client, &info, filter, || {
         read.fetch_add(1, Ordering::Relaxed);
         !cancel.load(Ordering::Relaxed)
     })
@@ -318,8 +317,9 @@ fn load_table(
     if cancel.load(Ordering::Relaxed) {
         return Err(format!("reading {} cancelled", source.describe()));
     }
+    let read_s = started.elapsed().as_secs_f64();
     let baseline = rows
-        .iter()
+        .par_iter()
         .map(|r| {
             (
                 r.key.clone(),
@@ -329,7 +329,7 @@ fn load_table(
         })
         .collect();
     let features = rows
-        .into_iter()
+        .into_par_iter()
         .map(|r| crate::model::Feature::from_record(r.record))
         .collect();
     let layer = Layer::new(
@@ -341,7 +341,7 @@ fn load_table(
     );
     let render = LayerRender::build(&layer);
     log::info!(
-        "{}: {} of {count} rows read and drawn in {:.2} s",
+        "{}: {} of {count} rows read in {read_s:.2} s, drawn after {:.2} s",
         source.describe(),
         layer.features.len(),
         started.elapsed().as_secs_f64()
@@ -350,14 +350,11 @@ fn load_table(
         (true, Some(b)) => {
             let (read, cancel, info) = (read.clone(), cancel.clone(), info.clone());
             Some(Box::new(move || {
-                let mut rows = Vec::new();
-                read_rows(&mut client, &info, Filter::Outside(b), |r| {
-                    rows.push(r);
+                read_all(&mut client, &info, Filter::Outside(b), || {
                     read.fetch_add(1, Ordering::Relaxed);
                     !cancel.load(Ordering::Relaxed)
                 })
-                .map_err(|e| e.to_string())?;
-                Ok(rows)
+                .map_err(|e| e.to_string())
             }))
         }
         _ => None,

@@ -251,7 +251,7 @@ impl CorridorApp {
                 layer.opacity = old.opacity;
                 layer.subareas = old.subareas;
                 self.doc.layers[li] = layer;
-                self.renders[li] = LayerRender::build_in(&self.doc.layers[li], self.persisted.lang);
+                self.renders[li] = render;
                 li
             }
             None => {

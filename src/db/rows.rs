@@ -103,6 +103,42 @@ pub fn read_rows(
     filter: Filter<'_>,
     mut each: impl FnMut(Row) -> bool,
 ) -> Result<(), DbError> {
+    let mut failed = None;
+    raw_rows(client, info, filter, |raw| match row_of(info, &raw) {
+        Ok(row) => each(row),
+        Err(e) => {
+            failed = Some(e);
+            false
+        }
+    })?;
+    failed.map_or(Ok(()), Err)
+}
+
+/// Reads rows in key order, like [`read_rows`], but turns them into features on every core
+/// once they have all arrived (EWKB to GeoJSON is most of the client's work). `arrived` is
+/// called for each row as it comes, and returns false to stop.
+pub fn read_all(
+    client: &mut impl postgres::GenericClient,
+    info: &TableInfo,
+    filter: Filter<'_>,
+    mut arrived: impl FnMut() -> bool,
+) -> Result<Vec<Row>, DbError> {
+    use rayon::prelude::*;
+    let mut raw = Vec::new();
+    raw_rows(client, info, filter, |r| {
+        raw.push(r);
+        arrived()
+    })?;
+    raw.par_iter().map(|r| row_of(info, r)).collect()
+}
+
+/// The rows a filter selects, in key order, as the server sends them.
+fn raw_rows(
+    client: &mut impl postgres::GenericClient,
+    info: &TableInfo,
+    filter: Filter<'_>,
+    mut each: impl FnMut(postgres::Row) -> bool,
+) -> Result<(), DbError> {
     let what = format!("Reading {}", info.source.describe());
     let mut sql = select_sql(info);
     let order = format!(" order by {}", quote_ident(&info.key));
@@ -138,7 +174,6 @@ pub fn read_rows(
         .query_raw(&sql, params)
         .map_err(|e| DbError::from_pg(&e, &what))?;
     while let Some(row) = rows.next().map_err(|e| DbError::from_pg(&e, &what))? {
-        let row = row_of(info, &row)?;
         if !each(row) {
             break;
         }
