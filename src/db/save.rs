@@ -130,6 +130,33 @@ pub fn save(
     Ok(outcomes)
 }
 
+/// Turns features into the text of each column, as a save writes them: the geometry as GeoJSON,
+/// each property column, the feature id, the extra members; and the key list. For writers that
+/// send many rows at once (`db import`, through COPY).
+pub struct RowTexts {
+    statements: Statements,
+}
+
+impl RowTexts {
+    pub fn new(info: &TableInfo) -> Self {
+        Self {
+            statements: Statements::new(info),
+        }
+    }
+
+    /// The columns' texts (`None`: NULL) and the key list, or why the feature cannot be written.
+    #[allow(clippy::type_complexity)]
+    pub fn of(
+        &self,
+        info: &TableInfo,
+        mine: &geojson::Feature,
+    ) -> Result<(Vec<Option<String>>, Option<Vec<String>>), String> {
+        let texts = self.statements.values(info, mine)?;
+        let keys = self.statements.extras(info, mine).keys;
+        Ok((texts, keys))
+    }
+}
+
 /// A feature's name for messages.
 fn feature_name(f: &geojson::Feature) -> String {
     let name = f

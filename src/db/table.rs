@@ -107,7 +107,13 @@ impl TableInfo {
 
     /// The SQL that turns parameter `$n` (GeoJSON text, or NULL) into the column's geometry.
     pub fn geometry_in_sql(&self, n: usize) -> String {
-        let mut e = format!("ST_SetSRID(ST_GeomFromGeoJSON(${n}::text), 4326)");
+        self.geometry_in_expr(&format!("${n}::text"))
+    }
+
+    /// The SQL that turns a text expression holding GeoJSON (or NULL) into the column's
+    /// geometry.
+    pub fn geometry_in_expr(&self, text: &str) -> String {
+        let mut e = format!("ST_SetSRID(ST_GeomFromGeoJSON({text}), 4326)");
         if self.srid != 4326 && self.srid != 0 {
             e = format!("ST_Transform({e}, {})", self.srid);
         } else if self.srid == 0 {

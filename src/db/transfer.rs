@@ -4,7 +4,7 @@
 use geojson::{JsonObject, JsonValue};
 
 use super::rows::{Filter, read_rows, strip_row};
-use super::save::{Pending, save};
+use super::save::{Pending, RowTexts};
 use super::source::{DbError, PgSource, quote_ident};
 use super::table::{EXTRA_COLUMN, FEATURE_ID_COLUMN, KEYS_COLUMN, VERSION_COLUMN, describe};
 use crate::model::{Layer, SourceForm};
@@ -192,11 +192,6 @@ pub fn import(
     ));
     tx.batch_execute(&format!("create table {table} ({})", defs.join(", ")))
         .map_err(err)?;
-    tx.batch_execute(&format!(
-        "create index on {table} using gist ({})",
-        quote_ident(&geometry_column)
-    ))
-    .map_err(err)?;
     // What the collection itself carried, and the renamed keys, in the table's comment.
     let mut note = JsonObject::new();
     if let SourceForm::FeatureCollection {
@@ -224,7 +219,6 @@ pub fn import(
         comment.replace('\'', "''")
     ))
     .map_err(err)?;
-    super::listen::install_triggers(&mut tx, source, &key_column).map_err(err)?;
     // Rows, through the same writer as saves, in this transaction.
     let info = describe(&mut tx, source)?;
     let items: Vec<Pending> = layer
@@ -256,13 +250,137 @@ pub fn import(
         })
         .collect();
     let rows = items.len();
-    save(&mut tx, &info, &items)?;
+    copy_rows(&mut tx, &info, &items).map_err(|e| match e {
+        CopyError::Db(e) => DbError::from_pg(&e, &what),
+        CopyError::Feature(m) => DbError::Other(format!("{what}: {m}")),
+    })?;
+    // The index and the triggers after the rows: faster than keeping them up row by row, and
+    // no notification for each imported row.
+    tx.batch_execute(&format!(
+        "create index on {table} using gist ({})",
+        quote_ident(&geometry_column)
+    ))
+    .map_err(err)?;
+    super::listen::install_triggers(&mut tx, source, &key_column).map_err(err)?;
     tx.commit().map_err(err)?;
     Ok(ImportReport {
         rows,
         columns,
         renamed,
     })
+}
+
+enum CopyError {
+    Db(postgres::Error),
+    Feature(String),
+}
+
+impl From<postgres::Error> for CopyError {
+    fn from(e: postgres::Error) -> Self {
+        CopyError::Db(e)
+    }
+}
+
+/// Writes new rows in bulk: every column's text goes to a temporary table through COPY, then one
+/// `INSERT … SELECT` casts them into the table (a statement per row took 0.5 ms a feature).
+fn copy_rows(
+    tx: &mut impl postgres::GenericClient,
+    info: &super::table::TableInfo,
+    items: &[Pending],
+) -> Result<(), CopyError> {
+    use std::io::Write;
+    let texts = RowTexts::new(info);
+    // geom, one per column, feature id (if kept), extra (if kept), keys (if kept).
+    let mut names = vec!["geom".to_owned()];
+    names.extend((0..info.columns.len()).map(|i| format!("c{i}")));
+    if info.has_feature_id {
+        names.push("fid".to_owned());
+    }
+    if info.has_extra {
+        names.push("extra".to_owned());
+    }
+    if info.has_keys {
+        names.push("keys".to_owned());
+    }
+    tx.batch_execute(&format!(
+        "create temp table corridor_stage (ord bigint, {}) on commit drop",
+        names
+            .iter()
+            .map(|n| format!("{n} text"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))?;
+    let mut out = Vec::new();
+    for (ord, item) in items.iter().enumerate() {
+        let Some(mine) = &item.mine else { continue };
+        let (values, keys) = texts.of(info, mine).map_err(CopyError::Feature)?;
+        out.extend_from_slice(ord.to_string().as_bytes());
+        for v in &values {
+            out.push(b'\t');
+            copy_text(&mut out, v.as_deref());
+        }
+        if info.has_keys {
+            out.push(b'\t');
+            let keys = keys.map(|k| serde_json::to_string(&k).unwrap_or_default());
+            copy_text(&mut out, keys.as_deref());
+        }
+        out.push(b'\n');
+    }
+    let mut writer = tx.copy_in(&format!(
+        "copy corridor_stage (ord, {}) from stdin",
+        names.join(", ")
+    ))?;
+    writer
+        .write_all(&out)
+        .map_err(|e| CopyError::Feature(format!("sending the rows: {e}")))?;
+    writer.finish()?;
+    // Into the table, cast column by column, in the file's order.
+    let mut columns = vec![quote_ident(&info.geometry_column)];
+    let mut exprs = vec![info.geometry_in_expr("s.geom")];
+    for (i, c) in info.columns.iter().enumerate() {
+        columns.push(quote_ident(&c.name));
+        exprs.push(format!("s.c{i}::{}", c.sql_type));
+    }
+    if info.has_feature_id {
+        columns.push(quote_ident(FEATURE_ID_COLUMN));
+        exprs.push("s.fid::jsonb".to_owned());
+    }
+    if info.has_extra {
+        columns.push(quote_ident(EXTRA_COLUMN));
+        exprs.push("s.extra::jsonb".to_owned());
+    }
+    if info.has_keys {
+        columns.push(quote_ident(KEYS_COLUMN));
+        exprs.push(
+            "(select array_agg(k order by n) from jsonb_array_elements_text(s.keys::jsonb) \
+             with ordinality as a(k, n))"
+                .to_owned(),
+        );
+    }
+    tx.batch_execute(&format!(
+        "insert into {} ({}) select {} from corridor_stage s order by s.ord",
+        info.source.qualified(),
+        columns.join(", "),
+        exprs.join(", ")
+    ))?;
+    Ok(())
+}
+
+/// A value in COPY's text format: `\N` for NULL; backslash, tab, newline and return escaped.
+fn copy_text(out: &mut Vec<u8>, value: Option<&str>) {
+    let Some(v) = value else {
+        out.extend_from_slice(b"\\N");
+        return;
+    };
+    for b in v.bytes() {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ => out.push(b),
+        }
+    }
 }
 
 fn geometry_type_name(v: &geojson::GeometryValue) -> &'static str {
