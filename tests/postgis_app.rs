@@ -553,4 +553,30 @@ fn a_drawn_zone_is_inserted_and_its_deletion_deletes_the_row() {
         corridor::db::listen::versions(&mut c, &info).unwrap().len(),
         6
     );
+
+    // Everything saved, some undo history: another editor deletes a zone, and it goes from
+    // our map too (the history, all of it saved, is let go).
+    assert!(h.state().doc.layers[0].history.depth() > 0);
+    let first = first_key(&mut c, &info);
+    let row = fetch(&mut c, &info, std::slice::from_ref(&first))
+        .unwrap()
+        .remove(0);
+    save(
+        &mut c,
+        &info,
+        &[Pending {
+            key: Some(first.clone()),
+            base: Some(row.version),
+            mine: None,
+        }],
+    )
+    .unwrap();
+    until(
+        &mut h,
+        Duration::from_secs(1),
+        "the deletion from elsewhere",
+        |a| a.doc.layers[0].features.len() == 5,
+    );
+    assert!((0..5).all(|i| key_of(&h, i) != first));
+    assert!(!h.state().doc.layers[0].is_dirty());
 }

@@ -687,7 +687,13 @@ impl CorridorApp {
                 .baseline
                 .get(&key)
                 .is_some_and(|(_, h)| record_hash(&layer.features[i].record) == *h);
-            if ours_unchanged && layer.history.depth() == 0 {
+            // Removing a feature shifts the positions the undo history refers to: with nothing
+            // unsaved, the history is let go first (as a commit does in QGIS); with unsaved
+            // edits, the removal waits for the next save.
+            if ours_unchanged && !layer.is_dirty() {
+                if layer.history.depth() > 0 {
+                    layer.history = crate::model::edit::History::default();
+                }
                 layer.features.remove(i);
                 link.baseline.remove(&key);
                 structural = true;
