@@ -179,6 +179,24 @@ fn all_rows(c: &mut postgres::Client, info: &corridor::db::TableInfo) -> Vec<Row
     out
 }
 
+/// Writing `mine` over the row as read.
+fn update(r: &Row, mine: geojson::Feature) -> Pending {
+    Pending {
+        key: Some(r.key.clone()),
+        base: Some(r.version.clone()),
+        mine: Some(mine),
+    }
+}
+
+/// Deleting the row as read.
+fn delete(r: &Row) -> Pending {
+    Pending {
+        key: Some(r.key.clone()),
+        base: Some(r.version.clone()),
+        mine: None,
+    }
+}
+
 fn with_property(r: &Row, key: &str, value: Value) -> geojson::Feature {
     let mut f = r.record.clone();
     f.properties
@@ -201,32 +219,14 @@ fn the_second_save_of_a_feature_is_a_conflict_not_an_overwrite() {
     assert_eq!(ra.version, rb.version);
     // A renames it and saves.
     let mine_a = with_property(ra, "name", json!("A's name"));
-    let out = save(
-        &mut a,
-        &info,
-        &[Pending {
-            key: Some(ra.key.clone()),
-            base: Some(ra.version.clone()),
-            mine: Some(mine_a.clone()),
-        }],
-    )
-    .unwrap();
+    let out = save(&mut a, &info, &[update(ra, mine_a.clone())]).unwrap();
     let Outcome::Written { version: va, .. } = &out[0] else {
         panic!("{out:?}")
     };
     assert_ne!(va, &ra.version);
     // B, still on the old version, moves it: a conflict showing A's row.
     let mine_b = with_property(rb, "name", json!("B's name"));
-    let out = save(
-        &mut b,
-        &info,
-        &[Pending {
-            key: Some(rb.key.clone()),
-            base: Some(rb.version.clone()),
-            mine: Some(mine_b.clone()),
-        }],
-    )
-    .unwrap();
+    let out = save(&mut b, &info, &[update(rb, mine_b.clone())]).unwrap();
     let Outcome::Conflict {
         theirs: Some(theirs),
     } = &out[0]
@@ -270,25 +270,12 @@ fn the_second_save_of_a_feature_is_a_conflict_not_an_overwrite() {
     // A deletes a zone B is editing: B's save is a conflict whose other side is "deleted".
     let r2a = &rows_a[1];
     let r2b = &rows_b[1];
-    let out = save(
-        &mut a,
-        &info,
-        &[Pending {
-            key: Some(r2a.key.clone()),
-            base: Some(r2a.version.clone()),
-            mine: None,
-        }],
-    )
-    .unwrap();
+    let out = save(&mut a, &info, &[delete(r2a)]).unwrap();
     assert_eq!(out[0], Outcome::Deleted);
     let out = save(
         &mut b,
         &info,
-        &[Pending {
-            key: Some(r2b.key.clone()),
-            base: Some(r2b.version.clone()),
-            mine: Some(with_property(r2b, "name", json!("x"))),
-        }],
+        &[update(r2b, with_property(r2b, "name", json!("x")))],
     )
     .unwrap();
     assert_eq!(out[0], Outcome::Conflict { theirs: None });
@@ -297,23 +284,10 @@ fn the_second_save_of_a_feature_is_a_conflict_not_an_overwrite() {
     save(
         &mut a,
         &info,
-        &[Pending {
-            key: Some(r3.key.clone()),
-            base: Some(r3.version.clone()),
-            mine: Some(with_property(r3, "name", json!("y"))),
-        }],
+        &[update(r3, with_property(r3, "name", json!("y")))],
     )
     .unwrap();
-    let out = save(
-        &mut b,
-        &info,
-        &[Pending {
-            key: Some(r3.key.clone()),
-            base: Some(r3.version.clone()),
-            mine: None,
-        }],
-    )
-    .unwrap();
+    let out = save(&mut b, &info, &[delete(r3)]).unwrap();
     assert!(
         matches!(&out[0], Outcome::Conflict { theirs: Some(_) }),
         "{out:?}"
@@ -325,27 +299,18 @@ fn the_second_save_of_a_feature_is_a_conflict_not_an_overwrite() {
     save(
         &mut a,
         &info,
-        &[Pending {
-            key: Some(stale.key.clone()),
-            base: Some(stale.version.clone()),
-            mine: Some(with_property(stale, "name", json!("A again"))),
-        }],
+        &[update(
+            stale,
+            with_property(stale, "name", json!("A again")),
+        )],
     )
     .unwrap();
     let out = save(
         &mut b,
         &info,
         &[
-            Pending {
-                key: Some(stale.key.clone()),
-                base: Some(stale.version.clone()),
-                mine: Some(with_property(stale, "name", json!("B stale"))),
-            },
-            Pending {
-                key: Some(fresh.key.clone()),
-                base: Some(fresh.version.clone()),
-                mine: Some(with_property(fresh, "name", json!("B fresh"))),
-            },
+            update(stale, with_property(stale, "name", json!("B stale"))),
+            update(fresh, with_property(fresh, "name", json!("B fresh"))),
             Pending {
                 key: None,
                 base: None,
@@ -394,16 +359,7 @@ fn a_table_made_elsewhere_is_versioned_by_xmin_and_its_jsonb_shown_as_keys() {
     );
     // Editing a key of the jsonb column writes it back there.
     let mine = with_property(&rows[0], "owner", json!("An"));
-    let out = save(
-        &mut c,
-        &info,
-        &[Pending {
-            key: Some(rows[0].key.clone()),
-            base: Some(rows[0].version.clone()),
-            mine: Some(mine.clone()),
-        }],
-    )
-    .unwrap();
+    let out = save(&mut c, &info, &[update(&rows[0], mine.clone())]).unwrap();
     assert!(matches!(out[0], Outcome::Written { .. }), "{out:?}");
     let owner: String = c
         .query_one(
@@ -414,16 +370,7 @@ fn a_table_made_elsewhere_is_versioned_by_xmin_and_its_jsonb_shown_as_keys() {
         .get(0);
     assert_eq!(owner, "An");
     // A stale xmin is a conflict too.
-    let out = save(
-        &mut c,
-        &info,
-        &[Pending {
-            key: Some(rows[0].key.clone()),
-            base: Some(rows[0].version.clone()),
-            mine: Some(mine),
-        }],
-    )
-    .unwrap();
+    let out = save(&mut c, &info, &[update(&rows[0], mine)]).unwrap();
     assert!(matches!(out[0], Outcome::Conflict { .. }), "{out:?}");
     // A property the table has no column for is refused with its name, not dropped.
     let rows = all_rows(&mut c, &info);
@@ -435,16 +382,7 @@ fn a_table_made_elsewhere_is_versioned_by_xmin_and_its_jsonb_shown_as_keys() {
         .as_mut()
         .unwrap()
         .insert("colour".into(), json!("red"));
-    let e = save(
-        &mut c,
-        &plain,
-        &[Pending {
-            key: Some(rows[0].key.clone()),
-            base: Some(rows[0].version.clone()),
-            mine: Some(bad),
-        }],
-    )
-    .unwrap_err();
+    let e = save(&mut c, &plain, &[update(&rows[0], bad)]).unwrap_err();
     assert!(e.to_string().contains("has no column"), "{e}");
 }
 
@@ -572,11 +510,7 @@ fn eight_writers_500_edits_each_lose_no_update() {
     let rows = all_rows(&mut c, &info);
     let reset: Vec<Pending> = rows
         .iter()
-        .map(|r| Pending {
-            key: Some(r.key.clone()),
-            base: Some(r.version.clone()),
-            mine: Some(with_property(r, "edits", json!([]))),
-        })
+        .map(|r| update(r, with_property(r, "edits", json!([]))))
         .collect();
     save(&mut c, &info, &reset).unwrap();
     let (ok, conflicts, lost, seconds) = run(false);
@@ -611,11 +545,7 @@ fn another_clients_save_is_heard_within_a_second() {
         save(
             &mut other,
             &info,
-            &[Pending {
-                key: Some(r.key.clone()),
-                base: Some(r.version.clone()),
-                mine: Some(with_property(r, "name", json!("changed"))),
-            }],
+            &[update(r, with_property(r, "name", json!("changed")))],
         )
         .unwrap();
         let reply = wait_for(&worker, Duration::from_secs(1), |r| {
@@ -675,15 +605,10 @@ fn edits_saved_while_the_server_is_down_arrive_when_it_returns() {
     let worker = Worker::start(info.clone(), None, || {});
     std::thread::sleep(Duration::from_millis(300));
     pg::stop(PORT);
-    let edit = Pending {
-        key: Some(rows[0].key.clone()),
-        base: Some(rows[0].version.clone()),
-        mine: Some(with_property(
-            &rows[0],
-            "name",
-            json!("saved after the outage"),
-        )),
-    };
+    let edit = update(
+        &rows[0],
+        with_property(&rows[0], "name", json!("saved after the outage")),
+    );
     assert!(worker.send(Request::Save(1, vec![edit.clone()])));
     let reply = wait_for(&worker, Duration::from_secs(10), |r| {
         matches!(r, Reply::SaveFailed(..))

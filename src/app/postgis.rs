@@ -8,7 +8,7 @@ use egui::{Color32, RichText, Stroke, Ui};
 
 use super::CorridorApp;
 use crate::db::listen::{Reply, Request, Worker};
-use crate::db::rows::{ROW_MEMBER, row_key, set_row_key};
+use crate::db::rows::{row_key, set_row_key};
 use crate::db::table::LayerEntry;
 use crate::db::{Outcome, Pending, PgSource, Row, TableInfo, record_hash};
 use crate::loader::{LoadJob, TableLoad};
@@ -111,6 +111,21 @@ impl AddForm {
         });
         self.message = None;
         self.busy = Some((what, rx));
+    }
+
+    /// The password typed, if any.
+    fn password(&self) -> Option<String> {
+        (!self.password.is_empty()).then(|| self.password.clone())
+    }
+
+    /// The chosen table as `"schema"."table"`.
+    fn chosen_table(&self) -> Option<String> {
+        let e = self.tables.get(self.chosen?)?;
+        Some(format!(
+            "{}.{}",
+            crate::db::source::quote_ident(&e.schema),
+            crate::db::source::quote_ident(&e.table)
+        ))
     }
 
     /// Whether the database is being asked something.
@@ -298,13 +313,13 @@ impl CorridorApp {
 
     /// The rest of a large table arrived.
     pub(super) fn attach_more_rows(&mut self, source: &std::path::Path, rows: Vec<Row>) {
+        let Some(li) = self.layer_of(source) else {
+            return;
+        };
         let Some(link) = self.db.links.iter_mut().find(|l| l.source == source) else {
             return;
         };
         link.loading_rest = false;
-        let Some(li) = self.doc.layers.iter().position(|l| l.source == source) else {
-            return;
-        };
         for r in rows {
             link.baseline
                 .insert(r.key.clone(), (r.version, record_hash(&r.record)));
@@ -314,6 +329,17 @@ impl CorridorApp {
         }
         self.renders[li] = LayerRender::build_in(&self.doc.layers[li], self.persisted.lang);
         self.layers_changed();
+    }
+
+    /// The layer a table's link serves.
+    fn layer_of(&self, source: &std::path::Path) -> Option<LayerIndex> {
+        self.doc.layers.iter().position(|l| l.source == source)
+    }
+
+    /// Takes conflict `conflict` of link `link` out of the list, with the link's layer source.
+    fn take_conflict(&mut self, link: usize, conflict: usize) -> Option<(Conflict, PathBuf)> {
+        let l = self.db.links.get_mut(link)?;
+        (conflict < l.conflicts.len()).then(|| (l.conflicts.remove(conflict), l.source.clone()))
     }
 
     fn link_of(&self, li: LayerIndex) -> Option<usize> {
@@ -474,7 +500,7 @@ impl CorridorApp {
 
     fn on_reply(&mut self, k: usize, reply: Reply) {
         let source = self.db.links[k].source.clone();
-        let li = self.doc.layers.iter().position(|l| l.source == source);
+        let li = self.layer_of(&source);
         match reply {
             Reply::Saved(ticket, outcomes) => {
                 let Some(li) = li else { return };
@@ -544,12 +570,6 @@ impl CorridorApp {
         let layer = &mut self.doc.layers[li];
         let mut written = 0;
         let mut conflicts = Vec::new();
-        let find = |layer: &crate::model::Layer, key: &str| {
-            layer
-                .features
-                .iter()
-                .position(|f| row_key(&f.record) == Some(key))
-        };
         for (slot, outcome) in std::mem::take(&mut link.in_flight)
             .into_iter()
             .zip(outcomes)
@@ -587,7 +607,8 @@ impl CorridorApp {
                     written += 1;
                 }
                 (Slot::Row { key, .. }, Outcome::Conflict { theirs }) => {
-                    let mine = find(layer, &key).map(|i| layer.features[i].record.clone());
+                    let mine =
+                        feature_of_row(layer, &key).map(|i| layer.features[i].record.clone());
                     conflicts.push(Conflict {
                         key,
                         mine,
@@ -639,11 +660,15 @@ impl CorridorApp {
         let layer = &mut self.doc.layers[li];
         let mut structural = false;
         let mut touched = Vec::new();
+        // Where each row is, looked up once for the whole batch.
+        let at_row: HashMap<String, usize> = layer
+            .features
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| Some((row_key(&f.record)?.to_owned(), i)))
+            .collect();
         for row in rows {
-            let at = layer
-                .features
-                .iter()
-                .position(|f| row_key(&f.record) == Some(row.key.as_str()));
+            let at = at_row.get(&row.key).copied();
             let hash = record_hash(&row.record);
             match at {
                 Some(i) => {
@@ -675,11 +700,7 @@ impl CorridorApp {
             }
         }
         for key in gone {
-            let Some(i) = layer
-                .features
-                .iter()
-                .position(|f| row_key(&f.record) == Some(key.as_str()))
-            else {
+            let Some(i) = feature_of_row(layer, &key) else {
                 link.baseline.remove(&key);
                 continue;
             };
@@ -716,14 +737,11 @@ impl CorridorApp {
 
     /// "Keep mine": write our version over theirs (or again, if they deleted it).
     pub fn keep_mine(&mut self, link: usize, conflict: usize) {
-        let Some(l) = self.db.links.get_mut(link) else {
+        let Some((c, source)) = self.take_conflict(link, conflict) else {
             return;
         };
-        if conflict >= l.conflicts.len() {
-            return;
-        }
-        let c = l.conflicts.remove(conflict);
-        let source = l.source.clone();
+        let li = self.layer_of(&source);
+        let l = &mut self.db.links[link];
         match (&c.mine, &c.theirs) {
             (_, Some(theirs)) => {
                 // Save on top of their version, knowingly.
@@ -734,21 +752,17 @@ impl CorridorApp {
             (Some(_), None) => {
                 // They deleted it: ours is written as a new row.
                 l.baseline.remove(&c.key);
-                if let Some(li) = self.doc.layers.iter().position(|x| x.source == source)
-                    && let Some(f) = self.doc.layers[li]
-                        .features
-                        .iter_mut()
-                        .find(|f| row_key(&f.record) == Some(c.key.as_str()))
-                    && let Some(m) = f.record.foreign_members.as_mut()
+                if let Some(li) = li
+                    && let Some(i) = feature_of_row(&self.doc.layers[li], &c.key)
                 {
-                    m.shift_remove(ROW_MEMBER);
+                    crate::db::rows::strip_row(&mut self.doc.layers[li].features[i].record);
                 }
             }
             (None, None) => {
                 l.baseline.remove(&c.key);
             }
         }
-        if let Some(li) = self.doc.layers.iter().position(|x| x.source == source) {
+        if let Some(li) = li {
             let _ = self.save_db_layer(li);
         }
     }
@@ -756,21 +770,13 @@ impl CorridorApp {
     /// "Take theirs": our version of the feature becomes theirs (an edit that can be undone);
     /// nothing is written.
     pub fn take_theirs(&mut self, link: usize, conflict: usize) {
-        let Some(l) = self.db.links.get_mut(link) else {
+        let Some((c, source)) = self.take_conflict(link, conflict) else {
             return;
         };
-        if conflict >= l.conflicts.len() {
-            return;
-        }
-        let c = l.conflicts.remove(conflict);
-        let source = l.source.clone();
-        let Some(li) = self.doc.layers.iter().position(|x| x.source == source) else {
+        let Some(li) = self.layer_of(&source) else {
             return;
         };
-        let at = self.doc.layers[li]
-            .features
-            .iter()
-            .position(|f| row_key(&f.record) == Some(c.key.as_str()));
+        let at = feature_of_row(&self.doc.layers[li], &c.key);
         let change = match (&c.theirs, at) {
             (Some(theirs), Some(i)) => Some(Change {
                 index: i,
@@ -820,7 +826,7 @@ impl CorridorApp {
         let mut lost = Vec::new();
         for l in &self.db.links {
             if let Some(message) = &l.lost {
-                let li = self.doc.layers.iter().position(|x| x.source == l.source);
+                let li = self.layer_of(&l.source);
                 let unsaved = li.is_some_and(|li| self.doc.layers[li].is_dirty());
                 lost.push((l.pg.describe(), message.clone(), unsaved, l.save_queued));
             }
@@ -1180,21 +1186,12 @@ impl CorridorApp {
             });
         // The database is asked on another thread: an unreachable server must not freeze the
         // window for the connection's timeout.
-        let password = (!form.password.is_empty()).then(|| form.password.clone());
+        let password = form.password();
         let url = form.url.clone();
-        let chosen_table = |form: &AddForm| {
-            form.chosen.and_then(|i| form.tables.get(i)).map(|e| {
-                format!(
-                    "{}.{}",
-                    crate::db::source::quote_ident(&e.schema),
-                    crate::db::source::quote_ident(&e.table)
-                )
-            })
-        };
         if let Some(i) = chosen_now {
             form.chosen = Some(i);
             form.facts = None;
-            if let Some(table) = chosen_table(form) {
+            if let Some(table) = form.chosen_table() {
                 form.ask(ctx, "Counting features…", move || {
                     AddAnswer::Facts(PgSource::new(&url, &table).and_then(|s| {
                         let mut c = crate::db::connect(&url, password.as_deref())?;
@@ -1206,7 +1203,7 @@ impl CorridorApp {
                     }))
                 });
             }
-        } else if install && let Some(table) = chosen_table(form) {
+        } else if install && let Some(table) = form.chosen_table() {
             form.ask(ctx, "Installing the trigger…", move || {
                 AddAnswer::Installed(PgSource::new(&url, &table).and_then(|s| {
                     let mut c = crate::db::connect(&url, password.as_deref())?;
@@ -1233,15 +1230,9 @@ impl CorridorApp {
         }
         if add
             && let Some(form) = self.db.add.take()
-            && let Some(entry) = form.chosen.and_then(|i| form.tables.get(i))
+            && let Some(table) = form.chosen_table()
         {
-            let table = format!(
-                "{}.{}",
-                crate::db::source::quote_ident(&entry.schema),
-                crate::db::source::quote_ident(&entry.table)
-            );
-            let password = (!form.password.is_empty()).then(|| form.password.clone());
-            if let Err(e) = self.add_postgis_layer(ctx, &form.url, &table, password) {
+            if let Err(e) = self.add_postgis_layer(ctx, &form.url, &table, form.password()) {
                 self.notices.push(e);
             }
             return;
@@ -1291,4 +1282,12 @@ fn differences(mine: &geojson::Feature, theirs: &geojson::Feature) -> Vec<String
         }
     }
     out
+}
+
+/// Where the feature carrying row `key` is in the layer.
+fn feature_of_row(layer: &crate::model::Layer, key: &str) -> Option<usize> {
+    layer
+        .features
+        .iter()
+        .position(|f| row_key(&f.record) == Some(key))
 }

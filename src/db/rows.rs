@@ -5,7 +5,7 @@ use geojson::{JsonObject, JsonValue};
 use postgres::fallible_iterator::FallibleIterator;
 
 use super::source::{DbError, quote_ident};
-use super::table::{ColumnKind, TableInfo, Versioning};
+use super::table::{ColumnKind, TableInfo};
 
 /// The foreign member that carries a feature's row key through edits, undo and the journal. It
 /// is never written to a file (see [`strip_row`]).
@@ -341,9 +341,4 @@ pub fn version_of(
         .query_opt(&sql, &[&key])
         .map_err(|e| DbError::from_pg(&e, "Reading a version"))?;
     Ok(row.map(|r| r.get(0)))
-}
-
-/// Whether versions are the app's own column (else `xmin`).
-pub fn managed_versions(info: &TableInfo) -> bool {
-    info.versioning == Versioning::Column
 }

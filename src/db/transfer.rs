@@ -4,7 +4,7 @@
 use geojson::{JsonObject, JsonValue};
 
 use super::rows::{Filter, read_rows, strip_row};
-use super::save::{Pending, RowTexts};
+use super::save::RowTexts;
 use super::source::{DbError, PgSource, quote_ident};
 use super::table::{EXTRA_COLUMN, FEATURE_ID_COLUMN, KEYS_COLUMN, VERSION_COLUMN, describe};
 use crate::model::{Layer, SourceForm};
@@ -219,38 +219,20 @@ pub fn import(
         comment.replace('\'', "''")
     ))
     .map_err(err)?;
-    // Rows, through the same writer as saves, in this transaction.
+    // Rows, as saves write them (the same texts and casts), in this transaction.
     let info = describe(&mut tx, source)?;
-    let items: Vec<Pending> = layer
+    let records: Vec<geojson::Feature> = layer
         .features
         .iter()
         .map(|f| {
             let mut record = f.record.clone();
             strip_row(&mut record);
-            if !renamed.is_empty()
-                && let Some(p) = record.properties.take()
-            {
-                record.properties = Some(
-                    p.into_iter()
-                        .map(|(k, v)| {
-                            let name = renamed
-                                .iter()
-                                .find(|(key, _)| *key == k)
-                                .map_or(k, |(_, c)| c.clone());
-                            (name, v)
-                        })
-                        .collect(),
-                );
-            }
-            Pending {
-                key: None,
-                base: None,
-                mine: Some(record),
-            }
+            rename_properties(&mut record, &renamed);
+            record
         })
         .collect();
-    let rows = items.len();
-    copy_rows(&mut tx, &info, &items).map_err(|e| match e {
+    let rows = records.len();
+    copy_rows(&mut tx, &info, &records).map_err(|e| match e {
         CopyError::Db(e) => DbError::from_pg(&e, &what),
         CopyError::Feature(m) => DbError::Other(format!("{what}: {m}")),
     })?;
@@ -270,6 +252,27 @@ pub fn import(
     })
 }
 
+/// Renames property keys by `(from, to)` pairs, keeping their order: keys to columns on import,
+/// columns back to keys on export.
+fn rename_properties(record: &mut geojson::Feature, pairs: &[(String, String)]) {
+    if pairs.is_empty() {
+        return;
+    }
+    if let Some(p) = record.properties.take() {
+        record.properties = Some(
+            p.into_iter()
+                .map(|(k, v)| {
+                    let name = pairs
+                        .iter()
+                        .find(|(from, _)| *from == k)
+                        .map_or(k, |(_, to)| to.clone());
+                    (name, v)
+                })
+                .collect(),
+        );
+    }
+}
+
 enum CopyError {
     Db(postgres::Error),
     Feature(String),
@@ -286,7 +289,7 @@ impl From<postgres::Error> for CopyError {
 fn copy_rows(
     tx: &mut impl postgres::GenericClient,
     info: &super::table::TableInfo,
-    items: &[Pending],
+    records: &[geojson::Feature],
 ) -> Result<(), CopyError> {
     use std::io::Write;
     let texts = RowTexts::new(info);
@@ -311,9 +314,8 @@ fn copy_rows(
             .join(", ")
     ))?;
     let mut out = Vec::new();
-    for (ord, item) in items.iter().enumerate() {
-        let Some(mine) = &item.mine else { continue };
-        let (values, keys) = texts.of(info, mine).map_err(CopyError::Feature)?;
+    for (ord, record) in records.iter().enumerate() {
+        let (values, keys) = texts.of(info, record).map_err(CopyError::Feature)?;
         out.extend_from_slice(ord.to_string().as_bytes());
         for v in &values {
             out.push(b'\t');
@@ -441,21 +443,7 @@ pub fn export(
     read_rows(client, &info, Filter::All, |row| {
         let mut record = row.record;
         strip_row(&mut record);
-        if !renamed.is_empty()
-            && let Some(p) = record.properties.take()
-        {
-            record.properties = Some(
-                p.into_iter()
-                    .map(|(c, v)| {
-                        let key = renamed
-                            .iter()
-                            .find(|(col, _)| *col == c)
-                            .map_or(c, |(_, k)| k.clone());
-                        (key, v)
-                    })
-                    .collect(),
-            );
-        }
+        rename_properties(&mut record, &renamed);
         features.push(crate::model::Feature::from_record(record));
         true
     })?;

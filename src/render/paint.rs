@@ -104,13 +104,7 @@ pub fn paint_layer(
     emphasis: impl Fn(usize) -> Option<Highlight>,
     budget: &mut usize,
 ) -> Vec<usize> {
-    let started = std::time::Instant::now();
     let visible = layer.visible(&t.visible_world());
-    log::trace!(
-        "{} visible found in {:.2} ms",
-        visible.len(),
-        started.elapsed().as_secs_f64() * 1000.0
-    );
     // With thousands of features on screen, thin outlines go into one mesh as plain quads: egui's
     // anti-aliased path tessellation costs too much per frame at that count.
     let many = visible.len() > MANY_FEATURES;
@@ -129,12 +123,7 @@ pub fn paint_layer(
     let expected = (visible.len() * 4).min(*budget);
     mesh.vertices.reserve(expected);
     mesh.indices.reserve(expected * 3 / 2);
-    // Screen points already covered by a dot: a second dot on the same point adds nothing.
-    let clip = painter.clip_rect();
-    let cols = clip.width().max(1.0).ceil() as usize + 1;
-    let rows = clip.height().max(1.0).ceil() as usize + 1;
-    // Made on the first dot: most frames of most layers have none.
-    let mut dotted: Vec<u64> = Vec::new();
+    let mut dotted = DotGrid::new(painter.clip_rect());
     let mut shapes: Vec<Shape> = Vec::new();
     let mut markers: Vec<Shape> = Vec::new();
     let mut top: Vec<Shape> = Vec::new();
@@ -151,19 +140,8 @@ pub fn paint_layer(
             let min = t.screen_from_world(b.bbox.min);
             let max = t.screen_from_world(b.bbox.max);
             let rect = Rect::from_two_pos(min, max).expand(0.75);
-            if rect.width() <= 2.0 && rect.height() <= 2.0 {
-                let c = rect.center() - clip.min;
-                if c.x >= 0.0 && c.y >= 0.0 {
-                    if dotted.is_empty() {
-                        dotted = vec![0u64; (cols * rows).div_ceil(64)];
-                    }
-                    let cell = (c.y as usize).min(rows - 1) * cols + (c.x as usize).min(cols - 1);
-                    let (word, bit) = (cell / 64, 1u64 << (cell % 64));
-                    if dotted[word] & bit != 0 {
-                        continue;
-                    }
-                    dotted[word] |= bit;
-                }
+            if dotted.covered(rect) {
+                continue;
             }
             mesh.add_colored_rect(rect, faded(b.dot, opacity * b.dot_opacity));
             *budget = budget.saturating_sub(4);
@@ -245,19 +223,8 @@ pub fn paint_layer(
                 style.marker_radius.min(3.0)
             };
             let rect = Rect::from_two_pos(min, max).expand(half);
-            if f.markers.is_empty() && rect.width() <= 2.0 && rect.height() <= 2.0 {
-                let c = rect.center() - clip.min;
-                if c.x >= 0.0 && c.y >= 0.0 {
-                    if dotted.is_empty() {
-                        dotted = vec![0u64; (cols * rows).div_ceil(64)];
-                    }
-                    let cell = (c.y as usize).min(rows - 1) * cols + (c.x as usize).min(cols - 1);
-                    let (word, bit) = (cell / 64, 1u64 << (cell % 64));
-                    if dotted[word] & bit != 0 {
-                        continue;
-                    }
-                    dotted[word] |= bit;
-                }
+            if f.markers.is_empty() && dotted.covered(rect) {
+                continue;
             }
             mesh.add_colored_rect(rect, dot_color);
             *budget = budget.saturating_sub(4);
@@ -355,6 +322,47 @@ pub fn paint_layer(
     painter.extend(top);
     painter.extend(markers);
     visible
+}
+
+/// Screen points already covered by a dot this frame: a second dot on the same point adds
+/// nothing. One bit per point of the map, made on the first dot (most frames have none).
+struct DotGrid {
+    origin: Pos2,
+    cols: usize,
+    rows: usize,
+    bits: Vec<u64>,
+}
+
+impl DotGrid {
+    fn new(clip: Rect) -> Self {
+        Self {
+            origin: clip.min,
+            cols: clip.width().max(1.0).ceil() as usize + 1,
+            rows: clip.height().max(1.0).ceil() as usize + 1,
+            bits: Vec::new(),
+        }
+    }
+
+    /// Whether a dot (at most two points across) lands on a point an earlier dot covered; if
+    /// not, the point is marked. Larger rectangles are never covered.
+    fn covered(&mut self, rect: Rect) -> bool {
+        if rect.width() > 2.0 || rect.height() > 2.0 {
+            return false;
+        }
+        let c = rect.center() - self.origin;
+        if c.x < 0.0 || c.y < 0.0 {
+            return false;
+        }
+        if self.bits.is_empty() {
+            self.bits = vec![0u64; (self.cols * self.rows).div_ceil(64)];
+        }
+        let cell =
+            (c.y as usize).min(self.rows - 1) * self.cols + (c.x as usize).min(self.cols - 1);
+        let (word, bit) = (cell / 64, 1u64 << (cell % 64));
+        let covered = self.bits[word] & bit != 0;
+        self.bits[word] |= bit;
+        covered
+    }
 }
 
 /// Features on screen above which thin outlines are drawn as plain quads.
