@@ -779,10 +779,11 @@ impl CorridorApp {
                         self.map.fly_to_box(extent, now);
                     }
                 }
-                LoadResult::NeedsPassword(source) => {
+                LoadResult::NeedsPassword(source, refused) => {
                     self.db.password_prompt = Some(postgis::PasswordPrompt {
                         source,
                         password: String::new(),
+                        refused,
                     });
                 }
                 LoadResult::MoreRows(rows) => {

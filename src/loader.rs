@@ -43,7 +43,8 @@ pub enum LoadResult {
     /// The rest of a large table, after the part in view.
     MoreRows(Vec<crate::db::Row>),
     /// The server asks for a password none of `PGPASSWORD`, the password file or the user gave.
-    NeedsPassword(crate::db::PgSource),
+    /// `true` when a password was given and refused.
+    NeedsPassword(crate::db::PgSource, bool),
     Failed(String),
     Cancelled,
 }
@@ -149,8 +150,11 @@ impl LoadJob {
             };
             let result = load_table(&source, password, style, view, &read, &total, &cancel);
             match result {
-                Err(e) if e.starts_with(NEEDS_PASSWORD) => {
-                    send(LoadResult::NeedsPassword(source.clone()));
+                Err(e) if e == NEEDS_PASSWORD || e == PASSWORD_REFUSED => {
+                    send(LoadResult::NeedsPassword(
+                        source.clone(),
+                        e == PASSWORD_REFUSED,
+                    ));
                 }
                 Ok((load, rest)) => {
                     send(LoadResult::Table(Box::new(load)));
@@ -280,6 +284,7 @@ fn load(
 
 /// What `load_table` says when the server wants a password.
 const NEEDS_PASSWORD: &str = "needs a password";
+const PASSWORD_REFUSED: &str = "password refused";
 
 /// The rest of a table, read after its first part is shown.
 type Rest = Box<dyn FnOnce() -> Result<Vec<crate::db::Row>, String> + Send>;
@@ -298,6 +303,7 @@ fn load_table(
     let started = std::time::Instant::now();
     let mut client = crate::db::connect(&source.url, password.as_deref()).map_err(|e| match e {
         crate::db::DbError::NeedPassword(_) => NEEDS_PASSWORD.to_owned(),
+        crate::db::DbError::PasswordRefused(_) => PASSWORD_REFUSED.to_owned(),
         e => e.to_string(),
     })?;
     let info = crate::db::table::describe(&mut client, source).map_err(|e| e.to_string())?;

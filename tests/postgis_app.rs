@@ -409,6 +409,17 @@ fn a_project_table_behind_a_password_asks_for_it() {
     });
     h.get_by_label("Database password");
     h.get_by_label_contains("The server asks for a password to read pw_test.zones");
+    // A wrong password asks again, saying so.
+    h.get_by_label("Password").click();
+    h.run();
+    h.get_by_label("Password").type_text("wrong");
+    h.run();
+    h.get_by_label("Connect").click();
+    h.run();
+    until(&mut h, Duration::from_secs(10), "the question again", |a| {
+        a.db.password_prompt.as_ref().is_some_and(|p| p.refused)
+    });
+    h.get_by_label("That password was refused: try again.");
     h.get_by_label("Password").click();
     h.run();
     h.get_by_label("Password").type_text("corridor-secret");

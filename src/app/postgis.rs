@@ -174,6 +174,8 @@ impl AddForm {
 pub struct PasswordPrompt {
     pub source: PgSource,
     pub password: String,
+    /// The last password given was refused.
+    pub refused: bool,
 }
 
 /// Everything PostGIS the app keeps.
@@ -948,10 +950,21 @@ impl CorridorApp {
                     "The server asks for a password to read {}.",
                     prompt.source.describe()
                 ));
+                if prompt.refused {
+                    ui.colored_label(
+                        Color32::from_rgb(170, 40, 30),
+                        "That password was refused: try again.",
+                    );
+                }
                 ui.horizontal(|ui| {
                     let l = ui.label(tr("Password"));
                     let r = ui
-                        .add(egui::TextEdit::singleline(&mut prompt.password).password(true))
+                        .add(
+                            egui::TextEdit::singleline(&mut prompt.password)
+                                .password(true)
+                                .hint_text("password")
+                                .desired_width(220.0),
+                        )
                         .labelled_by(l.id);
                     if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                         go = true;

@@ -14,6 +14,9 @@ pub enum DbError {
     /// The server wants a password and none was found: ask the user.
     #[error("{0}: the server asks for a password")]
     NeedPassword(String),
+    /// The server refused the password given: ask again.
+    #[error("{0}: the password was refused")]
+    PasswordRefused(String),
     /// The server cannot be reached or the connection dropped: edits wait for it to return.
     #[error("{0}")]
     Connection(String),
@@ -47,7 +50,7 @@ impl DbError {
         }
         if let Some(db) = e.as_db_error() {
             if db.code() == &postgres::error::SqlState::INVALID_PASSWORD {
-                return DbError::Other(format!("{what}: the password was refused"));
+                return DbError::PasswordRefused(what.to_owned());
             }
             let mut text = format!("{what}: {}", db.message());
             if let Some(detail) = db.detail() {
