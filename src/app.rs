@@ -657,6 +657,11 @@ impl CorridorApp {
         !self.details.is_empty()
     }
 
+    /// Each layer's render data, in draw order.
+    pub fn renders(&self) -> &[LayerRender] {
+        &self.renders
+    }
+
     /// Notices about files that could not be added.
     pub fn notices(&self) -> &[String] {
         &self.notices

@@ -189,6 +189,30 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         std::thread::sleep(Duration::from_millis(5));
         h.step();
     }
+    if std::env::var_os("CORRIDOR_BENCH_MEMORY").is_some() {
+        let b = h.state().renders()[0].heap_bytes();
+        let mib = |x: usize| x as f64 / (1024.0 * 1024.0);
+        let layer = &h.state().doc.layers[0];
+        let geo_coords: usize = layer
+            .features
+            .iter()
+            .filter_map(|f| f.geometry.as_ref())
+            .map(|g| geo::CoordsIter::coords_count(g))
+            .sum();
+        eprintln!(
+            "memory render paths={:.1} fills={:.1} lods={:.1} packed={:.1} other={:.1}; \
+             positions={:.1} (at {} B) geo={:.1} MiB; rss now {:.1}",
+            mib(b.paths),
+            mib(b.fills),
+            mib(b.lods),
+            mib(b.packed),
+            mib(b.other),
+            mib(vertices * size_of::<geojson::Position>()),
+            size_of::<geojson::Position>(),
+            mib(geo_coords * 16),
+            crate::loader::process_memory_mib("VmRSS:"),
+        );
+    }
     let drags = drag_a_vertex(&mut h, &extent);
     let mut drags = drags;
     drags.sort_by(f64::total_cmp);

@@ -10,6 +10,11 @@ use corridor::tiles::mbtiles::MbTiles;
 use corridor::tiles::prefetch::{Limits, Plan, Progress, prefetch};
 use corridor::{AppOptions, CorridorApp};
 
+/// mimalloc instead of the system allocator: a large layer is millions of small allocations made
+/// on every core, and glibc's per-thread arenas kept twice the live data resident.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Corridor: a desktop GIS viewer and zone-boundary editor for the Bình Dương innovation corridor.
 #[derive(Parser, Debug)]
 #[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]

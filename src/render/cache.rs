@@ -153,6 +153,47 @@ impl FeatureRender {
     }
 }
 
+/// Heap bytes of render data, by part: what `corridor bench-frames` reports as memory.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RenderBytes {
+    pub paths: usize,
+    pub fills: usize,
+    pub lods: usize,
+    pub packed: usize,
+    pub other: usize,
+}
+
+impl LayerRender {
+    /// What this layer's render data holds on the heap (capacities, not lengths).
+    pub fn heap_bytes(&self) -> RenderBytes {
+        fn paths(p: &[Path]) -> usize {
+            p.iter().map(|p| p.points.capacity() * 8).sum::<usize>() + p.len() * size_of::<Path>()
+        }
+        fn fill(m: Option<&FillMesh>) -> usize {
+            m.map_or(0, |m| m.vertices.capacity() * 8 + m.indices.capacity() * 4)
+        }
+        let mut b = RenderBytes {
+            packed: self.coarse_vertices.capacity() * 8
+                + self.coarse_indices.capacity() * 4
+                + self.briefs.capacity() * size_of::<Brief>(),
+            other: self.features.capacity() * size_of::<FeatureRender>()
+                + self.index.size() * 48,
+            ..RenderBytes::default()
+        };
+        for f in &self.features {
+            b.paths += paths(&f.paths);
+            b.fills += fill(f.fill.as_ref());
+            b.lods += f.lods.capacity() * size_of::<Lod>()
+                + f.lods
+                    .iter()
+                    .map(|l| paths(&l.paths) + fill(l.fill.as_ref()))
+                    .sum::<usize>();
+            b.other += f.markers.capacity() * 8 + f.label.as_ref().map_or(0, |l| l.0.capacity());
+        }
+        b
+    }
+}
+
 /// A layer's render data and its spatial index.
 pub struct LayerRender {
     pub features: Vec<FeatureRender>,
