@@ -23,7 +23,7 @@ fn wards() -> Option<Layer> {
 /// The feature with the most positions.
 fn largest(layer: &Layer) -> usize {
     let size = |f: &corridor::model::Feature| {
-        serde_json::to_string(&f.record.geometry)
+        serde_json::to_string(&f.record_geometry())
             .map(|s| s.len())
             .unwrap_or(0)
     };
@@ -59,7 +59,7 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut journal =
         Journal::create(dir.path(), Path::new("wards.geojson"), None).expect("journal");
-    let record = layer.features[i].record.clone();
+    let record = layer.features[i].record().into_owned();
     let change = [Change {
         index: i,
         before: Some(record.clone()),

@@ -51,7 +51,7 @@ fn local_rings(layer: &Layer) -> Vec<Vec<Vec<[f32; 2]>>> {
     layer
         .features
         .iter()
-        .filter_map(|f| f.geometry.as_ref())
+        .filter_map(|f| f.geometry())
         .map(|g| {
             use geo::CoordsIter;
             let first = g
@@ -120,7 +120,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 use geo::CoordsIter;
                 let mut sum = 0.0;
-                for g in layer.features.iter().filter_map(|f| f.geometry.as_ref()) {
+                for g in layer.features.iter().filter_map(|f| f.geometry()) {
                     for c in g.coords_iter() {
                         sum += mercator_from_lonlat(c.x, c.y)[0];
                     }

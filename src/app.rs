@@ -1366,7 +1366,7 @@ impl CorridorApp {
         let highlight: Vec<String> = self
             .selection()
             .and_then(|r| self.doc.feature(r))
-            .and_then(|f| match &f.record.id {
+            .and_then(|f| match &f.meta().id {
                 Some(geojson::feature::Id::String(s)) => Some(s.clone()),
                 Some(geojson::feature::Id::Number(n)) => Some(n.to_string()),
                 None => None,

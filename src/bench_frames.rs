@@ -135,13 +135,8 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
     let vertices: usize = layer
         .features
         .iter()
-        .filter_map(|f| f.record.geometry.as_ref())
-        .map(|g| {
-            crate::model::edit::parts(&g.value)
-                .iter()
-                .map(|p| p.points.len())
-                .sum::<usize>()
-        })
+        .filter_map(|f| f.geometry())
+        .map(geo::CoordsIter::coords_count)
         .sum();
     // The first complete frame: the layer framed, drawn and tessellated.
     frame(&mut h);
@@ -193,23 +188,28 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         let b = h.state().renders()[0].heap_bytes();
         let mib = |x: usize| x as f64 / (1024.0 * 1024.0);
         let layer = &h.state().doc.layers[0];
-        let geo_coords: usize = layer
+        // Positions the records still hold (geometries `geo` cannot hold exactly).
+        let kept: usize = layer
             .features
             .iter()
-            .filter_map(|f| f.geometry.as_ref())
-            .map(|g| geo::CoordsIter::coords_count(g))
+            .filter_map(|f| f.meta().geometry.as_ref())
+            .map(|g| {
+                crate::model::edit::parts(&g.value)
+                    .iter()
+                    .map(|p| p.points.len())
+                    .sum::<usize>()
+            })
             .sum();
         eprintln!(
             "memory render paths={:.1} fills={:.1} lods={:.1} packed={:.1} other={:.1}; \
-             positions={:.1} (at {} B) geo={:.1} MiB; rss now {:.1}",
+             geometry={:.1} record positions={:.1} MiB; rss now {:.1}",
             mib(b.paths),
             mib(b.fills),
             mib(b.lods),
             mib(b.packed),
             mib(b.other),
-            mib(vertices * size_of::<geojson::Position>()),
-            size_of::<geojson::Position>(),
-            mib(geo_coords * 16),
+            mib(vertices * 16),
+            mib(kept * size_of::<geojson::Position>()),
             crate::loader::process_memory_mib("VmRSS:"),
         );
     }
@@ -263,7 +263,7 @@ fn drag_a_vertex(
         .state()
         .doc
         .feature(r)
-        .and_then(|f| f.record.geometry.as_ref())
+        .and_then(|f| f.record_geometry())
         .and_then(|g| crate::model::edit::parts(&g.value).into_iter().next())
         .and_then(|p| p.points.first().copied());
     let Some([lon, lat]) = vertex else {

@@ -18,7 +18,7 @@ pub fn geojson_load(data: &[u8]) {
     let render = LayerRender::build(&layer);
     let _ = render.visible(&render.extent);
     for f in &layer.features {
-        if let Some(g) = &f.geometry {
+        if let Some(g) = f.geometry() {
             let _ = crate::geometry::validity::problems(g);
             let _ = crate::geometry::measure::geodesic_area_m2(g);
         }
@@ -30,7 +30,7 @@ pub fn geojson_load(data: &[u8]) {
     match parse_geojson(&bytes, Path::new("again.geojson")) {
         Ok(again) => {
             let records = |fs: &[crate::model::Feature]| -> Vec<geojson::Feature> {
-                fs.iter().map(|f| f.record.clone()).collect()
+                fs.iter().map(|f| f.record().into_owned()).collect()
             };
             assert_eq!(
                 records(&again.features),

@@ -262,7 +262,7 @@ fn load(
     let vertices: usize = layer
         .features
         .iter()
-        .filter_map(|f| f.geometry.as_ref())
+        .filter_map(|f| f.geometry())
         .map(geo::CoordsIter::coords_count)
         .sum();
     let render = if vertices > DEFER_ABOVE_VERTICES {

@@ -55,7 +55,7 @@ fn every_bundled_file_parses_and_has_the_required_properties() {
         let mut ids = std::collections::HashSet::new();
         for (i, f) in layer.features.iter().enumerate() {
             let id = f
-                .record
+                .meta()
                 .id
                 .as_ref()
                 .unwrap_or_else(|| panic!("{} feature {i} has no id", path.display()));
@@ -79,7 +79,7 @@ fn every_bundled_file_parses_and_has_the_required_properties() {
                 path.display()
             );
             assert!(
-                f.geometry.is_some(),
+                f.geometry().is_some(),
                 "{} feature {i} has no geometry",
                 path.display()
             );
@@ -92,7 +92,7 @@ fn everything_lies_inside_the_former_province() {
     for path in bundled_files() {
         let layer = read_geojson(&path).unwrap_or_else(|e| panic!("{e}"));
         for f in &layer.features {
-            let Some(rect) = f.geometry.as_ref().and_then(|g| g.bounding_rect()) else {
+            let Some(rect) = f.geometry().and_then(|g| g.bounding_rect()) else {
                 continue;
             };
             let [w, s, e, n] = PROVINCE_BBOX;
@@ -111,7 +111,7 @@ fn every_polygon_is_valid() {
     for path in bundled_files() {
         let layer = read_geojson(&path).unwrap_or_else(|e| panic!("{e}"));
         for f in layer.features.iter().filter(|f| f.is_areal()) {
-            let g = f.geometry.as_ref().expect("areal features have geometry");
+            let g = f.geometry().expect("areal features have geometry");
             assert!(
                 g.is_valid(),
                 "{}: {} is not valid: {:?}",
@@ -149,16 +149,16 @@ fn the_sti_park_has_concave_shapes_a_hole_and_a_multipolygon() {
     assert_eq!(subareas.len(), 5, "five planned sub-areas");
     assert!(
         layer.features.iter().any(
-            |f| matches!(&f.geometry, Some(Geometry::Polygon(p)) if !p.interiors().is_empty())
+            |f| matches!(f.geometry(), Some(Geometry::Polygon(p)) if !p.interiors().is_empty())
         )
     );
     assert!(
         layer
             .features
             .iter()
-            .any(|f| matches!(&f.geometry, Some(Geometry::MultiPolygon(_))))
+            .any(|f| matches!(f.geometry(), Some(Geometry::MultiPolygon(_))))
     );
-    let concave = layer.features.iter().any(|f| match &f.geometry {
+    let concave = layer.features.iter().any(|f| match f.geometry() {
         Some(Geometry::Polygon(p)) => {
             use geo::{Area, ConvexHull};
             p.convex_hull().unsigned_area() > p.unsigned_area() * 1.02
@@ -172,13 +172,12 @@ fn the_sti_park_has_concave_shapes_a_hole_and_a_multipolygon() {
         .iter()
         .find(|f| f.property_text("kind").as_deref() == Some("sti_park"))
         .expect("the park");
-    let Some(Geometry::Polygon(park)) = &park.geometry else {
+    let Some(Geometry::Polygon(park)) = park.geometry() else {
         panic!("park is a polygon")
     };
     for s in subareas {
         let p = s
-            .geometry
-            .as_ref()
+            .geometry()
             .and_then(|g| g.interior_point())
             .expect("interior point");
         assert!(
@@ -212,11 +211,10 @@ fn each_locality_sits_over_its_namesake_ward() {
             .find(|w| w.property_text("name").as_deref() == Some(name.as_str()))
             .unwrap_or_else(|| panic!("no 2025 ward named {name}"));
         let centre = ward
-            .geometry
-            .as_ref()
+            .geometry()
             .and_then(|g| g.interior_point())
             .expect("ward interior point");
-        let Some(Geometry::Polygon(poly)) = &loc.geometry else {
+        let Some(Geometry::Polygon(poly)) = loc.geometry() else {
             panic!("{name} is a polygon")
         };
         assert!(
@@ -235,7 +233,7 @@ fn the_five_sti_subareas_do_not_overlap() {
         .iter()
         .filter(|f| f.property_text("kind").as_deref() == Some("sti_subarea"))
         .map(|f| {
-            let mp = match f.geometry.clone() {
+            let mp = match f.geometry().cloned() {
                 Some(Geometry::Polygon(p)) => MultiPolygon(vec![p]),
                 Some(Geometry::MultiPolygon(mp)) => mp,
                 other => panic!("{} is not areal: {other:?}", f.display_name()),

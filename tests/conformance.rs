@@ -48,9 +48,7 @@ fn draw(layer: &Layer) -> usize {
     // that crosses the antimeridian is drawn across it.
     for (i, (f, rf)) in layer.features.iter().zip(&render.features).enumerate() {
         let Some(raw) = f
-            .record
-            .geometry
-            .as_ref()
+            .record_geometry()
             .and_then(|g| corridor::model::edit::bbox_of([&g.value], 2))
         else {
             continue;
@@ -245,7 +243,7 @@ fn the_cases_people_send() {
         r#"{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[106.7,11.1],[1067000,111000]]}}"#,
     )
     .unwrap();
-    assert!(layer.features[0].geometry.is_none());
+    assert!(layer.features[0].geometry().is_none());
     assert!(
         layer.warnings[0].contains("outside longitude ±180°"),
         "{:?}",

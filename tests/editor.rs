@@ -40,9 +40,7 @@ fn ctrl(h: &mut Harness<'static, CorridorApp>, key: Key) {
 
 fn tan_uyen_ring(h: &Harness<'static, CorridorApp>) -> Vec<[f64; 2]> {
     let f = &h.state().doc.layers[LOCALITIES].features[TAN_UYEN];
-    parts(&f.record.geometry.as_ref().unwrap().value)[0]
-        .points
-        .clone()
+    parts(&f.record_geometry().unwrap().value)[0].points.clone()
 }
 
 /// Selects Tân Uyên by clicking inside it and enters edit mode with `E`.
@@ -193,7 +191,7 @@ fn draw_a_polygon_fill_its_form_and_save() {
     key(&mut h, Key::Enter);
     let layer = &h.state().doc.layers[LOCALITIES];
     assert_eq!(layer.features.len(), count + 1);
-    let new = &layer.features[count].record;
+    let new = &layer.features[count].record();
     assert_eq!(new.id, Some(geojson::feature::Id::String("new-1".into())));
     assert_eq!(
         new.property("name"),
@@ -223,7 +221,7 @@ fn draw_a_polygon_fill_its_form_and_save() {
     h.run();
     let layer = &h.state().doc.layers[LOCALITIES];
     assert_eq!(
-        layer.features[count].record.property("population"),
+        layer.features[count].record().property("population"),
         Some(&Value::String(String::new()))
     );
 
@@ -234,7 +232,7 @@ fn draw_a_polygon_fill_its_form_and_save() {
     key(&mut h, Key::Tab);
     let layer = &h.state().doc.layers[LOCALITIES];
     assert_eq!(
-        layer.features[count].record.property("population"),
+        layer.features[count].record().property("population"),
         Some(&Value::String("12500".into())),
         "a text attribute stays text"
     );
@@ -278,7 +276,7 @@ fn snapping_copies_a_neighbours_vertex_exactly() {
             .features
             .last()
             .unwrap()
-            .record
+            .record()
             .geometry
             .as_ref()
             .unwrap()
@@ -327,7 +325,7 @@ fn editing_keeps_json_types_of_attributes() {
     field(&h, "area_ha").type_text("14.25");
     h.run();
     key(&mut h, Key::Tab);
-    let f = &h.state().doc.layers[0].features[0].record;
+    let f = &h.state().doc.layers[0].features[0].record();
     assert_eq!(f.property("area_ha"), Some(&serde_json::json!(14.25)));
     assert_eq!(f.property("open"), Some(&Value::Bool(true)));
     // A value that is not a number is refused with a message, not saved as text.
@@ -337,7 +335,7 @@ fn editing_keeps_json_types_of_attributes() {
     field(&h, "area_ha").type_text("lots");
     h.run();
     key(&mut h, Key::Tab);
-    let f = &h.state().doc.layers[0].features[0].record;
+    let f = &h.state().doc.layers[0].features[0].record();
     assert_eq!(f.property("area_ha"), Some(&serde_json::json!(14.25)));
     assert!(
         h.query_by_label_contains("is not a number").is_some(),
@@ -636,7 +634,7 @@ fn draw_a_line_by_double_click_cancel_one_with_escape_and_use_the_buttons() {
     );
     let line = parts(
         &layer.features[count]
-            .record
+            .record()
             .geometry
             .as_ref()
             .unwrap()
@@ -647,14 +645,14 @@ fn draw_a_line_by_double_click_cancel_one_with_escape_and_use_the_buttons() {
 
     let has_summary = |h: &Harness<'static, CorridorApp>| {
         h.state().doc.layers[LOCALITIES].features[count]
-            .record
+            .record()
             .property("summary")
             .is_some()
     };
     // Remove an attribute of the new line with its ✕, then undo and redo with the buttons.
-    assert!(layer.features[count].record.property("summary").is_some());
+    assert!(layer.features[count].record().property("summary").is_some());
     let key_index = layer.features[count]
-        .record
+        .record()
         .properties
         .as_ref()
         .unwrap()

@@ -184,7 +184,7 @@ fn run(layer: &mut Layer, op: &Op) {
             .map(|_| ()),
         Op::SetProperty { f, value } => match layer.features.get(f % n) {
             Some(feature) => {
-                let mut record = feature.record.clone();
+                let mut record = feature.record().into_owned();
                 record.set_property("rank", value);
                 layer.replace(f % n, record, "Edit attribute").map(|_| ())
             }
@@ -208,7 +208,11 @@ fn run(layer: &mut Layer, op: &Op) {
 }
 
 fn records(layer: &Layer) -> Vec<geojson::Feature> {
-    layer.features.iter().map(|f| f.record.clone()).collect()
+    layer
+        .features
+        .iter()
+        .map(|f| f.record().into_owned())
+        .collect()
 }
 
 proptest! {

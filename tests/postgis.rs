@@ -400,7 +400,7 @@ fn eight_writers_500_edits_each_lose_no_update() {
     let source = PgSource::new(&pg::url(), &format!("{schema}.zones")).unwrap();
     let mut layer = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("maps/new-city.geojson"));
     layer.features.truncate(1);
-    let template = layer.features[0].record.clone();
+    let template = layer.features[0].record().into_owned();
     layer.features = (0..ZONES)
         .map(|i| {
             let mut r = template.clone();

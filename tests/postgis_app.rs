@@ -94,9 +94,7 @@ fn open(dir: &Path, data: &Path) -> Harness<'static, CorridorApp> {
 
 fn ring(h: &Harness<'static, CorridorApp>) -> Vec<[f64; 2]> {
     let f = &h.state().doc.layers[0].features[TAN_UYEN];
-    parts(&f.record.geometry.as_ref().unwrap().value)[0]
-        .points
-        .clone()
+    parts(&f.record_geometry().unwrap().value)[0].points.clone()
 }
 
 /// Selects Tân Uyên, enters edit mode and drags its eastern vertex 40 points east.
@@ -125,7 +123,7 @@ fn save_keys(h: &mut Harness<'static, CorridorApp>) {
 }
 
 fn key_of(h: &Harness<'static, CorridorApp>, i: usize) -> String {
-    row_key(&h.state().doc.layers[0].features[i].record)
+    row_key(h.state().doc.layers[0].features[i].meta())
         .unwrap()
         .to_owned()
 }
@@ -490,10 +488,7 @@ fn edits_to_a_table_survive_a_crash_through_the_journal() {
         .expect("the edited zone is still there");
     assert_eq!(at, TAN_UYEN - 1, "found by its row, not its old place");
     let f = &h.state().doc.layers[0].features[at];
-    assert_eq!(
-        parts(&f.record.geometry.as_ref().unwrap().value)[0].points,
-        edited
-    );
+    assert_eq!(parts(&f.record_geometry().unwrap().value)[0].points, edited);
     assert!(h.state().doc.layers[0].is_dirty());
     save_keys(&mut h);
     until(&mut h, Duration::from_secs(10), "saved", |a| {
@@ -527,7 +522,7 @@ fn a_drawn_zone_is_inserted_and_its_deletion_deletes_the_row() {
     h.key_press(Key::Enter);
     h.run();
     assert_eq!(h.state().doc.layers[0].features.len(), 7);
-    assert!(row_key(&h.state().doc.layers[0].features[6].record).is_none());
+    assert!(row_key(h.state().doc.layers[0].features[6].meta()).is_none());
     save_keys(&mut h);
     until(&mut h, Duration::from_secs(10), "inserted", |a| {
         !a.db_saving() && !a.doc.layers[0].is_dirty()

@@ -211,8 +211,11 @@ impl CorridorApp {
                                 .last_mut()
                                 .map(|(_, j)| j.append(label, &changes)),
                             None => {
-                                let records: Vec<geojson::Feature> =
-                                    layer.features.iter().map(|f| f.record.clone()).collect();
+                                let records: Vec<geojson::Feature> = layer
+                                    .features
+                                    .iter()
+                                    .map(|f| f.record().into_owned())
+                                    .collect();
                                 self.editing
                                     .journals
                                     .last_mut()
@@ -410,8 +413,7 @@ impl CorridorApp {
             .get_mut(li)
             .and_then(|l| l.features.get_mut(drag.feature))
         {
-            f.record = drag.before;
-            f.refresh_geometry();
+            f.set_record(drag.before);
             if let Some(layer) = self.doc.layers.get(li) {
                 self.renders[li].update_feature(layer, drag.feature, self.persisted.lang);
             }
@@ -429,7 +431,7 @@ impl CorridorApp {
     fn selected_parts(&self) -> Vec<edit::Part> {
         self.edited_feature()
             .and_then(|(li, fi)| self.doc.layers.get(li)?.features.get(fi))
-            .and_then(|f| f.record.geometry.as_ref())
+            .and_then(|f| f.record_geometry())
             .map(|g| edit::parts(&g.value))
             .unwrap_or_default()
     }
@@ -516,7 +518,7 @@ impl CorridorApp {
             && let Some((_, fi)) = edited
             && let Some(origin) = ui.input(|i| i.pointer.press_origin())
         {
-            let before = self.doc.layers[li].features[fi].record.clone();
+            let before = self.doc.layers[li].features[fi].record().into_owned();
             let start = lonlat_at(&t, origin);
             match tool {
                 Tool::Vertices => match handle_at(&t, &self.selected_parts(), origin) {
@@ -590,8 +592,7 @@ impl CorridorApp {
                     edit::refresh_bbox(&mut record);
                     let layer = &mut self.doc.layers[li];
                     if let Some(f) = layer.features.get_mut(drag.feature) {
-                        f.record = record;
-                        f.refresh_geometry();
+                        f.set_record(record);
                     }
                     self.renders[li].update_feature(
                         &self.doc.layers[li],
@@ -603,7 +604,9 @@ impl CorridorApp {
             }
             if out.drag_stopped || !ui.input(|i| i.pointer.primary_down()) && !out.dragged {
                 self.editing.editor.drag = None;
-                let after = self.doc.layers[li].features[drag.feature].record.clone();
+                let after = self.doc.layers[li].features[drag.feature]
+                    .record()
+                    .into_owned();
                 if after != drag.before {
                     let change = Change {
                         index: drag.feature,
@@ -880,7 +883,7 @@ impl CorridorApp {
             let geometry = self
                 .edited_feature()
                 .and_then(|(li, fi)| self.doc.layers[li].features.get(fi))
-                .and_then(|f| f.geometry.as_ref());
+                .and_then(|f| f.geometry());
             self.editing.editor.problems = geometry.map(problems).unwrap_or_default();
             self.editing.editor.measures =
                 geometry.map(|g| [geodesic_area_m2(g), geodesic_length_m(g)]);
@@ -921,7 +924,7 @@ impl CorridorApp {
         ui.add_space(6.0);
         ui.label(RichText::new("Attributes").strong());
         let owner = (li, fi, editor.revision);
-        let changed = attribute_form_ui(ui, &feature.record, owner, &mut editor.form);
+        let changed = attribute_form_ui(ui, &feature.record(), owner, &mut editor.form);
         ui.add_space(6.0);
         let delete = ui
             .button("Delete feature")
@@ -1402,7 +1405,7 @@ fn rebase_by_row(layer: &crate::model::Layer, changes: Vec<Change>) -> Vec<Chang
     let mut keys: Vec<Option<String>> = layer
         .features
         .iter()
-        .map(|f| row_key(&f.record).map(str::to_owned))
+        .map(|f| row_key(f.meta()).map(str::to_owned))
         .collect();
     let mut out = Vec::with_capacity(changes.len());
     for mut c in changes {

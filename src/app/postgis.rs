@@ -397,7 +397,7 @@ impl CorridorApp {
         let mut slots = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (i, f) in layer.features.iter().enumerate() {
-            match row_key(&f.record) {
+            match row_key(f.meta()) {
                 Some(key) if link.baseline.contains_key(key) && seen.insert(key.to_owned()) => {
                     if conflicted.contains(&key)
                         || touched.as_ref().is_some_and(|t| !t.contains(key))
@@ -405,12 +405,12 @@ impl CorridorApp {
                         continue;
                     }
                     let (version, hash) = &link.baseline[key];
-                    let now = record_hash(&f.record);
+                    let now = record_hash(&f.record());
                     if now != *hash {
                         items.push(Pending {
                             key: Some(key.to_owned()),
                             base: Some(version.clone()),
-                            mine: Some(f.record.clone()),
+                            mine: Some(f.record().into_owned()),
                         });
                         slots.push(Slot::Row {
                             key: key.to_owned(),
@@ -420,7 +420,7 @@ impl CorridorApp {
                 }
                 // New features, and copies of a row (a second feature with its key).
                 _ => {
-                    let mut record = f.record.clone();
+                    let mut record = f.record().into_owned();
                     crate::db::rows::strip_row(&mut record);
                     items.push(Pending {
                         key: None,
@@ -429,7 +429,7 @@ impl CorridorApp {
                     });
                     slots.push(Slot::New {
                         index: i,
-                        hash: record_hash(&f.record),
+                        hash: record_hash(&f.record()),
                     });
                 }
             }
@@ -587,19 +587,19 @@ impl CorridorApp {
                     let at = if layer
                         .features
                         .get(index)
-                        .is_some_and(|f| record_hash(&f.record) == hash)
+                        .is_some_and(|f| record_hash(&f.record()) == hash)
                     {
                         Some(index)
                     } else {
                         layer.features.iter().position(|f| {
-                            row_key(&f.record).is_none() && record_hash(&f.record) == hash
+                            row_key(f.meta()).is_none() && record_hash(&f.record()) == hash
                         })
                     };
                     let mut hash = hash;
                     if let Some(i) = at {
-                        let record = &mut layer.features[i].record;
-                        set_row_key(record, &key);
-                        hash = record_hash(record);
+                        let feature = &mut layer.features[i];
+                        set_row_key(feature.meta_mut(), &key);
+                        hash = record_hash(&feature.record());
                     }
                     link.baseline.insert(key, (version, hash));
                     written += 1;
@@ -609,8 +609,8 @@ impl CorridorApp {
                     written += 1;
                 }
                 (Slot::Row { key, .. }, Outcome::Conflict { theirs }) => {
-                    let mine =
-                        feature_of_row(layer, &key).map(|i| layer.features[i].record.clone());
+                    let mine = feature_of_row(layer, &key)
+                        .map(|i| layer.features[i].record().into_owned());
                     conflicts.push(Conflict {
                         key,
                         mine,
@@ -667,7 +667,7 @@ impl CorridorApp {
             .features
             .iter()
             .enumerate()
-            .filter_map(|(i, f)| Some((row_key(&f.record)?.to_owned(), i)))
+            .filter_map(|(i, f)| Some((row_key(f.meta())?.to_owned(), i)))
             .collect();
         for row in rows {
             let at = at_row.get(&row.key).copied();
@@ -680,7 +680,7 @@ impl CorridorApp {
                     if version == row.version {
                         continue;
                     }
-                    let ours_unchanged = record_hash(&layer.features[i].record) == base_hash;
+                    let ours_unchanged = record_hash(&layer.features[i].record()) == base_hash;
                     if ours_unchanged && editing != Some(i) {
                         layer.features[i] = Feature::from_record(row.record);
                         link.baseline.insert(row.key, (row.version, hash));
@@ -709,7 +709,7 @@ impl CorridorApp {
             let ours_unchanged = link
                 .baseline
                 .get(&key)
-                .is_some_and(|(_, h)| record_hash(&layer.features[i].record) == *h);
+                .is_some_and(|(_, h)| record_hash(&layer.features[i].record()) == *h);
             // Removing a feature shifts the positions the undo history refers to: with nothing
             // unsaved, the history is let go first (as a commit does in QGIS); with unsaved
             // edits, the removal waits for the next save.
@@ -757,7 +757,7 @@ impl CorridorApp {
                 if let Some(li) = li
                     && let Some(i) = feature_of_row(&self.doc.layers[li], &c.key)
                 {
-                    crate::db::rows::strip_row(&mut self.doc.layers[li].features[i].record);
+                    crate::db::rows::strip_row(self.doc.layers[li].features[i].meta_mut());
                 }
             }
             (None, None) => {
@@ -782,7 +782,7 @@ impl CorridorApp {
         let change = match (&c.theirs, at) {
             (Some(theirs), Some(i)) => Some(Change {
                 index: i,
-                before: Some(self.doc.layers[li].features[i].record.clone()),
+                before: Some(self.doc.layers[li].features[i].record().into_owned()),
                 after: Some(theirs.record.clone()),
             }),
             (Some(theirs), None) => Some(Change {
@@ -792,7 +792,7 @@ impl CorridorApp {
             }),
             (None, Some(i)) => Some(Change {
                 index: i,
-                before: Some(self.doc.layers[li].features[i].record.clone()),
+                before: Some(self.doc.layers[li].features[i].record().into_owned()),
                 after: None,
             }),
             (None, None) => None,
@@ -1302,5 +1302,5 @@ fn feature_of_row(layer: &crate::model::Layer, key: &str) -> Option<usize> {
     layer
         .features
         .iter()
-        .position(|f| row_key(&f.record) == Some(key))
+        .position(|f| row_key(f.meta()) == Some(key))
 }

@@ -76,7 +76,7 @@ pub fn import(
     // Property keys in order of first appearance, with their values.
     let mut keys: Vec<String> = Vec::new();
     for f in &layer.features {
-        for k in f.record.properties.iter().flat_map(|p| p.keys()) {
+        for k in f.meta().properties.iter().flat_map(|p| p.keys()) {
             if !keys.contains(k) {
                 keys.push(k.clone());
             }
@@ -112,7 +112,7 @@ pub fn import(
             layer
                 .features
                 .iter()
-                .filter_map(|f| f.record.properties.as_ref()?.get(k)),
+                .filter_map(|f| f.meta().properties.as_ref()?.get(k)),
         );
         columns.push((name, t.to_owned()));
     }
@@ -120,11 +120,7 @@ pub fn import(
     // a mix gets a plain `geometry` column held to SRID 4326.
     let mut types = std::collections::BTreeSet::new();
     let mut dims = std::collections::BTreeSet::new();
-    for g in layer
-        .features
-        .iter()
-        .filter_map(|f| f.record.geometry.as_ref())
-    {
+    for g in layer.features.iter().filter_map(|f| f.record_geometry()) {
         types.insert(geometry_type_name(&g.value));
         dims.insert(geometry_dims(&g.value));
     }
@@ -225,7 +221,7 @@ pub fn import(
         .features
         .iter()
         .map(|f| {
-            let mut record = f.record.clone();
+            let mut record = f.record().into_owned();
             strip_row(&mut record);
             rename_properties(&mut record, &renamed);
             record

@@ -194,7 +194,7 @@ pub fn parse_geojson_with(
                     ),
                 },
             };
-            (Feature { record, geometry }, warning)
+            (Feature::from_parts(record, geometry), warning)
         })
         .collect();
     parsed.features.reserve(converted.len());
@@ -416,7 +416,7 @@ fn remark_on(parsed: &mut ParsedLayer) {
         parsed
             .features
             .iter()
-            .find_map(|f| f.record.foreign_members.as_ref()?.get("crs"))
+            .find_map(|f| f.meta().foreign_members.as_ref()?.get("crs"))
     });
     if let Some(crs) = crs {
         let name = crs
@@ -434,7 +434,7 @@ fn remark_on(parsed: &mut ParsedLayer) {
     }
     let mut seen = std::collections::HashMap::new();
     for f in &parsed.features {
-        if let Some(id) = &f.record.id {
+        if let Some(id) = &f.meta().id {
             let key = match id {
                 geojson::feature::Id::String(s) => format!("“{s}”"),
                 geojson::feature::Id::Number(n) => n.to_string(),
@@ -617,22 +617,22 @@ pub fn geojson_bytes(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
     let mut out = Vec::new();
     match (&layer.form, layer.features.as_slice()) {
         (SourceForm::Feature, [only]) => {
-            serde_json::to_writer(&mut out, &*for_file(&only.record))?;
+            serde_json::to_writer(&mut out, &*for_file(&only.record()))?;
             out.push(b'\n');
             return Ok(out);
         }
         (SourceForm::Geometry, [only])
-            if only.record.id.is_none()
-                && only.record.bbox.is_none()
-                && only.record.properties.as_ref().is_none_or(|p| p.is_empty())
+            if only.meta().id.is_none()
+                && only.meta().bbox.is_none()
+                && only.meta().properties.as_ref().is_none_or(|p| p.is_empty())
                 && only
-                    .record
+                    .meta()
                     .foreign_members
                     .as_ref()
                     .is_none_or(|m| m.is_empty())
-                && only.record.geometry.is_some() =>
+                && only.record_geometry().is_some() =>
         {
-            serde_json::to_writer(&mut out, &only.record.geometry)?;
+            serde_json::to_writer(&mut out, &only.record_geometry())?;
             out.push(b'\n');
             return Ok(out);
         }
@@ -643,7 +643,7 @@ pub fn geojson_bytes(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
             if separators {
                 out.push(RS);
             }
-            serde_json::to_writer(&mut out, &*for_file(&f.record))?;
+            serde_json::to_writer(&mut out, &*for_file(&f.record()))?;
             out.push(b'\n');
         }
         return Ok(out);
@@ -656,11 +656,13 @@ pub fn geojson_bytes(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
     {
         if let Some(bbox) = bbox {
             let fresh = if layer.history.geometry_changed {
+                let geometries: Vec<_> = layer
+                    .features
+                    .iter()
+                    .filter_map(|f| f.record_geometry())
+                    .collect();
                 crate::model::edit::bbox_of(
-                    layer
-                        .features
-                        .iter()
-                        .filter_map(|f| f.record.geometry.as_ref().map(|g| &g.value)),
+                    geometries.iter().map(|g| &g.value),
                     (bbox.len() / 2).max(2),
                 )
             } else {
@@ -679,7 +681,7 @@ pub fn geojson_bytes(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
     out.extend_from_slice(b",\"features\":[");
     for (i, f) in layer.features.iter().enumerate() {
         out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-        serde_json::to_writer(&mut out, &*for_file(&f.record))?;
+        serde_json::to_writer(&mut out, &*for_file(&f.record()))?;
     }
     out.extend_from_slice(b"\n]}\n");
     Ok(out)
@@ -759,7 +761,7 @@ mod tests {
         let text = b"\xEF\xBB\xBF{\"type\": \"Point\", \"coordinates\": [106.6, 11.0]}";
         let parsed = parse_geojson(text, Path::new("bom.geojson")).unwrap();
         assert_eq!(parsed.features.len(), 1);
-        assert!(parsed.features[0].geometry.is_some());
+        assert!(parsed.features[0].geometry().is_some());
     }
 
     #[test]
@@ -770,6 +772,6 @@ mod tests {
         let parsed = parse_geojson(text, Path::new("f.geojson")).unwrap();
         assert_eq!(parsed.features.len(), 1);
         assert_eq!(parsed.features[0].display_name(), "Dĩ An");
-        assert!(parsed.features[0].geometry.is_none());
+        assert!(parsed.features[0].geometry().is_none());
     }
 }

@@ -193,8 +193,11 @@ impl Recovery {
         for e in &self.entries {
             if let Some(records) = &e.snapshot {
                 // Remove everything there is (last first), then insert the snapshot.
-                let mut state: Vec<geojson::Feature> =
-                    layer.features.iter().map(|f| f.record.clone()).collect();
+                let mut state: Vec<geojson::Feature> = layer
+                    .features
+                    .iter()
+                    .map(|f| f.record().into_owned())
+                    .collect();
                 apply_changes(&mut state, &out);
                 for (i, r) in state.into_iter().enumerate().rev() {
                     out.push(Change {

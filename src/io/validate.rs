@@ -110,10 +110,10 @@ pub fn validate_file(path: &Path) -> Report {
                 });
             }
             for (i, f) in parsed.features.iter().enumerate() {
-                let Some(g) = &f.geometry else {
+                let Some(g) = f.geometry() else {
                     continue;
                 };
-                let id = match &f.record.id {
+                let id = match &f.meta().id {
                     Some(geojson::feature::Id::String(s)) => format!(" (id “{s}”)"),
                     Some(geojson::feature::Id::Number(n)) => format!(" (id {n})"),
                     None => String::new(),

@@ -606,8 +606,8 @@ impl Layer {
             .features
             .get(index)
             .ok_or(EditError::NoSuchFeature(index))?
-            .record
-            .clone();
+            .record()
+            .into_owned();
         if before == after {
             // Nothing changed: nothing to undo.
             return Ok(Change {
@@ -640,7 +640,7 @@ impl Layer {
             .features
             .get(index)
             .ok_or(EditError::NoSuchFeature(index))?;
-        let mut after = feature.record.clone();
+        let mut after = feature.record().into_owned();
         let geometry = after.geometry.as_mut().ok_or(EditError::NoGeometry)?;
         op(&mut geometry.value)?;
         self.replace(index, after, label)
@@ -666,8 +666,8 @@ impl Layer {
             .features
             .get(index)
             .ok_or(EditError::NoSuchFeature(index))?
-            .record
-            .clone();
+            .record()
+            .into_owned();
         let change = Change {
             index,
             before: Some(before),
@@ -684,7 +684,7 @@ impl Layer {
         let ids: Vec<&Id> = self
             .features
             .iter()
-            .filter_map(|f| f.record.id.as_ref())
+            .filter_map(|f| f.meta().id.as_ref())
             .collect();
         let all_numbers = !ids.is_empty() && ids.iter().all(|i| matches!(i, Id::Number(_)));
         if all_numbers {
@@ -725,7 +725,7 @@ mod tests {
        "geometry":{"type":"Polygon","coordinates":[[[106.6,11.0,5],[106.7,11.0,6],[106.7,11.1,7],[106.6,11.1,8],[106.6,11.0,5]]]}}]}"#;
 
     fn coords(l: &Layer) -> Vec<Vec<f64>> {
-        match &l.features[0].record.geometry.as_ref().unwrap().value {
+        match &l.features[0].record_geometry().unwrap().value {
             Value::Polygon { coordinates: r } => {
                 r[0].iter().map(|p| p.as_slice().to_vec()).collect()
             }
@@ -745,7 +745,7 @@ mod tests {
         assert_eq!(c[4], c[0]);
         assert_eq!(c[1], vec![106.7, 11.0, 6.0], "untouched exactly");
         assert_eq!(
-            l.features[0].record.bbox,
+            l.features[0].meta().bbox,
             Some(vec![106.55, 10.95, 106.7, 11.1])
         );
         assert!(l.is_dirty());
@@ -816,7 +816,7 @@ mod tests {
     #[test]
     fn parts_list_rings_without_their_closing_repeat() {
         let l = layer(SQUARE_Z);
-        let p = parts(&l.features[0].record.geometry.as_ref().unwrap().value);
+        let p = parts(&l.features[0].record_geometry().unwrap().value);
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].points.len(), 4);
         assert_eq!(p[0].edges().count(), 4);

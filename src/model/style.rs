@@ -234,10 +234,7 @@ mod tests {
             properties: props.as_object().cloned(),
             ..Default::default()
         };
-        Feature {
-            record,
-            geometry: None,
-        }
+        Feature::from_record(record)
     }
 
     #[test]

@@ -167,7 +167,7 @@ impl LayerRender {
     /// What this layer's render data holds on the heap (capacities, not lengths).
     pub fn heap_bytes(&self) -> RenderBytes {
         fn paths(p: &[Path]) -> usize {
-            p.iter().map(|p| p.points.capacity() * 8).sum::<usize>() + p.len() * size_of::<Path>()
+            p.iter().map(|p| p.points.capacity() * 8).sum::<usize>() + std::mem::size_of_val(p)
         }
         fn fill(m: Option<&FillMesh>) -> usize {
             m.map_or(0, |m| m.vertices.capacity() * 8 + m.indices.capacity() * 4)
@@ -176,8 +176,7 @@ impl LayerRender {
             packed: self.coarse_vertices.capacity() * 8
                 + self.coarse_indices.capacity() * 4
                 + self.briefs.capacity() * size_of::<Brief>(),
-            other: self.features.capacity() * size_of::<FeatureRender>()
-                + self.index.size() * 48,
+            other: self.features.capacity() * size_of::<FeatureRender>() + self.index.size() * 48,
             ..RenderBytes::default()
         };
         for f in &self.features {
@@ -516,7 +515,7 @@ fn feature_render(
         .and_then(|k| f.property_text(k))
         .or_else(|| label_key.and_then(|k| f.property_text(k)))
         .filter(|s| !s.trim().is_empty());
-    build_feature(f.geometry.as_ref(), style, label_text, defer)
+    build_feature(f.geometry(), style, label_text, defer)
 }
 
 fn rank(f: &FeatureRender) -> (u8, f64) {

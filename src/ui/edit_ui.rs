@@ -520,11 +520,7 @@ pub fn find_snap(
             if exclude == Some((li, fi)) {
                 continue;
             }
-            let Some(g) = layer
-                .features
-                .get(fi)
-                .and_then(|f| f.record.geometry.as_ref())
-            else {
+            let Some(g) = layer.features.get(fi).and_then(|f| f.record_geometry()) else {
                 continue;
             };
             for part in crate::model::edit::parts(&g.value) {

@@ -29,7 +29,7 @@ pub struct FeatureFacts {
 
 impl FeatureFacts {
     pub fn compute(doc: &Document, feature: FeatureRef) -> Self {
-        let geometry = doc.feature(feature).and_then(|f| f.geometry.as_ref());
+        let geometry = doc.feature(feature).and_then(|f| f.geometry());
         Self {
             feature,
             area_m2: geometry.map(geodesic_area_m2).unwrap_or(0.0),
@@ -114,7 +114,7 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
             ui.label(format!("{:.2} km", facts.length_m / 1000.0))
                 .on_hover_text("Geodesic length on the WGS84 ellipsoid");
             ui.end_row();
-        } else if let Some(geo::Geometry::Point(p)) = &feature.geometry {
+        } else if let Some(geo::Geometry::Point(p)) = feature.geometry() {
             ui.label(RichText::new(tr("Position")).strong());
             ui.label(crate::geometry::coords::format_lat_lon(p.x(), p.y()));
             ui.end_row();
@@ -156,7 +156,7 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
                 .num_columns(2)
                 .striped(true)
                 .show(ui, |ui| {
-                    if let Some(id) = &feature.record.id {
+                    if let Some(id) = &feature.meta().id {
                         ui.label(RichText::new("id").color(MUTED));
                         ui.label(match id {
                             geojson::feature::Id::String(s) => s.clone(),

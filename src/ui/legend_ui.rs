@@ -20,7 +20,7 @@ pub fn layer_symbol(doc: &Document, layer: usize) -> Symbol {
     };
     let (mut areas, mut lines, mut points) = (0, 0, 0);
     for f in &l.features {
-        match &f.geometry {
+        match &f.geometry() {
             Some(geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_)) => areas += 1,
             Some(geo::Geometry::LineString(_) | geo::Geometry::MultiLineString(_)) => lines += 1,
             Some(geo::Geometry::Point(_) | geo::Geometry::MultiPoint(_)) => points += 1,
