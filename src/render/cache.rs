@@ -78,25 +78,41 @@ impl FeatureRender {
         let count = |paths: &[Path]| {
             u32::try_from(paths.iter().map(|p| p.points.len()).sum::<usize>()).unwrap_or(u32::MAX)
         };
-        let vertices = |fill: Option<&FillMesh>| {
-            fill.map_or(0, |m| u32::try_from(m.vertices.len()).unwrap_or(u32::MAX))
+        let vertices = |fill: Option<&FillMesh>, paths: &[Path]| {
+            fill.map_or(0, |m| {
+                let n = if m.shared {
+                    rings(paths).map(<[_]>::len).sum()
+                } else {
+                    m.vertices.len()
+                };
+                u32::try_from(n).unwrap_or(u32::MAX)
+            })
         };
         let mut c = LevelCosts {
             levels: 1,
             ..LevelCosts::default()
         };
         c.has_fill[0] = self.fill.is_some();
-        c.fill_vertices[0] = vertices(self.fill.as_ref());
+        c.fill_vertices[0] = vertices(self.fill.as_ref(), &self.paths);
         c.line_points[0] = count(&self.paths);
         for (k, l) in self.lods.iter().take(LOD_TOLERANCES.len()).enumerate() {
             c.tolerance[k + 1] = l.tolerance;
             c.has_fill[k + 1] = l.fill.is_some();
-            c.fill_vertices[k + 1] = vertices(l.fill.as_ref());
+            c.fill_vertices[k + 1] = vertices(l.fill.as_ref(), &l.paths);
             c.line_points[k + 1] = count(&l.paths);
             c.levels += 1;
         }
         self.costs = c;
     }
+}
+
+/// The rings of a level's paths (its closed ones, in order): what its fill was made from, and
+/// what a shared fill's indices point into.
+pub fn rings(paths: &[Path]) -> impl Iterator<Item = &[[f32; 2]]> {
+    paths
+        .iter()
+        .filter(|p| p.closed)
+        .map(|p| p.points.as_slice())
 }
 
 impl FeatureRender {
@@ -170,7 +186,7 @@ impl LayerRender {
             p.iter().map(|p| p.points.capacity() * 8).sum::<usize>() + std::mem::size_of_val(p)
         }
         fn fill(m: Option<&FillMesh>) -> usize {
-            m.map_or(0, |m| m.vertices.capacity() * 8 + m.indices.capacity() * 4)
+            m.map_or(0, |m| m.vertices.capacity() * 8 + m.indices.heap_bytes())
         }
         let mut b = RenderBytes {
             packed: self.coarse_vertices.capacity() * 8
@@ -282,14 +298,14 @@ fn pack_coarse(features: &[FeatureRender], briefs: &mut [Brief]) -> (Vec<[f32; 2
         let (Ok(v0), Ok(i0)) = (u32::try_from(vertices.len()), u32::try_from(indices.len())) else {
             break;
         };
+        vertices.extend(fill.vertices_in(rings(&lod.paths)));
+        indices.extend(fill.indices.offset(0));
         let (Ok(vn), Ok(inn)) = (
-            u32::try_from(fill.vertices.len()),
-            u32::try_from(fill.indices.len()),
+            u32::try_from(vertices.len() - v0 as usize),
+            u32::try_from(indices.len() - i0 as usize),
         ) else {
-            continue;
+            break;
         };
-        vertices.extend_from_slice(&fill.vertices);
-        indices.extend_from_slice(&fill.indices);
         b.coarse = Some(Coarse {
             origin: f.origin,
             fill: f.style.fill,

@@ -6,7 +6,8 @@ use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke, epaint::PathShape, pos2, ve
 use crate::geometry::{MercatorBox, mercator::points_per_world};
 use crate::model::Color;
 
-use super::cache::{BriefKind, FeatureRender, LOCAL_PER_WORLD, LayerRender};
+use super::cache::{BriefKind, FeatureRender, LOCAL_PER_WORLD, LayerRender, rings};
+use super::tessellate::Indices;
 
 /// Maps world units to screen points for one frame.
 #[derive(Clone, Copy, Debug)]
@@ -231,22 +232,35 @@ pub fn paint_layer(
             continue;
         }
         let fill_mesh = match fill_level {
-            0 => f.fill.as_ref(),
-            k => f.lods.get(k - 1).and_then(|l| l.fill.as_ref()),
+            0 => f.fill.as_ref().map(|m| (m, f.paths.as_slice())),
+            k => f
+                .lods
+                .get(k - 1)
+                .and_then(|l| Some((l.fill.as_ref()?, l.paths.as_slice()))),
         };
-        if let Some(fill) = fill_mesh {
+        if let Some((fill, fill_paths)) = fill_mesh {
             let mut color = faded(style.fill, opacity);
             if highlight.is_some() {
                 color = emphasised_fill(color);
             }
             let base = mesh.vertices.len() as u32;
-            mesh.vertices
-                .extend(fill.vertices.iter().map(|&p| egui::epaint::Vertex {
-                    pos: to_screen(p),
-                    uv: egui::epaint::WHITE_UV,
-                    color,
-                }));
-            mesh.indices.extend(fill.indices.iter().map(|i| base + i));
+            let vertex = |&p: &[f32; 2]| egui::epaint::Vertex {
+                pos: to_screen(p),
+                uv: egui::epaint::WHITE_UV,
+                color,
+            };
+            // Slices, not one chained iterator: `extend` then knows each length up front.
+            if fill.shared {
+                for ring in rings(fill_paths) {
+                    mesh.vertices.extend(ring.iter().map(vertex));
+                }
+            } else {
+                mesh.vertices.extend(fill.vertices.iter().map(vertex));
+            }
+            match &fill.indices {
+                Indices::U16(is) => mesh.indices.extend(is.iter().map(|&i| base + u32::from(i))),
+                Indices::U32(is) => mesh.indices.extend(is.iter().map(|&i| base + i)),
+            }
             *budget = budget.saturating_sub(fill_cost);
         }
         let draw_outline = highlight.is_some()
