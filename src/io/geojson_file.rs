@@ -146,13 +146,30 @@ pub fn parse_geojson_with(
     // Editors on Windows like to start UTF-8 files with a byte-order mark; JSON forbids it.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    // A FeatureCollection (the usual file) is parsed feature by feature on every core, each
+    // turned into its drawable form at once: the file's positions are never all held twice.
+    if first != Some(RS)
+        && let Some((raw, form)) = parse_collection(bytes)
+    {
+        use rayon::prelude::*;
+        let converted: Option<Vec<_>> = raw
+            .into_par_iter()
+            .enumerate()
+            .map(|(index, raw)| {
+                let record = serde_json::from_str::<geojson::Feature>(raw.get()).ok()?;
+                Some(convert(index, record, limits))
+            })
+            .collect();
+        // A feature that does not parse: the general path below says where and why.
+        if let Some(converted) = converted {
+            return finish(converted, form, stamp, path, limits);
+        }
+    }
     let (records, form) = if first == Some(RS) {
         (
             parse_sequence(bytes, path, true)?,
             SourceForm::Sequence { separators: true },
         )
-    } else if let Some(collection) = parse_collection(bytes) {
-        collection
     } else {
         match serde_json::from_slice::<GeoJson>(bytes) {
             Ok(geojson) => split(geojson),
@@ -172,35 +189,93 @@ pub fn parse_geojson_with(
             Err(e) => return Err(json_error(bytes, path, &e)),
         }
     };
+    use rayon::prelude::*;
+    let converted = records
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, record)| convert(index, record, limits))
+        .collect();
+    finish(converted, form, stamp, path, limits)
+}
+
+/// One record as read, made a feature: its drawable geometry (or a warning saying why it has
+/// none), its number of positions, or the text property past the limit.
+struct Converted {
+    feature: Feature,
+    warning: Option<String>,
+    positions: usize,
+    /// A property whose text is longer than allowed: its key and length.
+    too_long: Option<(String, usize)>,
+}
+
+fn convert(index: usize, record: geojson::Feature, limits: &Limits) -> Converted {
+    let positions = record
+        .geometry
+        .as_ref()
+        .map_or(0, |g| count_positions(&g.value));
+    let too_long = record.properties.iter().flatten().find_map(|(key, value)| {
+        longest_string(value)
+            .filter(|&len| len > limits.max_string)
+            .map(|len| (key.clone(), len))
+    });
+    let (geometry, warning) = match record.geometry.as_ref() {
+        None => (None, None),
+        Some(g) => match crate::model::drawable(g) {
+            Ok(g) => (Some(g), None),
+            Err(e) => (
+                None,
+                Some(format!("feature {index}{}: {e}", id_note(&record))),
+            ),
+        },
+    };
+    Converted {
+        feature: Feature::from_parts(record, geometry),
+        warning,
+        positions,
+        too_long,
+    }
+}
+
+/// The layer from its converted features, refused if past the limits; warnings in feature
+/// order.
+fn finish(
+    converted: Vec<Converted>,
+    form: SourceForm,
+    stamp: FileStamp,
+    path: &Path,
+    limits: &Limits,
+) -> Result<ParsedLayer, LoadError> {
+    let invalid = |message: String| LoadError::Invalid {
+        path: path.to_owned(),
+        message,
+    };
+    let mut positions = 0usize;
+    for (i, c) in converted.iter().enumerate() {
+        positions += c.positions;
+        if positions > limits.max_positions {
+            return Err(invalid(format!(
+                "more than {} vertices (at feature {i}): too many to draw at once; simplify or \
+                 split the file",
+                limits.max_positions
+            )));
+        }
+        if let Some((key, len)) = &c.too_long {
+            return Err(invalid(format!(
+                "feature {i}: property “{key}” holds a text of {len} bytes, more than the {} \
+                 allowed",
+                limits.max_string
+            )));
+        }
+    }
     let mut parsed = ParsedLayer {
         form,
         stamp: Some(stamp),
         ..Default::default()
     };
-    check_limits(&records, path, limits)?;
-    // The drawable geometry of each feature, on every core; warnings in feature order.
-    use rayon::prelude::*;
-    let converted: Vec<(Feature, Option<String>)> = records
-        .into_par_iter()
-        .enumerate()
-        .map(|(index, record)| {
-            let (geometry, warning) = match record.geometry.as_ref() {
-                None => (None, None),
-                Some(g) => match crate::model::drawable(g) {
-                    Ok(g) => (Some(g), None),
-                    Err(e) => (
-                        None,
-                        Some(format!("feature {index}{}: {e}", id_note(&record))),
-                    ),
-                },
-            };
-            (Feature::from_parts(record, geometry), warning)
-        })
-        .collect();
     parsed.features.reserve(converted.len());
-    for (feature, warning) in converted {
-        parsed.warnings.extend(warning);
-        parsed.features.push(feature);
+    for c in converted {
+        parsed.warnings.extend(c.warning);
+        parsed.features.push(c.feature);
     }
     remark_on(&mut parsed);
     Ok(parsed)
@@ -210,18 +285,13 @@ pub fn parse_geojson_with(
 /// serde buffers the whole document in a generic tree before choosing the variant, which for a
 /// 350 MB file costs gigabytes and seconds.) Anything else, or any error, returns `None` and the
 /// general path takes over, with its messages.
-fn parse_collection(bytes: &[u8]) -> Option<(Vec<geojson::Feature>, SourceForm)> {
-    use rayon::prelude::*;
+fn parse_collection(bytes: &[u8]) -> Option<(Vec<&serde_json::value::RawValue>, SourceForm)> {
     let c: Collection = serde_json::from_slice(bytes).ok()?;
     if c.kind.as_deref() != Some("FeatureCollection") {
         return None;
     }
-    // Each feature's text was only delimited above; they are parsed on every core.
-    let features = c
-        .features?
-        .into_par_iter()
-        .map(|raw| serde_json::from_str::<geojson::Feature>(raw.get()).ok())
-        .collect::<Option<Vec<_>>>()?;
+    // Each feature's text is only delimited here, to be parsed on every core.
+    let features = c.features?;
     let foreign_members = (!c.foreign_members.is_empty()).then_some(c.foreign_members);
     Some((
         features,
@@ -332,43 +402,6 @@ fn parse_sequence(
         }
     }
     Ok(out)
-}
-
-/// Refuses files whose positions or strings are past the limits.
-fn check_limits(
-    records: &[geojson::Feature],
-    path: &Path,
-    limits: &Limits,
-) -> Result<(), LoadError> {
-    let invalid = |message: String| LoadError::Invalid {
-        path: path.to_owned(),
-        message,
-    };
-    let mut positions = 0usize;
-    for (i, r) in records.iter().enumerate() {
-        if let Some(g) = &r.geometry {
-            positions += count_positions(&g.value);
-        }
-        if positions > limits.max_positions {
-            return Err(invalid(format!(
-                "more than {} vertices (at feature {i}): too many to draw at once; simplify or \
-                 split the file",
-                limits.max_positions
-            )));
-        }
-        for (key, value) in r.properties.iter().flatten() {
-            if let Some(len) = longest_string(value)
-                && len > limits.max_string
-            {
-                return Err(invalid(format!(
-                    "feature {i}: property “{key}” holds a text of {len} bytes, more than the \
-                     {} allowed",
-                    limits.max_string
-                )));
-            }
-        }
-    }
-    Ok(())
 }
 
 fn count_positions(value: &geojson::GeometryValue) -> usize {

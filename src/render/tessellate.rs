@@ -83,7 +83,9 @@ impl FillMesh {
         } else {
             (Some(self.vertices.iter().copied()), None)
         };
-        own.into_iter().flatten().chain(shared.into_iter().flatten())
+        own.into_iter()
+            .flatten()
+            .chain(shared.into_iter().flatten())
     }
 
     /// Sum of the triangles' areas (always positive), with the rings the fill was made from.
@@ -218,7 +220,11 @@ mod tests {
         let m = tessellate_rings([outer.as_slice(), hole.as_slice()], 0.5).unwrap();
         assert!(m.shared && m.vertices.is_empty());
         assert!(matches!(m.indices, Indices::U16(_)));
-        assert_eq!(m.indices.len(), 8 * 3, "8 triangles for a square with a square hole");
+        assert_eq!(
+            m.indices.len(),
+            8 * 3,
+            "8 triangles for a square with a square hole"
+        );
         // A bow tie: its edges cross, which makes a vertex that is no ring point.
         let bow = vec![[0.0, 0.0], [10.0, 10.0], [10.0, 0.0], [0.0, 10.0]];
         let m = tessellate_rings([bow.as_slice()], 0.5).unwrap();
