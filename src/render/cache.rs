@@ -396,16 +396,27 @@ impl LayerRender {
             .collect()
     }
 
-    /// Triangulates deferred rings (on every core); the result goes to [`Self::apply_fills`].
+    /// Triangulates deferred rings, on every core but one: the window keeps a core to draw the
+    /// frames the user is panning meanwhile (with both busy, frame p95 on the large layer went
+    /// from 15 to 30 ms while the detail was made). The result goes to [`Self::apply_fills`].
     pub fn deferred_fills(uid: u64, rings: Vec<(usize, Vec<Vec<[f32; 2]>>)>) -> DeferredFills {
-        let fills = rings
-            .into_par_iter()
-            .map(|(i, rings)| {
-                let mesh =
-                    tessellate_rings(rings.iter().map(Vec::as_slice), 0.5).unwrap_or_default();
-                (i, mesh)
-            })
-            .collect();
+        let triangulate = |rings: Vec<(usize, Vec<Vec<[f32; 2]>>)>| -> Vec<(usize, FillMesh)> {
+            rings
+                .into_par_iter()
+                .map(|(i, rings)| {
+                    let mesh =
+                        tessellate_rings(rings.iter().map(Vec::as_slice), 0.5).unwrap_or_default();
+                    (i, mesh)
+                })
+                .collect()
+        };
+        let spare = std::thread::available_parallelism()
+            .map_or(1, |n| n.get().saturating_sub(1))
+            .max(1);
+        let fills = match rayon::ThreadPoolBuilder::new().num_threads(spare).build() {
+            Ok(pool) => pool.install(|| triangulate(rings)),
+            Err(_) => triangulate(rings),
+        };
         DeferredFills { uid, fills }
     }
 
