@@ -141,7 +141,7 @@ fn bench(c: &mut Criterion) {
             .map(|rs| {
                 rs.iter()
                     .map(|r| RenderPath {
-                        points: r.clone(),
+                        points: r.clone().into(),
                         closed: true,
                     })
                     .collect()

@@ -18,7 +18,9 @@ pub const LOCAL_PER_WORLD: f64 = (1u64 << 28) as f64;
 /// A line or ring in local units.
 #[derive(Clone, Debug)]
 pub struct Path {
-    pub points: Vec<[f32; 2]>,
+    /// Shared, so that the rings can go to a background thread to be triangulated without
+    /// a copy.
+    pub points: std::sync::Arc<[[f32; 2]]>,
     pub closed: bool,
 }
 
@@ -109,10 +111,7 @@ impl FeatureRender {
 /// The rings of a level's paths (its closed ones, in order): what its fill was made from, and
 /// what a shared fill's indices point into.
 pub fn rings(paths: &[Path]) -> impl Iterator<Item = &[[f32; 2]]> {
-    paths
-        .iter()
-        .filter(|p| p.closed)
-        .map(|p| p.points.as_slice())
+    paths.iter().filter(|p| p.closed).map(|p| &p.points[..])
 }
 
 impl FeatureRender {
@@ -183,7 +182,7 @@ impl LayerRender {
     /// What this layer's render data holds on the heap (capacities, not lengths).
     pub fn heap_bytes(&self) -> RenderBytes {
         fn paths(p: &[Path]) -> usize {
-            p.iter().map(|p| p.points.capacity() * 8).sum::<usize>() + std::mem::size_of_val(p)
+            p.iter().map(|p| p.points.len() * 8 + 16).sum::<usize>() + std::mem::size_of_val(p)
         }
         fn fill(m: Option<&FillMesh>) -> usize {
             m.map_or(0, |m| m.vertices.capacity() * 8 + m.indices.heap_bytes())
@@ -319,6 +318,9 @@ fn pack_coarse(features: &[FeatureRender], briefs: &mut [Brief]) -> (Vec<[f32; 2
     (vertices, indices)
 }
 
+/// A feature's rings, shared with its render data, to triangulate in the background.
+pub type PendingRings = Vec<std::sync::Arc<[[f32; 2]]>>;
+
 /// Full-detail fills triangulated after a deferred build, for [`LayerRender::apply_fills`].
 pub struct DeferredFills {
     pub uid: u64,
@@ -379,7 +381,7 @@ impl LayerRender {
     }
 
     /// The rings of every feature whose full fill was deferred, to triangulate off the UI thread.
-    pub fn pending_rings(&self) -> Vec<(usize, Vec<Vec<[f32; 2]>>)> {
+    pub fn pending_rings(&self) -> Vec<(usize, PendingRings)> {
         self.features
             .iter()
             .enumerate()
@@ -399,13 +401,13 @@ impl LayerRender {
     /// Triangulates deferred rings, on every core but one: the window keeps a core to draw the
     /// frames the user is panning meanwhile (with both busy, frame p95 on the large layer went
     /// from 15 to 30 ms while the detail was made). The result goes to [`Self::apply_fills`].
-    pub fn deferred_fills(uid: u64, rings: Vec<(usize, Vec<Vec<[f32; 2]>>)>) -> DeferredFills {
-        let triangulate = |rings: Vec<(usize, Vec<Vec<[f32; 2]>>)>| -> Vec<(usize, FillMesh)> {
+    pub fn deferred_fills(uid: u64, rings: Vec<(usize, PendingRings)>) -> DeferredFills {
+        let triangulate = |rings: Vec<(usize, PendingRings)>| -> Vec<(usize, FillMesh)> {
             rings
                 .into_par_iter()
                 .map(|(i, rings)| {
                     let mesh =
-                        tessellate_rings(rings.iter().map(Vec::as_slice), 0.5).unwrap_or_default();
+                        tessellate_rings(rings.iter().map(|r| &r[..]), 0.5).unwrap_or_default();
                     (i, mesh)
                 })
                 .collect()
@@ -619,7 +621,7 @@ fn build_feature(
     // so this only bounds lyon's internal precision.
     for r in polygon_rings {
         paths.push(Path {
-            points: r,
+            points: r.into(),
             closed: true,
         });
     }
@@ -636,10 +638,7 @@ fn build_feature(
     } else if fill_pending {
         Some(FillMesh::default())
     } else {
-        let rings = paths
-            .iter()
-            .filter(|p| p.closed)
-            .map(|p| p.points.as_slice());
+        let rings = paths.iter().filter(|p| p.closed).map(|p| &p.points[..]);
         match tessellate_rings(rings, 0.5) {
             Ok(mesh) => Some(mesh),
             Err(e) => {
@@ -650,7 +649,7 @@ fn build_feature(
     };
     for l in &lines {
         paths.push(Path {
-            points: l.coords().map(local).collect(),
+            points: l.coords().map(local).collect::<Vec<_>>().into(),
             closed: false,
         });
     }
@@ -718,12 +717,12 @@ pub fn build_lods(paths: &[Path], filled: bool) -> Vec<Lod> {
                 if p.closed {
                     points.pop();
                     (points.len() >= 3).then_some(Path {
-                        points,
+                        points: points.into(),
                         closed: true,
                     })
                 } else {
                     (points.len() >= 2).then_some(Path {
-                        points,
+                        points: points.into(),
                         closed: false,
                     })
                 }
@@ -739,7 +738,7 @@ pub fn build_lods(paths: &[Path], filled: bool) -> Vec<Lod> {
             let rings: Vec<&[[f32; 2]]> = simplified
                 .iter()
                 .filter(|p| p.closed)
-                .map(|p| p.points.as_slice())
+                .map(|p| &p.points[..])
                 .collect();
             if rings.is_empty() {
                 None
@@ -788,7 +787,7 @@ fn collect<'a>(
 fn scanline_anchor(rings: &[Path]) -> Option<[f32; 2]> {
     let exterior = &rings.first()?.points;
     let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
-    for p in exterior {
+    for p in exterior.iter() {
         lo = lo.min(p[1]);
         hi = hi.max(p[1]);
     }
