@@ -7,12 +7,15 @@
 #   apt-get install -y --no-install-recommends gdal-bin python3-gdal python3-qgis qgis time
 #   scripts/bench-vs-qgis.sh [SIZES…]        # default: small medium large
 #
-# Data goes to $BENCH_DATA (default /tmp/corridor-bench).
+# Data goes to $BENCH_DATA (default /tmp/corridor-bench). Corridor's figures are the medians of
+# $RUNS runs (default 5) after one warm-up run, with their range: on this machine one run's
+# first frame or p95 can be 30 % off the next.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 kit="$root/../shared/bench"
 data=${BENCH_DATA:-/tmp/corridor-bench}
 sizes=${*:-small medium large}
+runs=${RUNS:-5}
 mkdir -p "$data"
 cargo build --release --manifest-path "$root/Cargo.toml" >&2
 bin="${CARGO_TARGET_DIR:-$root/target}/release/corridor"
@@ -27,6 +30,11 @@ params() {
 
 # key=value from our output.
 val() { echo "$1" | sed -n "s/^$2=//p"; }
+# The median of a key over our runs, and "min–max".
+med() { cat "$tmp"/run-* | sed -n "s/^$1=//p" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+range() { cat "$tmp"/run-* | sed -n "s/^$1=//p" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%s–%s", lo, hi}'; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 # name=value from QGIS's TIMING line.
 qval() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
@@ -38,20 +46,26 @@ for size in $sizes; do
         # shellcheck disable=SC2046
         /usr/bin/python3 "$kit/gen_zones.py" $(params "$size") "$file" >&2
     fi
-    ours=$(/usr/bin/time -f 'wall_s=%e' "$bin" bench-frames "$file" 2>&1)
+    "$bin" bench-frames "$file" --frames 30 >/dev/null 2>&1 || true
+    rm -f "$tmp"/run-*
+    i=0
+    while [ "$i" -lt "$runs" ]; do
+        "$bin" bench-frames "$file" >"$tmp/run-$i" 2>/dev/null
+        i=$((i + 1))
+    done
     full=$(QT_QPA_PLATFORM=offscreen /usr/bin/time -f 'wall=%e rss_kib=%M' /usr/bin/python3 "$kit/qgis_render.py" "$file" "$data/$size-qgis.png" 2>&1 | tr '\n' ' ')
     mem=$(QT_QPA_PLATFORM=offscreen /usr/bin/python3 "$kit/qgis_render.py" "$file" "$data/$size-qgis-mem.png" --memory 2>&1 | grep TIMING || true)
     q_first=$(awk "BEGIN {print $(qval "$full" load) + $(qval "$full" extent) + $(qval "$full" render1)}")
     q_redraw=$(qval "$full" render2)
     q_mem=$(qval "$mem" render2)
     q_rss=$(awk "BEGIN {printf \"%.0f\", $(qval "$full" rss_kib) / 1024}")
-    c_first=$(val "$ours" first_frame_s)
-    c_p95=$(awk "BEGIN {print $(val "$ours" frame_p95_ms) / 1000}")
-    c_rss=$(val "$ours" peak_rss_mib)
+    c_first=$(med first_frame_s)
+    c_p95=$(awk "BEGIN {print $(med frame_p95_ms) / 1000}")
+    c_rss=$(med peak_rss_mib)
     ratio() { awk "BEGIN { if ($2 > 0) printf \"%.1f×\", $1 / $2; else print \"—\" }"; }
-    printf '| %s | open → first complete frame (s) | %s | %s | %s |\n' "$size" "$q_first" "$c_first" "$(ratio "$q_first" "$c_first")"
-    printf '| %s | redraw after a pan, s (QGIS: warm re-render; Corridor: p95 frame) | %s | %s | %s |\n' "$size" "$q_redraw" "$c_p95" "$(ratio "$q_redraw" "$c_p95")"
+    printf '| %s | open → first complete frame (s) | %s | %s (%s) | %s |\n' "$size" "$q_first" "$c_first" "$(range first_frame_s)" "$(ratio "$q_first" "$c_first")"
+    printf '| %s | redraw after a pan, s (QGIS: warm re-render; Corridor: p95 frame, ms range) | %s | %s (%s ms) | %s |\n' "$size" "$q_redraw" "$c_p95" "$(range frame_p95_ms)" "$(ratio "$q_redraw" "$c_p95")"
     printf '| %s | frame from memory, s (QGIS: memory layer; Corridor: p95 frame) | %s | %s | %s |\n' "$size" "${q_mem:-—}" "$c_p95" "$(ratio "${q_mem:-0}" "$c_p95")"
     printf '| %s | peak memory, MiB | %s | %s | %s |\n' "$size" "$q_rss" "$c_rss" "$(ratio "$q_rss" "$c_rss")"
-    printf '| %s | Corridor: frame p50 / max, click-to-select | | %s / %s ms, %s ms | |\n' "$size" "$(val "$ours" frame_p50_ms)" "$(val "$ours" frame_max_ms)" "$(val "$ours" pick_ms)"
+    printf '| %s | Corridor: frame p50 / max, click-to-select, vertex drag p95 | | %s / %s ms, %s ms, %s ms | |\n' "$size" "$(med frame_p50_ms)" "$(med frame_max_ms)" "$(med pick_ms)" "$(med drag_p95_ms)"
 done
