@@ -812,11 +812,13 @@ impl CorridorApp {
             Some(LoadResult::Detail(fills)) => {
                 let uid = fills.uid;
                 if let Some(r) = self.renders.iter_mut().find(|r| r.uid == uid) {
+                    let t0 = std::time::Instant::now();
                     r.apply_fills(fills);
                     log::info!(
-                        "{}: full detail ready after {:.2} s",
+                        "{}: full detail ready after {:.2} s (put in place in {:.1} ms)",
                         job.path.display(),
-                        job.started.elapsed().as_secs_f64()
+                        job.started.elapsed().as_secs_f64(),
+                        t0.elapsed().as_secs_f64() * 1000.0
                     );
                 }
                 false
