@@ -75,7 +75,7 @@ fn local_rings(layer: &Layer) -> Vec<Vec<Vec<[f32; 2]>>> {
                     );
                 }
             };
-            match g {
+            match &*g {
                 geo::Geometry::Polygon(p) => push(p),
                 geo::Geometry::MultiPolygon(mp) => mp.iter().for_each(&mut push),
                 _ => {}

@@ -135,8 +135,7 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
     let vertices: usize = layer
         .features
         .iter()
-        .filter_map(|f| f.geometry())
-        .map(geo::CoordsIter::coords_count)
+        .map(crate::model::Feature::vertex_count)
         .sum();
     // The first complete frame: the layer framed, drawn and tessellated.
     frame(&mut h);
@@ -208,7 +207,11 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
             mib(b.lods),
             mib(b.packed),
             mib(b.other),
-            mib(vertices * 16),
+            mib(layer
+                .features
+                .iter()
+                .map(crate::model::Feature::geometry_bytes)
+                .sum()),
             mib(kept * size_of::<geojson::Position>()),
             crate::loader::process_memory_mib("VmRSS:"),
         );

@@ -19,8 +19,8 @@ pub fn geojson_load(data: &[u8]) {
     let _ = render.visible(&render.extent);
     for f in &layer.features {
         if let Some(g) = f.geometry() {
-            let _ = crate::geometry::validity::problems(g);
-            let _ = crate::geometry::measure::geodesic_area_m2(g);
+            let _ = crate::geometry::validity::problems(&g);
+            let _ = crate::geometry::measure::geodesic_area_m2(&g);
         }
     }
     let bytes = match geojson_bytes(&layer) {

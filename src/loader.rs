@@ -262,8 +262,7 @@ fn load(
     let vertices: usize = layer
         .features
         .iter()
-        .filter_map(|f| f.geometry())
-        .map(geo::CoordsIter::coords_count)
+        .map(crate::model::Feature::vertex_count)
         .sum();
     let render = if vertices > DEFER_ABOVE_VERTICES {
         LayerRender::build_deferred(&layer, None)

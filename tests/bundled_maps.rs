@@ -149,22 +149,25 @@ fn the_sti_park_has_concave_shapes_a_hole_and_a_multipolygon() {
     assert_eq!(subareas.len(), 5, "five planned sub-areas");
     assert!(
         layer.features.iter().any(
-            |f| matches!(f.geometry(), Some(Geometry::Polygon(p)) if !p.interiors().is_empty())
+            |f| matches!(f.geometry().as_deref(), Some(Geometry::Polygon(p)) if !p.interiors().is_empty())
         )
     );
     assert!(
         layer
             .features
             .iter()
-            .any(|f| matches!(f.geometry(), Some(Geometry::MultiPolygon(_))))
+            .any(|f| matches!(f.geometry().as_deref(), Some(Geometry::MultiPolygon(_))))
     );
-    let concave = layer.features.iter().any(|f| match f.geometry() {
-        Some(Geometry::Polygon(p)) => {
-            use geo::{Area, ConvexHull};
-            p.convex_hull().unsigned_area() > p.unsigned_area() * 1.02
-        }
-        _ => false,
-    });
+    let concave = layer
+        .features
+        .iter()
+        .any(|f| match f.geometry().as_deref() {
+            Some(Geometry::Polygon(p)) => {
+                use geo::{Area, ConvexHull};
+                p.convex_hull().unsigned_area() > p.unsigned_area() * 1.02
+            }
+            _ => false,
+        });
     assert!(concave, "at least one concave outline");
     // Every sub-area lies within the park's outline.
     let park = layer
@@ -172,7 +175,8 @@ fn the_sti_park_has_concave_shapes_a_hole_and_a_multipolygon() {
         .iter()
         .find(|f| f.property_text("kind").as_deref() == Some("sti_park"))
         .expect("the park");
-    let Some(Geometry::Polygon(park)) = park.geometry() else {
+    let park = park.geometry();
+    let Some(Geometry::Polygon(park)) = park.as_deref() else {
         panic!("park is a polygon")
     };
     for s in subareas {
@@ -214,7 +218,8 @@ fn each_locality_sits_over_its_namesake_ward() {
             .geometry()
             .and_then(|g| g.interior_point())
             .expect("ward interior point");
-        let Some(Geometry::Polygon(poly)) = loc.geometry() else {
+        let poly = loc.geometry();
+        let Some(Geometry::Polygon(poly)) = poly.as_deref() else {
             panic!("{name} is a polygon")
         };
         assert!(
@@ -233,7 +238,7 @@ fn the_five_sti_subareas_do_not_overlap() {
         .iter()
         .filter(|f| f.property_text("kind").as_deref() == Some("sti_subarea"))
         .map(|f| {
-            let mp = match f.geometry().cloned() {
+            let mp = match f.geometry().map(std::borrow::Cow::into_owned) {
                 Some(Geometry::Polygon(p)) => MultiPolygon(vec![p]),
                 Some(Geometry::MultiPolygon(mp)) => mp,
                 other => panic!("{} is not areal: {other:?}", f.display_name()),

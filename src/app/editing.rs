@@ -884,9 +884,10 @@ impl CorridorApp {
                 .edited_feature()
                 .and_then(|(li, fi)| self.doc.layers[li].features.get(fi))
                 .and_then(|f| f.geometry());
-            self.editing.editor.problems = geometry.map(problems).unwrap_or_default();
-            self.editing.editor.measures =
-                geometry.map(|g| [geodesic_area_m2(g), geodesic_length_m(g)]);
+            self.editing.editor.problems = geometry.as_deref().map(problems).unwrap_or_default();
+            self.editing.editor.measures = geometry
+                .as_deref()
+                .map(|g| [geodesic_area_m2(g), geodesic_length_m(g)]);
             self.editing.editor.problems_for = key;
         }
     }

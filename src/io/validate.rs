@@ -118,7 +118,7 @@ pub fn validate_file(path: &Path) -> Report {
                     Some(geojson::feature::Id::Number(n)) => format!(" (id {n})"),
                     None => String::new(),
                 };
-                for p in crate::geometry::validity::problems(g) {
+                for p in crate::geometry::validity::problems(&g) {
                     let what = match p.at {
                         Some([lon, lat]) => format!(
                             "{} ({})",

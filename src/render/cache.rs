@@ -544,7 +544,7 @@ fn feature_render(
         .and_then(|k| f.property_text(k))
         .or_else(|| label_key.and_then(|k| f.property_text(k)))
         .filter(|s| !s.trim().is_empty());
-    build_feature(f.geometry(), style, label_text, defer)
+    build_feature(f.geometry().as_deref(), style, label_text, defer)
 }
 
 fn rank(f: &FeatureRender) -> (u8, f64) {

@@ -32,8 +32,8 @@ impl FeatureFacts {
         let geometry = doc.feature(feature).and_then(|f| f.geometry());
         Self {
             feature,
-            area_m2: geometry.map(geodesic_area_m2).unwrap_or(0.0),
-            length_m: geometry.map(geodesic_length_m).unwrap_or(0.0),
+            area_m2: geometry.as_deref().map_or(0.0, geodesic_area_m2),
+            length_m: geometry.as_deref().map_or(0.0, geodesic_length_m),
             places: doc.points_within(feature),
         }
     }
@@ -114,7 +114,7 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
             ui.label(format!("{:.2} km", facts.length_m / 1000.0))
                 .on_hover_text("Geodesic length on the WGS84 ellipsoid");
             ui.end_row();
-        } else if let Some(geo::Geometry::Point(p)) = feature.geometry() {
+        } else if let Some(geo::Geometry::Point(p)) = feature.geometry().as_deref() {
             ui.label(RichText::new(tr("Position")).strong());
             ui.label(crate::geometry::coords::format_lat_lon(p.x(), p.y()));
             ui.end_row();

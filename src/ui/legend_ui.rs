@@ -20,10 +20,10 @@ pub fn layer_symbol(doc: &Document, layer: usize) -> Symbol {
     };
     let (mut areas, mut lines, mut points) = (0, 0, 0);
     for f in &l.features {
-        match &f.geometry() {
-            Some(geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_)) => areas += 1,
-            Some(geo::Geometry::LineString(_) | geo::Geometry::MultiLineString(_)) => lines += 1,
-            Some(geo::Geometry::Point(_) | geo::Geometry::MultiPoint(_)) => points += 1,
+        match f.dimension() {
+            Some(2) => areas += 1,
+            Some(1) => lines += 1,
+            Some(0) => points += 1,
             _ => {}
         }
     }
