@@ -216,6 +216,14 @@ fn parse_zooms(text: &str) -> Result<(u8, u8), String> {
 }
 
 fn main() -> ExitCode {
+    // No transparent huge pages: mimalloc asks for them, and each first touch of a 2 MiB page
+    // then zeroes (and may first compact) the whole of it. Measured on the 100 000-polygon layer:
+    // first frame 3.4–3.6 s → 2.3–2.7 s; the small layer's peak memory 100 → 75 MiB.
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
     match cli.command {
