@@ -31,7 +31,12 @@ pub struct FrameReport {
     /// mode, real pointer events): p50 and p95.
     pub drag_p50_ms: f64,
     pub drag_p95_ms: f64,
+    /// Writing the edited layer as GeoJSON text (what Save writes, before the disk).
+    pub save_s: f64,
+    /// Peak memory with the layer open, before the save.
     pub peak_rss_mib: f64,
+    /// Peak memory once the save's text was made too.
+    pub save_peak_rss_mib: f64,
 }
 
 impl FrameReport {
@@ -49,7 +54,9 @@ impl FrameReport {
             format!("pick_ms={:.4}", self.pick_ms),
             format!("drag_p50_ms={:.2}", self.drag_p50_ms),
             format!("drag_p95_ms={:.2}", self.drag_p95_ms),
+            format!("save_s={:.3}", self.save_s),
             format!("peak_rss_mib={:.1}", self.peak_rss_mib),
+            format!("save_peak_rss_mib={:.1}", self.save_peak_rss_mib),
         ]
     }
 }
@@ -220,6 +227,11 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
     let mut drags = drags;
     drags.sort_by(f64::total_cmp);
     let detail_s = detail_s.unwrap_or_else(|| started.elapsed().as_secs_f64());
+    let peak_rss = peak_rss_mib();
+    let t0 = Instant::now();
+    let bytes = crate::io::geojson_bytes(&h.state().doc.layers[0]).map_err(|e| e.to_string())?;
+    let save_s = t0.elapsed().as_secs_f64();
+    drop(bytes);
     Ok(FrameReport {
         detail_s,
         features,
@@ -233,7 +245,9 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         pick_ms: percentile(&picks, 0.5),
         drag_p50_ms: percentile(&drags, 0.5),
         drag_p95_ms: percentile(&drags, 0.95),
-        peak_rss_mib: peak_rss_mib(),
+        save_s,
+        peak_rss_mib: peak_rss,
+        save_peak_rss_mib: peak_rss_mib(),
     })
 }
 

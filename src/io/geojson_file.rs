@@ -647,7 +647,13 @@ fn for_file(record: &geojson::Feature) -> std::borrow::Cow<'_, geojson::Feature>
 /// `bbox` (recomputed if a geometry changed) and foreign members, a single Feature or bare Geometry
 /// stays one while the layer still is one. Features are one per line, in order, for readable diffs.
 pub fn geojson_bytes(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
-    let mut out = Vec::new();
+    // About the size of the file as read: growing by doubling would hold the text one and a
+    // half times over while it is copied (on a 350 MB layer, 1.6 GB at the peak of a save).
+    let mut out = Vec::with_capacity(
+        layer
+            .stamp
+            .map_or(0, |s| usize::try_from(s.len + s.len / 16).unwrap_or(0)),
+    );
     match (&layer.form, layer.features.as_slice()) {
         (SourceForm::Feature, [only]) => {
             serde_json::to_writer(&mut out, &*for_file(&only.record()))?;
@@ -672,13 +678,8 @@ pub fn geojson_bytes(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
         _ => {}
     }
     if let SourceForm::Sequence { separators } = layer.form {
-        for f in &layer.features {
-            if separators {
-                out.push(RS);
-            }
-            serde_json::to_writer(&mut out, &*for_file(&f.record()))?;
-            out.push(b'\n');
-        }
+        let before: &[u8] = if separators { &[RS] } else { b"" };
+        write_features(&mut out, &layer.features, before, b"\n")?;
         return Ok(out);
     }
     out.extend_from_slice(b"{\"type\":\"FeatureCollection\"");
@@ -689,15 +690,26 @@ pub fn geojson_bytes(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
     {
         if let Some(bbox) = bbox {
             let fresh = if layer.history.geometry_changed {
-                let geometries: Vec<_> = layer
+                // Feature by feature, so that no more than one GeoJSON geometry is made at once.
+                let dims = (bbox.len() / 2).max(2);
+                layer
                     .features
                     .iter()
-                    .filter_map(|f| f.record_geometry())
-                    .collect();
-                crate::model::edit::bbox_of(
-                    geometries.iter().map(|g| &g.value),
-                    (bbox.len() / 2).max(2),
-                )
+                    .filter_map(|f| {
+                        let g = f.record_geometry()?;
+                        crate::model::edit::bbox_of([&g.value], dims)
+                    })
+                    .reduce(|a, b| {
+                        (0..a.len())
+                            .map(|k| {
+                                if k < dims {
+                                    a[k].min(b[k])
+                                } else {
+                                    a[k].max(b[k])
+                                }
+                            })
+                            .collect()
+                    })
             } else {
                 None
             };
@@ -712,12 +724,46 @@ pub fn geojson_bytes(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
         }
     }
     out.extend_from_slice(b",\"features\":[");
-    for (i, f) in layer.features.iter().enumerate() {
-        out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-        serde_json::to_writer(&mut out, &*for_file(&f.record()))?;
+    if !layer.features.is_empty() {
+        out.push(b'\n');
+        write_features(&mut out, &layer.features, b"", b",\n")?;
+        // The last feature's separator closes the list instead.
+        out.truncate(out.len() - 2);
     }
     out.extend_from_slice(b"\n]}\n");
     Ok(out)
+}
+
+/// Appends each feature's JSON to `out`, each after `before` and followed by `after`, in order.
+/// The features are written on every core, a batch at a time, so that the text of no more than
+/// one batch is held beside `out` (a 350 MB layer took 2 s on one core).
+fn write_features(
+    out: &mut Vec<u8>,
+    features: &[crate::model::Feature],
+    before: &[u8],
+    after: &[u8],
+) -> Result<(), serde_json::Error> {
+    use rayon::prelude::*;
+    const BATCH: usize = 16_384;
+    const CHUNK: usize = 512;
+    for batch in features.chunks(BATCH) {
+        let texts: Vec<Vec<u8>> = batch
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut text = Vec::new();
+                for f in chunk {
+                    text.extend_from_slice(before);
+                    serde_json::to_writer(&mut text, &*for_file(&f.record()))?;
+                    text.extend_from_slice(after);
+                }
+                Ok(text)
+            })
+            .collect::<Result<_, serde_json::Error>>()?;
+        for text in texts {
+            out.extend_from_slice(&text);
+        }
+    }
+    Ok(())
 }
 
 /// Saves the layer to `path` atomically, keeping the previous file as `NAME.bak`. Returns what
