@@ -92,6 +92,12 @@ pub fn inject_fault(fault: Option<(Stage, std::io::ErrorKind)>) {
     FAULT.with(|f| f.set(fault));
 }
 
+/// Where a save that writes as it goes ([`write_atomic_with`]) lets a fault injected at
+/// [`Stage::Write`] strike, part-way through.
+pub fn write_checkpoint() -> std::io::Result<()> {
+    fault(Stage::Write)
+}
+
 fn fault(stage: Stage) -> std::io::Result<()> {
     match FAULT.with(|f| f.get()) {
         Some((s, kind)) if s == stage => Err(std::io::Error::from(kind)),
@@ -101,6 +107,20 @@ fn fault(stage: Stage) -> std::io::Result<()> {
 
 /// Replaces `path` with `bytes` atomically; the previous content (if any) is kept as the backup.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
+    let half = bytes.len() / 2;
+    write_atomic_with(path, |w| {
+        w.write_all(&bytes[..half])?;
+        fault(Stage::Write)?;
+        w.write_all(&bytes[half..])
+    })
+}
+
+/// Like [`write_atomic`], with the content written by `write` as it is made, so that a large
+/// file's text is never held whole. `write` should call [`write_checkpoint`] once part-way.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), SaveError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
@@ -110,11 +130,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
         .prefix(".corridor-save-")
         .tempfile_in(&dir)
         .map_err(|e| io_error(path, e))?;
-    let half = bytes.len() / 2;
-    tmp.write_all(&bytes[..half])
-        .and_then(|()| fault(Stage::Write))
-        .and_then(|()| tmp.write_all(&bytes[half..]))
-        .map_err(|e| io_error(path, e))?;
+    {
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+        write(&mut out)
+            .and_then(|()| out.flush())
+            .map_err(|e| io_error(path, e))?;
+    }
     // Temporary files are private (0600); the saved file keeps the original's permissions, or
     // gets the usual ones for a new file.
     if let Some(permissions) = target_permissions(path) {
