@@ -281,16 +281,7 @@ fn removing_and_reordering_layers_keeps_the_selection_right() {
     };
     let from = handle(&h, 3);
     let to = handle(&h, 0);
-    h.hover_at(from);
-    h.run();
-    h.drag_at(from);
-    h.run();
-    for k in 1..=10 {
-        h.hover_at(from + (to - from) * (k as f32 / 10.0));
-        h.run();
-    }
-    h.drop_at(to);
-    h.run();
+    support::app::drag(&mut h, from, to);
     let names: Vec<&str> = h
         .state()
         .doc

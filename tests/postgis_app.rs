@@ -390,6 +390,16 @@ fn add_postgis_layer_connects_lists_tables_and_adds_one() {
     );
 }
 
+/// Types `password` into the Database password window and presses Connect.
+fn answer_password(h: &mut Harness<'static, CorridorApp>, password: &str) {
+    h.get_by_label("Password").click();
+    h.run();
+    h.get_by_label("Password").type_text(password);
+    h.run();
+    h.get_by_label("Connect").click();
+    h.run();
+}
+
 /// A table on a server that asks for a password (and none in PGPASSWORD or ~/.pgpass): the app
 /// asks for it, reads the table with it, and never writes it to the project.
 #[test]
@@ -408,22 +418,12 @@ fn a_project_table_behind_a_password_asks_for_it() {
     h.get_by_label("Database password");
     h.get_by_label_contains("The server asks for a password to read pw_test.zones");
     // A wrong password asks again, saying so.
-    h.get_by_label("Password").click();
-    h.run();
-    h.get_by_label("Password").type_text("wrong");
-    h.run();
-    h.get_by_label("Connect").click();
-    h.run();
+    answer_password(&mut h, "wrong");
     until(&mut h, Duration::from_secs(10), "the question again", |a| {
         a.db.password_prompt.as_ref().is_some_and(|p| p.refused)
     });
     h.get_by_label("That password was refused: try again.");
-    h.get_by_label("Password").click();
-    h.run();
-    h.get_by_label("Password").type_text("corridor-secret");
-    h.run();
-    h.get_by_label("Connect").click();
-    h.run();
+    answer_password(&mut h, "corridor-secret");
     until(&mut h, Duration::from_secs(20), "the table loaded", |a| {
         a.loading() == 0 && a.doc.layers[0].features.len() == 6
     });

@@ -387,13 +387,13 @@ impl LayerRender {
             .enumerate()
             .filter(|(_, f)| f.fill_pending)
             .map(|(i, f)| {
-                let rings = f
+                let pending = f
                     .paths
                     .iter()
                     .filter(|p| p.closed)
                     .map(|p| p.points.clone())
                     .collect();
-                (i, rings)
+                (i, pending)
             })
             .collect()
     }
@@ -638,8 +638,7 @@ fn build_feature(
     } else if fill_pending {
         Some(FillMesh::default())
     } else {
-        let rings = paths.iter().filter(|p| p.closed).map(|p| &p.points[..]);
-        match tessellate_rings(rings, 0.5) {
+        match tessellate_rings(rings(&paths), 0.5) {
             Ok(mesh) => Some(mesh),
             Err(e) => {
                 log::warn!("could not triangulate a polygon: {e:?}; drawing its outline only");
@@ -735,15 +734,10 @@ pub fn build_lods(paths: &[Path], filled: bool) -> Vec<Lod> {
         previous = count;
         source = simplified.clone();
         let fill = if filled {
-            let rings: Vec<&[[f32; 2]]> = simplified
-                .iter()
-                .filter(|p| p.closed)
-                .map(|p| &p.points[..])
-                .collect();
-            if rings.is_empty() {
+            if rings(&simplified).next().is_none() {
                 None
             } else {
-                tessellate_rings(rings, 0.5).ok()
+                tessellate_rings(rings(&simplified), 0.5).ok()
             }
         } else {
             None
