@@ -123,6 +123,8 @@ pub struct CorridorApp {
     pub doc: Document,
     /// One per layer, same order as `doc.layers`.
     renders: Vec<LayerRender>,
+    /// Render data of the document's context layers (the bundled map under the tiles).
+    context_renders: Vec<LayerRender>,
     basemap: Basemap,
     pub map: MapState,
     selection: Option<FeatureFacts>,
@@ -130,6 +132,8 @@ pub struct CorridorApp {
     cursor: Option<[f64; 2]>,
     show_problems: bool,
     show_help: bool,
+    /// The About window, with the sources of the data, is open.
+    show_about: bool,
     title_sent: Option<String>,
     /// What `doc.path` or the file given on the command line was; the key for the remembered view.
     opened: PathBuf,
@@ -203,6 +207,7 @@ impl CorridorApp {
             )
         };
         let renders: Vec<LayerRender> = doc.layers.iter().map(LayerRender::build).collect();
+        let context_renders = doc.context.iter().map(LayerRender::build).collect();
         let cache_limit = if persisted.cache_limit == 0 {
             DEFAULT_LIMIT_BYTES
         } else {
@@ -242,6 +247,7 @@ impl CorridorApp {
         let mut app = Self {
             doc,
             renders,
+            context_renders,
             basemap,
             map,
             selection: None,
@@ -249,6 +255,7 @@ impl CorridorApp {
             cursor: None,
             show_problems: false,
             show_help: false,
+            show_about: false,
             title_sent: None,
             opened,
             search: SearchState::default(),
@@ -297,6 +304,11 @@ impl CorridorApp {
         app
     }
 
+    /// Whether the bundled context is drawn under the tiles (some context layer is visible).
+    pub fn context_shown(&self) -> bool {
+        self.doc.context.iter().any(|l| l.visible && !l.features.is_empty())
+    }
+
     /// The basemap, for its state and counts.
     pub fn basemap(&self) -> &Basemap {
         &self.basemap
@@ -316,6 +328,11 @@ impl CorridorApp {
     }
 
     /// The selected feature, if any.
+    /// What the selected feature's panel shows.
+    pub fn selection_facts(&self) -> Option<&FeatureFacts> {
+        self.selection.as_ref()
+    }
+
     pub fn selection(&self) -> Option<FeatureRef> {
         self.selection.as_ref().map(|f| f.feature)
     }
@@ -470,6 +487,7 @@ impl CorridorApp {
                 MapView {
                     doc: &self.doc,
                     renders: &self.renders,
+                    context: &self.context_renders,
                     basemap: &mut self.basemap,
                     state: &mut self.map,
                     selection: None,
@@ -629,6 +647,12 @@ impl CorridorApp {
         self.renders = self
             .doc
             .layers
+            .iter()
+            .map(|l| LayerRender::build_in(l, lang))
+            .collect();
+        self.context_renders = self
+            .doc
+            .context
             .iter()
             .map(|l| LayerRender::build_in(l, lang))
             .collect();
@@ -1215,6 +1239,9 @@ impl CorridorApp {
                 if ui.button(tr("Keyboard and mouse (F1)")).clicked() {
                     self.show_help = true;
                 }
+                if ui.button(tr("About Corridor")).clicked() {
+                    self.show_about = true;
+                }
             });
             ui.separator();
             if let Some(outcome) =
@@ -1357,6 +1384,12 @@ impl CorridorApp {
         });
         self.show_problems = open;
         help_window(ctx, &mut self.show_help);
+        crate::ui::help_ui::about_window(
+            ctx,
+            &mut self.show_about,
+            &self.doc,
+            self.basemap.attribution(),
+        );
         let view = self.current_view();
         let visible: Vec<String> = self
             .doc
@@ -1617,6 +1650,7 @@ impl eframe::App for CorridorApp {
                 self.map.camera().zoom,
                 &self.basemap.spec.name,
                 self.basemap.state(),
+                self.context_shown(),
             );
         });
         let mut chosen = None;
@@ -1682,6 +1716,7 @@ impl eframe::App for CorridorApp {
                 let output = MapView {
                     doc: &self.doc,
                     renders: &self.renders,
+                    context: &self.context_renders,
                     basemap: &mut self.basemap,
                     state: &mut self.map,
                     selection: self.selection.as_ref().map(|f| f.feature),
@@ -1718,7 +1753,16 @@ impl eframe::App for CorridorApp {
                                     .filter(|f| f.is_areal())
                                     .map(|f| (r, f.display_name()))
                             })
-                            .map(|(r, name)| (name, FeatureFacts::compute(&self.doc, r).area_m2));
+                            .map(|(r, name)| {
+                                let area = self
+                                    .doc
+                                    .feature(r)
+                                    .and_then(|f| f.geometry())
+                                    .map_or(0.0, |g| {
+                                        crate::geometry::measure::geodesic_area_m2(&g)
+                                    });
+                                (name, area)
+                            });
                     }
                 } else if let Some(clicked) = output.clicked.filter(|_| !taken) {
                     self.select(clicked);

@@ -54,7 +54,7 @@ fn crash_child() {
     };
     let mut rng = Lcg(seed.parse().unwrap_or(1));
     let mut h = open_project(Path::new(&maps), Path::new(&data), WINDOW);
-    let inside = screen(&h, [106.84, 11.10]);
+    let inside = screen(&h, [106.794, 11.088]);
     click(&mut h, inside);
     h.key_press(Key::E);
     h.run();

@@ -45,7 +45,7 @@ fn tan_uyen_ring(h: &Harness<'static, CorridorApp>) -> Vec<[f64; 2]> {
 
 /// Selects Tân Uyên by clicking inside it and enters edit mode with `E`.
 fn edit_tan_uyen(h: &mut Harness<'static, CorridorApp>) {
-    let inside = screen(h, [106.84, 11.10]);
+    let inside = screen(h, [106.794, 11.088]);
     click(h, inside);
     assert_eq!(
         h.state().selection(),
@@ -565,7 +565,7 @@ fn the_move_tool_drags_a_whole_feature() {
     edit_tan_uyen(&mut h);
     let before = tan_uyen_ring(&h);
     key(&mut h, Key::G);
-    let from = screen(&h, [106.84, 11.10]);
+    let from = screen(&h, [106.794, 11.088]);
     drag(&mut h, from, from + vec2(50.0, 30.0));
     let after = tan_uyen_ring(&h);
     let d0 = [after[0][0] - before[0][0], after[0][1] - before[0][1]];

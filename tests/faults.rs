@@ -176,7 +176,7 @@ fn the_app_keeps_the_edits_when_the_disk_is_full() {
     let original = std::fs::read(&file).expect("file");
     let mut h = support::app::open_project(maps.path(), data.path(), egui::vec2(1280.0, 900.0));
     // Select Tân Uyên, edit its name in the form.
-    let inside = support::app::screen(&h, [106.84, 11.10]);
+    let inside = support::app::screen(&h, [106.794, 11.088]);
     support::app::click(&mut h, inside);
     h.key_press(Key::E);
     h.run();

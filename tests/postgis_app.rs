@@ -100,7 +100,7 @@ fn ring(h: &Harness<'static, CorridorApp>) -> Vec<[f64; 2]> {
 /// Selects Tân Uyên, enters edit mode and drags its eastern vertex 40 points east.
 fn drag_vertex(h: &mut Harness<'static, CorridorApp>) -> Vec<[f64; 2]> {
     if h.state().editing_layer().is_none() {
-        click(h, screen(h, [106.84, 11.10]));
+        click(h, screen(h, [106.794, 11.088]));
         assert_eq!(h.state().selection().map(|r| r.feature), Some(TAN_UYEN));
         h.key_press(Key::E);
         h.run();
@@ -507,7 +507,7 @@ fn a_drawn_zone_is_inserted_and_its_deletion_deletes_the_row() {
     let data = tempfile::tempdir().unwrap();
     project(dir.path(), Some(&source));
     let mut h = open(dir.path(), data.path());
-    let inside = screen(&h, [106.84, 11.10]);
+    let inside = screen(&h, [106.794, 11.088]);
     click(&mut h, inside);
     h.key_press(Key::E);
     h.run();

@@ -107,7 +107,7 @@ fn the_language_menu_switches_panels_and_names() {
     h.run();
     h.get_by_label("图层");
     h.get_by_label("分区");
-    h.get_by_label("1. 学院区");
+    h.get_by_label("1. 院校区");
     h.get_by_label("语言").click();
     h.run();
     h.get_by_label("Tiếng Việt").click();

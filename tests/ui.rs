@@ -70,9 +70,9 @@ fn selecting_a_subarea_flies_to_it_and_shows_its_area() {
         before.zoom,
         after.zoom
     );
-    // The camera looks at the technology zone, in the S&T park east of Bàu Bàng.
-    let sw = mercator_from_lonlat(106.645, 11.290);
-    let ne = mercator_from_lonlat(106.680, 11.340);
+    // The camera looks at the technology zone, in the S&T park drawn in Bàu Bàng commune.
+    let sw = mercator_from_lonlat(106.595, 11.278);
+    let ne = mercator_from_lonlat(106.636, 11.322);
     assert!(
         after.center[0] > sw[0] && after.center[0] < ne[0],
         "{:?}",
@@ -85,7 +85,7 @@ fn selecting_a_subarea_flies_to_it_and_shows_its_area() {
     );
     // The panel gives its names in three languages and its geodesic area.
     h.get_by_label("Technology industrial zone");
-    h.get_by_label("科技工业区");
+    h.get_by_label("技术工业区");
     let area = h.get_by_label_contains(" ha (");
     let text = area.accesskit_node().value().unwrap_or_default();
     // Python geographiclib 2.x (Geodesic.WGS84 Polygon) gives 708.87 ha for its two parts.
@@ -112,7 +112,7 @@ fn clicking_a_zone_on_the_map_selects_it() {
     h.run();
     let t = h.state().map.transform.expect("the map has been drawn");
     // Inside Tân Uyên, away from any place marker or line.
-    let at = t.screen_from_world(mercator_from_lonlat(106.84, 11.10));
+    let at = t.screen_from_world(mercator_from_lonlat(106.794, 11.088));
     h.hover_at(at);
     h.run();
     h.drag_at(at);
@@ -209,4 +209,100 @@ fn start_view_snapshot() {
         .build_eframe(move |cc| CorridorApp::new(cc, options));
     h.run();
     h.snapshot("start_view");
+}
+
+/// Started offline, with no tile anywhere, the map draws the bundled map of the province and
+/// the provinces around it (not a plain background), and the status bar says which basemap it is.
+#[test]
+fn offline_the_bundled_context_is_drawn_where_no_tile_is() {
+    let options = AppOptions {
+        path: maps().join("corridor.toml"),
+        offline: true,
+        data_dir: Some(scratch_data_dir()),
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .with_theme(egui::Theme::Light)
+        .wgpu()
+        .build_eframe(move |cc| CorridorApp::new(cc, options));
+    h.run();
+    assert!(h.state().context_shown(), "the project's context is loaded");
+    h.get_by_label("Basemap: the bundled map of the province (offline)");
+    let image = h.render().expect("render");
+    let pixel = |lonlat: [f64; 2]| {
+        let p = support::app::screen(&h, lonlat);
+        let t = h.state().map.transform.expect("drawn");
+        assert!(t.rect.contains(p), "{lonlat:?} is on the map");
+        // Screen points to pixels: the harness renders at 1 pixel per point.
+        image.get_pixel(p.x as u32, p.y as u32).0
+    };
+    // In Đồng Nai, east of the former province: the neighbours' fill, not the land colour.
+    let dong_nai = pixel([107.05, 11.05]);
+    let land = corridor::ui::map_ui::LAND.to_array();
+    assert_ne!(
+        dong_nai[..3],
+        land[..3],
+        "Đồng Nai is drawn in the plain land colour: no context under the layers"
+    );
+    assert_eq!(dong_nai[..3], [0xe6, 0xe0, 0xd3], "Đồng Nai in the neighbours' fill");
+    // Inside the province, outside every layer (Phú Giáo): the province's fill.
+    let phu_giao = pixel([106.80, 11.30]);
+    assert_eq!(phu_giao[..3], [0xf7, 0xf4, 0xec], "Phú Giáo in the province's fill");
+}
+
+/// A sub-area's panel lists the 2025 wards it covers, with the area of each overlap.
+#[test]
+fn a_locality_panel_lists_the_2025_wards_that_govern_it() {
+    let mut h = open_corridor();
+    h.run();
+    h.get_by_label("Dĩ An").click();
+    h.run();
+    h.get_by_label("Wards of 2025");
+    let facts = h.state().selection_facts().expect("selected");
+    let names: Vec<String> = facts
+        .units
+        .iter()
+        .filter_map(|(r, _)| h.state().doc.feature(*r))
+        .map(|f| f.display_name())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    for ward in ["Dĩ An", "Đông Hoà", "Tân Đông Hiệp"] {
+        assert!(names.iter().any(|n| n == ward), "{ward} missing from {names:?}");
+    }
+    // Dĩ An is the union of these three wards: the overlaps add up to its area.
+    let total: f64 = facts.units.iter().map(|(_, m2)| m2).sum();
+    assert!(
+        (total - facts.area_m2).abs() / facts.area_m2 < 0.001,
+        "overlaps {total} m², Dĩ An {} m²",
+        facts.area_m2
+    );
+    // The S&T park lies in Bàu Bàng commune.
+    h.get_by_label("Khu công nghiệp khoa học công nghệ").click();
+    h.run();
+    h.get_by_label("Wards of 2025");
+}
+
+/// Help → About names the source and licence of every layer.
+#[test]
+fn the_about_window_names_every_layers_source() {
+    let mut h = open_corridor();
+    h.run();
+    h.get_by_label("Help").click();
+    h.run();
+    h.get_by_label("About Corridor").click();
+    h.run();
+    h.get_by_label("Sources of the data");
+    for layer in &h.state().doc.layers {
+        assert!(
+            !layer.attribution.is_empty(),
+            "{} states no source",
+            layer.name
+        );
+    }
+    assert!(
+        h.get_all_by_label("2025 boundaries: vietnamese-provinces-database (MIT)")
+            .count()
+            >= 3,
+        "the wards, the localities and the New City name their source"
+    );
 }

@@ -74,41 +74,12 @@ pub fn load_document(path: &Path) -> Document {
     let layers = project
         .layers
         .iter()
-        .map(|spec| {
-            let mut layer = match (&spec.postgres, &spec.table) {
-                // A table: an empty layer the app fills in the background.
-                (Some(url), Some(table)) => match crate::db::PgSource::new(url, table) {
-                    Ok(source) => Layer::new(
-                        spec.name.clone(),
-                        source.key(),
-                        spec.style.clone(),
-                        Vec::new(),
-                        Vec::new(),
-                    ),
-                    Err(e) => Layer::failed(
-                        spec.name.clone(),
-                        PathBuf::from(url),
-                        spec.style.clone(),
-                        format!("{}: layer “{}”: {e}", path.display(), spec.name),
-                    ),
-                },
-                (Some(url), None) => Layer::failed(
-                    spec.name.clone(),
-                    PathBuf::from(url),
-                    spec.style.clone(),
-                    format!(
-                        "{}: layer “{}” names a database but no `table`",
-                        path.display(),
-                        spec.name
-                    ),
-                ),
-                _ => load_layer(spec.name.clone(), base.join(&spec.file), spec.style.clone()),
-            };
-            layer.visible = spec.visible;
-            layer.opacity = spec.opacity.clamp(0.0, 1.0);
-            layer.subareas = spec.subareas;
-            layer
-        })
+        .map(|spec| layer_from_spec(spec, path, base))
+        .collect();
+    let context = project
+        .context
+        .iter()
+        .map(|spec| layer_from_spec(spec, path, base))
         .collect();
     let view = if problems.iter().any(|p| p.contains("view.center")) {
         ViewSpec::default()
@@ -145,11 +116,51 @@ pub fn load_document(path: &Path) -> Document {
         view,
         basemap,
         layers,
+        context,
         problems,
         bookmarks: project.bookmarks,
         path: Some(path.to_owned()),
         story,
     }
+}
+
+/// A layer as the project file describes it: a GeoJSON file beside the project, or an empty
+/// layer for a table that the app fills in the background.
+fn layer_from_spec(spec: &LayerSpec, path: &Path, base: &Path) -> Layer {
+    let mut layer = match (&spec.postgres, &spec.table) {
+        (Some(url), Some(table)) => match crate::db::PgSource::new(url, table) {
+            Ok(source) => Layer::new(
+                spec.name.clone(),
+                source.key(),
+                spec.style.clone(),
+                Vec::new(),
+                Vec::new(),
+            ),
+            Err(e) => Layer::failed(
+                spec.name.clone(),
+                PathBuf::from(url),
+                spec.style.clone(),
+                format!("{}: layer “{}”: {e}", path.display(), spec.name),
+            ),
+        },
+        (Some(url), None) => Layer::failed(
+            spec.name.clone(),
+            PathBuf::from(url),
+            spec.style.clone(),
+            format!(
+                "{}: layer “{}” names a database but no `table`",
+                path.display(),
+                spec.name
+            ),
+        ),
+        _ => load_layer(spec.name.clone(), base.join(&spec.file), spec.style.clone()),
+    };
+    layer.visible = spec.visible;
+    layer.opacity = spec.opacity.clamp(0.0, 1.0);
+    layer.subareas = spec.subareas;
+    layer.admin_units = spec.admin_units;
+    layer.attribution = spec.attribution.clone();
+    layer
 }
 
 /// Loads one GeoJSON file as a layer; on failure the layer is kept, empty, with the message.
@@ -169,27 +180,8 @@ pub fn save_project(
     path: &Path,
 ) -> Result<(), super::atomic::SaveError> {
     let base = path.parent().unwrap_or(Path::new("."));
-    let layers = doc
-        .layers
-        .iter()
-        .map(|l| {
-            let table = crate::db::PgSource::from_key(&l.source);
-            LayerSpec {
-                name: l.name.clone(),
-                file: if table.is_some() {
-                    PathBuf::new()
-                } else {
-                    relative_to(&l.source, base)
-                },
-                postgres: table.as_ref().map(|t| t.url.clone()),
-                table: table.as_ref().map(|t| format!("{}.{}", t.schema, t.table)),
-                visible: l.visible,
-                opacity: l.opacity,
-                subareas: l.subareas,
-                style: l.style.clone(),
-            }
-        })
-        .collect();
+    let layers = doc.layers.iter().map(|l| spec_of(l, base)).collect();
+    let context = doc.context.iter().map(|l| spec_of(l, base)).collect();
     let mut basemap = doc.basemap.clone();
     basemap.files = basemap.files.iter().map(|f| relative_to(f, base)).collect();
     let project = Project {
@@ -198,6 +190,7 @@ pub fn save_project(
         view,
         basemap,
         layers,
+        context,
         story: doc.story.as_ref().map(|(_, p)| relative_to(p, base)),
         bookmarks: doc.bookmarks.clone(),
     };
@@ -210,6 +203,27 @@ pub fn save_project(
         env!("CARGO_PKG_VERSION")
     );
     super::atomic::write_atomic(path, text.as_bytes())
+}
+
+/// How the project file describes a layer.
+fn spec_of(l: &Layer, base: &Path) -> LayerSpec {
+    let table = crate::db::PgSource::from_key(&l.source);
+    LayerSpec {
+        name: l.name.clone(),
+        file: if table.is_some() {
+            PathBuf::new()
+        } else {
+            relative_to(&l.source, base)
+        },
+        postgres: table.as_ref().map(|t| t.url.clone()),
+        table: table.as_ref().map(|t| format!("{}.{}", t.schema, t.table)),
+        visible: l.visible,
+        opacity: l.opacity,
+        subareas: l.subareas,
+        admin_units: l.admin_units,
+        attribution: l.attribution.clone(),
+        style: l.style.clone(),
+    }
 }
 
 /// `file` relative to `base` if it lies inside it, else as it is (absolute paths stay absolute).
@@ -232,6 +246,7 @@ pub fn document_for_geojson(path: &Path) -> Document {
         view: ViewSpec::default(),
         basemap: BasemapSpec::default(),
         layers: vec![layer],
+        context: Vec::new(),
         problems: Vec::new(),
         bookmarks: Vec::new(),
         path: None,
@@ -246,6 +261,7 @@ fn empty_document(problem: String) -> Document {
         view: ViewSpec::default(),
         basemap: BasemapSpec::default(),
         layers: Vec::new(),
+        context: Vec::new(),
         problems: vec![problem],
         bookmarks: Vec::new(),
         path: None,

@@ -428,6 +428,10 @@ pub struct Layer {
     pub opacity: f32,
     /// Its polygons are planned sub-areas, listed in the sub-area panel.
     pub subareas: bool,
+    /// Its polygons are administrative units, listed by overlap in a sub-area's panel.
+    pub admin_units: bool,
+    /// Where its data comes from and under which licence (empty when not stated).
+    pub attribution: String,
     pub features: Vec<Feature>,
     pub status: LayerStatus,
     /// Non-fatal remarks from loading (skipped features and why).
@@ -456,6 +460,8 @@ impl Layer {
             visible: true,
             opacity: 1.0,
             subareas: false,
+            admin_units: false,
+            attribution: String::new(),
             features,
             status: LayerStatus::Loaded,
             warnings,
@@ -514,6 +520,9 @@ pub struct Document {
     pub view: ViewSpec,
     pub basemap: BasemapSpec,
     pub layers: Vec<Layer>,
+    /// Layers drawn under the basemap's tiles, showing where no tile is (the bundled context);
+    /// never selected, searched or edited.
+    pub context: Vec<Layer>,
     /// Problems with the project file itself (not with a layer).
     pub problems: Vec<String>,
     /// Named views, kept in the project file.
@@ -533,6 +542,7 @@ impl Document {
             view: ViewSpec::default(),
             basemap: BasemapSpec::default(),
             layers: Vec::new(),
+            context: Vec::new(),
             problems: Vec::new(),
             bookmarks: Vec::new(),
             path: None,
@@ -583,6 +593,51 @@ impl Document {
 }
 
 impl Document {
+    /// The features of administrative-unit layers (the 2025 wards) that an areal feature
+    /// overlaps, with the geodesic area of each overlap in m², largest first. Overlaps under
+    /// 100 m² (a shared boundary's rounding) are left out.
+    pub fn admin_units_overlapping(&self, area: FeatureRef) -> Vec<(FeatureRef, f64)> {
+        use geo::{BooleanOps, BoundingRect, Intersects, MultiPolygon};
+        let as_polygons = |g: &geo::Geometry<f64>| match g {
+            geo::Geometry::Polygon(p) => Some(MultiPolygon::new(vec![p.clone()])),
+            geo::Geometry::MultiPolygon(m) => Some(m.clone()),
+            _ => None,
+        };
+        let Some(shape) = self
+            .feature(area)
+            .and_then(Feature::geometry)
+            .and_then(|g| as_polygons(&g))
+        else {
+            return Vec::new();
+        };
+        let Some(bbox) = shape.bounding_rect() else {
+            return Vec::new();
+        };
+        let mut out: Vec<(FeatureRef, f64)> = Vec::new();
+        for (li, layer) in self.layers.iter().enumerate() {
+            if !layer.admin_units || li == area.layer {
+                continue;
+            }
+            for (fi, f) in layer.features.iter().enumerate() {
+                let Some(unit) = f.geometry().and_then(|g| as_polygons(&g)) else {
+                    continue;
+                };
+                if !unit.bounding_rect().is_some_and(|b| b.intersects(&bbox)) {
+                    continue;
+                }
+                let common = shape.intersection(&unit);
+                let m2 = crate::geometry::measure::geodesic_area_m2(
+                    &geo::Geometry::MultiPolygon(common),
+                );
+                if m2 >= 100.0 {
+                    out.push((FeatureRef { layer: li, feature: fi }, m2));
+                }
+            }
+        }
+        out.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
+        out
+    }
+
     /// Point features (of any layer) that lie inside the areal feature `area`, in draw order.
     pub fn points_within(&self, area: FeatureRef) -> Vec<FeatureRef> {
         use geo::{Contains, Geometry};

@@ -19,6 +19,10 @@ pub struct Project {
     pub basemap: BasemapSpec,
     #[serde(default)]
     pub layers: Vec<LayerSpec>,
+    /// Layers drawn under the basemap's tiles, so that they show where no tile is available
+    /// (the bundled context: the province, its districts and its neighbours). Not selectable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<LayerSpec>,
     /// The story file for presenting, relative to the project file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub story: Option<PathBuf>,
@@ -140,6 +144,14 @@ pub struct LayerSpec {
     /// The layer's polygons are planned sub-areas and get a panel each.
     #[serde(default)]
     pub subareas: bool,
+    /// The layer's polygons are administrative units (the 2025 wards): a sub-area's panel lists
+    /// those it overlaps, with the area of each overlap.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub admin_units: bool,
+    /// Where the layer's data comes from and under which licence, in a line: shown in the
+    /// attribution line while the layer is visible, and in the layer's properties.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub attribution: String,
     #[serde(default)]
     pub style: LayerStyle,
 }

@@ -105,6 +105,21 @@ pub fn paint_layer(
     emphasis: impl Fn(usize) -> Option<Highlight>,
     budget: &mut usize,
 ) -> Vec<usize> {
+    let (shapes, visible) = layer_shapes(painter.clip_rect(), t, layer, opacity, emphasis, budget);
+    painter.extend(shapes);
+    visible
+}
+
+/// The shapes [`paint_layer`] paints, in paint order, to put where the caller chooses (under
+/// the basemap's tiles, for the bundled context), and the features drawn.
+pub fn layer_shapes(
+    clip: Rect,
+    t: &ScreenTransform,
+    layer: &LayerRender,
+    opacity: f32,
+    emphasis: impl Fn(usize) -> Option<Highlight>,
+    budget: &mut usize,
+) -> (Vec<Shape>, Vec<usize>) {
     let visible = layer.visible(&t.visible_world());
     // With thousands of features on screen, thin outlines go into one mesh as plain quads: egui's
     // anti-aliased path tessellation costs too much per frame at that count.
@@ -133,7 +148,7 @@ pub fn paint_layer(
     let expected = (visible.len() * 4).min(*budget);
     mesh.vertices.reserve(expected);
     mesh.indices.reserve(expected * 3 / 2);
-    let mut dotted = DotGrid::new(painter.clip_rect());
+    let mut dotted = DotGrid::new(clip);
     let mut shapes: Vec<Shape> = Vec::new();
     let mut markers: Vec<Shape> = Vec::new();
     let mut top: Vec<Shape> = Vec::new();
@@ -339,14 +354,15 @@ pub fn paint_layer(
             markers.push(Shape::circle_stroke(c, r, ring));
         }
     }
-    painter.add(Shape::mesh(mesh));
+    let mut out = Vec::with_capacity(2 + shapes.len() + top.len() + markers.len());
+    out.push(Shape::mesh(mesh));
     if !outline_mesh.is_empty() {
-        painter.add(Shape::mesh(outline_mesh));
+        out.push(Shape::mesh(outline_mesh));
     }
-    painter.extend(shapes);
-    painter.extend(top);
-    painter.extend(markers);
-    visible
+    out.extend(shapes);
+    out.extend(top);
+    out.extend(markers);
+    (out, visible)
 }
 
 /// Screen points already covered by a dot this frame: a second dot on the same point adds
@@ -519,6 +535,11 @@ impl LabelPlacer {
     /// Paints every placed label, on top of the map.
     pub fn paint(self, painter: &egui::Painter) {
         painter.extend(self.shapes);
+    }
+
+    /// The placed labels' shapes, to paint elsewhere.
+    pub fn into_shapes(self) -> Vec<Shape> {
+        self.shapes
     }
 }
 

@@ -25,23 +25,35 @@ pub struct FeatureFacts {
     pub area_m2: f64,
     pub length_m: f64,
     pub places: Vec<FeatureRef>,
+    /// The administrative units (the 2025 wards) it overlaps, with the overlap's geodesic area
+    /// in m², largest first.
+    pub units: Vec<(FeatureRef, f64)>,
 }
 
 impl FeatureFacts {
     pub fn compute(doc: &Document, feature: FeatureRef) -> Self {
         let geometry = doc.feature(feature).and_then(|f| f.geometry());
+        let is_unit = doc
+            .layers
+            .get(feature.layer)
+            .is_some_and(|l| l.admin_units);
         Self {
             feature,
             area_m2: geometry.as_deref().map_or(0.0, geodesic_area_m2),
             length_m: geometry.as_deref().map_or(0.0, geodesic_length_m),
             places: doc.points_within(feature),
+            units: if is_unit {
+                Vec::new()
+            } else {
+                doc.admin_units_overlapping(feature)
+            },
         }
     }
 }
 
 /// Keys shown in their own place in the panel, not again in the property list.
 const SHOWN_APART: &[&str] = &[
-    "name", "name_en", "name_zh", "kind", "role", "summary", "source", "accuracy",
+    "name", "name_en", "name_zh", "kind", "role", "summary", "source", "accuracy", "outline",
 ];
 
 pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<FeatureAction> {
@@ -133,6 +145,28 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
                 action = Some(FeatureAction::Select(place));
             }
         }
+    }
+    if feature.is_areal() && doc.layers.iter().any(|l| l.admin_units) && !facts.units.is_empty()
+    {
+        ui.add_space(6.0);
+        ui.label(RichText::new(tr("Wards of 2025")).strong())
+            .on_hover_text("The wards and communes that govern this area since 1 July 2025, with the area of each overlap (geodesic)");
+        egui::Grid::new("units").num_columns(2).show(ui, |ui| {
+            for &(unit, m2) in &facts.units {
+                if let Some(u) = doc.feature(unit) {
+                    if ui.link(u.name_in(super::i18n::names_lang())).clicked() {
+                        action = Some(FeatureAction::Select(unit));
+                    }
+                    ui.label(format_hectares(m2));
+                    ui.end_row();
+                }
+            }
+        });
+    }
+    if let Some(outline) = feature.property_text("outline") {
+        ui.add_space(6.0);
+        ui.label(RichText::new(tr("Outline")).strong());
+        ui.label(RichText::new(outline).small());
     }
     if let Some(source) = feature.property_text("source") {
         ui.add_space(6.0);

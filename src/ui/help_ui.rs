@@ -83,3 +83,64 @@ pub fn help_window(ctx: &egui::Context, open: &mut bool) {
                 });
         });
 }
+
+/// The About window: the app, and where every layer on the map comes from (its source and
+/// licence as the project states them).
+pub fn about_window(ctx: &egui::Context, open: &mut bool, doc: &crate::model::Document, basemap_credit: &str) {
+    use super::i18n::tr;
+    let mut still_open = *open;
+    egui::Window::new(tr("About Corridor"))
+        .open(&mut still_open)
+        .default_width(520.0)
+        .show(ctx, |ui| {
+            ui.label(format!(
+                "Corridor {} — {}",
+                env!("CARGO_PKG_VERSION"),
+                env!("CARGO_PKG_DESCRIPTION")
+            ));
+            ui.label(egui::RichText::new(&doc.title).strong());
+            ui.add_space(6.0);
+            ui.label(egui::RichText::new(tr("Sources of the data")).strong());
+            egui::Grid::new("about_sources")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for layer in doc.layers.iter().chain(&doc.context) {
+                        ui.label(&layer.name);
+                        let text = if layer.attribution.is_empty() {
+                            "(not stated)".to_owned()
+                        } else {
+                            layer.attribution.clone()
+                        };
+                        ui.add(egui::Label::new(text).wrap());
+                        ui.end_row();
+                    }
+                    if !basemap_credit.is_empty() {
+                        ui.label(tr("Basemap"));
+                        ui.add(egui::Label::new(basemap_credit).wrap());
+                        ui.end_row();
+                    }
+                });
+            if !doc.credit.is_empty() {
+                ui.add_space(4.0);
+                ui.label(&doc.credit);
+            }
+            if let Some(sources) = doc
+                .path
+                .as_deref()
+                .and_then(std::path::Path::parent)
+                .map(|d| d.join("SOURCES.md"))
+                .filter(|p| p.is_file())
+            {
+                ui.add_space(4.0);
+                ui.label(
+                    egui::RichText::new(format!(
+                        "Every source, its licence and what was done to it: {}",
+                        sources.display()
+                    ))
+                    .small(),
+                );
+            }
+        });
+    *open = still_open;
+}

@@ -204,6 +204,30 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "离线保存此区域…",
     ),
     ("Tile cache limit", "Giới hạn bộ nhớ đệm ô", "瓦片缓存上限"),
+    (
+        "Basemap: the bundled map of the province (offline)",
+        "Bản đồ nền: bản đồ tỉnh kèm theo ứng dụng (ngoại tuyến)",
+        "底图：随附的全省地图（离线）",
+    ),
+    ("online", "trực tuyến", "在线"),
+    ("loading…", "đang tải…", "加载中…"),
+    ("offline — no tiles", "ngoại tuyến — không có ô bản đồ", "离线 — 无瓦片"),
+    ("none", "không có", "无"),
+    (
+        "Offline — no basemap tiles: the bundled map of the province is shown.",
+        "Ngoại tuyến — không có ô bản đồ nền: đang hiển thị bản đồ tỉnh kèm theo ứng dụng.",
+        "离线 — 无底图瓦片：显示随附的全省地图。",
+    ),
+    ("Wards of 2025", "Phường, xã năm 2025", "2025年的坊和社"),
+    (
+        "Not within any ward of 2025.",
+        "Không nằm trong phường, xã nào của năm 2025.",
+        "不在2025年的任何坊、社之内。",
+    ),
+    ("About Corridor", "Giới thiệu Corridor", "关于 Corridor"),
+    ("Sources of the data", "Nguồn dữ liệu", "数据来源"),
+    ("Outline", "Đường ranh giới", "边界画法"),
+    ("Close", "Đóng", "关闭"),
 ];
 
 /// Every interface text as (English, Vietnamese, Chinese), for checking the fonts cover them.

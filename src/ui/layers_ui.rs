@@ -64,6 +64,10 @@ pub fn layers_ui(ui: &mut Ui, layers: &mut [Layer]) -> Option<LayerAction> {
                     )
                     .on_hover_text("Number of features");
                 }
+                if !layer.attribution.is_empty() {
+                    ui.label(RichText::new("ℹ").color(MUTED))
+                        .on_hover_text(format!("{}: {}", tr("Source"), layer.attribution));
+                }
             });
             if let Some(error) = layer.error() {
                 ui.label(

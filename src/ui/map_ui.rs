@@ -166,6 +166,8 @@ pub struct MapOutput {
 pub struct MapView<'a> {
     pub doc: &'a Document,
     pub renders: &'a [LayerRender],
+    /// The render data of the document's context layers, drawn under the tiles.
+    pub context: &'a [LayerRender],
     pub basemap: &'a mut Basemap,
     pub state: &'a mut MapState,
     pub selection: Option<FeatureRef>,
@@ -191,6 +193,7 @@ impl MapView<'_> {
         let MapView {
             doc,
             renders,
+            context,
             basemap,
             state,
             selection,
@@ -213,6 +216,10 @@ impl MapView<'_> {
             ui.ctx().request_repaint();
         }
         ui.painter().rect_filled(rect, 0.0, LAND);
+        // The bundled context goes between the land colour and the tiles: it shows wherever no
+        // tile is drawn. Its shapes are made once the map knows this frame's camera.
+        let context_painter = ui.painter().with_clip_rect(rect);
+        let context_slot = context_painter.add(egui::Shape::Noop);
 
         let (tiles, pmtiles) = basemap.frame_layers();
         let my_position = state
@@ -244,6 +251,10 @@ impl MapView<'_> {
                 mercator_from_lonlat(center.x(), center.y()),
                 projector.zoom(),
                 rect,
+            );
+            context_painter.set(
+                context_slot,
+                egui::Shape::Vec(context_shapes(&context_painter, &t, doc, context)),
             );
             let painter = ui.painter().with_clip_rect(rect);
             draw_layers(
@@ -369,12 +380,88 @@ impl MapView<'_> {
         }
         scale_bar(&painter, &t);
         indicative_key(&painter, &t);
-        attribution(&painter, &t, basemap, &doc.credit);
+        let context_shown = doc
+            .context
+            .iter()
+            .any(|l| l.visible && !l.features.is_empty());
+        attribution(&painter, &t, &credits(doc, basemap, context_shown));
         if notes {
-            basemap_note(ui, &t, basemap);
+            basemap_note(ui, &t, basemap, context_shown);
         }
         output
     }
+}
+
+/// The context layers' shapes, bottom to top, then their names: muted, and below every label of
+/// the document's own layers.
+fn context_shapes(
+    painter: &egui::Painter,
+    t: &ScreenTransform,
+    doc: &Document,
+    context: &[LayerRender],
+) -> Vec<egui::Shape> {
+    let mut shapes = Vec::new();
+    let mut budget = crate::render::paint::VERTEX_BUDGET;
+    let mut labels = LabelPlacer::new();
+    let style = LabelStyle {
+        font: FontId::proportional(14.0),
+        color: Color32::from_rgb(0x5b, 0x5f, 0x66),
+        halo: Color32::from_rgba_unmultiplied(0xf2, 0xef, 0xe9, 200),
+    };
+    let mut named = Vec::new();
+    for (layer, render) in doc.context.iter().zip(context) {
+        if !layer.visible || layer.opacity <= 0.0 {
+            continue;
+        }
+        let (layer_shapes, visible) = crate::render::paint::layer_shapes(
+            painter.clip_rect(),
+            t,
+            render,
+            layer.opacity,
+            |_| None,
+            &mut budget,
+        );
+        shapes.extend(layer_shapes);
+        named.extend(visible.into_iter().filter_map(|i| render.features.get(i)));
+    }
+    // Bigger areas first: the provinces around, then the districts.
+    named.sort_by(|a, b| b.area.partial_cmp(&a.area).unwrap_or(std::cmp::Ordering::Equal));
+    let view = t.visible_world();
+    for f in named {
+        let Some((text, anchor)) = &f.label else {
+            continue;
+        };
+        // A province around is mostly off screen: its name goes where it shows.
+        let candidates = std::iter::once(*anchor).chain(visible_points(&f.bbox, &view));
+        for world in candidates {
+            let inside = world == *anchor || f.hit(world, 0.0, 0.0);
+            if inside && labels.place(painter, text, t.screen_from_world(world), None, &style) {
+                break;
+            }
+        }
+    }
+    shapes.extend(labels.into_shapes());
+    shapes
+}
+
+/// Points of a grid over the part of `bbox` on screen, middle first: where to try a name.
+fn visible_points(bbox: &MercatorBox, view: &MercatorBox) -> Vec<[f64; 2]> {
+    let min = [bbox.min[0].max(view.min[0]), bbox.min[1].max(view.min[1])];
+    let max = [bbox.max[0].min(view.max[0]), bbox.max[1].min(view.max[1])];
+    if min[0] >= max[0] || min[1] >= max[1] {
+        return Vec::new();
+    }
+    let mut points = Vec::new();
+    for (fx, fy) in [(0.5, 0.5), (0.5, 0.25), (0.5, 0.75), (0.25, 0.5), (0.75, 0.5)]
+        .into_iter()
+        .chain((1..8).flat_map(|i| (1..8).map(move |j| (i as f64 / 8.0, j as f64 / 8.0))))
+    {
+        points.push([
+            min[0] + fx * (max[0] - min[0]),
+            min[1] + fy * (max[1] - min[1]),
+        ]);
+    }
+    points
 }
 
 /// Paints visible layers bottom to top, then their labels top layer first.
@@ -617,19 +704,53 @@ pub fn nice_scale_length(max_metres: f64) -> (f64, String) {
     (step, label)
 }
 
-fn attribution(painter: &egui::Painter, t: &ScreenTransform, basemap: &Basemap, credit: &str) {
-    let mut parts: Vec<&str> = Vec::new();
-    if basemap.state() != BasemapState::Off && !basemap.attribution().is_empty() {
-        parts.push(basemap.attribution());
+/// The credits of everything on screen: the basemap's while its tiles show, the bundled
+/// context's while it shows instead, every visible layer's own, and the project's line.
+pub fn credits(doc: &Document, basemap: &Basemap, context_shown: bool) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let state = basemap.state();
+    if state != BasemapState::Off && !basemap.attribution().is_empty() {
+        parts.push(basemap.attribution().to_owned());
     }
-    if !credit.is_empty() {
-        parts.push(credit);
+    if context_shown && state != BasemapState::Showing {
+        parts.extend(
+            doc.context
+                .iter()
+                .filter(|l| l.visible)
+                .map(|l| l.attribution.clone()),
+        );
     }
+    parts.extend(
+        doc.layers
+            .iter()
+            .filter(|l| l.visible && l.opacity > 0.0)
+            .map(|l| l.attribution.clone()),
+    );
+    parts.push(doc.credit.clone());
+    // Each credit once, however many layers share it ("a; b" credits two).
+    let mut seen = std::collections::HashSet::new();
+    parts
+        .iter()
+        .flat_map(|p| p.split("; "))
+        .map(str::trim)
+        .filter(|p| !p.is_empty() && seen.insert(p.to_owned()))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn attribution(painter: &egui::Painter, t: &ScreenTransform, parts: &[String]) {
     if parts.is_empty() {
         return;
     }
+    // Wrapped to the map's width, right-aligned above the bottom edge.
     let text = parts.join(" | ");
-    let galley = painter.layout_no_wrap(text, FontId::proportional(11.0), Color32::from_gray(40));
+    let width = (t.rect.width() - 180.0).max(200.0);
+    let galley = painter.layout(
+        text,
+        FontId::proportional(11.0),
+        Color32::from_gray(40),
+        width,
+    );
     let rect = Rect::from_min_size(
         t.rect.right_bottom() - galley.size() - vec2(8.0, 4.0),
         galley.size(),
@@ -640,8 +761,11 @@ fn attribution(painter: &egui::Painter, t: &ScreenTransform, basemap: &Basemap, 
 }
 
 /// Says so on the map when there is no basemap, so an empty background never looks like a fault.
-fn basemap_note(ui: &mut Ui, t: &ScreenTransform, basemap: &Basemap) {
+fn basemap_note(ui: &mut Ui, t: &ScreenTransform, basemap: &Basemap, context: bool) {
     let text = match basemap.state() {
+        BasemapState::NoTiles | BasemapState::Off if context => {
+            tr("Offline — no basemap tiles: the bundled map of the province is shown.")
+        }
         BasemapState::NoTiles => tr("Offline — no basemap tiles. Layers and panels work as usual."),
         BasemapState::Off if basemap.spec.is_none() => tr("No basemap configured"),
         BasemapState::Off => tr("Offline mode — no basemap tiles"),

@@ -12,6 +12,7 @@ pub fn status_ui(
     zoom: f64,
     basemap_name: &str,
     basemap: BasemapState,
+    context: bool,
 ) {
     ui.horizontal(|ui| {
         match cursor {
@@ -29,12 +30,34 @@ pub fn status_ui(
         ui.separator();
         ui.label(format!("Zoom {zoom:.1}"));
         ui.separator();
-        let state = match basemap {
-            BasemapState::Off => "off".to_owned(),
-            BasemapState::Loading => "loading…".to_owned(),
-            BasemapState::Showing => "online".to_owned(),
-            BasemapState::NoTiles => "offline — no tiles".to_owned(),
-        };
-        ui.label(format!("Basemap: {basemap_name} ({state})"));
+        ui.label(basemap_text(basemap_name, basemap, context));
     });
+}
+
+/// What the status bar says of the basemap: the source drawn, and whether the network is used.
+pub fn basemap_text(name: &str, state: BasemapState, context: bool) -> String {
+    let bundled = tr("Basemap: the bundled map of the province (offline)");
+    match (state, context) {
+        (BasemapState::Showing, _) => format!("{}: {name} ({})", tr("Basemap"), tr("online")),
+        (BasemapState::Loading, _) => format!("{}: {name} ({})", tr("Basemap"), tr("loading…")),
+        (BasemapState::NoTiles | BasemapState::Off, true) => bundled.to_owned(),
+        (BasemapState::NoTiles, false) => {
+            format!("{}: {name} ({})", tr("Basemap"), tr("offline — no tiles"))
+        }
+        (BasemapState::Off, false) => format!("{}: {}", tr("Basemap"), tr("none")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offline_with_context_names_the_bundled_map() {
+        let text = basemap_text("OpenStreetMap", BasemapState::NoTiles, true);
+        assert!(text.contains("bundled"), "{text}");
+        assert!(!text.contains("OpenStreetMap"), "{text}");
+        let text = basemap_text("OpenStreetMap", BasemapState::NoTiles, false);
+        assert!(text.contains("no tiles"), "{text}");
+    }
 }

@@ -24,6 +24,9 @@ pub fn scratch_maps() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     for entry in std::fs::read_dir(maps()).expect("maps/") {
         let path = entry.expect("entry").path();
+        if !path.is_file() {
+            continue;
+        }
         if let Some(name) = path.file_name() {
             std::fs::copy(&path, dir.path().join(name)).expect("copy");
         }
