@@ -188,13 +188,13 @@ fn measuring_three_clicked_points_gives_geodesic_distance_and_area() {
             .any(|v| !v.contains(':') && v.contains(" ha (")),
         "{figures:?}"
     );
-    // … and, since the last click fell inside a locality, that polygon's own geodesic area.
+    // … and, since the last click fell inside a sub-area, that polygon's own geodesic area.
     h.get_by_label("Clicked polygon");
     let clicked = figures
         .iter()
         .find(|v| v.contains(": "))
         .expect("the clicked polygon's area");
-    let locality = ["Bến Cát", "Tân Uyên", "Thủ Dầu Một"]
+    let locality = ["Bến Cát", "Tân Uyên", "Thủ Dầu Một", "Thành phố mới Bình Dương"]
         .iter()
         .any(|n| clicked.starts_with(n));
     assert!(locality && clicked.contains(" ha ("), "{clicked}");
@@ -273,7 +273,7 @@ fn removing_and_reordering_layers_keeps_the_selection_right() {
     assert!(h.query_by_label("Key places").is_none());
     assert_eq!(selected_name(&h).as_deref(), Some("Dĩ An"));
 
-    // Drag the localities (now the bottom of four) by their handle onto the top row.
+    // Drag the localities (now the bottom of five) by their handle onto the top row.
     let handle = |h: &Harness<'static, CorridorApp>, n: usize| {
         let b = nth_from_top(h, "☰", n)
             .accesskit_node()
@@ -281,7 +281,7 @@ fn removing_and_reordering_layers_keeps_the_selection_right() {
             .expect("handle box");
         egui::pos2(((b.x0 + b.x1) / 2.0) as f32, ((b.y0 + b.y1) / 2.0) as f32)
     };
-    let from = handle(&h, 3);
+    let from = handle(&h, 4);
     let to = handle(&h, 0);
     support::app::drag(&mut h, from, to);
     let names: Vec<&str> = h
@@ -373,7 +373,8 @@ fn a_style_change_is_saved_to_the_project_and_comes_back() {
     let cat = style.categories.as_ref().expect("categories saved");
     assert_eq!(cat.property, "name");
     assert_eq!(cat.colors.len(), 6);
-    assert_eq!(reloaded.layers.len(), 5);
+    assert_eq!(reloaded.layers.len(), 6);
+    assert_eq!(reloaded.context.len(), 1, "the context is saved with the project");
     assert!(reloaded.layers.iter().all(|l| l.error().is_none()));
 }
 

@@ -31,7 +31,7 @@ fn f5_presents_page_down_flies_to_slide_two_b_blanks_escape_ends() {
     h.run();
     assert!(h.state().presenter.active, "F5 starts presenting");
     assert_eq!(h.state().presenter.slide, 0);
-    h.get_by_label("The Bình Dương innovation corridor");
+    h.get_by_label("The Bình Dương innovation district");
     assert!(h.query_by_label("Sub-areas").is_none(), "panels are hidden");
 
     h.key_press(egui::Key::PageDown);
