@@ -27,6 +27,7 @@ fn f5_presents_page_down_flies_to_slide_two_b_blanks_escape_ends() {
     let mut h = open(maps().join("corridor.toml"));
     h.run();
     assert!(slide_count(&h) >= 10, "the bundled story has its slides");
+    let visibility: Vec<bool> = h.state().doc.layers.iter().map(|l| l.visible).collect();
     h.key_press(egui::Key::F5);
     h.run();
     assert!(h.state().presenter.active, "F5 starts presenting");
@@ -74,8 +75,14 @@ fn f5_presents_page_down_flies_to_slide_two_b_blanks_escape_ends() {
     h.run();
     assert!(!h.state().presenter.active, "Escape ends");
     h.get_by_label("Sub-areas");
-    assert!(
-        h.state().doc.layers.iter().all(|l| l.visible),
+    assert_eq!(
+        h.state()
+            .doc
+            .layers
+            .iter()
+            .map(|l| l.visible)
+            .collect::<Vec<_>>(),
+        visibility,
         "layer visibility is restored"
     );
 }

@@ -1,7 +1,7 @@
 //! Painting layers onto an egui painter. A frame culls with the R-tree and transforms cached
 //! local coordinates to the screen; nothing is projected or triangulated here.
 
-use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke, epaint::PathShape, pos2, vec2};
+use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke, pos2, vec2};
 
 use crate::geometry::{MercatorBox, mercator::points_per_world};
 use crate::model::Color;
@@ -447,12 +447,15 @@ fn decimated(points: impl Iterator<Item = Pos2>) -> Vec<Pos2> {
     out
 }
 
+/// A ring is stroked as an open path that returns to its start: epaint cuts the sharp corners
+/// of open paths but mitres those of closed ones, and a real boundary's hairpin turns then
+/// throw spikes across the map.
 fn path_shape(pts: &[Pos2], closed: bool, stroke: Stroke) -> Shape {
-    if closed {
-        Shape::Path(PathShape::closed_line(pts.to_vec(), stroke))
-    } else {
-        Shape::line(pts.to_vec(), stroke)
+    let mut pts = pts.to_vec();
+    if closed && let Some(&first) = pts.first() {
+        pts.push(first);
     }
+    Shape::line(pts, stroke)
 }
 
 fn emphasised_fill(c: Color32) -> Color32 {

@@ -578,7 +578,7 @@ pub fn paint_edit_overlay(
         let pts: Vec<Pos2> = part.points.iter().map(|p| screen(t, *p)).collect();
         match part.kind {
             PartKind::Ring if pts.len() > 1 => {
-                painter.add(egui::Shape::closed_line(pts.clone(), outline));
+                painter.add(egui::Shape::line(closed(&pts), outline));
             }
             PartKind::Line => {
                 painter.add(egui::Shape::line(pts.clone(), outline));
@@ -633,7 +633,7 @@ pub fn paint_edit_overlay(
         }
         let stroke = Stroke::new(2.0, SNAP_MAGENTA);
         if state.tool == Tool::DrawPolygon && pts.len() >= 3 {
-            painter.add(egui::Shape::closed_line(pts.clone(), stroke));
+            painter.add(egui::Shape::line(closed(&pts), stroke));
         } else {
             painter.add(egui::Shape::line(pts.clone(), stroke));
         }
@@ -706,4 +706,14 @@ pub fn edit_facts_ui(ui: &mut Ui, measures: Option<[f64; 2]>, problems: &[Proble
                 .color(MUTED),
         );
     }
+}
+
+/// The ring's points and its first again: stroked as an open path, whose sharp corners epaint
+/// cuts off (a closed path's are mitred into spikes at a real boundary's hairpin turns).
+fn closed(pts: &[egui::Pos2]) -> Vec<egui::Pos2> {
+    let mut out = pts.to_vec();
+    if let Some(&first) = pts.first() {
+        out.push(first);
+    }
+    out
 }
