@@ -145,11 +145,7 @@ pub fn read_table(path: &Path) -> Result<Table, BuildError> {
                 1 + text.get(..s.start).map_or(0, |t| t.matches('\n').count())
             })
             .unwrap_or(0);
-        err(format!(
-            "{}: line {line}: {}",
-            path.display(),
-            e.message()
-        ))
+        err(format!("{}: line {line}: {}", path.display(), e.message()))
     })
 }
 
@@ -215,12 +211,15 @@ pub fn read_wards(path: &Path) -> Result<Vec<SourceWard>, BuildError> {
         .map(|(i, f)| {
             let p = f.get("properties").cloned().unwrap_or(Value::Null);
             let text = |k: &str| {
-                p.get(k).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| {
-                    err(format!(
-                        "{}: feature {i}: property `{k}` is missing",
-                        path.display()
-                    ))
-                })
+                p.get(k)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .ok_or_else(|| {
+                        err(format!(
+                            "{}: feature {i}: property `{k}` is missing",
+                            path.display()
+                        ))
+                    })
             };
             Ok(SourceWard {
                 code: text("code")?,
@@ -305,7 +304,13 @@ pub fn union_all<'a>(parts: impl IntoIterator<Item = &'a MultiPolygon<f64>>) -> 
 }
 
 /// Per-feature colours (the simplestyle keys the app reads).
-fn simplestyle(p: &mut Map<String, Value>, fill: &str, fill_opacity: f64, stroke: &str, width: f64) {
+fn simplestyle(
+    p: &mut Map<String, Value>,
+    fill: &str,
+    fill_opacity: f64,
+    stroke: &str,
+    width: f64,
+) {
     p.insert("fill".into(), json!(fill));
     p.insert("fill-opacity".into(), json!(fill_opacity));
     p.insert("stroke".into(), json!(stroke));
@@ -459,7 +464,13 @@ pub fn build(data: &Path, table_path: &Path, out: &Path) -> Result<Vec<String>, 
         }
         p.insert(
             "wards_2025".into(),
-            json!(members.iter().map(|w| w.name.as_str()).collect::<Vec<_>>().join(", ")),
+            json!(
+                members
+                    .iter()
+                    .map(|w| w.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         );
         p.insert(
             "area_km2_published".into(),
@@ -517,7 +528,11 @@ pub fn build(data: &Path, table_path: &Path, out: &Path) -> Result<Vec<String>, 
             wards_path.display()
         )));
     };
-    write_new_city(out, binh_duong, in_table.get(binh_duong.code.as_str()).copied())?;
+    write_new_city(
+        out,
+        binh_duong,
+        in_table.get(binh_duong.code.as_str()).copied(),
+    )?;
 
     // The former province and the provinces around it.
     let province = union_all(wards.iter().map(|w| &w.shape));
@@ -538,7 +553,13 @@ pub fn build(data: &Path, table_path: &Path, out: &Path) -> Result<Vec<String>, 
         .bounding_rect()
         .ok_or_else(|| err("the province has no extent"))?;
     let neighbours = [
-        ("VN-58", "ctx-binh-phuoc", "Bình Phước", "Bình Phước", "平福省"),
+        (
+            "VN-58",
+            "ctx-binh-phuoc",
+            "Bình Phước",
+            "Bình Phước",
+            "平福省",
+        ),
         ("VN-37", "ctx-tay-ninh", "Tây Ninh", "Tây Ninh", "西宁省"),
         ("VN-39", "ctx-dong-nai", "Đồng Nai", "Đồng Nai", "同奈省"),
         (
@@ -552,11 +573,18 @@ pub fn build(data: &Path, table_path: &Path, out: &Path) -> Result<Vec<String>, 
     let features = provinces
         .get("features")
         .and_then(Value::as_array)
-        .ok_or_else(|| err(format!("{}: not a FeatureCollection", provinces_path.display())))?;
+        .ok_or_else(|| {
+            err(format!(
+                "{}: not a FeatureCollection",
+                provinces_path.display()
+            ))
+        })?;
     for (iso, id, name, name_en, name_zh) in neighbours {
-        let Some((index, f)) = features.iter().enumerate().find(|(_, f)| {
-            f.pointer("/properties/shapeISO").and_then(Value::as_str) == Some(iso)
-        }) else {
+        let Some((index, f)) = features
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.pointer("/properties/shapeISO").and_then(Value::as_str) == Some(iso))
+        else {
             return Err(err(format!(
                 "{}: no province with shapeISO {iso} ({name_en})",
                 provinces_path.display()
@@ -634,7 +662,10 @@ fn write_new_city(out: &Path, ward: &SourceWard, row: Option<&Ward>) -> Result<(
         "source".into(),
         json!("Báo Bình Dương (Chinese edition), 19 March 2021: “(四)新阶段下智慧城市建设实现突破”; address: https://tokyugardencity.com (Becamex Tokyu, page footer)"),
     );
-    p.insert("role".into(), json!("International trade services (WTC Bình Dương New City)"));
+    p.insert(
+        "role".into(),
+        json!("International trade services (WTC Bình Dương New City)"),
+    );
     let formed = row.map(|r| r.formed_from.as_str()).unwrap_or("");
     p.insert(
         "outline".into(),

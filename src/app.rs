@@ -306,7 +306,10 @@ impl CorridorApp {
 
     /// Whether the bundled context is drawn under the tiles (some context layer is visible).
     pub fn context_shown(&self) -> bool {
-        self.doc.context.iter().any(|l| l.visible && !l.features.is_empty())
+        self.doc
+            .context
+            .iter()
+            .any(|l| l.visible && !l.features.is_empty())
     }
 
     /// The basemap, for its state and counts.

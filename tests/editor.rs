@@ -62,12 +62,10 @@ fn edit_tan_uyen(h: &mut Harness<'static, CorridorApp>) {
 /// tens of metres, a pixel apart at the corridor's zoom, and a user zooms in to edit one.
 fn zoom_to_east_vertex(h: &mut Harness<'static, CorridorApp>) {
     let [lon, lat] = tan_uyen_ring(h)[EAST_VERTEX];
-    h.state_mut()
-        .map
-        .jump_to(corridor::geometry::Camera {
-            center: corridor::geometry::mercator_from_lonlat(lon, lat),
-            zoom: 19.5,
-        });
+    h.state_mut().map.jump_to(corridor::geometry::Camera {
+        center: corridor::geometry::mercator_from_lonlat(lon, lat),
+        zoom: 19.5,
+    });
     h.run();
 }
 

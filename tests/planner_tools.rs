@@ -117,7 +117,11 @@ fn search_finds_chinese_and_english_names_and_d_matches_dj() {
         search(&mut h, query);
         h.key_press(egui::Key::Enter);
         h.run();
-        assert_eq!(selected_name(&h).as_deref(), Some("Đông Hoà"), "query {query}");
+        assert_eq!(
+            selected_name(&h).as_deref(),
+            Some("Đông Hoà"),
+            "query {query}"
+        );
     }
 
     let mut h = open(maps().join("corridor.toml"));
@@ -194,9 +198,14 @@ fn measuring_three_clicked_points_gives_geodesic_distance_and_area() {
         .iter()
         .find(|v| v.contains(": "))
         .expect("the clicked polygon's area");
-    let locality = ["Bến Cát", "Tân Uyên", "Thủ Dầu Một", "Thành phố mới Bình Dương"]
-        .iter()
-        .any(|n| clicked.starts_with(n));
+    let locality = [
+        "Bến Cát",
+        "Tân Uyên",
+        "Thủ Dầu Một",
+        "Thành phố mới Bình Dương",
+    ]
+    .iter()
+    .any(|n| clicked.starts_with(n));
     assert!(locality && clicked.contains(" ha ("), "{clicked}");
     h.key_press(egui::Key::Escape);
     h.run();
@@ -374,7 +383,11 @@ fn a_style_change_is_saved_to_the_project_and_comes_back() {
     assert_eq!(cat.property, "name");
     assert_eq!(cat.colors.len(), 6);
     assert_eq!(reloaded.layers.len(), 6);
-    assert_eq!(reloaded.context.len(), 1, "the context is saved with the project");
+    assert_eq!(
+        reloaded.context.len(),
+        1,
+        "the context is saved with the project"
+    );
     assert!(reloaded.layers.iter().all(|l| l.error().is_none()));
 }
 

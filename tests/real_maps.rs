@@ -120,14 +120,19 @@ fn the_localities_tile_without_gaps_or_overlaps_and_stay_inside_the_province() {
         .chain(
             context
                 .iter()
-                .filter(|(id, _)| ["ctx-bac-tan-uyen", "ctx-phu-giao", "ctx-dau-tieng"].contains(&id.as_str()))
+                .filter(|(id, _)| {
+                    ["ctx-bac-tan-uyen", "ctx-phu-giao", "ctx-dau-tieng"].contains(&id.as_str())
+                })
                 .map(|(_, s)| s),
         )
         .collect();
     assert_eq!(districts.len(), 9);
     let all = build_maps::union_all(districts);
     let gap = area_km2(&province.difference(&all));
-    assert!(gap < 0.001, "the nine districts leave {gap:.4} km² of the province uncovered");
+    assert!(
+        gap < 0.001,
+        "the nine districts leave {gap:.4} km² of the province uncovered"
+    );
 }
 
 #[test]
@@ -207,7 +212,10 @@ fn the_new_city_is_the_binh_duong_ward() {
         panic!("one New City feature")
     };
     let differ = area_km2(&shape.xor(&ward.shape));
-    assert!(differ < 0.001, "the New City differs from the ward by {differ} km²");
+    assert!(
+        differ < 0.001,
+        "the New City differs from the ward by {differ} km²"
+    );
 }
 
 #[test]
@@ -225,8 +233,7 @@ fn every_ward_is_in_the_table_and_a_missing_one_is_named() {
     let table = dir.path().join("wards.toml");
     std::fs::write(&table, cut).expect("write");
     let e = build_maps::build(&data(), &table, &dir.path().join("out"))
-        .err()
-        .expect("a ward missing from the table is an error");
+        .expect_err("a ward missing from the table is an error");
     assert!(
         e.0.contains("25822") && e.0.contains("Bàu Bàng") && e.0.contains("not in the table"),
         "{e}"
@@ -235,18 +242,24 @@ fn every_ward_is_in_the_table_and_a_missing_one_is_named() {
     // A broken table names its line.
     std::fs::write(&table, "[[district]]\nid = \"x\"\nname = \n").expect("write");
     let e = build_maps::build(&data(), &table, &dir.path().join("out"))
-        .err()
-        .expect("a broken table is an error");
+        .expect_err("a broken table is an error");
     assert!(e.0.contains("wards.toml") && e.0.contains("line 3"), "{e}");
 
     // A broken source file names its line too.
     let broken = dir.path().join("data");
     let wards_file = broken.join(build_maps::WARDS_FILE);
     std::fs::create_dir_all(wards_file.parent().expect("parent")).expect("mkdir");
-    std::fs::write(&wards_file, "{\"type\": \"FeatureCollection\",\n\"features\": [\n{,\n").expect("write");
-    let e = build_maps::build(&broken, &repo().join(build_maps::TABLE_FILE), &dir.path().join("out"))
-        .err()
-        .expect("a broken source file is an error");
+    std::fs::write(
+        &wards_file,
+        "{\"type\": \"FeatureCollection\",\n\"features\": [\n{,\n",
+    )
+    .expect("write");
+    let e = build_maps::build(
+        &broken,
+        &repo().join(build_maps::TABLE_FILE),
+        &dir.path().join("out"),
+    )
+    .expect_err("a broken source file is an error");
     assert!(e.0.contains("line 3"), "{e}");
 }
 
@@ -261,11 +274,17 @@ const SEED_TERMS: &[(&str, &[&str])] = &[
     ("新渊", &[]),
     ("平阳新城", &[]),
     ("平阳革新创新区", &["平阳创新走廊", "创新走廊"]),
-    ("美福—新万—巴乌邦主要交通轴", &["主要交通轴线", "美福—新万—宝庞"]),
+    (
+        "美福—新万—巴乌邦主要交通轴",
+        &["主要交通轴线", "美福—新万—宝庞"],
+    ),
     ("科技工业区", &["宝庞科技工业区"]),
     ("院校区", &["学院区"]),
     ("技术工业区", &[]),
-    ("办公室经营公园区和技术实验室—研究区", &["办公商务园", "办公园区与科技实验室"]),
+    (
+        "办公室经营公园区和技术实验室—研究区",
+        &["办公商务园", "办公园区与科技实验室"],
+    ),
     ("高服务城市区", &["高端服务城区"]),
     ("社区文化体育区", &[]),
     ("一类城市", &["一级城市"]),
@@ -296,7 +315,10 @@ fn chinese_names_are_the_articles_own() {
         assert!(seed.contains(term), "{term} is not the article's term");
         for w in *wrong {
             for (file, text) in &texts {
-                assert!(!text.contains(w), "{file} writes {w}; the article writes {term}");
+                assert!(
+                    !text.contains(w),
+                    "{file} writes {w}; the article writes {term}"
+                );
             }
         }
     }
@@ -312,10 +334,18 @@ fn chinese_names_are_the_articles_own() {
         ("sti-park.geojson", "sti-park", "科技工业区"),
         ("sti-park.geojson", "sti-academy", "院校区"),
         ("sti-park.geojson", "sti-tech-industry", "技术工业区"),
-        ("sti-park.geojson", "sti-office-lab", "办公室经营公园区和技术实验室—研究区"),
+        (
+            "sti-park.geojson",
+            "sti-office-lab",
+            "办公室经营公园区和技术实验室—研究区",
+        ),
         ("sti-park.geojson", "sti-urban", "高服务城市区"),
         ("sti-park.geojson", "sti-culture-sports", "社区文化体育区"),
-        ("axis.geojson", "axis-my-phuoc-tan-van-bau-bang", "美福—新万—巴乌邦主要交通轴"),
+        (
+            "axis.geojson",
+            "axis-my-phuoc-tan-van-bau-bang",
+            "美福—新万—巴乌邦主要交通轴",
+        ),
     ];
     for (file, id, zh) in expect {
         let layer = read_geojson(&repo().join("maps").join(file)).expect("loads");
@@ -324,22 +354,42 @@ fn chinese_names_are_the_articles_own() {
             .iter()
             .find(|f| matches!(&f.meta().id, Some(geojson::feature::Id::String(s)) if s == id))
             .unwrap_or_else(|| panic!("{file}: no feature {id}"));
-        assert_eq!(f.property_text("name_zh").as_deref(), Some(zh), "{file}: {id}");
+        assert_eq!(
+            f.property_text("name_zh").as_deref(),
+            Some(zh),
+            "{file}: {id}"
+        );
     }
 }
 
 #[test]
 fn no_feature_cites_the_article_for_what_it_does_not_say() {
     // The article never names these; a feature that mentions one must cite another source.
-    let absent = ["VSIP", "Ring Road 3", "National Route 13", "Hùng Vương", "Wikipedia"];
+    let absent = [
+        "VSIP",
+        "Ring Road 3",
+        "National Route 13",
+        "Hùng Vương",
+        "Wikipedia",
+    ];
     let seed = std::fs::read_to_string(repo().join("../shared/seed/000_cad399d994197d0b.txt"))
         .expect("the seed article is at ../shared/seed");
-    for file in ["localities.geojson", "new-city.geojson", "sti-park.geojson", "axis.geojson", "places.geojson"] {
+    for file in [
+        "localities.geojson",
+        "new-city.geojson",
+        "sti-park.geojson",
+        "axis.geojson",
+        "places.geojson",
+    ] {
         let layer = read_geojson(&repo().join("maps").join(file)).expect("loads");
         for f in &layer.features {
             let summary = f.property_text("summary").unwrap_or_default();
             let source = f.property_text("source").unwrap_or_default();
-            assert!(!source.trim().is_empty(), "{file}: {} has no source", f.display_name());
+            assert!(
+                !source.trim().is_empty(),
+                "{file}: {} has no source",
+                f.display_name()
+            );
             for word in absent {
                 assert!(!seed.contains(word), "the article does name {word}");
                 if summary.contains(word) {

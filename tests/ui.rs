@@ -244,10 +244,18 @@ fn offline_the_bundled_context_is_drawn_where_no_tile_is() {
         land[..3],
         "Đồng Nai is drawn in the plain land colour: no context under the layers"
     );
-    assert_eq!(dong_nai[..3], [0xe6, 0xe0, 0xd3], "Đồng Nai in the neighbours' fill");
+    assert_eq!(
+        dong_nai[..3],
+        [0xe6, 0xe0, 0xd3],
+        "Đồng Nai in the neighbours' fill"
+    );
     // Inside the province, outside every layer (Phú Giáo): the province's fill.
     let phu_giao = pixel([106.80, 11.30]);
-    assert_eq!(phu_giao[..3], [0xf7, 0xf4, 0xec], "Phú Giáo in the province's fill");
+    assert_eq!(
+        phu_giao[..3],
+        [0xf7, 0xf4, 0xec],
+        "Phú Giáo in the province's fill"
+    );
 }
 
 /// A sub-area's panel lists the 2025 wards it covers, with the area of each overlap.
@@ -267,7 +275,10 @@ fn a_locality_panel_lists_the_2025_wards_that_govern_it() {
         .collect();
     assert_eq!(names.len(), 3, "{names:?}");
     for ward in ["Dĩ An", "Đông Hoà", "Tân Đông Hiệp"] {
-        assert!(names.iter().any(|n| n == ward), "{ward} missing from {names:?}");
+        assert!(
+            names.iter().any(|n| n == ward),
+            "{ward} missing from {names:?}"
+        );
     }
     // Dĩ An is the union of these three wards: the overlaps add up to its area.
     let total: f64 = facts.units.iter().map(|(_, m2)| m2).sum();

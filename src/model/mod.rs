@@ -626,11 +626,17 @@ impl Document {
                     continue;
                 }
                 let common = shape.intersection(&unit);
-                let m2 = crate::geometry::measure::geodesic_area_m2(
-                    &geo::Geometry::MultiPolygon(common),
-                );
+                let m2 = crate::geometry::measure::geodesic_area_m2(&geo::Geometry::MultiPolygon(
+                    common,
+                ));
                 if m2 >= 100.0 {
-                    out.push((FeatureRef { layer: li, feature: fi }, m2));
+                    out.push((
+                        FeatureRef {
+                            layer: li,
+                            feature: fi,
+                        },
+                        m2,
+                    ));
                 }
             }
         }

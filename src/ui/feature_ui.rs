@@ -33,10 +33,7 @@ pub struct FeatureFacts {
 impl FeatureFacts {
     pub fn compute(doc: &Document, feature: FeatureRef) -> Self {
         let geometry = doc.feature(feature).and_then(|f| f.geometry());
-        let is_unit = doc
-            .layers
-            .get(feature.layer)
-            .is_some_and(|l| l.admin_units);
+        let is_unit = doc.layers.get(feature.layer).is_some_and(|l| l.admin_units);
         Self {
             feature,
             area_m2: geometry.as_deref().map_or(0.0, geodesic_area_m2),
@@ -146,8 +143,7 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
             }
         }
     }
-    if feature.is_areal() && doc.layers.iter().any(|l| l.admin_units) && !facts.units.is_empty()
-    {
+    if feature.is_areal() && doc.layers.iter().any(|l| l.admin_units) && !facts.units.is_empty() {
         ui.add_space(6.0);
         ui.label(RichText::new(tr("Wards of 2025")).strong())
             .on_hover_text("The wards and communes that govern this area since 1 July 2025, with the area of each overlap (geodesic)");

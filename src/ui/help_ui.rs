@@ -86,7 +86,12 @@ pub fn help_window(ctx: &egui::Context, open: &mut bool) {
 
 /// The About window: the app, and where every layer on the map comes from (its source and
 /// licence as the project states them).
-pub fn about_window(ctx: &egui::Context, open: &mut bool, doc: &crate::model::Document, basemap_credit: &str) {
+pub fn about_window(
+    ctx: &egui::Context,
+    open: &mut bool,
+    doc: &crate::model::Document,
+    basemap_credit: &str,
+) {
     use super::i18n::tr;
     let mut still_open = *open;
     egui::Window::new(tr("About Corridor"))

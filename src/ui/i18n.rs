@@ -211,7 +211,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("online", "trực tuyến", "在线"),
     ("loading…", "đang tải…", "加载中…"),
-    ("offline — no tiles", "ngoại tuyến — không có ô bản đồ", "离线 — 无瓦片"),
+    (
+        "offline — no tiles",
+        "ngoại tuyến — không có ô bản đồ",
+        "离线 — 无瓦片",
+    ),
     ("none", "không có", "无"),
     (
         "Offline — no basemap tiles: the bundled map of the province is shown.",

@@ -425,7 +425,11 @@ fn context_shapes(
         named.extend(visible.into_iter().filter_map(|i| render.features.get(i)));
     }
     // Bigger areas first: the provinces around, then the districts.
-    named.sort_by(|a, b| b.area.partial_cmp(&a.area).unwrap_or(std::cmp::Ordering::Equal));
+    named.sort_by(|a, b| {
+        b.area
+            .partial_cmp(&a.area)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     let view = t.visible_world();
     for f in named {
         let Some((text, anchor)) = &f.label else {
@@ -452,9 +456,15 @@ fn visible_points(bbox: &MercatorBox, view: &MercatorBox) -> Vec<[f64; 2]> {
         return Vec::new();
     }
     let mut points = Vec::new();
-    for (fx, fy) in [(0.5, 0.5), (0.5, 0.25), (0.5, 0.75), (0.25, 0.5), (0.75, 0.5)]
-        .into_iter()
-        .chain((1..8).flat_map(|i| (1..8).map(move |j| (i as f64 / 8.0, j as f64 / 8.0))))
+    for (fx, fy) in [
+        (0.5, 0.5),
+        (0.5, 0.25),
+        (0.5, 0.75),
+        (0.25, 0.5),
+        (0.75, 0.5),
+    ]
+    .into_iter()
+    .chain((1..8).flat_map(|i| (1..8).map(move |j| (i as f64 / 8.0, j as f64 / 8.0))))
     {
         points.push([
             min[0] + fx * (max[0] - min[0]),
