@@ -245,3 +245,34 @@ fn the_five_sti_subareas_do_not_overlap() {
         }
     }
 }
+
+#[test]
+fn every_story_slide_frames_and_highlights_features_that_exist() {
+    let doc = corridor();
+    let (story, _) = doc
+        .story
+        .as_ref()
+        .expect("the bundled project has its story");
+    assert!(story.slides.len() >= 10);
+    for (i, slide) in story.slides.iter().enumerate() {
+        assert!(
+            !slide.fit.is_empty() || (slide.center.is_some() && slide.zoom.is_some()),
+            "slide {} frames nothing",
+            i + 1
+        );
+        for id in slide.fit.iter().chain(&slide.highlight) {
+            assert!(
+                doc.feature_by_id(id).is_some(),
+                "slide {} names the feature `{id}`, which no layer has",
+                i + 1
+            );
+        }
+        for layer in &slide.layers {
+            assert!(
+                doc.layers.iter().any(|l| &l.name == layer),
+                "slide {} shows the layer `{layer}`, which the project lacks",
+                i + 1
+            );
+        }
+    }
+}

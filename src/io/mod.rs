@@ -6,6 +6,7 @@ pub mod journal;
 pub mod project_file;
 pub mod story_file;
 pub mod validate;
+pub mod vn_text;
 
 pub use atomic::{SaveError, write_atomic};
 pub use geojson_file::{
