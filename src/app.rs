@@ -1028,7 +1028,14 @@ impl CorridorApp {
             return;
         }
         let picked = rfd::FileDialog::new()
-            .set_title("Open GeoJSON")
+            .set_title("Open map files")
+            .add_filter(
+                "Map files (GeoJSON, Shapefile, GeoPackage, MapInfo, KML, FlatGeobuf, DXF)",
+                &[
+                    "geojson", "json", "shp", "zip", "gpkg", "tab", "mif", "kml", "kmz", "fgb",
+                    "dxf",
+                ],
+            )
             .add_filter("GeoJSON", &["geojson", "json"])
             .add_filter("All files", &["*"])
             .pick_files();

@@ -207,6 +207,9 @@ fn load(
     read: &AtomicU64,
     cancel: &AtomicBool,
 ) -> LoadResult {
+    if crate::io::ogr_file::is_ogr_path(path) {
+        return load_ogr(path, style);
+    }
     if let Err(e) =
         crate::io::geojson_file::check_size(path, &crate::io::geojson_file::Limits::default())
     {
@@ -278,6 +281,71 @@ fn load(
     if cancel.load(Ordering::Relaxed) {
         return LoadResult::Cancelled;
     }
+    LoadResult::Loaded(Box::new((layer, render)))
+}
+
+/// A Shapefile, GeoPackage, MapInfo, KML, FlatGeobuf or DXF file, read through GDAL and
+/// transformed to WGS84. Text that looks misread from TCVN3 or VNI is decoded, and the layer
+/// says so in its warnings.
+fn load_ogr(path: &std::path::Path, style: LayerStyle) -> LoadResult {
+    use crate::io::ogr_file::{OgrOptions, read_ogr};
+    let started = std::time::Instant::now();
+    let mut read = match read_ogr(path, &OgrOptions::default()) {
+        Ok(r) => r,
+        Err(e) => return LoadResult::Failed(e.to_string()),
+    };
+    if let Some(encoding) = read.suspected {
+        // Read again, decoded: the text as the office that wrote it meant it.
+        match read_ogr(
+            path,
+            &OgrOptions {
+                decode: Some(encoding),
+                ..OgrOptions::default()
+            },
+        ) {
+            Ok(decoded) => {
+                read = decoded;
+                read.warnings.push(format!(
+                    "{}: its text was written in {} and has been decoded",
+                    path.display(),
+                    encoding.name()
+                ));
+            }
+            Err(e) => return LoadResult::Failed(e.to_string()),
+        }
+    }
+    let mut warnings = read.warnings;
+    warnings.push(format!(
+        "{}: {} layer “{}”, coordinate system {}; saving writes GeoJSON beside it, never into it",
+        path.display(),
+        read.driver,
+        read.layer,
+        read.crs
+    ));
+    let features = read
+        .features
+        .into_iter()
+        .map(crate::model::Feature::from_record)
+        .collect();
+    let layer = Layer::new(
+        Layer::name_for(path),
+        path.to_owned(),
+        style,
+        features,
+        warnings,
+    )
+    .with_source(
+        crate::model::SourceForm::Converted {
+            driver: read.driver,
+        },
+        None,
+    );
+    let render = LayerRender::build(&layer);
+    log::info!(
+        "{}: read through GDAL in {:.2} s",
+        path.display(),
+        started.elapsed().as_secs_f64()
+    );
     LoadResult::Loaded(Box::new((layer, render)))
 }
 

@@ -804,6 +804,17 @@ fn write_features<W: std::io::Write>(
 /// Saves the layer to `path` atomically, keeping the previous file as `NAME.bak`. Returns what
 /// the file now is.
 pub fn save_geojson(layer: &Layer, path: &Path) -> Result<FileStamp, SaveError> {
+    // A Shapefile or GeoPackage is never overwritten with GeoJSON text: its field names and
+    // types, and every other program that reads it, would be lost.
+    if super::ogr_file::is_ogr_path(path) {
+        return Err(SaveError::Encode {
+            path: path.to_owned(),
+            message: "this is not a GeoJSON file, and Corridor never writes into a Shapefile, \
+                      GeoPackage or MapInfo file (their field names and types would be cut); \
+                      use Save layer as… to save it as GeoJSON"
+                .to_owned(),
+        });
+    }
     // Written to the temporary file as it is made, counted and checksummed on the way: the
     // whole text is never held.
     let mut stamp = FileStamp {

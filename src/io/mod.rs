@@ -3,6 +3,7 @@
 pub mod atomic;
 pub mod geojson_file;
 pub mod journal;
+pub mod ogr_file;
 pub mod project_file;
 pub mod story_file;
 pub mod validate;

@@ -382,6 +382,9 @@ pub enum SourceForm {
     /// A file that was not read (a new layer, or one that failed): saved as a FeatureCollection.
     #[default]
     New,
+    /// A file of another format read through GDAL (Shapefile, GeoPackage …): never written
+    /// back into; saving writes GeoJSON under another name.
+    Converted { driver: String },
 }
 
 /// What a file on disk was when we read or wrote it, to notice another program changing it.

@@ -1,0 +1,390 @@
+//! Planners' files: Shapefiles and GeoPackages in VN-2000 with TCVN3 text, made in the test with
+//! GDAL's own `ogr2ogr` from the shared real wards, read back by Corridor and checked against
+//! PROJ's `cs2cs`.
+
+mod support {
+    pub mod app;
+    pub mod data;
+}
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use corridor::io::ogr_file::{OgrError, OgrOptions, read_ogr};
+use corridor::io::vn_text::{LegacyEncoding, encode};
+use serde_json::{Value, json};
+
+const WARDS: &str = "real/vn-provinces-2025/former_binh_duong_wards_2025_merged.geojson";
+
+fn wards_file() -> PathBuf {
+    let p = support::data::shared_data().join(WARDS);
+    assert!(
+        p.is_file(),
+        "this test needs the shared wards at {} (see ../shared/data/README.md)",
+        p.display()
+    );
+    p
+}
+
+/// Runs a GDAL or PROJ command line tool (Debian's gdal-bin and proj-bin, installed by .ci/deps).
+fn run(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} must be installed (.ci/deps installs it): {e}"));
+    assert!(
+        out.status.success(),
+        "{tool} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The wards with their names written in TCVN3, as an old tool wrote them (read as Latin-1).
+fn tcvn3_wards(dir: &Path) -> (PathBuf, Vec<String>) {
+    let text = std::fs::read_to_string(wards_file()).expect("wards");
+    let mut json: Value = serde_json::from_str(&text).expect("json");
+    let mut names = Vec::new();
+    for f in json["features"].as_array_mut().expect("features") {
+        let name = f["properties"]["name"].as_str().expect("name").to_owned();
+        let code = f["properties"]["code"].clone();
+        let area = f["properties"]["areaKm2"].clone();
+        f["properties"] = json!({
+            "ten": encode(&name, LegacyEncoding::Tcvn3),
+            "ma": code,
+            "dientich": area,
+        });
+        names.push(name);
+    }
+    let path = dir.join("wards-tcvn3.geojson");
+    std::fs::write(&path, json.to_string()).expect("write");
+    (path, names)
+}
+
+/// A Shapefile in VN-2000 / TM-3 105°45′ whose .dbf holds TCVN3 bytes, with no .cpg: what a
+/// planning office sends.
+fn office_shapefile(dir: &Path) -> (PathBuf, Vec<String>) {
+    let (geojson, names) = tcvn3_wards(dir);
+    let shp = dir.join("phuong.shp");
+    run(
+        "ogr2ogr",
+        &[
+            "-f",
+            "ESRI Shapefile",
+            "-t_srs",
+            "EPSG:9210",
+            "-lco",
+            "ENCODING=ISO-8859-1",
+            shp.to_str().expect("path"),
+            geojson.to_str().expect("path"),
+        ],
+    );
+    // Offices' files carry no code page: the legacy bytes are all there is.
+    let _ = std::fs::remove_file(dir.join("phuong.cpg"));
+    (shp, names)
+}
+
+#[test]
+fn a_vn2000_shapefile_with_tcvn3_text_opens_decoded_and_in_place() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (shp, names) = office_shapefile(dir.path());
+    let plain = read_ogr(&shp, &OgrOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(plain.features.len(), 36);
+    assert!(plain.crs.contains("9210"), "{}", plain.crs);
+    assert_eq!(plain.suspected, Some(LegacyEncoding::Tcvn3));
+    let read = read_ogr(
+        &shp,
+        &OgrOptions {
+            decode: Some(LegacyEncoding::Tcvn3),
+            ..OgrOptions::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let got: Vec<String> = read
+        .features
+        .iter()
+        .map(|f| {
+            f.properties.as_ref().expect("properties")["ten"]
+                .as_str()
+                .expect("text")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(got, names);
+    // Integer and real fields stay numbers.
+    let p = read.features[0].properties.as_ref().expect("properties");
+    assert!(p["dientich"].is_number(), "{p:?}");
+    // Back in WGS84, where the wards are: inside the former province's box.
+    for f in &read.features {
+        let g: geo::Geometry<f64> = f
+            .geometry
+            .clone()
+            .expect("geometry")
+            .value
+            .try_into()
+            .expect("geo");
+        use geo::BoundingRect;
+        let b = g.bounding_rect().expect("extent");
+        assert!(
+            b.min().x > 106.3 && b.max().x < 107.0 && b.min().y > 10.8 && b.max().y < 11.55,
+            "{b:?}"
+        );
+    }
+}
+
+/// A point placed by Corridor from VN-2000 / TM-3 105°45′ matches `cs2cs` with the same
+/// transformation (EPSG:6960) within a centimetre, across the province; and a `.prj` that names
+/// the datum in a way PROJ does not identify gets the same shift.
+#[test]
+fn vn2000_points_match_cs2cs_within_a_centimetre() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let points = [
+        [106.6500, 10.9670],
+        [106.7678, 10.9039],
+        [106.6226, 11.2876],
+        [106.4000, 11.3500],
+        [106.9000, 11.1000],
+    ];
+    // Corridor's reading of each point, from a file in EPSG:9210 made by cs2cs.
+    let mut features = Vec::new();
+    for [lon, lat] in points {
+        let out = run_with_input(
+            "cs2cs",
+            &["-f", "%.4f", "EPSG:4326", "EPSG:9210"],
+            &format!("{lat} {lon}\n"),
+        );
+        let xy: Vec<f64> = out
+            .split_whitespace()
+            .take(2)
+            .map(|v| v.parse().expect("number"))
+            .collect();
+        features.push(
+            json!({"type": "Feature", "properties": {"lon": lon, "lat": lat},
+            "geometry": {"type": "Point", "coordinates": [xy[0], xy[1]]}}),
+        );
+    }
+    let tm3 = dir.path().join("tm3.geojson");
+    std::fs::write(
+        &tm3,
+        json!({"type": "FeatureCollection", "features": features}).to_string(),
+    )
+    .expect("write");
+    let shp = dir.path().join("diem.shp");
+    run(
+        "ogr2ogr",
+        &[
+            "-f",
+            "ESRI Shapefile",
+            "-a_srs",
+            "EPSG:9210",
+            shp.to_str().expect("p"),
+            tm3.to_str().expect("p"),
+        ],
+    );
+    let check = |path: &Path, what: &str| {
+        let read = read_ogr(path, &OgrOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        for f in &read.features {
+            let p = f.properties.as_ref().expect("properties");
+            let want = [
+                p["lon"].as_f64().expect("lon"),
+                p["lat"].as_f64().expect("lat"),
+            ];
+            let Some(geojson::GeometryValue::Point { coordinates: got }) =
+                f.geometry.as_ref().map(|g| g.value.clone())
+            else {
+                panic!("a point")
+            };
+            let metres = corridor::geometry::measure::geodesic_distance_m(want, [got[0], got[1]]);
+            // cs2cs printed the projected coordinates to 0.1 mm.
+            assert!(
+                metres < 0.01,
+                "{what}: {want:?} came back {metres:.4} m away at {got:?}"
+            );
+        }
+    };
+    check(&shp, "EPSG:9210");
+    // The same file with an ESRI .prj naming "D_Vietnam_2000", as offices' tools write it.
+    std::fs::write(
+        shp.with_extension("prj"),
+        r#"PROJCS["VN_2000_TM3_105_45",GEOGCS["GCS_VN_2000",DATUM["D_Vietnam_2000",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",105.75],PARAMETER["Scale_Factor",0.9999],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#,
+    )
+    .expect("write prj");
+    check(&shp, "an ESRI .prj");
+}
+
+fn run_with_input(tool: &str, args: &[&str], input: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new(tool)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{tool} must be installed (.ci/deps installs it): {e}"));
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("run");
+    assert!(
+        out.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_geopackage_round_trip_keeps_names_types_and_coordinates() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gpkg = dir.path().join("phuong.gpkg");
+    run(
+        "ogr2ogr",
+        &[
+            "-f",
+            "GPKG",
+            "-nln",
+            "phuong",
+            gpkg.to_str().expect("p"),
+            wards_file().to_str().expect("p"),
+        ],
+    );
+    let read = read_ogr(&gpkg, &OgrOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read.driver, "GPKG");
+    assert_eq!(read.layers, vec!["phuong".to_owned()]);
+    assert_eq!(
+        read.suspected, None,
+        "Unicode text is not taken for a legacy encoding"
+    );
+    let original: Value =
+        serde_json::from_str(&std::fs::read_to_string(wards_file()).expect("read")).expect("json");
+    for (f, o) in read
+        .features
+        .iter()
+        .zip(original["features"].as_array().expect("features"))
+    {
+        let p = f.properties.as_ref().expect("properties");
+        assert_eq!(p["name"], o["properties"]["name"]);
+        assert_eq!(p["areaKm2"].as_f64(), o["properties"]["areaKm2"].as_f64());
+        let got = serde_json::to_value(f.geometry.as_ref().expect("geometry")).expect("json");
+        assert_eq!(
+            got["coordinates"], o["geometry"]["coordinates"],
+            "{}",
+            p["name"]
+        );
+    }
+}
+
+#[test]
+fn broken_files_say_which_file_and_what_is_wrong() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (shp, _) = office_shapefile(dir.path());
+    // A Shapefile without its attribute table.
+    std::fs::remove_file(shp.with_extension("dbf")).expect("remove");
+    let e = read_ogr(&shp, &OgrOptions::default()).expect_err("no .dbf");
+    assert!(matches!(e, OgrError::MissingPart { .. }), "{e}");
+    assert!(
+        e.to_string().contains(".dbf") && e.to_string().contains("phuong.shp"),
+        "{e}"
+    );
+    // A corrupted file.
+    let bad = dir.path().join("hong.gpkg");
+    std::fs::write(&bad, b"SQLite format 3\0 this is not a database").expect("write");
+    let e = read_ogr(&bad, &OgrOptions::default()).expect_err("corrupted");
+    assert!(e.to_string().contains("hong.gpkg"), "{e}");
+    // Coordinates that are not degrees, and no CRS: a question, not a wrong place.
+    let tm3 = dir.path().join("khong-crs.geojson");
+    std::fs::write(
+        &tm3,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[600000,1220000]}}]}"#,
+    )
+    .expect("write");
+    let shp2 = dir.path().join("khong-crs.shp");
+    run(
+        "ogr2ogr",
+        &[
+            "-f",
+            "ESRI Shapefile",
+            shp2.to_str().expect("p"),
+            tm3.to_str().expect("p"),
+        ],
+    );
+    let _ = std::fs::remove_file(shp2.with_extension("prj"));
+    let e = read_ogr(&shp2, &OgrOptions::default()).expect_err("no CRS");
+    assert!(matches!(e, OgrError::NoCrs { .. }), "{e}");
+    assert!(e.to_string().contains("EPSG:9210"), "{e}");
+    let assumed = read_ogr(
+        &shp2,
+        &OgrOptions {
+            assume_crs: Some("vn2000-tm3-105.75".to_owned()),
+            ..OgrOptions::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(assumed.features.len(), 1);
+}
+
+#[test]
+fn corridor_never_writes_geojson_into_a_shapefile() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (shp, _) = office_shapefile(dir.path());
+    let before = std::fs::read(&shp).expect("read");
+    let layer = corridor::model::Layer::new(
+        "phuong".to_owned(),
+        shp.clone(),
+        corridor::model::LayerStyle::default(),
+        Vec::new(),
+        Vec::new(),
+    );
+    let e = corridor::io::save_geojson(&layer, &shp).expect_err("refused");
+    assert!(e.to_string().contains("Save layer as"), "{e}");
+    assert_eq!(
+        std::fs::read(&shp).expect("read"),
+        before,
+        "the Shapefile is untouched"
+    );
+}
+
+/// As a user: the office's Shapefile opens in the app, its TCVN3 text decoded, and a ward is
+/// found by its Vietnamese name with search.
+#[test]
+fn the_app_opens_the_offices_shapefile_and_search_finds_a_ward_by_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (shp, _) = office_shapefile(dir.path());
+    let mut h = support::app::open_sized(shp, egui::vec2(1280.0, 900.0));
+    let start = std::time::Instant::now();
+    while h.state().loading() > 0 && start.elapsed() < std::time::Duration::from_secs(30) {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    h.run();
+    let layer = h
+        .state()
+        .doc
+        .layers
+        .first()
+        .expect("the file opened as a layer");
+    assert!(layer.error().is_none(), "{:?}", layer.error());
+    assert_eq!(layer.features.len(), 36);
+    assert!(
+        layer.warnings.iter().any(|w| w.contains("TCVN3")),
+        "the layer says its text was decoded: {:?}",
+        layer.warnings
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    h.run();
+    use egui_kittest::kittest::Queryable;
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("Tân Đông Hiệp");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let app = h.state();
+    let selected = app
+        .selection()
+        .and_then(|r| app.doc.feature(r))
+        .and_then(|f| f.property_text("ten"));
+    assert_eq!(selected.as_deref(), Some("Tân Đông Hiệp"));
+}
