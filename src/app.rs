@@ -647,18 +647,14 @@ impl CorridorApp {
     /// Rebuilds every layer's render data (labels depend on the language).
     fn relabel(&mut self) {
         let lang = self.persisted.lang;
-        self.renders = self
-            .doc
-            .layers
-            .iter()
-            .map(|l| LayerRender::build_in(l, lang))
-            .collect();
-        self.context_renders = self
-            .doc
-            .context
-            .iter()
-            .map(|l| LayerRender::build_in(l, lang))
-            .collect();
+        let build = |layers: &[Layer]| -> Vec<LayerRender> {
+            layers
+                .iter()
+                .map(|l| LayerRender::build_in(l, lang))
+                .collect()
+        };
+        self.renders = build(&self.doc.layers);
+        self.context_renders = build(&self.doc.context);
     }
 
     /// Selects a feature (or clears the selection) and computes what its panel shows.

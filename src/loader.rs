@@ -284,62 +284,13 @@ fn load(
     LoadResult::Loaded(Box::new((layer, render)))
 }
 
-/// A Shapefile, GeoPackage, MapInfo, KML, FlatGeobuf or DXF file, read through GDAL and
-/// transformed to WGS84. Text that looks misread from TCVN3 or VNI is decoded, and the layer
-/// says so in its warnings.
+/// A Shapefile, GeoPackage, MapInfo, KML, FlatGeobuf or DXF file, read through GDAL.
 fn load_ogr(path: &std::path::Path, style: LayerStyle) -> LoadResult {
-    use crate::io::ogr_file::{OgrOptions, read_ogr};
     let started = std::time::Instant::now();
-    let mut read = match read_ogr(path, &OgrOptions::default()) {
-        Ok(r) => r,
+    let layer = match crate::io::ogr_file::load_layer(Layer::name_for(path), path, style) {
+        Ok(layer) => layer,
         Err(e) => return LoadResult::Failed(e.to_string()),
     };
-    if let Some(encoding) = read.suspected {
-        // Read again, decoded: the text as the office that wrote it meant it.
-        match read_ogr(
-            path,
-            &OgrOptions {
-                decode: Some(encoding),
-                ..OgrOptions::default()
-            },
-        ) {
-            Ok(decoded) => {
-                read = decoded;
-                read.warnings.push(format!(
-                    "{}: its text was written in {} and has been decoded",
-                    path.display(),
-                    encoding.name()
-                ));
-            }
-            Err(e) => return LoadResult::Failed(e.to_string()),
-        }
-    }
-    let mut warnings = read.warnings;
-    warnings.push(format!(
-        "{}: {} layer “{}”, coordinate system {}; saving writes GeoJSON beside it, never into it",
-        path.display(),
-        read.driver,
-        read.layer,
-        read.crs
-    ));
-    let features = read
-        .features
-        .into_iter()
-        .map(crate::model::Feature::from_record)
-        .collect();
-    let layer = Layer::new(
-        Layer::name_for(path),
-        path.to_owned(),
-        style,
-        features,
-        warnings,
-    )
-    .with_source(
-        crate::model::SourceForm::Converted {
-            driver: read.driver,
-        },
-        None,
-    );
     let render = LayerRender::build(&layer);
     log::info!(
         "{}: read through GDAL in {:.2} s",

@@ -388,3 +388,25 @@ fn the_app_opens_the_offices_shapefile_and_search_finds_a_ward_by_name() {
         .and_then(|f| f.property_text("ten"));
     assert_eq!(selected.as_deref(), Some("Tân Đông Hiệp"));
 }
+
+#[test]
+fn a_project_file_can_name_a_shapefile_layer() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_shp, names) = office_shapefile(dir.path());
+    let project = dir.path().join("du-an.toml");
+    std::fs::write(
+        &project,
+        "title = \"Phường\"\n[[layers]]\nname = \"Phường 2025\"\nfile = \"phuong.shp\"\n",
+    )
+    .expect("write");
+    let doc = corridor::io::load_document(&project);
+    assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    let layer = doc.layers.first().expect("the layer");
+    assert!(layer.error().is_none(), "{:?}", layer.error());
+    assert_eq!(layer.features.len(), 36);
+    assert_eq!(
+        layer.features[0].property_text("ten").as_deref(),
+        names.first().map(String::as_str),
+        "decoded from TCVN3"
+    );
+}

@@ -195,19 +195,25 @@ fn a_plain_geojson_file_opens_zoomed_to_its_extent() {
     assert!(camera.zoom > 13.0, "zoomed to the park: {}", camera.zoom);
 }
 
-#[test]
-fn start_view_snapshot() {
+/// The bundled project offline, in the light theme, rendered by wgpu (for pictures).
+fn open_rendered(size: egui::Vec2) -> Harness<'static, CorridorApp> {
     let options = AppOptions {
         path: maps().join("corridor.toml"),
         offline: true,
         data_dir: Some(scratch_data_dir()),
     };
     let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
+        .with_size(size)
         .with_theme(egui::Theme::Light)
         .wgpu()
         .build_eframe(move |cc| CorridorApp::new(cc, options));
     h.run();
+    h
+}
+
+#[test]
+fn start_view_snapshot() {
+    let mut h = open_rendered(egui::vec2(1280.0, 800.0));
     h.snapshot("start_view");
 }
 
@@ -215,17 +221,7 @@ fn start_view_snapshot() {
 /// the provinces around it (not a plain background), and the status bar says which basemap it is.
 #[test]
 fn offline_the_bundled_context_is_drawn_where_no_tile_is() {
-    let options = AppOptions {
-        path: maps().join("corridor.toml"),
-        offline: true,
-        data_dir: Some(scratch_data_dir()),
-    };
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
-        .with_theme(egui::Theme::Light)
-        .wgpu()
-        .build_eframe(move |cc| CorridorApp::new(cc, options));
-    h.run();
+    let mut h = open_rendered(egui::vec2(1600.0, 1000.0));
     assert!(h.state().context_shown(), "the project's context is loaded");
     h.get_by_label("Basemap: the bundled map of the province (offline)");
     let image = h.render().expect("render");

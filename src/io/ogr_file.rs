@@ -412,6 +412,52 @@ pub fn read_ogr(path: &Path, options: &OgrOptions) -> Result<OgrRead, OgrError> 
     })
 }
 
+/// A file as a layer named `name`, its text decoded when it looks misread from TCVN3 or VNI
+/// (the layer's notes say so, and say that saving never writes into the file).
+pub fn load_layer(
+    name: String,
+    path: &Path,
+    style: crate::model::LayerStyle,
+) -> Result<crate::model::Layer, OgrError> {
+    let mut read = read_ogr(path, &OgrOptions::default())?;
+    if let Some(encoding) = read.suspected {
+        // Read again, decoded: the text as the office that wrote it meant it.
+        read = read_ogr(
+            path,
+            &OgrOptions {
+                decode: Some(encoding),
+                ..OgrOptions::default()
+            },
+        )?;
+        read.warnings.push(format!(
+            "{}: its text was written in {} and has been decoded",
+            path.display(),
+            encoding.name()
+        ));
+    }
+    let mut warnings = read.warnings;
+    warnings.push(format!(
+        "{}: {} layer “{}”, coordinate system {}; saving writes GeoJSON beside it, never into it",
+        path.display(),
+        read.driver,
+        read.layer,
+        read.crs
+    ));
+    let features = read
+        .features
+        .into_iter()
+        .map(crate::model::Feature::from_record)
+        .collect();
+    Ok(
+        crate::model::Layer::new(name, path.to_owned(), style, features, warnings).with_source(
+            crate::model::SourceForm::Converted {
+                driver: read.driver,
+            },
+            None,
+        ),
+    )
+}
+
 fn decode_value(v: JsonValue, encoding: LegacyEncoding) -> JsonValue {
     match v {
         JsonValue::String(s) => JsonValue::String(decode(&s, encoding)),

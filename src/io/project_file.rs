@@ -165,6 +165,12 @@ fn layer_from_spec(spec: &LayerSpec, path: &Path, base: &Path) -> Layer {
 
 /// Loads one GeoJSON file as a layer; on failure the layer is kept, empty, with the message.
 pub fn load_layer(name: String, file: PathBuf, style: LayerStyle) -> Layer {
+    if super::ogr_file::is_ogr_path(&file) {
+        return match super::ogr_file::load_layer(name.clone(), &file, style.clone()) {
+            Ok(layer) => layer,
+            Err(e) => Layer::failed(name, file, style, e.to_string()),
+        };
+    }
     match read_geojson(&file) {
         Ok(parsed) => parsed.into_layer(name, file, style),
         Err(e) => Layer::failed(name, file, style, e.to_string()),
