@@ -53,6 +53,25 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Converts between GeoJSON, Shapefile, GeoPackage, FlatGeobuf, KML and MapInfo, between
+    /// coordinate systems (VN-2000 included) and from the legacy Vietnamese encodings; prints
+    /// what it did; exits non-zero with the reason when it cannot.
+    Convert {
+        input: PathBuf,
+        output: PathBuf,
+        /// The output's coordinate system: EPSG:n or vn2000-tm3-105.75 (WGS84 when not given)
+        #[arg(long)]
+        to_crs: Option<String>,
+        /// The input's coordinate system, for a file that states none
+        #[arg(long)]
+        from_crs: Option<String>,
+        /// The input's text: tcvn3, vni, utf8 or auto (decode when it looks misread)
+        #[arg(long, default_value = "auto")]
+        encoding: String,
+        /// The layer (table) of the input to read; the first when not given
+        #[arg(long)]
+        layer: Option<String>,
+    },
     /// PostGIS: move a layer into a new table, or a table out to a GeoJSON file, losslessly.
     /// The password comes from PGPASSWORD or ~/.pgpass, never from the URL.
     #[command(subcommand)]
@@ -262,6 +281,33 @@ fn main() -> ExitCode {
                 Err(e) => {
                     eprintln!("corridor db: {e}");
                     ExitCode::FAILURE
+                }
+            }
+        }
+        Some(Command::Convert {
+            input,
+            output,
+            to_crs,
+            from_crs,
+            encoding,
+            layer,
+        }) => {
+            let options = corridor::io::ogr_file::ConvertOptions {
+                to_crs,
+                from_crs,
+                encoding: Some(encoding),
+                layer,
+            };
+            match corridor::io::ogr_file::convert(&input, &output, &options) {
+                Ok(lines) => {
+                    for line in lines {
+                        println!("{line}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("corridor convert: {e}");
+                    ExitCode::from(1)
                 }
             }
         }

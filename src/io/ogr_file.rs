@@ -7,7 +7,8 @@
 //! VN-2000: a file whose CRS PROJ identifies (EPSG 4756, 3405, 3406, 5896–5899, 9205–9218) is
 //! transformed with EPSG's "VN-2000 to WGS 84 (2)" (EPSG:6960), the 7-parameter Helmert shift
 //! published by the Ministry of Natural Resources and Environment. A `.prj` that names the
-//! VN-2000 datum in a way PROJ does not identify gets the same shift written out.
+//! VN-2000 datum in a way PROJ does not identify is rewritten on EPSG's VN-2000, so that it gets
+//! the same shift.
 
 use std::path::{Path, PathBuf};
 
@@ -22,12 +23,6 @@ use super::vn_text::{LegacyEncoding, decode, detect};
 pub const EXTENSIONS: &[&str] = &[
     "shp", "zip", "gpkg", "tab", "mif", "kml", "kmz", "fgb", "dxf", "gml",
 ];
-
-/// The 7 parameters of VN-2000 → WGS 84 (EPSG:6960), in PROJ's `+towgs84` (position vector)
-/// convention: EPSG states the rotations in the coordinate-frame convention, with the other
-/// sign.
-pub const VN2000_TOWGS84: &str =
-    "-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278";
 
 /// The TM-3 zone of Bình Dương (central meridian 105°45′): EPSG:9210, VN-2000 / TM-3 105-45.
 pub const VN2000_TM3_105_45: u32 = 9210;
@@ -205,28 +200,41 @@ pub fn crs_from_definition(definition: &str) -> Result<SpatialRef, String> {
     srs.map_err(|e| format!("`{definition}`: {e}"))
 }
 
-/// The file's CRS with the VN-2000 shift made explicit where PROJ would not find it: a `.prj`
-/// naming the datum "Vietnam 2000" or "VN-2000" without an EPSG identity.
-fn with_vn2000_shift(srs: SpatialRef) -> SpatialRef {
+/// Whether a CRS is on the VN-2000 datum: by its EPSG code, or by the datum's name in its WKT.
+fn is_vn2000(srs: &SpatialRef) -> bool {
+    let code = srs.auth_code().unwrap_or(0);
+    if matches!(code, 4756 | 3405 | 3406 | 5896..=5899 | 9205..=9218) {
+        return true;
+    }
     let wkt = srs.to_wkt().unwrap_or_default().to_ascii_lowercase();
-    let vn2000 = wkt.contains("vn-2000")
-        || wkt.contains("vn_2000")
-        || wkt.contains("vietnam_2000")
-        || wkt.contains("vietnam 2000")
-        || wkt.contains("vn2000");
-    if !vn2000 || srs.auth_code().is_ok() {
+    [
+        "vn-2000",
+        "vn_2000",
+        "vietnam_2000",
+        "vietnam 2000",
+        "vn2000",
+    ]
+    .iter()
+    .any(|n| wkt.contains(n))
+}
+
+/// A CRS on the VN-2000 datum that PROJ does not identify (a `.prj` naming "D_Vietnam_2000"),
+/// rewritten on EPSG's VN-2000 (EPSG:4756) with its own projection parameters, so that PROJ
+/// applies EPSG:6960's shift instead of none. Others are returned as they are.
+fn pinned(srs: SpatialRef) -> SpatialRef {
+    if !is_vn2000(&srs) || srs.auth_code().is_ok() {
         return srs;
     }
     let mut identified = srs.clone();
     if identified.auto_identify_epsg().is_ok() && identified.auth_code().is_ok() {
         return identified;
     }
-    // Not identified: rebuild it with the shift, keeping its projection's parameters.
     let param =
         |name: &str, default: f64| srs.get_proj_param(name).ok().flatten().unwrap_or(default);
-    let definition = if srs.is_projected() {
+    let geogcs = r#"GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,298.257223563],AUTHORITY["EPSG","6756"]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],AUTHORITY["EPSG","4756"]]"#;
+    let wkt = if srs.is_projected() {
         format!(
-            "+proj=tmerc +lat_0={} +lon_0={} +k={} +x_0={} +y_0={} +ellps=WGS84 +towgs84={VN2000_TOWGS84} +units=m +no_defs",
+            r#"PROJCS["VN-2000 / Transverse Mercator",{geogcs},PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",{}],PARAMETER["central_meridian",{}],PARAMETER["scale_factor",{}],PARAMETER["false_easting",{}],PARAMETER["false_northing",{}],UNIT["metre",1]]"#,
             param("latitude_of_origin", 0.0),
             param("central_meridian", 105.0),
             param("scale_factor", 0.9999),
@@ -234,9 +242,9 @@ fn with_vn2000_shift(srs: SpatialRef) -> SpatialRef {
             param("false_northing", 0.0),
         )
     } else {
-        format!("+proj=longlat +ellps=WGS84 +towgs84={VN2000_TOWGS84} +no_defs")
+        geogcs.to_owned()
     };
-    SpatialRef::from_proj4(&definition).unwrap_or(srs)
+    SpatialRef::from_wkt(&wkt).unwrap_or(srs)
 }
 
 /// A CRS as a person reads it: its name and authority code.
@@ -301,20 +309,22 @@ pub fn read_ogr(path: &Path, options: &OgrOptions) -> Result<OgrRead, OgrError> 
     };
     let source = match (layer.spatial_ref(), &options.assume_crs) {
         (_, Some(definition)) => Some(crs_from_definition(definition).map_err(crs_error)?),
-        (Some(srs), None) => Some(with_vn2000_shift(srs)),
+        (Some(srs), None) => Some(srs),
         (None, None) => None,
     };
     let target = wgs84().map_err(|e| crs_error(e.to_string()))?;
     let (transform, crs) = match source {
-        Some(mut srs) => {
-            srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+        Some(srs) => {
+            let described = describe(&srs);
             let same = srs.auth_code().ok() == Some(4326);
+            let mut srs = pinned(srs);
+            srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
             let t = if same {
                 None
             } else {
                 Some(CoordTransform::new(&srs, &target).map_err(|e| crs_error(e.to_string()))?)
             };
-            (t, describe(&srs))
+            (t, described)
         }
         None => {
             // No CRS: degrees are taken for WGS84; anything else must be said.
@@ -486,4 +496,325 @@ fn json_of(v: FieldValue) -> JsonValue {
             JsonValue::String(format!("{}T{}{}", d.date_naive(), d.time(), d.offset()))
         }
     }
+}
+
+/// What [`write_ogr`] did.
+#[derive(Debug)]
+pub struct WriteReport {
+    pub driver: &'static str,
+    pub features: usize,
+    pub crs: String,
+    /// Field names the format shortened or changed (Shapefile's ten characters), as
+    /// (given, written).
+    pub renamed: Vec<(String, String)>,
+}
+
+/// GDAL's driver for a file name, by its ending.
+pub fn driver_for(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "shp" => "ESRI Shapefile",
+        "gpkg" => "GPKG",
+        "geojson" | "json" => "GeoJSON",
+        "fgb" => "FlatGeobuf",
+        "kml" => "KML",
+        "tab" | "mif" => "MapInfo File",
+        _ => return None,
+    })
+}
+
+/// The GDAL field type for a property: the narrowest that holds every value the features give
+/// it (integers, reals, text; anything else as its JSON text).
+fn field_type(values: &[&JsonValue]) -> gdal::vector::OGRFieldType::Type {
+    use gdal::vector::OGRFieldType;
+    let present: Vec<&&JsonValue> = values.iter().filter(|v| !v.is_null()).collect();
+    if present.is_empty() {
+        OGRFieldType::OFTString
+    } else if present.iter().all(|v| v.is_i64() || v.is_u64()) {
+        OGRFieldType::OFTInteger64
+    } else if present.iter().all(|v| v.is_number()) {
+        OGRFieldType::OFTReal
+    } else {
+        OGRFieldType::OFTString
+    }
+}
+
+/// Writes WGS84 features to `path` in the format its ending names, in `to_crs` (WGS84 when
+/// `None`), with text in `encode` (UTF-8 when `None`, and then said in a `.cpg`). The file is
+/// made in a folder of its own beside the target and moved into place when complete, so a
+/// failure leaves whatever was there before.
+pub fn write_ogr(
+    features: &[geojson::Feature],
+    path: &Path,
+    to_crs: Option<&str>,
+    encode: Option<LegacyEncoding>,
+) -> Result<WriteReport, OgrError> {
+    use gdal::DriverManager;
+    use gdal::vector::{FieldDefn, LayerOptions, OGRwkbGeometryType};
+    let fail = |message: String| OgrError::Open {
+        path: path.to_owned(),
+        message,
+    };
+    let driver_name = driver_for(path).ok_or_else(|| {
+        fail(
+            "cannot write this kind of file: use .shp, .gpkg, .geojson, .fgb, .kml, .tab or .mif"
+                .to_owned(),
+        )
+    })?;
+    let mut target = match to_crs {
+        Some(d) => crs_from_definition(d).map_err(|message| OgrError::Crs {
+            path: path.to_owned(),
+            message,
+        })?,
+        None => wgs84().map_err(|e| fail(e.to_string()))?,
+    };
+    target.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    let source = wgs84().map_err(|e| fail(e.to_string()))?;
+    let transform = (to_crs.is_some())
+        .then(|| CoordTransform::new(&source, &target))
+        .transpose()
+        .map_err(|e| fail(e.to_string()))?;
+    // One geometry type per Shapefile.
+    if driver_name == "ESRI Shapefile" {
+        let kinds: std::collections::BTreeSet<&str> = features
+            .iter()
+            .filter_map(|f| f.geometry.as_ref())
+            .map(|g| match g.value.type_name() {
+                "MultiPolygon" => "Polygon",
+                "MultiLineString" => "LineString",
+                "MultiPoint" => "Point",
+                other => other,
+            })
+            .collect();
+        if kinds.len() > 1 {
+            return Err(fail(format!(
+                "a Shapefile holds one kind of geometry, and these features have {}: write a GeoPackage (.gpkg) instead",
+                kinds.into_iter().collect::<Vec<_>>().join(", ")
+            )));
+        }
+    }
+    // Fields in the order they first appear.
+    let mut keys: Vec<String> = Vec::new();
+    for f in features {
+        for k in f.properties.iter().flat_map(|p| p.keys()) {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+    }
+    let folder = tempfile::Builder::new()
+        .prefix(".corridor-write-")
+        .tempdir_in(
+            path.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new(".")),
+        )
+        .map_err(|e| fail(format!("cannot write beside it: {e}")))?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| fail("no file name".to_owned()))?;
+    let staged = folder.path().join(name);
+    let driver = DriverManager::get_driver_by_name(driver_name).map_err(|e| fail(e.to_string()))?;
+    let mut dataset = driver
+        .create_vector_only(&staged)
+        .map_err(|e| fail(e.to_string()))?;
+    let layer_name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let encoding_option = match encode {
+        Some(_) => "ENCODING=ISO-8859-1",
+        None => "ENCODING=UTF-8",
+    };
+    let shp_options = [encoding_option];
+    let layer = dataset
+        .create_layer(LayerOptions {
+            name: &layer_name,
+            srs: Some(&target),
+            ty: OGRwkbGeometryType::wkbUnknown,
+            options: (driver_name == "ESRI Shapefile").then_some(&shp_options[..]),
+        })
+        .map_err(|e| fail(e.to_string()))?;
+    for key in &keys {
+        let values: Vec<&JsonValue> = features
+            .iter()
+            .filter_map(|f| f.properties.as_ref()?.get(key))
+            .collect();
+        let written = encode.map_or_else(|| key.clone(), |e| super::vn_text::encode(key, e));
+        FieldDefn::new(&written, field_type(&values))
+            .and_then(|d| d.add_to_layer(&layer))
+            .map_err(|e| fail(format!("field “{key}”: {e}")))?;
+    }
+    let names: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
+    let renamed = keys
+        .iter()
+        .zip(&names)
+        .filter(|(k, n)| k != n && encode.is_none())
+        .map(|(k, n)| (k.clone(), n.clone()))
+        .collect();
+    for (index, f) in features.iter().enumerate() {
+        let feature_error = |message: String| OgrError::Feature {
+            path: path.to_owned(),
+            index,
+            message,
+        };
+        let mut out =
+            gdal::vector::Feature::new(layer.defn()).map_err(|e| feature_error(e.to_string()))?;
+        if let Some(g) = &f.geometry {
+            let text = serde_json::to_string(g).map_err(|e| feature_error(e.to_string()))?;
+            let mut geometry = gdal::vector::Geometry::from_geojson(&text)
+                .map_err(|e| feature_error(e.to_string()))?;
+            if let Some(t) = &transform {
+                geometry = geometry
+                    .transform(t)
+                    .map_err(|e| feature_error(e.to_string()))?;
+            }
+            out.set_geometry(geometry)
+                .map_err(|e| feature_error(e.to_string()))?;
+        }
+        for (i, key) in keys.iter().enumerate() {
+            let Some(value) = f.properties.as_ref().and_then(|p| p.get(key)) else {
+                continue;
+            };
+            let set = match value {
+                JsonValue::Null => out.set_field_null(i),
+                JsonValue::Number(n) if n.is_i64() || n.is_u64() => {
+                    out.set_field_integer64(i, n.as_i64().unwrap_or(i64::MAX))
+                }
+                JsonValue::Number(n) => out.set_field_double(i, n.as_f64().unwrap_or(f64::NAN)),
+                JsonValue::String(s) => {
+                    let s = encode.map_or_else(|| s.clone(), |e| super::vn_text::encode(s, e));
+                    out.set_field_string(i, &s)
+                }
+                other => out.set_field_string(i, &other.to_string()),
+            };
+            set.map_err(|e| feature_error(format!("“{key}”: {e}")))?;
+        }
+        out.create(&layer)
+            .map_err(|e| feature_error(e.to_string()))?;
+    }
+    let crs = describe(&target);
+    dataset.close().map_err(|e| fail(e.to_string()))?;
+    // Move every file made (a Shapefile is four or five) into place.
+    let made: Vec<PathBuf> = std::fs::read_dir(folder.path())
+        .map_err(|e| fail(e.to_string()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    for file in made {
+        if let Some(n) = file.file_name() {
+            std::fs::rename(&file, dir.join(n))
+                .map_err(|e| fail(format!("cannot move it into place: {e}")))?;
+        }
+    }
+    Ok(WriteReport {
+        driver: driver_name,
+        features: features.len(),
+        crs,
+        renamed,
+    })
+}
+
+/// How `corridor convert` reads and writes.
+#[derive(Clone, Debug, Default)]
+pub struct ConvertOptions {
+    /// `EPSG:n`, `vn2000-tm3-105.75` or any definition GDAL takes; WGS84 when `None`.
+    pub to_crs: Option<String>,
+    /// For a file that states no CRS.
+    pub from_crs: Option<String>,
+    /// `tcvn3`, `vni`, `utf8` or `auto` (decode when the text looks misread).
+    pub encoding: Option<String>,
+    pub layer: Option<String>,
+}
+
+/// Converts `input` (any format Corridor opens) to `output` (the format its ending names);
+/// returns what it did, a line each.
+pub fn convert(
+    input: &Path,
+    output: &Path,
+    options: &ConvertOptions,
+) -> Result<Vec<String>, String> {
+    let mut lines = Vec::new();
+    let encoding = options.encoding.as_deref().unwrap_or("auto");
+    let decode_as = match encoding {
+        "auto" | "utf8" | "utf-8" => None,
+        key => Some(
+            LegacyEncoding::from_key(key)
+                .ok_or_else(|| format!("--encoding {key}: use tcvn3, vni, utf8 or auto"))?,
+        ),
+    };
+    let features = if is_ogr_path(input) {
+        let mut read_options = OgrOptions {
+            layer: options.layer.clone(),
+            assume_crs: options.from_crs.clone(),
+            decode: decode_as,
+        };
+        let mut read = read_ogr(input, &read_options).map_err(|e| e.to_string())?;
+        if encoding == "auto"
+            && let Some(found) = read.suspected
+        {
+            read_options.decode = Some(found);
+            read = read_ogr(input, &read_options).map_err(|e| e.to_string())?;
+        }
+        let text = match read.decoded {
+            Some(e) => format!("decoded from {}", e.name()),
+            None => "as declared".to_owned(),
+        };
+        lines.push(format!(
+            "in:  {} — {} features, layer “{}” ({}), CRS {}, text {text}",
+            input.display(),
+            read.features.len(),
+            read.layer,
+            read.driver,
+            read.crs
+        ));
+        lines.extend(read.warnings.iter().map(|w| format!("note: {w}")));
+        read.features
+    } else {
+        let parsed = super::read_geojson(input).map_err(|e| e.to_string())?;
+        let mut features: Vec<geojson::Feature> = parsed
+            .features
+            .iter()
+            .map(|f| f.record().into_owned())
+            .collect();
+        if let Some(e) = decode_as {
+            for f in &mut features {
+                if let Some(p) = f.properties.take() {
+                    f.properties = Some(
+                        p.into_iter()
+                            .map(|(k, v)| (decode(&k, e), decode_value(v, e)))
+                            .collect(),
+                    );
+                }
+            }
+        }
+        lines.push(format!(
+            "in:  {} — {} features (GeoJSON), CRS WGS84, text {}",
+            input.display(),
+            features.len(),
+            decode_as.map_or("as written".to_owned(), |e| format!(
+                "decoded from {}",
+                e.name()
+            ))
+        ));
+        features
+    };
+    let report =
+        write_ogr(&features, output, options.to_crs.as_deref(), None).map_err(|e| e.to_string())?;
+    lines.push(format!(
+        "out: {} — {} features ({}), CRS {}, text UTF-8",
+        output.display(),
+        report.features,
+        report.driver,
+        report.crs
+    ));
+    for (given, written) in report.renamed {
+        lines.push(format!(
+            "note: field “{given}” written as “{written}” (the format's limit)"
+        ));
+    }
+    Ok(lines)
 }
