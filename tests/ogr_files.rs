@@ -447,9 +447,9 @@ fn convert_round_trips_through_each_format_keeping_attributes_and_coordinates() 
         .collect();
     let want = summary(&original);
     // (file, CRS, how near the coordinates come back in degrees — 1e-8° is a millimetre —,
-    // whether types survive). Through VN-2000 PROJ picks its operation point by point, and
-    // some points of one ward come back 0.8 m off (two published shifts meet there): a known
-    // shortfall, allowed here at 1e-5° and reported.
+    // whether types survive). Through VN-2000, PROJ picks between EPSG's two operations point
+    // by point and some vertices of one ward come back 0.8 m off: a known shortfall (see
+    // `configure` in src/io/ogr_file.rs), allowed here at 1e-5°.
     let cases = [
         ("a.shp", Some("vn2000-tm3-105.75"), 1e-5, true),
         ("b.gpkg", None, 1e-12, true),
