@@ -493,17 +493,18 @@ fn the_convert_command_decodes_tcvn3_and_says_what_it_did() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (shp, names) = office_shapefile(dir.path());
     let out = dir.path().join("phuong.geojson");
-    let bin = env!("CARGO_BIN_EXE_corridor");
-    let run = Command::new(bin)
-        .args([
-            "convert",
-            shp.to_str().expect("p"),
-            out.to_str().expect("p"),
-            "--encoding",
-            "auto",
-        ])
-        .output()
-        .expect("run corridor");
+    let convert = |encoding: &str| {
+        Command::new(env!("CARGO_BIN_EXE_corridor"))
+            .args([
+                "convert",
+                shp.to_str().expect("p"),
+                out.to_str().expect("p"),
+            ])
+            .args(["--encoding", encoding])
+            .output()
+            .expect("run corridor")
+    };
+    let run = convert("auto");
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(
         run.status.success(),
@@ -525,16 +526,7 @@ fn the_convert_command_decodes_tcvn3_and_says_what_it_did() {
         .collect();
     assert_eq!(got, names.iter().map(String::as_str).collect::<Vec<_>>());
     // What it cannot do, it says, and exits non-zero.
-    let bad = Command::new(bin)
-        .args([
-            "convert",
-            shp.to_str().expect("p"),
-            out.to_str().expect("p"),
-            "--encoding",
-            "koi8",
-        ])
-        .output()
-        .expect("run corridor");
+    let bad = convert("koi8");
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--encoding koi8"));
 }

@@ -262,9 +262,21 @@ fn a_locality_panel_lists_the_2025_wards_that_govern_it() {
     h.get_by_label("Dĩ An").click();
     h.run();
     h.get_by_label("Wards of 2025");
+    // Worked out on a thread of its own: the panel shows a spinner meanwhile.
+    let start = std::time::Instant::now();
+    while h
+        .state()
+        .selection_facts()
+        .is_some_and(|f| f.units.get().is_none())
+        && start.elapsed() < std::time::Duration::from_secs(20)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
     let facts = h.state().selection_facts().expect("selected");
-    let names: Vec<String> = facts
-        .units
+    let units = facts.units.get().expect("the wards are worked out");
+    let names: Vec<String> = units
         .iter()
         .filter_map(|(r, _)| h.state().doc.feature(*r))
         .map(|f| f.display_name())
@@ -277,7 +289,7 @@ fn a_locality_panel_lists_the_2025_wards_that_govern_it() {
         );
     }
     // Dĩ An is the union of these three wards: the overlaps add up to its area.
-    let total: f64 = facts.units.iter().map(|(_, m2)| m2).sum();
+    let total: f64 = units.iter().map(|(_, m2)| m2).sum();
     assert!(
         (total - facts.area_m2).abs() / facts.area_m2 < 0.001,
         "overlaps {total} m², Dĩ An {} m²",

@@ -417,15 +417,7 @@ pub fn read_ogr(path: &Path, options: &OgrOptions) -> Result<OgrRead, OgrError> 
             .filter_map(JsonValue::as_str),
     );
     if let Some(encoding) = options.decode {
-        for f in &mut features {
-            if let Some(p) = f.properties.take() {
-                f.properties = Some(
-                    p.into_iter()
-                        .map(|(k, v)| (decode(&k, encoding), decode_value(v, encoding)))
-                        .collect(),
-                );
-            }
-        }
+        decode_features(&mut features, encoding);
     }
     Ok(OgrRead {
         features,
@@ -448,14 +440,9 @@ pub fn load_layer(
 ) -> Result<crate::model::Layer, OgrError> {
     let mut read = read_ogr(path, &OgrOptions::default())?;
     if let Some(encoding) = read.suspected {
-        // Read again, decoded: the text as the office that wrote it meant it.
-        read = read_ogr(
-            path,
-            &OgrOptions {
-                decode: Some(encoding),
-                ..OgrOptions::default()
-            },
-        )?;
+        // The text as the office that wrote it meant it.
+        decode_features(&mut read.features, encoding);
+        read.decoded = Some(encoding);
         read.warnings.push(format!(
             "{}: its text was written in {} and has been decoded",
             path.display(),
@@ -475,14 +462,27 @@ pub fn load_layer(
         .into_iter()
         .map(crate::model::Feature::from_record)
         .collect();
-    Ok(
-        crate::model::Layer::new(name, path.to_owned(), style, features, warnings).with_source(
-            crate::model::SourceForm::Converted {
-                driver: read.driver,
-            },
-            None,
-        ),
-    )
+    // Saved, it is a new GeoJSON file: never written into this one (`save_geojson` refuses).
+    Ok(crate::model::Layer::new(
+        name,
+        path.to_owned(),
+        style,
+        features,
+        warnings,
+    ))
+}
+
+/// Decodes every property name and text value of the features from a legacy encoding.
+fn decode_features(features: &mut [geojson::Feature], encoding: LegacyEncoding) {
+    for f in features {
+        if let Some(p) = f.properties.take() {
+            f.properties = Some(
+                p.into_iter()
+                    .map(|(k, v)| (decode(&k, encoding), decode_value(v, encoding)))
+                    .collect(),
+            );
+        }
+    }
 }
 
 fn decode_value(v: JsonValue, encoding: LegacyEncoding) -> JsonValue {
@@ -765,7 +765,7 @@ pub fn convert(
         ),
     };
     let features = if is_ogr_path(input) {
-        let mut read_options = OgrOptions {
+        let read_options = OgrOptions {
             layer: options.layer.clone(),
             assume_crs: options.from_crs.clone(),
             decode: decode_as,
@@ -774,8 +774,8 @@ pub fn convert(
         if encoding == "auto"
             && let Some(found) = read.suspected
         {
-            read_options.decode = Some(found);
-            read = read_ogr(input, &read_options).map_err(|e| e.to_string())?;
+            decode_features(&mut read.features, found);
+            read.decoded = Some(found);
         }
         let text = match read.decoded {
             Some(e) => format!("decoded from {}", e.name()),
@@ -799,15 +799,7 @@ pub fn convert(
             .map(|f| f.record().into_owned())
             .collect();
         if let Some(e) = decode_as {
-            for f in &mut features {
-                if let Some(p) = f.properties.take() {
-                    f.properties = Some(
-                        p.into_iter()
-                            .map(|(k, v)| (decode(&k, e), decode_value(v, e)))
-                            .collect(),
-                    );
-                }
-            }
+            decode_features(&mut features, e);
         }
         lines.push(format!(
             "in:  {} — {} features (GeoJSON), CRS WGS84, text {}",

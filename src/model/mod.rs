@@ -19,6 +19,40 @@ pub use style::{CategoryStyle, Color, FeatureStyle, LayerStyle};
 /// Index of a layer in the document's draw order (0 is drawn first, at the bottom).
 pub type LayerIndex = usize;
 
+/// Polygons as a MultiPolygon; `None` for anything else.
+fn as_polygons(g: &geo::Geometry<f64>) -> Option<geo::MultiPolygon<f64>> {
+    match g {
+        geo::Geometry::Polygon(p) => Some(geo::MultiPolygon::new(vec![p.clone()])),
+        geo::Geometry::MultiPolygon(m) => Some(m.clone()),
+        _ => None,
+    }
+}
+
+/// An administrative unit whose extent meets an area, and its polygons.
+pub type UnitCandidate = (FeatureRef, geo::MultiPolygon<f64>);
+
+/// The geodesic area (m²) of each candidate's overlap with `shape`, largest first; overlaps
+/// under 100 m² (a shared boundary's rounding) left out.
+pub fn overlap_areas(
+    shape: &geo::MultiPolygon<f64>,
+    candidates: Vec<UnitCandidate>,
+) -> Vec<(FeatureRef, f64)> {
+    use geo::BooleanOps;
+    let mut out: Vec<(FeatureRef, f64)> = candidates
+        .into_iter()
+        .map(|(r, unit)| {
+            let common = shape.intersection(&unit);
+            (
+                r,
+                crate::geometry::measure::geodesic_area_m2(&geo::Geometry::MultiPolygon(common)),
+            )
+        })
+        .filter(|(_, m2)| *m2 >= 100.0)
+        .collect();
+    out.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
+    out
+}
+
 /// A feature of a layer, addressed by position; stable while the document is not edited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FeatureRef {
@@ -382,9 +416,6 @@ pub enum SourceForm {
     /// A file that was not read (a new layer, or one that failed): saved as a FeatureCollection.
     #[default]
     New,
-    /// A file of another format read through GDAL (Shapefile, GeoPackage …): never written
-    /// back into; saving writes GeoJSON under another name.
-    Converted { driver: String },
 }
 
 /// What a file on disk was when we read or wrote it, to notice another program changing it.
@@ -596,27 +627,38 @@ impl Document {
 }
 
 impl Document {
+    /// Whether the bundled context is drawn under the tiles: some context layer is visible and
+    /// has features.
+    pub fn context_shown(&self) -> bool {
+        self.context
+            .iter()
+            .any(|l| l.visible && !l.features.is_empty())
+    }
+
     /// The features of administrative-unit layers (the 2025 wards) that an areal feature
     /// overlaps, with the geodesic area of each overlap in m², largest first. Overlaps under
     /// 100 m² (a shared boundary's rounding) are left out.
     pub fn admin_units_overlapping(&self, area: FeatureRef) -> Vec<(FeatureRef, f64)> {
-        use geo::{BooleanOps, BoundingRect, Intersects, MultiPolygon};
-        let as_polygons = |g: &geo::Geometry<f64>| match g {
-            geo::Geometry::Polygon(p) => Some(MultiPolygon::new(vec![p.clone()])),
-            geo::Geometry::MultiPolygon(m) => Some(m.clone()),
-            _ => None,
-        };
-        let Some(shape) = self
+        self.admin_unit_candidates(area)
+            .map(|(shape, candidates)| overlap_areas(&shape, candidates))
+            .unwrap_or_default()
+    }
+
+    /// The cheap half of [`Document::admin_units_overlapping`]: the area's polygons and those
+    /// of the units whose extent meets it, copied, so that [`overlap_areas`] (tens of
+    /// milliseconds for a locality) can run away from the UI thread. `None` for a feature
+    /// that is not areal.
+    pub fn admin_unit_candidates(
+        &self,
+        area: FeatureRef,
+    ) -> Option<(geo::MultiPolygon<f64>, Vec<UnitCandidate>)> {
+        use geo::{BoundingRect, Intersects};
+        let shape = self
             .feature(area)
             .and_then(Feature::geometry)
-            .and_then(|g| as_polygons(&g))
-        else {
-            return Vec::new();
-        };
-        let Some(bbox) = shape.bounding_rect() else {
-            return Vec::new();
-        };
-        let mut out: Vec<(FeatureRef, f64)> = Vec::new();
+            .and_then(|g| as_polygons(&g))?;
+        let bbox = shape.bounding_rect()?;
+        let mut candidates = Vec::new();
         for (li, layer) in self.layers.iter().enumerate() {
             if !layer.admin_units || li == area.layer {
                 continue;
@@ -625,26 +667,18 @@ impl Document {
                 let Some(unit) = f.geometry().and_then(|g| as_polygons(&g)) else {
                     continue;
                 };
-                if !unit.bounding_rect().is_some_and(|b| b.intersects(&bbox)) {
-                    continue;
-                }
-                let common = shape.intersection(&unit);
-                let m2 = crate::geometry::measure::geodesic_area_m2(&geo::Geometry::MultiPolygon(
-                    common,
-                ));
-                if m2 >= 100.0 {
-                    out.push((
+                if unit.bounding_rect().is_some_and(|b| b.intersects(&bbox)) {
+                    candidates.push((
                         FeatureRef {
                             layer: li,
                             feature: fi,
                         },
-                        m2,
+                        unit,
                     ));
                 }
             }
         }
-        out.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
-        out
+        Some((shape, candidates))
     }
 
     /// Point features (of any layer) that lie inside the areal feature `area`, in draw order.

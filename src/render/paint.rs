@@ -451,11 +451,21 @@ fn decimated(points: impl Iterator<Item = Pos2>) -> Vec<Pos2> {
 /// of open paths but mitres those of closed ones, and a real boundary's hairpin turns then
 /// throw spikes across the map.
 fn path_shape(pts: &[Pos2], closed: bool, stroke: Stroke) -> Shape {
-    let mut pts = pts.to_vec();
-    if closed && let Some(&first) = pts.first() {
-        pts.push(first);
+    if closed {
+        Shape::line(closed_ring(pts), stroke)
+    } else {
+        Shape::line(pts.to_vec(), stroke)
     }
-    Shape::line(pts, stroke)
+}
+
+/// A ring's points and its first again, to stroke as an open path (see `path_shape`).
+pub fn closed_ring(pts: &[Pos2]) -> Vec<Pos2> {
+    let mut out = Vec::with_capacity(pts.len() + 1);
+    out.extend_from_slice(pts);
+    if let Some(&first) = pts.first() {
+        out.push(first);
+    }
+    out
 }
 
 fn emphasised_fill(c: Color32) -> Color32 {

@@ -578,7 +578,10 @@ pub fn paint_edit_overlay(
         let pts: Vec<Pos2> = part.points.iter().map(|p| screen(t, *p)).collect();
         match part.kind {
             PartKind::Ring if pts.len() > 1 => {
-                painter.add(egui::Shape::line(closed(&pts), outline));
+                painter.add(egui::Shape::line(
+                    crate::render::paint::closed_ring(&pts),
+                    outline,
+                ));
             }
             PartKind::Line => {
                 painter.add(egui::Shape::line(pts.clone(), outline));
@@ -633,7 +636,10 @@ pub fn paint_edit_overlay(
         }
         let stroke = Stroke::new(2.0, SNAP_MAGENTA);
         if state.tool == Tool::DrawPolygon && pts.len() >= 3 {
-            painter.add(egui::Shape::line(closed(&pts), stroke));
+            painter.add(egui::Shape::line(
+                crate::render::paint::closed_ring(&pts),
+                stroke,
+            ));
         } else {
             painter.add(egui::Shape::line(pts.clone(), stroke));
         }
@@ -706,14 +712,4 @@ pub fn edit_facts_ui(ui: &mut Ui, measures: Option<[f64; 2]>, problems: &[Proble
                 .color(MUTED),
         );
     }
-}
-
-/// The ring's points and its first again: stroked as an open path, whose sharp corners epaint
-/// cuts off (a closed path's are mitred into spikes at a real boundary's hairpin turns).
-fn closed(pts: &[egui::Pos2]) -> Vec<egui::Pos2> {
-    let mut out = pts.to_vec();
-    if let Some(&first) = pts.first() {
-        out.push(first);
-    }
-    out
 }

@@ -26,24 +26,36 @@ pub struct FeatureFacts {
     pub length_m: f64,
     pub places: Vec<FeatureRef>,
     /// The administrative units (the 2025 wards) it overlaps, with the overlap's geodesic area
-    /// in m², largest first.
-    pub units: Vec<(FeatureRef, f64)>,
+    /// in m², largest first: worked out on a thread of its own (tens of milliseconds for a
+    /// locality, too long for a frame) and set when done.
+    pub units: std::sync::Arc<std::sync::OnceLock<Vec<(FeatureRef, f64)>>>,
 }
 
 impl FeatureFacts {
     pub fn compute(doc: &Document, feature: FeatureRef) -> Self {
         let geometry = doc.feature(feature).and_then(|f| f.geometry());
         let is_unit = doc.layers.get(feature.layer).is_some_and(|l| l.admin_units);
+        let units = std::sync::Arc::new(std::sync::OnceLock::new());
+        match doc
+            .admin_unit_candidates(feature)
+            .filter(|_| !is_unit && doc.layers.iter().any(|l| l.admin_units))
+        {
+            Some((shape, candidates)) => {
+                let slot = units.clone();
+                std::thread::spawn(move || {
+                    let _ = slot.set(crate::model::overlap_areas(&shape, candidates));
+                });
+            }
+            None => {
+                let _ = units.set(Vec::new());
+            }
+        }
         Self {
             feature,
             area_m2: geometry.as_deref().map_or(0.0, geodesic_area_m2),
             length_m: geometry.as_deref().map_or(0.0, geodesic_length_m),
             places: doc.points_within(feature),
-            units: if is_unit {
-                Vec::new()
-            } else {
-                doc.admin_units_overlapping(feature)
-            },
+            units,
         }
     }
 }
@@ -143,12 +155,19 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
             }
         }
     }
-    if feature.is_areal() && doc.layers.iter().any(|l| l.admin_units) && !facts.units.is_empty() {
+    let units = facts.units.get();
+    if units.is_none() {
+        ui.add_space(6.0);
+        ui.label(RichText::new(tr("Wards of 2025")).strong());
+        ui.spinner();
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(30));
+    } else if let Some(units) = units.filter(|u| !u.is_empty()) {
         ui.add_space(6.0);
         ui.label(RichText::new(tr("Wards of 2025")).strong())
             .on_hover_text("The wards and communes that govern this area since 1 July 2025, with the area of each overlap (geodesic)");
         egui::Grid::new("units").num_columns(2).show(ui, |ui| {
-            for &(unit, m2) in &facts.units {
+            for &(unit, m2) in units {
                 if let Some(u) = doc.feature(unit) {
                     if ui.link(u.name_in(super::i18n::names_lang())).clicked() {
                         action = Some(FeatureAction::Select(unit));

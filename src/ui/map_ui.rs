@@ -380,10 +380,7 @@ impl MapView<'_> {
         }
         scale_bar(&painter, &t);
         indicative_key(&painter, &t);
-        let context_shown = doc
-            .context
-            .iter()
-            .any(|l| l.visible && !l.features.is_empty());
+        let context_shown = doc.context_shown();
         attribution(&painter, &t, &credits(doc, basemap, context_shown));
         if notes {
             basemap_note(ui, &t, basemap, context_shown);
