@@ -31,11 +31,12 @@ use crate::ui::present_ui::{
 use crate::ui::search_ui::{SearchOutcome, SearchState, search_ui};
 use crate::ui::status_ui::status_ui;
 use crate::ui::story_ui::{StoryAction, StoryEditor, story_editor_window};
-use crate::ui::style_ui::{automatic_style, style_ui};
+use crate::ui::style_ui::style_ui;
 use crate::ui::subarea_ui::subarea_list_ui;
 use crate::ui::table_ui::{TableState, table_ui};
 
 mod editing;
+mod opening;
 mod postgis;
 use editing::EditingState;
 
@@ -97,6 +98,9 @@ pub struct Persisted {
     pub providers: Vec<crate::model::BasemapSpec>,
     /// The language the user chose, if any (names stay Vietnamese until then).
     pub lang: Option<crate::model::Lang>,
+    /// How each planner's file (and table of one) was read: the answers given when it was
+    /// opened (its coordinate system, its text's encoding), newest first.
+    pub files: Vec<(PathBuf, crate::model::ReadSettings)>,
 }
 
 /// Which panels are open.
@@ -171,6 +175,8 @@ pub struct CorridorApp {
     editing: EditingState,
     /// PostGIS layers' connections, conflicts and the "Add PostGIS layer" form.
     pub db: postgis::DbState,
+    /// Questions files ask as they open (tables, coordinate system, legacy text).
+    opening: opening::OpeningState,
 }
 
 impl CorridorApp {
@@ -293,10 +299,17 @@ impl CorridorApp {
             data_dir: options.data_dir.clone(),
             editing: EditingState::new(),
             db: postgis::DbState::default(),
+            opening: opening::OpeningState::default(),
         };
         if let Some(path) = start_path {
             app.open_files(ctx, vec![path]);
         }
+        // A project's planners' files whose text looks misread: offer to decode it.
+        let layers = std::mem::take(&mut app.doc.layers);
+        for layer in &layers {
+            app.offer_decoding(layer);
+        }
+        app.doc.layers = layers;
         app.load_project_tables(ctx);
         if let Some(lang) = app.persisted.lang {
             app.set_language(lang);
@@ -738,16 +751,19 @@ impl CorridorApp {
         self.search_index = None;
     }
 
-    /// Starts loading GeoJSON files as new layers, in the background.
+    /// Starts loading files as new layers, in the background. A planner's file is read as it
+    /// was the last time (the answers it asked for are remembered).
     pub fn open_files(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>) {
         for path in paths {
-            let style = automatic_style(self.doc.layers.len() + self.loads.len());
-            let repaint_ctx = ctx.clone();
             remember_recent(&mut self.persisted.recent, &path);
-            self.loads.push(LoadJob::start(path, style, move || {
-                repaint_ctx.request_repaint()
-            }));
+            let read = self.remembered_read(&path, None);
+            self.start_load(ctx, path, read);
         }
+    }
+
+    /// Whether a file being opened waits for an answer (tables, coordinate system, text).
+    pub fn asking(&self) -> bool {
+        self.opening.asking()
     }
 
     /// Adds finished loads to the document and zooms to them.
@@ -772,6 +788,7 @@ impl CorridorApp {
                     );
                     let extent = render.extent;
                     let detail_follows = render.features.iter().any(|f| f.fill_pending);
+                    self.offer_decoding(&layer);
                     self.doc.layers.push(layer);
                     self.renders.push(render);
                     if detail_follows {
@@ -826,6 +843,12 @@ impl CorridorApp {
                 LoadResult::Cancelled => {
                     log::info!("loading {} cancelled", job.path.display());
                 }
+                LoadResult::ChooseTables(tables) => {
+                    self.ask_tables(job.path.clone(), tables, job.read_as.clone());
+                }
+                LoadResult::NeedsCrs(message) => {
+                    self.ask_crs(job.path.clone(), message, job.read_as.clone());
+                }
                 LoadResult::Detail(_) => {}
             }
         }
@@ -865,6 +888,7 @@ impl CorridorApp {
                     self.styles.push(i);
                 }
             }
+            LayerAction::SaveAs(i) => self.open_save_as(i),
             LayerAction::ZoomTo(i) => {
                 if let Some(r) = self.renders.get(i)
                     && !r.extent.is_empty()
@@ -884,7 +908,7 @@ impl CorridorApp {
                     return;
                 }
                 if let Some(layer) = self.doc.remove_layer(i) {
-                    self.layer_removed(&layer.source);
+                    self.layer_removed(&layer.journal_key());
                     self.renders.remove(i);
                     self.remap_layers(|l| match l.cmp(&i) {
                         std::cmp::Ordering::Less => Some(l),
@@ -1111,8 +1135,7 @@ impl CorridorApp {
                 if ui.button(tr("Save layer as…")).clicked() {
                     ui.close();
                     if let Some(li) = self.editing_layer().or(self.selection().map(|r| r.layer)) {
-                        let path = self.doc.layers[li].source.display().to_string();
-                        self.editing.save_as = Some((li, path));
+                        self.open_save_as(li);
                     }
                 }
                 if ui.button(tr("Save project (Ctrl+Shift+S)")).clicked() {
@@ -1376,6 +1399,7 @@ impl CorridorApp {
     }
 
     fn windows(&mut self, ctx: &egui::Context, now: f64) {
+        self.opening_windows(ctx);
         let mut open = self.show_problems;
         let problems = self.problems();
         egui::Window::new("Problems").open(&mut open).default_width(520.0).show(ctx, |ui| {

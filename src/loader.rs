@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use crate::io::parse_geojson;
-use crate::model::{Layer, LayerStyle};
+use crate::model::{Layer, LayerStyle, ReadSettings};
 use crate::render::LayerRender;
 
 /// Resident memory now, MiB (Linux; 0 elsewhere), for the log.
@@ -47,6 +47,11 @@ pub enum LoadResult {
     NeedsPassword(crate::db::PgSource, bool),
     Failed(String),
     Cancelled,
+    /// The file has several vector tables: which to open? (None was read.)
+    ChooseTables(Vec<crate::io::ogr_file::TableInfo>),
+    /// The file states no coordinate system and its coordinates are not degrees: in which is
+    /// it? (The message says what was found.)
+    NeedsCrs(String),
 }
 
 /// A table read as a layer, with what the app needs to keep saving to it.
@@ -67,6 +72,8 @@ pub const VIEW_FIRST_ABOVE: i64 = 20_000;
 /// A file being loaded.
 pub struct LoadJob {
     pub path: PathBuf,
+    /// How a file read through GDAL is read (the answers given so far).
+    pub read_as: ReadSettings,
     /// What the progress line calls it.
     pub label: String,
     /// When loading began, for the log.
@@ -80,18 +87,33 @@ pub struct LoadJob {
 impl LoadJob {
     /// Starts loading `path` as a layer with `style`; `repaint` is called when it is done.
     pub fn start(path: PathBuf, style: LayerStyle, repaint: impl Fn() + Send + 'static) -> Self {
+        Self::start_as(path, style, ReadSettings::default(), repaint)
+    }
+
+    /// Starts loading `path`, a file read through GDAL as `read` says.
+    pub fn start_as(
+        path: PathBuf,
+        style: LayerStyle,
+        read_as: ReadSettings,
+        repaint: impl Fn() + Send + 'static,
+    ) -> Self {
         let total = Arc::new(AtomicU64::new(
             std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
         ));
         let read = Arc::new(AtomicU64::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, rx) = channel();
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let job = Self {
-            label: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            label: match &read_as.table {
+                Some(t) => format!("{file_name} — {t}"),
+                None => file_name,
+            },
             path: path.clone(),
+            read_as: read_as.clone(),
             started: std::time::Instant::now(),
             read: read.clone(),
             total,
@@ -99,7 +121,7 @@ impl LoadJob {
             rx,
         };
         std::thread::spawn(move || {
-            let result = load(&path, style, &read, &cancel);
+            let result = load(&path, style, &read_as, &read, &cancel);
             // A large layer is shown with simplified fills first; full detail follows.
             let later = match &result {
                 LoadResult::Loaded(boxed) => {
@@ -137,6 +159,7 @@ impl LoadJob {
         let job = Self {
             label: source.describe(),
             path: source.key(),
+            read_as: ReadSettings::default(),
             started: std::time::Instant::now(),
             read: read.clone(),
             total: total.clone(),
@@ -204,11 +227,12 @@ impl LoadJob {
 fn load(
     path: &std::path::Path,
     style: LayerStyle,
+    read_as: &ReadSettings,
     read: &AtomicU64,
     cancel: &AtomicBool,
 ) -> LoadResult {
     if crate::io::ogr_file::is_ogr_path(path) {
-        return load_ogr(path, style);
+        return load_ogr(path, style, read_as);
     }
     if let Err(e) =
         crate::io::geojson_file::check_size(path, &crate::io::geojson_file::Limits::default())
@@ -285,10 +309,23 @@ fn load(
 }
 
 /// A Shapefile, GeoPackage, MapInfo, KML, FlatGeobuf or DXF file, read through GDAL.
-fn load_ogr(path: &std::path::Path, style: LayerStyle) -> LoadResult {
+fn load_ogr(path: &std::path::Path, style: LayerStyle, read_as: &ReadSettings) -> LoadResult {
+    use crate::io::ogr_file::{OgrError, list_tables, load_layer};
     let started = std::time::Instant::now();
-    let layer = match crate::io::ogr_file::load_layer(Layer::name_for(path), path, style) {
+    let name = match &read_as.table {
+        Some(table) => table.clone(),
+        None => {
+            // A GeoPackage of several tables: the user chooses which.
+            match list_tables(path) {
+                Ok(tables) if tables.len() > 1 => return LoadResult::ChooseTables(tables),
+                Ok(_) => Layer::name_for(path),
+                Err(e) => return LoadResult::Failed(e.to_string()),
+            }
+        }
+    };
+    let layer = match load_layer(name, path, style, read_as) {
         Ok(layer) => layer,
+        Err(e @ OgrError::NoCrs { .. }) => return LoadResult::NeedsCrs(e.to_string()),
         Err(e) => return LoadResult::Failed(e.to_string()),
     };
     let render = LayerRender::build(&layer);

@@ -12,6 +12,7 @@ use std::process::Command;
 
 use corridor::io::ogr_file::{OgrError, OgrOptions, read_ogr};
 use corridor::io::vn_text::{LegacyEncoding, encode};
+use egui_kittest::kittest::Queryable;
 use serde_json::{Value, json};
 
 const WARDS: &str = "real/vn-provinces-2025/former_binh_duong_wards_2025_merged.geojson";
@@ -347,19 +348,25 @@ fn corridor_never_writes_geojson_into_a_shapefile() {
     );
 }
 
-/// As a user: the office's Shapefile opens in the app, its TCVN3 text decoded, and a ward is
-/// found by its Vietnamese name with search.
-#[test]
-fn the_app_opens_the_offices_shapefile_and_search_finds_a_ward_by_name() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (shp, _) = office_shapefile(dir.path());
-    let mut h = support::app::open_sized(shp, egui::vec2(1280.0, 900.0));
+/// Steps the app until nothing is loading (at most 30 s).
+fn settle(h: &mut egui_kittest::Harness<'static, corridor::CorridorApp>) {
     let start = std::time::Instant::now();
     while h.state().loading() > 0 && start.elapsed() < std::time::Duration::from_secs(30) {
         h.step();
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     h.run();
+}
+
+/// As a user: the office's Shapefile opens in the app, which offers to decode its TCVN3 text
+/// with a preview; accepted, a ward is found by its Vietnamese name with search. Opened again,
+/// the file is decoded without asking.
+#[test]
+fn the_app_opens_the_offices_shapefile_decodes_it_when_asked_and_search_finds_a_ward() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (shp, _) = office_shapefile(dir.path());
+    let mut h = support::app::open_sized(shp.clone(), egui::vec2(1280.0, 900.0));
+    settle(&mut h);
     let layer = h
         .state()
         .doc
@@ -368,14 +375,35 @@ fn the_app_opens_the_offices_shapefile_and_search_finds_a_ward_by_name() {
         .expect("the file opened as a layer");
     assert!(layer.error().is_none(), "{:?}", layer.error());
     assert_eq!(layer.features.len(), 36);
+    // Nothing is decoded behind the user's back: the text is as read until they say.
+    let misread = encode("Tân Đông Hiệp", LegacyEncoding::Tcvn3);
+    assert!(
+        layer
+            .features
+            .iter()
+            .any(|f| f.property_text("ten").as_deref() == Some(misread.as_str())),
+        "the text is as the file holds it until the user decodes it"
+    );
+    assert!(h.state().asking(), "the app offers to decode the text");
+    // The preview shows a value before and after.
+    h.get_by_label_contains("looks written in the legacy encoding TCVN3 (ABC)");
+    h.get_by_label("As read");
+    h.get_by_label("Decoded");
+    h.get_by_label("Decode from TCVN3 (ABC)").click();
+    h.run();
+    assert!(!h.state().asking(), "answered");
+    let layer = &h.state().doc.layers[0];
     assert!(
         layer.warnings.iter().any(|w| w.contains("TCVN3")),
         "the layer says its text was decoded: {:?}",
         layer.warnings
     );
+    assert!(
+        !layer.is_dirty(),
+        "decoding is how the file is read, not an edit"
+    );
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
     h.run();
-    use egui_kittest::kittest::Queryable;
     h.get_by_role(egui::accesskit::Role::TextInput)
         .type_text("Tân Đông Hiệp");
     h.run();
@@ -387,13 +415,239 @@ fn the_app_opens_the_offices_shapefile_and_search_finds_a_ward_by_name() {
         .and_then(|r| app.doc.feature(r))
         .and_then(|f| f.property_text("ten"));
     assert_eq!(selected.as_deref(), Some("Tân Đông Hiệp"));
+    // Saving never writes into the Shapefile: it asks where, offering GeoJSON beside it.
+    let before = std::fs::read(&shp).expect("shp");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    let target = h.get_by_label("File:").value().unwrap_or_default();
+    assert!(target.ends_with("phuong.geojson"), "{target}");
+    assert!(
+        h.state()
+            .info
+            .as_deref()
+            .is_some_and(|i| i.contains("never writes into")),
+        "{:?}",
+        h.state().info
+    );
+    assert_eq!(std::fs::read(&shp).expect("shp"), before);
+    h.get_by_label("Save").click();
+    h.run();
+    assert!(
+        dir.path().join("phuong.geojson").is_file(),
+        "saved as GeoJSON beside it"
+    );
+    assert_eq!(
+        h.state().doc.layers[0].source,
+        dir.path().join("phuong.geojson")
+    );
+    // The answer is remembered for the file: opened again, it is decoded without a question.
+    let ctx = h.ctx.clone();
+    h.state_mut().open_files(&ctx, vec![shp]);
+    settle(&mut h);
+    let app = h.state();
+    assert_eq!(app.doc.layers.len(), 2);
+    assert!(!app.asking(), "no question the second time");
+    assert!(
+        app.doc.layers[1]
+            .features
+            .iter()
+            .any(|f| f.property_text("ten").as_deref() == Some("Tân Đông Hiệp")),
+        "decoded as before"
+    );
+}
+
+/// A Shapefile with no .prj in VN-2000 / TM-3 105°45′: the app asks which system it is in,
+/// offering Bình Dương's zone first, draws it in the right place, and remembers the answer.
+#[test]
+fn the_app_asks_for_the_coordinate_system_of_a_file_that_states_none_and_remembers_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (shp, _) = office_shapefile(dir.path());
+    std::fs::remove_file(dir.path().join("phuong.prj")).expect("no .prj");
+    let mut h = support::app::open_sized(shp.clone(), egui::vec2(1280.0, 900.0));
+    settle(&mut h);
+    assert!(
+        h.state().doc.layers.is_empty(),
+        "not drawn at a wrong place"
+    );
+    assert!(h.state().asking(), "the app asks for the coordinate system");
+    h.get_by_label_contains("Which system is it in?");
+    // Bình Dương's zone is offered first and chosen; Open.
+    h.get_by_label("Open").click();
+    h.run();
+    settle(&mut h);
+    let reference = read_ogr(
+        &shp,
+        &OgrOptions {
+            assume_crs: Some("EPSG:9210".to_owned()),
+            ..OgrOptions::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let app = h.state();
+    let layer = app.doc.layers.first().expect("opened after the answer");
+    assert_eq!(layer.features.len(), 36);
+    let first = summary(&[layer.features[0].record().into_owned()]);
+    let expected = summary(&reference.features[..1]);
+    for k in 0..4 {
+        assert!(
+            (first[0].0[k] - expected[0].0[k]).abs() < 1e-9,
+            "drawn where VN-2000 / TM-3 105°45′ puts it"
+        );
+    }
+    // Lies in Bình Dương, not at (600 000, 1 200 000) degrees.
+    assert!((106.0..107.5).contains(&first[0].0[0]), "{:?}", first[0].0);
+    assert_eq!(
+        layer.read.as_ref().and_then(|r| r.crs.as_deref()),
+        Some("EPSG:9210")
+    );
+    // Remembered: opened again, no question.
+    let ctx = h.ctx.clone();
+    h.state_mut().open_files(&ctx, vec![shp]);
+    settle(&mut h);
+    let app = h.state();
+    assert_eq!(app.doc.layers.len(), 2, "opened without a question");
+    assert_eq!(
+        app.doc.layers[1]
+            .read
+            .as_ref()
+            .and_then(|r| r.crs.as_deref()),
+        Some("EPSG:9210"),
+        "with the remembered answer"
+    );
+}
+
+/// A GeoPackage of two tables: the app lists them with their geometry and count, and adds
+/// the one ticked, as a layer that knows its table.
+#[test]
+fn the_app_lets_the_user_choose_the_tables_of_a_geopackage() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gpkg = dir.path().join("quy-hoach.gpkg");
+    let g = gpkg.to_str().expect("path");
+    let wards = wards_file();
+    let w = wards.to_str().expect("path");
+    run("ogr2ogr", &["-f", "GPKG", "-nln", "phuong", g, w]);
+    run(
+        "ogr2ogr",
+        &[
+            "-update",
+            "-nln",
+            "tam",
+            "-nlt",
+            "POINT",
+            "-dialect",
+            "SQLite",
+            "-sql",
+            "SELECT ST_Centroid(geometry) AS geometry, name FROM former_binh_duong_wards_2025",
+            g,
+            w,
+        ],
+    );
+    let mut h = support::app::open_sized(gpkg.clone(), egui::vec2(1280.0, 900.0));
+    settle(&mut h);
+    assert!(
+        h.state().doc.layers.is_empty(),
+        "nothing added before the choice"
+    );
+    h.get_by_label_contains("several tables");
+    h.get_by_label("phuong");
+    h.get_by_label("tam");
+    h.get_by_label("Multi Polygon");
+    h.get_by_label("Point");
+    assert_eq!(
+        h.get_all_by_label("36 features").count(),
+        2,
+        "each table's count"
+    );
+    // Untick the points; add the wards.
+    h.get_by_label("tam").click();
+    h.run();
+    h.get_by_label("Add layers").click();
+    h.run();
+    settle(&mut h);
+    let app = h.state();
+    assert_eq!(app.doc.layers.len(), 1, "only the ticked table");
+    let layer = &app.doc.layers[0];
+    assert_eq!(layer.name, "phuong");
+    assert_eq!(layer.features.len(), 36);
+    assert_eq!(
+        layer.read.as_ref().and_then(|r| r.table.as_deref()),
+        Some("phuong")
+    );
+    assert!(
+        layer
+            .journal_key()
+            .to_string_lossy()
+            .ends_with("quy-hoach.gpkg#phuong"),
+        "two tables of one file are two layers, journalled apart"
+    );
+}
+
+/// A layer exported from the app as a Shapefile in VN-2000 / TM-3 105°45′: the file holds every
+/// feature with its Vietnamese names, in that system; the layer keeps saving where it did.
+#[test]
+fn the_app_exports_a_layer_as_a_vn2000_shapefile() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wards = dir.path().join("wards.geojson");
+    std::fs::copy(wards_file(), &wards).expect("copy");
+    let mut h = support::app::open_sized(wards.clone(), egui::vec2(1280.0, 900.0));
+    settle(&mut h);
+    assert_eq!(h.state().doc.layers.len(), 1);
+    // Right-click on the layer's name, as in any desktop GIS.
+    h.get_by_role_and_label(egui::accesskit::Role::CheckBox, "wards")
+        .click_secondary();
+    h.run();
+    h.get_by_label("Save as / export…").click();
+    h.run();
+    let out = dir.path().join("gui-xa.shp");
+    h.get_by_label("File:").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label("File:")
+        .type_text(out.to_str().expect("path"));
+    h.run();
+    h.get_by_label_contains("Exports a copy");
+    h.get_by_label("Coordinate system:").click();
+    h.run();
+    h.get_by_label("VN-2000 / TM-3 105°45′ (Bình Dương) (EPSG:9210)")
+        .click();
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    assert!(out.is_file(), "the Shapefile was written");
+    let back = read_ogr(&out, &OgrOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back.features.len(), 36);
+    assert!(
+        back.crs.contains("105-45") || back.crs.contains("9210"),
+        "{}",
+        back.crs
+    );
+    assert!(
+        back.features
+            .iter()
+            .any(|f| f.property("name").and_then(Value::as_str) == Some("Tân Đông Hiệp")),
+        "Vietnamese names kept"
+    );
+    let app = h.state();
+    assert_eq!(
+        app.doc.layers[0].source, wards,
+        "the layer still saves to its own file"
+    );
+    assert!(
+        app.info
+            .as_deref()
+            .is_some_and(|i| i.contains("Exported 36 features")),
+        "{:?}",
+        app.info
+    );
 }
 
 #[test]
-fn a_project_file_can_name_a_shapefile_layer() {
+fn a_project_file_can_name_a_shapefile_layer_and_how_to_read_it() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (_shp, names) = office_shapefile(dir.path());
     let project = dir.path().join("du-an.toml");
+    // Without a word on its text: read as it is, the misreading noticed.
     std::fs::write(
         &project,
         "title = \"Phường\"\n[[layers]]\nname = \"Phường 2025\"\nfile = \"phuong.shp\"\n",
@@ -405,10 +659,28 @@ fn a_project_file_can_name_a_shapefile_layer() {
     assert!(layer.error().is_none(), "{:?}", layer.error());
     assert_eq!(layer.features.len(), 36);
     assert_eq!(
+        layer.read.as_ref().and_then(|r| r.suspected),
+        Some(corridor::model::TextEncoding::Tcvn3)
+    );
+    // Saying how: decoded.
+    std::fs::write(
+        &project,
+        "title = \"Phường\"\n[[layers]]\nname = \"Phường 2025\"\nfile = \"phuong.shp\"\n\
+         [layers.read]\nencoding = \"tcvn3\"\n",
+    )
+    .expect("write");
+    let doc = corridor::io::load_document(&project);
+    assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    let layer = doc.layers.first().expect("the layer");
+    assert_eq!(
         layer.features[0].property_text("ten").as_deref(),
         names.first().map(String::as_str),
         "decoded from TCVN3"
     );
+    // Saved, the project says it again.
+    corridor::io::save_project(&doc, corridor::model::ViewSpec::default(), &project).expect("save");
+    let text = std::fs::read_to_string(&project).expect("read");
+    assert!(text.contains("encoding = \"tcvn3\""), "{text}");
 }
 
 /// Each feature's extent, and its properties, in the order of their `code` (FlatGeobuf stores

@@ -51,6 +51,9 @@ pub struct EditingState {
     checked: HashSet<PathBuf>,
     /// "Save layer as" is open for this layer with this path typed.
     pub save_as: Option<(LayerIndex, String)>,
+    /// The coordinate system chosen there for an export (index into `CRS_CHOICES`; WGS 84
+    /// when `None`).
+    pub save_as_crs: Option<usize>,
     pub close_prompt: Option<ClosePrompt>,
     /// The user chose to quit without saving, or saved everything: let the window close.
     quit_confirmed: bool,
@@ -186,7 +189,7 @@ impl CorridorApp {
         let Some(layer) = self.doc.layers.get(li) else {
             return;
         };
-        let source = layer.source.clone();
+        let source = layer.journal_key();
         if !layer.is_dirty() {
             self.drop_journal(&source);
             return;
@@ -337,6 +340,23 @@ impl CorridorApp {
                 }
             };
         }
+        if to.is_none() && crate::io::ogr_file::is_ogr_path(&layer.source) {
+            // Never written into: ask where the GeoJSON goes.
+            let text = format!(
+                "{} is a {} file, which Corridor never writes into: choose where to save the \
+                 layer as GeoJSON (or export it as a Shapefile or GeoPackage) in “Save layer as”.",
+                layer.name,
+                crate::io::ogr_file::driver_for(&layer.source).unwrap_or("GIS")
+            );
+            self.open_save_as(li);
+            self.info = Some(text.clone());
+            return Err(text);
+        }
+        if let Some(to) = &to
+            && crate::io::ogr_file::driver_for(to).is_some_and(|d| d != "GeoJSON")
+        {
+            return self.export_layer(li, to);
+        }
         let target = to.unwrap_or_else(|| layer.source.clone());
         let same_file = target == layer.source;
         if same_file {
@@ -363,7 +383,7 @@ impl CorridorApp {
         }
         match save_geojson(layer, &target) {
             Ok(stamp) => {
-                let old_source = layer.source.clone();
+                let old_source = layer.journal_key();
                 let name = target
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
@@ -371,6 +391,8 @@ impl CorridorApp {
                 let layer = &mut self.doc.layers[li];
                 layer.stamp = Some(stamp);
                 layer.source = target.clone();
+                // Now a GeoJSON file of its own.
+                layer.read = None;
                 layer.history.mark_saved();
                 self.drop_journal(&old_source);
                 self.editing.checked.insert(target.clone());
@@ -865,8 +887,7 @@ impl CorridorApp {
             ToolbarAction::Save => self.save_current(),
             ToolbarAction::SaveAs => {
                 if let Some(li) = self.editing.editor.layer {
-                    let path = self.doc.layers[li].source.display().to_string();
-                    self.editing.save_as = Some((li, path));
+                    self.open_save_as(li);
                 }
             }
             ToolbarAction::Stop => self.stop_editing(),
@@ -956,7 +977,7 @@ impl CorridorApp {
                 crate::db::PgSource::from_key(&l.source).is_none()
                     || self.db.links.iter().any(|k| k.source == l.source)
             })
-            .map(|l| l.source.clone())
+            .map(crate::model::Layer::journal_key)
             .filter(|s| !self.editing.checked.contains(s))
             .collect();
         for source in sources {
@@ -983,7 +1004,7 @@ impl CorridorApp {
             .doc
             .layers
             .iter()
-            .position(|l| canonical(&l.source) == canonical(&r.source))
+            .position(|l| canonical(&l.journal_key()) == canonical(&r.source))
         else {
             return Err(format!("{} is not open", r.source.display()));
         };
@@ -1096,7 +1117,7 @@ impl CorridorApp {
             layer.stamp = stamp_of(&layer.source);
             layer.history.mark_unsaved();
             // The journal's base is now the other program's file: start it again from there.
-            let source = layer.source.clone();
+            let source = layer.journal_key();
             self.drop_journal(&source);
             self.journal(li, "Keep mine", &[]);
         }
@@ -1251,6 +1272,90 @@ impl CorridorApp {
         }
     }
 
+    /// Opens "Save layer as" for a layer: its own file, or, for a file Corridor never writes
+    /// into, a GeoJSON file beside it.
+    pub(super) fn open_save_as(&mut self, li: LayerIndex) {
+        let Some(layer) = self.doc.layers.get(li) else {
+            return;
+        };
+        let path = if crate::io::ogr_file::is_ogr_path(&layer.source) {
+            let stem = match layer.read.as_ref().and_then(|r| r.table.as_ref()) {
+                Some(table) => table.clone(),
+                None => layer
+                    .source
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "layer".to_owned()),
+            };
+            layer.source.with_file_name(format!("{stem}.geojson"))
+        } else {
+            layer.source.clone()
+        };
+        self.editing.save_as = Some((li, path.display().to_string()));
+    }
+
+    /// Writes a copy of a layer as a Shapefile, GeoPackage, FlatGeobuf, MapInfo or KML file, in
+    /// the coordinate system chosen in "Save layer as"; the layer keeps saving where it did.
+    fn export_layer(&mut self, li: LayerIndex, to: &Path) -> Result<(), String> {
+        let Some(layer) = self.doc.layers.get(li) else {
+            return Err("No such layer".to_owned());
+        };
+        if to == layer.source {
+            let text = format!(
+                "{}: this is the file the layer was read from; Corridor never writes into it. \
+                 Choose another name.",
+                to.display()
+            );
+            self.notices.push(text.clone());
+            return Err(text);
+        }
+        let records: Vec<geojson::Feature> = layer
+            .features
+            .iter()
+            .map(|f| {
+                let mut r = f.record().into_owned();
+                crate::db::rows::strip_row(&mut r);
+                r
+            })
+            .collect();
+        let crs = self
+            .editing
+            .save_as_crs
+            .and_then(|i| crate::io::ogr_file::CRS_CHOICES.get(i))
+            .map(|(code, _)| format!("EPSG:{code}"));
+        match crate::io::ogr_file::write_ogr(&records, to, crs.as_deref(), None) {
+            Ok(report) => {
+                let mut text = format!(
+                    "Exported {} features to {} ({}, {}); the layer still saves to {}",
+                    report.features,
+                    to.display(),
+                    report.driver,
+                    report.crs,
+                    layer.source.display()
+                );
+                if !report.renamed.is_empty() {
+                    let renamed: Vec<String> = report
+                        .renamed
+                        .iter()
+                        .map(|(a, b)| format!("{a} → {b}"))
+                        .collect();
+                    text.push_str(&format!(
+                        "; fields renamed by the format: {}",
+                        renamed.join(", ")
+                    ));
+                }
+                log::info!("{text}");
+                self.info = Some(text);
+                Ok(())
+            }
+            Err(e) => {
+                let text = e.to_string();
+                self.notices.push(text.clone());
+                Err(text)
+            }
+        }
+    }
+
     fn save_as_window(&mut self, ctx: &egui::Context) {
         let Some((li, mut path)) = self.editing.save_as.take() else {
             return;
@@ -1268,6 +1373,64 @@ impl CorridorApp {
                     save = true;
                 }
                 let target = Path::new(path.trim());
+                let driver = crate::io::ogr_file::driver_for(target);
+                let export = driver.is_some_and(|d| d != "GeoJSON");
+                ui.horizontal(|ui| {
+                    ui.label("Format:");
+                    ui.strong(match driver {
+                        Some("GeoJSON") | None => "GeoJSON",
+                        Some("ESRI Shapefile") => "Shapefile",
+                        Some("GPKG") => "GeoPackage",
+                        Some("MapInfo File") => "MapInfo",
+                        Some(other) => other,
+                    });
+                    ui.label(
+                        RichText::new(
+                            "(by the file's ending: .geojson, .gpkg, .shp, .fgb, .tab, .kml)",
+                        )
+                        .small()
+                        .color(crate::ui::MUTED),
+                    );
+                });
+                ui.add_enabled_ui(export, |ui| {
+                    ui.horizontal(|ui| {
+                        let label = ui.label("Coordinate system:");
+                        let choices = crate::io::ogr_file::CRS_CHOICES;
+                        let shown = |c: Option<usize>| match c.and_then(|i| choices.get(i)) {
+                            Some((code, name)) => format!("{name} (EPSG:{code})"),
+                            None => "WGS 84 (EPSG:4326)".to_owned(),
+                        };
+                        egui::ComboBox::from_id_salt("save as crs")
+                            .selected_text(shown(self.editing.save_as_crs))
+                            .width(320.0)
+                            .show_ui(ui, |ui| {
+                                ui.selectable_value(
+                                    &mut self.editing.save_as_crs,
+                                    None,
+                                    shown(None),
+                                );
+                                for i in 0..choices.len() {
+                                    ui.selectable_value(
+                                        &mut self.editing.save_as_crs,
+                                        Some(i),
+                                        shown(Some(i)),
+                                    );
+                                }
+                            })
+                            .response
+                            .labelled_by(label.id);
+                    });
+                });
+                ui.label(
+                    RichText::new(if export {
+                        "Exports a copy in this format and coordinate system; the layer keeps \
+                         saving to its own file."
+                    } else {
+                        "Saves the layer as GeoJSON (WGS 84): later saves go to this file."
+                    })
+                    .small()
+                    .color(crate::ui::MUTED),
+                );
                 if target.is_file() && self.doc.layers.get(li).is_some_and(|l| l.source != target) {
                     ui.label(
                         RichText::new(
@@ -1283,6 +1446,8 @@ impl CorridorApp {
                         && let Some(p) = rfd::FileDialog::new()
                             .set_title("Save layer as")
                             .add_filter("GeoJSON", &["geojson", "json"])
+                            .add_filter("GeoPackage", &["gpkg"])
+                            .add_filter("Shapefile", &["shp"])
                             .save_file()
                     {
                         path = p.display().to_string();
@@ -1349,7 +1514,7 @@ impl CorridorApp {
             }
             1 => {
                 for &li in &prompt.layers {
-                    if let Some(source) = self.doc.layers.get(li).map(|l| l.source.clone()) {
+                    if let Some(source) = self.doc.layers.get(li).map(|l| l.journal_key()) {
                         self.drop_journal(&source);
                     }
                 }

@@ -18,6 +18,7 @@ use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
 use geojson::JsonValue;
 
 use super::vn_text::{LegacyEncoding, decode, detect};
+use crate::model::{ReadSettings, TextEncoding};
 
 /// File name endings read through GDAL.
 pub const EXTENSIONS: &[&str] = &[
@@ -26,6 +27,34 @@ pub const EXTENSIONS: &[&str] = &[
 
 /// The TM-3 zone of Bình Dương (central meridian 105°45′): EPSG:9210, VN-2000 / TM-3 105-45.
 pub const VN2000_TM3_105_45: u32 = 9210;
+
+/// The coordinate systems a planner's file is most likely in, Bình Dương's first: offered when
+/// a file states none, and for exports. (EPSG code, name as EPSG gives it.)
+pub const CRS_CHOICES: &[(u32, &str)] = &[
+    (9210, "VN-2000 / TM-3 105°45′ (Bình Dương)"),
+    (4756, "VN-2000 (degrees)"),
+    (3405, "VN-2000 / UTM zone 48N"),
+    (3406, "VN-2000 / UTM zone 49N"),
+    (9209, "VN-2000 / TM-3 105-30"),
+    (9211, "VN-2000 / TM-3 106-00"),
+    (9212, "VN-2000 / TM-3 106-15"),
+    (9213, "VN-2000 / TM-3 106-30"),
+    (9214, "VN-2000 / TM-3 107-00"),
+    (9215, "VN-2000 / TM-3 107-15"),
+    (9216, "VN-2000 / TM-3 107-30"),
+    (5899, "VN-2000 / TM-3 107-45"),
+    (9205, "VN-2000 / TM-3 103-00"),
+    (9206, "VN-2000 / TM-3 104-00"),
+    (9207, "VN-2000 / TM-3 104-30"),
+    (9208, "VN-2000 / TM-3 104-45"),
+    (9217, "VN-2000 / TM-3 108-15"),
+    (9218, "VN-2000 / TM-3 108-30"),
+    (5896, "VN-2000 / TM-3 zone 481"),
+    (5897, "VN-2000 / TM-3 zone 482"),
+    (5898, "VN-2000 / TM-3 zone 491"),
+    (32648, "WGS 84 / UTM zone 48N"),
+    (4326, "WGS 84 (degrees)"),
+];
 
 /// GDAL set up once for the process: its messages go to the log, not the terminal.
 ///
@@ -431,27 +460,50 @@ pub fn read_ogr(path: &Path, options: &OgrOptions) -> Result<OgrRead, OgrError> 
     })
 }
 
-/// A file as a layer named `name`, its text decoded when it looks misread from TCVN3 or VNI
-/// (the layer's notes say so, and say that saving never writes into the file).
+/// The legacy encoding a [`TextEncoding`] decodes from (`None` for the declared one).
+pub fn legacy_of(encoding: TextEncoding) -> Option<LegacyEncoding> {
+    match encoding {
+        TextEncoding::Declared => None,
+        TextEncoding::Tcvn3 => Some(LegacyEncoding::Tcvn3),
+        TextEncoding::Vni => Some(LegacyEncoding::Vni),
+    }
+}
+
+/// The [`TextEncoding`] that decodes from a legacy encoding.
+pub fn text_encoding_of(legacy: LegacyEncoding) -> TextEncoding {
+    match legacy {
+        LegacyEncoding::Tcvn3 => TextEncoding::Tcvn3,
+        LegacyEncoding::Vni => TextEncoding::Vni,
+    }
+}
+
+/// A file as a layer named `name`, read as `settings` say. Text is decoded only when the
+/// settings say so: when it merely looks misread, the layer's `read.suspected` says from what,
+/// so that the app can offer to decode it with a preview. The layer's notes say what the file
+/// is and that saving never writes into it.
 pub fn load_layer(
     name: String,
     path: &Path,
     style: crate::model::LayerStyle,
+    settings: &ReadSettings,
 ) -> Result<crate::model::Layer, OgrError> {
-    let mut read = read_ogr(path, &OgrOptions::default())?;
-    if let Some(encoding) = read.suspected {
-        // The text as the office that wrote it meant it.
-        decode_features(&mut read.features, encoding);
-        read.decoded = Some(encoding);
-        read.warnings.push(format!(
+    let options = OgrOptions {
+        layer: settings.table.clone(),
+        assume_crs: settings.crs.clone(),
+        decode: settings.encoding.and_then(legacy_of),
+    };
+    let read = read_ogr(path, &options)?;
+    let mut warnings = read.warnings;
+    if let Some(e) = read.decoded {
+        warnings.push(format!(
             "{}: its text was written in {} and has been decoded",
             path.display(),
-            encoding.name()
+            e.name()
         ));
     }
-    let mut warnings = read.warnings;
     warnings.push(format!(
-        "{}: {} layer “{}”, coordinate system {}; saving writes GeoJSON beside it, never into it",
+        "{}: {} layer “{}”, coordinate system {}; Corridor never writes into this file: saving \
+         asks for a GeoJSON or GeoPackage file",
         path.display(),
         read.driver,
         read.layer,
@@ -462,14 +514,100 @@ pub fn load_layer(
         .into_iter()
         .map(crate::model::Feature::from_record)
         .collect();
-    // Saved, it is a new GeoJSON file: never written into this one (`save_geojson` refuses).
-    Ok(crate::model::Layer::new(
-        name,
-        path.to_owned(),
-        style,
-        features,
-        warnings,
-    ))
+    let mut layer = crate::model::Layer::new(name, path.to_owned(), style, features, warnings);
+    let mut kept = settings.clone();
+    if read.layers.len() > 1 {
+        kept.table = Some(read.layer);
+    }
+    kept.suspected = match settings.encoding {
+        None => read.suspected.map(text_encoding_of),
+        Some(_) => None,
+    };
+    layer.read = Some(kept);
+    Ok(layer)
+}
+
+/// A vector table of a file, as the table chooser lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableInfo {
+    pub name: String,
+    /// Its features (`None` when the driver cannot count them without reading them all).
+    pub features: Option<u64>,
+    /// Its geometry type as GDAL names it ("Multi Polygon", "Point" …).
+    pub geometry: String,
+}
+
+/// The vector tables of a file (one for most formats, any number for a GeoPackage).
+pub fn list_tables(path: &Path) -> Result<Vec<TableInfo>, OgrError> {
+    configure();
+    check_shapefile_parts(path)?;
+    let dataset = Dataset::open_ex(
+        gdal_path(path),
+        DatasetOptions {
+            open_flags: GdalOpenFlags::GDAL_OF_VECTOR | GdalOpenFlags::GDAL_OF_READONLY,
+            ..Default::default()
+        },
+    )
+    .map_err(|e| OgrError::Open {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    let tables: Vec<TableInfo> = dataset
+        .layers()
+        .map(|l| TableInfo {
+            name: l.name(),
+            features: l.try_feature_count(),
+            geometry: geometry_type_name(l.defn().geometry_type()),
+        })
+        .collect();
+    if tables.is_empty() {
+        return Err(OgrError::NoVectorLayer {
+            path: path.to_owned(),
+        });
+    }
+    Ok(tables)
+}
+
+fn geometry_type_name(t: gdal::vector::OGRwkbGeometryType::Type) -> String {
+    gdal::vector::geometry_type_to_name(t)
+}
+
+/// Decodes the text of a layer (property names and values) from a legacy encoding, in place.
+/// Its features' ids and geometry are untouched.
+pub fn decode_layer(layer: &mut crate::model::Layer, encoding: LegacyEncoding) {
+    for f in &mut layer.features {
+        let mut record = f.record().into_owned();
+        decode_features(std::slice::from_mut(&mut record), encoding);
+        f.set_record(record);
+    }
+}
+
+/// Up to `n` text values of a layer that decoding from `encoding` would change, as (before,
+/// after), for the preview the app shows before it decodes.
+pub fn decode_preview(
+    layer: &crate::model::Layer,
+    encoding: LegacyEncoding,
+    n: usize,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for f in &layer.features {
+        let record = f.record();
+        let Some(props) = record.properties.as_ref() else {
+            continue;
+        };
+        for v in props.values() {
+            if let Some(s) = v.as_str() {
+                let d = decode(s, encoding);
+                if d != s && !out.iter().any(|(b, _)| b == s) {
+                    out.push((s.to_owned(), d));
+                    if out.len() >= n {
+                        return out;
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Decodes every property name and text value of the features from a legacy encoding.
@@ -724,7 +862,15 @@ pub fn write_ogr(
         .unwrap_or(Path::new("."));
     for file in made {
         if let Some(n) = file.file_name() {
-            std::fs::rename(&file, dir.join(n))
+            let into = dir.join(n);
+            // What was there is kept as NAME.bak.
+            if into.is_file() {
+                let mut bak = into.clone().into_os_string();
+                bak.push(".bak");
+                std::fs::rename(&into, &bak)
+                    .map_err(|e| fail(format!("cannot keep the previous file as .bak: {e}")))?;
+            }
+            std::fs::rename(&file, &into)
                 .map_err(|e| fail(format!("cannot move it into place: {e}")))?;
         }
     }

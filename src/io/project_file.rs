@@ -153,7 +153,12 @@ fn layer_from_spec(spec: &LayerSpec, path: &Path, base: &Path) -> Layer {
                 spec.name
             ),
         ),
-        _ => load_layer(spec.name.clone(), base.join(&spec.file), spec.style.clone()),
+        _ => load_layer_as(
+            spec.name.clone(),
+            base.join(&spec.file),
+            spec.style.clone(),
+            &spec.read,
+        ),
     };
     layer.visible = spec.visible;
     layer.opacity = spec.opacity.clamp(0.0, 1.0);
@@ -165,8 +170,19 @@ fn layer_from_spec(spec: &LayerSpec, path: &Path, base: &Path) -> Layer {
 
 /// Loads one GeoJSON file as a layer; on failure the layer is kept, empty, with the message.
 pub fn load_layer(name: String, file: PathBuf, style: LayerStyle) -> Layer {
+    load_layer_as(name, file, style, &crate::model::ReadSettings::default())
+}
+
+/// Loads one file as a layer, a file read through GDAL as `read` says; on failure the layer is
+/// kept, empty, with the message.
+pub fn load_layer_as(
+    name: String,
+    file: PathBuf,
+    style: LayerStyle,
+    read: &crate::model::ReadSettings,
+) -> Layer {
     if super::ogr_file::is_ogr_path(&file) {
-        return match super::ogr_file::load_layer(name.clone(), &file, style.clone()) {
+        return match super::ogr_file::load_layer(name.clone(), &file, style.clone(), read) {
             Ok(layer) => layer,
             Err(e) => Layer::failed(name, file, style, e.to_string()),
         };
@@ -228,6 +244,14 @@ fn spec_of(l: &Layer, base: &Path) -> LayerSpec {
         subareas: l.subareas,
         admin_units: l.admin_units,
         attribution: l.attribution.clone(),
+        read: l
+            .read
+            .clone()
+            .map(|r| crate::model::ReadSettings {
+                suspected: None,
+                ..r
+            })
+            .unwrap_or_default(),
         style: l.style.clone(),
     }
 }

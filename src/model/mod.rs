@@ -451,6 +451,38 @@ pub enum LayerStatus {
     Failed(String),
 }
 
+/// How the text of a file read through GDAL is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextEncoding {
+    /// As the file declares it (its `.cpg`, or UTF-8): the user said the text is right.
+    Declared,
+    /// Decoded from TCVN3 (ABC).
+    Tcvn3,
+    /// Decoded from VNI.
+    Vni,
+}
+
+/// How a Shapefile, GeoPackage, MapInfo or KML file is read: the answers to the questions its
+/// opening asks, kept with the layer (and in the project file) so that reading it again gives
+/// the same layer.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ReadSettings {
+    /// The table (GDAL layer) read, for a file that has several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// The coordinate system the file is in when it states none (`EPSG:9210` …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crs: Option<String>,
+    /// How its text is taken; `None` until the user is asked (or there is nothing to ask).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<TextEncoding>,
+    /// The legacy encoding the text looked misread from when it was read undecoded.
+    #[serde(skip)]
+    pub suspected: Option<TextEncoding>,
+}
+
 /// A layer: features from one file, drawn with one style.
 #[derive(Clone, Debug)]
 pub struct Layer {
@@ -476,6 +508,8 @@ pub struct Layer {
     pub stamp: Option<FileStamp>,
     /// Every edit made to this layer, for undo and redo and to know what is unsaved.
     pub history: edit::History,
+    /// For a file read through GDAL: how it was read.
+    pub read: Option<ReadSettings>,
 }
 
 impl Layer {
@@ -502,6 +536,21 @@ impl Layer {
             form: SourceForm::New,
             stamp: None,
             history: edit::History::default(),
+            read: None,
+        }
+    }
+
+    /// What names this layer's edits in the recovery journal: its source, and the table read
+    /// from it when the file has several (two tables of one GeoPackage are two layers).
+    pub fn journal_key(&self) -> std::path::PathBuf {
+        match self.read.as_ref().and_then(|r| r.table.as_ref()) {
+            Some(table) => {
+                let mut key = self.source.clone().into_os_string();
+                key.push("#");
+                key.push(table);
+                key.into()
+            }
+            None => self.source.clone(),
         }
     }
 

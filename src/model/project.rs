@@ -152,8 +152,16 @@ pub struct LayerSpec {
     /// attribution line while the layer is visible, and in the layer's properties.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub attribution: String,
+    /// For a Shapefile, GeoPackage, MapInfo or KML file: the table read, the coordinate system
+    /// assumed when the file states none, and how its text is taken.
+    #[serde(default, skip_serializing_if = "is_default_read")]
+    pub read: super::ReadSettings,
     #[serde(default)]
     pub style: LayerStyle,
+}
+
+fn is_default_read(r: &super::ReadSettings) -> bool {
+    *r == super::ReadSettings::default()
 }
 
 fn is_empty_path(p: &std::path::Path) -> bool {

@@ -16,6 +16,8 @@ pub enum LayerAction {
     /// Toggle edit mode on the layer.
     Edit(usize),
     ZoomTo(usize),
+    /// Save or export the layer ("Save layer as").
+    SaveAs(usize),
     Remove(usize),
     /// Move the layer at `from` to draw position `to`.
     Move {
@@ -42,8 +44,27 @@ pub fn layers_ui(ui: &mut Ui, layers: &mut [Layer]) -> Option<LayerAction> {
                     || layer.source.display().to_string(),
                     |t| format!("PostGIS table {}", t.describe()),
                 );
+                // Right-click: what a desktop GIS offers on a layer's name.
                 ui.checkbox(&mut layer.visible, &layer.name)
-                    .on_hover_text(hover);
+                    .on_hover_text(hover)
+                    .context_menu(|ui| {
+                        if ui
+                            .button(tr("Save as / export…"))
+                            .on_hover_text("GeoJSON, GeoPackage or Shapefile, in WGS 84 or VN-2000")
+                            .clicked()
+                        {
+                            action = Some(LayerAction::SaveAs(i));
+                            ui.close();
+                        }
+                        if layer.error().is_none() && ui.button(tr("Zoom to")).clicked() {
+                            action = Some(LayerAction::ZoomTo(i));
+                            ui.close();
+                        }
+                        if ui.button(tr("Remove")).clicked() {
+                            action = Some(LayerAction::Remove(i));
+                            ui.close();
+                        }
+                    });
                 if let Some(t) = &table {
                     ui.label(RichText::new("PostGIS").color(MUTED).small())
                         .on_hover_text(format!(

@@ -11,6 +11,7 @@ pub mod layers_ui;
 pub mod legend_ui;
 pub mod map_ui;
 pub mod measure_ui;
+pub mod open_ui;
 pub mod present_ui;
 pub mod search_ui;
 pub mod status_ui;
