@@ -1,5 +1,7 @@
 #!/bin/sh
-# Fuzzes the GeoJSON loader, the project/story parser and the MBTiles reader with cargo-fuzz
+# Fuzzes the GeoJSON loader, the project/story parser, the MBTiles reader, the readers of
+# planners' files (Shapefile, GeoPackage, MapInfo, KML … through GDAL) and the legacy
+# Vietnamese text decoder with cargo-fuzz
 # (libFuzzer), each for SECONDS (default 600), seeded with the bundled maps, the shared test
 # data and the regression inputs. Crashes land in fuzz/artifacts/TARGET/; copy each into
 # tests/fuzz_regressions/TARGET/ once fixed, so CI replays it.
@@ -13,7 +15,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-600}
 [ $# -gt 0 ] && shift
-targets=${*:-geojson_load project_parse mbtiles_read}
+targets=${*:-geojson_load project_parse mbtiles_read ogr_read vn_text}
 export RUSTC_BOOTSTRAP=1
 cd "$root/fuzz"
 for t in $targets; do
@@ -26,6 +28,8 @@ for t in $targets; do
             ;;
         project_parse) extra="$root/maps" ;;
         mbtiles_read) extra="" ;;
+        ogr_read) extra="" ;;
+        vn_text) extra="" ;;
     esac
     echo "== $t for $secs s"
     # shellcheck disable=SC2086

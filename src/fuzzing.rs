@@ -83,3 +83,123 @@ pub fn mbtiles_read(data: &[u8]) {
         }
     }
 }
+
+/// Marks where one file of a multi-file format ends and the next begins in a fuzz input.
+pub const PART: &[u8] = b"\n--PART--\n";
+
+/// The endings [`ogr_read`] picks from (by the input's first byte), and the files of each: a
+/// Shapefile is .shp, .shx, .dbf, .prj and .cpg; a MapInfo MIF is .mif and .mid; a TAB is .tab,
+/// .map, .id and .dat.
+pub const OGR_KINDS: &[(&str, &[&str])] = &[
+    ("shp", &["shp", "shx", "dbf", "prj", "cpg"]),
+    ("gpkg", &["gpkg"]),
+    ("mif", &["mif", "mid"]),
+    ("tab", &["tab", "map", "id", "dat"]),
+    ("kml", &["kml"]),
+    ("fgb", &["fgb"]),
+    ("dxf", &["dxf"]),
+    ("zip", &["zip"]),
+    ("gml", &["gml"]),
+    ("kmz", &["kmz"]),
+];
+
+/// Writes a fuzz input as the files of one format (the first byte picks it; [`PART`] separates
+/// the files of a multi-file format) and opens it as the app does: the tables listed, read with
+/// and without an assumed coordinate system and decoding, loaded as a layer and drawn; what
+/// loads is exported as a GeoPackage and must read back with as many features.
+pub fn ogr_read(data: &[u8]) {
+    use crate::io::ogr_file::{OgrOptions, list_tables, load_layer, read_ogr, write_ogr};
+    let Some((&kind, rest)) = data.split_first() else {
+        return;
+    };
+    let (ext, files) = OGR_KINDS[usize::from(kind) % OGR_KINDS.len()];
+    let Ok(dir) = tempfile::tempdir() else {
+        return;
+    };
+    let mut parts = split_parts(rest).into_iter();
+    for file_ext in files {
+        let part = parts.next().unwrap_or_default();
+        if part.is_empty() && *file_ext != ext {
+            continue;
+        }
+        if std::fs::write(dir.path().join(format!("fuzz.{file_ext}")), part).is_err() {
+            return;
+        }
+    }
+    let path = dir.path().join(format!("fuzz.{ext}"));
+    let _ = list_tables(&path);
+    let _ = read_ogr(&path, &OgrOptions::default());
+    let _ = read_ogr(
+        &path,
+        &OgrOptions {
+            layer: None,
+            assume_crs: Some("EPSG:9210".to_owned()),
+            decode: Some(crate::io::vn_text::LegacyEncoding::Tcvn3),
+        },
+    );
+    let Ok(layer) = load_layer(
+        "fuzz".into(),
+        &path,
+        LayerStyle::default(),
+        &crate::model::ReadSettings::default(),
+    ) else {
+        return;
+    };
+    let render = LayerRender::build(&layer);
+    let _ = render.visible(&render.extent);
+    let records: Vec<geojson::Feature> = layer
+        .features
+        .iter()
+        .map(|f| f.record().into_owned())
+        .collect();
+    let out = dir.path().join("out.gpkg");
+    if write_ogr(&records, &out, None, None).is_ok() {
+        match read_ogr(&out, &OgrOptions::default()) {
+            Ok(back) => assert_eq!(
+                back.features.len(),
+                records.len(),
+                "exported and read back a different number of features"
+            ),
+            Err(e) => panic!("what we wrote does not read back: {e}"),
+        }
+    }
+}
+
+fn split_parts(data: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut rest = data;
+    while let Some(at) = rest.windows(PART.len()).position(|w| w == PART) {
+        out.push(&rest[..at]);
+        rest = &rest[at + PART.len()..];
+    }
+    out.push(rest);
+    out
+}
+
+/// Legacy Vietnamese text: decoding, encoding and detecting any text returns; Vietnamese
+/// letters survive encoding into TCVN3 or VNI and decoding back.
+pub fn vn_text(data: &[u8]) {
+    use crate::io::vn_text::{LegacyEncoding, decode, detect, encode, tcvn3_table};
+    let text = String::from_utf8_lossy(data);
+    for e in LegacyEncoding::ALL {
+        let _ = decode(&text, e);
+        let _ = encode(&text, e);
+    }
+    let _ = detect(text.split('|'));
+    let letters: String = text
+        .chars()
+        .filter(|c| {
+            *c == ' '
+                || c.is_ascii_lowercase()
+                || (c.is_lowercase() && tcvn3_table().values().any(|v| v == c))
+        })
+        .collect();
+    for e in LegacyEncoding::ALL {
+        assert_eq!(
+            decode(&encode(&letters, e), e),
+            letters,
+            "{} did not round-trip",
+            e.name()
+        );
+    }
+}

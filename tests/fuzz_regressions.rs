@@ -51,3 +51,48 @@ fn project_and_story_inputs_that_found_bugs() {
 fn mbtiles_inputs_that_found_bugs() {
     assert!(replay("mbtiles_read", corridor::fuzzing::mbtiles_read) >= 2);
 }
+
+/// One small file of each format Corridor reads through GDAL (made with `ogr2ogr` from a shared
+/// ward; the seeds of the `ogr_read` target), and what fuzzing it found: each opens, draws and
+/// exports without a panic.
+#[test]
+fn planners_file_inputs_open_without_a_panic() {
+    assert!(replay("ogr_read", corridor::fuzzing::ogr_read) >= 10);
+}
+
+#[test]
+fn legacy_text_inputs_decode_without_a_panic() {
+    assert!(replay("vn_text", corridor::fuzzing::vn_text) >= 1);
+}
+
+/// The seeds are real files of their format: each opens with its features (else the fuzzer
+/// would start from nothing).
+#[test]
+fn each_planners_file_seed_opens_with_its_features() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/ogr_read");
+    for (ext, files) in corridor::fuzzing::OGR_KINDS {
+        let seed = dir.join(format!("seed-{ext}"));
+        let data = std::fs::read(&seed).unwrap_or_else(|e| panic!("{}: {e}", seed.display()));
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let parts: Vec<&[u8]> = {
+            let mut out = Vec::new();
+            let mut rest = &data[1..];
+            let p = corridor::fuzzing::PART;
+            while let Some(at) = rest.windows(p.len()).position(|w| w == p) {
+                out.push(&rest[..at]);
+                rest = &rest[at + p.len()..];
+            }
+            out.push(rest);
+            out
+        };
+        for (file_ext, part) in files.iter().zip(parts) {
+            if !part.is_empty() {
+                std::fs::write(tmp.path().join(format!("fuzz.{file_ext}")), part).expect("write");
+            }
+        }
+        let path = tmp.path().join(format!("fuzz.{ext}"));
+        let read = corridor::io::ogr_file::read_ogr(&path, &Default::default())
+            .unwrap_or_else(|e| panic!("seed-{ext}: {e}"));
+        assert!(!read.features.is_empty(), "seed-{ext}: no features");
+    }
+}

@@ -157,7 +157,8 @@ fn gdal_path(path: &Path) -> String {
         .map(str::to_ascii_lowercase);
     let text = path.display().to_string();
     match ext.as_deref() {
-        Some("zip") | Some("kmz") => format!("/vsizip/{text}"),
+        // A KMZ is opened by GDAL's KML drivers themselves.
+        Some("zip") => format!("/vsizip/{text}"),
         _ => text,
     }
 }
