@@ -504,7 +504,7 @@ pub fn load_layer(
     }
     warnings.push(format!(
         "{}: {} layer “{}”, coordinate system {}; Corridor never writes into this file: saving \
-         asks for a GeoJSON or GeoPackage file",
+         asks where to write it as GeoJSON (right-click the layer to export a copy)",
         path.display(),
         read.driver,
         read.layer,
