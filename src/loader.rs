@@ -328,11 +328,22 @@ fn load_ogr(path: &std::path::Path, style: LayerStyle, read_as: &ReadSettings) -
         Err(e @ OgrError::NoCrs { .. }) => return LoadResult::NeedsCrs(e.to_string()),
         Err(e) => return LoadResult::Failed(e.to_string()),
     };
-    let render = LayerRender::build(&layer);
+    let read_s = started.elapsed().as_secs_f64();
+    // As for GeoJSON: above a million vertices, full-detail fills follow once it is shown.
+    let vertices: usize = layer
+        .features
+        .iter()
+        .map(crate::model::Feature::vertex_count)
+        .sum();
+    let render = if vertices > DEFER_ABOVE_VERTICES {
+        LayerRender::build_deferred(&layer, None)
+    } else {
+        LayerRender::build(&layer)
+    };
     log::info!(
-        "{}: read through GDAL in {:.2} s",
+        "{}: read through GDAL in {read_s:.2} s, projected and triangulated in {:.2} s",
         path.display(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64() - read_s
     );
     LoadResult::Loaded(Box::new((layer, render)))
 }

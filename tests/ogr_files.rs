@@ -139,6 +139,12 @@ fn a_vn2000_shapefile_with_tcvn3_text_opens_decoded_and_in_place() {
 #[test]
 fn vn2000_points_match_cs2cs_within_a_centimetre() {
     let dir = tempfile::tempdir().expect("temp dir");
+    // The published shift (Decision 05/2007/QĐ-BTNMT; EPSG:6960 gives the rotations
+    // -0.00928836″, 0.01975479″, -0.00427372″ in the coordinate-frame convention, which
+    // +towgs84 takes with signs reversed), written out here rather than taken from Corridor.
+    let tm3_105_45 = "+proj=tmerc +lat_0=0 +lon_0=105.75 +k=0.9999 +x_0=500000 +y_0=0 \
+        +ellps=WGS84 +towgs84=-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,\
+        0.00427372,0.252906278 +units=m +no_defs";
     let points = [
         [106.6500, 10.9670],
         [106.7678, 10.9039],
@@ -149,10 +155,17 @@ fn vn2000_points_match_cs2cs_within_a_centimetre() {
     // Corridor's reading of each point, from a file in EPSG:9210 made by cs2cs.
     let mut features = Vec::new();
     for [lon, lat] in points {
+        // cs2cs with the published parameters (Decision 05/2007/QĐ-BTNMT, EPSG:6960) stated.
         let out = run_with_input(
             "cs2cs",
-            &["-f", "%.4f", "EPSG:4326", "EPSG:9210"],
-            &format!("{lat} {lon}\n"),
+            &[
+                "-f",
+                "%.4f",
+                "+proj=longlat +datum=WGS84 +no_defs",
+                "+to",
+                tm3_105_45,
+            ],
+            &format!("{lon} {lat}\n"),
         );
         let xy: Vec<f64> = out
             .split_whitespace()
@@ -719,13 +732,12 @@ fn convert_round_trips_through_each_format_keeping_attributes_and_coordinates() 
         .collect();
     let want = summary(&original);
     // (file, CRS, how near the coordinates come back in degrees — 1e-8° is a millimetre —,
-    // whether types survive). Through VN-2000, PROJ picks between EPSG's two operations point
-    // by point and some vertices of one ward come back 0.8 m off: a known shortfall (see
-    // `configure` in src/io/ogr_file.rs), allowed here at 1e-5°.
+    // whether types survive). Through VN-2000 every vertex goes out and back through the same
+    // published shift, so it comes back within a millimetre.
     let cases = [
-        ("a.shp", Some("vn2000-tm3-105.75"), 1e-5, true),
+        ("a.shp", Some("vn2000-tm3-105.75"), 1e-8, true),
         ("b.gpkg", None, 1e-12, true),
-        ("c.gpkg", Some("EPSG:9210"), 1e-5, true),
+        ("c.gpkg", Some("EPSG:9210"), 1e-8, true),
         ("d.fgb", None, 1e-12, true),
         ("e.geojson", None, 1e-12, true),
         ("f.tab", None, 1e-6, true),

@@ -57,11 +57,6 @@ pub const CRS_CHOICES: &[(u32, &str)] = &[
 ];
 
 /// GDAL set up once for the process: its messages go to the log, not the terminal.
-///
-/// Known shortfall: PROJ chooses the VN-2000 operation point by point between EPSG's two
-/// (6960, the published parameters, and an older one 0.8 m apart), and 37 vertices of one ward
-/// came back 0.8 m off after a round trip. Asking GDAL for one operation ("BEST_ACCURACY")
-/// picks the older one for every point; pinning EPSG:6960 needs a full pipeline per zone.
 fn configure() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -293,6 +288,39 @@ fn pinned(srs: SpatialRef) -> SpatialRef {
     SpatialRef::from_wkt(&wkt).unwrap_or(srs)
 }
 
+/// The published shift from VN-2000 to WGS 84 (Decision 05/2007/QĐ-BTNMT; EPSG:6960, "VN-2000
+/// to WGS 84 (2)"), as PROJ's `+towgs84` takes it: metres, then rotations in arc-seconds in the
+/// position-vector convention (EPSG gives them in the coordinate-frame convention, signs
+/// reversed), then the scale in parts per million.
+pub const VN2000_TOWGS84: &str =
+    "-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278";
+
+/// A VN-2000 CRS bound to the published shift, so that every point is transformed with it.
+/// Left to itself, PROJ chooses point by point between EPSG's two VN-2000 operations, and in
+/// Bình Dương it picks the older one (EPSG:5194, for the Mekong delta blocks), 0.8 m from the
+/// published parameters. Other systems are returned as they are.
+fn with_published_shift(srs: &SpatialRef) -> Result<SpatialRef, String> {
+    if !is_vn2000(srs) {
+        return Ok(srs.clone());
+    }
+    let proj4 = srs.to_proj4().map_err(|e| e.to_string())?;
+    let mut parts: Vec<String> = proj4
+        .split_whitespace()
+        .filter(|p| {
+            !(p.starts_with("+towgs84=")
+                || p.starts_with("+datum=")
+                || p.starts_with("+ellps=")
+                || p.starts_with("+nadgrids="))
+        })
+        .map(str::to_owned)
+        .collect();
+    parts.push("+ellps=WGS84".to_owned());
+    parts.push(format!("+towgs84={VN2000_TOWGS84}"));
+    let mut bound = SpatialRef::from_proj4(&parts.join(" ")).map_err(|e| e.to_string())?;
+    bound.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    Ok(bound)
+}
+
 /// A CRS as a person reads it: its name and authority code.
 fn describe(srs: &SpatialRef) -> String {
     let name = srs.name().unwrap_or_else(|| "unnamed".to_owned());
@@ -364,7 +392,7 @@ pub fn read_ogr(path: &Path, options: &OgrOptions) -> Result<OgrRead, OgrError> 
         Some(srs) => {
             let described = describe(&srs);
             let same = srs.auth_code().ok() == Some(4326);
-            let mut srs = pinned(srs);
+            let mut srs = with_published_shift(&pinned(srs)).map_err(crs_error)?;
             srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
             let t = if same {
                 None
@@ -407,11 +435,17 @@ pub fn read_ogr(path: &Path, options: &OgrOptions) -> Result<OgrRead, OgrError> 
                     Some(t) => g.transform(t).map_err(|e| feature_error(e.to_string()))?,
                     None => g.clone(),
                 };
-                let json = g.json().map_err(|e| feature_error(e.to_string()))?;
-                Some(
-                    serde_json::from_str::<geojson::Geometry>(&json)
-                        .map_err(|e| feature_error(e.to_string()))?,
-                )
+                match geometry_of(&g) {
+                    Some(value) => Some(geojson::Geometry::new(value)),
+                    // Curves and the like: GDAL's own GeoJSON of them (linearised).
+                    None => {
+                        let json = g.json().map_err(|e| feature_error(e.to_string()))?;
+                        Some(
+                            serde_json::from_str::<geojson::Geometry>(&json)
+                                .map_err(|e| feature_error(e.to_string()))?,
+                        )
+                    }
+                }
             }
             None => None,
         };
@@ -634,6 +668,74 @@ fn decode_value(v: JsonValue, encoding: LegacyEncoding) -> JsonValue {
     }
 }
 
+/// A GDAL geometry as GeoJSON, its coordinates read in bulk (Z kept when it has one); `None`
+/// for kinds GeoJSON has no word for (curves, surfaces), which the caller converts otherwise.
+fn geometry_of(g: &gdal::vector::Geometry) -> Option<geojson::GeometryValue> {
+    use gdal::vector::OGRwkbGeometryType as T;
+    use gdal::vector::{geometry_type_flatten, geometry_type_has_z};
+    use geojson::{GeometryValue, Position};
+    let z = geometry_type_has_z(g.geometry_type());
+    let position = |p: (f64, f64, f64)| -> Position {
+        if z {
+            Position::from([p.0, p.1, p.2])
+        } else {
+            Position::from([p.0, p.1])
+        }
+    };
+    let line = |g: &gdal::vector::Geometry| -> Vec<Position> {
+        let mut points = Vec::with_capacity(g.point_count());
+        g.get_points(&mut points);
+        points.into_iter().map(position).collect()
+    };
+    let rings = |g: &gdal::vector::Geometry| -> Vec<Vec<Position>> {
+        (0..g.geometry_count())
+            .map(|i| line(&g.get_geometry(i)))
+            .collect()
+    };
+    Some(match geometry_type_flatten(g.geometry_type()) {
+        T::wkbPoint => {
+            if g.is_empty() {
+                return None;
+            }
+            GeometryValue::Point {
+                coordinates: position(g.get_point(0)),
+            }
+        }
+        T::wkbLineString | T::wkbLinearRing => GeometryValue::LineString {
+            coordinates: line(g),
+        },
+        T::wkbPolygon => GeometryValue::Polygon {
+            coordinates: rings(g),
+        },
+        T::wkbMultiPoint => GeometryValue::MultiPoint {
+            coordinates: (0..g.geometry_count())
+                .map(|i| g.get_geometry(i))
+                .filter(|p| !p.is_empty())
+                .map(|p| position(p.get_point(0)))
+                .collect(),
+        },
+        T::wkbMultiLineString => GeometryValue::MultiLineString {
+            coordinates: (0..g.geometry_count())
+                .map(|i| g.get_geometry(i))
+                .map(|l| line(&l))
+                .collect(),
+        },
+        T::wkbMultiPolygon => GeometryValue::MultiPolygon {
+            coordinates: (0..g.geometry_count())
+                .map(|i| g.get_geometry(i))
+                .map(|p| rings(&p))
+                .collect(),
+        },
+        T::wkbGeometryCollection => GeometryValue::GeometryCollection {
+            geometries: (0..g.geometry_count())
+                .map(|i| g.get_geometry(i))
+                .map(|c| geometry_of(&c).map(geojson::Geometry::new))
+                .collect::<Option<Vec<_>>>()?,
+        },
+        _ => return None,
+    })
+}
+
 /// A field's value as JSON: numbers as numbers, dates as ISO 8601 text.
 fn json_of(v: FieldValue) -> JsonValue {
     let number =
@@ -727,8 +829,13 @@ pub fn write_ogr(
     };
     target.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
     let source = wgs84().map_err(|e| fail(e.to_string()))?;
+    // The file states the system as it is; the coordinates go through the published shift.
+    let shifted = with_published_shift(&target).map_err(|message| OgrError::Crs {
+        path: path.to_owned(),
+        message,
+    })?;
     let transform = (to_crs.is_some())
-        .then(|| CoordTransform::new(&source, &target))
+        .then(|| CoordTransform::new(&source, &shifted))
         .transpose()
         .map_err(|e| fail(e.to_string()))?;
     // One geometry type per Shapefile.
