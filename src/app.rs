@@ -1658,7 +1658,6 @@ impl eframe::App for CorridorApp {
         self.poll_db();
         self.check_recoveries();
         self.check_external_changes(now, &ctx);
-        self.sync_journals(&ctx);
         self.poll_exports();
         if !self.exports.is_empty() {
             ctx.request_repaint_after(std::time::Duration::from_millis(200));

@@ -31,6 +31,10 @@ pub struct FrameReport {
     /// mode, real pointer events): p50 and p95.
     pub drag_p50_ms: f64,
     pub drag_p95_ms: f64,
+    /// Frames timed during the drag; 0 when the drag edited nothing (and measured nothing).
+    pub drag_frames: usize,
+    /// Features read back from the file the save wrote.
+    pub saved_features: usize,
     /// Saving the edited layer as Save does, to a new file (text, then the disk).
     pub save_s: f64,
     /// Peak memory with the layer open, before the save.
@@ -54,6 +58,8 @@ impl FrameReport {
             format!("pick_ms={:.4}", self.pick_ms),
             format!("drag_p50_ms={:.2}", self.drag_p50_ms),
             format!("drag_p95_ms={:.2}", self.drag_p95_ms),
+            format!("drag_frames={}", self.drag_frames),
+            format!("saved_features={}", self.saved_features),
             format!("save_s={:.3}", self.save_s),
             format!("peak_rss_mib={:.1}", self.peak_rss_mib),
             format!("save_peak_rss_mib={:.1}", self.save_peak_rss_mib),
@@ -233,6 +239,9 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
     let saved = data_dir.path().join("saved.geojson");
     crate::io::save_geojson(&h.state().doc.layers[0], &saved).map_err(|e| e.to_string())?;
     let save_s = t0.elapsed().as_secs_f64();
+    let saved_features = crate::io::read_geojson(&saved)
+        .map(|p| p.features.len())
+        .map_err(|e| format!("the saved file does not read back: {e}"))?;
     let _ = std::fs::remove_file(&saved);
     Ok(FrameReport {
         detail_s,
@@ -247,6 +256,8 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         pick_ms: percentile(&picks, 0.5),
         drag_p50_ms: percentile(&drags, 0.5),
         drag_p95_ms: percentile(&drags, 0.95),
+        drag_frames: drags.len(),
+        saved_features,
         save_s,
         peak_rss_mib: peak_rss,
         save_peak_rss_mib: peak_rss_mib(),

@@ -22,14 +22,17 @@ fn bench_frames_runs_the_camera_path_on_a_real_layer() {
             .parse()
             .expect("a number")
     };
+    // The layer was read whole, the path flown, the drag edited the feature (else it measured
+    // nothing), and what the save wrote reads back with every feature.
     assert_eq!(get("features"), 6.0);
     assert_eq!(get("frames"), 30.0);
     assert!(get("vertices") > 50.0);
-    assert!(get("first_frame_s") >= get("load_s"));
-    assert!(get("frame_p50_ms") <= get("frame_p95_ms"));
-    assert!(get("frame_p95_ms") <= get("frame_max_ms"));
-    assert!(get("pick_ms") >= 0.0);
-    assert!(get("peak_rss_mib") > 10.0);
+    assert_eq!(
+        get("drag_frames"),
+        63.0,
+        "the drag did not edit the feature"
+    );
+    assert_eq!(get("saved_features"), 6.0);
 }
 
 #[test]

@@ -259,21 +259,6 @@ impl CorridorApp {
         }
     }
 
-    /// Forces journalled edits to disk every few seconds.
-    pub(super) fn sync_journals(&mut self, ctx: &egui::Context) {
-        let mut pending = false;
-        for (_, j) in &mut self.editing.journals {
-            if j.sync_due() {
-                let _ = j.sync();
-            }
-            pending |= j.has_unsynced();
-        }
-        // Come back to force what is still unsynced to the disk.
-        if pending {
-            ctx.request_repaint_after(std::time::Duration::from_secs(2));
-        }
-    }
-
     /// Undoes the last edit of the layer being edited (or of the selected feature's layer).
     pub fn undo(&mut self) {
         self.step_history(false);

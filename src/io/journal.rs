@@ -6,16 +6,12 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::FileStamp;
 use crate::model::edit::Change;
-
-/// How often written edits are forced to the disk itself (they reach the OS at once, which is
-/// enough to survive the app being killed; this bounds the loss on a power cut).
-const SYNC_EVERY: Duration = Duration::from_secs(2);
 
 const VERSION: u32 = 1;
 
@@ -59,7 +55,7 @@ pub fn journal_path(dir: &Path, source: &Path) -> PathBuf {
 pub struct Journal {
     path: PathBuf,
     file: std::fs::File,
-    last_sync: Instant,
+    /// Something was written that a failed sync left off the disk.
     unsynced: bool,
 }
 
@@ -85,12 +81,12 @@ impl Journal {
         Ok(Self {
             path,
             file,
-            last_sync: Instant::now(),
             unsynced: false,
         })
     }
 
-    /// Appends an edit. It is in the file (if not yet on the platter) when this returns.
+    /// Appends an edit. It is on the disk itself (written and synced) when this returns, before
+    /// the frame that shows the edit ends: a power cut after that loses none of it.
     pub fn append(&mut self, label: &str, changes: &[Change]) -> std::io::Result<()> {
         let line = serde_json::to_vec(&EntryRef {
             label,
@@ -115,33 +111,18 @@ impl Journal {
     fn write_line(&mut self, mut line: Vec<u8>) -> std::io::Result<()> {
         line.push(b'\n');
         // One write per line: a kill between lines never leaves half of one behind, and a cut
-        // inside a line (power loss) only loses that line.
-        self.file.write_all(&line)?;
+        // inside a line (power loss during this call) only loses that line, whose edit was not
+        // yet shown as made.
         self.unsynced = true;
-        if self.last_sync.elapsed() >= SYNC_EVERY {
-            self.sync()?;
-        }
+        self.file.write_all(&line)?;
+        self.file.sync_data()?;
+        self.unsynced = false;
         Ok(())
     }
 
-    /// Forces what was appended to the disk.
-    pub fn sync(&mut self) -> std::io::Result<()> {
-        if self.unsynced {
-            self.file.sync_data()?;
-            self.unsynced = false;
-        }
-        self.last_sync = Instant::now();
-        Ok(())
-    }
-
-    /// Whether appended edits are not yet forced to the disk.
+    /// Whether something appended is not known to be on the disk (its write or sync failed).
     pub fn has_unsynced(&self) -> bool {
         self.unsynced
-    }
-
-    /// Whether a sync is due (for a timer to call [`Journal::sync`]).
-    pub fn sync_due(&self) -> bool {
-        self.unsynced && self.last_sync.elapsed() >= SYNC_EVERY
     }
 
     pub fn path(&self) -> &Path {
@@ -336,6 +317,19 @@ mod tests {
             Vec::new(),
         );
         assert_eq!(r.changes_for(&layer).len(), 2);
+    }
+
+    /// No group commit: an edit is on the disk when `append` returns (a power cut right after
+    /// loses nothing), not up to two seconds later.
+    #[test]
+    fn an_appended_edit_is_synced_before_append_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("zones.geojson");
+        let mut j = Journal::create(dir.path(), &source, None).unwrap();
+        for i in 0..3 {
+            j.append("Move vertex", &[change(i)]).unwrap();
+            assert!(!j.has_unsynced(), "edit {i} was left unsynced");
+        }
     }
 
     #[test]
