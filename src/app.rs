@@ -38,6 +38,7 @@ use crate::ui::table_ui::{TableState, table_ui};
 mod editing;
 mod opening;
 mod postgis;
+mod unsaved;
 use editing::EditingState;
 
 /// How the app was started.
@@ -177,6 +178,8 @@ pub struct CorridorApp {
     pub db: postgis::DbState,
     /// Questions files ask as they open (tables, coordinate system, legacy text).
     opening: opening::OpeningState,
+    /// The project's changes besides features (order, styles, bookmarks, story): saved or not.
+    unsaved: unsaved::UnsavedState,
 }
 
 impl CorridorApp {
@@ -300,6 +303,7 @@ impl CorridorApp {
             editing: EditingState::new(),
             db: postgis::DbState::default(),
             opening: opening::OpeningState::default(),
+            unsaved: unsaved::UnsavedState::default(),
         };
         if let Some(path) = start_path {
             app.open_files(ctx, vec![path]);
@@ -310,6 +314,7 @@ impl CorridorApp {
             app.offer_decoding(layer);
         }
         app.doc.layers = layers;
+        app.start_project_tracking();
         app.load_project_tables(ctx);
         if let Some(lang) = app.persisted.lang {
             app.set_language(lang);
@@ -1073,6 +1078,10 @@ impl CorridorApp {
                 self.doc.path = Some(path.clone());
                 self.notices.retain(|n| !n.contains("cannot save"));
                 log::info!("saved {}", path.display());
+                // The project file holds all but the story, which has a file of its own.
+                let story = self.unsaved.saved.story.take();
+                self.unsaved.saved = unsaved::ProjectState::of(&self.doc);
+                self.unsaved.saved.story = story;
             }
             Err(e) => self.notices.push(e.to_string()),
         }
@@ -1400,6 +1409,8 @@ impl CorridorApp {
 
     fn windows(&mut self, ctx: &egui::Context, now: f64) {
         self.opening_windows(ctx);
+        self.project_recovery_window(ctx);
+        self.journal_project(now);
         let mut open = self.show_problems;
         let problems = self.problems();
         egui::Window::new("Problems").open(&mut open).default_width(520.0).show(ctx, |ui| {
@@ -1463,7 +1474,10 @@ impl CorridorApp {
             }
             Some(StoryAction::Show(i)) => self.go_to_slide(i, now, true),
             Some(StoryAction::Saved(Err(e))) => self.notices.push(e),
-            Some(StoryAction::Saved(Ok(()))) | None => {}
+            Some(StoryAction::Saved(Ok(()))) => {
+                self.unsaved.saved.story = self.doc.story.as_ref().map(|(s, _)| s.clone());
+            }
+            None => {}
         }
         let view = self.map.transform.map(|t| t.visible_world());
         let layers = self

@@ -494,7 +494,7 @@ fn closing_with_unsaved_edits_asks_first() {
         .click();
     h.run();
     assert!(h.query_by_label_contains("Unsaved changes in").is_some());
-    h.get_by_label("Save and close").click();
+    h.get_by_label("Save all").click();
     h.run();
     assert!(
         h.state()
@@ -698,4 +698,112 @@ fn draw_a_line_by_double_click_cancel_one_with_escape_and_use_the_buttons() {
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
     h.run();
     assert!(!has_summary(&h));
+}
+
+/// Drags the layer named `name` by its handle to the top of the layers panel (drawn last).
+fn move_layer_to_top(h: &mut Harness<'static, CorridorApp>, name: &str) {
+    let handles: Vec<egui::Rect> = h.get_all_by_label("☰").map(|n| n.rect()).collect();
+    let checkbox = h
+        .get_by_role_and_label(egui::accesskit::Role::CheckBox, name)
+        .rect();
+    let handle = handles
+        .iter()
+        .min_by(|a, b| {
+            (a.center().y - checkbox.center().y)
+                .abs()
+                .total_cmp(&(b.center().y - checkbox.center().y).abs())
+        })
+        .copied()
+        .expect("a handle");
+    let top = handles
+        .iter()
+        .min_by(|a, b| a.center().y.total_cmp(&b.center().y))
+        .copied()
+        .expect("a handle");
+    drag(h, handle.center(), top.center() - vec2(0.0, 4.0));
+}
+
+/// Windows hold layers by identity: "Save layer as" and the close prompt, left open while the
+/// layers are reordered, act on the layer they were opened for.
+#[test]
+fn save_as_and_the_close_prompt_follow_their_layer_when_layers_move() {
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    let mut h = open_project(maps.path(), data.path(), egui::vec2(1280.0, 1300.0));
+    let localities = h.state().doc.layers[LOCALITIES].id;
+    // "Save layer as" for the localities, then the localities move to the top.
+    h.get_by_role_and_label(egui::accesskit::Role::CheckBox, "Localities (2021)")
+        .click_secondary();
+    h.run();
+    h.get_by_label("Save as / export…").click();
+    h.run();
+    move_layer_to_top(&mut h, "Localities (2021)");
+    let moved_to = h.state().doc.index_of(localities).expect("still there");
+    assert_ne!(moved_to, LOCALITIES, "the layer did not move");
+    let copy = maps.path().join("copy.geojson");
+    h.get_by_label("File:").click();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.get_by_label("File:").type_text(copy.to_str().unwrap());
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    let saved = read_json(&copy);
+    assert_eq!(
+        saved["features"].as_array().map(Vec::len),
+        Some(6),
+        "the window saved another layer than the one it was opened for"
+    );
+
+    // The close prompt, for an edit to the localities; they move again while it is open.
+    let file = maps.path().join("copy.geojson");
+    let before = std::fs::read(&file).unwrap();
+    let inside = screen(&h, [106.794, 11.088]);
+    click(&mut h, inside);
+    assert_eq!(
+        h.state().selection(),
+        Some(FeatureRef {
+            layer: moved_to,
+            feature: TAN_UYEN
+        })
+    );
+    key(&mut h, Key::E);
+    let ring = |h: &Harness<'static, CorridorApp>| {
+        let li = h.state().doc.index_of(localities).unwrap();
+        let f = &h.state().doc.layers[li].features[TAN_UYEN];
+        parts(&f.record_geometry().unwrap().value)[0].points.clone()
+    };
+    let from = screen(&h, ring(&h)[EAST_VERTEX]);
+    drag(&mut h, from, from + vec2(30.0, 0.0));
+    let edited = ring(&h);
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.run();
+    assert!(h.query_by_label_contains("Unsaved changes in").is_some());
+    h.get_by_label_contains("Unsaved changes in: Localities (2021)");
+    move_layer_to_top(&mut h, "Wards and communes (2025)");
+    h.get_by_label("Save all").click();
+    h.run();
+    assert!(h.state().quit_confirmed());
+    let after = read_json(&file);
+    assert_ne!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the edit was not saved"
+    );
+    let ring_on_disk = parts(
+        &serde_json::from_value::<geojson::Geometry>(
+            after["features"][TAN_UYEN]["geometry"].clone(),
+        )
+        .unwrap()
+        .value,
+    )[0]
+    .points
+    .clone();
+    assert_eq!(ring_on_disk, edited);
 }

@@ -594,3 +594,102 @@ fn a_drawn_zone_is_inserted_and_its_deletion_deletes_the_row() {
     assert!((0..5).all(|i| key_of(&h, i) != first));
     assert!(!h.state().doc.layers[0].is_dirty());
 }
+
+/// Closes the window as the window manager asks: the close button.
+fn request_close(h: &mut Harness<'static, CorridorApp>) {
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.run();
+}
+
+/// "Save all" waits for the server: a conflict met on the way out keeps the window open
+/// and shows it; once resolved, closing again closes, and only after the server confirmed.
+#[test]
+fn save_and_close_waits_for_the_server_and_a_conflict_keeps_the_window_open() {
+    let url = pg::url();
+    let (source, info) = table(&url, "app_close_conflict");
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    project(dir.path(), Some(&source));
+    let mut h = open(dir.path(), data.path());
+    let key = key_of(&h, TAN_UYEN);
+    let mut other = pg::client();
+    let ours = drag_vertex(&mut h);
+    other_renames(&mut other, &info, &key, "Renamed by Hà");
+    request_close(&mut h);
+    h.get_by_label("Save all").click();
+    h.run();
+    assert!(
+        !h.state().quit_confirmed(),
+        "closed before the server answered"
+    );
+    until(&mut h, Duration::from_secs(10), "the conflict", |a| {
+        !a.db_conflicts().is_empty()
+    });
+    assert!(!h.state().quit_confirmed(), "closed over a conflict");
+    assert!(!h.state().closing_after_saves());
+    assert!(
+        h.state()
+            .notices()
+            .iter()
+            .any(|n| n.starts_with("Not closed")),
+        "{:?}",
+        h.state().notices()
+    );
+    h.get_by_label("Keep mine").click();
+    h.run();
+    until(&mut h, Duration::from_secs(10), "keep mine saved", |a| {
+        !a.db_saving() && !a.doc.layers[0].is_dirty()
+    });
+    // Nothing unsaved now: closing closes at once.
+    request_close(&mut h);
+    assert!(
+        h.state().quit_confirmed(),
+        "not closed: {:?} {:?}",
+        h.state().unsaved_project(),
+        h.state().notices()
+    );
+    assert_eq!(db_ring(&mut other, &info, &key).0, ours);
+}
+
+/// The server stops while "Save all" waits: the window stays open, says why, and the edit
+/// is kept (in memory and in the journal).
+#[test]
+fn save_and_close_with_the_server_gone_keeps_the_window_open_and_the_edit() {
+    const PORT: u16 = 54333;
+    let url = pg::start(PORT);
+    let (source, _info) = table(&url, "app_close_down");
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    project(dir.path(), Some(&source));
+    let mut h = open(dir.path(), data.path());
+    drag_vertex(&mut h);
+    pg::stop(PORT);
+    request_close(&mut h);
+    h.get_by_label("Save all").click();
+    h.run();
+    until(&mut h, Duration::from_secs(20), "given up closing", |a| {
+        !a.closing_after_saves()
+    });
+    assert!(
+        !h.state().quit_confirmed(),
+        "closed with the save unconfirmed"
+    );
+    assert!(h.state().doc.layers[0].is_dirty(), "the edit is kept");
+    assert!(
+        h.state()
+            .notices()
+            .iter()
+            .any(|n| n.starts_with("Not closed: the server did not confirm")),
+        "{:?}",
+        h.state().notices()
+    );
+    let journals = std::fs::read_dir(data.path().join("recovery"))
+        .unwrap()
+        .count();
+    assert_eq!(journals, 1, "the edit is in the recovery journal");
+}

@@ -12,6 +12,7 @@ use crate::geometry::measure::{geodesic_area_m2, geodesic_length_m};
 use crate::geometry::validity::problems;
 use crate::io::journal::{Journal, Recovery, find_recovery};
 use crate::io::{read_geojson, save_geojson, stamp_of};
+use crate::model::LayerId;
 use crate::model::edit::{self, Change, VertexAt};
 use crate::model::{FeatureRef, LayerIndex, LayerStatus};
 use crate::render::LayerRender;
@@ -29,13 +30,14 @@ const DISK_CHECK_EVERY: f64 = 2.0;
 #[derive(Clone, Debug, PartialEq)]
 pub enum AfterClose {
     Quit,
-    RemoveLayer(LayerIndex),
+    RemoveLayer(LayerId),
 }
 
-/// The question asked before unsaved work would be closed.
+/// The question asked before unsaved work would be closed. Layers are held by identity: they
+/// may be moved or removed while it is open.
 #[derive(Clone, Debug)]
 pub struct ClosePrompt {
-    pub layers: Vec<LayerIndex>,
+    pub layers: Vec<LayerId>,
     pub then: AfterClose,
 }
 
@@ -50,11 +52,14 @@ pub struct EditingState {
     /// Layer files already checked for a journal.
     checked: HashSet<PathBuf>,
     /// "Save layer as" is open for this layer with this path typed.
-    pub save_as: Option<(LayerIndex, String)>,
+    pub save_as: Option<(LayerId, String)>,
     /// The coordinate system chosen there for an export (index into `CRS_CHOICES`; WGS 84
     /// when `None`).
     pub save_as_crs: Option<usize>,
     pub close_prompt: Option<ClosePrompt>,
+    /// "Save all" was chosen: closing once the saves are confirmed (a table's save is
+    /// confirmed by the server).
+    pub closing: Option<AfterClose>,
     /// The user chose to quit without saving, or saved everything: let the window close.
     quit_confirmed: bool,
     /// Layers whose file another program changed, waiting for "reload" or "keep mine".
@@ -129,7 +134,7 @@ impl CorridorApp {
     }
 
     /// Where recovery journals are kept.
-    fn recovery_dir(&self) -> Option<PathBuf> {
+    pub(super) fn recovery_dir(&self) -> Option<PathBuf> {
         self.data_dir
             .as_ref()
             .map(|d| d.join("recovery"))
@@ -1158,30 +1163,104 @@ impl CorridorApp {
         }
     }
 
-    /// Asks before closing the window with unsaved edits.
+    /// Asks before closing the window with unsaved edits; waits for saves still in flight.
     pub(super) fn intercept_close(&mut self, ctx: &egui::Context) {
         if !ctx.input(|i| i.viewport().close_requested()) || self.editing.quit_confirmed {
             return;
         }
-        let dirty: Vec<LayerIndex> = (0..self.doc.layers.len())
-            .filter(|&i| self.doc.layers[i].is_dirty())
+        let dirty: Vec<LayerId> = self
+            .doc
+            .layers
+            .iter()
+            .filter(|l| l.is_dirty())
+            .map(|l| l.id)
             .collect();
-        if dirty.is_empty() {
+        if !dirty.is_empty() || !self.unsaved_project().is_empty() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.editing.close_prompt = Some(ClosePrompt {
+                layers: dirty,
+                then: AfterClose::Quit,
+            });
+        } else if self.saves_pending() {
+            // Saved, but the server has not confirmed it yet: close once it has.
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.editing.closing = Some(AfterClose::Quit);
+        } else {
+            // Nothing unsaved and nothing in flight: the window closes.
+            self.editing.quit_confirmed = true;
+        }
+    }
+
+    /// Whether a save is still waiting for its confirmation: a table's save in flight or queued
+    /// for the connection's return.
+    fn saves_pending(&self) -> bool {
+        self.db
+            .links
+            .iter()
+            .any(|l| l.saving.is_some() || l.save_queued)
+    }
+
+    /// Closes as `then` says once every save is confirmed; a conflict or an outage on the way
+    /// out keeps everything open and says so.
+    fn close_when_saved(&mut self, ctx: &egui::Context, then: AfterClose) {
+        self.editing.closing = Some(then);
+        self.check_closing(ctx);
+    }
+
+    /// Each frame while closing waits for saves: close, keep waiting, or give up and say why.
+    pub(super) fn check_closing(&mut self, ctx: &egui::Context) {
+        let Some(then) = self.editing.closing.clone() else {
+            return;
+        };
+        let why_not = if self.db.links.iter().any(|l| !l.conflicts.is_empty()) {
+            Some(
+                "Not closed: someone else saved the same zone first. Choose in the Conflicts \
+                 window, then close again."
+                    .to_owned(),
+            )
+        } else if let Some(lost) = self.db.links.iter().find_map(|l| l.lost.clone()) {
+            Some(format!(
+                "Not closed: the server did not confirm the save ({lost}). The edits are kept \
+                 and journalled; close again once it is back, or close without saving."
+            ))
+        } else if !self.saves_pending() && self.doc.layers.iter().any(|l| l.is_dirty()) {
+            Some("Not closed: a save did not complete (see the message above).".to_owned())
+        } else {
+            None
+        };
+        if let Some(text) = why_not {
+            self.editing.closing = None;
+            if !self.notices.contains(&text) {
+                self.notices.push(text);
+            }
             return;
         }
-        ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-        self.editing.close_prompt = Some(ClosePrompt {
-            layers: dirty,
-            then: AfterClose::Quit,
-        });
+        if self.saves_pending() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            return;
+        }
+        self.editing.closing = None;
+        self.finish_close(ctx, &then);
+    }
+
+    /// Whether the window waits for saves to be confirmed before it closes.
+    pub fn closing_after_saves(&self) -> bool {
+        self.editing.closing.is_some()
+    }
+
+    /// Whether the user chose to quit and nothing is left to ask or wait for.
+    pub fn quit_confirmed(&self) -> bool {
+        self.editing.quit_confirmed
     }
 
     /// Removes a layer, asking first if it has unsaved edits.
     pub(super) fn remove_layer_asking(&mut self, li: LayerIndex) -> bool {
-        if self.doc.layers.get(li).is_some_and(|l| l.is_dirty()) {
+        if let Some(l) = self.doc.layers.get(li)
+            && l.is_dirty()
+        {
             self.editing.close_prompt = Some(ClosePrompt {
-                layers: vec![li],
-                then: AfterClose::RemoveLayer(li),
+                layers: vec![l.id],
+                then: AfterClose::RemoveLayer(l.id),
             });
             return false;
         }
@@ -1193,6 +1272,7 @@ impl CorridorApp {
         self.recovery_window(ctx);
         self.save_as_window(ctx);
         self.close_window(ctx);
+        self.closing_window(ctx);
     }
 
     fn recovery_window(&mut self, ctx: &egui::Context) {
@@ -1276,7 +1356,7 @@ impl CorridorApp {
         } else {
             layer.source.clone()
         };
-        self.editing.save_as = Some((li, path.display().to_string()));
+        self.editing.save_as = Some((layer.id, path.display().to_string()));
     }
 
     /// Writes a copy of a layer as a Shapefile, GeoPackage, FlatGeobuf, MapInfo or KML file, in
@@ -1342,7 +1422,11 @@ impl CorridorApp {
     }
 
     fn save_as_window(&mut self, ctx: &egui::Context) {
-        let Some((li, mut path)) = self.editing.save_as.take() else {
+        let Some((id, mut path)) = self.editing.save_as.take() else {
+            return;
+        };
+        // The layer may have moved, or gone, since the window opened.
+        let Some(li) = self.doc.index_of(id) else {
             return;
         };
         let mut open = true;
@@ -1449,7 +1533,7 @@ impl CorridorApp {
             }
         }
         if open {
-            self.editing.save_as = Some((li, path));
+            self.editing.save_as = Some((id, path));
         }
     }
 
@@ -1457,25 +1541,35 @@ impl CorridorApp {
         let Some(prompt) = self.editing.close_prompt.clone() else {
             return;
         };
-        let names: Vec<String> = prompt
+        let mut names: Vec<String> = prompt
             .layers
             .iter()
-            .filter_map(|&i| self.doc.layers.get(i))
-            .map(|l| l.name.clone())
+            .filter_map(|&id| self.doc.index_of(id))
+            .map(|i| self.doc.layers[i].name.clone())
             .collect();
+        // Quitting also closes the project: its own changes are listed, by kind.
+        let project = if prompt.then == AfterClose::Quit {
+            self.unsaved_project()
+        } else {
+            Vec::new()
+        };
+        if !project.is_empty() {
+            let kinds: Vec<&str> = project.iter().map(|k| k.describe()).collect();
+            names.push(format!("the project's {}", kinds.join(", ")));
+        }
         let mut choice = None;
         egui::Window::new("Unsaved changes")
             .collapsible(false)
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
             .show(ctx, |ui| {
-                ui.label(format!("Unsaved changes in: {}.", names.join(", ")));
+                ui.label(format!("Unsaved changes in: {}.", names.join("; ")));
                 ui.label("Save them before closing?");
                 ui.horizontal(|ui| {
-                    if ui.button("Save and close").clicked() {
+                    if ui.button("Save all").clicked() {
                         choice = Some(0);
                     }
-                    if ui.button("Close without saving").clicked() {
+                    if ui.button("Discard").clicked() {
                         choice = Some(1);
                     }
                     if ui.button("Cancel").clicked() {
@@ -1489,23 +1583,62 @@ impl CorridorApp {
         self.editing.close_prompt = None;
         match choice {
             0 => {
+                // Layers removed meanwhile have nothing left to save.
                 let all_saved = prompt
                     .layers
                     .iter()
-                    .all(|&li| self.save_layer(li, None).is_ok());
+                    .filter_map(|&id| self.doc.index_of(id))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .all(|li| self.save_layer(li, None).is_ok());
+                let all_saved = all_saved && (project.is_empty() || self.save_project_changes());
                 if all_saved {
-                    self.finish_close(ctx, &prompt.then);
+                    // A table's save is done when the server says so.
+                    self.close_when_saved(ctx, prompt.then.clone());
                 }
             }
             1 => {
-                for &li in &prompt.layers {
-                    if let Some(source) = self.doc.layers.get(li).map(|l| l.journal_key()) {
+                for &id in &prompt.layers {
+                    if let Some(li) = self.doc.index_of(id) {
+                        let source = self.doc.layers[li].journal_key();
                         self.drop_journal(&source);
                     }
+                }
+                if !project.is_empty() {
+                    // Discarded: nothing to offer back at the next start.
+                    self.project_saved();
                 }
                 self.finish_close(ctx, &prompt.then);
             }
             _ => {}
+        }
+    }
+
+    /// While closing waits for the server: what it waits for, and a way not to.
+    fn closing_window(&mut self, ctx: &egui::Context) {
+        if self.editing.closing.is_none() {
+            return;
+        }
+        self.check_closing(ctx);
+        if self.editing.closing.is_none() {
+            return;
+        }
+        let mut cancel = false;
+        egui::Window::new("Closing")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+            .show(ctx, |ui| {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Waiting for the server to confirm the save…");
+                });
+                if ui.button("Cancel").clicked() {
+                    cancel = true;
+                }
+            });
+        if cancel {
+            self.editing.closing = None;
         }
     }
 
@@ -1515,12 +1648,13 @@ impl CorridorApp {
                 self.editing.quit_confirmed = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
-            AfterClose::RemoveLayer(li) => {
-                if let Some(l) = self.doc.layers.get_mut(*li) {
-                    // Discarded or saved: nothing left to ask about.
-                    l.history.mark_saved();
-                }
-                self.apply_layer_action(crate::ui::layers_ui::LayerAction::Remove(*li), 0.0);
+            AfterClose::RemoveLayer(id) => {
+                let Some(li) = self.doc.index_of(*id) else {
+                    return;
+                };
+                // Discarded or saved: nothing left to ask about.
+                self.doc.layers[li].history.mark_saved();
+                self.apply_layer_action(crate::ui::layers_ui::LayerAction::Remove(li), 0.0);
             }
         }
     }

@@ -136,10 +136,9 @@ impl CorridorApp {
         if read.encoding.is_some() {
             return;
         }
-        let key = layer.journal_key();
-        if !self.opening.decode.iter().any(|o| o.layer == key) {
+        if !self.opening.decode.iter().any(|o| o.layer == layer.id) {
             self.opening.decode.push(DecodeOffer {
-                layer: key,
+                layer: layer.id,
                 name: layer.name.clone(),
                 found,
                 chosen: found,
@@ -183,12 +182,7 @@ impl CorridorApp {
         let Some(offer) = self.opening.decode.first() else {
             return;
         };
-        let Some(li) = self
-            .doc
-            .layers
-            .iter()
-            .position(|l| l.journal_key() == offer.layer)
-        else {
+        let Some(li) = self.doc.index_of(offer.layer) else {
             // The layer was removed meanwhile.
             self.opening.decode.remove(0);
             return;

@@ -776,6 +776,8 @@ pub fn driver_for(path: &Path) -> Option<&'static str> {
         "geojson" | "json" => "GeoJSON",
         "fgb" => "FlatGeobuf",
         "kml" => "KML",
+        // Zipped KML, written by libkml.
+        "kmz" => "LIBKML",
         "tab" | "mif" => "MapInfo File",
         _ => return None,
     })
@@ -816,7 +818,7 @@ pub fn write_ogr(
     };
     let driver_name = driver_for(path).ok_or_else(|| {
         fail(
-            "cannot write this kind of file: use .shp, .gpkg, .geojson, .fgb, .kml, .tab or .mif"
+            "cannot write this kind of file: use .shp, .gpkg, .geojson, .fgb, .kml, .kmz, .tab or .mif"
                 .to_owned(),
         )
     })?;
@@ -891,28 +893,50 @@ pub fn write_ogr(
         None => "ENCODING=UTF-8",
     };
     let shp_options = [encoding_option];
+    // MapInfo has no datum code for VN-2000 and would write WGS 84's (225 m off): it is given
+    // the system with its shift, which it keeps as a datum of seven parameters.
+    let stated = if driver_name == "MapInfo File" {
+        &shifted
+    } else {
+        &target
+    };
     let layer = dataset
         .create_layer(LayerOptions {
             name: &layer_name,
-            srs: Some(&target),
+            srs: Some(stated),
             ty: OGRwkbGeometryType::wkbUnknown,
             options: (driver_name == "ESRI Shapefile").then_some(&shp_options[..]),
         })
         .map_err(|e| fail(e.to_string()))?;
+    // Where each property went: a new field at the end, or (KML's "name") a field of the
+    // format's own that the driver used instead.
+    let mut indices: Vec<usize> = Vec::with_capacity(keys.len());
     for key in &keys {
         let values: Vec<&JsonValue> = features
             .iter()
             .filter_map(|f| f.properties.as_ref()?.get(key))
             .collect();
         let written = encode.map_or_else(|| key.clone(), |e| super::vn_text::encode(key, e));
+        let before = layer.defn().fields().count();
         FieldDefn::new(&written, field_type(&values))
             .and_then(|d| d.add_to_layer(&layer))
             .map_err(|e| fail(format!("field “{key}”: {e}")))?;
+        let after = layer.defn().fields().count();
+        let index = if after > before {
+            after - 1
+        } else {
+            layer
+                .defn()
+                .field_index(&written)
+                .map_err(|e| fail(format!("field “{key}”: {e}")))?
+        };
+        indices.push(index);
     }
     let names: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
     let renamed = keys
         .iter()
-        .zip(&names)
+        .zip(&indices)
+        .filter_map(|(k, &i)| Some((k, names.get(i)?)))
         .filter(|(k, n)| k != n && encode.is_none())
         .map(|(k, n)| (k.clone(), n.clone()))
         .collect();
@@ -936,7 +960,7 @@ pub fn write_ogr(
             out.set_geometry(geometry)
                 .map_err(|e| feature_error(e.to_string()))?;
         }
-        for (i, key) in keys.iter().enumerate() {
+        for (key, &i) in keys.iter().zip(&indices) {
             let Some(value) = f.properties.as_ref().and_then(|p| p.get(key)) else {
                 continue;
             };

@@ -483,9 +483,24 @@ pub struct ReadSettings {
     pub suspected: Option<TextEncoding>,
 }
 
+/// A layer's identity for as long as the app runs: windows and pending actions hold it, never
+/// the layer's position, which changes when layers are reordered or removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LayerId(u64);
+
+impl LayerId {
+    /// A new identity, never given before in this process.
+    pub fn fresh() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Self(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
 /// A layer: features from one file, drawn with one style.
 #[derive(Clone, Debug)]
 pub struct Layer {
+    /// Its identity (see [`LayerId`]).
+    pub id: LayerId,
     pub name: String,
     pub source: std::path::PathBuf,
     pub style: LayerStyle,
@@ -522,6 +537,7 @@ impl Layer {
         warnings: Vec<String>,
     ) -> Self {
         Self {
+            id: LayerId::fresh(),
             name,
             source,
             style,
@@ -642,6 +658,11 @@ impl Document {
                 None => false,
             })
             .map(|(r, _)| r)
+    }
+
+    /// Where the layer with this identity is now, if it is still there.
+    pub fn index_of(&self, id: LayerId) -> Option<LayerIndex> {
+        self.layers.iter().position(|l| l.id == id)
     }
 
     /// Removes a layer; references to features after it are shifted by the caller's `remap`.

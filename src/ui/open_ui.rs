@@ -198,8 +198,8 @@ pub fn crs_window(ctx: &egui::Context, q: &mut CrsQuestion) -> Option<CrsAnswer>
 /// "Decode the text?" for a layer whose text looks misread from TCVN3 or VNI.
 #[derive(Clone, Debug)]
 pub struct DecodeOffer {
-    /// The layer, by its journal key (its file, and table): never by position.
-    pub layer: PathBuf,
+    /// The layer, by identity: never by position.
+    pub layer: crate::model::LayerId,
     pub name: String,
     /// The encoding the detector found, and the one chosen in the window.
     pub found: LegacyEncoding,
