@@ -13,9 +13,12 @@ pub fn maps() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("maps")
 }
 
-/// A data directory of this test run's own, so tests never touch the user's tile cache.
+/// A data directory of this app's own, so tests never touch the user's tile cache, and never
+/// see each other's recovery files (tests of one binary run side by side).
 pub fn scratch_data_dir() -> PathBuf {
-    std::env::temp_dir().join(format!("corridor-test-data-{}", std::process::id()))
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("corridor-test-data-{}-{n}", std::process::id()))
 }
 
 /// A copy of the bundled maps in a temporary folder, so saving or breaking them cannot touch
