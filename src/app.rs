@@ -36,6 +36,7 @@ use crate::ui::subarea_ui::subarea_list_ui;
 use crate::ui::table_ui::{TableState, table_ui};
 
 mod editing;
+pub mod export;
 mod opening;
 mod postgis;
 mod unsaved;
@@ -564,8 +565,8 @@ impl CorridorApp {
 
     /// The export request for what this window shows: the project on disk, the current
     /// language, offline (local tiles and the cache).
-    fn export_request(&self) -> crate::export::ExportRequest {
-        let mut req = crate::export::ExportRequest::new(
+    fn export_request(&self) -> export::ExportRequest {
+        let mut req = export::ExportRequest::new(
             self.doc.path.clone().unwrap_or_else(|| self.opened.clone()),
         );
         req.lang = self.persisted.lang;
@@ -587,7 +588,7 @@ impl CorridorApp {
             return;
         };
         self.exports.push(std::thread::spawn(move || {
-            crate::export::export_png(&req, &out)
+            export::export_png(&req, &out)
                 .map(|()| format!("Exported the view to {}", out.display()))
         }));
     }
@@ -599,7 +600,7 @@ impl CorridorApp {
             return;
         };
         self.exports.push(std::thread::spawn(move || {
-            crate::export::export_all_slides(&req, &dir)
+            export::export_all_slides(&req, &dir)
                 .map(|files| format!("Exported {} slides to {}", files.len(), dir.display()))
         }));
     }
@@ -1712,7 +1713,16 @@ impl eframe::App for CorridorApp {
                         egui::CollapsingHeader::new(RichText::new(tr("Layers")).heading())
                             .default_open(true)
                             .show(ui, |ui| {
-                                layer_action = layers_ui(ui, &mut self.doc.layers);
+                                let tables: Vec<Option<String>> = self
+                                    .doc
+                                    .layers
+                                    .iter()
+                                    .map(|l| {
+                                        crate::db::PgSource::from_key(&l.source)
+                                            .map(|t| t.describe())
+                                    })
+                                    .collect();
+                                layer_action = layers_ui(ui, &mut self.doc.layers, &tables);
                             });
                     });
                 });

@@ -1,13 +1,13 @@
 //! Corridor: a desktop GIS viewer and zone-boundary editor for the Bình Dương innovation corridor.
 //!
-//! Layers point down: `app` → `ui` → `render`/`tiles` → `io` → `model`/`geometry`.
+//! Layers point down: `app` → `loader` → `ui` → `render`/`tiles` → `db` → `io` → `model` →
+//! `geometry`; ARCHITECTURE.md has the table, and `tests/architecture.rs` checks it.
 #![deny(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod app;
 pub mod bench_frames;
 pub mod db;
-pub mod export;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod geometry;
@@ -18,4 +18,4 @@ pub mod render;
 pub mod tiles;
 pub mod ui;
 
-pub use app::{AppOptions, CorridorApp};
+pub use app::{AppOptions, CorridorApp, export};

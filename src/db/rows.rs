@@ -7,10 +7,6 @@ use postgres::fallible_iterator::FallibleIterator;
 use super::source::{DbError, quote_ident};
 use super::table::{ColumnKind, TableInfo};
 
-/// The foreign member that carries a feature's row key through edits, undo and the journal. It
-/// is never written to a file (see [`strip_row`]).
-pub const ROW_MEMBER: &str = "corridor:row";
-
 /// One row read: its key, its version, and the feature it is.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
@@ -30,28 +26,8 @@ pub enum Filter<'a> {
     Keys(&'a [String]),
 }
 
-/// The row key a feature carries, if it came from a table.
-pub fn row_key(record: &geojson::Feature) -> Option<&str> {
-    record.foreign_members.as_ref()?.get(ROW_MEMBER)?.as_str()
-}
-
-/// Sets the row key a feature carries.
-pub fn set_row_key(record: &mut geojson::Feature, key: &str) {
-    record
-        .foreign_members
-        .get_or_insert_with(JsonObject::new)
-        .insert(ROW_MEMBER.to_owned(), JsonValue::String(key.to_owned()));
-}
-
-/// The record without its row key, as files get it.
-pub fn strip_row(record: &mut geojson::Feature) {
-    if let Some(members) = record.foreign_members.as_mut() {
-        members.shift_remove(ROW_MEMBER);
-        if members.is_empty() {
-            record.foreign_members = None;
-        }
-    }
-}
+// The row key's place in a record is the model's (files and the journal meet it too).
+pub use crate::model::row::{ROW_MEMBER, row_key, set_row_key, strip_row};
 
 fn select_sql(info: &TableInfo) -> String {
     let mut cols = vec![

@@ -634,9 +634,9 @@ fn locate_coordinates(c: &serde_json::Value, depth: usize, at: &str) -> Option<(
 
 /// A record as a file gets it: without the row key a PostGIS layer's features carry.
 fn for_file(record: &geojson::Feature) -> std::borrow::Cow<'_, geojson::Feature> {
-    if crate::db::row_key(record).is_some() {
+    if crate::model::row::row_key(record).is_some() {
         let mut r = record.clone();
-        crate::db::rows::strip_row(&mut r);
+        crate::model::row::strip_row(&mut r);
         std::borrow::Cow::Owned(r)
     } else {
         std::borrow::Cow::Borrowed(record)

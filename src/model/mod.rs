@@ -4,6 +4,7 @@ pub mod edit;
 pub mod lang;
 pub mod packed;
 pub mod project;
+pub mod row;
 pub mod search;
 pub mod story;
 pub mod style;

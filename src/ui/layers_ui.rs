@@ -26,7 +26,12 @@ pub enum LayerAction {
     },
 }
 
-pub fn layers_ui(ui: &mut Ui, layers: &mut [Layer]) -> Option<LayerAction> {
+/// The layers panel. `tables` says, per layer, which PostGIS table it is (`None` for a file).
+pub fn layers_ui(
+    ui: &mut Ui,
+    layers: &mut [Layer],
+    tables: &[Option<String>],
+) -> Option<LayerAction> {
     let mut action = None;
     let count = layers.len();
     for (i, layer) in layers.iter_mut().enumerate().rev() {
@@ -39,10 +44,10 @@ pub fn layers_ui(ui: &mut Ui, layers: &mut [Layer]) -> Option<LayerAction> {
                     .response
                     .on_hover_text("Drag to reorder");
                 let _ = handle;
-                let table = crate::db::PgSource::from_key(&layer.source);
+                let table = tables.get(i).cloned().flatten();
                 let hover = table.as_ref().map_or_else(
                     || layer.source.display().to_string(),
-                    |t| format!("PostGIS table {}", t.describe()),
+                    |t| format!("PostGIS table {t}"),
                 );
                 // Right-click: what a desktop GIS offers on a layer's name.
                 ui.checkbox(&mut layer.visible, &layer.name)
@@ -68,9 +73,8 @@ pub fn layers_ui(ui: &mut Ui, layers: &mut [Layer]) -> Option<LayerAction> {
                 if let Some(t) = &table {
                     ui.label(RichText::new("PostGIS").color(MUTED).small())
                         .on_hover_text(format!(
-                            "Shared in {}: saves write to the table, other editors' saves \
-                             appear here",
-                            t.describe()
+                            "Shared in {t}: saves write to the table, other editors' saves \
+                             appear here"
                         ));
                 }
                 if layer.is_dirty() {
