@@ -797,6 +797,11 @@ impl CorridorApp {
                     self.offer_decoding(&layer);
                     self.doc.layers.push(layer);
                     self.renders.push(render);
+                    if fit && self.doc.path.is_none() {
+                        // The file the app was started on, with no project: opening it is not a
+                        // change to save.
+                        self.unsaved.saved.layers = unsaved::ProjectState::of(&self.doc).layers;
+                    }
                     if detail_follows {
                         self.details.push(job);
                     }

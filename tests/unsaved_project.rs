@@ -124,3 +124,29 @@ fn after_a_crash_the_next_start_offers_the_project_changes_back() {
         "restored, not saved"
     );
 }
+
+/// A file opened on its own (no project) is not a change to save: closing asks nothing.
+#[test]
+fn a_file_opened_without_a_project_closes_without_a_question() {
+    let maps = scratch_maps();
+    let mut h = support::app::open_sized(
+        maps.path().join("localities.geojson"),
+        egui::vec2(1280.0, 900.0),
+    );
+    let start = std::time::Instant::now();
+    while h.state().loading() > 0 && start.elapsed() < std::time::Duration::from_secs(30) {
+        h.step();
+    }
+    h.run();
+    assert_eq!(h.state().doc.layers.len(), 1);
+    assert!(
+        h.state().unsaved_project().is_empty(),
+        "{:?}",
+        h.state().unsaved_project()
+    );
+    request_close(&mut h);
+    assert!(
+        h.state().quit_confirmed(),
+        "asked about a file merely opened"
+    );
+}
