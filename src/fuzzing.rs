@@ -165,7 +165,8 @@ pub fn ogr_read(data: &[u8]) {
     }
 }
 
-fn split_parts(data: &[u8]) -> Vec<&[u8]> {
+/// The files of a fuzz input for a multi-file format, split at [`PART`].
+pub fn split_parts(data: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
     let mut rest = data;
     while let Some(at) = rest.windows(PART.len()).position(|w| w == PART) {

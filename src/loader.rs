@@ -285,17 +285,7 @@ fn load(
     let layer = parsed.into_layer(Layer::name_for(path), path.to_owned(), style);
     let parse_s = started.elapsed().as_secs_f64() - read_s;
     log::debug!("after parsing: RSS {:.0} MiB", rss_mib());
-    // Above a million vertices, full-detail fills wait until the layer is on screen.
-    let vertices: usize = layer
-        .features
-        .iter()
-        .map(crate::model::Feature::vertex_count)
-        .sum();
-    let render = if vertices > DEFER_ABOVE_VERTICES {
-        LayerRender::build_deferred(&layer, None)
-    } else {
-        LayerRender::build(&layer)
-    };
+    let render = build_render(&layer);
     log::debug!("after building: RSS {:.0} MiB", rss_mib());
     log::info!(
         "{}: read {read_s:.2} s, parse {parse_s:.2} s, project and triangulate {:.2} s",
@@ -306,6 +296,21 @@ fn load(
         return LoadResult::Cancelled;
     }
     LoadResult::Loaded(Box::new((layer, render)))
+}
+
+/// A layer's draw caches. Above a million vertices, full-detail fills wait until the layer is
+/// on screen (simplified fills show meanwhile).
+fn build_render(layer: &Layer) -> LayerRender {
+    let vertices: usize = layer
+        .features
+        .iter()
+        .map(crate::model::Feature::vertex_count)
+        .sum();
+    if vertices > DEFER_ABOVE_VERTICES {
+        LayerRender::build_deferred(layer, None)
+    } else {
+        LayerRender::build(layer)
+    }
 }
 
 /// A Shapefile, GeoPackage, MapInfo, KML, FlatGeobuf or DXF file, read through GDAL.
@@ -325,21 +330,21 @@ fn load_ogr(path: &std::path::Path, style: LayerStyle, read_as: &ReadSettings) -
     };
     let layer = match load_layer(name, path, style, read_as) {
         Ok(layer) => layer,
-        Err(e @ OgrError::NoCrs { .. }) => return LoadResult::NeedsCrs(e.to_string()),
+        Err(OgrError::NoCrs {
+            x_min,
+            x_max,
+            y_min,
+            y_max,
+            ..
+        }) => {
+            return LoadResult::NeedsCrs(format!(
+                "Its coordinates run over x {x_min:.0} – {x_max:.0}, y {y_min:.0} – {y_max:.0}."
+            ));
+        }
         Err(e) => return LoadResult::Failed(e.to_string()),
     };
     let read_s = started.elapsed().as_secs_f64();
-    // As for GeoJSON: above a million vertices, full-detail fills follow once it is shown.
-    let vertices: usize = layer
-        .features
-        .iter()
-        .map(crate::model::Feature::vertex_count)
-        .sum();
-    let render = if vertices > DEFER_ABOVE_VERTICES {
-        LayerRender::build_deferred(&layer, None)
-    } else {
-        LayerRender::build(&layer)
-    };
+    let render = build_render(&layer);
     log::info!(
         "{}: read through GDAL in {read_s:.2} s, projected and triangulated in {:.2} s",
         path.display(),

@@ -16,7 +16,7 @@ use egui::{Key, Modifiers, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use serde_json::Value;
-use support::app::{click, drag, field, open_project, scratch_maps, screen};
+use support::app::{click, drag, field, open_project, request_close, scratch_maps, screen};
 
 /// Layer index of the localities in `maps/corridor.toml` (drawn first).
 const LOCALITIES: usize = 0;
@@ -474,13 +474,7 @@ fn closing_with_unsaved_edits_asks_first() {
     edit_tan_uyen(&mut h);
     let from = screen(&h, tan_uyen_ring(&h)[EAST_VERTEX]);
     drag(&mut h, from, from + vec2(30.0, 0.0));
-    h.input_mut()
-        .viewports
-        .entry(egui::ViewportId::ROOT)
-        .or_default()
-        .events
-        .push(egui::ViewportEvent::Close);
-    h.run();
+    request_close(&mut h);
     assert!(h.query_by_label_contains("Unsaved changes in").is_some());
     h.get_by_label("Cancel").click();
     h.run();
@@ -777,13 +771,7 @@ fn save_as_and_the_close_prompt_follow_their_layer_when_layers_move() {
     let from = screen(&h, ring(&h)[EAST_VERTEX]);
     drag(&mut h, from, from + vec2(30.0, 0.0));
     let edited = ring(&h);
-    h.input_mut()
-        .viewports
-        .entry(egui::ViewportId::ROOT)
-        .or_default()
-        .events
-        .push(egui::ViewportEvent::Close);
-    h.run();
+    request_close(&mut h);
     assert!(h.query_by_label_contains("Unsaved changes in").is_some());
     h.get_by_label_contains("Unsaved changes in: Localities (2021)");
     move_layer_to_top(&mut h, "Wards and communes (2025)");

@@ -74,17 +74,7 @@ fn each_planners_file_seed_opens_with_its_features() {
         let seed = dir.join(format!("seed-{ext}"));
         let data = std::fs::read(&seed).unwrap_or_else(|e| panic!("{}: {e}", seed.display()));
         let tmp = tempfile::tempdir().expect("temp dir");
-        let parts: Vec<&[u8]> = {
-            let mut out = Vec::new();
-            let mut rest = &data[1..];
-            let p = corridor::fuzzing::PART;
-            while let Some(at) = rest.windows(p.len()).position(|w| w == p) {
-                out.push(&rest[..at]);
-                rest = &rest[at + p.len()..];
-            }
-            out.push(rest);
-            out
-        };
+        let parts = corridor::fuzzing::split_parts(&data[1..]);
         for (file_ext, part) in files.iter().zip(parts) {
             if !part.is_empty() {
                 std::fs::write(tmp.path().join(format!("fuzz.{file_ext}")), part).expect("write");

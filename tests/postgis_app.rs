@@ -24,7 +24,7 @@ use egui::{Key, Modifiers, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use serde_json::json;
-use support::app::{click, drag, open_project, screen};
+use support::app::{click, drag, open_project, request_close, screen};
 use support::pg;
 
 /// Tân Uyên within the localities.
@@ -593,17 +593,6 @@ fn a_drawn_zone_is_inserted_and_its_deletion_deletes_the_row() {
     );
     assert!((0..5).all(|i| key_of(&h, i) != first));
     assert!(!h.state().doc.layers[0].is_dirty());
-}
-
-/// Closes the window as the window manager asks: the close button.
-fn request_close(h: &mut Harness<'static, CorridorApp>) {
-    h.input_mut()
-        .viewports
-        .entry(egui::ViewportId::ROOT)
-        .or_default()
-        .events
-        .push(egui::ViewportEvent::Close);
-    h.run();
 }
 
 /// "Save all" waits for the server: a conflict met on the way out keeps the window open

@@ -9,21 +9,11 @@ mod support {
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use support::app::{open_project, scratch_maps};
+use support::app::{open_project, request_close, scratch_maps};
 
 use corridor::CorridorApp;
 
 const WINDOW: egui::Vec2 = egui::vec2(1280.0, 1300.0);
-
-fn request_close(h: &mut Harness<'static, CorridorApp>) {
-    h.input_mut()
-        .viewports
-        .entry(egui::ViewportId::ROOT)
-        .or_default()
-        .events
-        .push(egui::ViewportEvent::Close);
-    h.run();
-}
 
 /// A second of frames, so the app's twice-a-second work runs.
 fn a_second(h: &mut Harness<'static, CorridorApp>) {

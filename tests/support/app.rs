@@ -110,3 +110,14 @@ pub fn field<'a>(h: &'a Harness<'static, CorridorApp>, key: &'a str) -> egui_kit
         .find(|n| n.accesskit_node().role() == egui::accesskit::Role::TextInput)
         .unwrap_or_else(|| panic!("no field for {key}"))
 }
+
+/// Asks the window to close, as its close button does.
+pub fn request_close(h: &mut Harness<'static, CorridorApp>) {
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.run();
+}
