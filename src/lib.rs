@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod bench_frames;
+pub mod cli;
 pub mod db;
 #[doc(hidden)]
 pub mod fuzzing;
