@@ -830,3 +830,21 @@ fn the_convert_command_decodes_tcvn3_and_says_what_it_did() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--encoding koi8"));
 }
+
+/// The questions a planner's file asks are in the planner's language.
+#[test]
+fn the_decoding_offer_speaks_vietnamese_and_chinese() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (shp, _) = office_shapefile(dir.path());
+    let mut h = support::app::open_sized(shp, egui::vec2(1280.0, 900.0));
+    settle(&mut h);
+    h.state_mut().set_language(corridor::model::Lang::Vi);
+    h.run();
+    h.get_by_label_contains("Chữ tiếng Việt");
+    h.get_by_label("Chuyển từ TCVN3 (ABC)");
+    h.get_by_label("Giữ nguyên");
+    h.state_mut().set_language(corridor::model::Lang::Zh);
+    h.run();
+    h.get_by_label("转换自 TCVN3 (ABC)");
+    h.get_by_label("保持原样");
+}

@@ -232,6 +232,48 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("Sources of the data", "Nguồn dữ liệu", "数据来源"),
     ("Outline", "Đường ranh giới", "边界画法"),
     ("Close", "Đóng", "关闭"),
+    // Opening planners' files.
+    ("Add tables", "Thêm bảng", "添加数据表"),
+    (
+        "This file holds several tables. Tick those to add as layers.",
+        "Tệp này có nhiều bảng. Đánh dấu những bảng cần thêm thành lớp.",
+        "此文件包含多个数据表。勾选要添加为图层的表。",
+    ),
+    ("features", "đối tượng", "个要素"),
+    ("All", "Tất cả", "全选"),
+    ("None", "Bỏ chọn", "全不选"),
+    ("Add layers", "Thêm lớp", "添加图层"),
+    ("Coordinate system", "Hệ tọa độ", "坐标系"),
+    (
+        "This file does not say which coordinate system it is in, and its coordinates are not degrees. Which system is it in? Corridor remembers the answer for this file.",
+        "Tệp này không cho biết hệ tọa độ, và tọa độ của nó không phải là độ. Tệp thuộc hệ tọa độ nào? Corridor sẽ ghi nhớ câu trả lời cho tệp này.",
+        "此文件未说明所用坐标系，且其坐标不是经纬度。它属于哪个坐标系？Corridor 会为此文件记住您的回答。",
+    ),
+    ("Another:", "Hệ khác:", "其他："),
+    ("Open", "Mở", "打开"),
+    ("Vietnamese text", "Chữ tiếng Việt", "越南文字"),
+    (
+        "The text of this layer looks written in the legacy encoding",
+        "Chữ của lớp này có vẻ được viết bằng bảng mã cũ",
+        "此图层的文字似乎使用旧编码",
+    ),
+    (
+        "Decode it to Unicode?",
+        "Chuyển sang Unicode?",
+        "要转换为 Unicode 吗？",
+    ),
+    ("Encoding:", "Bảng mã:", "编码："),
+    ("Decode from", "Chuyển từ", "转换自"),
+    ("Keep as it is", "Giữ nguyên", "保持原样"),
+    ("Not now", "Để sau", "以后再说"),
+    (
+        "Decoding would change no text.",
+        "Chuyển mã sẽ không thay đổi chữ nào.",
+        "转换不会改变任何文字。",
+    ),
+    ("As read", "Như đã đọc", "读取原样"),
+    ("Decoded", "Đã chuyển mã", "转换后"),
+    ("Save as / export…", "Lưu thành / xuất…", "另存为／导出…"),
 ];
 
 /// Every interface text as (English, Vietnamese, Chinese), for checking the fonts cover them.
