@@ -484,6 +484,8 @@ fn the_app_asks_for_the_coordinate_system_of_a_file_that_states_none_and_remembe
     );
     assert!(h.state().asking(), "the app asks for the coordinate system");
     h.get_by_label_contains("Which system is it in?");
+    // Any other system can be typed in.
+    h.get_by_label("Another:");
     // Bình Dương's zone is offered first and chosen; Open.
     h.get_by_label("Open").click();
     h.run();

@@ -162,21 +162,19 @@ pub fn crs_window(ctx: &egui::Context, q: &mut CrsQuestion) -> Option<CrsAnswer>
                     for (i, (code, name)) in CRS_CHOICES.iter().enumerate() {
                         ui.radio_value(&mut q.choice, Some(i), format!("{name}  (EPSG:{code})"));
                     }
-                    ui.radio_value(
-                        &mut q.choice,
-                        None,
-                        tr("Another (EPSG code or PROJ string):"),
-                    );
                 });
-            let r = ui.add_enabled(
-                q.choice.is_none(),
-                egui::TextEdit::singleline(&mut q.custom)
-                    .hint_text("EPSG:32648")
-                    .desired_width(300.0),
-            );
-            if r.gained_focus() {
-                q.choice = None;
-            }
+            // Another system: typing in the field chooses it.
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut q.choice, None, tr("Another:"));
+                let r = ui.add(
+                    egui::TextEdit::singleline(&mut q.custom)
+                        .hint_text("EPSG:32648, or a PROJ string")
+                        .desired_width(300.0),
+                );
+                if r.gained_focus() || r.changed() {
+                    q.choice = None;
+                }
+            });
             ui.separator();
             ui.horizontal(|ui| {
                 let def = q.definition();
