@@ -986,7 +986,7 @@ impl CorridorApp {
                 Key::S,
             ))
         }) {
-            self.save_project_ui();
+            let _ = self.save_project_ui();
         }
         self.edit_keyboard(ui);
         if ui.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::F)))
@@ -1076,7 +1076,8 @@ impl CorridorApp {
     }
 
     /// Writes the project file (the one opened, or `corridor.toml` beside the first layer).
-    pub fn save_project_ui(&mut self) {
+    /// Writes the project file; on failure the message is shown (and returned).
+    pub fn save_project_ui(&mut self) -> Result<(), String> {
         let path = self.project_path();
         let result = save_project(&self.doc, self.current_view(), &path);
         match result {
@@ -1088,8 +1089,13 @@ impl CorridorApp {
                 let story = self.unsaved.saved.story.take();
                 self.unsaved.saved = unsaved::ProjectState::of(&self.doc);
                 self.unsaved.saved.story = story;
+                Ok(())
             }
-            Err(e) => self.notices.push(e.to_string()),
+            Err(e) => {
+                let text = e.to_string();
+                self.notices.push(text.clone());
+                Err(text)
+            }
         }
     }
 
@@ -1155,7 +1161,7 @@ impl CorridorApp {
                 }
                 if ui.button(tr("Save project (Ctrl+Shift+S)")).clicked() {
                     ui.close();
-                    self.save_project_ui();
+                    let _ = self.save_project_ui();
                 }
             });
             ui.menu_button(tr("Edit"), |ui| {
@@ -1416,7 +1422,7 @@ impl CorridorApp {
     fn windows(&mut self, ctx: &egui::Context, now: f64) {
         self.opening_windows(ctx);
         self.project_recovery_window(ctx);
-        self.journal_project(now);
+        self.journal_project(ctx, now);
         let mut open = self.show_problems;
         let problems = self.problems();
         egui::Window::new("Problems").open(&mut open).default_width(520.0).show(ctx, |ui| {

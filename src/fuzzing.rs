@@ -109,24 +109,12 @@ pub const OGR_KINDS: &[(&str, &[&str])] = &[
 /// loads is exported as a GeoPackage and must read back with as many features.
 pub fn ogr_read(data: &[u8]) {
     use crate::io::ogr_file::{OgrOptions, list_tables, load_layer, read_ogr, write_ogr};
-    let Some((&kind, rest)) = data.split_first() else {
-        return;
-    };
-    let (ext, files) = OGR_KINDS[usize::from(kind) % OGR_KINDS.len()];
     let Ok(dir) = tempfile::tempdir() else {
         return;
     };
-    let mut parts = split_parts(rest).into_iter();
-    for file_ext in files {
-        let part = parts.next().unwrap_or_default();
-        if part.is_empty() && *file_ext != ext {
-            continue;
-        }
-        if std::fs::write(dir.path().join(format!("fuzz.{file_ext}")), part).is_err() {
-            return;
-        }
-    }
-    let path = dir.path().join(format!("fuzz.{ext}"));
+    let Some(path) = write_ogr_input(data, dir.path()) else {
+        return;
+    };
     let _ = list_tables(&path);
     let _ = read_ogr(&path, &OgrOptions::default());
     let _ = read_ogr(
@@ -165,8 +153,23 @@ pub fn ogr_read(data: &[u8]) {
     }
 }
 
+/// Writes an [`ogr_read`] input into `dir` as the files of its format; returns the main one.
+pub fn write_ogr_input(data: &[u8], dir: &Path) -> Option<std::path::PathBuf> {
+    let (&kind, rest) = data.split_first()?;
+    let (ext, files) = OGR_KINDS[usize::from(kind) % OGR_KINDS.len()];
+    let mut parts = split_parts(rest).into_iter();
+    for file_ext in files {
+        let part = parts.next().unwrap_or_default();
+        if part.is_empty() && *file_ext != ext {
+            continue;
+        }
+        std::fs::write(dir.join(format!("fuzz.{file_ext}")), part).ok()?;
+    }
+    Some(dir.join(format!("fuzz.{ext}")))
+}
+
 /// The files of a fuzz input for a multi-file format, split at [`PART`].
-pub fn split_parts(data: &[u8]) -> Vec<&[u8]> {
+fn split_parts(data: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
     let mut rest = data;
     while let Some(at) = rest.windows(PART.len()).position(|w| w == PART) {

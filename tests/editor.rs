@@ -430,12 +430,18 @@ fn a_file_changed_by_another_program_is_noticed_and_never_overwritten_silently()
     assert_eq!(std::fs::read_to_string(&file).unwrap(), theirs);
     assert!(h.state().doc.layers[LOCALITIES].is_dirty());
     h.get_by_label_contains("Keep mine");
-    // Reloading takes theirs.
+    // Reloading takes theirs; it is still the same layer for whatever holds it.
+    let id = h.state().doc.layers[LOCALITIES].id;
     h.get_by_label_contains("Reload from disk").click();
     h.run();
     let f = &h.state().doc.layers[LOCALITIES].features[TAN_UYEN];
     assert_eq!(f.display_name(), "Tân Uyên (sửa)");
     assert!(!h.state().doc.layers[LOCALITIES].is_dirty());
+    assert_eq!(
+        h.state().doc.index_of(id),
+        Some(LOCALITIES),
+        "reloaded as another layer"
+    );
 }
 
 #[test]

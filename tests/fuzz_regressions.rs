@@ -70,17 +70,16 @@ fn legacy_text_inputs_decode_without_a_panic() {
 #[test]
 fn each_planners_file_seed_opens_with_its_features() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/ogr_read");
-    for (ext, files) in corridor::fuzzing::OGR_KINDS {
+    for (ext, _) in corridor::fuzzing::OGR_KINDS {
         let seed = dir.join(format!("seed-{ext}"));
         let data = std::fs::read(&seed).unwrap_or_else(|e| panic!("{}: {e}", seed.display()));
         let tmp = tempfile::tempdir().expect("temp dir");
-        let parts = corridor::fuzzing::split_parts(&data[1..]);
-        for (file_ext, part) in files.iter().zip(parts) {
-            if !part.is_empty() {
-                std::fs::write(tmp.path().join(format!("fuzz.{file_ext}")), part).expect("write");
-            }
-        }
-        let path = tmp.path().join(format!("fuzz.{ext}"));
+        let path = corridor::fuzzing::write_ogr_input(&data, tmp.path()).expect("written");
+        assert!(
+            path.extension().is_some_and(|e| e == *ext),
+            "seed-{ext}: its first byte picks {}",
+            path.display()
+        );
         let read = corridor::io::ogr_file::read_ogr(&path, &Default::default())
             .unwrap_or_else(|e| panic!("seed-{ext}: {e}"));
         assert!(!read.features.is_empty(), "seed-{ext}: no features");

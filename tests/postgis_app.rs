@@ -389,7 +389,7 @@ fn add_postgis_layer_connects_lists_tables_and_adds_one() {
     });
     assert!(h.state().is_db_layer(0));
     // Saving the project names the table, without a password.
-    h.state_mut().save_project_ui();
+    h.state_mut().save_project_ui().expect("project saved");
     let text = std::fs::read_to_string(dir.path().join("corridor.toml")).unwrap();
     assert!(
         text.contains(&format!("postgres = \"{url}\""))
@@ -436,7 +436,7 @@ fn a_project_table_behind_a_password_asks_for_it() {
         a.loading() == 0 && a.doc.layers[0].features.len() == 6
     });
     assert!(h.state().doc.layers[0].error().is_none());
-    h.state_mut().save_project_ui();
+    h.state_mut().save_project_ui().expect("project saved");
     let text = std::fs::read_to_string(dir.path().join("corridor.toml")).unwrap();
     assert!(!text.contains("corridor-secret"), "{text}");
     assert!(text.contains("corridor_pw@"), "{text}");

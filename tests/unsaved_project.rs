@@ -75,7 +75,7 @@ fn a_new_slide_is_unsaved_and_discard_leaves_the_story_file_as_it_was() {
     h.run();
     a_second(&mut h);
     request_close(&mut h);
-    h.get_by_label_contains("the project's the story");
+    h.get_by_label_contains("the project's story");
     h.get_by_label("Discard").click();
     h.run();
     assert!(h.state().quit_confirmed());

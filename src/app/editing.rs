@@ -1081,9 +1081,13 @@ impl CorridorApp {
                 let old = &self.doc.layers[li];
                 let mut fresh =
                     parsed.into_layer(old.name.clone(), source.clone(), old.style.clone());
+                // The same layer, read again: windows holding it still find it.
+                fresh.id = old.id;
                 fresh.visible = old.visible;
                 fresh.opacity = old.opacity;
                 fresh.subareas = old.subareas;
+                fresh.admin_units = old.admin_units;
+                fresh.attribution = old.attribution.clone();
                 self.doc.layers[li] = fresh;
                 self.drop_journal(&source);
                 self.renders[li] = LayerRender::build_in(&self.doc.layers[li], self.persisted.lang);

@@ -34,15 +34,7 @@ impl OpeningState {
 /// The key answers for a file (and one of its tables) are remembered under.
 fn key_of(path: &Path, table: Option<&str>) -> PathBuf {
     let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-    match table {
-        Some(t) => {
-            let mut k = path.into_os_string();
-            k.push("#");
-            k.push(t);
-            k.into()
-        }
-        None => path,
-    }
+    crate::model::table_key(&path, table)
 }
 
 impl CorridorApp {
@@ -142,6 +134,8 @@ impl CorridorApp {
                 name: layer.name.clone(),
                 found,
                 chosen: found,
+                preview: Vec::new(),
+                preview_of: None,
             });
         }
     }
@@ -187,7 +181,6 @@ impl CorridorApp {
             self.opening.decode.remove(0);
             return;
         };
-        let preview = decode_preview(&self.doc.layers[li], offer.chosen, 6);
         let blocked = self.doc.layers[li].is_dirty().then_some(
             "The layer has unsaved edits: save or undo them first, then decode (or choose Not \
              now and decode when the file is next opened).",
@@ -195,7 +188,13 @@ impl CorridorApp {
         let Some(offer) = self.opening.decode.first_mut() else {
             return;
         };
-        let Some(answer) = decode_window(ctx, offer, &preview, blocked) else {
+        // Worked out when the encoding is chosen, not every frame: finding values that change
+        // may decode every text of a large layer.
+        if offer.preview_of != Some(offer.chosen) {
+            offer.preview = decode_preview(&self.doc.layers[li], offer.chosen, 6);
+            offer.preview_of = Some(offer.chosen);
+        }
+        let Some(answer) = decode_window(ctx, offer, blocked) else {
             return;
         };
         let offer = self.opening.decode.remove(0);
@@ -245,10 +244,9 @@ impl CorridorApp {
             layer.source.display(),
             encoding.name()
         ));
-        let layer = &self.doc.layers[li];
-        for i in 0..layer.features.len() {
-            self.renders[li].update_feature(layer, i, self.persisted.lang);
-        }
+        // Every label may change: the layer's caches are built again, once.
+        self.renders[li] =
+            crate::render::LayerRender::build_in(&self.doc.layers[li], self.persisted.lang);
         self.layers_changed();
     }
 }

@@ -263,6 +263,8 @@ impl CorridorApp {
             Some(li) => {
                 let old = &self.doc.layers[li];
                 let mut layer = layer;
+                // The project's layer, now filled: the same layer for whatever holds it.
+                layer.id = old.id;
                 layer.name = old.name.clone();
                 layer.visible = old.visible;
                 layer.opacity = old.opacity;

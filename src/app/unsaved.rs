@@ -49,7 +49,7 @@ impl Unsaved {
             Unsaved::LayerOrder => "layer order and visibility",
             Unsaved::Styles => "styles",
             Unsaved::Bookmarks => "bookmarks",
-            Unsaved::Story => "the story",
+            Unsaved::Story => "story",
         }
     }
 }
@@ -171,8 +171,15 @@ impl CorridorApp {
 
     /// Twice a second: the project's state, written to its recovery file when it changed (and
     /// the file removed when everything is saved).
-    pub(super) fn journal_project(&mut self, now: f64) {
-        if now - self.unsaved.last_check < CHECK_EVERY || self.unsaved.offered.is_some() {
+    pub(super) fn journal_project(&mut self, ctx: &egui::Context, now: f64) {
+        if self.unsaved.offered.is_some() {
+            return;
+        }
+        let since = now - self.unsaved.last_check;
+        if since < CHECK_EVERY {
+            // This frame may have made a change: look again once the half second is up, even
+            // if nothing else draws a frame by then.
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(CHECK_EVERY - since));
             return;
         }
         self.unsaved.last_check = now;
@@ -238,9 +245,7 @@ impl CorridorApp {
             self.notices.push(e.to_string());
             return false;
         }
-        let before = self.notices.len();
-        self.save_project_ui();
-        if self.notices.len() > before {
+        if self.save_project_ui().is_err() {
             return false;
         }
         self.project_saved();

@@ -484,6 +484,19 @@ pub struct ReadSettings {
     pub suspected: Option<TextEncoding>,
 }
 
+/// A file, or one table of it (`file.gpkg#table`): what names a layer read from it.
+pub fn table_key(file: &std::path::Path, table: Option<&str>) -> std::path::PathBuf {
+    match table {
+        Some(t) => {
+            let mut key = file.as_os_str().to_owned();
+            key.push("#");
+            key.push(t);
+            key.into()
+        }
+        None => file.to_owned(),
+    }
+}
+
 /// A layer's identity for as long as the app runs: windows and pending actions hold it, never
 /// the layer's position, which changes when layers are reordered or removed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -560,15 +573,10 @@ impl Layer {
     /// What names this layer's edits in the recovery journal: its source, and the table read
     /// from it when the file has several (two tables of one GeoPackage are two layers).
     pub fn journal_key(&self) -> std::path::PathBuf {
-        match self.read.as_ref().and_then(|r| r.table.as_ref()) {
-            Some(table) => {
-                let mut key = self.source.clone().into_os_string();
-                key.push("#");
-                key.push(table);
-                key.into()
-            }
-            None => self.source.clone(),
-        }
+        table_key(
+            &self.source,
+            self.read.as_ref().and_then(|r| r.table.as_deref()),
+        )
     }
 
     /// The same layer, remembering how its file was written and what it was.

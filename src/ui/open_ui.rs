@@ -202,6 +202,9 @@ pub struct DecodeOffer {
     /// The encoding the detector found, and the one chosen in the window.
     pub found: LegacyEncoding,
     pub chosen: LegacyEncoding,
+    /// A few text values as read and decoded from `preview_of`.
+    pub preview: Vec<(String, String)>,
+    pub preview_of: Option<LegacyEncoding>,
 }
 
 /// What the user said of the decoding.
@@ -214,12 +217,11 @@ pub enum DecodeAnswer {
     Later,
 }
 
-/// Shows the decoding offer with a preview of `preview` (before, after) pairs. `blocked` says
-/// why decoding cannot be applied now, if it cannot.
+/// Shows the decoding offer with its preview of (before, after) pairs. `blocked` says why
+/// decoding cannot be applied now, if it cannot.
 pub fn decode_window(
     ctx: &egui::Context,
     offer: &mut DecodeOffer,
-    preview: &[(String, String)],
     blocked: Option<&str>,
 ) -> Option<DecodeAnswer> {
     let mut answer = None;
@@ -242,7 +244,7 @@ pub fn decode_window(
                     ui.radio_value(&mut offer.chosen, e, e.name());
                 }
             });
-            preview_grid(ui, preview);
+            preview_grid(ui, &offer.preview);
             if let Some(why) = blocked {
                 ui.label(RichText::new(why).color(ui.visuals().warn_fg_color));
             }
