@@ -27,8 +27,8 @@ fn largest(layer: &Layer) -> usize {
             .map(|s| s.len())
             .unwrap_or(0)
     };
-    (0..layer.features.len())
-        .max_by_key(|&i| size(&layer.features[i]))
+    (0..layer.features().len())
+        .max_by_key(|&i| size(&layer.features()[i]))
         .unwrap_or(0)
 }
 
@@ -38,11 +38,12 @@ fn bench(c: &mut Criterion) {
         return;
     };
     let i = largest(&layer);
+    let id = layer.features()[i].id();
     let at = VertexAt { part: 0, index: 1 };
     c.bench_function("edit/move vertex + undo (largest ward)", |b| {
         b.iter(|| {
             layer
-                .edit_geometry(i, "Move vertex", |g| {
+                .edit_geometry(id, "Move vertex", |g| {
                     move_vertex(g, at, [106.7000001, 11.1000001])
                 })
                 .ok();
@@ -59,9 +60,9 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut journal =
         Journal::create(dir.path(), Path::new("wards.geojson"), None).expect("journal");
-    let record = layer.features[i].record().into_owned();
+    let record = layer.features()[i].record().into_owned();
     let change = [Change {
-        index: i,
+        id,
         before: Some(record.clone()),
         after: Some(record),
     }];

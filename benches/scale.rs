@@ -49,7 +49,7 @@ fn layer(bytes: &[u8]) -> Layer {
 /// render cache keeps them.
 fn local_rings(layer: &Layer) -> Vec<Vec<Vec<[f32; 2]>>> {
     layer
-        .features
+        .features()
         .iter()
         .filter_map(|f| f.geometry())
         .map(|g| {
@@ -120,7 +120,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 use geo::CoordsIter;
                 let mut sum = 0.0;
-                for g in layer.features.iter().filter_map(|f| f.geometry()) {
+                for g in layer.features().iter().filter_map(|f| f.geometry()) {
                     for c in g.coords_iter() {
                         sum += mercator_from_lonlat(c.x, c.y)[0];
                     }

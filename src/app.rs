@@ -148,7 +148,7 @@ pub struct CorridorApp {
     pin: Option<[f64; 2]>,
     pub measure: MeasureState,
     tables: Vec<TableState>,
-    styles: Vec<usize>,
+    styles: Vec<crate::model::LayerId>,
     bookmark_name: String,
     loads: Vec<LoadJob>,
     /// Loads whose layer is shown and whose full-detail fills are still coming.
@@ -328,7 +328,7 @@ impl CorridorApp {
         self.doc
             .context
             .iter()
-            .any(|l| l.visible && !l.features.is_empty())
+            .any(|l| l.visible && !l.features().is_empty())
     }
 
     /// The basemap, for its state and counts.
@@ -710,7 +710,8 @@ impl CorridorApp {
     }
 
     fn feature_box(&self, r: FeatureRef) -> Option<MercatorBox> {
-        let f = self.renders.get(r.layer)?.features.get(r.feature)?;
+        let (li, fi) = self.doc.locate(r)?;
+        let f = self.renders.get(li)?.features.get(fi)?;
         (!f.bbox.is_empty()).then_some(f.bbox)
     }
 
@@ -789,7 +790,7 @@ impl CorridorApp {
                     log::info!(
                         "loaded {} ({} features) in {:.2} s",
                         job.path.display(),
-                        layer.features.len(),
+                        layer.features().len(),
                         job.started.elapsed().as_secs_f64()
                     );
                     let extent = render.extent;
@@ -821,7 +822,7 @@ impl CorridorApp {
                     log::info!(
                         "loaded {} ({} features) in {:.2} s",
                         job.label,
-                        self.doc.layers[li].features.len(),
+                        self.doc.layers[li].features().len(),
                         job.started.elapsed().as_secs_f64()
                     );
                     self.layers_changed();
@@ -887,16 +888,21 @@ impl CorridorApp {
     fn apply_layer_action(&mut self, action: LayerAction, now: f64) {
         match action {
             LayerAction::OpenTable(i) => {
-                if !self.tables.iter().any(|t| t.layer == i) {
+                if let Some(layer) = self.doc.layers.get(i).map(|l| l.id)
+                    && !self.tables.iter().any(|t| t.layer == layer)
+                {
                     self.tables.push(TableState {
-                        layer: i,
-                        ..Default::default()
+                        layer,
+                        filter: String::new(),
+                        sort: None,
                     });
                 }
             }
             LayerAction::OpenStyle(i) => {
-                if !self.styles.contains(&i) {
-                    self.styles.push(i);
+                if let Some(layer) = self.doc.layers.get(i).map(|l| l.id)
+                    && !self.styles.contains(&layer)
+                {
+                    self.styles.push(layer);
                 }
             }
             LayerAction::SaveAs(i) => self.open_save_as(i),
@@ -921,11 +927,7 @@ impl CorridorApp {
                 if let Some(layer) = self.doc.remove_layer(i) {
                     self.layer_removed(&layer.journal_key());
                     self.renders.remove(i);
-                    self.remap_layers(|l| match l.cmp(&i) {
-                        std::cmp::Ordering::Less => Some(l),
-                        std::cmp::Ordering::Equal => None,
-                        std::cmp::Ordering::Greater => Some(l - 1),
-                    });
+                    self.layers_moved();
                 }
             }
             LayerAction::Move { from, to } => {
@@ -934,45 +936,28 @@ impl CorridorApp {
                     self.doc.layers.insert(to, layer);
                     let render = self.renders.remove(from);
                     self.renders.insert(to, render);
-                    self.remap_layers(|l| {
-                        Some(if l == from {
-                            to
-                        } else if from < to && l > from && l <= to {
-                            l - 1
-                        } else if to < from && l >= to && l < from {
-                            l + 1
-                        } else {
-                            l
-                        })
-                    });
+                    self.layers_moved();
                 }
             }
         }
     }
 
-    /// Follows layers to their new positions after a removal or a move.
-    fn remap_layers(&mut self, map: impl Fn(usize) -> Option<usize>) {
-        let selection = self
+    /// After layers were moved or removed. Windows, the selection and the editor hold layers
+    /// by id, so nothing needs renumbering: what referred to a removed layer finds nothing and
+    /// lets go (the windows close themselves on their next frame).
+    fn layers_moved(&mut self) {
+        if self
             .selection()
-            .and_then(|r| map(r.layer).map(|layer| FeatureRef { layer, ..r }));
-        self.select(selection);
+            .is_some_and(|r| self.doc.feature(r).is_none())
+        {
+            self.select(None);
+        }
         self.hover = None;
-        self.tables.retain_mut(|t| match map(t.layer) {
-            Some(l) => {
-                t.layer = l;
-                true
-            }
-            None => false,
-        });
-        self.styles = self.styles.iter().filter_map(|&l| map(l)).collect();
-        self.editing.editor.layer = self.editing.editor.layer.and_then(&map);
-        self.editing.external = self
-            .editing
-            .external
-            .iter()
-            .filter_map(|&l| map(l))
-            .collect();
-        self.editing.last_edited = self.editing.last_edited.and_then(&map);
+        if let Some(id) = self.editing.editor.layer
+            && self.doc.index_of(id).is_none()
+        {
+            self.stop_editing();
+        }
         self.layers_changed();
     }
 
@@ -1155,7 +1140,10 @@ impl CorridorApp {
                 }
                 if ui.button(tr("Save layer as…")).clicked() {
                     ui.close();
-                    if let Some(li) = self.editing_layer().or(self.selection().map(|r| r.layer)) {
+                    if let Some(li) = self
+                        .editing_layer()
+                        .or(self.selection().and_then(|r| self.doc.index_of(r.layer)))
+                    {
                         self.open_save_as(li);
                     }
                 }
@@ -1529,7 +1517,7 @@ impl CorridorApp {
         let selected = self.selection();
         let mut tables = std::mem::take(&mut self.tables);
         tables.retain_mut(|state| {
-            let Some(layer) = self.doc.layers.get(state.layer) else {
+            let Some(layer) = self.doc.layer(state.layer) else {
                 return false;
             };
             let mut open = true;
@@ -1551,13 +1539,14 @@ impl CorridorApp {
 
         let mut restyled = Vec::new();
         let mut styles = std::mem::take(&mut self.styles);
-        styles.retain(|&li| {
-            let Some(layer) = self.doc.layers.get_mut(li) else {
+        styles.retain(|&id| {
+            let Some(li) = self.doc.index_of(id) else {
                 return false;
             };
+            let layer = &mut self.doc.layers[li];
             let mut open = true;
             egui::Window::new(format!("Style — {}", layer.name))
-                .id(egui::Id::unique(("style", li)))
+                .id(egui::Id::unique(("style", id)))
                 .open(&mut open)
                 .show(ctx, |ui| {
                     if style_ui(ui, layer) {

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use crate::app::{AppOptions, CorridorApp, Persisted};
 use crate::geometry::{Camera, MercatorBox};
-use crate::model::FeatureRef;
 
 /// The figures, printed as `key=value` lines.
 #[derive(Clone, Debug, Default)]
@@ -144,9 +143,9 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
     if let Some(e) = layer.error() {
         return Err(e.to_owned());
     }
-    let features = layer.features.len();
+    let features = layer.features().len();
     let vertices: usize = layer
-        .features
+        .features()
         .iter()
         .map(crate::model::Feature::vertex_count)
         .sum();
@@ -202,7 +201,7 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         let layer = &h.state().doc.layers[0];
         // Positions the records still hold (geometries `geo` cannot hold exactly).
         let kept: usize = layer
-            .features
+            .features()
             .iter()
             .filter_map(|f| f.meta().geometry.as_ref())
             .map(|g| {
@@ -221,7 +220,7 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
             mib(b.packed),
             mib(b.other),
             mib(layer
-                .features
+                .features()
                 .iter()
                 .map(crate::model::Feature::geometry_bytes)
                 .sum()),
@@ -276,18 +275,16 @@ fn drag_a_vertex(
     let Some(t) = h.state().map.transform else {
         return Vec::new();
     };
-    let Some(r) = h.state().pick(t.screen_from_world(center)).or_else(|| {
-        (0..h.state().doc.layers[0].features.len())
-            .map(|i| FeatureRef {
-                layer: 0,
-                feature: i,
-            })
-            .next()
-    }) else {
+    let Some(r) = h
+        .state()
+        .pick(t.screen_from_world(center))
+        .or_else(|| h.state().doc.layers.first()?.ref_at(0))
+    else {
         return Vec::new();
     };
     h.state_mut().select(Some(r));
-    h.state_mut().start_editing(Some(r.layer));
+    let li = h.state().doc.index_of(r.layer);
+    h.state_mut().start_editing(li);
     frame(h);
     let vertex = h
         .state()
@@ -326,7 +323,7 @@ fn drag_a_vertex(
     h.drop_at(from + egui::vec2(60.0, 30.0));
     timed(h);
     // A drag that moved nothing measured nothing.
-    if !h.state().doc.layers[r.layer].is_dirty() {
+    if !h.state().doc.layer(r.layer).is_some_and(|l| l.is_dirty()) {
         log::warn!("bench-frames: the vertex drag did not edit the feature");
         return Vec::new();
     }

@@ -17,7 +17,7 @@ pub fn geojson_load(data: &[u8]) {
     let layer = parsed.into_layer("fuzz".into(), "fuzz.geojson".into(), LayerStyle::default());
     let render = LayerRender::build(&layer);
     let _ = render.visible(&render.extent);
-    for f in &layer.features {
+    for f in layer.features() {
         if let Some(g) = f.geometry() {
             let _ = crate::geometry::validity::problems(&g);
             let _ = crate::geometry::measure::geodesic_area_m2(&g);
@@ -34,7 +34,7 @@ pub fn geojson_load(data: &[u8]) {
             };
             assert_eq!(
                 records(&again.features),
-                records(&layer.features),
+                records(layer.features()),
                 "saved and read back differently"
             );
         }
@@ -136,7 +136,7 @@ pub fn ogr_read(data: &[u8]) {
     let render = LayerRender::build(&layer);
     let _ = render.visible(&render.extent);
     let records: Vec<geojson::Feature> = layer
-        .features
+        .features()
         .iter()
         .map(|f| f.record().into_owned())
         .collect();

@@ -302,7 +302,7 @@ fn load(
 /// on screen (simplified fills show meanwhile).
 fn build_render(layer: &Layer) -> LayerRender {
     let vertices: usize = layer
-        .features
+        .features()
         .iter()
         .map(crate::model::Feature::vertex_count)
         .sum();
@@ -420,7 +420,7 @@ fn load_table(
     log::info!(
         "{}: {} of {count} rows read in {read_s:.2} s, drawn after {:.2} s",
         source.describe(),
-        layer.features.len(),
+        layer.features().len(),
         started.elapsed().as_secs_f64()
     );
     let rest: Option<Rest> = match (in_parts, view) {

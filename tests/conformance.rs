@@ -46,7 +46,7 @@ fn draw(layer: &Layer) -> usize {
     output.textures_delta.clear();
     // No smear around the world: a feature is drawn no wider than its longitudes say, and one
     // that crosses the antimeridian is drawn across it.
-    for (i, (f, rf)) in layer.features.iter().zip(&render.features).enumerate() {
+    for (i, (f, rf)) in layer.features().iter().zip(&render.features).enumerate() {
         let Some(raw) = f
             .record_geometry()
             .and_then(|g| corridor::model::edit::bbox_of([&g.value], 2))
@@ -156,7 +156,7 @@ fn every_file_others_wrote_loads_and_draws_or_is_refused_with_its_place() {
                     } else {
                         1
                     };
-                    assert_eq!(layer.features.len(), expected, "{name}");
+                    assert_eq!(layer.features().len(), expected, "{name}");
                     if flags.contains("crs-member") {
                         assert!(
                             layer.warnings.iter().any(|w| w.contains("crs")),
@@ -176,7 +176,7 @@ fn every_file_others_wrote_loads_and_draws_or_is_refused_with_its_place() {
                 assert!(geojson_bytes(&layer).is_ok());
                 table.push(format!(
                     "| {name} | loaded | {} | {} |",
-                    layer.features.len(),
+                    layer.features().len(),
                     layer.warnings.join("; ").replace('|', "\\|")
                 ));
             }
@@ -228,7 +228,7 @@ fn the_cases_people_send() {
           {"type":"Point","coordinates":[106.7,11.1]},{"type":"LineString","coordinates":[[106.7,11.1],[106.8,11.2]]}]}}]}"#,
     )
     .unwrap();
-    assert_eq!(layer.features.len(), 5);
+    assert_eq!(layer.features().len(), 5);
     assert!(
         layer.warnings.iter().any(|w| w.contains("1 ×2")),
         "{:?}",
@@ -241,7 +241,7 @@ fn the_cases_people_send() {
         r#"{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[106.7,11.1],[1067000,111000]]}}"#,
     )
     .unwrap();
-    assert!(layer.features[0].geometry().is_none());
+    assert!(layer.features()[0].geometry().is_none());
     assert!(
         layer.warnings[0].contains("outside longitude ±180°"),
         "{:?}",
@@ -264,7 +264,7 @@ fn the_cases_people_send() {
     // are written back the same way.
     let rs = "\u{1e}{\"type\":\"Feature\",\"properties\":{\"n\":1},\"geometry\":{\"type\":\"Point\",\"coordinates\":[106.7,11.1]}}\n\u{1e}{\"type\":\"Feature\",\"properties\":{\"n\":2},\"geometry\":null}\n";
     let layer = parse(rs).unwrap();
-    assert_eq!(layer.features.len(), 2);
+    assert_eq!(layer.features().len(), 2);
     let same_records = |written: &str, original: &str| {
         let records = |t: &str| -> Vec<serde_json::Value> {
             t.lines()
@@ -283,7 +283,7 @@ fn the_cases_people_send() {
     );
     let nd = "{\"type\":\"Feature\",\"properties\":{\"n\":1},\"geometry\":null}\n{\"type\":\"Feature\",\"properties\":{\"n\":2},\"geometry\":null}\n";
     let layer = parse(nd).unwrap();
-    assert_eq!(layer.features.len(), 2);
+    assert_eq!(layer.features().len(), 2);
     same_records(
         &String::from_utf8(geojson_bytes(&layer).unwrap()).unwrap(),
         nd,

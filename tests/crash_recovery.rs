@@ -22,7 +22,7 @@ const TAN_UYEN: usize = 3;
 const WINDOW: egui::Vec2 = egui::vec2(1280.0, 900.0);
 
 fn ring(h: &Harness<'static, CorridorApp>) -> Vec<[f64; 2]> {
-    let f = &h.state().doc.layers[LOCALITIES].features[TAN_UYEN];
+    let f = &h.state().doc.layers[LOCALITIES].features()[TAN_UYEN];
     parts(&f.record_geometry().expect("geometry").value)[0]
         .points
         .clone()

@@ -24,6 +24,16 @@ const LOCALITIES: usize = 0;
 const TAN_UYEN: usize = 3;
 const EAST_VERTEX: usize = 2105;
 
+/// The feature at position `fi` of layer `li` as the app holds it: by the layer's id and the
+/// feature's (the bundled file's features are numbered in file order).
+fn at(h: &Harness<'static, CorridorApp>, li: usize, fi: usize) -> FeatureRef {
+    let layer = &h.state().doc.layers[li];
+    FeatureRef {
+        layer: layer.id,
+        feature: layer.features()[fi].id(),
+    }
+}
+
 fn open_with(maps: &Path, data_dir: &Path) -> Harness<'static, CorridorApp> {
     open_project(maps, data_dir, egui::vec2(1280.0, 900.0))
 }
@@ -39,7 +49,7 @@ fn ctrl(h: &mut Harness<'static, CorridorApp>, key: Key) {
 }
 
 fn tan_uyen_ring(h: &Harness<'static, CorridorApp>) -> Vec<[f64; 2]> {
-    let f = &h.state().doc.layers[LOCALITIES].features[TAN_UYEN];
+    let f = &h.state().doc.layers[LOCALITIES].features()[TAN_UYEN];
     parts(&f.record_geometry().unwrap().value)[0].points.clone()
 }
 
@@ -47,13 +57,7 @@ fn tan_uyen_ring(h: &Harness<'static, CorridorApp>) -> Vec<[f64; 2]> {
 fn edit_tan_uyen(h: &mut Harness<'static, CorridorApp>) {
     let inside = screen(h, [106.794, 11.088]);
     click(h, inside);
-    assert_eq!(
-        h.state().selection(),
-        Some(FeatureRef {
-            layer: LOCALITIES,
-            feature: TAN_UYEN
-        })
-    );
+    assert_eq!(h.state().selection(), Some(at(h, LOCALITIES, TAN_UYEN)));
     key(h, Key::E);
     assert_eq!(h.state().editing_layer(), Some(LOCALITIES));
 }
@@ -197,7 +201,7 @@ fn draw_a_polygon_fill_its_form_and_save() {
     let data = tempfile::tempdir().unwrap();
     let mut h = open_with(maps.path(), data.path());
     edit_tan_uyen(&mut h);
-    let count = h.state().doc.layers[LOCALITIES].features.len();
+    let count = h.state().doc.layers[LOCALITIES].features().len();
     // Snapping off, so the clicks land where they are.
     key(&mut h, Key::S);
     assert!(!h.state().editor().snapping);
@@ -208,8 +212,8 @@ fn draw_a_polygon_fill_its_form_and_save() {
     }
     key(&mut h, Key::Enter);
     let layer = &h.state().doc.layers[LOCALITIES];
-    assert_eq!(layer.features.len(), count + 1);
-    let new = &layer.features[count].record();
+    assert_eq!(layer.features().len(), count + 1);
+    let new = &layer.features()[count].record();
     assert_eq!(new.id, Some(geojson::feature::Id::String("new-1".into())));
     assert_eq!(
         new.property("name"),
@@ -223,10 +227,7 @@ fn draw_a_polygon_fill_its_form_and_save() {
     assert!((ring[1][0] - 106.66).abs() < 0.0005, "{ring:?}");
     assert_eq!(
         h.state().selection(),
-        Some(FeatureRef {
-            layer: LOCALITIES,
-            feature: count
-        }),
+        Some(at(&h, LOCALITIES, count)),
         "the new feature is selected, its form open"
     );
 
@@ -239,7 +240,7 @@ fn draw_a_polygon_fill_its_form_and_save() {
     h.run();
     let layer = &h.state().doc.layers[LOCALITIES];
     assert_eq!(
-        layer.features[count].record().property("population"),
+        layer.features()[count].record().property("population"),
         Some(&Value::String(String::new()))
     );
 
@@ -250,7 +251,7 @@ fn draw_a_polygon_fill_its_form_and_save() {
     key(&mut h, Key::Tab);
     let layer = &h.state().doc.layers[LOCALITIES];
     assert_eq!(
-        layer.features[count].record().property("population"),
+        layer.features()[count].record().property("population"),
         Some(&Value::String("12500".into())),
         "a text attribute stays text"
     );
@@ -270,7 +271,7 @@ fn draw_a_polygon_fill_its_form_and_save() {
     for _ in 0..3 {
         ctrl(&mut h, Key::Z);
     }
-    assert_eq!(h.state().doc.layers[LOCALITIES].features.len(), count);
+    assert_eq!(h.state().doc.layers[LOCALITIES].features().len(), count);
 }
 
 #[test]
@@ -292,7 +293,7 @@ fn snapping_copies_a_neighbours_vertex_exactly() {
     let layer = &h.state().doc.layers[LOCALITIES];
     let point = parts(
         &layer
-            .features
+            .features()
             .last()
             .unwrap()
             .record()
@@ -344,7 +345,7 @@ fn editing_keeps_json_types_of_attributes() {
     field(&h, "area_ha").type_text("14.25");
     h.run();
     key(&mut h, Key::Tab);
-    let f = &h.state().doc.layers[0].features[0].record();
+    let f = &h.state().doc.layers[0].features()[0].record();
     assert_eq!(f.property("area_ha"), Some(&serde_json::json!(14.25)));
     assert_eq!(f.property("open"), Some(&Value::Bool(true)));
     // A value that is not a number is refused with a message, not saved as text.
@@ -354,7 +355,7 @@ fn editing_keeps_json_types_of_attributes() {
     field(&h, "area_ha").type_text("lots");
     h.run();
     key(&mut h, Key::Tab);
-    let f = &h.state().doc.layers[0].features[0].record();
+    let f = &h.state().doc.layers[0].features()[0].record();
     assert_eq!(f.property("area_ha"), Some(&serde_json::json!(14.25)));
     assert!(
         h.query_by_label_contains("is not a number").is_some(),
@@ -434,7 +435,7 @@ fn a_file_changed_by_another_program_is_noticed_and_never_overwritten_silently()
     let id = h.state().doc.layers[LOCALITIES].id;
     h.get_by_label_contains("Reload from disk").click();
     h.run();
-    let f = &h.state().doc.layers[LOCALITIES].features[TAN_UYEN];
+    let f = &h.state().doc.layers[LOCALITIES].features()[TAN_UYEN];
     assert_eq!(f.display_name(), "Tân Uyên (sửa)");
     assert!(!h.state().doc.layers[LOCALITIES].is_dirty());
     assert_eq!(
@@ -616,7 +617,7 @@ fn draw_a_line_by_double_click_cancel_one_with_escape_and_use_the_buttons() {
     let data = tempfile::tempdir().unwrap();
     let mut h = open_with(maps.path(), data.path());
     edit_tan_uyen(&mut h);
-    let count = h.state().doc.layers[LOCALITIES].features.len();
+    let count = h.state().doc.layers[LOCALITIES].features().len();
     key(&mut h, Key::S);
     key(&mut h, Key::L);
     // Escape throws away a shape being drawn.
@@ -627,7 +628,7 @@ fn draw_a_line_by_double_click_cancel_one_with_escape_and_use_the_buttons() {
     assert!(h.state().editor().drawing.is_empty());
     // Longer than a double-click apart.
     h.run_steps(40);
-    assert_eq!(h.state().doc.layers[LOCALITIES].features.len(), count);
+    assert_eq!(h.state().doc.layers[LOCALITIES].features().len(), count);
     // Two clicks, then a double-click on the last point, finish a three-vertex line.
     for lonlat in [[106.62, 11.05], [106.64, 11.06]] {
         let at = screen(&h, lonlat);
@@ -646,13 +647,13 @@ fn draw_a_line_by_double_click_cancel_one_with_escape_and_use_the_buttons() {
     h.run();
     let layer = &h.state().doc.layers[LOCALITIES];
     assert_eq!(
-        layer.features.len(),
+        layer.features().len(),
         count + 1,
         "drawing: {:?}",
         h.state().editor().drawing
     );
     let line = parts(
-        &layer.features[count]
+        &layer.features()[count]
             .record()
             .geometry
             .as_ref()
@@ -663,14 +664,19 @@ fn draw_a_line_by_double_click_cancel_one_with_escape_and_use_the_buttons() {
     assert_eq!(line[0].points.len(), 3, "{:?}", line[0].points);
 
     let has_summary = |h: &Harness<'static, CorridorApp>| {
-        h.state().doc.layers[LOCALITIES].features[count]
+        h.state().doc.layers[LOCALITIES].features()[count]
             .record()
             .property("summary")
             .is_some()
     };
     // Remove an attribute of the new line with its ✕, then undo and redo with the buttons.
-    assert!(layer.features[count].record().property("summary").is_some());
-    let key_index = layer.features[count]
+    assert!(
+        layer.features()[count]
+            .record()
+            .property("summary")
+            .is_some()
+    );
+    let key_index = layer.features()[count]
         .record()
         .properties
         .as_ref()
@@ -761,17 +767,11 @@ fn save_as_and_the_close_prompt_follow_their_layer_when_layers_move() {
     let before = std::fs::read(&file).unwrap();
     let inside = screen(&h, [106.794, 11.088]);
     click(&mut h, inside);
-    assert_eq!(
-        h.state().selection(),
-        Some(FeatureRef {
-            layer: moved_to,
-            feature: TAN_UYEN
-        })
-    );
+    assert_eq!(h.state().selection(), Some(at(&h, moved_to, TAN_UYEN)));
     key(&mut h, Key::E);
     let ring = |h: &Harness<'static, CorridorApp>| {
         let li = h.state().doc.index_of(localities).unwrap();
-        let f = &h.state().doc.layers[li].features[TAN_UYEN];
+        let f = &h.state().doc.layers[li].features()[TAN_UYEN];
         parts(&f.record_geometry().unwrap().value)[0].points.clone()
     };
     let from = screen(&h, ring(&h)[EAST_VERTEX]);

@@ -200,7 +200,7 @@ fn the_app_keeps_the_edits_when_the_disk_is_full() {
         "the edit is still in memory"
     );
     assert_eq!(
-        h.state().doc.layers[0].features[3].display_name(),
+        h.state().doc.layers[0].features()[3].display_name(),
         "Tân Uyên (sửa)"
     );
     // Space freed: the same save goes through.

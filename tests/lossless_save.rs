@@ -11,7 +11,7 @@ use support::data::{geojson_files, shared_data};
 
 use corridor::io::{geojson_bytes, parse_geojson, save_geojson};
 use corridor::model::edit::{self, VertexAt};
-use corridor::model::{Layer, LayerStyle};
+use corridor::model::{FeatureId, Layer, LayerStyle};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -71,7 +71,7 @@ fn every_valid_file_others_wrote_saves_back_the_same() {
         }
         // And what was written reads back to the same features.
         let again = layer_of(&out, path).unwrap();
-        assert_eq!(again.features.len(), layer.features.len());
+        assert_eq!(again.features().len(), layer.features().len());
         saved += 1;
     }
     eprintln!("round trip: {saved} files saved back, {refused} refused as not GeoJSON");
@@ -136,12 +136,20 @@ fn op() -> impl Strategy<Value = Op> {
 
 /// Applies an op the way the editor does; an op that does not fit the layer is refused (and
 /// changes nothing), as in the app.
+fn id_at(layer: &Layer, f: usize) -> FeatureId {
+    let n = layer.features().len().max(1);
+    layer
+        .features()
+        .get(f % n)
+        .map_or(FeatureId::new(u64::MAX), |x| x.id())
+}
+
 fn run(layer: &mut Layer, op: &Op) {
-    let n = layer.features.len().max(1);
+    let n = layer.features().len().max(1);
     let deg = |d: (i32, i32)| [d.0 as f64 * 1e-4, d.1 as f64 * 1e-4];
     let _ = match op.clone() {
         Op::Move { f, v, d } => layer
-            .edit_geometry(f % n, "Move vertex", |g| {
+            .edit_geometry(id_at(layer, f), "Move vertex", |g| {
                 let parts = edit::parts(g);
                 let Some(part) = parts.first() else {
                     return Ok(());
@@ -157,7 +165,7 @@ fn run(layer: &mut Layer, op: &Op) {
             })
             .map(|_| ()),
         Op::Insert { f, v } => layer
-            .edit_geometry(f % n, "Insert vertex", |g| {
+            .edit_geometry(id_at(layer, f), "Insert vertex", |g| {
                 let parts = edit::parts(g);
                 let Some(part) = parts.first() else {
                     return Ok(());
@@ -168,25 +176,29 @@ fn run(layer: &mut Layer, op: &Op) {
             })
             .map(|_| ()),
         Op::Delete { f, v } => layer
-            .edit_geometry(f % n, "Delete vertex", |g| {
+            .edit_geometry(id_at(layer, f), "Delete vertex", |g| {
                 edit::delete_vertex(g, VertexAt { part: 0, index: v })
             })
             .map(|_| ()),
         Op::Translate { f, d } => layer
-            .edit_geometry(f % n, "Move feature", |g| {
+            .edit_geometry(id_at(layer, f), "Move feature", |g| {
                 edit::translate(g, deg(d));
                 Ok(())
             })
             .map(|_| ()),
-        Op::SetProperty { f, value } => match layer.features.get(f % n) {
+        Op::SetProperty { f, value } => match layer.features().get(f % n) {
             Some(feature) => {
                 let mut record = feature.record().into_owned();
                 record.set_property("rank", value);
-                layer.replace(f % n, record, "Edit attribute").map(|_| ())
+                layer
+                    .replace(id_at(layer, f), record, "Edit attribute")
+                    .map(|_| ())
             }
             None => Ok(()),
         },
-        Op::RemoveFeature { f } => layer.delete_feature(f % n, "Delete feature").map(|_| ()),
+        Op::RemoveFeature { f } => layer
+            .delete_feature(id_at(layer, f), "Delete feature")
+            .map(|_| ()),
         Op::AddPoint { d } => {
             let [x, y] = deg(d);
             let record = geojson::Feature {
@@ -205,7 +217,7 @@ fn run(layer: &mut Layer, op: &Op) {
 
 fn records(layer: &Layer) -> Vec<geojson::Feature> {
     layer
-        .features
+        .features()
         .iter()
         .map(|f| f.record().into_owned())
         .collect()
@@ -300,7 +312,7 @@ fn a_file_saved_without_change_is_the_same_and_keeps_a_backup() {
 fn an_edited_geometry_gets_a_fresh_bbox_and_the_rest_is_untouched() {
     let mut layer = zones();
     layer
-        .edit_geometry(0, "Move vertex", |g| {
+        .edit_geometry(FeatureId::new(0), "Move vertex", |g| {
             edit::move_vertex(g, VertexAt { part: 0, index: 2 }, [106.75, 11.15])
         })
         .unwrap();
@@ -398,7 +410,7 @@ fn saves_back_feature_by_feature(n: usize, seed: u64) {
     let path = dir.path().join("generated.geojson");
     let text = generated_layer_text(n, seed);
     let layer = layer_of(text.as_bytes(), &path).expect("the generated layer loads");
-    assert_eq!(layer.features.len(), n);
+    assert_eq!(layer.features().len(), n);
     save_geojson(&layer, &path).expect("saved");
     let written: Value =
         serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("the file is JSON");

@@ -387,12 +387,12 @@ fn the_app_opens_the_offices_shapefile_decodes_it_when_asked_and_search_finds_a_
         .first()
         .expect("the file opened as a layer");
     assert!(layer.error().is_none(), "{:?}", layer.error());
-    assert_eq!(layer.features.len(), 36);
+    assert_eq!(layer.features().len(), 36);
     // Nothing is decoded behind the user's back: the text is as read until they say.
     let misread = encode("Tân Đông Hiệp", LegacyEncoding::Tcvn3);
     assert!(
         layer
-            .features
+            .features()
             .iter()
             .any(|f| f.property_text("ten").as_deref() == Some(misread.as_str())),
         "the text is as the file holds it until the user decodes it"
@@ -462,7 +462,7 @@ fn the_app_opens_the_offices_shapefile_decodes_it_when_asked_and_search_finds_a_
     assert!(!app.asking(), "no question the second time");
     assert!(
         app.doc.layers[1]
-            .features
+            .features()
             .iter()
             .any(|f| f.property_text("ten").as_deref() == Some("Tân Đông Hiệp")),
         "decoded as before"
@@ -500,8 +500,8 @@ fn the_app_asks_for_the_coordinate_system_of_a_file_that_states_none_and_remembe
     .unwrap_or_else(|e| panic!("{e}"));
     let app = h.state();
     let layer = app.doc.layers.first().expect("opened after the answer");
-    assert_eq!(layer.features.len(), 36);
-    let first = summary(&[layer.features[0].record().into_owned()]);
+    assert_eq!(layer.features().len(), 36);
+    let first = summary(&[layer.features()[0].record().into_owned()]);
     let expected = summary(&reference.features[..1]);
     for k in 0..4 {
         assert!(
@@ -583,7 +583,7 @@ fn the_app_lets_the_user_choose_the_tables_of_a_geopackage() {
     assert_eq!(app.doc.layers.len(), 1, "only the ticked table");
     let layer = &app.doc.layers[0];
     assert_eq!(layer.name, "phuong");
-    assert_eq!(layer.features.len(), 36);
+    assert_eq!(layer.features().len(), 36);
     assert_eq!(
         layer.read.as_ref().and_then(|r| r.table.as_deref()),
         Some("phuong")
@@ -672,7 +672,7 @@ fn a_project_file_can_name_a_shapefile_layer_and_how_to_read_it() {
     assert!(doc.problems.is_empty(), "{:?}", doc.problems);
     let layer = doc.layers.first().expect("the layer");
     assert!(layer.error().is_none(), "{:?}", layer.error());
-    assert_eq!(layer.features.len(), 36);
+    assert_eq!(layer.features().len(), 36);
     assert_eq!(
         layer.read.as_ref().and_then(|r| r.suspected),
         Some(corridor::model::TextEncoding::Tcvn3)
@@ -688,7 +688,7 @@ fn a_project_file_can_name_a_shapefile_layer_and_how_to_read_it() {
     assert!(doc.problems.is_empty(), "{:?}", doc.problems);
     let layer = doc.layers.first().expect("the layer");
     assert_eq!(
-        layer.features[0].property_text("ten").as_deref(),
+        layer.features()[0].property_text("ten").as_deref(),
         names.first().map(String::as_str),
         "decoded from TCVN3"
     );

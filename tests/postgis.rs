@@ -83,7 +83,7 @@ fn import_then_export_gives_back_every_file() {
     for (i, file) in files.iter().enumerate() {
         let source = PgSource::new(&pg::url(), &format!("{schema}.t{i}")).unwrap();
         let layer = read(file);
-        features += layer.features.len();
+        features += layer.features().len();
         import(&mut c, &layer, &source, false)
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let back = export(&mut c, &source).unwrap();
@@ -398,10 +398,9 @@ fn eight_writers_500_edits_each_lose_no_update() {
     let schema = pg::schema("load");
     let mut c = pg::client();
     let source = PgSource::new(&pg::url(), &format!("{schema}.zones")).unwrap();
-    let mut layer = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("maps/new-city.geojson"));
-    layer.features.truncate(1);
-    let template = layer.features[0].record().into_owned();
-    layer.features = (0..ZONES)
+    let layer = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("maps/new-city.geojson"));
+    let template = layer.features()[0].record().into_owned();
+    let features = (0..ZONES)
         .map(|i| {
             let mut r = template.clone();
             r.id = Some(geojson::feature::Id::String(format!("z{i}")));
@@ -411,6 +410,13 @@ fn eight_writers_500_edits_each_lose_no_update() {
             corridor::model::Feature::from_record(r)
         })
         .collect();
+    let layer = corridor::model::Layer::new(
+        layer.name.clone(),
+        layer.source.clone(),
+        layer.style.clone(),
+        features,
+        Vec::new(),
+    );
     import(&mut c, &layer, &source, true).unwrap();
     let info = describe(&mut c, &source).unwrap();
     let keys: Vec<String> = all_rows(&mut c, &info).into_iter().map(|r| r.key).collect();
@@ -693,12 +699,12 @@ fn a_large_table_is_read_in_view_first_then_the_rest() {
     };
     let first_s = started.elapsed().as_secs_f64();
     assert!(first.more_follows);
-    assert_eq!(first.layer.features.len() as i64, inside);
+    assert_eq!(first.layer.features().len() as i64, inside);
     assert!(job.progress() < 1.0);
     let LoadResult::MoreRows(rest) = poll(&job) else {
         panic!("no rest")
     };
-    assert_eq!(first.layer.features.len() + rest.len(), total as usize);
+    assert_eq!(first.layer.features().len() + rest.len(), total as usize);
     assert!((job.progress() - 1.0).abs() < 1e-6);
     println!(
         "{total} rows: {inside} in view shown after {first_s:.2} s, the rest after {:.2} s",

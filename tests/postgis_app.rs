@@ -86,13 +86,17 @@ fn until(
 fn open(dir: &Path, data: &Path) -> Harness<'static, CorridorApp> {
     let mut h = open_project(dir, data, vec2(1280.0, 900.0));
     until(&mut h, Duration::from_secs(20), "the table loaded", |a| {
-        a.loading() == 0 && a.doc.layers.first().is_some_and(|l| !l.features.is_empty())
+        a.loading() == 0
+            && a.doc
+                .layers
+                .first()
+                .is_some_and(|l| !l.features().is_empty())
     });
     h
 }
 
 fn ring(h: &Harness<'static, CorridorApp>) -> Vec<[f64; 2]> {
-    let f = &h.state().doc.layers[0].features[TAN_UYEN];
+    let f = &h.state().doc.layers[0].features()[TAN_UYEN];
     parts(&f.record_geometry().unwrap().value)[0].points.clone()
 }
 
@@ -100,7 +104,10 @@ fn ring(h: &Harness<'static, CorridorApp>) -> Vec<[f64; 2]> {
 fn drag_vertex(h: &mut Harness<'static, CorridorApp>) -> Vec<[f64; 2]> {
     if h.state().editing_layer().is_none() {
         click(h, screen(h, [106.794, 11.088]));
-        assert_eq!(h.state().selection().map(|r| r.feature), Some(TAN_UYEN));
+        assert_eq!(
+            h.state().selection().map(|r| r.feature.get() as usize),
+            Some(TAN_UYEN)
+        );
         h.key_press(Key::E);
         h.run();
     }
@@ -131,7 +138,7 @@ fn save_keys(h: &mut Harness<'static, CorridorApp>) {
 }
 
 fn key_of(h: &Harness<'static, CorridorApp>, i: usize) -> String {
-    row_key(h.state().doc.layers[0].features[i].meta())
+    row_key(h.state().doc.layers[0].features()[i].meta())
         .unwrap()
         .to_owned()
 }
@@ -242,7 +249,7 @@ fn a_conflicting_save_is_shown_and_each_choice_ends_in_the_expected_row() {
     assert_eq!(name_now, json!("Renamed by Minh"));
     assert_eq!(ring(&h), theirs_ring);
     assert_eq!(
-        h.state().doc.layers[0].features[TAN_UYEN]
+        h.state().doc.layers[0].features()[TAN_UYEN]
             .property_text("name")
             .as_deref(),
         Some("Renamed by Minh")
@@ -274,7 +281,12 @@ fn another_editors_save_appears_within_a_second() {
             &mut h,
             Duration::from_secs(1),
             "the other editor's save",
-            |a| a.doc.layers[0].features[i].property_text("name").as_deref() == Some(name),
+            |a| {
+                a.doc.layers[0].features()[i]
+                    .property_text("name")
+                    .as_deref()
+                    == Some(name)
+            },
         );
         worst = worst.max(took);
         assert!(
@@ -307,7 +319,7 @@ fn another_editors_save_appears_within_a_second() {
     )
     .unwrap();
     until(&mut h, Duration::from_secs(1), "the new zone", |a| {
-        a.doc.layers[0].features.len() == 7
+        a.doc.layers[0].features().len() == 7
     });
 }
 
@@ -385,7 +397,7 @@ fn add_postgis_layer_connects_lists_tables_and_adds_one() {
     h.get_by_label("Add layer").click();
     h.run();
     until(&mut h, Duration::from_secs(20), "the added layer", |a| {
-        a.loading() == 0 && a.doc.layers.len() == 1 && a.doc.layers[0].features.len() == 6
+        a.loading() == 0 && a.doc.layers.len() == 1 && a.doc.layers[0].features().len() == 6
     });
     assert!(h.state().is_db_layer(0));
     // Saving the project names the table, without a password.
@@ -433,7 +445,7 @@ fn a_project_table_behind_a_password_asks_for_it() {
     h.get_by_label("That password was refused: try again.");
     answer_password(&mut h, "corridor-secret");
     until(&mut h, Duration::from_secs(20), "the table loaded", |a| {
-        a.loading() == 0 && a.doc.layers[0].features.len() == 6
+        a.loading() == 0 && a.doc.layers[0].features().len() == 6
     });
     assert!(h.state().doc.layers[0].error().is_none());
     h.state_mut().save_project_ui().expect("project saved");
@@ -491,11 +503,11 @@ fn edits_to_a_table_survive_a_crash_through_the_journal() {
     h.get_by_label_contains("Corridor closed before 1 edit");
     h.get_by_label("Restore edits").click();
     h.run();
-    let at = (0..h.state().doc.layers[0].features.len())
+    let at = (0..h.state().doc.layers[0].features().len())
         .find(|&i| key_of(&h, i) == key)
         .expect("the edited zone is still there");
     assert_eq!(at, TAN_UYEN - 1, "found by its row, not its old place");
-    let f = &h.state().doc.layers[0].features[at];
+    let f = &h.state().doc.layers[0].features()[at];
     assert_eq!(parts(&f.record_geometry().unwrap().value)[0].points, edited);
     assert!(h.state().doc.layers[0].is_dirty());
     save_keys(&mut h);
@@ -529,8 +541,8 @@ fn a_drawn_zone_is_inserted_and_its_deletion_deletes_the_row() {
     }
     h.key_press(Key::Enter);
     h.run();
-    assert_eq!(h.state().doc.layers[0].features.len(), 7);
-    assert!(row_key(h.state().doc.layers[0].features[6].meta()).is_none());
+    assert_eq!(h.state().doc.layers[0].features().len(), 7);
+    assert!(row_key(h.state().doc.layers[0].features()[6].meta()).is_none());
     save_keys(&mut h);
     until(&mut h, Duration::from_secs(10), "inserted", |a| {
         !a.db_saving() && !a.doc.layers[0].is_dirty()
@@ -554,10 +566,10 @@ fn a_drawn_zone_is_inserted_and_its_deletion_deletes_the_row() {
     );
 
     // The new zone is still selected: Delete removes it, Ctrl+S deletes its row.
-    assert_eq!(h.state().selection().map(|r| r.feature), Some(6));
+    assert_eq!(h.state().selection().map(|r| r.feature.get()), Some(6));
     h.key_press(Key::Delete);
     h.run();
-    assert_eq!(h.state().doc.layers[0].features.len(), 6);
+    assert_eq!(h.state().doc.layers[0].features().len(), 6);
     save_keys(&mut h);
     until(&mut h, Duration::from_secs(10), "deleted", |a| {
         !a.db_saving() && !a.doc.layers[0].is_dirty()
@@ -589,7 +601,7 @@ fn a_drawn_zone_is_inserted_and_its_deletion_deletes_the_row() {
         &mut h,
         Duration::from_secs(1),
         "the deletion from elsewhere",
-        |a| a.doc.layers[0].features.len() == 5,
+        |a| a.doc.layers[0].features().len() == 5,
     );
     assert!((0..5).all(|i| key_of(&h, i) != first));
     assert!(!h.state().doc.layers[0].is_dirty());
@@ -681,4 +693,95 @@ fn save_and_close_with_the_server_gone_keeps_the_window_open_and_the_edit() {
         .unwrap()
         .count();
     assert_eq!(journals, 1, "the edit is in the recovery journal");
+}
+
+/// The ring of the feature holding row `key`, wherever it is in the layer now.
+fn ring_of(h: &Harness<'static, CorridorApp>, key: &str) -> Vec<[f64; 2]> {
+    let f = h.state().doc.layers[0]
+        .features()
+        .iter()
+        .find(|f| row_key(f.meta()) == Some(key))
+        .expect("the row's feature");
+    parts(&f.record_geometry().unwrap().value)[0].points.clone()
+}
+
+/// Issue 18: features are held by id, so a row another editor deletes leaves the map at once,
+/// even while this layer has unsaved edits (before, it stayed until the next save), and undo
+/// and redo of those edits still work; the save that follows writes the edit and leaves the
+/// deleted row deleted.
+#[test]
+fn a_row_deleted_by_another_editor_leaves_at_once_and_undo_still_works() {
+    let url = pg::url();
+    let (source, info) = table(&url, "app_gone");
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    project(dir.path(), Some(&source));
+    let mut h = open(dir.path(), data.path());
+    until(&mut h, Duration::from_secs(5), "settled", |_| true);
+    std::thread::sleep(Duration::from_millis(300));
+    let tan_uyen = key_of(&h, TAN_UYEN);
+    let before = ring(&h);
+    let after = drag_vertex(&mut h);
+    let selected = h.state().selection().expect("Tân Uyên selected");
+
+    // Another editor deletes Bến Cát, the first row, which we have not touched.
+    let gone = key_of(&h, 0);
+    let mut other = pg::client();
+    let version = corridor::db::listen::versions(&mut other, &info)
+        .unwrap()
+        .into_iter()
+        .find(|(k, _)| *k == gone)
+        .map(|(_, v)| v)
+        .unwrap();
+    save(
+        &mut other,
+        &info,
+        &[Pending {
+            key: Some(gone.clone()),
+            base: Some(version),
+            mine: None,
+        }],
+    )
+    .unwrap();
+    until(
+        &mut h,
+        Duration::from_secs(2),
+        "the deleted row gone",
+        |a| a.doc.layers[0].features().len() == 5,
+    );
+    let state = h.state();
+    assert!(
+        state.doc.layers[0]
+            .features()
+            .iter()
+            .all(|f| row_key(f.meta()) != Some(gone.as_str()))
+    );
+    assert_eq!(state.renders()[0].features.len(), 5, "off the map too");
+    assert!(state.doc.layers[0].is_dirty(), "our edit is still there");
+    assert_eq!(state.selection(), Some(selected), "and still selected");
+    assert_eq!(ring_of(&h, &tan_uyen), after);
+
+    // Undo and redo act on Tân Uyên, wherever it now is.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(ring_of(&h, &tan_uyen), before, "undo restores our vertex");
+    assert!(!h.state().doc.layers[0].is_dirty());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Y);
+    h.run();
+    assert_eq!(ring_of(&h, &tan_uyen), after, "redo moves it again");
+
+    // Saving writes our edit and does not bring the deleted row back.
+    save_keys(&mut h);
+    until(&mut h, Duration::from_secs(10), "saved", |a| {
+        !a.db_saving() && !a.doc.layers[0].is_dirty()
+    });
+    let mut c = pg::client();
+    assert_eq!(db_ring(&mut c, &info, &tan_uyen).0, after);
+    let keys: Vec<String> = corridor::db::listen::versions(&mut c, &info)
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(keys.len(), 5);
+    assert!(!keys.contains(&gone));
 }

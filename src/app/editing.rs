@@ -2,7 +2,7 @@
 //! saving, the recovery journal, files changed by another program, and asking before unsaved
 //! work is closed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use egui::{Key, KeyboardShortcut, Modifiers, Pos2, RichText, Ui};
@@ -12,9 +12,8 @@ use crate::geometry::measure::{geodesic_area_m2, geodesic_length_m};
 use crate::geometry::validity::problems;
 use crate::io::journal::{Journal, Recovery, find_recovery};
 use crate::io::{read_geojson, save_geojson, stamp_of};
-use crate::model::LayerId;
 use crate::model::edit::{self, Change, VertexAt};
-use crate::model::{FeatureRef, LayerIndex, LayerStatus};
+use crate::model::{FeatureId, FeatureRef, LayerId, LayerIndex, LayerStatus};
 use crate::render::LayerRender;
 use crate::ui::edit_ui::{
     Drag, DragKind, EditorState, Handle, Tool, ToolbarAction, attribute_form_ui, edit_facts_ui,
@@ -63,10 +62,10 @@ pub struct EditingState {
     /// The user chose to quit without saving, or saved everything: let the window close.
     quit_confirmed: bool,
     /// Layers whose file another program changed, waiting for "reload" or "keep mine".
-    pub external: Vec<LayerIndex>,
+    pub external: Vec<LayerId>,
     last_disk_check: f64,
     /// The layer changed last, which undo acts on when no layer is in edit mode.
-    pub last_edited: Option<LayerIndex>,
+    pub last_edited: Option<LayerId>,
 }
 
 impl EditingState {
@@ -81,7 +80,7 @@ impl EditingState {
 impl CorridorApp {
     /// The layer in edit mode, if any.
     pub fn editing_layer(&self) -> Option<LayerIndex> {
-        self.editing.editor.layer
+        self.doc.index_of(self.editing.editor.layer?)
     }
 
     /// Journals of unsaved edits found at start, waiting for the user's answer.
@@ -105,11 +104,15 @@ impl CorridorApp {
         };
         let chosen = layer
             .filter(loaded)
-            .or(self.selection().map(|r| r.layer).filter(loaded))
+            .or(self
+                .selection()
+                .and_then(|r| self.doc.index_of(r.layer))
+                .filter(loaded))
             .or((0..self.doc.layers.len())
                 .rev()
                 .find(|i| loaded(i) && self.doc.layers[*i].subareas))
-            .or((0..self.doc.layers.len()).rev().find(loaded));
+            .or((0..self.doc.layers.len()).rev().find(loaded))
+            .map(|i| self.doc.layers[i].id);
         let e = &mut self.editing.editor;
         e.layer = chosen;
         e.drawing.clear();
@@ -153,7 +156,7 @@ impl CorridorApp {
     /// selection, the search index and the panel's facts.
     pub(super) fn after_edit(&mut self, li: LayerIndex, label: &str, changes: &[Change]) {
         self.editing.editor.revision += 1;
-        self.editing.last_edited = Some(li);
+        self.editing.last_edited = self.doc.layers.get(li).map(|l| l.id);
         self.editing.editor.message = None;
         self.journal(li, label, changes);
         let structural = changes
@@ -165,26 +168,21 @@ impl CorridorApp {
                 *render = LayerRender::build_in(layer, lang);
             } else {
                 for c in changes {
-                    render.update_feature(layer, c.index, lang);
+                    if let Some(i) = layer.position(c.id) {
+                        render.update_feature(layer, i, lang);
+                    }
                 }
             }
         }
-        // Follow the selected feature through insertions and removals.
-        let mut selection = self.selection();
-        if structural && let Some(r) = selection.filter(|r| r.layer == li) {
-            let mut index = Some(r.feature);
-            for c in changes {
-                index = match (index, c.before.is_some(), c.after.is_some()) {
-                    (Some(i), true, false) if i == c.index => None,
-                    (Some(i), true, false) if i > c.index => Some(i - 1),
-                    (Some(i), false, true) if i >= c.index => Some(i + 1),
-                    (i, _, _) => i,
-                };
-            }
-            selection = index.map(|feature| FeatureRef { layer: li, feature });
+        // The selection holds an id: it needs no following, only letting go when its feature
+        // is gone.
+        let selection = self.selection();
+        if structural && selection.is_some_and(|r| self.doc.feature(r).is_none()) {
             self.editing.editor.vertex = None;
+            self.select(None);
+        } else {
+            self.select(selection);
         }
-        self.select(selection);
         self.search_index = None;
     }
 
@@ -219,10 +217,10 @@ impl CorridorApp {
                                 .last_mut()
                                 .map(|(_, j)| j.append(label, &changes)),
                             None => {
-                                let records: Vec<geojson::Feature> = layer
-                                    .features
+                                let records: Vec<(FeatureId, geojson::Feature)> = layer
+                                    .features()
                                     .iter()
-                                    .map(|f| f.record().into_owned())
+                                    .map(|f| (f.id(), f.record().into_owned()))
                                     .collect();
                                 self.editing
                                     .journals
@@ -293,12 +291,13 @@ impl CorridorApp {
 
     /// The layer undo, redo and save act on.
     fn edit_target(&self) -> Option<LayerIndex> {
-        self.editing
+        let id = self
+            .editing
             .editor
             .layer
             .or(self.selection().map(|r| r.layer))
-            .or(self.editing.last_edited)
-            .filter(|&i| i < self.doc.layers.len())
+            .or(self.editing.last_edited)?;
+        self.doc.index_of(id)
     }
 
     /// Saves a layer to its file (or to `to`). On failure the message is shown and nothing on
@@ -350,7 +349,7 @@ impl CorridorApp {
         let target = to.unwrap_or_else(|| layer.source.clone());
         let same_file = target == layer.source;
         if same_file {
-            if self.editing.external.contains(&li) {
+            if self.editing.external.contains(&layer.id) {
                 let text = format!(
                     "{} was changed by another program: choose “Reload” or “Keep mine” first.",
                     layer.source.display()
@@ -362,7 +361,7 @@ impl CorridorApp {
             if let Some(known) = layer.stamp
                 && stamp_of(&layer.source).is_none_or(|now| !now.same_contents(&known))
             {
-                self.editing.external.push(li);
+                self.editing.external.push(layer.id);
                 let text = format!(
                     "{} was changed by another program since it was opened: not saved.",
                     layer.source.display()
@@ -416,33 +415,29 @@ impl CorridorApp {
         let Some(drag) = self.editing.editor.drag.take() else {
             return;
         };
-        let Some(li) = self.editing.editor.layer else {
+        let Some(li) = self.editing_layer() else {
             return;
         };
-        if let Some(f) = self
-            .doc
-            .layers
-            .get_mut(li)
-            .and_then(|l| l.features.get_mut(drag.feature))
-        {
-            f.set_record(drag.before);
-            if let Some(layer) = self.doc.layers.get(li) {
-                self.renders[li].update_feature(layer, drag.feature, self.persisted.lang);
-            }
+        let layer = &mut self.doc.layers[li];
+        if let Some(i) = layer.position(drag.feature) {
+            layer.features_mut()[i].set_record(drag.before);
+            self.renders[li].update_feature(&self.doc.layers[li], i, self.persisted.lang);
         }
     }
 
-    /// The selected feature of the layer being edited.
-    fn edited_feature(&self) -> Option<(LayerIndex, usize)> {
-        let li = self.editing.editor.layer?;
-        self.selection()
-            .filter(|r| r.layer == li)
-            .map(|r| (li, r.feature))
+    /// The selected feature of the layer being edited: the layer's place in draw order, the
+    /// feature's id, and its place in the layer now.
+    fn edited_feature(&self) -> Option<(LayerIndex, FeatureId, usize)> {
+        let r = self
+            .selection()
+            .filter(|r| Some(r.layer) == self.editing.editor.layer)?;
+        let (li, fi) = self.doc.locate(r)?;
+        Some((li, r.feature, fi))
     }
 
     fn selected_parts(&self) -> Vec<edit::Part> {
         self.edited_feature()
-            .and_then(|(li, fi)| self.doc.layers.get(li)?.features.get(fi))
+            .and_then(|(li, _, fi)| self.doc.layers.get(li)?.features().get(fi))
             .and_then(|f| f.record_geometry())
             .map(|g| edit::parts(&g.value))
             .unwrap_or_default()
@@ -468,7 +463,7 @@ impl CorridorApp {
         }
         match self.editing.editor.tool {
             Tool::Vertices => handle_at(&t, &self.selected_parts(), origin).is_some(),
-            Tool::Move => self.edited_feature().is_some_and(|(li, fi)| {
+            Tool::Move => self.edited_feature().is_some_and(|(li, _, fi)| {
                 let per_point = 1.0 / t.scale();
                 self.renders[li].hit(
                     t.world_from_screen(origin),
@@ -483,7 +478,7 @@ impl CorridorApp {
     /// Handles the map's pointer events for the editor. Returns whether it took the click (so
     /// ordinary selection does not).
     pub(super) fn edit_map_input(&mut self, ui: &Ui, out: &MapOutput) -> bool {
-        let Some(li) = self.editing.editor.layer else {
+        let Some(li) = self.editing_layer() else {
             return false;
         };
         let Some(t) = self.map.transform else {
@@ -502,7 +497,9 @@ impl CorridorApp {
                     })
                 ));
         // A dragged vertex must not snap to its own feature; a new shape may snap to anything.
-        let exclude = edited.filter(|_| self.editing.editor.drag.is_some());
+        let exclude = edited
+            .map(|(li, _, fi)| (li, fi))
+            .filter(|_| self.editing.editor.drag.is_some());
         self.editing.editor.snap = match out.pointer {
             Some(p) if snapping_now => find_snap(&t, &self.doc, &self.renders, p, exclude),
             _ => None,
@@ -527,17 +524,17 @@ impl CorridorApp {
         // Drags: a vertex, a midpoint (inserting a vertex), or the whole feature.
         if out.drag_started
             && self.editing.editor.drag.is_none()
-            && let Some((_, fi)) = edited
+            && let Some((_, id, fi)) = edited
             && let Some(origin) = ui.input(|i| i.pointer.press_origin())
         {
-            let before = self.doc.layers[li].features[fi].record().into_owned();
+            let before = self.doc.layers[li].features()[fi].record().into_owned();
             let start = lonlat_at(&t, origin);
             match tool {
                 Tool::Vertices => match handle_at(&t, &self.selected_parts(), origin) {
                     Some(Handle::Vertex(v)) => {
                         self.editing.editor.vertex = Some(v);
                         self.editing.editor.drag = Some(Drag {
-                            feature: fi,
+                            feature: id,
                             kind: DragKind::Vertex(v),
                             before,
                             start,
@@ -551,7 +548,7 @@ impl CorridorApp {
                         };
                         self.editing.editor.vertex = Some(v);
                         self.editing.editor.drag = Some(Drag {
-                            feature: fi,
+                            feature: id,
                             kind: DragKind::Vertex(v),
                             before,
                             start,
@@ -569,7 +566,7 @@ impl CorridorApp {
                         ) == Some(fi) =>
                 {
                     self.editing.editor.drag = Some(Drag {
-                        feature: fi,
+                        feature: id,
                         kind: DragKind::Feature,
                         before,
                         start,
@@ -603,25 +600,25 @@ impl CorridorApp {
                 if result.is_ok() {
                     edit::refresh_bbox(&mut record);
                     let layer = &mut self.doc.layers[li];
-                    if let Some(f) = layer.features.get_mut(drag.feature) {
-                        f.set_record(record);
+                    if let Some(i) = layer.position(drag.feature) {
+                        layer.features_mut()[i].set_record(record);
+                        self.renders[li].update_feature(
+                            &self.doc.layers[li],
+                            i,
+                            self.persisted.lang,
+                        );
                     }
-                    self.renders[li].update_feature(
-                        &self.doc.layers[li],
-                        drag.feature,
-                        self.persisted.lang,
-                    );
                     self.editing.editor.revision += 1;
                 }
             }
             if out.drag_stopped || !ui.input(|i| i.pointer.primary_down()) && !out.dragged {
                 self.editing.editor.drag = None;
-                let after = self.doc.layers[li].features[drag.feature]
-                    .record()
-                    .into_owned();
-                if after != drag.before {
+                let after = self.doc.layers[li]
+                    .feature(drag.feature)
+                    .map(|f| f.record().into_owned());
+                if let Some(after) = after.filter(|a| *a != drag.before) {
                     let change = Change {
-                        index: drag.feature,
+                        id: drag.feature,
                         before: Some(drag.before),
                         after: Some(after),
                     };
@@ -660,7 +657,8 @@ impl CorridorApp {
         let marker = (self.doc.layers[li].style.marker_radius as f64 + 4.0) * per_point;
         let hit = self.renders[li].hit(t.world_from_screen(p), 5.0 * per_point, marker);
         self.editing.editor.vertex = None;
-        self.select(hit.map(|feature| FeatureRef { layer: li, feature }));
+        let layer = &self.doc.layers[li];
+        self.select(hit.and_then(|i| layer.ref_at(i)));
         true
     }
 
@@ -715,12 +713,12 @@ impl CorridorApp {
     /// Adds a feature with a fresh id and the layer's attributes (empty), and selects it so its
     /// form opens.
     fn create_feature(&mut self, value: geojson::GeometryValue, label: &str) {
-        let Some(li) = self.editing.editor.layer else {
+        let Some(li) = self.editing_layer() else {
             return;
         };
         let layer = &mut self.doc.layers[li];
         let mut properties = geojson::JsonObject::new();
-        for f in layer.features.iter().take(1000) {
+        for f in layer.features().iter().take(1000) {
             for (k, _) in f.properties() {
                 if properties.len() < 64 && !properties.contains_key(k) {
                     properties.insert(k.clone(), geojson::JsonValue::Null);
@@ -734,17 +732,15 @@ impl CorridorApp {
             ..Default::default()
         };
         match layer.add_feature(record.clone(), label) {
-            Ok(index) => {
+            Ok(id) => {
                 let change = Change {
-                    index,
+                    id,
                     before: None,
                     after: Some(record),
                 };
+                let layer = self.doc.layers[li].id;
                 self.after_edit(li, label, &[change]);
-                self.select(Some(FeatureRef {
-                    layer: li,
-                    feature: index,
-                }));
+                self.select(Some(FeatureRef { layer, feature: id }));
             }
             Err(e) => self.editing.editor.message = Some(e.to_string()),
         }
@@ -752,7 +748,7 @@ impl CorridorApp {
 
     /// Deletes the selected vertex, or the selected feature when no vertex is selected.
     pub fn delete_selected(&mut self) {
-        let Some((li, fi)) = self.edited_feature() else {
+        let Some((li, fi, _)) = self.edited_feature() else {
             return;
         };
         let result = match self.editing.editor.vertex.take() {
@@ -774,7 +770,13 @@ impl CorridorApp {
     }
 
     /// Replaces a feature's record (from the attribute form) as one edit.
-    fn replace_record(&mut self, li: LayerIndex, fi: usize, after: geojson::Feature, label: &str) {
+    fn replace_record(
+        &mut self,
+        li: LayerIndex,
+        fi: FeatureId,
+        after: geojson::Feature,
+        label: &str,
+    ) {
         match self.doc.layers[li].replace(fi, after, label) {
             Ok(change) if change.before != change.after => self.after_edit(li, label, &[change]),
             Ok(_) => {}
@@ -871,12 +873,12 @@ impl CorridorApp {
                 self.editing.editor.tool = t;
                 self.editing.editor.drawing.clear();
             }
-            ToolbarAction::Layer(li) => self.start_editing(Some(li)),
+            ToolbarAction::Layer(id) => self.start_editing(self.doc.index_of(id)),
             ToolbarAction::Undo => self.undo(),
             ToolbarAction::Redo => self.redo(),
             ToolbarAction::Save => self.save_current(),
             ToolbarAction::SaveAs => {
-                if let Some(li) = self.editing.editor.layer {
+                if let Some(li) = self.editing_layer() {
                     self.open_save_as(li);
                 }
             }
@@ -889,11 +891,11 @@ impl CorridorApp {
     fn refresh_edit_facts(&mut self) {
         let key = self
             .edited_feature()
-            .map(|(_, fi)| (fi, self.editing.editor.revision));
+            .map(|(_, id, _)| (id, self.editing.editor.revision));
         if key != self.editing.editor.problems_for {
             let geometry = self
                 .edited_feature()
-                .and_then(|(li, fi)| self.doc.layers[li].features.get(fi))
+                .and_then(|(li, _, fi)| self.doc.layers[li].features().get(fi))
                 .and_then(|f| f.geometry());
             self.editing.editor.problems = geometry.as_deref().map(problems).unwrap_or_default();
             self.editing.editor.measures = geometry
@@ -923,11 +925,11 @@ impl CorridorApp {
     /// The editing part of the feature panel: live area and perimeter, problems, the
     /// attribute form and "Delete feature".
     pub(super) fn edit_panel(&mut self, ui: &mut Ui) {
-        let Some((li, fi)) = self.edited_feature() else {
+        let Some((li, id, fi)) = self.edited_feature() else {
             return;
         };
         self.refresh_edit_facts();
-        let Some(feature) = self.doc.layers[li].features.get(fi) else {
+        let Some(feature) = self.doc.layers[li].features().get(fi) else {
             return;
         };
         ui.heading("Edit feature");
@@ -944,7 +946,7 @@ impl CorridorApp {
             .clicked();
         ui.separator();
         if let Some((after, label)) = changed {
-            self.replace_record(li, fi, after, &label);
+            self.replace_record(li, id, after, &label);
         }
         if delete {
             self.editing.editor.vertex = None;
@@ -1046,10 +1048,10 @@ impl CorridorApp {
     /// Compares every layer's file with what we last read or wrote.
     pub fn look_at_disk(&mut self) {
         for li in 0..self.doc.layers.len() {
-            if self.editing.external.contains(&li) {
+            let layer = &self.doc.layers[li];
+            if self.editing.external.contains(&layer.id) {
                 continue;
             }
-            let layer = &self.doc.layers[li];
             let Some(known) = layer.stamp else {
                 continue;
             };
@@ -1064,17 +1066,18 @@ impl CorridorApp {
                 Some(now) if now.same_contents(&known) => {
                     self.doc.layers[li].stamp = Some(now);
                 }
-                _ => self.editing.external.push(li),
+                _ => self.editing.external.push(layer.id),
             }
         }
     }
 
     /// Reads a layer's file again, dropping its unsaved edits and history.
     pub fn reload_layer(&mut self, li: LayerIndex) {
-        self.editing.external.retain(|&l| l != li);
         let Some(layer) = self.doc.layers.get(li) else {
             return;
         };
+        let id = layer.id;
+        self.editing.external.retain(|&l| l != id);
         let source = layer.source.clone();
         match read_geojson(&source) {
             Ok(parsed) => {
@@ -1091,7 +1094,7 @@ impl CorridorApp {
                 self.doc.layers[li] = fresh;
                 self.drop_journal(&source);
                 self.renders[li] = LayerRender::build_in(&self.doc.layers[li], self.persisted.lang);
-                if self.selection().is_some_and(|r| r.layer == li) {
+                if self.selection().is_some_and(|r| r.layer == id) {
                     self.select(None);
                 }
                 self.editing.editor.drag = None;
@@ -1106,8 +1109,9 @@ impl CorridorApp {
 
     /// Keeps our version of a layer another program changed; the next save overwrites theirs.
     pub fn keep_ours(&mut self, li: LayerIndex) {
-        self.editing.external.retain(|&l| l != li);
         if let Some(layer) = self.doc.layers.get_mut(li) {
+            let id = layer.id;
+            self.editing.external.retain(|&l| l != id);
             layer.stamp = stamp_of(&layer.source);
             layer.history.mark_unsaved();
             // The journal's base is now the other program's file: start it again from there.
@@ -1120,10 +1124,11 @@ impl CorridorApp {
     /// Banners for files changed on disk.
     pub(super) fn external_banner_ui(&mut self, ui: &mut Ui) {
         let mut action: Option<(LayerIndex, bool)> = None;
-        for &li in &self.editing.external {
-            let Some(layer) = self.doc.layers.get(li) else {
+        for &id in &self.editing.external {
+            let Some(li) = self.doc.index_of(id) else {
                 continue;
             };
+            let layer = &self.doc.layers[li];
             egui::Frame::new()
                 .fill(egui::Color32::from_rgb(0xff, 0xf4, 0xe5))
                 .inner_margin(6.0)
@@ -1379,7 +1384,7 @@ impl CorridorApp {
             return Err(text);
         }
         let records: Vec<geojson::Feature> = layer
-            .features
+            .features()
             .iter()
             .map(|f| {
                 let mut r = f.record().into_owned();
@@ -1686,44 +1691,69 @@ fn human_age(d: std::time::Duration) -> String {
     }
 }
 
-/// Journalled changes to a table's layer, re-addressed by row key: a change to a row goes to
-/// wherever that row is now; a change to a row others deleted brings it back as a new feature;
-/// new features keep their place.
+/// Journalled changes to a table's layer, re-addressed by row key (the table read again may
+/// give its rows in another order, so other ids): a change to a row goes to wherever that row
+/// is now; a change to a row others deleted brings it back as a new feature, which the changes
+/// after it follow; new features get ids of their own.
 fn rebase_by_row(layer: &crate::model::Layer, changes: Vec<Change>) -> Vec<Change> {
     use crate::db::row_key;
-    let mut keys: Vec<Option<String>> = layer
-        .features
+    use crate::db::rows::strip_row;
+    let mut by_key: HashMap<String, FeatureId> = layer
+        .features()
         .iter()
-        .map(|f| row_key(f.meta()).map(str::to_owned))
+        .filter_map(|f| Some((row_key(f.meta())?.to_owned(), f.id())))
         .collect();
+    // Features the journal made (or made again), by their id in the journal.
+    let mut renamed: HashMap<FeatureId, FeatureId> = HashMap::new();
+    let mut next = layer.next_feature_id().get();
+    let mut fresh = |old: FeatureId, renamed: &mut HashMap<FeatureId, FeatureId>| {
+        let id = FeatureId::new(next);
+        next += 1;
+        renamed.insert(old, id);
+        id
+    };
     let mut out = Vec::with_capacity(changes.len());
     for mut c in changes {
         let key = c.before.as_ref().and_then(row_key).map(str::to_owned);
-        if let Some(key) = key {
-            match keys.iter().position(|k| k.as_deref() == Some(key.as_str())) {
-                Some(i) => c.index = i,
+        if let Some(&id) = renamed.get(&c.id) {
+            c.id = id;
+            for r in [c.before.as_mut(), c.after.as_mut()].into_iter().flatten() {
+                strip_row(r);
+            }
+        } else if let Some(key) = key {
+            match by_key.get(&key) {
+                Some(&id) => c.id = id,
                 None => {
                     // The row is gone: what we made of it becomes a new feature.
                     let Some(mut after) = c.after.take() else {
                         continue;
                     };
-                    crate::db::rows::strip_row(&mut after);
+                    strip_row(&mut after);
                     c = Change {
-                        index: keys.len(),
+                        id: fresh(c.id, &mut renamed),
                         before: None,
                         after: Some(after),
                     };
                 }
             }
+        } else if c.before.is_none() {
+            c.id = fresh(c.id, &mut renamed);
+        } else {
+            // A feature without a row the journal never made: nothing to match it to.
+            continue;
         }
-        let after_key = c.after.as_ref().and_then(row_key).map(str::to_owned);
         match (&c.before, &c.after) {
-            (Some(_), Some(_)) if c.index < keys.len() => keys[c.index] = after_key,
-            (None, Some(_)) if c.index <= keys.len() => keys.insert(c.index, after_key),
-            (Some(_), None) if c.index < keys.len() => {
-                keys.remove(c.index);
+            (_, Some(after)) => {
+                if let Some(k) = row_key(after) {
+                    by_key.insert(k.to_owned(), c.id);
+                }
             }
-            _ => continue,
+            (Some(before), None) => {
+                if let Some(k) = row_key(before) {
+                    by_key.remove(k);
+                }
+            }
+            (None, None) => {}
         }
         out.push(c);
     }

@@ -13,7 +13,7 @@ use crate::db::table::LayerEntry;
 use crate::db::{Outcome, Pending, PgSource, Row, TableInfo, record_hash};
 use crate::loader::{LoadJob, TableLoad};
 use crate::model::edit::Change;
-use crate::model::{Feature, LayerIndex};
+use crate::model::{Feature, FeatureId, LayerIndex};
 use crate::render::LayerRender;
 use crate::ui::i18n::tr;
 
@@ -63,10 +63,8 @@ pub struct DbLink {
     pub conflicts: Vec<Conflict>,
     /// The rest of a large table is still coming.
     pub loading_rest: bool,
-    /// Rows others deleted that are kept until this layer's edits are saved (removing them now
-    /// would shift the positions the undo history refers to).
-    deferred_gone: Vec<String>,
-    /// Rows others changed while ours had unsaved edits: refreshed after the next save.
+    /// Rows others changed or deleted while ours had unsaved edits to them: read again after
+    /// the next save.
     deferred_changed: Vec<String>,
 }
 
@@ -242,7 +240,7 @@ impl CorridorApp {
             .doc
             .layers
             .iter()
-            .position(|l| l.source == source && l.features.is_empty());
+            .position(|l| l.source == source && l.features().is_empty());
         self.db.links.push(DbLink {
             source,
             pg: info.source.clone(),
@@ -256,7 +254,6 @@ impl CorridorApp {
             save_queued: false,
             conflicts: Vec::new(),
             loading_rest: more_follows,
-            deferred_gone: Vec::new(),
             deferred_changed: Vec::new(),
         });
         match place {
@@ -287,7 +284,7 @@ impl CorridorApp {
             .doc
             .layers
             .iter()
-            .filter(|l| l.features.is_empty() && l.error().is_none())
+            .filter(|l| l.features().is_empty() && l.error().is_none())
             .filter_map(|l| Some((PgSource::from_key(&l.source)?, l.style.clone())))
             .collect();
         for (source, style) in tables {
@@ -305,7 +302,7 @@ impl CorridorApp {
             .doc
             .layers
             .iter_mut()
-            .find(|l| l.source == source && l.features.is_empty())
+            .find(|l| l.source == source && l.features().is_empty())
         {
             Some(layer) => {
                 layer.status = crate::model::LayerStatus::Failed(message.to_owned());
@@ -327,9 +324,7 @@ impl CorridorApp {
         for r in rows {
             link.baseline
                 .insert(r.key.clone(), (r.version, record_hash(&r.record)));
-            self.doc.layers[li]
-                .features
-                .push(Feature::from_record(r.record));
+            self.doc.layers[li].push_feature(Feature::from_record(r.record));
         }
         self.renders[li] = LayerRender::build_in(&self.doc.layers[li], self.persisted.lang);
         self.layers_changed();
@@ -398,7 +393,7 @@ impl CorridorApp {
         let mut items = Vec::new();
         let mut slots = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for (i, f) in layer.features.iter().enumerate() {
+        for f in layer.features() {
             match row_key(f.meta()) {
                 Some(key) if link.baseline.contains_key(key) && seen.insert(key.to_owned()) => {
                     if conflicted.contains(&key)
@@ -430,7 +425,7 @@ impl CorridorApp {
                         mine: Some(record),
                     });
                     slots.push(Slot::New {
-                        index: i,
+                        id: f.id(),
                         hash: record_hash(&f.record()),
                     });
                 }
@@ -480,10 +475,6 @@ impl CorridorApp {
             let changed = std::mem::take(&mut link.deferred_changed);
             if !changed.is_empty() {
                 link.worker.send(Request::Fetch(changed));
-            }
-            let gone = std::mem::take(&mut link.deferred_gone);
-            if !gone.is_empty() {
-                link.worker.send(Request::Fetch(gone));
             }
         }
     }
@@ -583,25 +574,17 @@ impl CorridorApp {
                     link.baseline.insert(key, (version, hash));
                     written += 1;
                 }
-                (Slot::New { index, hash }, Outcome::Written { key, version }) => {
-                    // The new row's feature (where it was, unless edits moved it) now carries
-                    // its key; that is not an edit.
-                    let at = if layer
-                        .features
-                        .get(index)
-                        .is_some_and(|f| record_hash(&f.record()) == hash)
-                    {
-                        Some(index)
-                    } else {
-                        layer.features.iter().position(|f| {
-                            row_key(f.meta()).is_none() && record_hash(&f.record()) == hash
-                        })
-                    };
+                (Slot::New { id, hash }, Outcome::Written { key, version }) => {
+                    // The new row's feature now carries its key; that is not an edit. If it
+                    // was edited while the save was on its way, its baseline stays the hash
+                    // of what was written, so the next save sends the edit.
                     let mut hash = hash;
-                    if let Some(i) = at {
-                        let feature = &mut layer.features[i];
+                    if let Some(feature) = layer.feature_mut(id) {
+                        let unchanged = record_hash(&feature.record()) == hash;
                         set_row_key(feature.meta_mut(), &key);
-                        hash = record_hash(&feature.record());
+                        if unchanged {
+                            hash = record_hash(&feature.record());
+                        }
                     }
                     link.baseline.insert(key, (version, hash));
                     written += 1;
@@ -612,7 +595,7 @@ impl CorridorApp {
                 }
                 (Slot::Row { key, .. }, Outcome::Conflict { theirs }) => {
                     let mine = feature_of_row(layer, &key)
-                        .map(|i| layer.features[i].record().into_owned());
+                        .map(|i| layer.features()[i].record().into_owned());
                     conflicts.push(Conflict {
                         key,
                         mine,
@@ -656,6 +639,7 @@ impl CorridorApp {
     /// Rows read again (after a notification or a reconnection): take in those we have not
     /// changed ourselves and are not editing.
     fn take_in(&mut self, k: usize, li: LayerIndex, rows: Vec<Row>, gone: Vec<String>) {
+        // The feature being edited (a drag may be under way): left alone.
         let editing = self
             .editing_layer()
             .filter(|&l| l == li)
@@ -666,7 +650,7 @@ impl CorridorApp {
         let mut touched = Vec::new();
         // Where each row is, looked up once for the whole batch.
         let at_row: HashMap<String, usize> = layer
-            .features
+            .features()
             .iter()
             .enumerate()
             .filter_map(|(i, f)| Some((row_key(f.meta())?.to_owned(), i)))
@@ -682,9 +666,10 @@ impl CorridorApp {
                     if version == row.version {
                         continue;
                     }
-                    let ours_unchanged = record_hash(&layer.features[i].record()) == base_hash;
-                    if ours_unchanged && editing != Some(i) {
-                        layer.features[i] = Feature::from_record(row.record);
+                    let ours = &layer.features()[i];
+                    let ours_unchanged = record_hash(&ours.record()) == base_hash;
+                    if ours_unchanged && editing != Some(ours.id()) {
+                        layer.features_mut()[i].set_record(row.record);
                         link.baseline.insert(row.key, (row.version, hash));
                         touched.push(i);
                     } else if !link.deferred_changed.contains(&row.key) {
@@ -698,7 +683,7 @@ impl CorridorApp {
                         continue;
                     }
                     link.baseline.insert(row.key, (row.version, hash));
-                    layer.features.push(Feature::from_record(row.record));
+                    layer.push_feature(Feature::from_record(row.record));
                     structural = true;
                 }
             }
@@ -708,29 +693,34 @@ impl CorridorApp {
                 link.baseline.remove(&key);
                 continue;
             };
+            let ours = &layer.features()[i];
             let ours_unchanged = link
                 .baseline
                 .get(&key)
-                .is_some_and(|(_, h)| record_hash(&layer.features[i].record()) == *h);
-            // Removing a feature shifts the positions the undo history refers to: with nothing
-            // unsaved, the history is let go first (as a commit does in QGIS); with unsaved
-            // edits, the removal waits for the next save.
-            if ours_unchanged && !layer.is_dirty() {
-                if layer.history.depth() > 0 {
-                    layer.history = crate::model::edit::History::default();
-                }
-                layer.features.remove(i);
+                .is_some_and(|(_, h)| record_hash(&ours.record()) == *h);
+            // Gone at once, unsaved edits to other features or not: the history names features
+            // by id, so undo goes on working (what it did to this row is forgotten). A row we
+            // changed (or are editing) stays: saving it will be a conflict to decide.
+            if ours_unchanged && editing != Some(ours.id()) {
+                let id = ours.id();
+                layer.remove_feature(id);
                 link.baseline.remove(&key);
                 structural = true;
-            } else if !link.deferred_gone.contains(&key) {
-                link.deferred_gone.push(key);
+            } else if !link.deferred_changed.contains(&key) {
+                link.deferred_changed.push(key);
             }
         }
         let lang = self.persisted.lang;
         if structural {
             self.renders[li] = LayerRender::build_in(&self.doc.layers[li], lang);
             self.layers_changed();
-            self.select(None);
+            // The selection holds an id: it is let go only if its feature went.
+            if self
+                .selection()
+                .is_some_and(|r| self.doc.feature(r).is_none())
+            {
+                self.select(None);
+            }
         } else {
             for i in touched {
                 self.renders[li].update_feature(&self.doc.layers[li], i, lang);
@@ -759,7 +749,7 @@ impl CorridorApp {
                 if let Some(li) = li
                     && let Some(i) = feature_of_row(&self.doc.layers[li], &c.key)
                 {
-                    crate::db::rows::strip_row(self.doc.layers[li].features[i].meta_mut());
+                    crate::db::rows::strip_row(self.doc.layers[li].features_mut()[i].meta_mut());
                 }
             }
             (None, None) => {
@@ -780,21 +770,22 @@ impl CorridorApp {
         let Some(li) = self.layer_of(&source) else {
             return;
         };
-        let at = feature_of_row(&self.doc.layers[li], &c.key);
+        let layer = &self.doc.layers[li];
+        let at = feature_of_row(layer, &c.key).map(|i| &layer.features()[i]);
         let change = match (&c.theirs, at) {
-            (Some(theirs), Some(i)) => Some(Change {
-                index: i,
-                before: Some(self.doc.layers[li].features[i].record().into_owned()),
+            (Some(theirs), Some(f)) => Some(Change {
+                id: f.id(),
+                before: Some(f.record().into_owned()),
                 after: Some(theirs.record.clone()),
             }),
             (Some(theirs), None) => Some(Change {
-                index: self.doc.layers[li].features.len(),
+                id: layer.next_feature_id(),
                 before: None,
                 after: Some(theirs.record.clone()),
             }),
-            (None, Some(i)) => Some(Change {
-                index: i,
-                before: Some(self.doc.layers[li].features[i].record().into_owned()),
+            (None, Some(f)) => Some(Change {
+                id: f.id(),
+                before: Some(f.record().into_owned()),
                 after: None,
             }),
             (None, None) => None,
@@ -1262,7 +1253,7 @@ impl CorridorApp {
 /// a new feature (where it was, and its hash), or a row deleted.
 enum Slot {
     Row { key: String, hash: u64 },
-    New { index: usize, hash: u64 },
+    New { id: FeatureId, hash: u64 },
     Gone(String),
 }
 
@@ -1302,7 +1293,7 @@ fn differences(mine: &geojson::Feature, theirs: &geojson::Feature) -> Vec<String
 /// Where the feature carrying row `key` is in the layer.
 fn feature_of_row(layer: &crate::model::Layer, key: &str) -> Option<usize> {
     layer
-        .features
+        .features()
         .iter()
         .position(|f| row_key(f.meta()) == Some(key))
 }

@@ -75,7 +75,7 @@ pub fn import(
     let err = |e: postgres::Error| DbError::from_pg(&e, &what);
     // Property keys in order of first appearance, with their values.
     let mut keys: Vec<String> = Vec::new();
-    for f in &layer.features {
+    for f in layer.features() {
         for k in f.meta().properties.iter().flat_map(|p| p.keys()) {
             if !keys.contains(k) {
                 keys.push(k.clone());
@@ -110,7 +110,7 @@ pub fn import(
         taken.push(name.clone());
         let t = column_type(
             layer
-                .features
+                .features()
                 .iter()
                 .filter_map(|f| f.meta().properties.as_ref()?.get(k)),
         );
@@ -120,7 +120,7 @@ pub fn import(
     // a mix gets a plain `geometry` column held to SRID 4326.
     let mut types = std::collections::BTreeSet::new();
     let mut dims = std::collections::BTreeSet::new();
-    for g in layer.features.iter().filter_map(|f| f.record_geometry()) {
+    for g in layer.features().iter().filter_map(|f| f.record_geometry()) {
         types.insert(geometry_type_name(&g.value));
         dims.insert(geometry_dims(&g.value));
     }
@@ -218,7 +218,7 @@ pub fn import(
     // Rows, as saves write them (the same texts and casts), in this transaction.
     let info = describe(&mut tx, source)?;
     let records: Vec<geojson::Feature> = layer
-        .features
+        .features()
         .iter()
         .map(|f| {
             let mut record = f.record().into_owned();
@@ -531,7 +531,7 @@ pub fn export_file(url: &str, table: &str, out: &std::path::Path) -> Result<Stri
     crate::io::save_geojson(&layer, out).map_err(|e| e.to_string())?;
     Ok(format!(
         "exported {} features from {} to {}",
-        layer.features.len(),
+        layer.features().len(),
         source.describe(),
         out.display()
     ))

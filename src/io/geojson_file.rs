@@ -662,7 +662,7 @@ pub fn geojson_bytes(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
 pub fn write_geojson(layer: &Layer, out: &mut impl std::io::Write) -> serde_json::Result<()> {
     let mut out = Bytes(out);
     let out = &mut out;
-    match (&layer.form, layer.features.as_slice()) {
+    match (&layer.form, layer.features()) {
         (SourceForm::Feature, [only]) => {
             serde_json::to_writer(&mut *out, &*for_file(&only.record()))?;
             return out.push(b'\n');
@@ -684,7 +684,7 @@ pub fn write_geojson(layer: &Layer, out: &mut impl std::io::Write) -> serde_json
         _ => {}
     }
     if let SourceForm::Sequence { separators } = layer.form {
-        if layer.features.is_empty() {
+        if layer.features().is_empty() {
             return Ok(());
         }
         // Each record on a line of its own, after an RS character when the file had them.
@@ -693,7 +693,7 @@ pub fn write_geojson(layer: &Layer, out: &mut impl std::io::Write) -> serde_json
         } else {
             (b"", b"\n")
         };
-        return write_features(out, &layer.features, first, between, b"\n");
+        return write_features(out, layer.features(), first, between, b"\n");
     }
     out.extend_from_slice(b"{\"type\":\"FeatureCollection\"")?;
     if let SourceForm::FeatureCollection {
@@ -706,7 +706,7 @@ pub fn write_geojson(layer: &Layer, out: &mut impl std::io::Write) -> serde_json
                 // Feature by feature, so that no more than one GeoJSON geometry is made at once.
                 let dims = (bbox.len() / 2).max(2);
                 layer
-                    .features
+                    .features()
                     .iter()
                     .filter_map(|f| {
                         let g = f.record_geometry()?;
@@ -737,8 +737,8 @@ pub fn write_geojson(layer: &Layer, out: &mut impl std::io::Write) -> serde_json
         }
     }
     out.extend_from_slice(b",\"features\":[")?;
-    if !layer.features.is_empty() {
-        write_features(out, &layer.features, b"\n", b",\n", b"")?;
+    if !layer.features().is_empty() {
+        write_features(out, layer.features(), b"\n", b",\n", b"")?;
     }
     out.extend_from_slice(b"\n]}\n")
 }

@@ -10,10 +10,11 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::FileStamp;
 use crate::model::edit::Change;
+use crate::model::{FeatureId, FileStamp};
 
-const VERSION: u32 = 1;
+/// 2: changes name features by id. 1 named them by position (still read).
+const VERSION: u32 = 2;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Header {
@@ -32,8 +33,52 @@ pub struct Entry {
     pub label: String,
     #[serde(default)]
     pub changes: Vec<Change>,
+    /// Every feature with its id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub snapshot: Option<Vec<geojson::Feature>>,
+    pub snapshot: Option<Vec<(FeatureId, geojson::Feature)>>,
+}
+
+/// An edit as version 1 wrote it: features named by position.
+#[derive(Deserialize)]
+struct EntryV1 {
+    label: String,
+    #[serde(default)]
+    changes: Vec<ChangeV1>,
+    #[serde(default)]
+    snapshot: Option<Vec<geojson::Feature>>,
+}
+
+#[derive(Deserialize)]
+struct ChangeV1 {
+    index: usize,
+    before: Option<geojson::Feature>,
+    after: Option<geojson::Feature>,
+}
+
+impl From<EntryV1> for Entry {
+    /// The position is kept in place of the id, and turned into one by
+    /// [`Recovery::changes_for`], which knows the layer it started from.
+    fn from(e: EntryV1) -> Self {
+        Entry {
+            label: e.label,
+            changes: e
+                .changes
+                .into_iter()
+                .map(|c| Change {
+                    id: FeatureId::new(c.index as u64),
+                    before: c.before,
+                    after: c.after,
+                })
+                .collect(),
+            snapshot: e.snapshot.map(|records| {
+                records
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, r)| (FeatureId::new(i as u64), r))
+                    .collect()
+            }),
+        }
+    }
 }
 
 /// Where the journal for a layer's file lives: one file per source path.
@@ -98,7 +143,10 @@ impl Journal {
     }
 
     /// Appends the whole layer as it is now.
-    pub fn append_snapshot(&mut self, records: &[geojson::Feature]) -> std::io::Result<()> {
+    pub fn append_snapshot(
+        &mut self,
+        records: &[(FeatureId, geojson::Feature)],
+    ) -> std::io::Result<()> {
         let line = serde_json::to_vec(&EntryRef {
             label: "All features",
             changes: &[],
@@ -140,7 +188,7 @@ struct EntryRef<'a> {
     label: &'a str,
     changes: &'a [Change],
     #[serde(skip_serializing_if = "Option::is_none")]
-    snapshot: Option<&'a [geojson::Feature]>,
+    snapshot: Option<&'a [(FeatureId, geojson::Feature)]>,
 }
 
 /// Edits found in a journal left behind.
@@ -155,6 +203,8 @@ pub struct Recovery {
     pub modified: Option<SystemTime>,
     /// A last line was cut off (by a crash mid-write) and skipped.
     pub cut_off: bool,
+    /// Written by version 1: the changes' ids are positions.
+    by_position: bool,
 }
 
 impl Recovery {
@@ -170,47 +220,72 @@ impl Recovery {
     /// All the changes, in order, as one list that takes `layer` (as read from the file) to
     /// what it was when the journal ended.
     pub fn changes_for(&self, layer: &crate::model::Layer) -> Vec<Change> {
+        // The ids there are after each change, to know what a snapshot replaces (and, for a
+        // version 1 journal, which feature each position meant).
+        let mut ids: Vec<FeatureId> = layer.features().iter().map(|f| f.id()).collect();
+        let mut next = layer.next_feature_id().get();
         let mut out: Vec<Change> = Vec::new();
         for e in &self.entries {
             if let Some(records) = &e.snapshot {
-                // Remove everything there is (last first), then insert the snapshot.
-                let mut state: Vec<geojson::Feature> = layer
-                    .features
-                    .iter()
-                    .map(|f| f.record().into_owned())
-                    .collect();
-                apply_changes(&mut state, &out);
-                for (i, r) in state.into_iter().enumerate().rev() {
+                for id in ids.drain(..).rev() {
+                    let before = out
+                        .iter()
+                        .rev()
+                        .find(|c| c.id == id)
+                        .and_then(|c| c.after.clone())
+                        .or_else(|| layer.feature(id).map(|f| f.record().into_owned()));
                     out.push(Change {
-                        index: i,
-                        before: Some(r),
+                        id,
+                        before,
                         after: None,
                     });
                 }
-                out.extend(records.iter().enumerate().map(|(i, r)| Change {
-                    index: i,
-                    before: None,
-                    after: Some(r.clone()),
-                }));
-            } else {
-                out.extend(e.changes.iter().cloned());
+                for (id, record) in records {
+                    let id = if self.by_position {
+                        next += 1;
+                        FeatureId::new(next - 1)
+                    } else {
+                        *id
+                    };
+                    ids.push(id);
+                    out.push(Change {
+                        id,
+                        before: None,
+                        after: Some(record.clone()),
+                    });
+                }
+                ids.sort();
+                continue;
+            }
+            for c in &e.changes {
+                let mut c = c.clone();
+                if self.by_position {
+                    let at = c.id.get() as usize;
+                    c.id = match (&c.before, &c.after) {
+                        (None, Some(_)) => {
+                            next += 1;
+                            let id = FeatureId::new(next - 1);
+                            ids.insert(at.min(ids.len()), id);
+                            id
+                        }
+                        (Some(_), None) if at < ids.len() => ids.remove(at),
+                        _ => ids.get(at).copied().unwrap_or(c.id),
+                    };
+                } else {
+                    match (&c.before, &c.after) {
+                        (None, Some(_)) => {
+                            if let Err(k) = ids.binary_search(&c.id) {
+                                ids.insert(k, c.id);
+                            }
+                        }
+                        (Some(_), None) => ids.retain(|i| *i != c.id),
+                        _ => {}
+                    }
+                }
+                out.push(c);
             }
         }
         out
-    }
-}
-
-/// Applies changes to a plain list of records (to know what a snapshot replaces).
-fn apply_changes(state: &mut Vec<geojson::Feature>, changes: &[Change]) {
-    for c in changes {
-        match (&c.before, &c.after) {
-            (Some(_), Some(a)) if c.index < state.len() => state[c.index] = a.clone(),
-            (None, Some(a)) if c.index <= state.len() => state.insert(c.index, a.clone()),
-            (Some(_), None) if c.index < state.len() => {
-                state.remove(c.index);
-            }
-            _ => {}
-        }
     }
 }
 
@@ -246,13 +321,21 @@ pub fn read_journal(path: &Path) -> Result<Recovery, String> {
             header.corridor_journal
         ));
     }
+    let by_position = header.corridor_journal < 2;
+    let read = |line: &[u8]| {
+        if by_position {
+            serde_json::from_slice::<EntryV1>(line).map(Entry::from)
+        } else {
+            serde_json::from_slice::<Entry>(line)
+        }
+    };
     let mut entries = Vec::new();
     let mut cut_off = false;
     while let Some(line) = lines.next() {
         if line.is_empty() {
             continue;
         }
-        match serde_json::from_slice::<Entry>(line) {
+        match read(line) {
             Ok(e) => entries.push(e),
             // Only the last line can be cut off by a crash; damage before it is not ours to guess.
             Err(_) if lines.peek().is_none_or(|l| l.is_empty()) => cut_off = true,
@@ -272,6 +355,7 @@ pub fn read_journal(path: &Path) -> Result<Recovery, String> {
         entries,
         modified: std::fs::metadata(path).and_then(|m| m.modified()).ok(),
         cut_off,
+        by_position,
     })
 }
 
@@ -279,9 +363,9 @@ pub fn read_journal(path: &Path) -> Result<Recovery, String> {
 mod tests {
     use super::*;
 
-    fn change(i: usize) -> Change {
+    fn change(i: u64) -> Change {
         Change {
-            index: i,
+            id: FeatureId::new(i),
             before: None,
             after: Some(geojson::Feature::default()),
         }
@@ -339,5 +423,43 @@ mod tests {
         let j = Journal::create(dir.path(), &source, None).unwrap();
         drop(j);
         assert!(find_recovery(dir.path(), &source).is_none());
+    }
+
+    /// A journal written by version 1 (changes by position) is still recovered, each position
+    /// turned into the id of the feature that was there.
+    #[test]
+    fn a_version_1_journal_by_position_is_recovered() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("three.geojson");
+        let text = r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{"name":"a"},"geometry":null},
+          {"type":"Feature","properties":{"name":"b"},"geometry":null},
+          {"type":"Feature","properties":{"name":"c"},"geometry":null}]}"#;
+        std::fs::write(&source, text).unwrap();
+        let mut layer = crate::io::geojson_file::test_layer(text);
+        let named = |n: &str| -> serde_json::Value {
+            serde_json::json!({"type": "Feature", "properties": {"name": n}, "geometry": null})
+        };
+        // Delete "a" (position 0), then rename what is now at position 1 ("c").
+        let lines = [
+            serde_json::json!({"corridor_journal": 1, "source": source, "base": null, "started": 0}),
+            serde_json::json!({"label": "Delete", "changes": [
+                {"index": 0, "before": named("a"), "after": null}]}),
+            serde_json::json!({"label": "Rename", "changes": [
+                {"index": 1, "before": named("c"), "after": named("c2")}]}),
+        ];
+        let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(journal_path(dir.path(), &source), body).unwrap();
+        let r = find_recovery(dir.path(), &source).unwrap().unwrap();
+        let changes = r.changes_for(&layer);
+        assert_eq!(changes[0].id, FeatureId::new(0));
+        assert_eq!(
+            changes[1].id,
+            FeatureId::new(2),
+            "position 1 after the delete was c, #2"
+        );
+        layer.commit("Recovered", changes).unwrap();
+        let names: Vec<String> = layer.features().iter().map(|f| f.display_name()).collect();
+        assert_eq!(names, ["b", "c2"]);
     }
 }

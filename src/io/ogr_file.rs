@@ -610,7 +610,7 @@ fn geometry_type_name(t: gdal::vector::OGRwkbGeometryType::Type) -> String {
 /// Decodes the text of a layer (property names and values) from a legacy encoding, in place.
 /// Its features' ids and geometry are untouched.
 pub fn decode_layer(layer: &mut crate::model::Layer, encoding: LegacyEncoding) {
-    for f in &mut layer.features {
+    for f in layer.features_mut() {
         let mut record = f.record().into_owned();
         decode_features(std::slice::from_mut(&mut record), encoding);
         f.set_record(record);
@@ -625,7 +625,7 @@ pub fn decode_preview(
     n: usize,
 ) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    for f in &layer.features {
+    for f in layer.features() {
         let record = f.record();
         let Some(props) = record.properties.as_ref() else {
             continue;

@@ -1,13 +1,14 @@
 //! Editing a layer: vertex operations on GeoJSON geometry that keep Z values and leave every
 //! untouched coordinate exactly as read, and the history of changes behind undo and redo.
 //!
-//! Every change to a layer is a list of [`Change`]s: a feature replaced, inserted or removed at a
-//! position. Undo applies the inverse list; the journal writes the applied lists to disk.
+//! Every change to a layer is a list of [`Change`]s: a feature replaced, inserted or removed,
+//! named by its [`FeatureId`]. Undo applies the inverse list; the journal writes the applied
+//! lists to disk.
 
 use geojson::{Feature as Record, GeometryValue as Value, Position};
 use serde::{Deserialize, Serialize};
 
-use super::{Feature, Layer};
+use super::{Feature, FeatureId, Layer};
 
 /// Decimal places kept for a coordinate the user placed by hand: 1e-9° is about 0.1 mm, far below
 /// any survey, and keeps files free of `106.65123456789012`.
@@ -32,7 +33,9 @@ pub enum EditError {
     #[error("there is no vertex {index} in part {part}")]
     NoSuchVertex { part: usize, index: usize },
     #[error("there is no feature {0} in the layer")]
-    NoSuchFeature(usize),
+    NoSuchFeature(FeatureId),
+    #[error("the layer already has a feature {0}")]
+    FeatureExists(FeatureId),
 }
 
 /// A vertex of a geometry: which part (ring, line or point, in file order) and which of its
@@ -394,10 +397,11 @@ pub fn refresh_bbox(record: &mut Record) {
     }
 }
 
-/// One feature replaced, inserted (no `before`) or removed (no `after`) at a position.
+/// One feature replaced, inserted (no `before`) or removed (no `after`). An inserted feature
+/// takes its place among the others by its id.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Change {
-    pub index: usize,
+    pub id: FeatureId,
     pub before: Option<Record>,
     pub after: Option<Record>,
 }
@@ -405,7 +409,7 @@ pub struct Change {
 impl Change {
     fn inverse(&self) -> Change {
         Change {
-            index: self.index,
+            id: self.id,
             before: self.after.clone(),
             after: self.before.clone(),
         }
@@ -494,6 +498,14 @@ impl History {
         self.done.len()
     }
 
+    /// Drops every change to feature `id` (removed from the layer outside the history: a row
+    /// another editor deleted), so that undo and redo go on with the rest.
+    pub fn forget(&mut self, id: FeatureId) {
+        for e in self.done.iter_mut().chain(self.undone.iter_mut()) {
+            e.changes.retain(|c| c.id != id);
+        }
+    }
+
     fn push(&mut self, label: String, changes: Vec<Change>) {
         self.next_id += 1;
         self.done.push(Edit {
@@ -526,24 +538,23 @@ impl Layer {
     }
 
     fn apply_one(&mut self, change: &Change) -> Result<(), EditError> {
-        let len = self.features.len();
+        let missing = EditError::NoSuchFeature(change.id);
         match (&change.before, &change.after) {
             (Some(_), Some(after)) => {
-                let slot = self
-                    .features
-                    .get_mut(change.index)
-                    .ok_or(EditError::NoSuchFeature(change.index))?;
-                *slot = Feature::from_record(after.clone());
+                self.feature_mut(change.id)
+                    .ok_or(missing)?
+                    .set_record(after.clone());
             }
-            (None, Some(after)) if change.index <= len => {
-                self.features
-                    .insert(change.index, Feature::from_record(after.clone()));
+            (None, Some(after)) => {
+                if !self.insert_with_id(Feature::from_record(after.clone()), change.id) {
+                    return Err(EditError::FeatureExists(change.id));
+                }
             }
-            (Some(_), None) if change.index < len => {
-                self.features.remove(change.index);
+            (Some(_), None) => {
+                let i = self.position(change.id).ok_or(missing)?;
+                self.features.remove(i);
             }
             (None, None) => {}
-            _ => return Err(EditError::NoSuchFeature(change.index)),
         }
         Ok(())
     }
@@ -595,23 +606,22 @@ impl Layer {
         Some(changes)
     }
 
-    /// Replaces feature `index`'s record by `after` as one edit; returns the change.
+    /// Replaces feature `id`'s record by `after` as one edit; returns the change.
     pub fn replace(
         &mut self,
-        index: usize,
+        id: FeatureId,
         after: Record,
         label: &str,
     ) -> Result<Change, EditError> {
         let before = self
-            .features
-            .get(index)
-            .ok_or(EditError::NoSuchFeature(index))?
+            .feature(id)
+            .ok_or(EditError::NoSuchFeature(id))?
             .record()
             .into_owned();
         if before == after {
             // Nothing changed: nothing to undo.
             return Ok(Change {
-                index,
+                id,
                 before: Some(before),
                 after: Some(after),
             });
@@ -621,7 +631,7 @@ impl Layer {
             refresh_bbox(&mut after);
         }
         let change = Change {
-            index,
+            id,
             before: Some(before),
             after: Some(after),
         };
@@ -629,47 +639,43 @@ impl Layer {
         Ok(change)
     }
 
-    /// Changes feature `index`'s geometry with `op` as one edit.
+    /// Changes feature `id`'s geometry with `op` as one edit.
     pub fn edit_geometry(
         &mut self,
-        index: usize,
+        id: FeatureId,
         label: &str,
         op: impl FnOnce(&mut Value) -> Result<(), EditError>,
     ) -> Result<Change, EditError> {
-        let feature = self
-            .features
-            .get(index)
-            .ok_or(EditError::NoSuchFeature(index))?;
+        let feature = self.feature(id).ok_or(EditError::NoSuchFeature(id))?;
         let mut after = feature.record().into_owned();
         let geometry = after.geometry.as_mut().ok_or(EditError::NoGeometry)?;
         op(&mut geometry.value)?;
-        self.replace(index, after, label)
+        self.replace(id, after, label)
     }
 
-    /// Adds a feature at the end as one edit; returns its index.
-    pub fn add_feature(&mut self, record: Record, label: &str) -> Result<usize, EditError> {
-        let index = self.features.len();
+    /// Adds a feature at the end as one edit; returns its id.
+    pub fn add_feature(&mut self, record: Record, label: &str) -> Result<FeatureId, EditError> {
+        let id = self.next_feature_id();
         self.commit(
             label,
             vec![Change {
-                index,
+                id,
                 before: None,
                 after: Some(record),
             }],
         )?;
-        Ok(index)
+        Ok(id)
     }
 
-    /// Deletes feature `index` as one edit.
-    pub fn delete_feature(&mut self, index: usize, label: &str) -> Result<Change, EditError> {
+    /// Deletes feature `id` as one edit.
+    pub fn delete_feature(&mut self, id: FeatureId, label: &str) -> Result<Change, EditError> {
         let before = self
-            .features
-            .get(index)
-            .ok_or(EditError::NoSuchFeature(index))?
+            .feature(id)
+            .ok_or(EditError::NoSuchFeature(id))?
             .record()
             .into_owned();
         let change = Change {
-            index,
+            id,
             before: Some(before),
             after: None,
         };
@@ -716,6 +722,8 @@ impl Layer {
 mod tests {
     use super::*;
 
+    const F0: FeatureId = FeatureId(0);
+
     fn layer(text: &str) -> Layer {
         crate::io::geojson_file::test_layer(text)
     }
@@ -725,7 +733,7 @@ mod tests {
        "geometry":{"type":"Polygon","coordinates":[[[106.6,11.0,5],[106.7,11.0,6],[106.7,11.1,7],[106.6,11.1,8],[106.6,11.0,5]]]}}]}"#;
 
     fn coords(l: &Layer) -> Vec<Vec<f64>> {
-        match &l.features[0].record_geometry().unwrap().value {
+        match &l.features()[0].record_geometry().unwrap().value {
             Value::Polygon { coordinates: r } => {
                 r[0].iter().map(|p| p.as_slice().to_vec()).collect()
             }
@@ -736,7 +744,7 @@ mod tests {
     #[test]
     fn moving_the_first_vertex_moves_the_closing_one_and_keeps_z() {
         let mut l = layer(SQUARE_Z);
-        l.edit_geometry(0, "move", |g| {
+        l.edit_geometry(F0, "move", |g| {
             move_vertex(g, VertexAt { part: 0, index: 0 }, [106.55, 10.95])
         })
         .unwrap();
@@ -745,7 +753,7 @@ mod tests {
         assert_eq!(c[4], c[0]);
         assert_eq!(c[1], vec![106.7, 11.0, 6.0], "untouched exactly");
         assert_eq!(
-            l.features[0].meta().bbox,
+            l.features()[0].meta().bbox,
             Some(vec![106.55, 10.95, 106.7, 11.1])
         );
         assert!(l.is_dirty());
@@ -759,14 +767,14 @@ mod tests {
     #[test]
     fn insert_averages_z_and_delete_keeps_three_corners() {
         let mut l = layer(SQUARE_Z);
-        l.edit_geometry(0, "insert", |g| {
+        l.edit_geometry(F0, "insert", |g| {
             insert_vertex(g, VertexAt { part: 0, index: 1 }, [106.65, 10.98])
         })
         .unwrap();
         assert_eq!(coords(&l)[1], vec![106.65, 10.98, 5.5]);
         assert_eq!(coords(&l).len(), 6);
         for _ in 0..2 {
-            l.edit_geometry(0, "delete", |g| {
+            l.edit_geometry(F0, "delete", |g| {
                 delete_vertex(g, VertexAt { part: 0, index: 0 })
             })
             .unwrap();
@@ -775,7 +783,7 @@ mod tests {
         assert_eq!(c.len(), 4);
         assert_eq!(c[0], c[3]);
         let err = l
-            .edit_geometry(0, "delete", |g| {
+            .edit_geometry(F0, "delete", |g| {
                 delete_vertex(g, VertexAt { part: 0, index: 0 })
             })
             .unwrap_err();
@@ -786,7 +794,7 @@ mod tests {
     #[test]
     fn undo_past_a_save_is_unsaved_and_a_new_branch_never_matches_the_save() {
         let mut l = layer(SQUARE_Z);
-        l.edit_geometry(0, "a", |g| {
+        l.edit_geometry(F0, "a", |g| {
             translate(g, [0.01, 0.0]);
             Ok(())
         })
@@ -795,7 +803,7 @@ mod tests {
         assert!(!l.is_dirty());
         l.undo();
         assert!(l.is_dirty());
-        l.edit_geometry(0, "b", |g| {
+        l.edit_geometry(F0, "b", |g| {
             translate(g, [0.02, 0.0]);
             Ok(())
         })
@@ -816,9 +824,75 @@ mod tests {
     #[test]
     fn parts_list_rings_without_their_closing_repeat() {
         let l = layer(SQUARE_Z);
-        let p = parts(&l.features[0].record_geometry().unwrap().value);
+        let p = parts(&l.features()[0].record_geometry().unwrap().value);
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].points.len(), 4);
         assert_eq!(p[0].edges().count(), 4);
+    }
+
+    const THREE: &str = r#"{"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"name":"a"},"geometry":{"type":"Point","coordinates":[106.6,11.0]}},
+      {"type":"Feature","properties":{"name":"b"},"geometry":{"type":"Point","coordinates":[106.7,11.0]}},
+      {"type":"Feature","properties":{"name":"c"},"geometry":{"type":"Point","coordinates":[106.8,11.0]}}]}"#;
+
+    fn names(l: &Layer) -> Vec<String> {
+        l.features().iter().map(|f| f.display_name()).collect()
+    }
+
+    #[test]
+    fn ids_survive_deletes_and_an_undone_delete_puts_the_feature_back_in_its_place() {
+        let mut l = layer(THREE);
+        let ids: Vec<FeatureId> = l.features().iter().map(Feature::id).collect();
+        assert_eq!(ids, [FeatureId(0), FeatureId(1), FeatureId(2)]);
+        l.delete_feature(FeatureId(0), "delete a").unwrap();
+        // "c" is still #2, though it is now second.
+        assert_eq!(l.position(FeatureId(2)), Some(1));
+        l.edit_geometry(FeatureId(2), "move c", |g| {
+            translate(g, [0.01, 0.0]);
+            Ok(())
+        })
+        .unwrap();
+        let added = l
+            .add_feature(l.features()[0].record().into_owned(), "copy b")
+            .unwrap();
+        assert_eq!(added, FeatureId(3), "a new feature never reuses an id");
+        l.undo();
+        l.undo();
+        l.undo();
+        assert_eq!(names(&l), ["a", "b", "c"]);
+        assert_eq!(l.features()[0].id(), FeatureId(0));
+        assert!(!l.is_dirty());
+    }
+
+    /// A feature removed outside the history (a row another editor deleted) leaves the undo of
+    /// everything else working, even with unsaved edits.
+    #[test]
+    fn a_removal_from_outside_leaves_undo_working() {
+        let mut l = layer(THREE);
+        l.edit_geometry(FeatureId(0), "move a", |g| {
+            translate(g, [0.01, 0.0]);
+            Ok(())
+        })
+        .unwrap();
+        l.edit_geometry(FeatureId(1), "move b", |g| {
+            translate(g, [0.01, 0.0]);
+            Ok(())
+        })
+        .unwrap();
+        // Another editor deletes "a", which we edited (and, say, saved) and "b" is unsaved.
+        assert!(l.remove_feature(FeatureId(0)).is_some());
+        assert_eq!(names(&l), ["b", "c"]);
+        assert!(l.undo().is_some(), "the move of b undoes");
+        assert!(
+            l.undo().is_some(),
+            "the move of a is forgotten: nothing to do, no error"
+        );
+        assert!(l.redo().is_some());
+        assert!(l.redo().is_some(), "the move of b redoes");
+        assert_eq!(names(&l), ["b", "c"]);
+        let moved = l.feature(FeatureId(1)).and_then(Feature::geometry);
+        assert!(
+            matches!(moved.as_deref(), Some(geo::Geometry::Point(p)) if (p.x() - 106.71).abs() < 1e-9)
+        );
     }
 }

@@ -54,11 +54,40 @@ pub fn overlap_areas(
     out
 }
 
-/// A feature of a layer, addressed by position; stable while the document is not edited.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A feature's identity within its layer, for as long as the layer lives: edits, undo, remote
+/// inserts and deletes, and the layer's reordering never change it. A layer read from a file
+/// numbers its features 0, 1, 2… in file order (so the same file read again gives the same
+/// identities, which the recovery journal relies on); a feature added later gets the next
+/// number never given in the layer. A layer's features are always in the order of their ids.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct FeatureId(u64);
+
+impl FeatureId {
+    pub fn new(n: u64) -> Self {
+        Self(n)
+    }
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for FeatureId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// A feature of the document: its layer's identity and its own. Held by selections, search
+/// results, windows and the story; never made stale by edits, reorders or removals (a removed
+/// feature is simply no longer found).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FeatureRef {
-    pub layer: LayerIndex,
-    pub feature: usize,
+    pub layer: LayerId,
+    pub feature: FeatureId,
 }
 
 /// One GeoJSON feature: its geometry for drawing and measuring, and everything else the file said.
@@ -82,6 +111,8 @@ pub struct Feature {
     geometry: Option<packed::Shape>,
     /// The record's geometry is `geometry`, exactly, and left out of `record`.
     elided: bool,
+    /// Its identity in its layer (given by the layer; see [`FeatureId`]).
+    id: FeatureId,
 }
 
 impl Feature {
@@ -112,6 +143,7 @@ impl Feature {
             record,
             geometry: geometry.map(packed::Shape::new),
             elided,
+            id: FeatureId(0),
         }
     }
 
@@ -164,8 +196,16 @@ impl Feature {
     }
 
     /// Replaces the whole record, geometry included, and derives the drawable geometry again.
+    /// The feature keeps its identity.
     pub fn set_record(&mut self, record: geojson::Feature) {
+        let id = self.id;
         *self = Self::from_record(record);
+        self.id = id;
+    }
+
+    /// Its identity in its layer.
+    pub fn id(&self) -> FeatureId {
+        self.id
     }
 
     /// The geometry to draw and measure (WGS84 longitude/latitude); made again from its packed
@@ -499,7 +539,7 @@ pub fn table_key(file: &std::path::Path, table: Option<&str>) -> std::path::Path
 
 /// A layer's identity for as long as the app runs: windows and pending actions hold it, never
 /// the layer's position, which changes when layers are reordered or removed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LayerId(u64);
 
 impl LayerId {
@@ -527,7 +567,10 @@ pub struct Layer {
     pub admin_units: bool,
     /// Where its data comes from and under which licence (empty when not stated).
     pub attribution: String,
-    pub features: Vec<Feature>,
+    /// In the order of their ids (see [`FeatureId`]); read with [`Layer::features`].
+    features: Vec<Feature>,
+    /// The id the next feature added gets.
+    next_feature: u64,
     pub status: LayerStatus,
     /// Non-fatal remarks from loading (skipped features and why).
     pub warnings: Vec<String>,
@@ -550,7 +593,12 @@ impl Layer {
         features: Vec<Feature>,
         warnings: Vec<String>,
     ) -> Self {
+        let mut features = features;
+        for (i, f) in features.iter_mut().enumerate() {
+            f.id = FeatureId(i as u64);
+        }
         Self {
+            next_feature: features.len() as u64,
             id: LayerId::fresh(),
             name,
             source,
@@ -568,6 +616,96 @@ impl Layer {
             history: edit::History::default(),
             read: None,
         }
+    }
+
+    /// Each feature with its reference in the document, in order.
+    pub fn refs(&self) -> impl Iterator<Item = (FeatureRef, &Feature)> {
+        let layer = self.id;
+        self.features.iter().map(move |f| {
+            (
+                FeatureRef {
+                    layer,
+                    feature: f.id,
+                },
+                f,
+            )
+        })
+    }
+
+    /// The reference to the feature at position `i`.
+    pub fn ref_at(&self, i: usize) -> Option<FeatureRef> {
+        self.features.get(i).map(|f| FeatureRef {
+            layer: self.id,
+            feature: f.id,
+        })
+    }
+
+    /// The features, in file order (which is the order of their ids).
+    pub fn features(&self) -> &[Feature] {
+        &self.features
+    }
+
+    /// The features, to change in place. A record is replaced with [`Feature::set_record`],
+    /// which keeps the feature's id; features are added and removed only through the layer.
+    pub fn features_mut(&mut self) -> &mut [Feature] {
+        &mut self.features
+    }
+
+    /// The style to change, beside the features it is worked out from.
+    pub fn style_and_features(&mut self) -> (&mut LayerStyle, &[Feature]) {
+        (&mut self.style, &self.features)
+    }
+
+    /// Where the feature with this id is in [`Layer::features`], if it is there.
+    pub fn position(&self, id: FeatureId) -> Option<usize> {
+        self.features.binary_search_by_key(&id, |f| f.id).ok()
+    }
+
+    /// The feature with this id, if it is there.
+    pub fn feature(&self, id: FeatureId) -> Option<&Feature> {
+        self.position(id).map(|i| &self.features[i])
+    }
+
+    /// The feature with this id, to change in place (see [`Layer::features_mut`]).
+    pub fn feature_mut(&mut self, id: FeatureId) -> Option<&mut Feature> {
+        self.position(id).map(|i| &mut self.features[i])
+    }
+
+    /// Adds a feature at the end with a new id, outside the edit history (a row another editor
+    /// inserted); returns its id.
+    pub fn push_feature(&mut self, mut feature: Feature) -> FeatureId {
+        feature.id = FeatureId(self.next_feature);
+        self.next_feature += 1;
+        let id = feature.id;
+        self.features.push(feature);
+        id
+    }
+
+    /// Removes a feature outside the edit history (a row another editor deleted). What the
+    /// history did to it is forgotten, so that undo and redo go on working on the rest.
+    pub fn remove_feature(&mut self, id: FeatureId) -> Option<Feature> {
+        let i = self.position(id)?;
+        self.history.forget(id);
+        Some(self.features.remove(i))
+    }
+
+    /// Puts a feature in its place by its id (the inverse of a removal); `false` when a feature
+    /// with that id is already there.
+    fn insert_with_id(&mut self, mut feature: Feature, id: FeatureId) -> bool {
+        match self.features.binary_search_by_key(&id, |f| f.id) {
+            Ok(_) => false,
+            Err(i) => {
+                feature.id = id;
+                self.features.insert(i, feature);
+                self.next_feature = self.next_feature.max(id.0 + 1);
+                true
+            }
+        }
+    }
+
+    /// The id a feature added now would get.
+    pub fn next_feature_id(&self) -> FeatureId {
+        FeatureId(self.next_feature)
     }
 
     /// What names this layer's edits in the recovery journal: its source, and the table read
@@ -674,34 +812,44 @@ impl Document {
         self.layers.iter().position(|l| l.id == id)
     }
 
-    /// Removes a layer; references to features after it are shifted by the caller's `remap`.
+    /// The layer with this identity, if it is still there.
+    pub fn layer(&self, id: LayerId) -> Option<&Layer> {
+        self.layers.iter().find(|l| l.id == id)
+    }
+
+    /// The layer with this identity, to change, if it is still there.
+    pub fn layer_mut(&mut self, id: LayerId) -> Option<&mut Layer> {
+        self.layers.iter_mut().find(|l| l.id == id)
+    }
+
+    /// Removes a layer. Nothing else needs telling: whatever refers to its features by
+    /// [`FeatureRef`] simply no longer finds them.
     pub fn remove_layer(&mut self, index: LayerIndex) -> Option<Layer> {
         (index < self.layers.len()).then(|| self.layers.remove(index))
     }
 
+    /// Where a feature is now: its layer's position in draw order and its own in the layer.
+    pub fn locate(&self, r: FeatureRef) -> Option<(LayerIndex, usize)> {
+        let li = self.index_of(r.layer)?;
+        Some((li, self.layers[li].position(r.feature)?))
+    }
+
     pub fn feature(&self, r: FeatureRef) -> Option<&Feature> {
-        self.layers.get(r.layer)?.features.get(r.feature)
+        self.layer(r.layer)?.feature(r.feature)
     }
 
     /// Every feature with its reference, layer by layer in draw order.
     pub fn features(&self) -> impl Iterator<Item = (FeatureRef, &Feature)> {
-        self.layers.iter().enumerate().flat_map(|(li, layer)| {
-            layer.features.iter().enumerate().map(move |(fi, f)| {
-                (
-                    FeatureRef {
-                        layer: li,
-                        feature: fi,
-                    },
-                    f,
-                )
-            })
-        })
+        self.layers.iter().flat_map(|layer| layer.refs())
     }
 
     /// The planned sub-areas: the areal features of layers marked as sub-area layers.
     pub fn subareas(&self) -> impl Iterator<Item = (FeatureRef, &Feature)> {
-        self.features()
-            .filter(|(r, f)| self.layers[r.layer].subareas && f.is_areal())
+        self.layers
+            .iter()
+            .filter(|l| l.subareas)
+            .flat_map(|l| l.refs())
+            .filter(|(_, f)| f.is_areal())
     }
 }
 
@@ -738,22 +886,16 @@ impl Document {
             .and_then(|g| as_polygons(&g))?;
         let bbox = shape.bounding_rect()?;
         let mut candidates = Vec::new();
-        for (li, layer) in self.layers.iter().enumerate() {
-            if !layer.admin_units || li == area.layer {
+        for layer in &self.layers {
+            if !layer.admin_units || layer.id == area.layer {
                 continue;
             }
-            for (fi, f) in layer.features.iter().enumerate() {
+            for (r, f) in layer.refs() {
                 let Some(unit) = f.geometry().and_then(|g| as_polygons(&g)) else {
                     continue;
                 };
                 if unit.bounding_rect().is_some_and(|b| b.intersects(&bbox)) {
-                    candidates.push((
-                        FeatureRef {
-                            layer: li,
-                            feature: fi,
-                        },
-                        unit,
-                    ));
+                    candidates.push((r, unit));
                 }
             }
         }

@@ -351,7 +351,7 @@ impl LayerRender {
     fn build_with(layer: &Layer, lang: Option<Lang>, defer: bool) -> Self {
         // Projection and triangulation are independent per feature: use every core.
         let features: Vec<FeatureRender> = layer
-            .features
+            .features()
             .par_iter()
             .map(|f| feature_render(layer, f, lang, defer))
             .collect();
@@ -442,7 +442,7 @@ impl LayerRender {
     /// Builds feature `index` of `layer` again after it changed (an edit): only that feature is
     /// projected and triangulated, and its entry in the index moves.
     pub fn update_feature(&mut self, layer: &Layer, index: usize, lang: Option<Lang>) {
-        let (Some(f), Some(slot)) = (layer.features.get(index), self.features.get_mut(index))
+        let (Some(f), Some(slot)) = (layer.features().get(index), self.features.get_mut(index))
         else {
             return;
         };

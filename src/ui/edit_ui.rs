@@ -8,7 +8,7 @@ use geojson::{JsonObject, JsonValue};
 use crate::geometry::validity::Problem;
 use crate::geometry::{MercatorBox, lonlat_from_mercator, mercator_from_lonlat};
 use crate::model::edit::{Part, PartKind, VertexAt};
-use crate::model::{Document, Layer, LayerIndex};
+use crate::model::{Document, FeatureId, Layer, LayerId, LayerIndex};
 use crate::render::{LayerRender, ScreenTransform};
 
 use super::MUTED;
@@ -62,7 +62,7 @@ pub enum DragKind {
 /// or cancelled.
 #[derive(Clone, Debug)]
 pub struct Drag {
-    pub feature: usize,
+    pub feature: FeatureId,
     pub kind: DragKind,
     pub before: geojson::Feature,
     /// Where the drag began, `[lon, lat]`.
@@ -83,7 +83,7 @@ pub struct Snap {
 #[derive(Default)]
 pub struct EditorState {
     /// The layer in edit mode; `None` when viewing.
-    pub layer: Option<LayerIndex>,
+    pub layer: Option<LayerId>,
     pub tool: Tool,
     pub snapping: bool,
     /// The selected vertex of the selected feature.
@@ -102,7 +102,7 @@ pub struct EditorState {
     pub problems: Vec<Problem>,
     /// Its geodesic area (m²) and length or perimeter (m), as of `problems_for`.
     pub measures: Option<[f64; 2]>,
-    pub problems_for: Option<(usize, u64)>,
+    pub problems_for: Option<(FeatureId, u64)>,
 }
 
 impl EditorState {
@@ -118,7 +118,7 @@ impl EditorState {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ToolbarAction {
     Tool(Tool),
-    Layer(LayerIndex),
+    Layer(LayerId),
     Undo,
     Redo,
     Save,
@@ -133,8 +133,8 @@ pub fn edit_toolbar_ui(
     layers: &[Layer],
 ) -> Option<ToolbarAction> {
     let mut action = None;
-    let li = state.layer?;
-    let Some(layer) = layers.get(li) else {
+    let edited = state.layer?;
+    let Some(layer) = layers.iter().find(|l| l.id == edited) else {
         return Some(ToolbarAction::Stop);
     };
     ui.horizontal_wrapped(|ui| {
@@ -142,9 +142,10 @@ pub fn edit_toolbar_ui(
         egui::ComboBox::from_id_salt("edit_layer")
             .selected_text(&layer.name)
             .show_ui(ui, |ui| {
-                for (i, l) in layers.iter().enumerate().rev() {
-                    if l.error().is_none() && ui.selectable_label(i == li, &l.name).clicked() {
-                        action = Some(ToolbarAction::Layer(i));
+                for l in layers.iter().rev() {
+                    if l.error().is_none() && ui.selectable_label(l.id == edited, &l.name).clicked()
+                    {
+                        action = Some(ToolbarAction::Layer(l.id));
                     }
                 }
             })
@@ -520,7 +521,7 @@ pub fn find_snap(
             if exclude == Some((li, fi)) {
                 continue;
             }
-            let Some(g) = layer.features.get(fi).and_then(|f| f.record_geometry()) else {
+            let Some(g) = layer.features().get(fi).and_then(|f| f.record_geometry()) else {
                 continue;
             };
             for part in crate::model::edit::parts(&g.value) {

@@ -34,7 +34,7 @@ pub struct FeatureFacts {
 impl FeatureFacts {
     pub fn compute(doc: &Document, feature: FeatureRef) -> Self {
         let geometry = doc.feature(feature).and_then(|f| f.geometry());
-        let is_unit = doc.layers.get(feature.layer).is_some_and(|l| l.admin_units);
+        let is_unit = doc.layer(feature.layer).is_some_and(|l| l.admin_units);
         let units = std::sync::Arc::new(std::sync::OnceLock::new());
         match doc
             .admin_unit_candidates(feature)
@@ -72,8 +72,7 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
         return Some(FeatureAction::Close);
     };
     let layer_name = doc
-        .layers
-        .get(facts.feature.layer)
+        .layer(facts.feature.layer)
         .map(|l| l.name.as_str())
         .unwrap_or("");
     ui.horizontal(|ui| {

@@ -83,7 +83,7 @@ pub fn layers_ui(
                 }
                 if layer.error().is_none() {
                     ui.label(
-                        RichText::new(format!("{}", layer.features.len()))
+                        RichText::new(format!("{}", layer.features().len()))
                             .color(MUTED)
                             .small(),
                     )

@@ -19,7 +19,7 @@ pub fn layer_symbol(doc: &Document, layer: usize) -> Symbol {
         return Symbol::Area;
     };
     let (mut areas, mut lines, mut points) = (0, 0, 0);
-    for f in &l.features {
+    for f in l.features() {
         match f.dimension() {
             Some(2) => areas += 1,
             Some(1) => lines += 1,

@@ -483,15 +483,17 @@ fn draw_layers(
     let started = std::time::Instant::now();
     let mut drawn: Vec<(usize, Vec<usize>)> = Vec::new();
     let mut budget = crate::render::paint::VERTEX_BUDGET;
+    // Where the emphasised features are in this frame's draw order.
+    let selection = selection.and_then(|r| doc.locate(r));
+    let hover = hover.and_then(|r| doc.locate(r));
+    let highlights: Vec<(usize, usize)> =
+        highlights.iter().filter_map(|r| doc.locate(*r)).collect();
     for (li, (layer, render)) in doc.layers.iter().zip(renders).enumerate() {
         if !layer.visible || layer.opacity <= 0.0 {
             continue;
         }
         let emphasis = |fi: usize| {
-            let r = FeatureRef {
-                layer: li,
-                feature: fi,
-            };
+            let r = (li, fi);
             if selection == Some(r) {
                 Some(Highlight::Selected)
             } else if highlights.contains(&r) {
@@ -610,16 +612,13 @@ pub(crate) fn hit_test(
 ) -> Option<FeatureRef> {
     let world = t.world_from_screen(pos);
     let per_point = 1.0 / t.scale();
-    for (li, (layer, render)) in doc.layers.iter().zip(renders).enumerate().rev() {
+    for (layer, render) in doc.layers.iter().zip(renders).rev() {
         if !layer.visible || layer.opacity <= 0.0 {
             continue;
         }
         let marker = (layer.style.marker_radius as f64 + 4.0) * per_point;
         if let Some(fi) = render.hit(world, 5.0 * per_point, marker) {
-            return Some(FeatureRef {
-                layer: li,
-                feature: fi,
-            });
+            return layer.ref_at(fi);
         }
     }
     None

@@ -125,8 +125,7 @@ pub fn search_ui(
                                     .filter(|en| *en != name)
                                     .unwrap_or_default();
                                 let layer = doc
-                                    .layers
-                                    .get(r.layer)
+                                    .layer(r.layer)
                                     .map(|l| l.name.clone())
                                     .unwrap_or_default();
                                 (

@@ -87,7 +87,7 @@ fn color_button(ui: &mut Ui, label: &str, color: &mut Color) -> bool {
 pub fn style_ui(ui: &mut Ui, layer: &mut Layer) -> bool {
     let keys = columns(layer);
     let mut changed = false;
-    let style = &mut layer.style;
+    let (style, features) = layer.style_and_features();
     egui::Grid::new("style_grid").num_columns(2).show(ui, |ui| {
         changed |= color_button(ui, "Fill", &mut style.fill);
         let l = ui.label("Fill opacity");
@@ -152,7 +152,7 @@ pub fn style_ui(ui: &mut Ui, layer: &mut Layer) -> bool {
         colour_combo.response.labelled_by(l.id);
         ui.end_row();
         if let Some(p) = pick {
-            style.categories = p.map(|k| categorize(&layer.features, &k));
+            style.categories = p.map(|k| categorize(features, &k));
             changed = true;
         }
     });

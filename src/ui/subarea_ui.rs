@@ -15,9 +15,9 @@ pub fn subarea_list_ui(
 ) -> Option<FeatureRef> {
     let mut chosen = None;
     let mut any = false;
-    for (li, layer) in doc.layers.iter().enumerate().filter(|(_, l)| l.subareas) {
+    for layer in doc.layers.iter().filter(|l| l.subareas) {
         ui.label(RichText::new(&layer.name).color(MUTED).small());
-        for (r, feature) in doc.subareas().filter(|(r, _)| r.layer == li) {
+        for (r, feature) in layer.refs().filter(|(_, f)| f.is_areal()) {
             any = true;
             let mut text = feature.name_in(super::i18n::names_lang());
             if let Some(n) = feature.property("subarea_no").and_then(|v| v.as_u64()) {

@@ -6,12 +6,12 @@ use egui_extras::{Column, TableBuilder};
 use geojson::JsonValue;
 
 use crate::model::search::fold;
-use crate::model::{FeatureRef, Layer, LayerIndex};
+use crate::model::{FeatureRef, Layer, LayerId};
 
 /// An open attribute table.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct TableState {
-    pub layer: LayerIndex,
+    pub layer: LayerId,
     pub filter: String,
     /// Column sorted by, and whether ascending.
     pub sort: Option<(String, bool)>,
@@ -20,7 +20,7 @@ pub struct TableState {
 /// The columns of a layer: every property key, in first-seen order.
 pub fn columns(layer: &Layer) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
-    for f in &layer.features {
+    for f in layer.features() {
         for (k, _) in f.properties() {
             if !keys.contains(k) {
                 keys.push(k.clone());
@@ -41,18 +41,18 @@ fn cell_text(v: Option<&JsonValue>) -> String {
 /// Rows (feature indices) after filtering and sorting.
 pub fn rows(layer: &Layer, state: &TableState) -> Vec<usize> {
     let needle = fold(&state.filter);
-    let mut rows: Vec<usize> = (0..layer.features.len())
+    let mut rows: Vec<usize> = (0..layer.features().len())
         .filter(|&i| {
             needle.is_empty()
-                || layer.features[i]
+                || layer.features()[i]
                     .properties()
                     .any(|(_, v)| fold(&cell_text(Some(v))).contains(&needle))
         })
         .collect();
     if let Some((key, ascending)) = &state.sort {
         rows.sort_by(|&a, &b| {
-            let va = layer.features[a].property(key);
-            let vb = layer.features[b].property(key);
+            let va = layer.features()[a].property(key);
+            let vb = layer.features()[b].property(key);
             let ord = match (
                 va.and_then(JsonValue::as_f64),
                 vb.and_then(JsonValue::as_f64),
@@ -85,7 +85,7 @@ pub fn table_ui(
         ui.label(format!(
             "{} of {} features",
             rows.len(),
-            layer.features.len()
+            layer.features().len()
         ));
     });
     ui.separator();
@@ -125,12 +125,12 @@ pub fn table_ui(
                     let Some(&fi) = rows.get(row.index()) else {
                         return;
                     };
+                    let f = &layer.features()[fi];
                     let r = FeatureRef {
-                        layer: state.layer,
-                        feature: fi,
+                        layer: layer.id,
+                        feature: f.id(),
                     };
                     row.set_selected(selected == Some(r));
-                    let f = &layer.features[fi];
                     // Cells answer clicks themselves too, so keyboard and screen-reader users
                     // (accesskit "click") can pick a row as well as the mouse.
                     let mut cell = |ui: &mut Ui, text: String| {
@@ -191,8 +191,9 @@ mod tests {
     fn sorting_is_numeric_for_numbers_and_folded_for_text() {
         let l = layer();
         let mut s = TableState {
+            layer: l.id,
+            filter: String::new(),
             sort: Some(("pop".into(), true)),
-            ..Default::default()
         };
         assert_eq!(rows(&l, &s), [1, 0, 2]);
         s.sort = Some(("name".into(), false));
