@@ -1,7 +1,7 @@
 //! Corridor: a desktop GIS viewer and zone-boundary editor for the Bình Dương innovation corridor.
 //!
-//! Layers point down: `app` → `loader` → `ui` → `render`/`tiles` → `db` → `io` → `model` →
-//! `geometry`; ARCHITECTURE.md has the table, and `tests/architecture.rs` checks it.
+//! Layers point down: `app` → `loader` → `ui` → `editor` → `render`/`tiles` → `db` → `io` →
+//! `model` → `geometry`; ARCHITECTURE.md has the table, and `tests/architecture.rs` checks it.
 #![deny(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -9,6 +9,7 @@ pub mod app;
 pub mod bench_frames;
 pub mod cli;
 pub mod db;
+pub mod editor;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod geometry;

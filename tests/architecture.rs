@@ -14,12 +14,16 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("db", &["io", "model", "geometry"]),
     ("render", &["model", "geometry"]),
     ("tiles", &["model", "geometry"]),
-    ("ui", &["render", "tiles", "io", "model", "geometry"]),
+    ("editor", &["render", "model", "geometry"]),
+    (
+        "ui",
+        &["editor", "render", "tiles", "io", "model", "geometry"],
+    ),
     ("loader", &["db", "io", "render", "model", "geometry"]),
     (
         "app",
         &[
-            "ui", "loader", "db", "render", "tiles", "io", "model", "geometry",
+            "ui", "loader", "editor", "db", "render", "tiles", "io", "model", "geometry",
         ],
     ),
     (

@@ -2,25 +2,24 @@
 //! saving, the recovery journal, files changed by another program, and asking before unsaved
 //! work is closed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use egui::{Key, KeyboardShortcut, Modifiers, Pos2, RichText, Ui};
+use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 
 use super::CorridorApp;
+use crate::editor::{EditorState, Effect, MapInput, Tool};
 use crate::geometry::measure::{geodesic_area_m2, geodesic_length_m};
 use crate::geometry::validity::problems;
 use crate::io::journal::{Journal, Recovery, find_recovery};
 use crate::io::{read_geojson, save_geojson, stamp_of};
-use crate::model::edit::{self, Change, VertexAt};
-use crate::model::{FeatureId, FeatureRef, LayerId, LayerIndex, LayerStatus};
+use crate::model::edit::{self, Change};
+use crate::model::{FeatureId, LayerId, LayerIndex, LayerStatus};
 use crate::render::LayerRender;
 use crate::ui::edit_ui::{
-    Drag, DragKind, EditorState, Handle, Tool, ToolbarAction, attribute_form_ui, edit_facts_ui,
-    edit_toolbar_ui, find_snap, handle_at, paint_edit_overlay,
+    FormState, ToolbarAction, attribute_form_ui, edit_facts_ui, edit_toolbar_ui, paint_edit_overlay,
 };
 use crate::ui::map_ui::MapOutput;
-use crate::ui::measure_ui::lonlat_at;
 
 /// Seconds between looks at the layers' files for changes made by other programs.
 const DISK_CHECK_EVERY: f64 = 2.0;
@@ -44,6 +43,8 @@ pub struct ClosePrompt {
 #[derive(Default)]
 pub struct EditingState {
     pub editor: EditorState,
+    /// The attribute form's text being typed.
+    pub form: FormState,
     /// Open recovery journals, by the layer file they protect.
     journals: Vec<(PathBuf, Journal)>,
     /// Journals found at start, waiting for the user's answer.
@@ -412,361 +413,106 @@ impl CorridorApp {
     }
 
     fn cancel_drag(&mut self) {
-        let Some(drag) = self.editing.editor.drag.take() else {
-            return;
-        };
-        let Some(li) = self.editing_layer() else {
-            return;
-        };
-        let layer = &mut self.doc.layers[li];
-        if let Some(i) = layer.position(drag.feature) {
-            layer.features_mut()[i].set_record(drag.before);
-            self.renders[li].update_feature(&self.doc.layers[li], i, self.persisted.lang);
+        let effects = self.editing.editor.cancel_drag(&mut self.doc);
+        self.apply_effects(effects);
+    }
+
+    /// Carries out what the editor's controller asked for: redraws, edits (journal, caches,
+    /// selection), a new selection.
+    fn apply_effects(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Redraw(li, i) => {
+                    if let (Some(layer), Some(render)) =
+                        (self.doc.layers.get(li), self.renders.get_mut(li))
+                    {
+                        render.update_feature(layer, i, self.persisted.lang);
+                    }
+                }
+                Effect::Edited {
+                    layer,
+                    label,
+                    changes,
+                } => self.after_edit(layer, &label, &changes),
+                Effect::Select(r) => self.select(r),
+            }
         }
     }
 
     /// The selected feature of the layer being edited: the layer's place in draw order, the
     /// feature's id, and its place in the layer now.
     fn edited_feature(&self) -> Option<(LayerIndex, FeatureId, usize)> {
-        let r = self
-            .selection()
-            .filter(|r| Some(r.layer) == self.editing.editor.layer)?;
-        let (li, fi) = self.doc.locate(r)?;
-        Some((li, r.feature, fi))
+        self.editing.editor.edited(&self.doc, self.selection())
     }
 
     fn selected_parts(&self) -> Vec<edit::Part> {
-        self.edited_feature()
-            .and_then(|(li, _, fi)| self.doc.layers.get(li)?.features().get(fi))
-            .and_then(|f| f.record_geometry())
-            .map(|g| edit::parts(&g.value))
-            .unwrap_or_default()
+        self.editing
+            .editor
+            .selected_parts(&self.doc, self.selection())
     }
 
-    /// Whether a press at `origin` starts an editor drag (so the map must not pan).
+    /// Whether a press on the map starts an editor drag (so the map must not pan).
     pub(super) fn pan_locked(&self, ui: &Ui) -> bool {
-        if self.editing.editor.layer.is_none() {
-            return false;
-        }
-        if self.editing.editor.drag.is_some() {
-            return true;
-        }
-        let (Some(t), Some(origin), down) = (
+        let (Some(t), Some(origin), true) = (
             self.map.transform,
             ui.input(|i| i.pointer.press_origin()),
             ui.input(|i| i.pointer.primary_down()),
         ) else {
-            return false;
+            return self.editing.editor.drag.is_some();
         };
-        if !down {
-            return false;
-        }
-        match self.editing.editor.tool {
-            Tool::Vertices => handle_at(&t, &self.selected_parts(), origin).is_some(),
-            Tool::Move => self.edited_feature().is_some_and(|(li, _, fi)| {
-                let per_point = 1.0 / t.scale();
-                self.renders[li].hit(
-                    t.world_from_screen(origin),
-                    5.0 * per_point,
-                    12.0 * per_point,
-                ) == Some(fi)
-            }),
-            _ => false,
-        }
+        self.editing.editor.holds_press(
+            &self.doc,
+            &self.renders,
+            self.selection(),
+            t.world_from_screen(origin),
+            1.0 / t.scale(),
+        )
     }
 
-    /// Handles the map's pointer events for the editor. Returns whether it took the click (so
-    /// ordinary selection does not).
+    /// The map's pointer input while editing, handed to the editor's controller in world
+    /// units. Returns whether the editor used it.
     pub(super) fn edit_map_input(&mut self, ui: &Ui, out: &MapOutput) -> bool {
-        let Some(li) = self.editing_layer() else {
-            return false;
-        };
         let Some(t) = self.map.transform else {
             return false;
         };
-        let tool = self.editing.editor.tool;
-        let edited = self.edited_feature();
-        // Where the pointer would snap.
-        let snapping_now = self.editing.editor.snapping
-            && (tool.draws()
-                || matches!(
-                    self.editing.editor.drag,
-                    Some(Drag {
-                        kind: DragKind::Vertex(_),
-                        ..
-                    })
-                ));
-        // A dragged vertex must not snap to its own feature; a new shape may snap to anything.
-        let exclude = edited
-            .map(|(li, _, fi)| (li, fi))
-            .filter(|_| self.editing.editor.drag.is_some());
-        self.editing.editor.snap = match out.pointer {
-            Some(p) if snapping_now => find_snap(&t, &self.doc, &self.renders, p, exclude),
-            _ => None,
+        let input = MapInput {
+            pointer: out.pointer.map(|p| t.world_from_screen(p)),
+            press: ui
+                .input(|i| i.pointer.press_origin())
+                .map(|p| t.world_from_screen(p)),
+            primary_down: ui.input(|i| i.pointer.primary_down()),
+            drag_started: out.drag_started,
+            dragged: out.dragged,
+            drag_stopped: out.drag_stopped,
+            clicked: out.clicked.is_some(),
+            double_clicked: out.double_clicked,
+            delete_vertex_at: out.delete_vertex_at.map(|p| t.world_from_screen(p)),
+            per_point: 1.0 / t.scale(),
         };
-        let placed = |p: Pos2, snap: Option<crate::ui::edit_ui::Snap>| -> [f64; 2] {
-            match snap {
-                Some(s) => s.lonlat,
-                None => {
-                    let [lon, lat] = lonlat_at(&t, p);
-                    [edit::round_placed(lon), edit::round_placed(lat)]
-                }
-            }
-        };
-        if let Some(at) = out.delete_vertex_at {
-            if let Some(Handle::Vertex(v)) = handle_at(&t, &self.selected_parts(), at) {
-                self.editing.editor.vertex = Some(v);
-                self.delete_selected();
-            }
-            return true;
-        }
-
-        // Drags: a vertex, a midpoint (inserting a vertex), or the whole feature.
-        if out.drag_started
-            && self.editing.editor.drag.is_none()
-            && let Some((_, id, fi)) = edited
-            && let Some(origin) = ui.input(|i| i.pointer.press_origin())
-        {
-            let before = self.doc.layers[li].features()[fi].record().into_owned();
-            let start = lonlat_at(&t, origin);
-            match tool {
-                Tool::Vertices => match handle_at(&t, &self.selected_parts(), origin) {
-                    Some(Handle::Vertex(v)) => {
-                        self.editing.editor.vertex = Some(v);
-                        self.editing.editor.drag = Some(Drag {
-                            feature: id,
-                            kind: DragKind::Vertex(v),
-                            before,
-                            start,
-                            label: "Move vertex",
-                        });
-                    }
-                    Some(Handle::Midpoint { part, index }) => {
-                        let v = VertexAt {
-                            part,
-                            index: index + 1,
-                        };
-                        self.editing.editor.vertex = Some(v);
-                        self.editing.editor.drag = Some(Drag {
-                            feature: id,
-                            kind: DragKind::Vertex(v),
-                            before,
-                            start,
-                            label: "Insert vertex",
-                        });
-                    }
-                    None => {}
-                },
-                Tool::Move
-                    if self.pan_locked(ui)
-                        || self.renders[li].hit(
-                            t.world_from_screen(origin),
-                            5.0 / t.scale(),
-                            12.0 / t.scale(),
-                        ) == Some(fi) =>
-                {
-                    self.editing.editor.drag = Some(Drag {
-                        feature: id,
-                        kind: DragKind::Feature,
-                        before,
-                        start,
-                        label: "Move feature",
-                    });
-                }
-                _ => {}
-            }
-        }
-        if let Some(drag) = self.editing.editor.drag.clone() {
-            if (out.dragged || out.drag_stopped)
-                && let Some(p) = out.pointer
-            {
-                let target = placed(p, self.editing.editor.snap);
-                let mut record = drag.before.clone();
-                let result = match (&drag.kind, record.geometry.as_mut()) {
-                    (DragKind::Vertex(v), Some(g)) if drag.label == "Insert vertex" => {
-                        edit::insert_vertex(&mut g.value, *v, target)
-                    }
-                    (DragKind::Vertex(v), Some(g)) => edit::move_vertex(&mut g.value, *v, target),
-                    (DragKind::Feature, Some(g)) => {
-                        let now = lonlat_at(&t, p);
-                        edit::translate(
-                            &mut g.value,
-                            [now[0] - drag.start[0], now[1] - drag.start[1]],
-                        );
-                        Ok(())
-                    }
-                    (_, None) => Err(edit::EditError::NoGeometry),
-                };
-                if result.is_ok() {
-                    edit::refresh_bbox(&mut record);
-                    let layer = &mut self.doc.layers[li];
-                    if let Some(i) = layer.position(drag.feature) {
-                        layer.features_mut()[i].set_record(record);
-                        self.renders[li].update_feature(
-                            &self.doc.layers[li],
-                            i,
-                            self.persisted.lang,
-                        );
-                    }
-                    self.editing.editor.revision += 1;
-                }
-            }
-            if out.drag_stopped || !ui.input(|i| i.pointer.primary_down()) && !out.dragged {
-                self.editing.editor.drag = None;
-                let after = self.doc.layers[li]
-                    .feature(drag.feature)
-                    .map(|f| f.record().into_owned());
-                if let Some(after) = after.filter(|a| *a != drag.before) {
-                    let change = Change {
-                        id: drag.feature,
-                        before: Some(drag.before),
-                        after: Some(after),
-                    };
-                    self.doc.layers[li].record_applied(drag.label, vec![change.clone()]);
-                    self.after_edit(li, drag.label, &[change]);
-                }
-            }
-            return true;
-        }
-
-        // Clicks.
-        let Some(p) = out.pointer.filter(|_| out.clicked.is_some()) else {
-            if out.double_clicked && tool.draws() {
-                self.finish_drawing();
-                return true;
-            }
-            return false;
-        };
-        if tool.draws() {
-            let at = placed(p, self.editing.editor.snap);
-            if tool == Tool::DrawPoint {
-                self.create_feature(geojson::GeometryValue::new_point(at), "Add point");
-            } else {
-                self.editing.editor.drawing.push(at);
-                if out.double_clicked {
-                    self.finish_drawing();
-                }
-            }
-            return true;
-        }
-        if let Some(Handle::Vertex(v)) = handle_at(&t, &self.selected_parts(), p) {
-            self.editing.editor.vertex = Some(v);
-            return true;
-        }
-        let per_point = 1.0 / t.scale();
-        let marker = (self.doc.layers[li].style.marker_radius as f64 + 4.0) * per_point;
-        let hit = self.renders[li].hit(t.world_from_screen(p), 5.0 * per_point, marker);
-        self.editing.editor.vertex = None;
-        let layer = &self.doc.layers[li];
-        self.select(hit.and_then(|i| layer.ref_at(i)));
-        true
+        let selection = self.selection();
+        let (used, effects) =
+            self.editing
+                .editor
+                .pointer(&mut self.doc, &self.renders, selection, &input);
+        self.apply_effects(effects);
+        used
     }
 
     /// Ends the shape being drawn and adds it as a new feature.
     pub fn finish_drawing(&mut self) {
-        let mut pts = std::mem::take(&mut self.editing.editor.drawing);
-        // The two clicks of a double-click land on the same spot.
-        pts.dedup_by(|a, b| (a[0] - b[0]).abs() < 1e-9 && (a[1] - b[1]).abs() < 1e-9);
-        let scale = self.map.transform.map(|t| t.scale()).unwrap_or(1.0);
-        let near = |a: [f64; 2], b: [f64; 2]| {
-            let (wa, wb) = (
-                crate::geometry::mercator_from_lonlat(a[0], a[1]),
-                crate::geometry::mercator_from_lonlat(b[0], b[1]),
-            );
-            ((wa[0] - wb[0]).hypot(wa[1] - wb[1]) * scale) < 3.0
-        };
-        pts.dedup_by(|a, b| near(*a, *b));
-        match self.editing.editor.tool {
-            Tool::DrawPolygon if pts.len() >= 3 => {
-                let mut ring: Vec<geojson::Position> =
-                    pts.iter().map(|p| geojson::Position::from(*p)).collect();
-                ring.push(ring[0].clone());
-                self.create_feature(
-                    geojson::GeometryValue::Polygon {
-                        coordinates: vec![ring],
-                    },
-                    "Add polygon",
-                );
-            }
-            Tool::DrawLine if pts.len() >= 2 => {
-                self.create_feature(geojson::GeometryValue::new_line_string(pts), "Add line");
-            }
-            Tool::DrawPolygon | Tool::DrawLine if !pts.is_empty() => {
-                self.editing.editor.message = Some(format!(
-                    "A {} needs at least {} vertices: nothing was added.",
-                    if self.editing.editor.tool == Tool::DrawLine {
-                        "line"
-                    } else {
-                        "polygon"
-                    },
-                    if self.editing.editor.tool == Tool::DrawLine {
-                        2
-                    } else {
-                        3
-                    }
-                ));
-            }
-            _ => {}
-        }
-    }
-
-    /// Adds a feature with a fresh id and the layer's attributes (empty), and selects it so its
-    /// form opens.
-    fn create_feature(&mut self, value: geojson::GeometryValue, label: &str) {
-        let Some(li) = self.editing_layer() else {
-            return;
-        };
-        let layer = &mut self.doc.layers[li];
-        let mut properties = geojson::JsonObject::new();
-        for f in layer.features().iter().take(1000) {
-            for (k, _) in f.properties() {
-                if properties.len() < 64 && !properties.contains_key(k) {
-                    properties.insert(k.clone(), geojson::JsonValue::Null);
-                }
-            }
-        }
-        let record = geojson::Feature {
-            id: Some(layer.fresh_id()),
-            geometry: Some(geojson::Geometry::new(value)),
-            properties: Some(properties),
-            ..Default::default()
-        };
-        match layer.add_feature(record.clone(), label) {
-            Ok(id) => {
-                let change = Change {
-                    id,
-                    before: None,
-                    after: Some(record),
-                };
-                let layer = self.doc.layers[li].id;
-                self.after_edit(li, label, &[change]);
-                self.select(Some(FeatureRef { layer, feature: id }));
-            }
-            Err(e) => self.editing.editor.message = Some(e.to_string()),
-        }
+        let per_point = self.map.transform.map_or(1.0, |t| 1.0 / t.scale());
+        let effects = self.editing.editor.finish_drawing(&mut self.doc, per_point);
+        self.apply_effects(effects);
     }
 
     /// Deletes the selected vertex, or the selected feature when no vertex is selected.
     pub fn delete_selected(&mut self) {
-        let Some((li, fi, _)) = self.edited_feature() else {
-            return;
-        };
-        let result = match self.editing.editor.vertex.take() {
-            Some(v) => self.doc.layers[li]
-                .edit_geometry(fi, "Delete vertex", |g| edit::delete_vertex(g, v)),
-            None => self.doc.layers[li].delete_feature(fi, "Delete feature"),
-        };
-        match result {
-            Ok(change) => {
-                let label = if change.after.is_some() {
-                    "Delete vertex"
-                } else {
-                    "Delete feature"
-                };
-                self.after_edit(li, label, &[change]);
-            }
-            Err(e) => self.editing.editor.message = Some(e.to_string()),
-        }
+        let selection = self.selection();
+        let effects = self
+            .editing
+            .editor
+            .delete_selected(&mut self.doc, selection);
+        self.apply_effects(effects);
     }
 
     /// Replaces a feature's record (from the attribute form) as one edit.
@@ -938,7 +684,7 @@ impl CorridorApp {
         ui.add_space(6.0);
         ui.label(RichText::new("Attributes").strong());
         let owner = (li, fi, editor.revision);
-        let changed = attribute_form_ui(ui, &feature.record(), owner, &mut editor.form);
+        let changed = attribute_form_ui(ui, &feature.record(), owner, &mut self.editing.form);
         ui.add_space(6.0);
         let delete = ui
             .button("Delete feature")
@@ -1003,7 +749,7 @@ impl CorridorApp {
         let mut changes = r.changes_for(&self.doc.layers[li]);
         if self.is_db_layer(li) {
             // Others may have added or deleted rows since: find each changed feature by its row.
-            changes = rebase_by_row(&self.doc.layers[li], changes);
+            changes = crate::db::sync::rebase_by_row(&self.doc.layers[li], changes);
         }
         match self.doc.layers[li].commit("Recovered edits", changes.clone()) {
             Ok(()) => {
@@ -1206,7 +952,7 @@ impl CorridorApp {
         self.db
             .links
             .iter()
-            .any(|l| l.saving.is_some() || l.save_queued)
+            .any(|l| l.sync.is_saving() || l.sync.save_queued)
     }
 
     /// Closes as `then` says once every save is confirmed; a conflict or an outage on the way
@@ -1221,7 +967,7 @@ impl CorridorApp {
         let Some(then) = self.editing.closing.clone() else {
             return;
         };
-        let why_not = if self.db.links.iter().any(|l| !l.conflicts.is_empty()) {
+        let why_not = if self.db.links.iter().any(|l| !l.sync.conflicts().is_empty()) {
             Some(
                 "Not closed: someone else saved the same zone first. Choose in the Conflicts \
                  window, then close again."
@@ -1689,73 +1435,4 @@ fn human_age(d: std::time::Duration) -> String {
     } else {
         format!("{} days", s / 86400)
     }
-}
-
-/// Journalled changes to a table's layer, re-addressed by row key (the table read again may
-/// give its rows in another order, so other ids): a change to a row goes to wherever that row
-/// is now; a change to a row others deleted brings it back as a new feature, which the changes
-/// after it follow; new features get ids of their own.
-fn rebase_by_row(layer: &crate::model::Layer, changes: Vec<Change>) -> Vec<Change> {
-    use crate::db::row_key;
-    use crate::db::rows::strip_row;
-    let mut by_key: HashMap<String, FeatureId> = layer
-        .features()
-        .iter()
-        .filter_map(|f| Some((row_key(f.meta())?.to_owned(), f.id())))
-        .collect();
-    // Features the journal made (or made again), by their id in the journal.
-    let mut renamed: HashMap<FeatureId, FeatureId> = HashMap::new();
-    let mut next = layer.next_feature_id().get();
-    let mut fresh = |old: FeatureId, renamed: &mut HashMap<FeatureId, FeatureId>| {
-        let id = FeatureId::new(next);
-        next += 1;
-        renamed.insert(old, id);
-        id
-    };
-    let mut out = Vec::with_capacity(changes.len());
-    for mut c in changes {
-        let key = c.before.as_ref().and_then(row_key).map(str::to_owned);
-        if let Some(&id) = renamed.get(&c.id) {
-            c.id = id;
-            for r in [c.before.as_mut(), c.after.as_mut()].into_iter().flatten() {
-                strip_row(r);
-            }
-        } else if let Some(key) = key {
-            match by_key.get(&key) {
-                Some(&id) => c.id = id,
-                None => {
-                    // The row is gone: what we made of it becomes a new feature.
-                    let Some(mut after) = c.after.take() else {
-                        continue;
-                    };
-                    strip_row(&mut after);
-                    c = Change {
-                        id: fresh(c.id, &mut renamed),
-                        before: None,
-                        after: Some(after),
-                    };
-                }
-            }
-        } else if c.before.is_none() {
-            c.id = fresh(c.id, &mut renamed);
-        } else {
-            // A feature without a row the journal never made: nothing to match it to.
-            continue;
-        }
-        match (&c.before, &c.after) {
-            (_, Some(after)) => {
-                if let Some(k) = row_key(after) {
-                    by_key.insert(k.to_owned(), c.id);
-                }
-            }
-            (Some(before), None) => {
-                if let Some(k) = row_key(before) {
-                    by_key.remove(k);
-                }
-            }
-            (None, None) => {}
-        }
-        out.push(c);
-    }
-    out
 }

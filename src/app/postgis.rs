@@ -1,47 +1,25 @@
-//! PostGIS layers in the app: adding one, saving edits to it with versions, conflicts and their
-//! resolution, other editors' saves arriving, and a lost connection.
+//! PostGIS layers in the app: adding one, its connection's replies handed to the link's
+//! [`TableSync`] (the protocol, in `db::sync`) and what follows on screen, the conflicts window,
+//! and a lost connection.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use egui::{Color32, RichText, Stroke, Ui};
 
 use super::CorridorApp;
 use crate::db::listen::{Reply, Request, Worker};
-use crate::db::rows::{row_key, set_row_key};
+use crate::db::sync::{SaveStart, Saved, TableSync, TakenIn};
 use crate::db::table::LayerEntry;
-use crate::db::{Outcome, Pending, PgSource, Row, TableInfo, record_hash};
+use crate::db::{Outcome, PgSource, Row, TableInfo};
 use crate::loader::{LoadJob, TableLoad};
-use crate::model::edit::Change;
-use crate::model::{Feature, FeatureId, LayerIndex};
+use crate::model::LayerIndex;
 use crate::render::LayerRender;
 use crate::ui::i18n::tr;
 
 /// Orange: the other editor's version of a conflicting feature.
 const THEIRS: Color32 = Color32::from_rgb(230, 120, 0);
 
-/// A feature saved by someone else since we read it.
-#[derive(Clone, Debug)]
-pub struct Conflict {
-    pub key: String,
-    /// Our version (`None`: we deleted it).
-    pub mine: Option<geojson::Feature>,
-    /// Theirs now (`None`: they deleted it).
-    pub theirs: Option<Row>,
-}
-
-impl Conflict {
-    pub fn name(&self) -> String {
-        let record = self
-            .mine
-            .as_ref()
-            .or(self.theirs.as_ref().map(|r| &r.record));
-        record.map_or_else(
-            || format!("row {}", self.key),
-            |r| Feature::from_record(r.clone()).display_name(),
-        )
-    }
-}
+pub use crate::db::sync::Conflict;
 
 /// One PostGIS layer's link to its table.
 pub struct DbLink {
@@ -50,22 +28,12 @@ pub struct DbLink {
     pub pg: PgSource,
     pub info: TableInfo,
     worker: Worker,
-    /// Each row's version and hash as last read or written, by key.
-    baseline: HashMap<String, (String, u64)>,
+    /// The protocol: rows as last read or written, the save in flight, conflicts.
+    pub sync: TableSync,
     /// The connection is down, with the message.
     pub lost: Option<String>,
-    /// A save is in flight (its number), with what each of its items was.
-    pub saving: Option<u64>,
-    in_flight: Vec<Slot>,
-    next_ticket: u64,
-    /// A save failed for want of a connection: save when it returns.
-    pub save_queued: bool,
-    pub conflicts: Vec<Conflict>,
     /// The rest of a large table is still coming.
     pub loading_rest: bool,
-    /// Rows others changed or deleted while ours had unsaved edits to them: read again after
-    /// the next save.
-    deferred_changed: Vec<String>,
 }
 
 /// The "Add PostGIS layer" form.
@@ -246,15 +214,9 @@ impl CorridorApp {
             pg: info.source.clone(),
             info,
             worker,
-            baseline: baseline.into_iter().map(|(k, v, h)| (k, (v, h))).collect(),
+            sync: TableSync::new(baseline),
             lost: None,
-            saving: None,
-            in_flight: Vec::new(),
-            next_ticket: 1,
-            save_queued: false,
-            conflicts: Vec::new(),
             loading_rest: more_follows,
-            deferred_changed: Vec::new(),
         });
         match place {
             Some(li) => {
@@ -321,11 +283,7 @@ impl CorridorApp {
             return;
         };
         link.loading_rest = false;
-        for r in rows {
-            link.baseline
-                .insert(r.key.clone(), (r.version, record_hash(&r.record)));
-            self.doc.layers[li].push_feature(Feature::from_record(r.record));
-        }
+        link.sync.add_rows(&mut self.doc.layers[li], rows);
         self.renders[li] = LayerRender::build_in(&self.doc.layers[li], self.persisted.lang);
         self.layers_changed();
     }
@@ -333,12 +291,6 @@ impl CorridorApp {
     /// The layer a table's link serves.
     fn layer_of(&self, source: &std::path::Path) -> Option<LayerIndex> {
         self.doc.layers.iter().position(|l| l.source == source)
-    }
-
-    /// Takes conflict `conflict` of link `link` out of the list, with the link's layer source.
-    fn take_conflict(&mut self, link: usize, conflict: usize) -> Option<(Conflict, PathBuf)> {
-        let l = self.db.links.get_mut(link)?;
-        (conflict < l.conflicts.len()).then(|| (l.conflicts.remove(conflict), l.source.clone()))
     }
 
     fn link_of(&self, li: LayerIndex) -> Option<usize> {
@@ -353,7 +305,11 @@ impl CorridorApp {
 
     /// Conflicts waiting for the user, over all PostGIS layers.
     pub fn db_conflicts(&self) -> Vec<&Conflict> {
-        self.db.links.iter().flat_map(|l| &l.conflicts).collect()
+        self.db
+            .links
+            .iter()
+            .flat_map(|l| l.sync.conflicts())
+            .collect()
     }
 
     /// Whether any PostGIS layer has lost its connection.
@@ -363,7 +319,7 @@ impl CorridorApp {
 
     /// Whether a save to a table is on its way.
     pub fn db_saving(&self) -> bool {
-        self.db.links.iter().any(|l| l.saving.is_some())
+        self.db.links.iter().any(|l| l.sync.is_saving())
     }
 
     /// Saves layer `li`'s edits to its table: what changed since it was read, in one
@@ -374,86 +330,18 @@ impl CorridorApp {
         };
         let layer = &self.doc.layers[li];
         let link = &mut self.db.links[k];
-        if link.saving.is_some() {
-            return Ok(());
-        }
-        let conflicted: Vec<&str> = link.conflicts.iter().map(|c| c.key.as_str()).collect();
-        // The rows the history says were touched since the last save: only those are hashed
-        // again (a whole province's records would take seconds). When the history cannot tell,
-        // every row is compared.
-        let touched: Option<std::collections::HashSet<String>> =
-            layer.history.changes_since_saved().map(|changes| {
-                changes
-                    .iter()
-                    .flat_map(|c| [c.before.as_ref(), c.after.as_ref()])
-                    .flatten()
-                    .filter_map(|r| row_key(r).map(str::to_owned))
-                    .collect()
-            });
-        let mut items = Vec::new();
-        let mut slots = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for f in layer.features() {
-            match row_key(f.meta()) {
-                Some(key) if link.baseline.contains_key(key) && seen.insert(key.to_owned()) => {
-                    if conflicted.contains(&key)
-                        || touched.as_ref().is_some_and(|t| !t.contains(key))
-                    {
-                        continue;
-                    }
-                    let (version, hash) = &link.baseline[key];
-                    let now = record_hash(&f.record());
-                    if now != *hash {
-                        items.push(Pending {
-                            key: Some(key.to_owned()),
-                            base: Some(version.clone()),
-                            mine: Some(f.record().into_owned()),
-                        });
-                        slots.push(Slot::Row {
-                            key: key.to_owned(),
-                            hash: now,
-                        });
-                    }
+        let (ticket, items) = match link.sync.start_save(layer) {
+            SaveStart::Busy => return Ok(()),
+            SaveStart::NothingToSend => {
+                if link.sync.conflicts().is_empty() {
+                    self.finish_db_save(li);
                 }
-                // New features, and copies of a row (a second feature with its key).
-                _ => {
-                    let mut record = f.record().into_owned();
-                    crate::db::rows::strip_row(&mut record);
-                    items.push(Pending {
-                        key: None,
-                        base: None,
-                        mine: Some(record),
-                    });
-                    slots.push(Slot::New {
-                        id: f.id(),
-                        hash: record_hash(&f.record()),
-                    });
-                }
+                return Ok(());
             }
-        }
-        for (key, (version, _)) in &link.baseline {
-            if !seen.contains(key) && !conflicted.contains(&key.as_str()) {
-                items.push(Pending {
-                    key: Some(key.clone()),
-                    base: Some(version.clone()),
-                    mine: None,
-                });
-                slots.push(Slot::Gone(key.clone()));
-            }
-        }
-        if items.is_empty() {
-            if link.conflicts.is_empty() {
-                self.finish_db_save(li);
-            }
-            return Ok(());
-        }
-        let ticket = link.next_ticket;
-        link.next_ticket += 1;
-        link.saving = Some(ticket);
-        link.in_flight = slots;
-        link.save_queued = false;
+            SaveStart::Send { ticket, items } => (ticket, items),
+        };
         if !link.worker.send(Request::Save(ticket, items)) {
-            link.saving = None;
+            link.sync.save_failed(false);
             return Err(format!(
                 "{}: the connection has stopped",
                 link.pg.describe()
@@ -472,7 +360,7 @@ impl CorridorApp {
         // What others did meanwhile can now be taken in.
         if let Some(k) = self.link_of(li) {
             let link = &mut self.db.links[k];
-            let changed = std::mem::take(&mut link.deferred_changed);
+            let changed = link.sync.saved_cleanly();
             if !changed.is_empty() {
                 link.worker.send(Request::Fetch(changed));
             }
@@ -503,9 +391,8 @@ impl CorridorApp {
             }
             Reply::SaveFailed(_, e) => {
                 let link = &mut self.db.links[k];
-                link.saving = None;
+                link.sync.save_failed(e.is_connection());
                 if e.is_connection() {
-                    link.save_queued = true;
                     link.lost = Some(e.to_string());
                 } else {
                     let text = format!("{e} — not saved; the edits are kept.");
@@ -522,7 +409,7 @@ impl CorridorApp {
                 link.lost = None;
                 // Catch up with what others saved meanwhile, then send what waited.
                 link.worker.send(Request::Versions);
-                if link.save_queued
+                if link.sync.save_queued
                     && let Some(li) = li
                 {
                     let _ = self.save_db_layer(li);
@@ -533,17 +420,7 @@ impl CorridorApp {
             }
             Reply::Versions(versions) => {
                 let link = &self.db.links[k];
-                let mut stale: Vec<String> = versions
-                    .iter()
-                    .filter(|(key, v)| link.baseline.get(key).is_none_or(|(b, _)| b != v))
-                    .map(|(key, _)| key.clone())
-                    .collect();
-                stale.extend(
-                    link.baseline
-                        .keys()
-                        .filter(|key| !versions.iter().any(|(k2, _)| k2 == *key))
-                        .cloned(),
-                );
+                let stale = link.sync.stale(&versions);
                 if !stale.is_empty() {
                     link.worker.send(Request::Fetch(stale));
                 }
@@ -558,64 +435,17 @@ impl CorridorApp {
 
     fn on_saved(&mut self, k: usize, li: LayerIndex, ticket: u64, outcomes: Vec<Outcome>) {
         let link = &mut self.db.links[k];
-        if link.saving != Some(ticket) {
+        let Some(Saved {
+            written,
+            conflicts: n,
+        }) = link
+            .sync
+            .on_saved(&mut self.doc.layers[li], ticket, outcomes)
+        else {
             return;
-        }
-        link.saving = None;
-        let layer = &mut self.doc.layers[li];
-        let mut written = 0;
-        let mut conflicts = Vec::new();
-        for (slot, outcome) in std::mem::take(&mut link.in_flight)
-            .into_iter()
-            .zip(outcomes)
-        {
-            match (slot, outcome) {
-                (Slot::Row { key, hash }, Outcome::Written { version, .. }) => {
-                    link.baseline.insert(key, (version, hash));
-                    written += 1;
-                }
-                (Slot::New { id, hash }, Outcome::Written { key, version }) => {
-                    // The new row's feature now carries its key; that is not an edit. If it
-                    // was edited while the save was on its way, its baseline stays the hash
-                    // of what was written, so the next save sends the edit.
-                    let mut hash = hash;
-                    if let Some(feature) = layer.feature_mut(id) {
-                        let unchanged = record_hash(&feature.record()) == hash;
-                        set_row_key(feature.meta_mut(), &key);
-                        if unchanged {
-                            hash = record_hash(&feature.record());
-                        }
-                    }
-                    link.baseline.insert(key, (version, hash));
-                    written += 1;
-                }
-                (Slot::Gone(key), Outcome::Deleted) => {
-                    link.baseline.remove(&key);
-                    written += 1;
-                }
-                (Slot::Row { key, .. }, Outcome::Conflict { theirs }) => {
-                    let mine = feature_of_row(layer, &key)
-                        .map(|i| layer.features()[i].record().into_owned());
-                    conflicts.push(Conflict {
-                        key,
-                        mine,
-                        theirs: theirs.map(|b| *b),
-                    });
-                }
-                (Slot::Gone(key), Outcome::Conflict { theirs }) => {
-                    conflicts.push(Conflict {
-                        key,
-                        mine: None,
-                        theirs: theirs.map(|b| *b),
-                    });
-                }
-                _ => {}
-            }
-        }
+        };
         let describe = link.pg.describe();
-        let n = conflicts.len();
-        link.conflicts.extend(conflicts);
-        if link.conflicts.is_empty() {
+        if link.sync.conflicts().is_empty() {
             self.finish_db_save(li);
             self.info = Some(format!("Saved {} to {describe}", changes(written)));
         } else {
@@ -636,80 +466,20 @@ impl CorridorApp {
         }
     }
 
-    /// Rows read again (after a notification or a reconnection): take in those we have not
-    /// changed ourselves and are not editing.
+    /// Rows read again (after a notification or a reconnection): taken in by the link's
+    /// [`TableSync`], then drawn.
     fn take_in(&mut self, k: usize, li: LayerIndex, rows: Vec<Row>, gone: Vec<String>) {
         // The feature being edited (a drag may be under way): left alone.
         let editing = self
             .editing_layer()
             .filter(|&l| l == li)
             .and(self.selection().map(|r| r.feature));
-        let link = &mut self.db.links[k];
-        let layer = &mut self.doc.layers[li];
-        let mut structural = false;
-        let mut touched = Vec::new();
-        // Where each row is, looked up once for the whole batch.
-        let at_row: HashMap<String, usize> = layer
-            .features()
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| Some((row_key(f.meta())?.to_owned(), i)))
-            .collect();
-        for row in rows {
-            let at = at_row.get(&row.key).copied();
-            let hash = record_hash(&row.record);
-            match at {
-                Some(i) => {
-                    let Some((version, base_hash)) = link.baseline.get(&row.key).cloned() else {
-                        continue;
-                    };
-                    if version == row.version {
-                        continue;
-                    }
-                    let ours = &layer.features()[i];
-                    let ours_unchanged = record_hash(&ours.record()) == base_hash;
-                    if ours_unchanged && editing != Some(ours.id()) {
-                        layer.features_mut()[i].set_record(row.record);
-                        link.baseline.insert(row.key, (row.version, hash));
-                        touched.push(i);
-                    } else if !link.deferred_changed.contains(&row.key) {
-                        // Ours has unsaved edits: saving them will be a conflict to decide.
-                        link.deferred_changed.push(row.key);
-                    }
-                }
-                None => {
-                    if link.baseline.contains_key(&row.key) {
-                        // We deleted it and have not saved: leave it to the save.
-                        continue;
-                    }
-                    link.baseline.insert(row.key, (row.version, hash));
-                    layer.push_feature(Feature::from_record(row.record));
-                    structural = true;
-                }
-            }
-        }
-        for key in gone {
-            let Some(i) = feature_of_row(layer, &key) else {
-                link.baseline.remove(&key);
-                continue;
-            };
-            let ours = &layer.features()[i];
-            let ours_unchanged = link
-                .baseline
-                .get(&key)
-                .is_some_and(|(_, h)| record_hash(&ours.record()) == *h);
-            // Gone at once, unsaved edits to other features or not: the history names features
-            // by id, so undo goes on working (what it did to this row is forgotten). A row we
-            // changed (or are editing) stays: saving it will be a conflict to decide.
-            if ours_unchanged && editing != Some(ours.id()) {
-                let id = ours.id();
-                layer.remove_feature(id);
-                link.baseline.remove(&key);
-                structural = true;
-            } else if !link.deferred_changed.contains(&key) {
-                link.deferred_changed.push(key);
-            }
-        }
+        let TakenIn {
+            structural,
+            touched,
+        } = self.db.links[k]
+            .sync
+            .take_in(&mut self.doc.layers[li], rows, gone, editing);
         let lang = self.persisted.lang;
         if structural {
             self.renders[li] = LayerRender::build_in(&self.doc.layers[li], lang);
@@ -731,32 +501,18 @@ impl CorridorApp {
 
     /// "Keep mine": write our version over theirs (or again, if they deleted it).
     pub fn keep_mine(&mut self, link: usize, conflict: usize) {
-        let Some((c, source)) = self.take_conflict(link, conflict) else {
+        let Some(li) = self
+            .db
+            .links
+            .get(link)
+            .and_then(|l| self.layer_of(&l.source))
+        else {
             return;
         };
-        let li = self.layer_of(&source);
-        let l = &mut self.db.links[link];
-        match (&c.mine, &c.theirs) {
-            (_, Some(theirs)) => {
-                // Save on top of their version, knowingly.
-                let hash = l.baseline.get(&c.key).map_or(0, |(_, h)| *h);
-                l.baseline
-                    .insert(c.key.clone(), (theirs.version.clone(), hash));
-            }
-            (Some(_), None) => {
-                // They deleted it: ours is written as a new row.
-                l.baseline.remove(&c.key);
-                if let Some(li) = li
-                    && let Some(i) = feature_of_row(&self.doc.layers[li], &c.key)
-                {
-                    crate::db::rows::strip_row(self.doc.layers[li].features_mut()[i].meta_mut());
-                }
-            }
-            (None, None) => {
-                l.baseline.remove(&c.key);
-            }
-        }
-        if let Some(li) = li {
+        if self.db.links[link]
+            .sync
+            .keep_mine(&mut self.doc.layers[li], conflict)
+        {
             let _ = self.save_db_layer(li);
         }
     }
@@ -764,42 +520,20 @@ impl CorridorApp {
     /// "Take theirs": our version of the feature becomes theirs (an edit that can be undone);
     /// nothing is written.
     pub fn take_theirs(&mut self, link: usize, conflict: usize) {
-        let Some((c, source)) = self.take_conflict(link, conflict) else {
+        let Some(li) = self
+            .db
+            .links
+            .get(link)
+            .and_then(|l| self.layer_of(&l.source))
+        else {
             return;
         };
-        let Some(li) = self.layer_of(&source) else {
+        let Some(change) = self.db.links[link]
+            .sync
+            .take_theirs(&self.doc.layers[li], conflict)
+        else {
             return;
         };
-        let layer = &self.doc.layers[li];
-        let at = feature_of_row(layer, &c.key).map(|i| &layer.features()[i]);
-        let change = match (&c.theirs, at) {
-            (Some(theirs), Some(f)) => Some(Change {
-                id: f.id(),
-                before: Some(f.record().into_owned()),
-                after: Some(theirs.record.clone()),
-            }),
-            (Some(theirs), None) => Some(Change {
-                id: layer.next_feature_id(),
-                before: None,
-                after: Some(theirs.record.clone()),
-            }),
-            (None, Some(f)) => Some(Change {
-                id: f.id(),
-                before: Some(f.record().into_owned()),
-                after: None,
-            }),
-            (None, None) => None,
-        };
-        let l = &mut self.db.links[link];
-        match &c.theirs {
-            Some(t) => {
-                l.baseline
-                    .insert(c.key.clone(), (t.version.clone(), record_hash(&t.record)));
-            }
-            None => {
-                l.baseline.remove(&c.key);
-            }
-        }
         if let Some(change) = change {
             let changes = vec![change];
             if self.doc.layers[li]
@@ -810,7 +544,7 @@ impl CorridorApp {
             }
         }
         let l = &self.db.links[link];
-        if l.conflicts.is_empty() && l.saving.is_none() {
+        if l.sync.conflicts().is_empty() && !l.sync.is_saving() {
             // Anything else unsaved goes now; with nothing left, the layer is clean.
             let _ = self.save_db_layer(li);
         }
@@ -823,10 +557,15 @@ impl CorridorApp {
             if let Some(message) = &l.lost {
                 let li = self.layer_of(&l.source);
                 let unsaved = li.is_some_and(|li| self.doc.layers[li].is_dirty());
-                lost.push((l.pg.describe(), message.clone(), unsaved, l.save_queued));
+                lost.push((
+                    l.pg.describe(),
+                    message.clone(),
+                    unsaved,
+                    l.sync.save_queued,
+                ));
             }
         }
-        let conflicts: usize = self.db.links.iter().map(|l| l.conflicts.len()).sum();
+        let conflicts: usize = self.db.links.iter().map(|l| l.sync.conflicts().len()).sum();
         if lost.is_empty() && conflicts == 0 {
             return;
         }
@@ -886,7 +625,7 @@ impl CorridorApp {
         };
         let painter = ui.painter().with_clip_rect(t.rect);
         for l in &self.db.links {
-            for c in &l.conflicts {
+            for c in l.sync.conflicts() {
                 let Some(theirs) = &c.theirs else { continue };
                 let Some(g) = &theirs.record.geometry else {
                     continue;
@@ -1007,7 +746,7 @@ impl CorridorApp {
     }
 
     fn conflicts_window(&mut self, ctx: &egui::Context) {
-        let total: usize = self.db.links.iter().map(|l| l.conflicts.len()).sum();
+        let total: usize = self.db.links.iter().map(|l| l.sync.conflicts().len()).sum();
         if total == 0 {
             self.db.show_conflicts = false;
             return;
@@ -1031,7 +770,7 @@ impl CorridorApp {
                      dashed in orange.",
                 );
                 for (k, l) in self.db.links.iter().enumerate() {
-                    for (i, c) in l.conflicts.iter().enumerate() {
+                    for (i, c) in l.sync.conflicts().iter().enumerate() {
                         ui.separator();
                         ui.label(RichText::new(c.name()).strong());
                         ui.label(match (&c.mine, &c.theirs) {
@@ -1061,7 +800,7 @@ impl CorridorApp {
             });
         self.db.show_conflicts = open;
         if let Some((k, i)) = show
-            && let Some(c) = self.db.links.get(k).and_then(|l| l.conflicts.get(i))
+            && let Some(c) = self.db.links.get(k).and_then(|l| l.sync.conflicts().get(i))
             && let Some(g) = c.theirs.as_ref().and_then(|t| t.record.geometry.as_ref())
             && let Ok(geo) = crate::model::drawable(g)
             && let Some(rect) = geo::BoundingRect::bounding_rect(&geo)
@@ -1249,14 +988,6 @@ impl CorridorApp {
     }
 }
 
-/// What each item of a save in flight was: an update of a row (with the hash of what was sent),
-/// a new feature (where it was, and its hash), or a row deleted.
-enum Slot {
-    Row { key: String, hash: u64 },
-    New { id: FeatureId, hash: u64 },
-    Gone(String),
-}
-
 /// "1 change", "3 changes".
 fn changes(n: usize) -> String {
     if n == 1 {
@@ -1288,12 +1019,4 @@ fn differences(mine: &geojson::Feature, theirs: &geojson::Feature) -> Vec<String
         }
     }
     out
-}
-
-/// Where the feature carrying row `key` is in the layer.
-fn feature_of_row(layer: &crate::model::Layer, key: &str) -> Option<usize> {
-    layer
-        .features()
-        .iter()
-        .position(|f| row_key(f.meta()) == Some(key))
 }

@@ -6,11 +6,13 @@
 //! - [`save`]: one transaction per save, a conflict for every row changed by someone else;
 //! - [`transfer`]: `corridor db import` and `export`;
 //! - [`listen`]: the notify trigger and each layer's background connection.
+//! - [`sync`]: a table layer kept in step with its table (what to save, what answers mean).
 
 pub mod listen;
 pub mod rows;
 pub mod save;
 pub mod source;
+pub mod sync;
 pub mod table;
 pub mod transfer;
 

@@ -1,118 +1,23 @@
 //! The boundary editor's widgets: the edit toolbar, the attribute form, vertex handles and snap
-//! markers on the map, and the geometry behind them (which handle is under the pointer, where
-//! to snap). What an edit does to the layer is in `model::edit`; the app wires the two.
+//! markers on the map. What a gesture does is decided in [`crate::editor`] (the controller);
+//! what an edit does to the layer is in `model::edit`; the app wires them together.
 
 use egui::{Color32, Pos2, RichText, Stroke, Ui, vec2};
 use geojson::{JsonObject, JsonValue};
 
+use crate::editor::midpoint;
+pub use crate::editor::{Drag, DragKind, EditorState, Handle, Snap, Tool};
+use crate::geometry::mercator_from_lonlat;
 use crate::geometry::validity::Problem;
-use crate::geometry::{MercatorBox, lonlat_from_mercator, mercator_from_lonlat};
 use crate::model::edit::{Part, PartKind, VertexAt};
-use crate::model::{Document, FeatureId, Layer, LayerId, LayerIndex};
-use crate::render::{LayerRender, ScreenTransform};
+use crate::model::{Layer, LayerId, LayerIndex};
+use crate::render::ScreenTransform;
 
 use super::MUTED;
-
-/// Pixels within which a handle is under the pointer.
-pub const HANDLE_RADIUS: f32 = 8.0;
-/// Pixels within which the pointer snaps to another feature's vertex or edge.
-pub const SNAP_RADIUS: f32 = 10.0;
 
 const EDIT_BLUE: Color32 = Color32::from_rgb(0x15, 0x65, 0xc0);
 const SNAP_MAGENTA: Color32 = Color32::from_rgb(0xd8, 0x1b, 0x60);
 const PROBLEM_RED: Color32 = Color32::from_rgb(0xd3, 0x2f, 0x2f);
-
-/// What a click or drag on the map does while editing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Tool {
-    /// Select features, drag vertices and midpoints.
-    #[default]
-    Vertices,
-    /// Drag the selected feature as a whole.
-    Move,
-    DrawPolygon,
-    DrawLine,
-    DrawPoint,
-}
-
-impl Tool {
-    pub fn label(self) -> &'static str {
-        match self {
-            Tool::Vertices => "Select / vertices",
-            Tool::Move => "Move feature",
-            Tool::DrawPolygon => "Draw polygon",
-            Tool::DrawLine => "Draw line",
-            Tool::DrawPoint => "Draw point",
-        }
-    }
-
-    pub fn draws(self) -> bool {
-        matches!(self, Tool::DrawPolygon | Tool::DrawLine | Tool::DrawPoint)
-    }
-}
-
-/// What is being dragged.
-#[derive(Clone, Debug)]
-pub enum DragKind {
-    Vertex(VertexAt),
-    Feature,
-}
-
-/// A drag in progress: the feature as it was before, so the drag can be committed as one edit
-/// or cancelled.
-#[derive(Clone, Debug)]
-pub struct Drag {
-    pub feature: FeatureId,
-    pub kind: DragKind,
-    pub before: geojson::Feature,
-    /// Where the drag began, `[lon, lat]`.
-    pub start: [f64; 2],
-    /// The edit's name in the history.
-    pub label: &'static str,
-}
-
-/// Where the pointer snaps.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Snap {
-    pub lonlat: [f64; 2],
-    /// A vertex (exact copy of its coordinates) or a point on an edge.
-    pub vertex: bool,
-}
-
-/// The editor's state: which layer is in edit mode and what the tools are doing.
-#[derive(Default)]
-pub struct EditorState {
-    /// The layer in edit mode; `None` when viewing.
-    pub layer: Option<LayerId>,
-    pub tool: Tool,
-    pub snapping: bool,
-    /// The selected vertex of the selected feature.
-    pub vertex: Option<VertexAt>,
-    /// The shape being drawn, `[lon, lat]`.
-    pub drawing: Vec<[f64; 2]>,
-    pub drag: Option<Drag>,
-    /// Where the pointer would snap now (shown by a marker).
-    pub snap: Option<Snap>,
-    /// Why the last edit was refused.
-    pub message: Option<String>,
-    pub form: FormState,
-    /// Counts changes, so the panel recomputes area and problems only when something changed.
-    pub revision: u64,
-    /// Problems of the selected feature, as of `problems_for`.
-    pub problems: Vec<Problem>,
-    /// Its geodesic area (m²) and length or perimeter (m), as of `problems_for`.
-    pub measures: Option<[f64; 2]>,
-    pub problems_for: Option<(FeatureId, u64)>,
-}
-
-impl EditorState {
-    pub fn new() -> Self {
-        Self {
-            snapping: true,
-            ..Default::default()
-        }
-    }
-}
 
 /// What the toolbar asked for.
 #[derive(Clone, Debug, PartialEq)]
@@ -445,124 +350,8 @@ pub fn attribute_form_ui(
     result
 }
 
-/// A handle under the pointer.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Handle {
-    Vertex(VertexAt),
-    /// The middle of the edge from vertex `index` to the next: dragging inserts a vertex.
-    Midpoint {
-        part: usize,
-        index: usize,
-    },
-}
-
 fn screen(t: &ScreenTransform, lonlat: [f64; 2]) -> Pos2 {
     t.screen_from_world(mercator_from_lonlat(lonlat[0], lonlat[1]))
-}
-
-/// The midpoint of an edge, on screen-straight lines (as drawn), in `[lon, lat]`.
-fn midpoint(a: [f64; 2], b: [f64; 2]) -> [f64; 2] {
-    let (wa, wb) = (
-        mercator_from_lonlat(a[0], a[1]),
-        mercator_from_lonlat(b[0], b[1]),
-    );
-    lonlat_from_mercator((wa[0] + wb[0]) / 2.0, (wa[1] + wb[1]) / 2.0)
-}
-
-/// The handle nearest `pos` within [`HANDLE_RADIUS`]: vertices before midpoints.
-pub fn handle_at(t: &ScreenTransform, parts: &[Part], pos: Pos2) -> Option<Handle> {
-    let r2 = HANDLE_RADIUS * HANDLE_RADIUS;
-    let mut best: Option<(f32, Handle)> = None;
-    for (pi, part) in parts.iter().enumerate() {
-        for (i, p) in part.points.iter().enumerate() {
-            let d = screen(t, *p).distance_sq(pos);
-            if d <= r2 && best.is_none_or(|(bd, _)| d < bd) {
-                best = Some((d, Handle::Vertex(VertexAt { part: pi, index: i })));
-            }
-        }
-    }
-    if best.is_some() {
-        return best.map(|(_, h)| h);
-    }
-    for (pi, part) in parts.iter().enumerate() {
-        for (a, b) in part.edges() {
-            let m = midpoint(part.points[a], part.points[b]);
-            let d = screen(t, m).distance_sq(pos);
-            if d <= r2 && best.is_none_or(|(bd, _)| d < bd) {
-                best = Some((d, Handle::Midpoint { part: pi, index: a }));
-            }
-        }
-    }
-    best.map(|(_, h)| h)
-}
-
-/// Where `pos` snaps on the visible layers: the nearest vertex within [`SNAP_RADIUS`], else the
-/// nearest point on an edge. Feature `exclude` (the one being edited) is not a target.
-pub fn find_snap(
-    t: &ScreenTransform,
-    doc: &Document,
-    renders: &[LayerRender],
-    pos: Pos2,
-    exclude: Option<(LayerIndex, usize)>,
-) -> Option<Snap> {
-    let slack = SNAP_RADIUS as f64 / t.scale();
-    let w = t.world_from_screen(pos);
-    let mut view = MercatorBox::EMPTY;
-    view.extend([w[0] - slack, w[1] - slack]);
-    view.extend([w[0] + slack, w[1] + slack]);
-    let r2 = SNAP_RADIUS * SNAP_RADIUS;
-    let mut vertex: Option<(f32, [f64; 2])> = None;
-    let mut edge: Option<(f32, [f64; 2])> = None;
-    for (li, (layer, render)) in doc.layers.iter().zip(renders).enumerate() {
-        if !layer.visible {
-            continue;
-        }
-        for fi in render.visible(&view) {
-            if exclude == Some((li, fi)) {
-                continue;
-            }
-            let Some(g) = layer.features().get(fi).and_then(|f| f.record_geometry()) else {
-                continue;
-            };
-            for part in crate::model::edit::parts(&g.value) {
-                for p in &part.points {
-                    let d = screen(t, *p).distance_sq(pos);
-                    if d <= r2 && vertex.is_none_or(|(bd, _)| d < bd) {
-                        vertex = Some((d, *p));
-                    }
-                }
-                if vertex.is_some() {
-                    continue;
-                }
-                for (a, b) in part.edges() {
-                    let (sa, sb) = (screen(t, part.points[a]), screen(t, part.points[b]));
-                    let ab = sb - sa;
-                    let len2 = ab.length_sq();
-                    if len2 == 0.0 {
-                        continue;
-                    }
-                    let k = ((pos - sa).dot(ab) / len2).clamp(0.0, 1.0);
-                    let on = sa + ab * k;
-                    let d = on.distance_sq(pos);
-                    if d <= r2 && edge.is_none_or(|(bd, _)| d < bd) {
-                        edge = Some((d, super::measure_ui::lonlat_at(t, on)));
-                    }
-                }
-            }
-        }
-    }
-    vertex
-        .map(|(_, p)| Snap {
-            lonlat: p,
-            vertex: true,
-        })
-        .or(edge.map(|(_, p)| Snap {
-            lonlat: [
-                crate::model::edit::round_placed(p[0]),
-                crate::model::edit::round_placed(p[1]),
-            ],
-            vertex: false,
-        }))
 }
 
 /// Draws the selected feature's handles, the shape being drawn, located problems and the snap
