@@ -1717,10 +1717,7 @@ impl eframe::App for CorridorApp {
                                     .doc
                                     .layers
                                     .iter()
-                                    .map(|l| {
-                                        crate::db::PgSource::from_key(&l.source)
-                                            .map(|t| t.describe())
-                                    })
+                                    .map(|l| l.source.table().map(|t| t.describe()))
                                     .collect();
                                 layer_action = layers_ui(ui, &mut self.doc.layers, &tables);
                             });

@@ -411,7 +411,7 @@ fn load_table(
         .collect();
     let layer = Layer::new(
         source.table.clone(),
-        source.key(),
+        source.clone(),
         style,
         features,
         Vec::new(),

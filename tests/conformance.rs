@@ -66,7 +66,7 @@ fn draw(layer: &Layer) -> usize {
         );
         SMEARS.with(|s| {
             s.borrow_mut()
-                .push((layer.source.clone(), rf.bbox.width(), raw_width))
+                .push((layer.source.key(), rf.bbox.width(), raw_width))
         });
     }
     drawn

@@ -14,7 +14,7 @@ use crate::geometry::validity::problems;
 use crate::io::journal::{Journal, Recovery, find_recovery};
 use crate::io::{read_geojson, save_geojson, stamp_of};
 use crate::model::edit::{self, Change};
-use crate::model::{FeatureId, LayerId, LayerIndex, LayerStatus};
+use crate::model::{FeatureId, LayerId, LayerIndex, LayerSource, LayerStatus};
 use crate::render::LayerRender;
 use crate::ui::edit_ui::{
     FormState, ToolbarAction, attribute_form_ui, edit_facts_ui, edit_toolbar_ui, paint_edit_overlay,
@@ -330,13 +330,15 @@ impl CorridorApp {
                 }
             };
         }
-        if to.is_none() && crate::io::ogr_file::is_ogr_path(&layer.source) {
+        let file = layer.source.path();
+        if to.is_none() && file.is_some_and(crate::io::ogr_file::is_ogr_path) {
             // Never written into: ask where the GeoJSON goes.
             let text = format!(
                 "{} is a {} file, which Corridor never writes into: choose where to save the \
                  layer as GeoJSON (or export it as a Shapefile or GeoPackage) in “Save layer as”.",
                 layer.name,
-                crate::io::ogr_file::driver_for(&layer.source).unwrap_or("GIS")
+                file.and_then(crate::io::ogr_file::driver_for)
+                    .unwrap_or("GIS")
             );
             self.open_save_as(li);
             self.info = Some(text.clone());
@@ -347,8 +349,16 @@ impl CorridorApp {
         {
             return self.export_layer(li, to);
         }
-        let target = to.unwrap_or_else(|| layer.source.clone());
-        let same_file = target == layer.source;
+        let Some(target) = to.or_else(|| file.map(Path::to_owned)) else {
+            let text = format!(
+                "{} has not been saved yet: choose where in “Save layer as”.",
+                layer.name
+            );
+            self.open_save_as(li);
+            self.info = Some(text.clone());
+            return Err(text);
+        };
+        let same_file = Some(target.as_path()) == file;
         if same_file {
             if self.editing.external.contains(&layer.id) {
                 let text = format!(
@@ -360,7 +370,7 @@ impl CorridorApp {
             }
             // Another program may have written it since the last look.
             if let Some(known) = layer.stamp
-                && stamp_of(&layer.source).is_none_or(|now| !now.same_contents(&known))
+                && stamp_of(&target).is_none_or(|now| !now.same_contents(&known))
             {
                 self.editing.external.push(layer.id);
                 let text = format!(
@@ -380,7 +390,7 @@ impl CorridorApp {
                     .unwrap_or_default();
                 let layer = &mut self.doc.layers[li];
                 layer.stamp = Some(stamp);
-                layer.source = target.clone();
+                layer.source = LayerSource::File(target.clone());
                 // Now a GeoJSON file of its own.
                 layer.read = None;
                 layer.history.mark_saved();
@@ -712,8 +722,7 @@ impl CorridorApp {
             .filter(|l| matches!(l.status, LayerStatus::Loaded))
             // A table's journal waits until the table has been read.
             .filter(|l| {
-                crate::db::PgSource::from_key(&l.source).is_none()
-                    || self.db.links.iter().any(|k| k.source == l.source)
+                l.source.table().is_none() || self.db.links.iter().any(|k| k.source == l.source)
             })
             .map(crate::model::Layer::journal_key)
             .filter(|s| !self.editing.checked.contains(s))
@@ -798,17 +807,17 @@ impl CorridorApp {
             if self.editing.external.contains(&layer.id) {
                 continue;
             }
-            let Some(known) = layer.stamp else {
+            let (Some(known), Some(path)) = (layer.stamp, layer.source.path()) else {
                 continue;
             };
-            let meta = std::fs::metadata(&layer.source).ok();
+            let meta = std::fs::metadata(path).ok();
             let unchanged = meta
                 .as_ref()
                 .is_some_and(|m| m.len() == known.len && m.modified().ok() == known.modified);
             if unchanged {
                 continue;
             }
-            match stamp_of(&layer.source) {
+            match stamp_of(path) {
                 Some(now) if now.same_contents(&known) => {
                     self.doc.layers[li].stamp = Some(now);
                 }
@@ -824,7 +833,9 @@ impl CorridorApp {
         };
         let id = layer.id;
         self.editing.external.retain(|&l| l != id);
-        let source = layer.source.clone();
+        let Some(source) = layer.source.path().map(Path::to_owned) else {
+            return;
+        };
         match read_geojson(&source) {
             Ok(parsed) => {
                 let old = &self.doc.layers[li];
@@ -858,7 +869,7 @@ impl CorridorApp {
         if let Some(layer) = self.doc.layers.get_mut(li) {
             let id = layer.id;
             self.editing.external.retain(|&l| l != id);
-            layer.stamp = stamp_of(&layer.source);
+            layer.stamp = layer.source.path().and_then(stamp_of);
             layer.history.mark_unsaved();
             // The journal's base is now the other program's file: start it again from there.
             let source = layer.journal_key();
@@ -880,7 +891,7 @@ impl CorridorApp {
                 .inner_margin(6.0)
                 .show(ui, |ui| {
                     ui.horizontal_wrapped(|ui| {
-                        let gone = !layer.source.exists();
+                        let gone = !layer.source.path().is_some_and(Path::exists);
                         ui.label(
                             RichText::new(format!(
                                 "⚠ {} was {} by another program.",
@@ -1039,7 +1050,8 @@ impl CorridorApp {
             .layers
             .iter()
             .find(|l| {
-                std::fs::canonicalize(&l.source).unwrap_or_else(|_| l.source.clone()) == r.source
+                let key = l.source.key();
+                std::fs::canonicalize(&key).unwrap_or(key) == r.source
             })
             .and_then(|l| l.stamp);
         let matches = r.matches(current.as_ref());
@@ -1098,18 +1110,20 @@ impl CorridorApp {
         let Some(layer) = self.doc.layers.get(li) else {
             return;
         };
-        let path = if crate::io::ogr_file::is_ogr_path(&layer.source) {
-            let stem = match layer.read.as_ref().and_then(|r| r.table.as_ref()) {
-                Some(table) => table.clone(),
-                None => layer
-                    .source
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "layer".to_owned()),
-            };
-            layer.source.with_file_name(format!("{stem}.geojson"))
-        } else {
-            layer.source.clone()
+        let path = match &layer.source {
+            LayerSource::File(file) if crate::io::ogr_file::is_ogr_path(file) => {
+                let stem = match layer.read.as_ref().and_then(|r| r.table.as_ref()) {
+                    Some(table) => table.clone(),
+                    None => file
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| "layer".to_owned()),
+                };
+                file.with_file_name(format!("{stem}.geojson"))
+            }
+            LayerSource::File(file) => file.clone(),
+            LayerSource::Table(t) => PathBuf::from(format!("{}.geojson", t.table)),
+            LayerSource::New => PathBuf::from(format!("{}.geojson", layer.name)),
         };
         self.editing.save_as = Some((layer.id, path.display().to_string()));
     }
@@ -1120,7 +1134,7 @@ impl CorridorApp {
         let Some(layer) = self.doc.layers.get(li) else {
             return Err("No such layer".to_owned());
         };
-        if to == layer.source {
+        if layer.source.path() == Some(to) {
             let text = format!(
                 "{}: this is the file the layer was read from; Corridor never writes into it. \
                  Choose another name.",
@@ -1255,7 +1269,13 @@ impl CorridorApp {
                     .small()
                     .color(crate::ui::MUTED),
                 );
-                if target.is_file() && self.doc.layers.get(li).is_some_and(|l| l.source != target) {
+                if target.is_file()
+                    && self
+                        .doc
+                        .layers
+                        .get(li)
+                        .is_some_and(|l| l.source.path() != Some(target))
+                {
                     ui.label(
                         RichText::new(
                             "That file exists: Save replaces it (its previous content is kept as \

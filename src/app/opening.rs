@@ -200,7 +200,7 @@ impl CorridorApp {
         let offer = self.opening.decode.remove(0);
         let layer = &self.doc.layers[li];
         let (path, table) = (
-            layer.source.clone(),
+            layer.source.key(),
             layer.read.as_ref().and_then(|r| r.table.clone()),
         );
         match answer {

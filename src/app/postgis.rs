@@ -2,8 +2,6 @@
 //! [`TableSync`] (the protocol, in `db::sync`) and what follows on screen, the conflicts window,
 //! and a lost connection.
 
-use std::path::PathBuf;
-
 use egui::{Color32, RichText, Stroke, Ui};
 
 use super::CorridorApp;
@@ -12,7 +10,7 @@ use crate::db::sync::{SaveStart, Saved, TableSync, TakenIn};
 use crate::db::table::LayerEntry;
 use crate::db::{Outcome, PgSource, Row, TableInfo};
 use crate::loader::{LoadJob, TableLoad};
-use crate::model::LayerIndex;
+use crate::model::{LayerIndex, LayerSource};
 use crate::render::LayerRender;
 use crate::ui::i18n::tr;
 
@@ -23,8 +21,8 @@ pub use crate::db::sync::Conflict;
 
 /// One PostGIS layer's link to its table.
 pub struct DbLink {
-    /// The layer's `source` key.
-    pub source: PathBuf,
+    /// The layer's source (its table).
+    pub source: LayerSource,
     pub pg: PgSource,
     pub info: TableInfo,
     worker: Worker,
@@ -247,7 +245,7 @@ impl CorridorApp {
             .layers
             .iter()
             .filter(|l| l.features().is_empty() && l.error().is_none())
-            .filter_map(|l| Some((PgSource::from_key(&l.source)?, l.style.clone())))
+            .filter_map(|l| Some((l.source.table()?.clone(), l.style.clone())))
             .collect();
         for (source, style) in tables {
             let repaint_ctx = ctx.clone();
@@ -264,7 +262,7 @@ impl CorridorApp {
             .doc
             .layers
             .iter_mut()
-            .find(|l| l.source == source && l.features().is_empty())
+            .find(|l| l.source.key() == source && l.features().is_empty())
         {
             Some(layer) => {
                 layer.status = crate::model::LayerStatus::Failed(message.to_owned());
@@ -276,10 +274,15 @@ impl CorridorApp {
 
     /// The rest of a large table arrived.
     pub(super) fn attach_more_rows(&mut self, source: &std::path::Path, rows: Vec<Row>) {
-        let Some(li) = self.layer_of(source) else {
+        let Some(li) = self
+            .doc
+            .layers
+            .iter()
+            .position(|l| l.source.key() == source)
+        else {
             return;
         };
-        let Some(link) = self.db.links.iter_mut().find(|l| l.source == source) else {
+        let Some(link) = self.db.links.iter_mut().find(|l| l.source.key() == source) else {
             return;
         };
         link.loading_rest = false;
@@ -289,8 +292,8 @@ impl CorridorApp {
     }
 
     /// The layer a table's link serves.
-    fn layer_of(&self, source: &std::path::Path) -> Option<LayerIndex> {
-        self.doc.layers.iter().position(|l| l.source == source)
+    fn layer_of(&self, source: &LayerSource) -> Option<LayerIndex> {
+        self.doc.layers.iter().position(|l| &l.source == source)
     }
 
     fn link_of(&self, li: LayerIndex) -> Option<usize> {
@@ -353,7 +356,7 @@ impl CorridorApp {
 
     /// The layer now matches its table.
     fn finish_db_save(&mut self, li: LayerIndex) {
-        let source = self.doc.layers[li].source.clone();
+        let source = self.doc.layers[li].journal_key();
         self.doc.layers[li].history.mark_saved();
         self.drop_journal(&source);
         self.notices.retain(|n| !n.contains("cannot save"));
@@ -719,7 +722,7 @@ impl CorridorApp {
                 .doc
                 .layers
                 .iter()
-                .find(|l| l.source == prompt.source.key())
+                .find(|l| l.source.table() == Some(&prompt.source))
                 .map_or_else(
                     || crate::ui::style_ui::automatic_style(self.doc.layers.len()),
                     |l| l.style.clone(),

@@ -1,7 +1,7 @@
 //! Where a PostGIS layer lives and how to reach it: a `postgres://` URL without a password, a
 //! table, and the password from `PGPASSWORD`, the password file or the user.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -88,109 +88,25 @@ pub fn is_connection_error(e: &postgres::Error) -> bool {
     false
 }
 
-/// A table (or view) in a PostGIS database, as a project names it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct PgSource {
-    /// `postgres://user@host:port/database`, never with a password.
-    pub url: String,
-    pub schema: String,
-    pub table: String,
-}
+/// A table (or view) in a PostGIS database, as a project names it (the type lives in `model`,
+/// which names sources; what needs a server is here).
+pub use crate::model::TableSource as PgSource;
+pub use crate::model::source::is_postgres_url;
 
 impl PgSource {
-    /// A source from a URL and a table name (`name` or `schema.name`). A password in the URL is
-    /// refused: it would end up in the project file.
+    /// A source from a URL and a table name (`name` or `schema.name`), the URL checked as the
+    /// PostgreSQL client reads it. A password in the URL is refused: it would end up in the
+    /// project file.
     pub fn new(url: &str, table: &str) -> Result<Self, DbError> {
-        let config = postgres::Config::from_str(url.trim())
+        postgres::Config::from_str(url.trim())
             .map_err(|e| DbError::Other(format!("{url}: not a PostgreSQL URL ({e})")))?;
-        if config.get_password().is_some() {
-            return Err(DbError::Other(
-                "The URL holds a password: remove it; Corridor takes it from PGPASSWORD, \
-                 ~/.pgpass or asks, and never writes it to a project."
-                    .to_owned(),
-            ));
-        }
-        let (schema, table) = split_table(table)?;
-        Ok(Self {
-            url: url.trim().to_owned(),
-            schema,
-            table,
-        })
-    }
-
-    /// What the layer's `source` path is set to: the URL with the table, unique per table.
-    pub fn key(&self) -> PathBuf {
-        PathBuf::from(format!("{}#{}.{}", self.url, self.schema, self.table))
-    }
-
-    /// The source a layer key names, if it names one.
-    pub fn from_key(key: &Path) -> Option<Self> {
-        let text = key.to_str()?;
-        if !is_postgres_url(text) {
-            return None;
-        }
-        let (url, table) = text.rsplit_once('#')?;
-        Self::new(url, table).ok()
+        Self::parse(url, table).map_err(DbError::Other)
     }
 
     /// `schema.table`, quoted for SQL.
     pub fn qualified(&self) -> String {
         format!("{}.{}", quote_ident(&self.schema), quote_ident(&self.table))
     }
-
-    /// A short name for messages: `table on host/database`.
-    pub fn describe(&self) -> String {
-        let config = postgres::Config::from_str(&self.url).ok();
-        let host = config
-            .as_ref()
-            .and_then(|c| c.get_hosts().first().cloned())
-            .map(|h| match h {
-                postgres::config::Host::Tcp(h) => h,
-                postgres::config::Host::Unix(p) => p.display().to_string(),
-            })
-            .unwrap_or_default();
-        let db = config
-            .as_ref()
-            .and_then(|c| c.get_dbname().map(str::to_owned))
-            .unwrap_or_default();
-        let table = if self.schema == "public" {
-            self.table.clone()
-        } else {
-            format!("{}.{}", self.schema, self.table)
-        };
-        format!("{table} on {host}/{db}")
-    }
-}
-
-/// Whether a layer source or a command-line argument is a database URL.
-pub fn is_postgres_url(text: &str) -> bool {
-    text.starts_with("postgres://") || text.starts_with("postgresql://")
-}
-
-/// `schema.table` or `table` (schema `public`); quoted parts keep their dots.
-pub fn split_table(name: &str) -> Result<(String, String), DbError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(DbError::Other("No table named".to_owned()));
-    }
-    let unquote = |s: &str| {
-        let s = s.trim();
-        if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') {
-            s[1..s.len() - 1].replace("\"\"", "\"")
-        } else {
-            s.to_owned()
-        }
-    };
-    // A dot outside quotes separates the schema.
-    let mut in_quotes = false;
-    for (i, c) in name.char_indices() {
-        match c {
-            '"' => in_quotes = !in_quotes,
-            '.' if !in_quotes => return Ok((unquote(&name[..i]), unquote(&name[i + 1..]))),
-            _ => {}
-        }
-    }
-    Ok(("public".to_owned(), unquote(name)))
 }
 
 /// An identifier quoted for SQL.
@@ -300,6 +216,8 @@ pub fn pgpass_lookup(text: &str, host: &str, port: &str, db: &str, user: &str) -
 mod tests {
     use super::*;
 
+    use crate::model::source::split_table;
+
     #[test]
     fn tables_split_into_schema_and_name() {
         assert_eq!(
@@ -322,7 +240,10 @@ mod tests {
         let e = PgSource::new("postgres://me:secret@db/plan", "zones").unwrap_err();
         assert!(e.to_string().contains("password"), "{e}");
         let s = PgSource::new("postgres://me@db:5433/plan", "plan.zones").unwrap();
-        assert_eq!(PgSource::from_key(&s.key()), Some(s.clone()));
+        assert_eq!(
+            s.key(),
+            std::path::Path::new("postgres://me@db:5433/plan#plan.zones")
+        );
         assert_eq!(s.describe(), "plan.zones on db/plan");
     }
 

@@ -553,7 +553,7 @@ mod tests {
             .collect();
         let layer = Layer::new(
             "zones".into(),
-            "postgres://x/db#public.zones".into(),
+            crate::model::TableSource::parse("postgres://x/db", "zones").unwrap(),
             Default::default(),
             features,
             Vec::new(),

@@ -451,7 +451,7 @@ pub fn export(
     };
     let layer = Layer::new(
         source.table.clone(),
-        source.key(),
+        source.clone(),
         crate::model::LayerStyle::default(),
         features,
         Vec::new(),

@@ -128,10 +128,10 @@ pub fn load_document(path: &Path) -> Document {
 /// layer for a table that the app fills in the background.
 fn layer_from_spec(spec: &LayerSpec, path: &Path, base: &Path) -> Layer {
     let mut layer = match (&spec.postgres, &spec.table) {
-        (Some(url), Some(table)) => match crate::db::PgSource::new(url, table) {
+        (Some(url), Some(table)) => match crate::model::TableSource::parse(url, table) {
             Ok(source) => Layer::new(
                 spec.name.clone(),
-                source.key(),
+                source,
                 spec.style.clone(),
                 Vec::new(),
                 Vec::new(),
@@ -229,16 +229,15 @@ pub fn save_project(
 
 /// How the project file describes a layer.
 fn spec_of(l: &Layer, base: &Path) -> LayerSpec {
-    let table = crate::db::PgSource::from_key(&l.source);
+    let table = l.source.table();
     LayerSpec {
         name: l.name.clone(),
-        file: if table.is_some() {
-            PathBuf::new()
-        } else {
-            relative_to(&l.source, base)
-        },
-        postgres: table.as_ref().map(|t| t.url.clone()),
-        table: table.as_ref().map(|t| format!("{}.{}", t.schema, t.table)),
+        file: l
+            .source
+            .path()
+            .map_or_else(PathBuf::new, |p| relative_to(p, base)),
+        postgres: table.map(|t| t.url.clone()),
+        table: table.map(|t| format!("{}.{}", t.schema, t.table)),
         visible: l.visible,
         opacity: l.opacity,
         subareas: l.subareas,

@@ -6,6 +6,7 @@ pub mod packed;
 pub mod project;
 pub mod row;
 pub mod search;
+pub mod source;
 pub mod story;
 pub mod style;
 
@@ -14,6 +15,7 @@ use geojson::JsonValue;
 
 pub use lang::Lang;
 pub use project::{BasemapSpec, Bookmark, LayerSpec, Project, ViewSpec};
+pub use source::{LayerSource, TableSource};
 pub use story::{Slide, Story, Texts};
 pub use style::{CategoryStyle, Color, FeatureStyle, LayerStyle};
 
@@ -556,7 +558,8 @@ pub struct Layer {
     /// Its identity (see [`LayerId`]).
     pub id: LayerId,
     pub name: String,
-    pub source: std::path::PathBuf,
+    /// Where its features come from.
+    pub source: LayerSource,
     pub style: LayerStyle,
     pub visible: bool,
     /// 0 (transparent) to 1 (as styled).
@@ -588,7 +591,7 @@ impl Layer {
     /// A loaded layer with these features, visible at full opacity.
     pub fn new(
         name: String,
-        source: std::path::PathBuf,
+        source: impl Into<LayerSource>,
         style: LayerStyle,
         features: Vec<Feature>,
         warnings: Vec<String>,
@@ -601,7 +604,7 @@ impl Layer {
             next_feature: features.len() as u64,
             id: LayerId::fresh(),
             name,
-            source,
+            source: source.into(),
             style,
             visible: true,
             opacity: 1.0,
@@ -712,7 +715,7 @@ impl Layer {
     /// from it when the file has several (two tables of one GeoPackage are two layers).
     pub fn journal_key(&self) -> std::path::PathBuf {
         table_key(
-            &self.source,
+            &self.source.key(),
             self.read.as_ref().and_then(|r| r.table.as_deref()),
         )
     }
@@ -732,7 +735,7 @@ impl Layer {
     /// An empty layer that failed to load, kept so the user sees it and its message.
     pub fn failed(
         name: String,
-        source: std::path::PathBuf,
+        source: impl Into<LayerSource>,
         style: LayerStyle,
         message: String,
     ) -> Self {

@@ -590,7 +590,7 @@ mod tests {
         let parsed = parse_geojson(text.as_bytes(), std::path::Path::new("t")).unwrap();
         LayerRender::build(&Layer::new(
             "t".into(),
-            "t".into(),
+            std::path::PathBuf::from("t"),
             LayerStyle::default(),
             parsed.features,
             vec![],
@@ -678,7 +678,7 @@ mod tests {
         let parsed = parse_geojson(text.as_bytes(), std::path::Path::new("t")).unwrap();
         let layer = Layer::new(
             "t".into(),
-            "t".into(),
+            std::path::PathBuf::from("t"),
             LayerStyle::default(),
             parsed.features,
             vec![],

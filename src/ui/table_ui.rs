@@ -173,7 +173,7 @@ mod tests {
           {"type":"Feature","properties":{"name":"Thuận An","pop":30,"x":true},"geometry":null}]}"#;
         Layer::new(
             "t".into(),
-            "t".into(),
+            std::path::PathBuf::from("t"),
             LayerStyle::default(),
             parse_geojson(text.as_bytes(), std::path::Path::new("t"))
                 .unwrap()
