@@ -10,7 +10,7 @@ use crate::geometry::{Camera, MercatorBox, lonlat_from_mercator, mercator_from_l
 use crate::io::{InitialView, open_path, save_project};
 use crate::loader::{LoadJob, LoadResult};
 use crate::model::search::SearchIndex;
-use crate::model::{Bookmark, Document, FeatureRef, Layer, ViewSpec};
+use crate::model::{Bookmark, Document, FeatureRef, Layer, LayerIndex, ViewSpec};
 use crate::render::LayerRender;
 use crate::tiles::Basemap;
 use crate::tiles::cache::DEFAULT_LIMIT_BYTES;
@@ -21,7 +21,7 @@ use crate::ui::basemap_ui::{
 use crate::ui::bookmarks_ui::{BookmarkAction, bookmarks_ui};
 use crate::ui::feature_ui::{FeatureAction, FeatureFacts, feature_ui};
 use crate::ui::help_ui::help_window;
-use crate::ui::layers_ui::{LayerAction, layers_ui};
+use crate::ui::layers_ui::layers_ui;
 use crate::ui::legend_ui::legend_ui;
 use crate::ui::map_ui::{LAND, MapState, MapView, fit_camera};
 use crate::ui::measure_ui::{MeasureState, measure_window};
@@ -35,11 +35,13 @@ use crate::ui::style_ui::style_ui;
 use crate::ui::subarea_ui::subarea_list_ui;
 use crate::ui::table_ui::{TableState, table_ui};
 
+pub mod command;
 mod editing;
 pub mod export;
 mod opening;
 mod postgis;
 mod unsaved;
+pub use command::Command;
 use editing::EditingState;
 
 /// How the app was started.
@@ -678,7 +680,7 @@ impl CorridorApp {
 
     /// Selects a feature (or clears the selection) and computes what its panel shows.
     pub fn select(&mut self, feature: Option<FeatureRef>) {
-        self.selection = feature.map(|r| FeatureFacts::compute(&self.doc, r));
+        self.selection = feature.map(|r| feature_facts(&self.doc, r));
     }
 
     /// Selects a feature and flies the map to it.
@@ -885,60 +887,46 @@ impl CorridorApp {
         });
     }
 
-    fn apply_layer_action(&mut self, action: LayerAction, now: f64) {
-        match action {
-            LayerAction::OpenTable(i) => {
-                if let Some(layer) = self.doc.layers.get(i).map(|l| l.id)
-                    && !self.tables.iter().any(|t| t.layer == layer)
-                {
-                    self.tables.push(TableState {
-                        layer,
-                        filter: String::new(),
-                        sort: None,
-                    });
-                }
-            }
-            LayerAction::OpenStyle(i) => {
-                if let Some(layer) = self.doc.layers.get(i).map(|l| l.id)
-                    && !self.styles.contains(&layer)
-                {
-                    self.styles.push(layer);
-                }
-            }
-            LayerAction::SaveAs(i) => self.open_save_as(i),
-            LayerAction::ZoomTo(i) => {
-                if let Some(r) = self.renders.get(i)
-                    && !r.extent.is_empty()
-                {
-                    self.map.fly_to_box(r.extent, now);
-                }
-            }
-            LayerAction::Edit(i) => {
-                if self.editing_layer() == Some(i) {
-                    self.stop_editing();
-                } else {
-                    self.start_editing(Some(i));
-                }
-            }
-            LayerAction::Remove(i) => {
-                if !self.remove_layer_asking(i) {
-                    return;
-                }
-                if let Some(layer) = self.doc.remove_layer(i) {
-                    self.layer_removed(&layer.journal_key());
-                    self.renders.remove(i);
-                    self.layers_moved();
-                }
-            }
-            LayerAction::Move { from, to } => {
-                if from < self.doc.layers.len() && to < self.doc.layers.len() {
-                    let layer = self.doc.layers.remove(from);
-                    self.doc.layers.insert(to, layer);
-                    let render = self.renders.remove(from);
-                    self.renders.insert(to, render);
-                    self.layers_moved();
-                }
-            }
+    fn open_table(&mut self, li: LayerIndex) {
+        if let Some(layer) = self.doc.layers.get(li).map(|l| l.id)
+            && !self.tables.iter().any(|t| t.layer == layer)
+        {
+            self.tables.push(TableState {
+                layer,
+                filter: String::new(),
+                sort: None,
+            });
+        }
+    }
+
+    fn open_style(&mut self, li: LayerIndex) {
+        if let Some(layer) = self.doc.layers.get(li).map(|l| l.id)
+            && !self.styles.contains(&layer)
+        {
+            self.styles.push(layer);
+        }
+    }
+
+    /// Removes a layer, asking first when it has unsaved changes.
+    pub(super) fn remove_layer(&mut self, li: LayerIndex) {
+        if !self.remove_layer_asking(li) {
+            return;
+        }
+        if let Some(layer) = self.doc.remove_layer(li) {
+            self.layer_removed(&layer.journal_key());
+            self.renders.remove(li);
+            self.layers_moved();
+        }
+    }
+
+    /// Moves the layer at `from` to draw position `to`.
+    pub(super) fn move_layer(&mut self, from: LayerIndex, to: LayerIndex) {
+        if from < self.doc.layers.len() && to < self.doc.layers.len() {
+            let layer = self.doc.layers.remove(from);
+            self.doc.layers.insert(to, layer);
+            let render = self.renders.remove(from);
+            self.renders.insert(to, render);
+            self.layers_moved();
         }
     }
 
@@ -961,26 +949,23 @@ impl CorridorApp {
         self.layers_changed();
     }
 
+    /// The app's keys, as commands (the editor's first: they consume what they use).
     fn keyboard(&mut self, ui: &Ui) {
         let now = ui.input(|i| i.time);
         let ctx = ui.ctx().clone();
+        let shortcut =
+            |mods, key| ui.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(mods, key)));
+        let mut commands = Vec::new();
         // Ctrl+Shift+S (save project) before the editor's Ctrl+S (save layer).
-        if ui.input_mut(|i| {
-            i.consume_shortcut(&KeyboardShortcut::new(
-                Modifiers::COMMAND | Modifiers::SHIFT,
-                Key::S,
-            ))
-        }) {
-            let _ = self.save_project_ui();
+        if shortcut(Modifiers::COMMAND | Modifiers::SHIFT, Key::S) {
+            commands.push(Command::SaveProject);
         }
-        self.edit_keyboard(ui);
-        if ui.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::F)))
-        {
-            self.search.focus();
+        commands.extend(self.edit_keys(ui));
+        if shortcut(Modifiers::COMMAND, Key::F) {
+            commands.push(Command::FocusSearch);
         }
-        if ui.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::O)))
-        {
-            self.open_dialog(&ctx);
+        if shortcut(Modifiers::COMMAND, Key::O) {
+            commands.push(Command::OpenDialog);
         }
         if ui.input(|i| i.key_pressed(Key::F5)) {
             let from = if ui.input(|i| i.modifiers.shift) {
@@ -988,44 +973,30 @@ impl CorridorApp {
             } else {
                 0
             };
-            self.start_presenting(&ctx, from, now);
+            commands.push(Command::Present { from });
         }
         if ui.input(|i| i.key_pressed(Key::F1)) {
-            self.show_help = !self.show_help;
+            commands.push(Command::ToggleHelp);
         }
-        if ctx.egui_wants_keyboard_input() {
-            return;
-        }
-        if ui.input(|i| i.key_pressed(Key::Escape)) {
-            if self.measure.active && !self.measure.points.is_empty() {
-                self.measure.clear();
-            } else if self.measure.active {
-                self.measure.active = false;
-            } else {
-                self.select(None);
-                self.pin = None;
+        if !ctx.egui_wants_keyboard_input() {
+            let pressed = |key| ui.input(|i| i.key_pressed(key));
+            if pressed(Key::Escape) {
+                commands.push(Command::Escape);
+            }
+            if pressed(Key::M) {
+                commands.push(Command::ToggleMeasure);
+            }
+            if pressed(Key::Home) {
+                commands.push(Command::FlyHome);
+            }
+            if pressed(Key::Plus) || pressed(Key::Equals) {
+                commands.push(Command::ZoomBy(1.0));
+            } else if pressed(Key::Minus) {
+                commands.push(Command::ZoomBy(-1.0));
             }
         }
-        if ui.input(|i| i.key_pressed(Key::M)) {
-            self.measure.active = !self.measure.active;
-            self.measure.clear();
-        }
-        if ui.input(|i| i.key_pressed(Key::Home)) {
-            self.fly_home(now);
-        }
-        let zoom_step = ui.input(|i| {
-            if i.key_pressed(Key::Plus) || i.key_pressed(Key::Equals) {
-                1.0
-            } else if i.key_pressed(Key::Minus) {
-                -1.0
-            } else {
-                0.0
-            }
-        });
-        if zoom_step != 0.0 {
-            let mut camera = self.map.camera();
-            camera.zoom = (camera.zoom + zoom_step).clamp(1.0, 19.0);
-            self.map.fly_to(camera, now);
+        for c in commands {
+            self.run(&ctx, c, now);
         }
     }
 
@@ -1098,19 +1069,15 @@ impl CorridorApp {
         dir.join("corridor.toml")
     }
 
+    /// The menu bar; each item is a [`Command`], run once the bar is drawn.
     fn menu_ui(&mut self, ui: &mut Ui) {
         let now = ui.input(|i| i.time);
         let ctx = ui.ctx().clone();
+        let mut commands: Vec<Command> = Vec::new();
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button(tr("File"), |ui| {
-                if ui.button(tr("Open GeoJSON… (Ctrl+O)")).clicked() {
-                    ui.close();
-                    self.open_dialog(&ctx);
-                }
-                if ui.button(tr("Add PostGIS layer…")).clicked() {
-                    ui.close();
-                    self.db.add.get_or_insert_with(postgis::AddForm::default);
-                }
+                commands.extend(item(ui, "Open GeoJSON… (Ctrl+O)", Command::OpenDialog));
+                commands.extend(item(ui, "Add PostGIS layer…", Command::AddPostgisLayer));
                 if ui.button(tr("Add basemap… (MBTiles, PMTiles)")).clicked() {
                     ui.close();
                     self.apply_basemap_action(&ctx, BasemapAction::PickFile);
@@ -1129,84 +1096,46 @@ impl CorridorApp {
                     for p in recent {
                         if ui.button(p.display().to_string()).clicked() {
                             ui.close();
-                            self.open_files(&ctx, vec![p]);
+                            commands.push(Command::OpenFiles(vec![p]));
                         }
                     }
                 });
                 ui.separator();
-                if ui.button(tr("Save layer (Ctrl+S)")).clicked() {
-                    ui.close();
-                    self.save_current();
-                }
-                if ui.button(tr("Save layer as…")).clicked() {
-                    ui.close();
-                    if let Some(li) = self
-                        .editing_layer()
-                        .or(self.selection().and_then(|r| self.doc.index_of(r.layer)))
-                    {
-                        self.open_save_as(li);
-                    }
-                }
-                if ui.button(tr("Save project (Ctrl+Shift+S)")).clicked() {
-                    ui.close();
-                    let _ = self.save_project_ui();
-                }
+                commands.extend(item(ui, "Save layer (Ctrl+S)", Command::SaveLayer));
+                commands.extend(item(ui, "Save layer as…", Command::SaveLayerAs(None)));
+                commands.extend(item(
+                    ui,
+                    "Save project (Ctrl+Shift+S)",
+                    Command::SaveProject,
+                ));
             });
             ui.menu_button(tr("Edit"), |ui| {
-                let editing = self.editing_layer().is_some();
-                let label = if editing {
-                    tr("Stop editing (E)")
+                let label = if self.editing_layer().is_some() {
+                    "Stop editing (E)"
                 } else {
-                    tr("Edit layer (E)")
+                    "Edit layer (E)"
                 };
-                if ui.button(label).clicked() {
-                    ui.close();
-                    if editing {
-                        self.stop_editing();
-                    } else {
-                        self.start_editing(None);
-                    }
-                }
+                commands.extend(item(ui, label, Command::ToggleEditing(None)));
                 ui.separator();
-                if ui.button(tr("Undo (Ctrl+Z)")).clicked() {
-                    self.undo();
-                }
-                if ui.button(tr("Redo (Ctrl+Y)")).clicked() {
-                    self.redo();
-                }
+                commands.extend(stay(ui, "Undo (Ctrl+Z)", Command::Undo));
+                commands.extend(stay(ui, "Redo (Ctrl+Y)", Command::Redo));
             });
             ui.menu_button(tr("View"), |ui| {
-                if ui.button(tr("Initial view (Home)")).clicked() {
-                    self.fly_home(now);
-                }
-                if ui.button(tr("Zoom to all layers")).clicked() {
-                    let extent = self
-                        .renders
-                        .iter()
-                        .map(|r| r.extent)
-                        .fold(MercatorBox::EMPTY, |a, b| a.union(&b));
-                    if !extent.is_empty()
-                        && let Some(t) = self.map.transform
-                    {
-                        self.map.fly_to(fit_camera(&extent, t.rect), now);
-                    }
-                }
+                commands.extend(stay(ui, "Initial view (Home)", Command::FlyHome));
+                commands.extend(stay(ui, "Zoom to all layers", Command::ZoomToAll));
                 ui.separator();
                 ui.checkbox(&mut self.persisted.panels.side, tr("Sub-areas and layers"));
                 ui.checkbox(&mut self.persisted.panels.legend, tr("Legend"));
                 ui.checkbox(&mut self.persisted.panels.bookmarks, tr("Bookmarks"));
-                if ui.button(tr("Problems…")).clicked() {
-                    self.show_problems = true;
-                }
+                commands.extend(stay(ui, "Problems…", Command::ShowProblems));
             });
             ui.menu_button(tr("Tools"), |ui| {
                 if ui.button(tr("Measure (M)")).clicked() {
+                    ui.close();
                     self.measure.active = true;
                     self.measure.clear();
                 }
-                if ui.button(tr("Search (Ctrl+F)")).clicked() {
-                    self.search.focus();
-                }
+                commands.extend(stay(ui, "Search (Ctrl+F)", Command::FocusSearch));
             });
             let mut basemap_action = None;
             ui.menu_button(tr("Basemap"), |ui| {
@@ -1224,35 +1153,30 @@ impl CorridorApp {
                 self.apply_basemap_action(&ctx, a);
             }
             ui.menu_button(tr("Story"), |ui| {
-                if ui.button(tr("Present from the start (F5)")).clicked() {
-                    ui.close();
-                    self.start_presenting(&ctx, 0, now);
-                }
-                if ui
-                    .button(tr("Present from this slide (Shift+F5)"))
-                    .clicked()
-                {
-                    ui.close();
-                    let from = self.presenter.slide;
-                    self.start_presenting(&ctx, from, now);
-                }
-                if ui.button(tr("Edit story…")).clicked() {
-                    ui.close();
-                    self.story_editor.open = true;
-                }
+                commands.extend(item(
+                    ui,
+                    "Present from the start (F5)",
+                    Command::Present { from: 0 },
+                ));
+                let from = self.presenter.slide;
+                commands.extend(item(
+                    ui,
+                    "Present from this slide (Shift+F5)",
+                    Command::Present { from },
+                ));
+                commands.extend(item(ui, "Edit story…", Command::EditStory));
                 ui.separator();
-                if ui.button(tr("Export view as PNG…")).clicked() {
-                    ui.close();
-                    self.export_view(1.0);
-                }
-                if ui.button(tr("Export view for print (2×)…")).clicked() {
-                    ui.close();
-                    self.export_view(2.0);
-                }
-                if ui.button(tr("Export all slides as PNG…")).clicked() {
-                    ui.close();
-                    self.export_slides();
-                }
+                commands.extend(item(
+                    ui,
+                    "Export view as PNG…",
+                    Command::ExportView { scale: 1.0 },
+                ));
+                commands.extend(item(
+                    ui,
+                    "Export view for print (2×)…",
+                    Command::ExportView { scale: 2.0 },
+                ));
+                commands.extend(item(ui, "Export all slides as PNG…", Command::ExportSlides));
             });
             let mut chosen_lang = None;
             ui.menu_button(tr("Language"), |ui| {
@@ -1271,41 +1195,26 @@ impl CorridorApp {
                 }
             });
             if let Some(l) = chosen_lang {
-                self.set_language(l);
+                commands.push(Command::Language(l));
             }
             ui.menu_button(tr("Help"), |ui| {
                 if ui.button(tr("Keyboard and mouse (F1)")).clicked() {
                     self.show_help = true;
                 }
-                if ui.button(tr("About Corridor")).clicked() {
-                    self.show_about = true;
-                }
+                commands.extend(stay(ui, "About Corridor", Command::ShowAbout));
             });
             ui.separator();
-            if let Some(outcome) =
-                search_ui(ui, &mut self.search, &mut self.search_index, &self.doc)
-            {
-                match outcome {
-                    SearchOutcome::Feature(r) => {
-                        self.pin = None;
-                        self.select_and_fly(r, now);
-                    }
-                    SearchOutcome::Position([lon, lat]) => {
-                        self.pin = Some([lon, lat]);
-                        let zoom = self.map.camera().zoom.max(14.0);
-                        self.map.fly_to(
-                            Camera {
-                                center: mercator_from_lonlat(lon, lat),
-                                zoom,
-                            },
-                            now,
-                        );
-                    }
-                }
+            match search_ui(ui, &mut self.search, &mut self.search_index, &self.doc) {
+                Some(SearchOutcome::Feature(r)) => commands.push(Command::SelectAndFly(r)),
+                Some(SearchOutcome::Position(at)) => commands.push(Command::ShowPosition(at)),
+                None => {}
             }
             ui.separator();
             ui.label(RichText::new(&self.doc.title).strong());
         });
+        for c in commands {
+            self.run(&ctx, c, now);
+        }
     }
 
     fn apply_basemap_action(&mut self, ctx: &egui::Context, action: BasemapAction) {
@@ -1505,6 +1414,18 @@ impl CorridorApp {
         if !self.offline.open {
             self.map.drawn_rect = None;
             self.map.drawing_rect = false;
+        }
+        if let Some((plan, file)) = out.download {
+            let spec = &self.basemap.spec;
+            let repaint = ctx.clone();
+            self.offline.job = Some(crate::tiles::prefetch::PrefetchJob::start(
+                spec.url.clone(),
+                spec.name.clone(),
+                spec.attribution.clone(),
+                plan,
+                file,
+                move || repaint.request_repaint(),
+            ));
         }
         if let Some(file) = out.done {
             self.add_basemap_file(ctx, file);
@@ -1728,7 +1649,7 @@ impl eframe::App for CorridorApp {
             self.select_and_fly(r, now);
         }
         if let Some(a) = layer_action {
-            self.apply_layer_action(a, now);
+            self.run(&ui.ctx().clone(), a.into(), now);
         }
         let mut action = None;
         if self.selection.is_some() {
@@ -1743,15 +1664,13 @@ impl eframe::App for CorridorApp {
                     });
                 });
         }
-        match action {
-            Some(FeatureAction::Close) => self.select(None),
-            Some(FeatureAction::ZoomTo) => {
-                if let Some(r) = self.selection() {
-                    self.select_and_fly(r, now);
-                }
-            }
-            Some(FeatureAction::Select(r)) => self.select_and_fly(r, now),
-            None => {}
+        let command = action.map(|a| match a {
+            FeatureAction::Close => Command::Select(None),
+            FeatureAction::ZoomTo => Command::ZoomToSelected,
+            FeatureAction::Select(r) => Command::SelectAndFly(r),
+        });
+        if let Some(c) = command {
+            self.run(&ui.ctx().clone(), c, now);
         }
         egui::CentralPanel::no_frame()
             .frame(egui::Frame::new().fill(LAND))
@@ -1830,4 +1749,52 @@ impl eframe::App for CorridorApp {
         self.persisted.views.truncate(32);
         eframe::set_value(storage, STORAGE_KEY, &self.persisted);
     }
+}
+
+/// Facts about a selected feature for its panel, worked out once when it is selected. The
+/// administrative units it overlaps take tens of milliseconds for a locality: they are worked
+/// out on a thread of their own and appear when done.
+fn feature_facts(doc: &Document, feature: FeatureRef) -> FeatureFacts {
+    let geometry = doc.feature(feature).and_then(|f| f.geometry());
+    let is_unit = doc.layer(feature.layer).is_some_and(|l| l.admin_units);
+    let units = std::sync::Arc::new(std::sync::OnceLock::new());
+    match doc
+        .admin_unit_candidates(feature)
+        .filter(|_| !is_unit && doc.layers.iter().any(|l| l.admin_units))
+    {
+        Some((shape, candidates)) => {
+            let slot = units.clone();
+            std::thread::spawn(move || {
+                let _ = slot.set(crate::model::overlap_areas(&shape, candidates));
+            });
+        }
+        None => {
+            let _ = units.set(Vec::new());
+        }
+    }
+    FeatureFacts {
+        feature,
+        area_m2: geometry
+            .as_deref()
+            .map_or(0.0, crate::geometry::measure::geodesic_area_m2),
+        length_m: geometry
+            .as_deref()
+            .map_or(0.0, crate::geometry::measure::geodesic_length_m),
+        places: doc.points_within(feature),
+        units,
+    }
+}
+
+/// A menu item: its command when clicked (the menu then closes).
+fn item(ui: &mut Ui, label: &'static str, command: Command) -> Option<Command> {
+    let clicked = ui.button(tr(label)).clicked();
+    if clicked {
+        ui.close();
+    }
+    clicked.then_some(command)
+}
+
+/// A menu item that leaves the menu open (undo and redo, say, are often clicked again).
+fn stay(ui: &mut Ui, label: &'static str, command: Command) -> Option<Command> {
+    ui.button(tr(label)).clicked().then_some(command)
 }

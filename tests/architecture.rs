@@ -182,3 +182,45 @@ fn the_check_sees_a_use_against_the_direction() {
     assert!(braces.iter().any(|(_, m)| m == "io") && braces.iter().any(|(_, m)| m == "model"));
     assert!(uses("#[cfg(test)]\nuse crate::app::X;").is_empty());
 }
+
+/// What a panel or window must never do itself: start a thread, or write to the disk. UI files
+/// draw and return what the user asked; the app acts on it.
+const UI_NEVER: &[&str] = &[
+    "thread::spawn",
+    "fs::write",
+    "File::create",
+    "create_dir",
+    "write_atomic",
+    "remove_file",
+    "fs::rename",
+];
+
+/// The non-test code of a file: everything before its `#[cfg(test)]` module.
+fn code_of(text: &str) -> &str {
+    text.find("#[cfg(test)]\nmod ")
+        .map_or(text, |at| &text[..at])
+}
+
+#[test]
+fn ui_files_never_start_threads_or_write_files() {
+    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui");
+    let mut files = Vec::new();
+    rust_files(&ui, &mut files);
+    assert!(files.len() > 10, "no UI files found under {}", ui.display());
+    let mut broken = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("a source file");
+        for (n, line) in code_of(&text).lines().enumerate() {
+            for what in UI_NEVER {
+                if line.contains(what) && !line.trim_start().starts_with("//") {
+                    broken.push(format!("{}:{}: {what}", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "UI code that acts instead of returning an action:\n{}",
+        broken.join("\n")
+    );
+}

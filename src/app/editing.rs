@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 
-use super::CorridorApp;
+use super::{Command, CorridorApp};
 use crate::editor::{EditorState, Effect, MapInput, Tool};
 use crate::geometry::measure::{geodesic_area_m2, geodesic_length_m};
 use crate::geometry::validity::problems;
@@ -541,81 +541,80 @@ impl CorridorApp {
     }
 
     /// Keys of the editor. Runs before the app's other keys; consumes what it uses.
-    pub(super) fn edit_keyboard(&mut self, ui: &Ui) {
+    /// The editor's keys, as commands. Runs before the app's other keys; consumes what it
+    /// uses.
+    pub(super) fn edit_keys(&mut self, ui: &Ui) -> Vec<Command> {
+        let mut commands = Vec::new();
         let typing = ui.ctx().egui_wants_keyboard_input();
-        if ui.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::S)))
-        {
-            self.save_current();
+        let shortcut =
+            |mods, key| ui.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(mods, key)));
+        if shortcut(Modifiers::COMMAND, Key::S) {
+            commands.push(Command::SaveLayer);
         }
         if !typing {
-            let redo = ui.input_mut(|i| {
-                i.consume_shortcut(&KeyboardShortcut::new(
-                    Modifiers::COMMAND | Modifiers::SHIFT,
-                    Key::Z,
-                )) || i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Y))
-            });
-            if redo {
-                self.redo();
+            if shortcut(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z)
+                || shortcut(Modifiers::COMMAND, Key::Y)
+            {
+                commands.push(Command::Redo);
             }
-            if ui.input_mut(|i| {
-                i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Z))
-            }) {
-                self.undo();
+            if shortcut(Modifiers::COMMAND, Key::Z) {
+                commands.push(Command::Undo);
             }
         }
         if typing || ui.input(|i| i.modifiers.command || i.modifiers.alt) {
-            return;
+            return commands;
         }
-        if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::E)) {
-            if self.editing.editor.layer.is_some() {
-                self.stop_editing();
-            } else {
-                self.start_editing(None);
-            }
+        let key = |key| ui.input_mut(|i| i.consume_key(Modifiers::NONE, key));
+        if key(Key::E) {
+            commands.push(Command::ToggleEditing(None));
         }
         if self.editing.editor.layer.is_none() {
-            return;
+            return commands;
         }
-        let e = &mut self.editing.editor;
-        for (key, tool) in [
+        for (k, tool) in [
             (Key::V, Tool::Vertices),
             (Key::G, Tool::Move),
             (Key::P, Tool::DrawPolygon),
             (Key::L, Tool::DrawLine),
             (Key::O, Tool::DrawPoint),
         ] {
-            if ui.input_mut(|i| i.consume_key(Modifiers::NONE, key)) {
-                e.tool = tool;
-                e.drawing.clear();
+            if key(k) {
+                commands.push(Command::Tool(tool));
             }
         }
-        if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::S)) {
-            e.snapping = !e.snapping;
+        if key(Key::S) {
+            commands.push(Command::ToggleSnapping);
         }
-        if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter)) {
-            self.finish_drawing();
+        if key(Key::Enter) {
+            commands.push(Command::FinishDrawing);
         }
-        if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Backspace)) {
-            self.editing.editor.drawing.pop();
+        if key(Key::Backspace) {
+            commands.push(Command::DropLastPoint);
         }
-        if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Delete)) {
-            self.delete_selected();
+        if key(Key::Delete) {
+            commands.push(Command::DeleteSelected);
         }
-        let escape = ui.input(|i| i.key_pressed(Key::Escape));
-        if escape {
+        if ui.input(|i| i.key_pressed(Key::Escape)) {
             let e = &self.editing.editor;
-            let handled = e.drag.is_some() || !e.drawing.is_empty() || e.vertex.is_some();
-            if self.editing.editor.drag.is_some() {
-                self.cancel_drag();
-            } else if !self.editing.editor.drawing.is_empty() {
-                self.editing.editor.drawing.clear();
-            } else {
-                self.editing.editor.vertex = None;
-            }
-            if handled {
+            if e.drag.is_some() || !e.drawing.is_empty() || e.vertex.is_some() {
+                // The editor's Escape: the app's (clearing the selection) waits for the next.
                 ui.ctx()
                     .input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
+                commands.push(Command::EditorEscape);
             }
+        }
+        commands
+    }
+
+    /// The editor's Escape: cancel the drag, else the shape being drawn, else the vertex
+    /// selection.
+    pub(super) fn editor_escape(&mut self) {
+        if self.editing.editor.drag.is_some() {
+            self.cancel_drag();
+        } else if !self.editing.editor.drawing.is_empty() {
+            self.editing.editor.drawing.clear();
+        } else {
+            self.editing.editor.vertex = None;
         }
     }
 
@@ -624,22 +623,17 @@ impl CorridorApp {
         let Some(action) = edit_toolbar_ui(ui, &mut self.editing.editor, &self.doc.layers) else {
             return;
         };
-        match action {
-            ToolbarAction::Tool(t) => {
-                self.editing.editor.tool = t;
-                self.editing.editor.drawing.clear();
-            }
-            ToolbarAction::Layer(id) => self.start_editing(self.doc.index_of(id)),
-            ToolbarAction::Undo => self.undo(),
-            ToolbarAction::Redo => self.redo(),
-            ToolbarAction::Save => self.save_current(),
-            ToolbarAction::SaveAs => {
-                if let Some(li) = self.editing_layer() {
-                    self.open_save_as(li);
-                }
-            }
-            ToolbarAction::Stop => self.stop_editing(),
-        }
+        let command = match action {
+            ToolbarAction::Tool(t) => Command::Tool(t),
+            ToolbarAction::Layer(id) => Command::StartEditing(self.doc.index_of(id)),
+            ToolbarAction::Undo => Command::Undo,
+            ToolbarAction::Redo => Command::Redo,
+            ToolbarAction::Save => Command::SaveLayer,
+            ToolbarAction::SaveAs => Command::SaveLayerAs(self.editing_layer()),
+            ToolbarAction::Stop => Command::StopEditing,
+        };
+        let now = ui.input(|i| i.time);
+        self.run(&ui.ctx().clone(), command, now);
     }
 
     /// Problems and measures of the feature being edited, worked out again only when it changed,
@@ -1429,7 +1423,7 @@ impl CorridorApp {
                 };
                 // Discarded or saved: nothing left to ask about.
                 self.doc.layers[li].history.mark_saved();
-                self.apply_layer_action(crate::ui::layers_ui::LayerAction::Remove(li), 0.0);
+                self.remove_layer(li);
             }
         }
     }

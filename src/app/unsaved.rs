@@ -275,7 +275,7 @@ impl CorridorApp {
             }
             let to = want.min(self.doc.layers.len() - 1);
             if from != to {
-                self.apply_layer_action(crate::ui::layers_ui::LayerAction::Move { from, to }, 0.0);
+                self.move_layer(from, to);
             }
         }
         self.doc.bookmarks = state.bookmarks;

@@ -115,6 +115,68 @@ impl Default for Limits {
     }
 }
 
+/// A download running on a thread of its own: started by the app, watched by the offline
+/// window.
+pub struct PrefetchJob {
+    pub progress: std::sync::Arc<Progress>,
+    pub out: std::path::PathBuf,
+    handle: Option<std::thread::JoinHandle<Result<Summary, PrefetchError>>>,
+}
+
+impl PrefetchJob {
+    /// Starts downloading `plan` from `template` into the MBTiles file `out` (its folder made
+    /// if needed); `repaint` is called when it ends.
+    pub fn start(
+        template: String,
+        name: String,
+        attribution: String,
+        plan: Plan,
+        out: std::path::PathBuf,
+        repaint: impl Fn() + Send + 'static,
+    ) -> Self {
+        let progress = std::sync::Arc::new(Progress::default());
+        let (p2, out2) = (progress.clone(), out.clone());
+        let handle = std::thread::spawn(move || {
+            if let Some(dir) = out2.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let r = prefetch(
+                &template,
+                &name,
+                &attribution,
+                &plan,
+                &out2,
+                Limits::default(),
+                &p2,
+            );
+            repaint();
+            r
+        });
+        Self {
+            progress,
+            out,
+            handle: Some(handle),
+        }
+    }
+
+    /// Whether the download is still going (its result not yet taken).
+    pub fn is_running(&self) -> bool {
+        self.handle.is_some()
+    }
+
+    /// The result once the download has finished.
+    pub fn finished(&mut self) -> Option<Result<Summary, String>> {
+        if !self.handle.as_ref()?.is_finished() {
+            return None;
+        }
+        let handle = self.handle.take()?;
+        Some(match handle.join() {
+            Ok(r) => r.map_err(|e| e.to_string()),
+            Err(_) => Err("the download stopped unexpectedly".to_owned()),
+        })
+    }
+}
+
 /// Downloads the plan's tiles from `template` into the MBTiles file at `out` (created, or
 /// resumed: tiles already there are skipped). Blocks until done or cancelled.
 pub fn prefetch(

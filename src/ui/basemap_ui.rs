@@ -2,7 +2,6 @@
 
 use super::i18n::tr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use egui::{RichText, Ui};
@@ -12,7 +11,7 @@ use crate::geometry::lonlat_from_mercator;
 use crate::geometry::measure::group_thousands;
 use crate::model::BasemapSpec;
 use crate::tiles::http::bulk_download_allowed;
-use crate::tiles::prefetch::{Limits, Plan, PrefetchError, Progress, Summary, prefetch};
+use crate::tiles::prefetch::{Plan, PrefetchJob};
 
 use super::MUTED;
 
@@ -216,27 +215,8 @@ pub struct OfflineOutput {
     pub done: Option<PathBuf>,
     /// Let the next drag on the map draw the area.
     pub start_drawing: bool,
-}
-
-/// A download in progress.
-pub struct OfflineJob {
-    pub progress: Arc<Progress>,
-    pub out: PathBuf,
-    handle: Option<std::thread::JoinHandle<Result<Summary, PrefetchError>>>,
-}
-
-impl OfflineJob {
-    /// The result once the download has finished.
-    pub fn finished(&mut self) -> Option<Result<Summary, String>> {
-        if !self.handle.as_ref()?.is_finished() {
-            return None;
-        }
-        let handle = self.handle.take()?;
-        Some(match handle.join() {
-            Ok(r) => r.map_err(|e| e.to_string()),
-            Err(_) => Err("the download stopped unexpectedly".to_owned()),
-        })
-    }
+    /// Start downloading this plan into this file.
+    pub download: Option<(Plan, PathBuf)>,
 }
 
 /// The "make this area available offline" window's state.
@@ -245,7 +225,7 @@ pub struct OfflineState {
     pub area: AreaChoice,
     pub min_zoom: u8,
     pub max_zoom: u8,
-    pub job: Option<OfflineJob>,
+    pub job: Option<PrefetchJob>,
     pub message: Option<String>,
 }
 
@@ -370,7 +350,7 @@ pub fn offline_window(
                     .color(ui.visuals().warn_fg_color),
                 );
             }
-            let running = state.job.as_ref().is_some_and(|j| j.handle.is_some());
+            let running = state.job.as_ref().is_some_and(|j| j.is_running());
             if let Some(job) = &state.job {
                 let p = &job.progress;
                 ui.add(egui::ProgressBar::new(p.fraction()).show_percentage());
@@ -400,40 +380,13 @@ pub fn offline_window(
                     .clicked()
                 {
                     let dir = out_dir.clone().unwrap_or_else(|| PathBuf::from("."));
-                    let _ = std::fs::create_dir_all(&dir);
                     let [w, s, e, n] = plan.bbox;
-                    let out = dir.join(format!(
+                    let file = dir.join(format!(
                         "offline-{w:.3}_{s:.3}_{e:.3}_{n:.3}-z{}-{}.mbtiles",
                         plan.min_zoom, plan.max_zoom
                     ));
-                    let progress = Arc::new(Progress::default());
-                    let (p2, template, name, attribution, out2) = (
-                        progress.clone(),
-                        provider.url.clone(),
-                        provider.name.clone(),
-                        provider.attribution.clone(),
-                        out.clone(),
-                    );
-                    let repaint = ctx_clone(ui);
-                    let handle = std::thread::spawn(move || {
-                        let r = prefetch(
-                            &template,
-                            &name,
-                            &attribution,
-                            &plan,
-                            &out2,
-                            Limits::default(),
-                            &p2,
-                        );
-                        repaint.request_repaint();
-                        r
-                    });
                     state.message = None;
-                    state.job = Some(OfflineJob {
-                        progress,
-                        out,
-                        handle: Some(handle),
-                    });
+                    out.download = Some((plan, file));
                 }
             });
             if running {
@@ -464,8 +417,4 @@ pub fn offline_window(
         }
     }
     out
-}
-
-fn ctx_clone(ui: &Ui) -> egui::Context {
-    ui.ctx().clone()
 }

@@ -5,7 +5,7 @@ use super::i18n::tr;
 use egui::{RichText, Ui};
 use geojson::JsonValue;
 
-use crate::geometry::measure::{format_hectares, format_km2, geodesic_area_m2, geodesic_length_m};
+use crate::geometry::measure::{format_hectares, format_km2};
 use crate::model::{Document, FeatureRef};
 
 use super::MUTED;
@@ -29,35 +29,6 @@ pub struct FeatureFacts {
     /// in m², largest first: worked out on a thread of its own (tens of milliseconds for a
     /// locality, too long for a frame) and set when done.
     pub units: std::sync::Arc<std::sync::OnceLock<Vec<(FeatureRef, f64)>>>,
-}
-
-impl FeatureFacts {
-    pub fn compute(doc: &Document, feature: FeatureRef) -> Self {
-        let geometry = doc.feature(feature).and_then(|f| f.geometry());
-        let is_unit = doc.layer(feature.layer).is_some_and(|l| l.admin_units);
-        let units = std::sync::Arc::new(std::sync::OnceLock::new());
-        match doc
-            .admin_unit_candidates(feature)
-            .filter(|_| !is_unit && doc.layers.iter().any(|l| l.admin_units))
-        {
-            Some((shape, candidates)) => {
-                let slot = units.clone();
-                std::thread::spawn(move || {
-                    let _ = slot.set(crate::model::overlap_areas(&shape, candidates));
-                });
-            }
-            None => {
-                let _ = units.set(Vec::new());
-            }
-        }
-        Self {
-            feature,
-            area_m2: geometry.as_deref().map_or(0.0, geodesic_area_m2),
-            length_m: geometry.as_deref().map_or(0.0, geodesic_length_m),
-            places: doc.points_within(feature),
-            units,
-        }
-    }
 }
 
 /// Keys shown in their own place in the panel, not again in the property list.
