@@ -111,6 +111,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Runs the benchmark on a GeoJSON file in a 1920 × 1080 window.
+///
+/// Long because it is the measuring script itself, step by step, as BENCHMARKS.md describes it.
 pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String> {
     let started = Instant::now();
     let data_dir = tempfile::tempdir().map_err(|e| e.to_string())?;

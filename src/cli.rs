@@ -232,6 +232,8 @@ fn parse_zooms(text: &str) -> Result<(u8, u8), String> {
 }
 
 /// Runs the command line: the app, or one of its subcommands.
+///
+/// Long because it reads every subcommand's arguments; each then calls one function.
 pub fn run() -> ExitCode {
     // No transparent huge pages: mimalloc asks for them, and each first touch of a 2 MiB page
     // then zeroes (and may first compact) the whole of it. Measured on the 100 000-polygon layer:

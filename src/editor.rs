@@ -361,8 +361,8 @@ impl EditorState {
     /// Turns this frame's pointer input over the map into edits. Returns whether the editor
     /// used the input (the map then does not select or pan with it) and what must follow.
     ///
-    /// One function for the whole gesture (press, drag, release, click, double-click), long
-    /// because each tool's branch reads best beside the others.
+    /// Long because it is the whole gesture (press, drag, release, click, double-click), and
+    /// each tool's branch reads best beside the others.
     pub fn pointer(
         &mut self,
         doc: &mut Document,

@@ -513,7 +513,7 @@ fn a_pmtiles_file_is_drawn_as_a_basemap() {
     let fake = dir.path().join("fake.pmtiles");
     std::fs::write(&fake, "not really").expect("write");
     let e = corridor::tiles::check_tile_file(&fake).expect_err("refused");
-    assert!(e.contains("not a PMTiles file"), "{e}");
+    assert!(e.to_string().contains("not a PMTiles file"), "{e}");
 }
 
 #[test]

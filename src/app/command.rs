@@ -5,6 +5,8 @@
 
 use std::path::PathBuf;
 
+use super::*;
+
 use super::CorridorApp;
 use crate::editor::Tool;
 use crate::geometry::{Camera, MercatorBox, mercator_from_lonlat};
@@ -216,5 +218,70 @@ impl From<crate::ui::layers_ui::LayerAction> for Command {
             A::Remove(i) => Command::RemoveLayer(i),
             A::Move { from, to } => Command::MoveLayer { from, to },
         }
+    }
+}
+
+/// What the layer commands do.
+impl CorridorApp {
+    pub(super) fn open_table(&mut self, li: LayerIndex) {
+        if let Some(layer) = self.doc.layers.get(li).map(|l| l.id)
+            && !self.tables.iter().any(|t| t.layer == layer)
+        {
+            self.tables.push(TableState {
+                layer,
+                filter: String::new(),
+                sort: None,
+            });
+        }
+    }
+
+    pub(super) fn open_style(&mut self, li: LayerIndex) {
+        if let Some(layer) = self.doc.layers.get(li).map(|l| l.id)
+            && !self.styles.contains(&layer)
+        {
+            self.styles.push(layer);
+        }
+    }
+
+    /// Removes a layer, asking first when it has unsaved changes.
+    pub(super) fn remove_layer(&mut self, li: LayerIndex) {
+        if !self.remove_layer_asking(li) {
+            return;
+        }
+        if let Some(layer) = self.doc.remove_layer(li) {
+            self.layer_removed(&layer.journal_key());
+            self.renders.remove(li);
+            self.layers_moved();
+        }
+    }
+
+    /// Moves the layer at `from` to draw position `to`.
+    pub(super) fn move_layer(&mut self, from: LayerIndex, to: LayerIndex) {
+        if from < self.doc.layers.len() && to < self.doc.layers.len() {
+            let layer = self.doc.layers.remove(from);
+            self.doc.layers.insert(to, layer);
+            let render = self.renders.remove(from);
+            self.renders.insert(to, render);
+            self.layers_moved();
+        }
+    }
+
+    /// After layers were moved or removed. Windows, the selection and the editor hold layers
+    /// by id, so nothing needs renumbering: what referred to a removed layer finds nothing and
+    /// lets go (the windows close themselves on their next frame).
+    pub(super) fn layers_moved(&mut self) {
+        if self
+            .selection()
+            .is_some_and(|r| self.doc.feature(r).is_none())
+        {
+            self.select(None);
+        }
+        self.hover = None;
+        if let Some(id) = self.editing.editor.layer
+            && self.doc.index_of(id).is_none()
+        {
+            self.stop_editing();
+        }
+        self.layers_changed();
     }
 }

@@ -1,6 +1,7 @@
 //! Exporting views and slides as PNG images, rendered offscreen (no window, no display needed):
 //! the app itself, drawn by egui's wgpu renderer at the requested size.
 
+use super::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -156,4 +157,100 @@ pub fn export_all_slides(req: &ExportRequest, dir: &Path) -> Result<Vec<PathBuf>
         written.push(out);
     }
     Ok(written)
+}
+
+/// Exports asked for from the menu: where to, and taking in the finished files.
+impl CorridorApp {
+    /// The export request for what this window shows: the project on disk, the current
+    /// language, offline (local tiles and the cache).
+    pub(super) fn export_request(&self) -> export::ExportRequest {
+        let mut req = export::ExportRequest::new(
+            self.doc.path.clone().unwrap_or_else(|| self.opened.clone()),
+        );
+        req.lang = self.persisted.lang;
+        req.data_dir = self.data_dir.clone();
+        req
+    }
+
+    /// Exports the current view as a 1920 × 1080 PNG (× `scale`), in the background.
+    pub fn export_view(&mut self, scale: f32) {
+        let mut req = self.export_request();
+        req.camera = Some(self.map.camera());
+        req.scale = scale;
+        req.size = [(1920.0 * scale) as u32, (1080.0 * scale) as u32];
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let name = format!("corridor-view-{stamp}.png");
+        let Some(out) = self.pick_output(&name, false) else {
+            return;
+        };
+        self.exports.push(std::thread::spawn(move || {
+            export::export_png(&req, &out)
+                .map(|()| format!("Exported the view to {}", out.display()))
+        }));
+    }
+
+    /// Exports every slide as numbered PNGs, in the background.
+    pub fn export_slides(&mut self) {
+        let req = self.export_request();
+        let Some(dir) = self.pick_output("slides", true) else {
+            return;
+        };
+        self.exports.push(std::thread::spawn(move || {
+            export::export_all_slides(&req, &dir)
+                .map(|files| format!("Exported {} slides to {}", files.len(), dir.display()))
+        }));
+    }
+
+    /// Asks where to write (a file, or a folder), or uses the exports folder when no dialog
+    /// can open.
+    pub(super) fn pick_output(&mut self, name: &str, folder: bool) -> Option<PathBuf> {
+        if crate::ui::file_dialog_unavailable().is_none() {
+            let dialog = rfd::FileDialog::new().set_title("Export");
+            return if folder {
+                dialog.pick_folder()
+            } else {
+                dialog
+                    .set_file_name(name)
+                    .add_filter("PNG", &["png"])
+                    .save_file()
+            };
+        }
+        let Some(dir) = &self.exports_dir else {
+            self.report(
+                "There is nowhere to export to: no file dialog and no pictures folder.".to_owned(),
+            );
+            return None;
+        };
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            self.report(format!(
+                "{}: cannot create the exports folder: {e}",
+                dir.display()
+            ));
+            return None;
+        }
+        Some(dir.join(name))
+    }
+
+    /// Reports finished exports.
+    pub(super) fn poll_exports(&mut self) {
+        let mut i = 0;
+        while i < self.exports.len() {
+            if self.exports[i].is_finished() {
+                match self.exports.remove(i).join() {
+                    Ok(Ok(done)) => {
+                        log::info!("{done}");
+                        self.info = Some(done);
+                    }
+                    Ok(Err(e)) => self.report(format!("Export failed: {e}")),
+                    Err(_) => self
+                        .notices
+                        .push("Export failed: the renderer stopped unexpectedly".to_owned()),
+                }
+            } else {
+                i += 1;
+            }
+        }
+    }
 }

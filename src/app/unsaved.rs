@@ -157,7 +157,7 @@ impl CorridorApp {
             Ok(_) => {
                 let _ = std::fs::remove_file(&file);
             }
-            Err(e) => self.notices.push(format!(
+            Err(e) => self.report(format!(
                 "{}: the recovery file of the project's changes cannot be read ({e}); it is kept",
                 file.display()
             )),
@@ -214,9 +214,7 @@ impl CorridorApp {
                     "The project's changes cannot be written to the recovery file ({e}); they \
                      are kept in memory. Save the project soon."
                 );
-                if !self.notices.contains(&text) {
-                    self.notices.push(text);
-                }
+                self.report(text);
             }
         }
     }
@@ -242,7 +240,7 @@ impl CorridorApp {
             && let Some((story, path)) = &self.doc.story
             && let Err(e) = crate::io::story_file::save_story(story, path)
         {
-            self.notices.push(e.to_string());
+            self.report(e.to_string());
             return false;
         }
         if self.save_project_ui().is_err() {

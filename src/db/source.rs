@@ -100,7 +100,7 @@ impl PgSource {
     pub fn new(url: &str, table: &str) -> Result<Self, DbError> {
         postgres::Config::from_str(url.trim())
             .map_err(|e| DbError::Other(format!("{url}: not a PostgreSQL URL ({e})")))?;
-        Self::parse(url, table).map_err(DbError::Other)
+        Self::parse(url, table).map_err(|e| DbError::Other(e.to_string()))
     }
 
     /// `schema.table`, quoted for SQL.

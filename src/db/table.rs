@@ -146,6 +146,9 @@ impl TableInfo {
 
 /// Reads what the app needs to know of `source`'s table. Tables without a primary key are
 /// refused: rows could not be told apart to update them.
+///
+/// Long because it asks the catalogue in order: the geometry column, its SRID, the key, the columns
+/// and how rows are versioned.
 pub fn describe(
     client: &mut impl postgres::GenericClient,
     source: &PgSource,

@@ -65,6 +65,8 @@ fn column_name(key: &str, taken: &[String]) -> String {
 
 /// Creates `source`'s table from `layer` and writes every feature into it, in one transaction.
 /// With `replace`, an existing table of that name is dropped first; without, it is an error.
+///
+/// Long because it is one transaction, from CREATE TABLE to COMMIT, and reads best in that order.
 pub fn import(
     client: &mut impl postgres::GenericClient,
     layer: &Layer,

@@ -289,8 +289,28 @@ impl Recovery {
     }
 }
 
+/// Why a journal left behind cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("{}: cannot read the recovery journal: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: not a Corridor recovery journal", path.display())]
+    NotAJournal { path: PathBuf },
+    #[error("{}: written by a newer Corridor (journal version {version})", path.display())]
+    Newer { path: PathBuf, version: u32 },
+    #[error("{}: edit {edit} of the recovery journal is damaged: {message}", path.display())]
+    Damaged {
+        path: PathBuf,
+        edit: usize,
+        message: String,
+    },
+}
+
 /// The journal left for `source`, if there is one with edits in it.
-pub fn find_recovery(dir: &Path, source: &Path) -> Option<Result<Recovery, String>> {
+pub fn find_recovery(dir: &Path, source: &Path) -> Option<Result<Recovery, JournalError>> {
     let path = journal_path(dir, source);
     if !path.is_file() {
         return None;
@@ -306,20 +326,23 @@ pub fn find_recovery(dir: &Path, source: &Path) -> Option<Result<Recovery, Strin
 }
 
 /// Reads a journal file.
-pub fn read_journal(path: &Path) -> Result<Recovery, String> {
-    let text = std::fs::read(path)
-        .map_err(|e| format!("{}: cannot read the recovery journal: {e}", path.display()))?;
+pub fn read_journal(path: &Path) -> Result<Recovery, JournalError> {
+    let text = std::fs::read(path).map_err(|source| JournalError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
     let mut lines = text.split(|b| *b == b'\n').peekable();
     let header: Header = lines
         .next()
         .and_then(|l| serde_json::from_slice(l).ok())
-        .ok_or_else(|| format!("{}: not a Corridor recovery journal", path.display()))?;
+        .ok_or_else(|| JournalError::NotAJournal {
+            path: path.to_owned(),
+        })?;
     if header.corridor_journal > VERSION {
-        return Err(format!(
-            "{}: written by a newer Corridor (journal version {})",
-            path.display(),
-            header.corridor_journal
-        ));
+        return Err(JournalError::Newer {
+            path: path.to_owned(),
+            version: header.corridor_journal,
+        });
     }
     let by_position = header.corridor_journal < 2;
     let read = |line: &[u8]| {
@@ -340,11 +363,11 @@ pub fn read_journal(path: &Path) -> Result<Recovery, String> {
             // Only the last line can be cut off by a crash; damage before it is not ours to guess.
             Err(_) if lines.peek().is_none_or(|l| l.is_empty()) => cut_off = true,
             Err(e) => {
-                return Err(format!(
-                    "{}: edit {} of the recovery journal is damaged: {e}",
-                    path.display(),
-                    entries.len() + 1
-                ));
+                return Err(JournalError::Damaged {
+                    path: path.to_owned(),
+                    edit: entries.len() + 1,
+                    message: e.to_string(),
+                });
             }
         }
     }

@@ -2,8 +2,10 @@
 
 pub mod atomic;
 pub mod geojson_file;
+pub mod geojson_write;
 pub mod journal;
 pub mod ogr_file;
+pub mod ogr_write;
 pub mod project_file;
 pub mod story_file;
 pub mod validate;

@@ -57,7 +57,7 @@ pub const CRS_CHOICES: &[(u32, &str)] = &[
 ];
 
 /// GDAL set up once for the process: its messages go to the log, not the terminal.
-fn configure() {
+pub(super) fn configure() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         gdal::config::set_error_handler(|kind, number, message| {
@@ -145,7 +145,7 @@ pub struct OgrRead {
 }
 
 /// The path GDAL opens: zipped files through its virtual file system.
-fn gdal_path(path: &Path) -> String {
+pub(super) fn gdal_path(path: &Path) -> String {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -215,15 +215,27 @@ fn dbf_is_legacy(path: &Path) -> bool {
 }
 
 /// WGS84 longitude/latitude, in that order.
-fn wgs84() -> Result<SpatialRef, gdal::errors::GdalError> {
+pub(super) fn wgs84() -> Result<SpatialRef, gdal::errors::GdalError> {
     let mut srs = SpatialRef::from_epsg(4326)?;
     srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
     Ok(srs)
 }
 
+/// A coordinate system definition GDAL does not take, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("`{definition}`: {message}")]
+pub struct CrsError {
+    pub definition: String,
+    pub message: String,
+}
+
 /// A coordinate system from any definition GDAL takes (`EPSG:9210`, `vn2000-tm3-105.75`, a
 /// PROJ string, WKT).
-pub fn crs_from_definition(definition: &str) -> Result<SpatialRef, String> {
+pub fn crs_from_definition(definition: &str) -> Result<SpatialRef, CrsError> {
+    let error = |message: String| CrsError {
+        definition: definition.to_owned(),
+        message,
+    };
     configure();
     let d = definition.trim();
     let srs = if d.eq_ignore_ascii_case("vn2000-tm3-105.75") {
@@ -233,12 +245,12 @@ pub fn crs_from_definition(definition: &str) -> Result<SpatialRef, String> {
     } else if let Some(code) = d.strip_prefix("EPSG:").or_else(|| d.strip_prefix("epsg:")) {
         let code: u32 = code
             .parse()
-            .map_err(|_| format!("`{definition}` is not an EPSG code"))?;
+            .map_err(|_| error("not an EPSG code".to_owned()))?;
         SpatialRef::from_epsg(code)
     } else {
         SpatialRef::from_definition(d)
     };
-    srs.map_err(|e| format!("`{definition}`: {e}"))
+    srs.map_err(|e| error(e.to_string()))
 }
 
 /// Whether a CRS is on the VN-2000 datum: by its EPSG code, or by the datum's name in its WKT.
@@ -299,7 +311,7 @@ pub const VN2000_TOWGS84: &str =
 /// Left to itself, PROJ chooses point by point between EPSG's two VN-2000 operations, and in
 /// Bình Dương it picks the older one (EPSG:5194, for the Mekong delta blocks), 0.8 m from the
 /// published parameters. Other systems are returned as they are.
-fn with_published_shift(srs: &SpatialRef) -> Result<SpatialRef, String> {
+pub(super) fn with_published_shift(srs: &SpatialRef) -> Result<SpatialRef, String> {
     if !is_vn2000(srs) {
         return Ok(srs.clone());
     }
@@ -322,7 +334,7 @@ fn with_published_shift(srs: &SpatialRef) -> Result<SpatialRef, String> {
 }
 
 /// A CRS as a person reads it: its name and authority code.
-fn describe(srs: &SpatialRef) -> String {
+pub(super) fn describe(srs: &SpatialRef) -> String {
     let name = srs.name().unwrap_or_else(|| "unnamed".to_owned());
     match (srs.auth_name(), srs.auth_code()) {
         (Some(a), Ok(c)) => format!("{name} ({a}:{c})"),
@@ -332,6 +344,9 @@ fn describe(srs: &SpatialRef) -> String {
 
 /// Reads a file through GDAL. Never panics on a bad file: each problem is an [`OgrError`] that
 /// names the file and what is wrong.
+///
+/// Long because it follows GDAL's order: open, choose the table, find the CRS, transform, read
+/// fields and geometries.
 pub fn read_ogr(path: &Path, options: &OgrOptions) -> Result<OgrRead, OgrError> {
     configure();
     check_shapefile_parts(path)?;
@@ -383,7 +398,9 @@ pub fn read_ogr(path: &Path, options: &OgrOptions) -> Result<OgrRead, OgrError> 
         message,
     };
     let source = match (layer.spatial_ref(), &options.assume_crs) {
-        (_, Some(definition)) => Some(crs_from_definition(definition).map_err(crs_error)?),
+        (_, Some(definition)) => {
+            Some(crs_from_definition(definition).map_err(|e| crs_error(e.to_string()))?)
+        }
         (Some(srs), None) => Some(srs),
         (None, None) => None,
     };
@@ -646,7 +663,7 @@ pub fn decode_preview(
 }
 
 /// Decodes every property name and text value of the features from a legacy encoding.
-fn decode_features(features: &mut [geojson::Feature], encoding: LegacyEncoding) {
+pub(super) fn decode_features(features: &mut [geojson::Feature], encoding: LegacyEncoding) {
     for f in features {
         if let Some(p) = f.properties.take() {
             f.properties = Some(
@@ -737,7 +754,7 @@ fn geometry_of(g: &gdal::vector::Geometry) -> Option<geojson::GeometryValue> {
 }
 
 /// A field's value as JSON: numbers as numbers, dates as ISO 8601 text.
-fn json_of(v: FieldValue) -> JsonValue {
+pub(super) fn json_of(v: FieldValue) -> JsonValue {
     let number =
         |f: f64| serde_json::Number::from_f64(f).map_or(JsonValue::Null, JsonValue::Number);
     match v {
@@ -756,353 +773,4 @@ fn json_of(v: FieldValue) -> JsonValue {
     }
 }
 
-/// What [`write_ogr`] did.
-#[derive(Debug)]
-pub struct WriteReport {
-    pub driver: &'static str,
-    pub features: usize,
-    pub crs: String,
-    /// Field names the format shortened or changed (Shapefile's ten characters), as
-    /// (given, written).
-    pub renamed: Vec<(String, String)>,
-}
-
-/// GDAL's driver for a file name, by its ending.
-pub fn driver_for(path: &Path) -> Option<&'static str> {
-    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    Some(match ext.as_str() {
-        "shp" => "ESRI Shapefile",
-        "gpkg" => "GPKG",
-        "geojson" | "json" => "GeoJSON",
-        "fgb" => "FlatGeobuf",
-        "kml" => "KML",
-        // Zipped KML, written by libkml.
-        "kmz" => "LIBKML",
-        "tab" | "mif" => "MapInfo File",
-        _ => return None,
-    })
-}
-
-/// The GDAL field type for a property: the narrowest that holds every value the features give
-/// it (integers, reals, text; anything else as its JSON text).
-fn field_type(values: &[&JsonValue]) -> gdal::vector::OGRFieldType::Type {
-    use gdal::vector::OGRFieldType;
-    let present: Vec<&&JsonValue> = values.iter().filter(|v| !v.is_null()).collect();
-    if present.is_empty() {
-        OGRFieldType::OFTString
-    } else if present.iter().all(|v| v.is_i64() || v.is_u64()) {
-        OGRFieldType::OFTInteger64
-    } else if present.iter().all(|v| v.is_number()) {
-        OGRFieldType::OFTReal
-    } else {
-        OGRFieldType::OFTString
-    }
-}
-
-/// Writes WGS84 features to `path` in the format its ending names, in `to_crs` (WGS84 when
-/// `None`), with text in `encode` (UTF-8 when `None`, and then said in a `.cpg`). The file is
-/// made in a folder of its own beside the target and moved into place when complete, so a
-/// failure leaves whatever was there before.
-pub fn write_ogr(
-    features: &[geojson::Feature],
-    path: &Path,
-    to_crs: Option<&str>,
-    encode: Option<LegacyEncoding>,
-) -> Result<WriteReport, OgrError> {
-    use gdal::DriverManager;
-    use gdal::vector::{FieldDefn, LayerOptions, OGRwkbGeometryType};
-    configure();
-    let fail = |message: String| OgrError::Open {
-        path: path.to_owned(),
-        message,
-    };
-    let driver_name = driver_for(path).ok_or_else(|| {
-        fail(
-            "cannot write this kind of file: use .shp, .gpkg, .geojson, .fgb, .kml, .kmz, .tab or .mif"
-                .to_owned(),
-        )
-    })?;
-    let mut target = match to_crs {
-        Some(d) => crs_from_definition(d).map_err(|message| OgrError::Crs {
-            path: path.to_owned(),
-            message,
-        })?,
-        None => wgs84().map_err(|e| fail(e.to_string()))?,
-    };
-    target.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-    let source = wgs84().map_err(|e| fail(e.to_string()))?;
-    // The file states the system as it is; the coordinates go through the published shift.
-    let shifted = with_published_shift(&target).map_err(|message| OgrError::Crs {
-        path: path.to_owned(),
-        message,
-    })?;
-    let transform = (to_crs.is_some())
-        .then(|| CoordTransform::new(&source, &shifted))
-        .transpose()
-        .map_err(|e| fail(e.to_string()))?;
-    // One geometry type per Shapefile.
-    if driver_name == "ESRI Shapefile" {
-        let kinds: std::collections::BTreeSet<&str> = features
-            .iter()
-            .filter_map(|f| f.geometry.as_ref())
-            .map(|g| match g.value.type_name() {
-                "MultiPolygon" => "Polygon",
-                "MultiLineString" => "LineString",
-                "MultiPoint" => "Point",
-                other => other,
-            })
-            .collect();
-        if kinds.len() > 1 {
-            return Err(fail(format!(
-                "a Shapefile holds one kind of geometry, and these features have {}: write a GeoPackage (.gpkg) instead",
-                kinds.into_iter().collect::<Vec<_>>().join(", ")
-            )));
-        }
-    }
-    // Fields in the order they first appear.
-    let mut keys: Vec<String> = Vec::new();
-    for f in features {
-        for k in f.properties.iter().flat_map(|p| p.keys()) {
-            if !keys.contains(k) {
-                keys.push(k.clone());
-            }
-        }
-    }
-    let folder = tempfile::Builder::new()
-        .prefix(".corridor-write-")
-        .tempdir_in(
-            path.parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new(".")),
-        )
-        .map_err(|e| fail(format!("cannot write beside it: {e}")))?;
-    let name = path
-        .file_name()
-        .ok_or_else(|| fail("no file name".to_owned()))?;
-    let staged = folder.path().join(name);
-    let driver = DriverManager::get_driver_by_name(driver_name).map_err(|e| fail(e.to_string()))?;
-    let mut dataset = driver
-        .create_vector_only(&staged)
-        .map_err(|e| fail(e.to_string()))?;
-    let layer_name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let encoding_option = match encode {
-        Some(_) => "ENCODING=ISO-8859-1",
-        None => "ENCODING=UTF-8",
-    };
-    let shp_options = [encoding_option];
-    // MapInfo has no datum code for VN-2000 and would write WGS 84's (225 m off): it is given
-    // the system with its shift, which it keeps as a datum of seven parameters.
-    let stated = if driver_name == "MapInfo File" {
-        &shifted
-    } else {
-        &target
-    };
-    let layer = dataset
-        .create_layer(LayerOptions {
-            name: &layer_name,
-            srs: Some(stated),
-            ty: OGRwkbGeometryType::wkbUnknown,
-            options: (driver_name == "ESRI Shapefile").then_some(&shp_options[..]),
-        })
-        .map_err(|e| fail(e.to_string()))?;
-    // Where each property went: a new field at the end, or (KML's "name") a field of the
-    // format's own that the driver used instead.
-    let mut indices: Vec<usize> = Vec::with_capacity(keys.len());
-    for key in &keys {
-        let values: Vec<&JsonValue> = features
-            .iter()
-            .filter_map(|f| f.properties.as_ref()?.get(key))
-            .collect();
-        let written = encode.map_or_else(|| key.clone(), |e| super::vn_text::encode(key, e));
-        let before = layer.defn().fields().count();
-        FieldDefn::new(&written, field_type(&values))
-            .and_then(|d| d.add_to_layer(&layer))
-            .map_err(|e| fail(format!("field “{key}”: {e}")))?;
-        let after = layer.defn().fields().count();
-        let index = if after > before {
-            after - 1
-        } else {
-            layer
-                .defn()
-                .field_index(&written)
-                .map_err(|e| fail(format!("field “{key}”: {e}")))?
-        };
-        indices.push(index);
-    }
-    let names: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
-    let renamed = keys
-        .iter()
-        .zip(&indices)
-        .filter_map(|(k, &i)| Some((k, names.get(i)?)))
-        .filter(|(k, n)| k != n && encode.is_none())
-        .map(|(k, n)| (k.clone(), n.clone()))
-        .collect();
-    for (index, f) in features.iter().enumerate() {
-        let feature_error = |message: String| OgrError::Feature {
-            path: path.to_owned(),
-            index,
-            message,
-        };
-        let mut out =
-            gdal::vector::Feature::new(layer.defn()).map_err(|e| feature_error(e.to_string()))?;
-        if let Some(g) = &f.geometry {
-            let text = serde_json::to_string(g).map_err(|e| feature_error(e.to_string()))?;
-            let mut geometry = gdal::vector::Geometry::from_geojson(&text)
-                .map_err(|e| feature_error(e.to_string()))?;
-            if let Some(t) = &transform {
-                geometry = geometry
-                    .transform(t)
-                    .map_err(|e| feature_error(e.to_string()))?;
-            }
-            out.set_geometry(geometry)
-                .map_err(|e| feature_error(e.to_string()))?;
-        }
-        for (key, &i) in keys.iter().zip(&indices) {
-            let Some(value) = f.properties.as_ref().and_then(|p| p.get(key)) else {
-                continue;
-            };
-            let set = match value {
-                JsonValue::Null => out.set_field_null(i),
-                JsonValue::Number(n) if n.is_i64() || n.is_u64() => {
-                    out.set_field_integer64(i, n.as_i64().unwrap_or(i64::MAX))
-                }
-                JsonValue::Number(n) => out.set_field_double(i, n.as_f64().unwrap_or(f64::NAN)),
-                JsonValue::String(s) => {
-                    let s = encode.map_or_else(|| s.clone(), |e| super::vn_text::encode(s, e));
-                    out.set_field_string(i, &s)
-                }
-                other => out.set_field_string(i, &other.to_string()),
-            };
-            set.map_err(|e| feature_error(format!("“{key}”: {e}")))?;
-        }
-        out.create(&layer)
-            .map_err(|e| feature_error(e.to_string()))?;
-    }
-    let crs = describe(&target);
-    dataset.close().map_err(|e| fail(e.to_string()))?;
-    // Move every file made (a Shapefile is four or five) into place.
-    let made: Vec<PathBuf> = std::fs::read_dir(folder.path())
-        .map_err(|e| fail(e.to_string()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    for file in made {
-        if let Some(n) = file.file_name() {
-            let into = dir.join(n);
-            // What was there is kept as NAME.bak.
-            if into.is_file() {
-                let mut bak = into.clone().into_os_string();
-                bak.push(".bak");
-                std::fs::rename(&into, &bak)
-                    .map_err(|e| fail(format!("cannot keep the previous file as .bak: {e}")))?;
-            }
-            std::fs::rename(&file, &into)
-                .map_err(|e| fail(format!("cannot move it into place: {e}")))?;
-        }
-    }
-    Ok(WriteReport {
-        driver: driver_name,
-        features: features.len(),
-        crs,
-        renamed,
-    })
-}
-
-/// How `corridor convert` reads and writes.
-#[derive(Clone, Debug, Default)]
-pub struct ConvertOptions {
-    /// `EPSG:n`, `vn2000-tm3-105.75` or any definition GDAL takes; WGS84 when `None`.
-    pub to_crs: Option<String>,
-    /// For a file that states no CRS.
-    pub from_crs: Option<String>,
-    /// `tcvn3`, `vni`, `utf8` or `auto` (decode when the text looks misread).
-    pub encoding: Option<String>,
-    pub layer: Option<String>,
-}
-
-/// Converts `input` (any format Corridor opens) to `output` (the format its ending names);
-/// returns what it did, a line each.
-pub fn convert(
-    input: &Path,
-    output: &Path,
-    options: &ConvertOptions,
-) -> Result<Vec<String>, String> {
-    let mut lines = Vec::new();
-    let encoding = options.encoding.as_deref().unwrap_or("auto");
-    let decode_as = match encoding {
-        "auto" | "utf8" | "utf-8" => None,
-        key => Some(
-            LegacyEncoding::from_key(key)
-                .ok_or_else(|| format!("--encoding {key}: use tcvn3, vni, utf8 or auto"))?,
-        ),
-    };
-    let features = if is_ogr_path(input) {
-        let read_options = OgrOptions {
-            layer: options.layer.clone(),
-            assume_crs: options.from_crs.clone(),
-            decode: decode_as,
-        };
-        let mut read = read_ogr(input, &read_options).map_err(|e| e.to_string())?;
-        if encoding == "auto"
-            && let Some(found) = read.suspected
-        {
-            decode_features(&mut read.features, found);
-            read.decoded = Some(found);
-        }
-        let text = match read.decoded {
-            Some(e) => format!("decoded from {}", e.name()),
-            None => "as declared".to_owned(),
-        };
-        lines.push(format!(
-            "in:  {} — {} features, layer “{}” ({}), CRS {}, text {text}",
-            input.display(),
-            read.features.len(),
-            read.layer,
-            read.driver,
-            read.crs
-        ));
-        lines.extend(read.warnings.iter().map(|w| format!("note: {w}")));
-        read.features
-    } else {
-        let parsed = super::read_geojson(input).map_err(|e| e.to_string())?;
-        let mut features: Vec<geojson::Feature> = parsed
-            .features
-            .iter()
-            .map(|f| f.record().into_owned())
-            .collect();
-        if let Some(e) = decode_as {
-            decode_features(&mut features, e);
-        }
-        lines.push(format!(
-            "in:  {} — {} features (GeoJSON), CRS WGS84, text {}",
-            input.display(),
-            features.len(),
-            decode_as.map_or("as written".to_owned(), |e| format!(
-                "decoded from {}",
-                e.name()
-            ))
-        ));
-        features
-    };
-    let report =
-        write_ogr(&features, output, options.to_crs.as_deref(), None).map_err(|e| e.to_string())?;
-    lines.push(format!(
-        "out: {} — {} features ({}), CRS {}, text UTF-8",
-        output.display(),
-        report.features,
-        report.driver,
-        report.crs
-    ));
-    for (given, written) in report.renamed {
-        lines.push(format!(
-            "note: field “{given}” written as “{written}” (the format's limit)"
-        ));
-    }
-    Ok(lines)
-}
+pub use super::ogr_write::{ConvertOptions, WriteReport, convert, driver_for, write_ogr};

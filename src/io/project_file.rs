@@ -94,7 +94,7 @@ pub fn load_document(path: &Path) -> Document {
                 Some((story, file))
             }
             Err(e) => {
-                problems.push(e);
+                problems.push(e.to_string());
                 None
             }
         }

@@ -6,25 +6,39 @@ use crate::model::Story;
 
 use super::atomic::{SaveError, write_atomic};
 
+/// Why a story file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum StoryError {
+    #[error("{}: cannot read the story: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: the story is not valid: {message}", path.display())]
+    Invalid {
+        path: std::path::PathBuf,
+        message: String,
+    },
+}
+
 /// Reads a story file; the message says which file and what is wrong, with the line.
-pub fn read_story(path: &Path) -> Result<Story, String> {
+pub fn read_story(path: &Path) -> Result<Story, StoryError> {
     read_story_checked(path).map(|(story, _)| story)
 }
 
 /// Reads a story file, with a warning for every setting it does not know (a misspelt key would
 /// otherwise be silently ignored).
-pub fn read_story_checked(path: &Path) -> Result<(Story, Vec<String>), String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read the story: {e}", path.display()))?;
+pub fn read_story_checked(path: &Path) -> Result<(Story, Vec<String>), StoryError> {
+    let text = std::fs::read_to_string(path).map_err(|source| StoryError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
     let mut unknown = Vec::new();
     let story = toml::Deserializer::parse(&text)
         .and_then(|de| serde_ignored::deserialize(de, |p| unknown.push(p.to_string())))
-        .map_err(|e| {
-            format!(
-                "{}: the story is not valid: {}",
-                path.display(),
-                e.to_string().trim_end()
-            )
+        .map_err(|e| StoryError::Invalid {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
         })?;
     let warnings = unknown
         .into_iter()
@@ -88,6 +102,6 @@ mod tests {
         );
         std::fs::write(&path, "[[slides]]\nzoom = \"twelve\"\n").unwrap();
         let err = read_story_checked(&path).unwrap_err();
-        assert!(err.contains("line 2"), "{err}");
+        assert!(err.to_string().contains("line 2"), "{err}");
     }
 }

@@ -20,11 +20,25 @@ pub fn is_postgres_url(text: &str) -> bool {
     text.starts_with("postgres://") || text.starts_with("postgresql://")
 }
 
+/// Why a table cannot be named as a layer's source.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SourceError {
+    #[error("{0}: not a PostgreSQL URL (postgres://…)")]
+    NotPostgres(String),
+    #[error(
+        "The URL holds a password: remove it; Corridor takes it from PGPASSWORD, ~/.pgpass or \
+         asks, and never writes it to a project."
+    )]
+    PasswordInUrl,
+    #[error("No table named")]
+    NoTable,
+}
+
 /// `schema.table` or `table` (schema `public`); quoted parts keep their dots.
-pub fn split_table(name: &str) -> Result<(String, String), String> {
+pub fn split_table(name: &str) -> Result<(String, String), SourceError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err("No table named".to_owned());
+        return Err(SourceError::NoTable);
     }
     let unquote = |s: &str| {
         let s = s.trim();
@@ -56,10 +70,10 @@ impl TableSource {
     /// A table from a URL and a table name (`name` or `schema.name`). A URL that is not
     /// `postgres://…` or that holds a password is refused: the password would end up in the
     /// project file. (`db` checks the rest of the URL when it connects.)
-    pub fn parse(url: &str, table: &str) -> Result<Self, String> {
+    pub fn parse(url: &str, table: &str) -> Result<Self, SourceError> {
         let url = url.trim();
         if !is_postgres_url(url) {
-            return Err(format!("{url}: not a PostgreSQL URL (postgres://…)"));
+            return Err(SourceError::NotPostgres(url.to_owned()));
         }
         let (authority, path) = url_parts(url);
         let in_authority = authority
@@ -69,11 +83,7 @@ impl TableSource {
             .split_once('?')
             .is_some_and(|(_, q)| q.split('&').any(|kv| kv.starts_with("password=")));
         if in_authority || in_query {
-            return Err(
-                "The URL holds a password: remove it; Corridor takes it from PGPASSWORD, \
-                 ~/.pgpass or asks, and never writes it to a project."
-                    .to_owned(),
-            );
+            return Err(SourceError::PasswordInUrl);
         }
         let (schema, table) = split_table(table)?;
         Ok(Self {
@@ -201,7 +211,8 @@ mod tests {
             "postgres://db/corridor?password=secret",
         ] {
             let e = TableSource::parse(url, "zones").unwrap_err();
-            assert!(e.contains("password"), "{url}: {e}");
+            assert_eq!(e, SourceError::PasswordInUrl, "{url}");
+            assert!(e.to_string().contains("password"));
         }
         assert!(TableSource::parse("zones.geojson", "zones").is_err());
         assert!(TableSource::parse("postgres://db/x", " ").is_err());

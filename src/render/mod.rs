@@ -1,6 +1,7 @@
 //! From cached render data to pixels: tessellation, per-layer caches, and painting with egui.
 
 pub mod cache;
+mod detail;
 pub mod paint;
 pub mod tessellate;
 

@@ -112,6 +112,9 @@ pub fn paint_layer(
 
 /// The shapes [`paint_layer`] paints, in paint order, to put where the caller chooses (under
 /// the basemap's tiles, for the bundled context), and the features drawn.
+///
+/// Long because it is the per-frame loop over a layer's visible features, with buffers shared
+/// across the loop; split up, it allocated per feature.
 pub fn layer_shapes(
     clip: Rect,
     t: &ScreenTransform,

@@ -58,24 +58,40 @@ pub fn tile_files_in(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Why a file cannot serve as a basemap.
+#[derive(Debug, thiserror::Error)]
+pub enum TileFileError {
+    #[error("{}: cannot read the file: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: not a PMTiles file (it does not start with the PMTiles signature)", path.display())]
+    NotPmtiles { path: std::path::PathBuf },
+    #[error("{0}")]
+    MbTiles(String),
+}
+
 /// Checks that a file can serve as a basemap, with a message that says why not.
-pub fn check_tile_file(path: &Path) -> Result<(), String> {
+pub fn check_tile_file(path: &Path) -> Result<(), TileFileError> {
     if is_pmtiles(path) {
         let mut magic = [0u8; 7];
         std::fs::File::open(path)
             .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
-            .map_err(|e| format!("{}: cannot read the file: {e}", path.display()))?;
+            .map_err(|source| TileFileError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
         if &magic != b"PMTiles" {
-            return Err(format!(
-                "{}: not a PMTiles file (it does not start with the PMTiles signature)",
-                path.display()
-            ));
+            return Err(TileFileError::NotPmtiles {
+                path: path.to_owned(),
+            });
         }
         Ok(())
     } else {
         mbtiles::MbTiles::open(path)
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| TileFileError::MbTiles(e.to_string()))
     }
 }
 

@@ -179,6 +179,8 @@ impl PrefetchJob {
 
 /// Downloads the plan's tiles from `template` into the MBTiles file at `out` (created, or
 /// resumed: tiles already there are skipped). Blocks until done or cancelled.
+///
+/// Long because it is the download loop with its limits (rate, errors, disk) side by side.
 pub fn prefetch(
     template: &str,
     name: &str,

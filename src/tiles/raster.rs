@@ -282,6 +282,8 @@ impl Tiles for RasterTiles {
 
 /// One thread reads local files and the cache (SQLite connections stay on it); a few fetch over
 /// HTTP and hand their bytes back to it for caching.
+///
+/// Long because each worker's loop (fetch, decode, cache, report) reads best whole.
 fn spawn_workers(
     sources: Sources,
     to_disk: Sender<DiskMsg>,

@@ -250,6 +250,9 @@ pub fn lonlat_bbox(b: &MercatorBox) -> [f64; 4] {
 }
 
 /// Shows the window: the area, zoom range, count and size, the download and its progress.
+///
+/// Long because it is one window, drawn top to bottom: area, zooms, size estimate, policy,
+/// progress.
 pub fn offline_window(
     ctx: &egui::Context,
     state: &mut OfflineState,

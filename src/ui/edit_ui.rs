@@ -212,6 +212,8 @@ pub fn parse_like(like: &JsonValue, text: &str) -> Result<JsonValue, String> {
 }
 
 /// The attribute form of a feature being edited. Returns the changed record and what changed.
+///
+/// Long because it is one form: a row per attribute, then the new-attribute row.
 pub fn attribute_form_ui(
     ui: &mut Ui,
     record: &geojson::Feature,

@@ -36,6 +36,8 @@ const SHOWN_APART: &[&str] = &[
     "name", "name_en", "name_zh", "kind", "role", "summary", "source", "accuracy", "outline",
 ];
 
+/// Long because it is one panel, drawn top to bottom: names, role, facts, areas, wards, places,
+/// properties.
 pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<FeatureAction> {
     let mut action = None;
     let Some(feature) = doc.feature(facts.feature) else {

@@ -27,6 +27,9 @@ pub enum LayerAction {
 }
 
 /// The layers panel. `tables` says, per layer, which PostGIS table it is (`None` for a file).
+///
+/// Long because it is one list: a row per layer with its buttons, its context menu and drag to
+/// reorder.
 pub fn layers_ui(
     ui: &mut Ui,
     layers: &mut [Layer],

@@ -189,6 +189,8 @@ pub struct MapView<'a> {
 }
 
 impl MapView<'_> {
+    /// Long because it is the map widget's frame in egui's order: input, camera, tiles, layers,
+    /// overlays, output.
     pub fn map_ui(self, ui: &mut Ui) -> MapOutput {
         let MapView {
             doc,
@@ -472,6 +474,9 @@ fn visible_points(bbox: &MercatorBox, view: &MercatorBox) -> Vec<[f64; 2]> {
 }
 
 /// Paints visible layers bottom to top, then their labels top layer first.
+///
+/// Long because it is the per-frame drawing of every layer and its labels, with one vertex budget
+/// across them.
 fn draw_layers(
     painter: &egui::Painter,
     t: &ScreenTransform,

@@ -1,0 +1,132 @@
+//! Files and tables being opened: starting the loads, and adopting what they read.
+
+use super::*;
+
+impl CorridorApp {
+    /// Starts loading files as new layers, in the background. A planner's file is read as it
+    /// was the last time (the answers it asked for are remembered).
+    pub fn open_files(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>) {
+        for path in paths {
+            remember_recent(&mut self.persisted.recent, &path);
+            let read = self.remembered_read(&path, None);
+            self.start_load(ctx, path, read);
+        }
+    }
+
+    /// Whether a file being opened waits for an answer (tables, coordinate system, text).
+    pub fn asking(&self) -> bool {
+        self.opening.asking()
+    }
+
+    /// Adds finished loads to the document and zooms to them.
+    pub(super) fn poll_loads(&mut self, ctx: &egui::Context, now: f64) {
+        let mut i = 0;
+        while i < self.loads.len() {
+            let Some(result) = self.loads[i].poll() else {
+                i += 1;
+                continue;
+            };
+            let job = self.loads.remove(i);
+            // Only the first file (the one given at start) is framed without a flight.
+            let fit = std::mem::take(&mut self.fit_when_loaded);
+            match result {
+                LoadResult::Loaded(boxed) => {
+                    let (layer, render) = *boxed;
+                    log::info!(
+                        "loaded {} ({} features) in {:.2} s",
+                        job.path.display(),
+                        layer.features().len(),
+                        job.started.elapsed().as_secs_f64()
+                    );
+                    let extent = render.extent;
+                    let detail_follows = render.features.iter().any(|f| f.fill_pending);
+                    self.offer_decoding(&layer);
+                    self.doc.layers.push(layer);
+                    self.renders.push(render);
+                    if fit && self.doc.path.is_none() {
+                        // The file the app was started on, with no project: opening it is not a
+                        // change to save.
+                        self.unsaved.saved.layers = unsaved::ProjectState::of(&self.doc).layers;
+                    }
+                    if detail_follows {
+                        self.details.push(job);
+                    }
+                    self.layers_changed();
+                    if !extent.is_empty() {
+                        if fit {
+                            self.map.frame_box(extent);
+                        } else {
+                            self.map.fly_to_box(extent, now);
+                        }
+                    }
+                }
+                LoadResult::Table(load) => {
+                    let more = load.more_follows;
+                    let extent = load.render.extent;
+                    let li = self.attach_table(*load, ctx);
+                    log::info!(
+                        "loaded {} ({} features) in {:.2} s",
+                        job.label,
+                        self.doc.layers[li].features().len(),
+                        job.started.elapsed().as_secs_f64()
+                    );
+                    self.layers_changed();
+                    if more {
+                        // Keep the job for the rest of the rows.
+                        self.loads.insert(i, job);
+                        i += 1;
+                    } else if !extent.is_empty() && self.map.transform.is_none() {
+                        self.map.frame_box(extent);
+                    } else if !extent.is_empty() && !fit {
+                        self.map.fly_to_box(extent, now);
+                    }
+                }
+                LoadResult::NeedsPassword(source, refused) => {
+                    self.db.password_prompt = Some(postgis::PasswordPrompt {
+                        source,
+                        password: String::new(),
+                        refused,
+                    });
+                }
+                LoadResult::MoreRows(rows) => {
+                    self.attach_more_rows(&job.path, rows);
+                }
+                LoadResult::Failed(message) => {
+                    if !self.table_failed(&job.path, &message) {
+                        self.notices
+                            .push(format!("{message} — the layer was not added."));
+                    }
+                }
+                LoadResult::Cancelled => {
+                    log::info!("loading {} cancelled", job.path.display());
+                }
+                LoadResult::ChooseTables(tables) => {
+                    self.ask_tables(job.path.clone(), tables, job.read_as.clone());
+                }
+                LoadResult::NeedsCrs(message) => {
+                    self.ask_crs(job.path.clone(), message, job.read_as.clone());
+                }
+                LoadResult::Detail(_) => {}
+            }
+        }
+        // Full-detail fills of large layers, as they arrive.
+        self.details.retain(|job| match job.poll() {
+            None => true,
+            Some(LoadResult::Detail(fills)) => {
+                let uid = fills.uid;
+                if let Some(r) = self.renders.iter_mut().find(|r| r.uid == uid) {
+                    let t0 = std::time::Instant::now();
+                    r.apply_fills(fills);
+                    log::info!(
+                        "{}: full detail ready after {:.2} s (put in place in {:.1} ms)",
+                        job.path.display(),
+                        job.started.elapsed().as_secs_f64(),
+                        t0.elapsed().as_secs_f64() * 1000.0
+                    );
+                }
+                false
+            }
+            Some(_) => false,
+        });
+    }
+}

@@ -1,0 +1,210 @@
+//! Presenting the story: full screen, slides and their flights, the figure, the presenter's
+//! keys.
+
+use super::*;
+
+impl CorridorApp {
+    /// Starts presenting the story from slide `from`: full screen, panels hidden.
+    pub fn start_presenting(&mut self, ctx: &egui::Context, from: usize, now: f64) {
+        let has_slides = self
+            .doc
+            .story
+            .as_ref()
+            .is_some_and(|(s, _)| !s.slides.is_empty());
+        if !has_slides {
+            self.report(
+                "This project has no story to present: add slides with Story → Edit story…"
+                    .to_owned(),
+            );
+            return;
+        }
+        if !self.presenter.active {
+            self.presenter.saved_visibility = self.doc.layers.iter().map(|l| l.visible).collect();
+        }
+        self.presenter.active = true;
+        self.presenter.blank = false;
+        self.select(None);
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+        self.go_to_slide(from, now, true);
+    }
+
+    /// Shows the current layers at `camera` as a still figure: map, title, legend, scale bar
+    /// and attribution, no panels (what an exported view looks like).
+    pub fn show_figure(&mut self, camera: Camera) {
+        self.presenter.saved_visibility = self.doc.layers.iter().map(|l| l.visible).collect();
+        self.presenter.active = true;
+        self.presenter.figure = true;
+        self.select(None);
+        self.map.jump_to(camera);
+    }
+
+    /// Ends presenting and gives the window back as it was.
+    pub fn stop_presenting(&mut self, ctx: &egui::Context) {
+        if !self.presenter.active {
+            return;
+        }
+        self.presenter.active = false;
+        self.presenter.figure = false;
+        self.presenter.blank = false;
+        for (layer, visible) in self
+            .doc
+            .layers
+            .iter_mut()
+            .zip(&self.presenter.saved_visibility)
+        {
+            layer.visible = *visible;
+        }
+        self.slide_highlights.clear();
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+    }
+
+    /// Shows slide `i` (clamped): its layers, its highlights, and its view, flown to or jumped to.
+    pub fn go_to_slide(&mut self, i: usize, now: f64, animate: bool) {
+        let Some((story, _)) = &self.doc.story else {
+            return;
+        };
+        let Some(last) = story.slides.len().checked_sub(1) else {
+            return;
+        };
+        let i = i.min(last);
+        let slide = story.slides[i].clone();
+        self.presenter.slide = i;
+        for (li, layer) in self.doc.layers.iter_mut().enumerate() {
+            layer.visible = if slide.layers.is_empty() {
+                self.presenter
+                    .saved_visibility
+                    .get(li)
+                    .copied()
+                    .unwrap_or(true)
+            } else {
+                slide.layers.contains(&layer.name)
+            };
+        }
+        self.slide_highlights = slide
+            .highlight
+            .iter()
+            .filter_map(|id| self.doc.feature_by_id(id))
+            .collect();
+        self.presenter.framed_for = self.map.transform.map(|t| t.rect.size());
+        if let Some(camera) = self.slide_camera(&slide) {
+            if animate {
+                // Slides fly for one to two seconds, as presentation tools do.
+                self.map.fly_to_within(camera, now, 1.0, 2.0);
+                self.presenter.arrive_at = now + self.map.flight_duration();
+            } else {
+                self.map.jump_to(camera);
+                self.presenter.arrive_at = now;
+            }
+        }
+    }
+
+    /// Where a slide looks: the features it fits, or its centre and zoom.
+    pub fn slide_camera(&self, slide: &crate::model::Slide) -> Option<Camera> {
+        let boxes = slide
+            .fit
+            .iter()
+            .filter_map(|id| self.doc.feature_by_id(id))
+            .filter_map(|r| self.feature_box(r));
+        let bbox = boxes.fold(MercatorBox::EMPTY, |a, b| a.union(&b));
+        if !bbox.is_empty() {
+            let rect = self
+                .map
+                .transform
+                .map(|t| t.rect)
+                .unwrap_or(egui::Rect::from_min_size(
+                    egui::Pos2::ZERO,
+                    egui::vec2(1280.0, 800.0),
+                ));
+            return Some(fit_camera(&bbox, rect));
+        }
+        let [lon, lat] = slide.center?;
+        Some(Camera {
+            center: mercator_from_lonlat(lon, lat),
+            zoom: slide.zoom.unwrap_or(self.map.camera().zoom),
+        })
+    }
+
+    pub(super) fn present_ui(&mut self, ui: &mut Ui, now: f64) {
+        let ctx = ui.ctx().clone();
+        let count = self.doc.story.as_ref().map_or(0, |(s, _)| s.slides.len());
+        for key in present_keys(ui) {
+            let i = self.presenter.slide;
+            match key {
+                PresentKey::Next => {
+                    self.go_to_slide((i + 1).min(count.saturating_sub(1)), now, true)
+                }
+                PresentKey::Previous => self.go_to_slide(i.saturating_sub(1), now, true),
+                PresentKey::First => self.go_to_slide(0, now, true),
+                PresentKey::Last => self.go_to_slide(count.saturating_sub(1), now, true),
+                PresentKey::Blank => self.presenter.blank = !self.presenter.blank,
+                PresentKey::Language => self.set_language(crate::ui::i18n::lang().next()),
+                PresentKey::End => {
+                    self.stop_presenting(&ctx);
+                    return;
+                }
+            }
+        }
+        let glow_now = glow(now, self.presenter.arrive_at);
+        if glow_now > 0.0 || now < self.presenter.arrive_at + 1.5 {
+            ctx.request_repaint();
+        }
+        egui::CentralPanel::no_frame()
+            .frame(egui::Frame::new().fill(LAND))
+            .show(ui, |ui| {
+                MapView {
+                    doc: &self.doc,
+                    renders: &self.renders,
+                    context: &self.context_renders,
+                    basemap: &mut self.basemap,
+                    state: &mut self.map,
+                    selection: None,
+                    hover: None,
+                    measure: &self.measure,
+                    pin: None,
+                    highlights: &self.slide_highlights,
+                    glow: glow_now,
+                    notes: false,
+                    pan_locked: false,
+                    drawing: false,
+                    vertex_menu: false,
+                }
+                .map_ui(ui);
+                // Going full screen changes the map's size: frame the slide for the new one.
+                let size = self.map.transform.map(|t| t.rect.size());
+                if !self.presenter.figure
+                    && size.is_some()
+                    && self.presenter.framed_for.is_some_and(|f| Some(f) != size)
+                {
+                    let slide = self.presenter.slide;
+                    self.go_to_slide(slide, now, true);
+                }
+                if self.presenter.figure {
+                    title_overlay_ui(ui, &self.doc.title);
+                } else if let Some((story, _)) = &self.doc.story
+                    && let Some(slide) = story.slides.get(self.presenter.slide)
+                {
+                    slide_overlay_ui(
+                        ui,
+                        slide,
+                        self.presenter.slide + 1,
+                        story.slides.len(),
+                        crate::ui::i18n::lang(),
+                    );
+                }
+                let rect = ui.max_rect();
+                egui::Area::new(egui::Id::unique("present_legend"))
+                    .fixed_pos(rect.right_top() + egui::vec2(-24.0, 24.0))
+                    .pivot(egui::Align2::RIGHT_TOP)
+                    .interactable(false)
+                    .show(ui.ctx(), |ui| {
+                        egui::Frame::popup(ui.style()).show(ui, |ui| {
+                            ui.label(RichText::new(tr("Legend")).strong().size(18.0));
+                            legend_ui(ui, &self.doc);
+                        });
+                    });
+                if self.presenter.blank {
+                    blank_ui(ui);
+                }
+            });
+    }
+}

@@ -1,0 +1,343 @@
+//! Saving a layer: to its own file (atomically, with a backup), as another file or format
+//! ("Save layer as"), or to its table; and the window that asks where.
+
+use std::path::{Path, PathBuf};
+
+use egui::{Key, RichText};
+
+use super::CorridorApp;
+use crate::io::{save_geojson, stamp_of};
+use crate::model::{LayerIndex, LayerSource};
+
+impl CorridorApp {
+    /// Saves a layer to its file (or to `to`). On failure the message is shown and nothing on
+    /// disk changed; the edits stay in memory and in the journal.
+    pub fn save_layer(&mut self, li: LayerIndex, to: Option<PathBuf>) -> Result<(), String> {
+        let Some(layer) = self.doc.layers.get(li) else {
+            return Err("No such layer".to_owned());
+        };
+        if let Some(e) = layer.error() {
+            return Err(format!(
+                "{} was not loaded, so it cannot be saved: {e}",
+                layer.name
+            ));
+        }
+        if self.is_db_layer(li) {
+            let Some(to) = to else {
+                return self.save_db_layer(li);
+            };
+            // A copy of a table's layer, as a file; the layer stays the table's.
+            return match save_geojson(layer, &to) {
+                Ok(_) => {
+                    self.info = Some(format!("Saved a copy as {}", to.display()));
+                    Ok(())
+                }
+                Err(e) => {
+                    let text = e.to_string();
+                    self.report(text.clone());
+                    Err(text)
+                }
+            };
+        }
+        let file = layer.source.path();
+        if to.is_none() && file.is_some_and(crate::io::ogr_file::is_ogr_path) {
+            // Never written into: ask where the GeoJSON goes.
+            let text = format!(
+                "{} is a {} file, which Corridor never writes into: choose where to save the \
+                 layer as GeoJSON (or export it as a Shapefile or GeoPackage) in “Save layer as”.",
+                layer.name,
+                file.and_then(crate::io::ogr_file::driver_for)
+                    .unwrap_or("GIS")
+            );
+            self.open_save_as(li);
+            self.info = Some(text.clone());
+            return Err(text);
+        }
+        if let Some(to) = &to
+            && crate::io::ogr_file::driver_for(to).is_some_and(|d| d != "GeoJSON")
+        {
+            return self.export_layer(li, to);
+        }
+        let Some(target) = to.or_else(|| file.map(Path::to_owned)) else {
+            let text = format!(
+                "{} has not been saved yet: choose where in “Save layer as”.",
+                layer.name
+            );
+            self.open_save_as(li);
+            self.info = Some(text.clone());
+            return Err(text);
+        };
+        let same_file = Some(target.as_path()) == file;
+        if same_file {
+            if self.editing.external.contains(&layer.id) {
+                let text = format!(
+                    "{} was changed by another program: choose “Reload” or “Keep mine” first.",
+                    layer.source.display()
+                );
+                self.report(text.clone());
+                return Err(text);
+            }
+            // Another program may have written it since the last look.
+            if let Some(known) = layer.stamp
+                && stamp_of(&target).is_none_or(|now| !now.same_contents(&known))
+            {
+                self.editing.external.push(layer.id);
+                let text = format!(
+                    "{} was changed by another program since it was opened: not saved.",
+                    layer.source.display()
+                );
+                self.report(text.clone());
+                return Err(text);
+            }
+        }
+        match save_geojson(layer, &target) {
+            Ok(stamp) => {
+                let old_source = layer.journal_key();
+                let name = target
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let layer = &mut self.doc.layers[li];
+                layer.stamp = Some(stamp);
+                layer.source = LayerSource::File(target.clone());
+                // Now a GeoJSON file of its own.
+                layer.read = None;
+                layer.history.mark_saved();
+                self.drop_journal(&old_source);
+                self.editing.checked.insert(target.clone());
+                self.notices.retain(|n| !n.contains("cannot save"));
+                self.info = Some(format!("Saved {name}"));
+                log::info!("saved {}", target.display());
+                Ok(())
+            }
+            Err(e) => {
+                let text = e.to_string();
+                self.report(text.clone());
+                Err(text)
+            }
+        }
+    }
+
+    /// Saves the layer undo acts on, or every layer with unsaved changes.
+    pub fn save_current(&mut self) {
+        let targets: Vec<LayerIndex> = match self.edit_target() {
+            Some(li) => vec![li],
+            None => (0..self.doc.layers.len())
+                .filter(|&i| self.doc.layers[i].is_dirty())
+                .collect(),
+        };
+        for li in targets {
+            let _ = self.save_layer(li, None);
+        }
+    }
+
+    /// Opens "Save layer as" for a layer: its own file, or, for a file Corridor never writes
+    /// into, a GeoJSON file beside it.
+    pub(super) fn open_save_as(&mut self, li: LayerIndex) {
+        let Some(layer) = self.doc.layers.get(li) else {
+            return;
+        };
+        let path = match &layer.source {
+            LayerSource::File(file) if crate::io::ogr_file::is_ogr_path(file) => {
+                let stem = match layer.read.as_ref().and_then(|r| r.table.as_ref()) {
+                    Some(table) => table.clone(),
+                    None => file
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| "layer".to_owned()),
+                };
+                file.with_file_name(format!("{stem}.geojson"))
+            }
+            LayerSource::File(file) => file.clone(),
+            LayerSource::Table(t) => PathBuf::from(format!("{}.geojson", t.table)),
+            LayerSource::New => PathBuf::from(format!("{}.geojson", layer.name)),
+        };
+        self.editing.save_as = Some((layer.id, path.display().to_string()));
+    }
+
+    /// Writes a copy of a layer as a Shapefile, GeoPackage, FlatGeobuf, MapInfo or KML file, in
+    /// the coordinate system chosen in "Save layer as"; the layer keeps saving where it did.
+    pub(super) fn export_layer(&mut self, li: LayerIndex, to: &Path) -> Result<(), String> {
+        let Some(layer) = self.doc.layers.get(li) else {
+            return Err("No such layer".to_owned());
+        };
+        if layer.source.path() == Some(to) {
+            let text = format!(
+                "{}: this is the file the layer was read from; Corridor never writes into it. \
+                 Choose another name.",
+                to.display()
+            );
+            self.report(text.clone());
+            return Err(text);
+        }
+        let records: Vec<geojson::Feature> = layer
+            .features()
+            .iter()
+            .map(|f| {
+                let mut r = f.record().into_owned();
+                crate::db::rows::strip_row(&mut r);
+                r
+            })
+            .collect();
+        let crs = self
+            .editing
+            .save_as_crs
+            .and_then(|i| crate::io::ogr_file::CRS_CHOICES.get(i))
+            .map(|(code, _)| format!("EPSG:{code}"));
+        match crate::io::ogr_file::write_ogr(&records, to, crs.as_deref(), None) {
+            Ok(report) => {
+                let mut text = format!(
+                    "Exported {} features to {} ({}, {}); the layer still saves to {}",
+                    report.features,
+                    to.display(),
+                    report.driver,
+                    report.crs,
+                    layer.source.display()
+                );
+                if !report.renamed.is_empty() {
+                    let renamed: Vec<String> = report
+                        .renamed
+                        .iter()
+                        .map(|(a, b)| format!("{a} → {b}"))
+                        .collect();
+                    text.push_str(&format!(
+                        "; fields renamed by the format: {}",
+                        renamed.join(", ")
+                    ));
+                }
+                log::info!("{text}");
+                self.info = Some(text);
+                Ok(())
+            }
+            Err(e) => {
+                let text = e.to_string();
+                self.report(text.clone());
+                Err(text)
+            }
+        }
+    }
+
+    /// Long because it is one dialog: the path, the format and coordinate system, and what saving
+    /// there will mean.
+    pub(super) fn save_as_window(&mut self, ctx: &egui::Context) {
+        let Some((id, mut path)) = self.editing.save_as.take() else {
+            return;
+        };
+        // The layer may have moved, or gone, since the window opened.
+        let Some(li) = self.doc.index_of(id) else {
+            return;
+        };
+        let mut open = true;
+        let mut save = false;
+        egui::Window::new("Save layer as")
+            .open(&mut open)
+            .collapsible(false)
+            .show(ctx, |ui| {
+                let label = ui.label("File:");
+                let r = ui.add(egui::TextEdit::singleline(&mut path).desired_width(420.0));
+                let r = r.labelled_by(label.id);
+                if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                    save = true;
+                }
+                let target = Path::new(path.trim());
+                let driver = crate::io::ogr_file::driver_for(target);
+                let export = driver.is_some_and(|d| d != "GeoJSON");
+                ui.horizontal(|ui| {
+                    ui.label("Format:");
+                    ui.strong(match driver {
+                        Some("GeoJSON") | None => "GeoJSON",
+                        Some("ESRI Shapefile") => "Shapefile",
+                        Some("GPKG") => "GeoPackage",
+                        Some("MapInfo File") => "MapInfo",
+                        Some(other) => other,
+                    });
+                    ui.label(
+                        RichText::new(
+                            "(by the file's ending: .geojson, .gpkg, .shp, .fgb, .tab, .kml)",
+                        )
+                        .small()
+                        .color(crate::ui::MUTED),
+                    );
+                });
+                ui.add_enabled_ui(export, |ui| {
+                    ui.horizontal(|ui| {
+                        let label = ui.label("Coordinate system:");
+                        let choices = crate::io::ogr_file::CRS_CHOICES;
+                        let shown = |c: Option<usize>| match c.and_then(|i| choices.get(i)) {
+                            Some((code, name)) => format!("{name} (EPSG:{code})"),
+                            None => "WGS 84 (EPSG:4326)".to_owned(),
+                        };
+                        egui::ComboBox::from_id_salt("save as crs")
+                            .selected_text(shown(self.editing.save_as_crs))
+                            .width(320.0)
+                            .show_ui(ui, |ui| {
+                                ui.selectable_value(
+                                    &mut self.editing.save_as_crs,
+                                    None,
+                                    shown(None),
+                                );
+                                for i in 0..choices.len() {
+                                    ui.selectable_value(
+                                        &mut self.editing.save_as_crs,
+                                        Some(i),
+                                        shown(Some(i)),
+                                    );
+                                }
+                            })
+                            .response
+                            .labelled_by(label.id);
+                    });
+                });
+                ui.label(
+                    RichText::new(if export {
+                        "Exports a copy in this format and coordinate system; the layer keeps \
+                         saving to its own file."
+                    } else {
+                        "Saves the layer as GeoJSON (WGS 84): later saves go to this file."
+                    })
+                    .small()
+                    .color(crate::ui::MUTED),
+                );
+                if target.is_file()
+                    && self
+                        .doc
+                        .layers
+                        .get(li)
+                        .is_some_and(|l| l.source.path() != Some(target))
+                {
+                    ui.label(
+                        RichText::new(
+                            "That file exists: Save replaces it (its previous content is kept as \
+                             NAME.bak).",
+                        )
+                        .color(ui.visuals().warn_fg_color),
+                    );
+                }
+                ui.horizontal(|ui| {
+                    if crate::ui::file_dialog_unavailable().is_none()
+                        && ui.button("Browse…").clicked()
+                        && let Some(p) = rfd::FileDialog::new()
+                            .set_title("Save layer as")
+                            .add_filter("GeoJSON", &["geojson", "json"])
+                            .add_filter("GeoPackage", &["gpkg"])
+                            .add_filter("Shapefile", &["shp"])
+                            .save_file()
+                    {
+                        path = p.display().to_string();
+                    }
+                    if ui.button("Save").clicked() {
+                        save = true;
+                    }
+                });
+            });
+        if save {
+            let target = PathBuf::from(path.trim());
+            if self.save_layer(li, Some(target)).is_ok() {
+                return;
+            }
+        }
+        if open {
+            self.editing.save_as = Some((id, path));
+        }
+    }
+}

@@ -1,0 +1,434 @@
+//! One GeoJSON feature, held once: its exact record for saving, its geometry packed for
+//! drawing and measuring.
+
+use geojson::{JsonObject, JsonValue};
+
+use super::{FeatureId, Lang, packed};
+
+/// One GeoJSON feature: its geometry for drawing and measuring, and everything else the file said.
+///
+/// The geometry is held once. Most files' geometries are plain 2-D positions, which
+/// [`Feature::geometry`] holds exactly: the record then leaves its own `geometry` out, and
+/// [`Feature::record`] puts it back. (Each GeoJSON position takes 32 bytes, a `geo` coordinate
+/// 16: for a 14-million-vertex layer keeping both cost 430 MB.) Geometries that `geo` cannot
+/// hold exactly (Z values, a bbox or foreign members on the geometry, rings that are not closed,
+/// lines across the antimeridian, anything not drawable) stay in the record as read.
+///
+/// The drawable geometry itself is packed in half that when its coordinates allow
+/// ([`packed::Shape`]): a 14-million-vertex layer then holds its geometry in 110 MB.
+#[derive(Clone, Debug)]
+pub struct Feature {
+    /// The feature as read (id, properties, `bbox`, foreign members), with its geometry unless
+    /// `elided`.
+    record: geojson::Feature,
+    /// Geometry in WGS84 longitude/latitude for drawing and measuring, derived from the record;
+    /// `None` for a null geometry or one that cannot be drawn.
+    geometry: Option<packed::Shape>,
+    /// The record's geometry is `geometry`, exactly, and left out of `record`.
+    elided: bool,
+    /// Its identity in its layer (given by the layer; see [`FeatureId`]).
+    pub(super) id: FeatureId,
+}
+
+impl Feature {
+    /// A feature from its record, with the drawable geometry derived from it.
+    pub fn from_record(record: geojson::Feature) -> Self {
+        let geometry = record.geometry.as_ref().and_then(|g| drawable(g).ok());
+        Self::from_parts(record, geometry)
+    }
+
+    /// A feature from its record and the drawable geometry already derived from it (see
+    /// [`drawable`]).
+    pub fn from_parts(mut record: geojson::Feature, geometry: Option<geo::Geometry<f64>>) -> Self {
+        let elided = match (&record.geometry, &geometry) {
+            (Some(g), Some(d)) => {
+                g.bbox.is_none() && g.foreign_members.is_none() && same(&g.value, d)
+            }
+            _ => false,
+        };
+        if elided {
+            record.geometry = None;
+        }
+        // Parsing grew the map by doubling; rebuilt, it holds just its entries (in order): on a
+        // 100 000-feature layer that is 30 MB less.
+        if let Some(p) = record.properties.take() {
+            record.properties = Some(p.into_iter().collect());
+        }
+        Self {
+            record,
+            geometry: geometry.map(packed::Shape::new),
+            elided,
+            id: FeatureId(0),
+        }
+    }
+
+    /// The feature as read or last edited, geometry included: what is saved.
+    pub fn record(&self) -> std::borrow::Cow<'_, geojson::Feature> {
+        if self.elided {
+            let mut r = self.record.clone();
+            r.geometry = self.geometry().as_deref().map(to_geojson);
+            std::borrow::Cow::Owned(r)
+        } else {
+            std::borrow::Cow::Borrowed(&self.record)
+        }
+    }
+
+    /// [`Feature::record`], by value.
+    pub fn into_record(self) -> geojson::Feature {
+        if self.elided {
+            let geometry = self.geometry().as_deref().map(to_geojson);
+            let mut r = self.record;
+            r.geometry = geometry;
+            r
+        } else {
+            self.record
+        }
+    }
+
+    /// The record's geometry (GeoJSON, with Z values and foreign members as read).
+    pub fn record_geometry(&self) -> Option<std::borrow::Cow<'_, geojson::Geometry>> {
+        if self.elided {
+            self.geometry()
+                .map(|g| std::borrow::Cow::Owned(to_geojson(&g)))
+        } else {
+            self.record
+                .geometry
+                .as_ref()
+                .map(std::borrow::Cow::Borrowed)
+        }
+    }
+
+    /// The record's id, properties, `bbox` and foreign members. Its `geometry` field may be
+    /// left out: read it with [`Feature::record_geometry`].
+    pub fn meta(&self) -> &geojson::Feature {
+        &self.record
+    }
+
+    /// The record's id, properties, `bbox` and foreign members, to change. Its geometry is
+    /// changed with [`Feature::set_record`].
+    pub fn meta_mut(&mut self) -> &mut geojson::Feature {
+        &mut self.record
+    }
+
+    /// Replaces the whole record, geometry included, and derives the drawable geometry again.
+    /// The feature keeps its identity.
+    pub fn set_record(&mut self, record: geojson::Feature) {
+        let id = self.id;
+        *self = Self::from_record(record);
+        self.id = id;
+    }
+
+    /// Its identity in its layer.
+    pub fn id(&self) -> FeatureId {
+        self.id
+    }
+
+    /// The geometry to draw and measure (WGS84 longitude/latitude); made again from its packed
+    /// form for most features, so ask once and keep it while needed.
+    pub fn geometry(&self) -> Option<std::borrow::Cow<'_, geo::Geometry<f64>>> {
+        self.geometry.as_ref().map(packed::Shape::geometry)
+    }
+
+    /// 2 for areas, 1 for lines, 0 for points; `None` for a collection, or no geometry.
+    pub fn dimension(&self) -> Option<u8> {
+        self.geometry.as_ref().and_then(packed::Shape::dimension)
+    }
+
+    /// Its drawable geometry's number of vertices.
+    pub fn vertex_count(&self) -> usize {
+        self.geometry
+            .as_ref()
+            .map_or(0, packed::Shape::vertex_count)
+    }
+
+    /// Heap bytes its drawable geometry takes.
+    pub fn geometry_bytes(&self) -> usize {
+        self.geometry.as_ref().map_or(0, packed::Shape::heap_bytes)
+    }
+
+    /// A property by key.
+    pub fn property(&self, key: &str) -> Option<&JsonValue> {
+        self.record.properties.as_ref()?.get(key)
+    }
+
+    /// A property as text: strings as they are, numbers and booleans printed; `None` for null,
+    /// arrays and objects.
+    pub fn property_text(&self, key: &str) -> Option<String> {
+        match self.property(key)? {
+            JsonValue::String(s) => Some(s.clone()),
+            JsonValue::Number(n) => Some(n.to_string()),
+            JsonValue::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// All properties (an empty map when the feature has none).
+    pub fn properties(&self) -> impl Iterator<Item = (&String, &JsonValue)> {
+        self.record.properties.iter().flat_map(JsonObject::iter)
+    }
+
+    /// The best name to show for this feature: `name`, then `name_en`, then any `*name*` key, then its id.
+    pub fn display_name(&self) -> String {
+        for key in ["name", "name_en", "NAME", "Name", "title"] {
+            if let Some(text) = self.property_text(key).filter(|s| !s.trim().is_empty()) {
+                return text;
+            }
+        }
+        for (k, v) in self.properties() {
+            if k.to_lowercase().contains("name")
+                && let JsonValue::String(s) = v
+                && !s.trim().is_empty()
+            {
+                return s.clone();
+            }
+        }
+        match &self.record.id {
+            Some(geojson::feature::Id::String(s)) => s.clone(),
+            Some(geojson::feature::Id::Number(n)) => format!("#{n}"),
+            None => "(unnamed feature)".to_owned(),
+        }
+    }
+
+    /// The feature's name in a language (`name`, `name_en`, `name_zh`), else its display name.
+    pub fn name_in(&self, lang: Lang) -> String {
+        self.property_text(&lang.key("name"))
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| self.display_name())
+    }
+
+    /// Whether the file marks this geometry as not surveyed (`accuracy` is `indicative` or
+    /// `approximate`).
+    pub fn accuracy(&self) -> Option<String> {
+        self.property_text("accuracy")
+    }
+
+    /// True for Polygon and MultiPolygon geometries.
+    pub fn is_areal(&self) -> bool {
+        self.geometry.as_ref().is_some_and(packed::Shape::is_areal)
+    }
+}
+
+/// The geometry to draw and measure for a GeoJSON geometry, or why there is none.
+///
+/// Refused: positions with fewer than two numbers, non-finite numbers, and coordinates outside
+/// longitude ±180° / latitude ±90° (they are not WGS84 degrees, and drawing them would throw
+/// lines across the world). A line or ring that crosses the antimeridian is unwrapped (170°,
+/// −170° becomes 170°, 190°) so it is drawn across the date line, not around the world.
+pub fn drawable(g: &geojson::Geometry) -> Result<geo::Geometry<f64>, String> {
+    use geojson::GeometryValue as V;
+    fn check(value: &geojson::GeometryValue) -> Result<(), String> {
+        let position = |p: &geojson::Position| -> Result<(), String> {
+            let s = p.as_slice();
+            if s.len() < 2 {
+                return Err("a position has fewer than two coordinates".to_owned());
+            }
+            if s.iter().any(|v| !v.is_finite()) {
+                return Err("a coordinate is not a finite number".to_owned());
+            }
+            if s[0].abs() > 180.0 || s[1].abs() > 90.0 {
+                return Err(format!(
+                    "coordinates outside longitude ±180° / latitude ±90° ({}, {}): not WGS84 \
+                     degrees, so not drawn",
+                    s[0], s[1]
+                ));
+            }
+            Ok(())
+        };
+        match value {
+            V::Point { coordinates } => position(coordinates),
+            V::MultiPoint { coordinates } | V::LineString { coordinates } => {
+                coordinates.iter().try_for_each(position)
+            }
+            V::MultiLineString { coordinates } | V::Polygon { coordinates } => {
+                coordinates.iter().flatten().try_for_each(position)
+            }
+            V::MultiPolygon { coordinates } => coordinates
+                .iter()
+                .flatten()
+                .flatten()
+                .try_for_each(position),
+            V::GeometryCollection { geometries } => {
+                geometries.iter().try_for_each(|g| check(&g.value))
+            }
+        }
+    }
+    check(&g.value)?;
+    let mut geometry = geo::Geometry::<f64>::try_from(g).map_err(|e| e.to_string())?;
+    unwrap_antimeridian(&mut geometry);
+    Ok(geometry)
+}
+
+/// The GeoJSON geometry of a `geo` one (2-D positions).
+fn to_geojson(g: &geo::Geometry<f64>) -> geojson::Geometry {
+    geojson::Geometry::new(geojson::GeometryValue::from(g))
+}
+
+/// Whether a GeoJSON geometry value is exactly `d`, position by position (2-D positions, the
+/// same structure): then the value can be made again from `d` alone.
+fn same(v: &geojson::GeometryValue, d: &geo::Geometry<f64>) -> bool {
+    use geojson::GeometryValue as V;
+    fn at(p: &geojson::Position, c: geo::Coord<f64>) -> bool {
+        let s = p.as_slice();
+        // Bitwise, so that -0.0 and 0.0 stay what they were.
+        s.len() == 2 && s[0].to_bits() == c.x.to_bits() && s[1].to_bits() == c.y.to_bits()
+    }
+    fn line(ps: &[geojson::Position], l: &geo::LineString<f64>) -> bool {
+        ps.len() == l.0.len() && ps.iter().zip(&l.0).all(|(p, c)| at(p, *c))
+    }
+    fn polygon(rings: &[Vec<geojson::Position>], p: &geo::Polygon<f64>) -> bool {
+        rings.len() == 1 + p.interiors().len()
+            && rings.first().is_some_and(|r| line(r, p.exterior()))
+            && rings[1..]
+                .iter()
+                .zip(p.interiors())
+                .all(|(r, l)| line(r, l))
+    }
+    match (v, d) {
+        (V::Point { coordinates }, geo::Geometry::Point(p)) => at(coordinates, p.0),
+        (V::MultiPoint { coordinates }, geo::Geometry::MultiPoint(mp)) => {
+            coordinates.len() == mp.0.len()
+                && coordinates.iter().zip(&mp.0).all(|(c, p)| at(c, p.0))
+        }
+        (V::LineString { coordinates }, geo::Geometry::LineString(l)) => line(coordinates, l),
+        (V::MultiLineString { coordinates }, geo::Geometry::MultiLineString(ml)) => {
+            coordinates.len() == ml.0.len()
+                && coordinates.iter().zip(&ml.0).all(|(c, l)| line(c, l))
+        }
+        (V::Polygon { coordinates }, geo::Geometry::Polygon(p)) => polygon(coordinates, p),
+        (V::MultiPolygon { coordinates }, geo::Geometry::MultiPolygon(mp)) => {
+            coordinates.len() == mp.0.len()
+                && coordinates.iter().zip(&mp.0).all(|(c, p)| polygon(c, p))
+        }
+        (V::GeometryCollection { geometries }, geo::Geometry::GeometryCollection(gc)) => {
+            geometries.len() == gc.0.len()
+                && geometries.iter().zip(&gc.0).all(|(g, d)| {
+                    g.bbox.is_none() && g.foreign_members.is_none() && same(&g.value, d)
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Makes every line and ring continuous in longitude: a step of more than 180° is taken the
+/// short way, across the antimeridian.
+fn unwrap_antimeridian(g: &mut geo::Geometry<f64>) {
+    fn line(l: &mut geo::LineString<f64>) {
+        let mut shift = 0.0;
+        let mut previous: Option<f64> = None;
+        let mut unwrapped = l.clone();
+        for c in unwrapped.0.iter_mut() {
+            let raw = c.x;
+            if let Some(p) = previous {
+                let step = raw - p;
+                if step > 180.0 {
+                    shift -= 360.0;
+                } else if step < -180.0 {
+                    shift += 360.0;
+                }
+            }
+            previous = Some(raw);
+            c.x = raw + shift;
+        }
+        // A closed ring that comes back 360° away circles a pole: unwrapping cannot help it.
+        let circles_a_pole = l.is_closed()
+            && unwrapped
+                .0
+                .first()
+                .zip(unwrapped.0.last())
+                .is_some_and(|(a, b)| (a.x - b.x).abs() > 1.0);
+        if !circles_a_pole {
+            *l = unwrapped;
+        }
+    }
+    fn polygon(p: &mut geo::Polygon<f64>) {
+        p.exterior_mut(line);
+        p.interiors_mut(|rings| rings.iter_mut().for_each(line));
+    }
+    match g {
+        geo::Geometry::LineString(l) => line(l),
+        geo::Geometry::MultiLineString(ml) => ml.0.iter_mut().for_each(line),
+        geo::Geometry::Polygon(p) => polygon(p),
+        geo::Geometry::MultiPolygon(mp) => mp.0.iter_mut().for_each(polygon),
+        geo::Geometry::GeometryCollection(gc) => gc.0.iter_mut().for_each(unwrap_antimeridian),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feature(geometry: serde_json::Value) -> geojson::Feature {
+        serde_json::from_value(serde_json::json!({
+            "type": "Feature",
+            "id": 7,
+            "properties": {"name": "x"},
+            "geometry": geometry,
+        }))
+        .expect("a feature")
+    }
+
+    #[test]
+    fn a_plain_geometry_is_held_once_and_given_back_exactly() {
+        let g = serde_json::json!({"type": "MultiPolygon", "coordinates": [
+            [[[106.6, 11.0], [106.7, 11.0], [106.7, 11.1], [106.6, 11.1], [106.6, 11.0]],
+             [[106.62, 11.02], [106.64, 11.02], [106.64, 11.04], [106.62, 11.02]]],
+            [[[106.8, 11.0], [106.9, 11.0], [106.9, 11.1], [106.8, 11.0]]]]});
+        let record = feature(g);
+        let f = Feature::from_record(record.clone());
+        assert!(f.elided, "a 2-D multipolygon is held by `geo` alone");
+        assert!(f.meta().geometry.is_none());
+        assert_eq!(*f.record(), record);
+        assert_eq!(f.clone().into_record(), record);
+        assert_eq!(f.record_geometry().as_deref(), record.geometry.as_ref());
+    }
+
+    #[test]
+    fn geometries_geo_cannot_hold_exactly_stay_as_read() {
+        for g in [
+            // Z values.
+            serde_json::json!({"type": "LineString", "coordinates": [[106.6, 11.0, 3.5], [106.7, 11.0, 4.0]]}),
+            // A ring that is not closed (geo would close it).
+            serde_json::json!({"type": "Polygon", "coordinates": [[[106.6, 11.0], [106.7, 11.0], [106.7, 11.1]]]}),
+            // Across the antimeridian (unwrapped for drawing).
+            serde_json::json!({"type": "LineString", "coordinates": [[179.5, 0.0], [-179.5, 0.0]]}),
+            // A bbox and a foreign member on the geometry.
+            serde_json::json!({"type": "Point", "coordinates": [106.6, 11.0], "bbox": [106.6, 11.0, 106.6, 11.0]}),
+            serde_json::json!({"type": "Point", "coordinates": [106.6, 11.0], "note": "kept"}),
+            // -0.0, which drawing makes 0.0.
+            serde_json::json!({"type": "LineString", "coordinates": [[106.6, 11.0], [-0.0, 11.0]]}),
+            // Not drawable.
+            serde_json::json!({"type": "Point", "coordinates": [500.0, 11.0]}),
+            // Nested: one member with Z.
+            serde_json::json!({"type": "GeometryCollection", "geometries": [
+                {"type": "Point", "coordinates": [106.6, 11.0]},
+                {"type": "Point", "coordinates": [106.6, 11.0, 1.0]}]}),
+        ] {
+            let record = feature(g.clone());
+            let f = Feature::from_record(record.clone());
+            assert!(!f.elided, "{g}");
+            assert_eq!(*f.record(), record, "{g}");
+            assert_eq!(
+                serde_json::to_string(&*f.record()).ok(),
+                serde_json::to_string(&record).ok(),
+                "{g}"
+            );
+            assert_eq!(f.into_record(), record, "{g}");
+        }
+        // A null geometry stays null.
+        let record = feature(serde_json::Value::Null);
+        let f = Feature::from_record(record.clone());
+        assert_eq!(*f.record(), record);
+    }
+
+    #[test]
+    fn set_record_replaces_the_geometry() {
+        let mut f = Feature::from_record(feature(
+            serde_json::json!({"type": "Point", "coordinates": [106.6, 11.0]}),
+        ));
+        let moved = feature(serde_json::json!({"type": "Point", "coordinates": [106.7, 11.2]}));
+        f.set_record(moved.clone());
+        assert_eq!(*f.record(), moved);
+        assert!(matches!(f.geometry().as_deref(), Some(geo::Geometry::Point(p)) if p.x() == 106.7));
+    }
+}

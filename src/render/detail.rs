@@ -1,0 +1,188 @@
+//! Geometry behind a feature's draw data: levels of detail, label anchors, and the distances
+//! and containment tests that picking uses.
+
+use geo::{Geometry, InteriorPoint, LineString, Polygon};
+
+use super::cache::{LOD_TOLERANCES, Lod, Path, rings};
+use super::tessellate::tessellate_rings;
+use crate::geometry::mercator_from_lonlat;
+
+/// Simplified versions of a feature's rings and lines (Ramer–Douglas–Peucker, through geo),
+/// triangulated again for the fill. A level is kept only if it has at most half the vertices of
+/// the one before it; rings that collapse are dropped from it.
+pub fn build_lods(paths: &[Path], filled: bool) -> Vec<Lod> {
+    use geo::Simplify;
+    let mut lods: Vec<Lod> = Vec::new();
+    let mut previous: usize = paths.iter().map(|p| p.points.len()).sum();
+    if previous < 32 {
+        return lods;
+    }
+    // Each level simplifies the one before (its error adds at most the finer tolerances, a
+    // few percent): far fewer vertices to look at than the full rings.
+    let mut source: Vec<Path> = paths.to_vec();
+    for &tolerance in &LOD_TOLERANCES {
+        let simplified: Vec<Path> = source
+            .iter()
+            .filter_map(|p| {
+                let mut coords: Vec<geo::Coord<f32>> = p
+                    .points
+                    .iter()
+                    .map(|q| geo::coord! { x: q[0], y: q[1] })
+                    .collect();
+                if p.closed
+                    && let Some(&first) = coords.first()
+                {
+                    coords.push(first);
+                }
+                let line = geo::LineString::new(coords).simplify(tolerance);
+                let mut points: Vec<[f32; 2]> = line.0.iter().map(|c| [c.x, c.y]).collect();
+                if p.closed {
+                    points.pop();
+                    (points.len() >= 3).then_some(Path {
+                        points: points.into(),
+                        closed: true,
+                    })
+                } else {
+                    (points.len() >= 2).then_some(Path {
+                        points: points.into(),
+                        closed: false,
+                    })
+                }
+            })
+            .collect();
+        let count: usize = simplified.iter().map(|p| p.points.len()).sum();
+        if count * 2 > previous {
+            continue;
+        }
+        previous = count;
+        source = simplified.clone();
+        let fill = if filled {
+            if rings(&simplified).next().is_none() {
+                None
+            } else {
+                tessellate_rings(rings(&simplified), 0.5).ok()
+            }
+        } else {
+            None
+        };
+        lods.push(Lod {
+            tolerance,
+            fill,
+            paths: simplified,
+        });
+    }
+    lods
+}
+
+pub(super) fn collect<'a>(
+    g: &'a Geometry<f64>,
+    polygons: &mut Vec<&'a Polygon<f64>>,
+    lines: &mut Vec<&'a LineString<f64>>,
+    points: &mut Vec<[f64; 2]>,
+) {
+    match g {
+        Geometry::Point(p) => points.push([p.x(), p.y()]),
+        Geometry::MultiPoint(mp) => points.extend(mp.iter().map(|p| [p.x(), p.y()])),
+        Geometry::Line(l) => points.extend([[l.start.x, l.start.y], [l.end.x, l.end.y]]),
+        Geometry::LineString(l) => lines.push(l),
+        Geometry::MultiLineString(ml) => lines.extend(ml.iter()),
+        Geometry::Polygon(p) => polygons.push(p),
+        Geometry::MultiPolygon(mp) => polygons.extend(mp.iter()),
+        Geometry::GeometryCollection(gc) => {
+            for g in gc.iter() {
+                collect(g, polygons, lines, points);
+            }
+        }
+        Geometry::Rect(_) | Geometry::Triangle(_) => {}
+    }
+}
+
+/// A point well inside a polygon (given as its rings), in O(n): on the horizontal line through
+/// the middle of its extent, the middle of the widest stretch that is inside (even-odd).
+/// geo's `InteriorPoint` finds a similar point but costs twenty times as much, which on a
+/// 100 000-polygon layer was most of the load.
+pub(super) fn scanline_anchor(rings: &[Path]) -> Option<[f32; 2]> {
+    let exterior = &rings.first()?.points;
+    let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
+    for p in exterior.iter() {
+        lo = lo.min(p[1]);
+        hi = hi.max(p[1]);
+    }
+    if !(lo.is_finite() && hi.is_finite()) {
+        return None;
+    }
+    let y = (lo + hi) / 2.0;
+    let mut xs: Vec<f32> = Vec::new();
+    for r in rings {
+        let n = r.points.len();
+        for i in 0..n {
+            let (a, b) = (r.points[i], r.points[(i + 1) % n]);
+            if (a[1] > y) != (b[1] > y) {
+                xs.push(a[0] + (y - a[1]) * (b[0] - a[0]) / (b[1] - a[1]));
+            }
+        }
+    }
+    xs.sort_by(f32::total_cmp);
+    xs.chunks_exact(2)
+        .max_by(|a, b| (a[1] - a[0]).total_cmp(&(b[1] - b[0])))
+        .map(|pair| [(pair[0] + pair[1]) / 2.0, y])
+}
+
+/// A point inside the largest polygon, the middle of the longest line, or the first point.
+pub(super) fn label_anchor(
+    geometry: Option<&Geometry<f64>>,
+    polygons: &[&Polygon<f64>],
+    lines: &[&LineString<f64>],
+    points: &[[f64; 2]],
+) -> Option<[f64; 2]> {
+    geometry?;
+    if let Some(largest) = polygons.iter().max_by(|a, b| {
+        use geo::Area;
+        a.unsigned_area()
+            .partial_cmp(&b.unsigned_area())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    }) {
+        let p = largest.interior_point()?;
+        return Some(mercator_from_lonlat(p.x(), p.y()));
+    }
+    if let Some(longest) = lines.iter().max_by_key(|l| l.0.len()) {
+        let mid = longest.0.get(longest.0.len() / 2)?;
+        return Some(mercator_from_lonlat(mid.x, mid.y));
+    }
+    points.first().map(|p| mercator_from_lonlat(p[0], p[1]))
+}
+
+pub(super) fn dist2(a: [f64; 2], b: [f64; 2]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
+}
+
+pub(super) fn segment_dist2(p: [f64; 2], a: [f32; 2], b: [f32; 2]) -> f64 {
+    let a = [a[0] as f64, a[1] as f64];
+    let b = [b[0] as f64, b[1] as f64];
+    let ab = [b[0] - a[0], b[1] - a[1]];
+    let len2 = ab[0] * ab[0] + ab[1] * ab[1];
+    let t = if len2 == 0.0 {
+        0.0
+    } else {
+        (((p[0] - a[0]) * ab[0] + (p[1] - a[1]) * ab[1]) / len2).clamp(0.0, 1.0)
+    };
+    dist2(p, [a[0] + t * ab[0], a[1] + t * ab[1]])
+}
+
+/// Ray casting: whether `p` is inside the ring (even-odd).
+pub(super) fn ring_contains(ring: &[[f32; 2]], p: [f64; 2]) -> bool {
+    let mut inside = false;
+    let n = ring.len();
+    for i in 0..n {
+        let a = ring[i];
+        let b = ring[(i + 1) % n];
+        let (ax, ay, bx, by) = (a[0] as f64, a[1] as f64, b[0] as f64, b[1] as f64);
+        if (ay > p[1]) != (by > p[1]) {
+            let x = ax + (p[1] - ay) * (bx - ax) / (by - ay);
+            if p[0] < x {
+                inside = !inside;
+            }
+        }
+    }
+    inside
+}
