@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use corridor::CorridorApp;
-use corridor::db::rows::{fetch, row_key};
+use corridor::db::rows::fetch;
 use corridor::db::save::{Pending, save};
 use corridor::db::table::describe;
 use corridor::db::transfer::import;
@@ -138,9 +138,8 @@ fn save_keys(h: &mut Harness<'static, CorridorApp>) {
 }
 
 fn key_of(h: &Harness<'static, CorridorApp>, i: usize) -> String {
-    row_key(h.state().doc.layers[0].features()[i].meta())
-        .unwrap()
-        .to_owned()
+    let r = h.state().doc.layers[0].ref_at(i).unwrap();
+    h.state().row_key_of(r).unwrap()
 }
 
 /// The key of the table's first row (the smallest).
@@ -542,7 +541,8 @@ fn a_drawn_zone_is_inserted_and_its_deletion_deletes_the_row() {
     h.key_press(Key::Enter);
     h.run();
     assert_eq!(h.state().doc.layers[0].features().len(), 7);
-    assert!(row_key(h.state().doc.layers[0].features()[6].meta()).is_none());
+    let new = h.state().doc.layers[0].ref_at(6).unwrap();
+    assert!(h.state().row_key_of(new).is_none());
     save_keys(&mut h);
     until(&mut h, Duration::from_secs(10), "inserted", |a| {
         !a.db_saving() && !a.doc.layers[0].is_dirty()
@@ -697,10 +697,10 @@ fn save_and_close_with_the_server_gone_keeps_the_window_open_and_the_edit() {
 
 /// The ring of the feature holding row `key`, wherever it is in the layer now.
 fn ring_of(h: &Harness<'static, CorridorApp>, key: &str) -> Vec<[f64; 2]> {
-    let f = h.state().doc.layers[0]
-        .features()
-        .iter()
-        .find(|f| row_key(f.meta()) == Some(key))
+    let app = h.state();
+    let (_, f) = app.doc.layers[0]
+        .refs()
+        .find(|(r, _)| app.row_key_of(*r).as_deref() == Some(key))
         .expect("the row's feature");
     parts(&f.record_geometry().unwrap().value)[0].points.clone()
 }
@@ -752,9 +752,8 @@ fn a_row_deleted_by_another_editor_leaves_at_once_and_undo_still_works() {
     let state = h.state();
     assert!(
         state.doc.layers[0]
-            .features()
-            .iter()
-            .all(|f| row_key(f.meta()) != Some(gone.as_str()))
+            .refs()
+            .all(|(r, _)| state.row_key_of(r).as_deref() != Some(gone.as_str()))
     );
     assert_eq!(state.renders()[0].features.len(), 5, "off the map too");
     assert!(state.doc.layers[0].is_dirty(), "our edit is still there");

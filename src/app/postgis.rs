@@ -211,7 +211,7 @@ impl CorridorApp {
             pg: info.source.clone(),
             info,
             worker,
-            sync: TableSync::new(baseline),
+            sync: TableSync::new(&layer, baseline),
             lost: None,
             loading_rest: more_follows,
         });
@@ -295,9 +295,16 @@ impl CorridorApp {
         self.doc.layers.iter().position(|l| &l.source == source)
     }
 
-    fn link_of(&self, li: LayerIndex) -> Option<usize> {
+    pub(super) fn link_of(&self, li: LayerIndex) -> Option<usize> {
         let source = &self.doc.layers.get(li)?.source;
         self.db.links.iter().position(|l| &l.source == source)
+    }
+
+    /// The table row a feature is, for a table's layer.
+    pub fn row_key_of(&self, r: crate::model::FeatureRef) -> Option<String> {
+        let li = self.doc.index_of(r.layer)?;
+        let k = self.link_of(li)?;
+        self.db.links[k].sync.row_key(r.feature).map(str::to_owned)
     }
 
     /// Whether layer `li` is a PostGIS table.
@@ -509,10 +516,7 @@ impl CorridorApp {
         else {
             return;
         };
-        if self.db.links[link]
-            .sync
-            .keep_mine(&mut self.doc.layers[li], conflict)
-        {
+        if self.db.links[link].sync.keep_mine(conflict) {
             let _ = self.save_db_layer(li);
         }
     }

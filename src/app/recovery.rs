@@ -34,50 +34,57 @@ impl CorridorApp {
             self.drop_journal(&source);
             return;
         }
+        // A table's journal names rows by key: its records carry them.
+        let sync = self.link_of(li).map(|k| &self.db.links[k].sync);
+        let keyed = |changes: &[Change]| match sync {
+            Some(sync) => sync.with_row_keys(changes),
+            None => changes.to_vec(),
+        };
         let at = self.editing.journals.iter().position(|(p, _)| *p == source);
-        let at = match at {
-            Some(i) => i,
-            None => {
-                let Some(dir) = self.recovery_dir() else {
-                    return;
-                };
-                match Journal::create(&dir, &source, layer.stamp) {
-                    Ok(j) => {
-                        self.editing.journals.push((source.clone(), j));
-                        // Everything between the file and now, so the journal alone restores
-                        // it: usually just this edit; the whole layer when the history cannot
-                        // say (the file was replaced under us).
-                        let written = match layer.history.changes_since_saved() {
-                            Some(changes) => self
-                                .editing
-                                .journals
-                                .last_mut()
-                                .map(|(_, j)| j.append(label, &changes)),
-                            None => {
-                                let records: Vec<(FeatureId, geojson::Feature)> = layer
-                                    .features()
-                                    .iter()
-                                    .map(|f| (f.id(), f.record().into_owned()))
-                                    .collect();
-                                self.editing
-                                    .journals
-                                    .last_mut()
-                                    .map(|(_, j)| j.append_snapshot(&records))
-                            }
-                        };
-                        if let Some(Err(e)) = written {
-                            self.journal_failed(&e);
-                        }
-                        return;
-                    }
-                    Err(e) => {
+        let Some(at) = at else {
+            let Some(dir) = self.recovery_dir() else {
+                return;
+            };
+            // Everything between the file and now, so the journal alone restores it: usually
+            // just this edit; the whole layer when the history cannot say (the file was
+            // replaced under us).
+            let since = layer.history.changes_since_saved().map(|c| keyed(&c));
+            let snapshot = || -> Vec<(FeatureId, geojson::Feature)> {
+                let all: Vec<Change> = layer
+                    .features()
+                    .iter()
+                    .map(|f| Change {
+                        id: f.id(),
+                        before: None,
+                        after: Some(f.record().into_owned()),
+                    })
+                    .collect();
+                keyed(&all)
+                    .into_iter()
+                    .filter_map(|c| Some((c.id, c.after?)))
+                    .collect()
+            };
+            let first = match since {
+                Some(changes) => Ok(changes),
+                None => Err(snapshot()),
+            };
+            match Journal::create(&dir, &source, layer.stamp) {
+                Ok(mut j) => {
+                    let written = match &first {
+                        Ok(changes) => j.append(label, changes),
+                        Err(records) => j.append_snapshot(records),
+                    };
+                    self.editing.journals.push((source, j));
+                    if let Err(e) = written {
                         self.journal_failed(&e);
-                        return;
                     }
                 }
+                Err(e) => self.journal_failed(&e),
             }
+            return;
         };
-        if let Err(e) = self.editing.journals[at].1.append(label, changes) {
+        let changes = keyed(changes);
+        if let Err(e) = self.editing.journals[at].1.append(label, &changes) {
             self.journal_failed(&e);
         }
     }
@@ -143,9 +150,10 @@ impl CorridorApp {
             return Err(format!("{} is not open", r.source.display()));
         };
         let mut changes = r.changes_for(&self.doc.layers[li]);
-        if self.is_db_layer(li) {
-            // Others may have added or deleted rows since: find each changed feature by its row.
-            changes = crate::db::sync::rebase_by_row(&self.doc.layers[li], changes);
+        // Others may have added or deleted rows since: find each changed feature by its row.
+        if let Some(k) = self.link_of(li) {
+            let sync = &self.db.links[k].sync;
+            changes = crate::db::sync::rebase_by_row(sync, &self.doc.layers[li], changes);
         }
         match self.doc.layers[li].commit("Recovered edits", changes.clone()) {
             Ok(()) => {

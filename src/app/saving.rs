@@ -173,11 +173,7 @@ impl CorridorApp {
         let records: Vec<geojson::Feature> = layer
             .features()
             .iter()
-            .map(|f| {
-                let mut r = f.record().into_owned();
-                crate::db::rows::strip_row(&mut r);
-                r
-            })
+            .map(|f| f.record().into_owned())
             .collect();
         let crs = self
             .editing

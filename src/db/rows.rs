@@ -251,7 +251,6 @@ fn row_of(info: &TableInfo, row: &postgres::Row) -> Result<Row, DbError> {
             }
         }
     }
-    set_row_key(&mut record, &key);
     Ok(Row {
         key,
         version,

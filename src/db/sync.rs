@@ -6,9 +6,11 @@
 //! ([`SaveStart`], [`Saved`], [`TakenIn`]), so the protocol is tested without a window or a
 //! server (see the tests below; `tests/postgis_app.rs` drives it against a real one).
 //!
-//! The baseline is each row's version and hash as last read or written. A feature whose hash
-//! differs from its row's baseline has unsaved edits; a row in the baseline with no feature was
-//! deleted by us.
+//! The link keeps which feature is which row (`FeatureId` ↔ row key), beside the features: a
+//! feature's record holds only what the row holds, so nothing has to be stripped before a file
+//! is written. The baseline is each row's version and hash as last read or written. A feature
+//! whose hash differs from its row's baseline has unsaved edits; a row in the baseline with no
+//! feature was deleted by us.
 
 use std::collections::HashMap;
 
@@ -50,6 +52,32 @@ enum Slot {
     Gone(String),
 }
 
+/// Which feature is which row, both ways.
+#[derive(Debug, Default)]
+struct Rows {
+    key_of: HashMap<FeatureId, String>,
+    id_of: HashMap<String, FeatureId>,
+}
+
+impl Rows {
+    fn link(&mut self, id: FeatureId, key: String) {
+        if let Some(old) = self.key_of.insert(id, key.clone()) {
+            self.id_of.remove(&old);
+        }
+        if let Some(old) = self.id_of.insert(key, id)
+            && old != id
+        {
+            self.key_of.remove(&old);
+        }
+    }
+
+    fn unlink_key(&mut self, key: &str) {
+        if let Some(id) = self.id_of.remove(key) {
+            self.key_of.remove(&id);
+        }
+    }
+}
+
 /// What [`TableSync::start_save`] decided.
 #[derive(Debug, PartialEq)]
 pub enum SaveStart {
@@ -82,6 +110,8 @@ pub struct TakenIn {
 /// One table layer's side of the protocol.
 #[derive(Debug, Default)]
 pub struct TableSync {
+    /// Which feature is which row.
+    rows: Rows,
     /// Each row's version and hash as last read or written, by key.
     baseline: HashMap<String, (String, u64)>,
     /// A save in flight (its number), with what each of its items was.
@@ -97,13 +127,49 @@ pub struct TableSync {
 }
 
 impl TableSync {
-    /// The rows as read: `(key, version, hash)`.
-    pub fn new(baseline: impl IntoIterator<Item = (String, String, u64)>) -> Self {
+    /// A layer read from its table: `baseline` gives each feature's row `(key, version,
+    /// hash)`, in the layer's order.
+    pub fn new(layer: &Layer, baseline: Vec<(String, String, u64)>) -> Self {
+        let mut rows = Rows::default();
+        let mut versions = HashMap::with_capacity(baseline.len());
+        for (f, (key, version, hash)) in layer.features().iter().zip(baseline) {
+            rows.link(f.id(), key.clone());
+            versions.insert(key, (version, hash));
+        }
         Self {
-            baseline: baseline.into_iter().map(|(k, v, h)| (k, (v, h))).collect(),
+            rows,
+            baseline: versions,
             next_ticket: 1,
             ..Default::default()
         }
+    }
+
+    /// The row feature `id` is, if it is one.
+    pub fn row_key(&self, id: FeatureId) -> Option<&str> {
+        self.rows.key_of.get(&id).map(String::as_str)
+    }
+
+    /// Where the feature that is row `key` is in the layer.
+    pub fn feature_of_row(&self, layer: &Layer, key: &str) -> Option<usize> {
+        layer.position(*self.rows.id_of.get(key)?)
+    }
+
+    /// Changes as the recovery journal keeps them for a table's layer: each record carries its
+    /// row's key, so that the journal can be replayed on the table read again, whatever order
+    /// its rows come in then (see [`rebase_by_row`]).
+    pub fn with_row_keys(&self, changes: &[Change]) -> Vec<Change> {
+        changes
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                if let Some(key) = self.row_key(c.id) {
+                    for r in [c.before.as_mut(), c.after.as_mut()].into_iter().flatten() {
+                        set_row_key(r, key);
+                    }
+                }
+                c
+            })
+            .collect()
     }
 
     /// Whether a save is on its way.
@@ -121,7 +187,8 @@ impl TableSync {
         for r in rows {
             self.baseline
                 .insert(r.key.clone(), (r.version, record_hash(&r.record)));
-            layer.push_feature(Feature::from_record(r.record));
+            let id = layer.push_feature(Feature::from_record(r.record));
+            self.rows.link(id, r.key);
         }
     }
 
@@ -133,23 +200,18 @@ impl TableSync {
             return SaveStart::Busy;
         }
         let conflicted: Vec<&str> = self.conflicts.iter().map(|c| c.key.as_str()).collect();
-        let touched: Option<std::collections::HashSet<String>> =
-            layer.history.changes_since_saved().map(|changes| {
-                changes
-                    .iter()
-                    .flat_map(|c| [c.before.as_ref(), c.after.as_ref()])
-                    .flatten()
-                    .filter_map(|r| row_key(r).map(str::to_owned))
-                    .collect()
-            });
+        let touched: Option<std::collections::HashSet<FeatureId>> = layer
+            .history
+            .changes_since_saved()
+            .map(|changes| changes.iter().map(|c| c.id).collect());
         let mut items = Vec::new();
         let mut slots = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for f in layer.features() {
-            match row_key(f.meta()) {
+            match self.row_key(f.id()) {
                 Some(key) if self.baseline.contains_key(key) && seen.insert(key.to_owned()) => {
                     if conflicted.contains(&key)
-                        || touched.as_ref().is_some_and(|t| !t.contains(key))
+                        || touched.as_ref().is_some_and(|t| !t.contains(&f.id()))
                     {
                         continue;
                     }
@@ -167,14 +229,12 @@ impl TableSync {
                         });
                     }
                 }
-                // New features, and copies of a row (a second feature with its key).
+                // New features.
                 _ => {
-                    let mut record = f.record().into_owned();
-                    strip_row(&mut record);
                     items.push(Pending {
                         key: None,
                         base: None,
-                        mine: Some(record),
+                        mine: Some(f.record().into_owned()),
                     });
                     slots.push(Slot::New {
                         id: f.id(),
@@ -239,25 +299,20 @@ impl TableSync {
                     written += 1;
                 }
                 (Slot::New { id, hash }, Outcome::Written { key, version }) => {
-                    // If the feature was edited while the save was on its way, its baseline
-                    // stays the hash of what was written, so the next save sends the edit.
-                    let mut hash = hash;
-                    if let Some(feature) = layer.feature_mut(id) {
-                        let unchanged = record_hash(&feature.record()) == hash;
-                        set_row_key(feature.meta_mut(), &key);
-                        if unchanged {
-                            hash = record_hash(&feature.record());
-                        }
-                    }
+                    // The feature is now that row. If it was edited while the save was on its
+                    // way, its hash differs from what was written, so the next save sends it.
+                    self.rows.link(id, key.clone());
                     self.baseline.insert(key, (version, hash));
                     written += 1;
                 }
                 (Slot::Gone(key), Outcome::Deleted) => {
                     self.baseline.remove(&key);
+                    self.rows.unlink_key(&key);
                     written += 1;
                 }
                 (Slot::Row { key, .. }, Outcome::Conflict { theirs }) => {
-                    let mine = feature_of_row(layer, &key)
+                    let mine = self
+                        .feature_of_row(layer, &key)
                         .map(|i| layer.features()[i].record().into_owned());
                     conflicts.push(Conflict {
                         key,
@@ -318,16 +373,9 @@ impl TableSync {
         editing: Option<FeatureId>,
     ) -> TakenIn {
         let mut out = TakenIn::default();
-        // Where each row is, looked up once for the whole batch.
-        let at_row: HashMap<String, usize> = layer
-            .features()
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| Some((row_key(f.meta())?.to_owned(), i)))
-            .collect();
         for row in rows {
             let hash = record_hash(&row.record);
-            match at_row.get(&row.key).copied() {
+            match self.feature_of_row(layer, &row.key) {
                 Some(i) => {
                     let Some((version, base_hash)) = self.baseline.get(&row.key).cloned() else {
                         continue;
@@ -350,15 +398,17 @@ impl TableSync {
                         // We deleted it and have not saved: leave it to the save.
                         continue;
                     }
-                    self.baseline.insert(row.key, (row.version, hash));
-                    layer.push_feature(Feature::from_record(row.record));
+                    self.baseline.insert(row.key.clone(), (row.version, hash));
+                    let id = layer.push_feature(Feature::from_record(row.record));
+                    self.rows.link(id, row.key);
                     out.structural = true;
                 }
             }
         }
         for key in gone {
-            let Some(i) = feature_of_row(layer, &key) else {
+            let Some(i) = self.feature_of_row(layer, &key) else {
                 self.baseline.remove(&key);
+                self.rows.unlink_key(&key);
                 continue;
             };
             let ours = &layer.features()[i];
@@ -370,6 +420,7 @@ impl TableSync {
                 let id = ours.id();
                 layer.remove_feature(id);
                 self.baseline.remove(&key);
+                self.rows.unlink_key(&key);
                 out.structural = true;
             } else if !self.deferred.contains(&key) {
                 self.deferred.push(key);
@@ -385,7 +436,7 @@ impl TableSync {
 
     /// "Keep mine" for conflict `index`: the next save writes ours over theirs, knowingly (or
     /// again as a new row, if they deleted it). Returns whether there was such a conflict.
-    pub fn keep_mine(&mut self, layer: &mut Layer, index: usize) -> bool {
+    pub fn keep_mine(&mut self, index: usize) -> bool {
         let Some(c) = self.take_conflict(index) else {
             return false;
         };
@@ -396,10 +447,9 @@ impl TableSync {
                     .insert(c.key.clone(), (theirs.version.clone(), hash));
             }
             (Some(_), None) => {
+                // Ours is no longer that row: the next save inserts it as a new one.
                 self.baseline.remove(&c.key);
-                if let Some(i) = feature_of_row(layer, &c.key) {
-                    strip_row(layer.features_mut()[i].meta_mut());
-                }
+                self.rows.unlink_key(&c.key);
             }
             (None, None) => {
                 self.baseline.remove(&c.key);
@@ -413,18 +463,25 @@ impl TableSync {
     /// inside when there is nothing to change). `None` when there is no such conflict.
     pub fn take_theirs(&mut self, layer: &Layer, index: usize) -> Option<Option<Change>> {
         let c = self.take_conflict(index)?;
-        let at = feature_of_row(layer, &c.key).map(|i| &layer.features()[i]);
+        let at = self
+            .feature_of_row(layer, &c.key)
+            .map(|i| &layer.features()[i]);
         let change = match (&c.theirs, at) {
             (Some(theirs), Some(f)) => Some(Change {
                 id: f.id(),
                 before: Some(f.record().into_owned()),
                 after: Some(theirs.record.clone()),
             }),
-            (Some(theirs), None) => Some(Change {
-                id: layer.next_feature_id(),
-                before: None,
-                after: Some(theirs.record.clone()),
-            }),
+            (Some(theirs), None) => {
+                // Theirs comes back as a new feature, which is that row.
+                let id = layer.next_feature_id();
+                self.rows.link(id, c.key.clone());
+                Some(Change {
+                    id,
+                    before: None,
+                    after: Some(theirs.record.clone()),
+                })
+            }
             (None, Some(f)) => Some(Change {
                 id: f.id(),
                 before: Some(f.record().into_owned()),
@@ -445,23 +502,18 @@ impl TableSync {
     }
 }
 
-/// Where the feature carrying row `key` is in the layer.
-pub fn feature_of_row(layer: &Layer, key: &str) -> Option<usize> {
-    layer
-        .features()
-        .iter()
-        .position(|f| row_key(f.meta()) == Some(key))
-}
-
 /// Journalled changes to a table's layer, re-addressed by row key (the table read again may
 /// give its rows in another order, so other ids): a change to a row goes to wherever that row
 /// is now; a change to a row others deleted brings it back as a new feature, which the changes
 /// after it follow; new features get ids of their own.
-pub fn rebase_by_row(layer: &Layer, changes: Vec<Change>) -> Vec<Change> {
+///
+/// The journal's records carry their row's key (see [`TableSync::with_row_keys`]); the
+/// changes returned do not: which feature is which row stays with the link.
+pub fn rebase_by_row(sync: &TableSync, layer: &Layer, changes: Vec<Change>) -> Vec<Change> {
     let mut by_key: HashMap<String, FeatureId> = layer
         .features()
         .iter()
-        .filter_map(|f| Some((row_key(f.meta())?.to_owned(), f.id())))
+        .filter_map(|f| Some((sync.row_key(f.id())?.to_owned(), f.id())))
         .collect();
     // Features the journal made (or made again), by their id in the journal.
     let mut renamed: HashMap<FeatureId, FeatureId> = HashMap::new();
@@ -515,6 +567,9 @@ pub fn rebase_by_row(layer: &Layer, changes: Vec<Change>) -> Vec<Change> {
             }
             (None, None) => {}
         }
+        for r in [c.before.as_mut(), c.after.as_mut()].into_iter().flatten() {
+            strip_row(r);
+        }
         out.push(c);
     }
     out
@@ -529,13 +584,12 @@ mod tests {
     fn table() -> (Layer, TableSync) {
         let rows: Vec<Row> = (1..=3)
             .map(|k| {
-                let mut record: geojson::Feature = serde_json::from_value(serde_json::json!({
+                let record: geojson::Feature = serde_json::from_value(serde_json::json!({
                     "type": "Feature",
                     "properties": {"name": format!("zone {k}")},
                     "geometry": {"type": "Point", "coordinates": [106.6 + k as f64 * 0.01, 11.0]},
                 }))
                 .unwrap();
-                set_row_key(&mut record, &k.to_string());
                 Row {
                     key: k.to_string(),
                     version: "v1".into(),
@@ -558,15 +612,15 @@ mod tests {
             features,
             Vec::new(),
         );
-        (layer, TableSync::new(baseline))
+        let sync = TableSync::new(&layer, baseline);
+        (layer, sync)
     }
 
-    fn id_of(layer: &Layer, key: &str) -> FeatureId {
-        layer.features()[feature_of_row(layer, key).unwrap()].id()
+    fn id_of(sync: &TableSync, key: &str) -> FeatureId {
+        sync.rows.id_of[key]
     }
 
-    fn nudge(layer: &mut Layer, key: &str) {
-        let id = id_of(layer, key);
+    fn nudge(layer: &mut Layer, id: FeatureId) {
         layer
             .edit_geometry(id, "Move feature", |g| {
                 translate(g, [0.001, 0.0]);
@@ -575,8 +629,8 @@ mod tests {
             .unwrap();
     }
 
-    fn row(layer: &Layer, key: &str, version: &str, name: &str) -> Row {
-        let mut record = layer.features()[feature_of_row(layer, key).unwrap()]
+    fn row(sync: &TableSync, layer: &Layer, key: &str, version: &str, name: &str) -> Row {
+        let mut record = layer.features()[sync.feature_of_row(layer, key).unwrap()]
             .record()
             .into_owned();
         record.set_property("name", name);
@@ -598,8 +652,8 @@ mod tests {
     fn a_save_sends_the_edited_row_a_new_feature_and_a_deletion_and_nothing_else() {
         let (mut layer, mut sync) = table();
         assert_eq!(sync.start_save(&layer), SaveStart::NothingToSend);
-        nudge(&mut layer, "2");
-        let id3 = id_of(&layer, "3");
+        nudge(&mut layer, id_of(&sync, "2"));
+        let id3 = id_of(&sync, "3");
         layer.delete_feature(id3, "Delete feature").unwrap();
         let mut fresh = layer.features()[0].record().into_owned();
         strip_row(&mut fresh);
@@ -642,7 +696,7 @@ mod tests {
             }
         );
         // The new feature carries its row's key; nothing is left to send.
-        assert_eq!(row_key(layer.feature(new).unwrap().meta()), Some("4"));
+        assert_eq!(sync.row_key(new), Some("4"));
         layer.history.mark_saved();
         assert_eq!(sync.start_save(&layer), SaveStart::NothingToSend);
     }
@@ -650,9 +704,9 @@ mod tests {
     #[test]
     fn a_conflict_waits_for_the_user_and_keep_mine_saves_over_theirs() {
         let (mut layer, mut sync) = table();
-        nudge(&mut layer, "1");
+        nudge(&mut layer, id_of(&sync, "1"));
         let (ticket, _) = send(&mut sync, &layer);
-        let theirs = row(&layer, "1", "v9", "renamed by them");
+        let theirs = row(&sync, &layer, "1", "v9", "renamed by them");
         let saved = sync
             .on_saved(
                 &mut layer,
@@ -672,7 +726,7 @@ mod tests {
         assert_eq!(sync.conflicts()[0].name(), "zone 1");
         // While it waits, a save leaves that row alone.
         assert_eq!(sync.start_save(&layer), SaveStart::NothingToSend);
-        assert!(sync.keep_mine(&mut layer, 0));
+        assert!(sync.keep_mine(0));
         let (_, items) = send(&mut sync, &layer);
         assert_eq!(items.len(), 1);
         assert_eq!(
@@ -685,9 +739,9 @@ mod tests {
     #[test]
     fn take_theirs_is_an_edit_that_can_be_undone() {
         let (mut layer, mut sync) = table();
-        nudge(&mut layer, "1");
+        nudge(&mut layer, id_of(&sync, "1"));
         let (ticket, _) = send(&mut sync, &layer);
-        let theirs = row(&layer, "1", "v9", "renamed by them");
+        let theirs = row(&sync, &layer, "1", "v9", "renamed by them");
         sync.on_saved(
             &mut layer,
             ticket,
@@ -697,7 +751,7 @@ mod tests {
         );
         let change = sync.take_theirs(&layer, 0).unwrap().unwrap();
         layer.commit("Take theirs", vec![change]).unwrap();
-        let id = id_of(&layer, "1");
+        let id = id_of(&sync, "1");
         assert_eq!(
             layer.feature(id).unwrap().property_text("name").as_deref(),
             Some("renamed by them")
@@ -714,14 +768,14 @@ mod tests {
     #[test]
     fn other_editors_rows_are_taken_in_around_our_unsaved_edits() {
         let (mut layer, mut sync) = table();
-        nudge(&mut layer, "3");
+        nudge(&mut layer, id_of(&sync, "3"));
         let edited = layer
-            .feature(id_of(&layer, "3"))
+            .feature(id_of(&sync, "3"))
             .unwrap()
             .record()
             .into_owned();
-        let renamed = row(&layer, "1", "v2", "renamed by them");
-        let theirs_3 = row(&layer, "3", "v2", "also theirs");
+        let renamed = row(&sync, &layer, "1", "v2", "renamed by them");
+        let theirs_3 = row(&sync, &layer, "3", "v2", "also theirs");
         let taken = sync.take_in(&mut layer, vec![renamed, theirs_3], vec!["2".into()], None);
         assert!(taken.structural);
         assert_eq!(taken.touched, [0]);
@@ -743,8 +797,8 @@ mod tests {
     #[test]
     fn the_row_being_edited_is_left_alone() {
         let (mut layer, mut sync) = table();
-        let id = id_of(&layer, "2");
-        let theirs = row(&layer, "2", "v2", "theirs");
+        let id = id_of(&sync, "2");
+        let theirs = row(&sync, &layer, "2", "v2", "theirs");
         let taken = sync.take_in(&mut layer, vec![theirs], vec![], Some(id));
         assert_eq!(taken, TakenIn::default());
         assert_eq!(
@@ -768,10 +822,11 @@ mod tests {
 
     #[test]
     fn journalled_changes_follow_rows_to_their_new_ids() {
-        let (layer, _) = table();
+        let (layer, sync) = table();
         // The journal was written when row "3" was the first feature (#0), and also made a
         // new feature #7 which it then edited.
-        let before = layer.features()[2].record().into_owned();
+        let mut before = layer.features()[2].record().into_owned();
+        set_row_key(&mut before, "3");
         let mut after = before.clone();
         after.set_property("name", "moved");
         let new: geojson::Feature = serde_json::from_value(serde_json::json!({
@@ -796,7 +851,7 @@ mod tests {
                 after: Some(new2),
             },
         ];
-        let rebased = rebase_by_row(&layer, changes);
+        let rebased = rebase_by_row(&sync, &layer, changes);
         assert_eq!(rebased[0].id, layer.features()[2].id());
         assert_eq!(rebased[1].id, layer.next_feature_id());
         assert_eq!(
@@ -812,6 +867,7 @@ mod tests {
         let mut after = before.clone();
         after.set_property("name", "kept");
         let rebased = rebase_by_row(
+            &sync,
             &without_3,
             vec![Change {
                 id: FeatureId::new(0),

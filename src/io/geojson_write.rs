@@ -8,17 +8,6 @@ use super::atomic::{SaveError, write_atomic_with};
 use super::geojson_file::{RS, modified_time};
 use crate::model::{FileStamp, Layer, SourceForm};
 
-/// A record as a file gets it: without the row key a PostGIS layer's features carry.
-fn for_file(record: &geojson::Feature) -> std::borrow::Cow<'_, geojson::Feature> {
-    if crate::model::row::row_key(record).is_some() {
-        let mut r = record.clone();
-        crate::model::row::strip_row(&mut r);
-        std::borrow::Cow::Owned(r)
-    } else {
-        std::borrow::Cow::Borrowed(record)
-    }
-}
-
 /// The layer as GeoJSON text, written the way its file was: a FeatureCollection keeps its
 /// `bbox` (recomputed if a geometry changed) and foreign members, a single Feature or bare Geometry
 /// stays one while the layer still is one. Features are one per line, in order, for readable diffs.
@@ -40,7 +29,7 @@ pub fn write_geojson(layer: &Layer, out: &mut impl std::io::Write) -> serde_json
     let out = &mut out;
     match (&layer.form, layer.features()) {
         (SourceForm::Feature, [only]) => {
-            serde_json::to_writer(&mut *out, &*for_file(&only.record()))?;
+            serde_json::to_writer(&mut *out, &*only.record())?;
             return out.push(b'\n');
         }
         (SourceForm::Geometry, [only])
@@ -165,7 +154,7 @@ fn write_features<W: std::io::Write>(
                 for (k, f) in chunk.iter().enumerate() {
                     let at_start = b == 0 && c == 0 && k == 0;
                     text.extend_from_slice(if at_start { first } else { between });
-                    serde_json::to_writer(&mut text, &*for_file(&f.record()))?;
+                    serde_json::to_writer(&mut text, &*f.record())?;
                 }
                 Ok(text)
             })

@@ -1,10 +1,11 @@
-//! A feature read from a PostGIS table carries its row's key in a foreign member of its record,
-//! through edits, undo and the recovery journal; files never get it.
+//! A table row's key as the recovery journal writes it: in a foreign member of the record, so
+//! that a journal can be replayed on the table read again (`db::sync::rebase_by_row`). In
+//! memory, which feature is which row is kept beside the features, by `db::sync::TableSync`;
+//! records never carry it, and files never get it.
 
 use geojson::{JsonObject, JsonValue};
 
-/// The foreign member that carries a feature's row key through edits, undo and the journal. It
-/// is never written to a file (see [`strip_row`]).
+/// The foreign member that carries a row key in the recovery journal.
 pub const ROW_MEMBER: &str = "corridor:row";
 
 /// The row key a feature carries, if it came from a table.
