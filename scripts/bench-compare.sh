@@ -26,19 +26,22 @@ cp "$target/release/corridor" "$data/corridor-new"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+range() { sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%s–%s", lo, hi}'; }
 val() { tr ' ' '\n' <"$1" | sed -n "s/^$2=//p"; }
 for b in base new; do "$data/corridor-$b" bench-frames "$file" >/dev/null 2>&1 || true; done
 i=0
 while [ $i -lt "$runs" ]; do
     for b in base new; do
-        "$data/corridor-$b" bench-frames "$file" 2>/dev/null | tail -1 >"$tmp/$b.$i"
+        "$data/corridor-$b" bench-frames "$file" 2>/dev/null >"$tmp/$b.$i"
     done
     i=$((i + 1))
 done
 printf '%s\n' "machine: $(nproc) cores, $(uname -sr); date: $(date -u +%Y-%m-%dT%H:%MZ); file: $(basename "$file"); base: $base; runs: $runs"
-printf '| measure | base | new | new ÷ base |\n|---|---|---|---|\n'
+printf '| measure | base, median (range) | new, median (range) | new ÷ base |\n|---|---|---|---|\n'
 for key in first_frame_s frame_p50_ms frame_p95_ms frame_max_ms drag_p50_ms drag_p95_ms; do
     b=$(for f in "$tmp"/base.*; do val "$f" $key; done | median)
     n=$(for f in "$tmp"/new.*; do val "$f" $key; done | median)
-    printf '| %s | %s | %s | %s |\n' "$key" "$b" "$n" "$(awk -v n="$n" -v b="$b" 'BEGIN {printf "%.2f", n / b}')"
+    br=$(for f in "$tmp"/base.*; do val "$f" $key; done | range)
+    nr=$(for f in "$tmp"/new.*; do val "$f" $key; done | range)
+    printf '| %s | %s (%s) | %s (%s) | %s |\n' "$key" "$b" "$br" "$n" "$nr" "$(awk -v n="$n" -v b="$b" 'BEGIN {printf "%.2f", n / b}')"
 done

@@ -159,8 +159,11 @@ fn lonlat(world: [f64; 2]) -> [f64; 2] {
     lonlat_from_mercator(world[0], world[1])
 }
 
-fn distance(a: [f64; 2], b: [f64; 2]) -> f64 {
-    (a[0] - b[0]).hypot(a[1] - b[1])
+/// The squared distance between two world points (compared with squared radii: no root
+/// per vertex in the snapping loop).
+fn distance2(a: [f64; 2], b: [f64; 2]) -> f64 {
+    let (dx, dy) = (a[0] - b[0], a[1] - b[1]);
+    dx * dx + dy * dy
 }
 
 /// The midpoint of an edge, on screen-straight lines (as drawn), in `[lon, lat]`.
@@ -172,11 +175,11 @@ pub fn midpoint(a: [f64; 2], b: [f64; 2]) -> [f64; 2] {
 /// The handle of `parts` within [`HANDLE_RADIUS`] of `at` (world units): the nearest vertex,
 /// else the nearest edge midpoint.
 pub fn handle_at(parts: &[Part], at: [f64; 2], per_point: f64) -> Option<Handle> {
-    let radius = HANDLE_RADIUS * per_point;
+    let radius2 = (HANDLE_RADIUS * per_point).powi(2);
     let nearest = |candidates: &mut dyn Iterator<Item = ([f64; 2], Handle)>| {
         candidates
-            .map(|(p, h)| (distance(world(p), at), h))
-            .filter(|(d, _)| *d <= radius)
+            .map(|(p, h)| (distance2(world(p), at), h))
+            .filter(|(d, _)| *d <= radius2)
             .min_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, h)| h)
     };
@@ -210,6 +213,7 @@ pub fn find_snap(
     exclude: Option<(LayerIndex, usize)>,
 ) -> Option<Snap> {
     let radius = SNAP_RADIUS * per_point;
+    let radius2 = radius * radius;
     let mut view = MercatorBox::EMPTY;
     view.extend([at[0] - radius, at[1] - radius]);
     view.extend([at[0] + radius, at[1] + radius]);
@@ -228,8 +232,8 @@ pub fn find_snap(
             };
             for part in edit::parts(&g.value) {
                 for p in &part.points {
-                    let d = distance(world(*p), at);
-                    if d <= radius && vertex.is_none_or(|(bd, _)| d < bd) {
+                    let d = distance2(world(*p), at);
+                    if d <= radius2 && vertex.is_none_or(|(bd, _)| d < bd) {
                         vertex = Some((d, *p));
                     }
                 }
@@ -246,8 +250,8 @@ pub fn find_snap(
                     let k = (((at[0] - wa[0]) * ab[0] + (at[1] - wa[1]) * ab[1]) / len2)
                         .clamp(0.0, 1.0);
                     let on = [wa[0] + ab[0] * k, wa[1] + ab[1] * k];
-                    let d = distance(on, at);
-                    if d <= radius && edge.is_none_or(|(bd, _)| d < bd) {
+                    let d = distance2(on, at);
+                    if d <= radius2 && edge.is_none_or(|(bd, _)| d < bd) {
                         edge = Some((d, lonlat(on)));
                     }
                 }
@@ -542,7 +546,7 @@ impl EditorState {
         let mut pts = std::mem::take(&mut self.drawing);
         // The two clicks of a double-click land on the same spot.
         pts.dedup_by(|a, b| (a[0] - b[0]).abs() < 1e-9 && (a[1] - b[1]).abs() < 1e-9);
-        pts.dedup_by(|a, b| distance(world(*a), world(*b)) < 3.0 * per_point);
+        pts.dedup_by(|a, b| distance2(world(*a), world(*b)) < (3.0 * per_point).powi(2));
         match self.tool {
             Tool::DrawPolygon if pts.len() >= 3 => {
                 let mut ring: Vec<geojson::Position> =

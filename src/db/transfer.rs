@@ -487,17 +487,17 @@ pub fn import_file(
     url: &str,
     table: &str,
     replace: bool,
-) -> Result<String, String> {
-    let source = PgSource::new(url, table).map_err(|e| e.to_string())?;
-    let parsed = crate::io::read_geojson(path).map_err(|e| e.to_string())?;
+) -> Result<String, TransferError> {
+    let source = PgSource::new(url, table)?;
+    let parsed = crate::io::read_geojson(path)?;
     let warnings = parsed.warnings.clone();
     let layer = parsed.into_layer(
         Layer::name_for(path),
         path.to_owned(),
         crate::model::LayerStyle::default(),
     );
-    let mut client = super::connect(url, None).map_err(|e| password_hint(&e))?;
-    let report = import(&mut client, &layer, &source, replace).map_err(|e| e.to_string())?;
+    let mut client = super::connect(url, None).map_err(password_hint)?;
+    let report = import(&mut client, &layer, &source, replace)?;
     let mut out = String::new();
     for w in warnings {
         out.push_str(&format!("warning: {w}\n"));
@@ -526,11 +526,11 @@ pub fn import_file(
 
 /// `corridor db export`: writes a table to a GeoJSON file (atomically, keeping a backup of a
 /// file it replaces). Returns what to print.
-pub fn export_file(url: &str, table: &str, out: &std::path::Path) -> Result<String, String> {
-    let source = PgSource::new(url, table).map_err(|e| e.to_string())?;
-    let mut client = super::connect(url, None).map_err(|e| password_hint(&e))?;
-    let layer = export(&mut client, &source).map_err(|e| e.to_string())?;
-    crate::io::save_geojson(&layer, out).map_err(|e| e.to_string())?;
+pub fn export_file(url: &str, table: &str, out: &std::path::Path) -> Result<String, TransferError> {
+    let source = PgSource::new(url, table)?;
+    let mut client = super::connect(url, None).map_err(password_hint)?;
+    let layer = export(&mut client, &source)?;
+    crate::io::save_geojson(&layer, out)?;
     Ok(format!(
         "exported {} features from {} to {}",
         layer.features().len(),
@@ -539,12 +539,24 @@ pub fn export_file(url: &str, table: &str, out: &std::path::Path) -> Result<Stri
     ))
 }
 
-fn password_hint(e: &DbError) -> String {
+/// Why `corridor db import` or `export` could not do it.
+#[derive(Debug, thiserror::Error)]
+pub enum TransferError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("{0}: set PGPASSWORD or add a line to ~/.pgpass (host:port:database:user:password)")]
+    NeedPassword(DbError),
+    #[error(transparent)]
+    Read(#[from] crate::io::LoadError),
+    #[error(transparent)]
+    Write(#[from] crate::io::SaveError),
+}
+
+/// A connection error, with what to do when it is for want of a password.
+fn password_hint(e: DbError) -> TransferError {
     match e {
-        DbError::NeedPassword(_) => format!(
-            "{e}: set PGPASSWORD or add a line to ~/.pgpass (host:port:database:user:password)"
-        ),
-        _ => e.to_string(),
+        DbError::NeedPassword(_) => TransferError::NeedPassword(e),
+        e => TransferError::Db(e),
     }
 }
 

@@ -97,6 +97,8 @@ pub enum PrefetchError {
     MbTiles(#[from] MbTilesError),
     #[error("{0}")]
     Refused(String),
+    #[error("the download stopped unexpectedly")]
+    Stopped,
 }
 
 /// Limits: parallel requests and requests per second.
@@ -165,15 +167,12 @@ impl PrefetchJob {
     }
 
     /// The result once the download has finished.
-    pub fn finished(&mut self) -> Option<Result<Summary, String>> {
+    pub fn finished(&mut self) -> Option<Result<Summary, PrefetchError>> {
         if !self.handle.as_ref()?.is_finished() {
             return None;
         }
         let handle = self.handle.take()?;
-        Some(match handle.join() {
-            Ok(r) => r.map_err(|e| e.to_string()),
-            Err(_) => Err("the download stopped unexpectedly".to_owned()),
-        })
+        Some(handle.join().unwrap_or(Err(PrefetchError::Stopped)))
     }
 }
 
