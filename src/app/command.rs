@@ -71,6 +71,13 @@ pub enum Command {
     Present {
         from: usize,
     },
+    StopPresenting,
+    NextSlide,
+    PreviousSlide,
+    LastSlide,
+    GoToSlide(usize),
+    /// Blank the screen while presenting, or bring the map back.
+    ToggleBlank,
     EditStory,
     ExportView {
         scale: f32,
@@ -191,6 +198,17 @@ impl CorridorApp {
             Command::ToggleHelp => self.show_help = !self.show_help,
             Command::ShowAbout => self.show_about = true,
             Command::Present { from } => self.start_presenting(ctx, from, now),
+            Command::StopPresenting => self.stop_presenting(ctx),
+            Command::NextSlide => {
+                let last = self.slide_count().saturating_sub(1);
+                self.go_to_slide((self.presenter.slide + 1).min(last), now, true);
+            }
+            Command::PreviousSlide => {
+                self.go_to_slide(self.presenter.slide.saturating_sub(1), now, true)
+            }
+            Command::LastSlide => self.go_to_slide(self.slide_count().saturating_sub(1), now, true),
+            Command::GoToSlide(i) => self.go_to_slide(i, now, true),
+            Command::ToggleBlank => self.presenter.blank = !self.presenter.blank,
             Command::EditStory => self.story_editor.open = true,
             Command::ExportView { scale } => self.export_view(scale),
             Command::ExportSlides => self.export_slides(),

@@ -124,24 +124,28 @@ impl CorridorApp {
         })
     }
 
+    /// The number of slides in the story.
+    pub(super) fn slide_count(&self) -> usize {
+        self.doc.story.as_ref().map_or(0, |(s, _)| s.slides.len())
+    }
+
     pub(super) fn present_ui(&mut self, ui: &mut Ui, now: f64) {
         let ctx = ui.ctx().clone();
-        let count = self.doc.story.as_ref().map_or(0, |(s, _)| s.slides.len());
+        // The presenter's keys are commands like any other.
         for key in present_keys(ui) {
-            let i = self.presenter.slide;
-            match key {
-                PresentKey::Next => {
-                    self.go_to_slide((i + 1).min(count.saturating_sub(1)), now, true)
-                }
-                PresentKey::Previous => self.go_to_slide(i.saturating_sub(1), now, true),
-                PresentKey::First => self.go_to_slide(0, now, true),
-                PresentKey::Last => self.go_to_slide(count.saturating_sub(1), now, true),
-                PresentKey::Blank => self.presenter.blank = !self.presenter.blank,
-                PresentKey::Language => self.set_language(crate::ui::i18n::lang().next()),
-                PresentKey::End => {
-                    self.stop_presenting(&ctx);
-                    return;
-                }
+            let command = match key {
+                PresentKey::Next => Command::NextSlide,
+                PresentKey::Previous => Command::PreviousSlide,
+                PresentKey::First => Command::GoToSlide(0),
+                PresentKey::Last => Command::LastSlide,
+                PresentKey::Blank => Command::ToggleBlank,
+                PresentKey::Language => Command::Language(crate::ui::i18n::lang().next()),
+                PresentKey::End => Command::StopPresenting,
+            };
+            let stop = command == Command::StopPresenting;
+            self.run(&ctx, command, now);
+            if stop {
+                return;
             }
         }
         let glow_now = glow(now, self.presenter.arrive_at);

@@ -147,7 +147,7 @@ impl CorridorApp {
                 story.0.slides.insert(at, slide);
                 self.story_editor.selected = at;
             }
-            Some(StoryAction::Show(i)) => self.go_to_slide(i, now, true),
+            Some(StoryAction::Show(i)) => self.run(ctx, Command::GoToSlide(i), now),
             Some(StoryAction::Saved(Err(e))) => self.report(e),
             Some(StoryAction::Saved(Ok(()))) => {
                 self.unsaved.saved.story = self.doc.story.as_ref().map(|(s, _)| s.clone());
