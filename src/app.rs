@@ -697,7 +697,7 @@ impl eframe::App for CorridorApp {
                     notes: true,
                     pan_locked,
                     drawing: editing && tool.draws(),
-                    vertex_menu: editing && tool == crate::ui::edit_ui::Tool::Vertices,
+                    vertex_menu: editing && tool == crate::editor::Tool::Vertices,
                 }
                 .map_ui(ui);
                 let taken = editing && !self.measure.active && self.edit_map_input(ui, &output);

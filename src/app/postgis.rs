@@ -295,6 +295,11 @@ impl CorridorApp {
         self.doc.layers.iter().position(|l| &l.source == source)
     }
 
+    /// The layer link `link` serves.
+    fn layer_of_link(&self, link: usize) -> Option<LayerIndex> {
+        self.layer_of(&self.db.links.get(link)?.source)
+    }
+
     pub(super) fn link_of(&self, li: LayerIndex) -> Option<usize> {
         let source = &self.doc.layers.get(li)?.source;
         self.db.links.iter().position(|l| &l.source == source)
@@ -445,9 +450,7 @@ impl CorridorApp {
         let Some(Saved {
             written,
             conflicts: n,
-        }) = link
-            .sync
-            .on_saved(&mut self.doc.layers[li], ticket, outcomes)
+        }) = link.sync.on_saved(&self.doc.layers[li], ticket, outcomes)
         else {
             return;
         };
@@ -508,12 +511,7 @@ impl CorridorApp {
 
     /// "Keep mine": write our version over theirs (or again, if they deleted it).
     pub fn keep_mine(&mut self, link: usize, conflict: usize) {
-        let Some(li) = self
-            .db
-            .links
-            .get(link)
-            .and_then(|l| self.layer_of(&l.source))
-        else {
+        let Some(li) = self.layer_of_link(link) else {
             return;
         };
         if self.db.links[link].sync.keep_mine(conflict) {
@@ -524,12 +522,7 @@ impl CorridorApp {
     /// "Take theirs": our version of the feature becomes theirs (an edit that can be undone);
     /// nothing is written.
     pub fn take_theirs(&mut self, link: usize, conflict: usize) {
-        let Some(li) = self
-            .db
-            .links
-            .get(link)
-            .and_then(|l| self.layer_of(&l.source))
-        else {
+        let Some(li) = self.layer_of_link(link) else {
             return;
         };
         let Some(change) = self.db.links[link]

@@ -279,7 +279,7 @@ impl TableSync {
     /// save that is no longer awaited.
     pub fn on_saved(
         &mut self,
-        layer: &mut Layer,
+        layer: &Layer,
         ticket: u64,
         outcomes: Vec<Outcome>,
     ) -> Option<Saved> {
@@ -686,8 +686,8 @@ mod tests {
                 },
             })
             .collect();
-        assert_eq!(sync.on_saved(&mut layer, ticket + 1, Vec::new()), None);
-        let saved = sync.on_saved(&mut layer, ticket, outcomes).unwrap();
+        assert_eq!(sync.on_saved(&layer, ticket + 1, Vec::new()), None);
+        let saved = sync.on_saved(&layer, ticket, outcomes).unwrap();
         assert_eq!(
             saved,
             Saved {
@@ -709,7 +709,7 @@ mod tests {
         let theirs = row(&sync, &layer, "1", "v9", "renamed by them");
         let saved = sync
             .on_saved(
-                &mut layer,
+                &layer,
                 ticket,
                 vec![Outcome::Conflict {
                     theirs: Some(Box::new(theirs)),
@@ -743,7 +743,7 @@ mod tests {
         let (ticket, _) = send(&mut sync, &layer);
         let theirs = row(&sync, &layer, "1", "v9", "renamed by them");
         sync.on_saved(
-            &mut layer,
+            &layer,
             ticket,
             vec![Outcome::Conflict {
                 theirs: Some(Box::new(theirs)),

@@ -225,15 +225,17 @@ impl Recovery {
         let mut ids: Vec<FeatureId> = layer.features().iter().map(|f| f.id()).collect();
         let mut next = layer.next_feature_id().get();
         let mut out: Vec<Change> = Vec::new();
+        // Where in `out` each feature's last change is, so a snapshot finds what it replaces
+        // without searching (a snapshot of a large layer would otherwise be quadratic).
+        let mut last: std::collections::HashMap<FeatureId, usize> = Default::default();
         for e in &self.entries {
             if let Some(records) = &e.snapshot {
                 for id in ids.drain(..).rev() {
-                    let before = out
-                        .iter()
-                        .rev()
-                        .find(|c| c.id == id)
-                        .and_then(|c| c.after.clone())
-                        .or_else(|| layer.feature(id).map(|f| f.record().into_owned()));
+                    let before = match last.get(&id) {
+                        Some(&k) => out[k].after.clone(),
+                        None => layer.feature(id).map(|f| f.record().into_owned()),
+                    };
+                    last.insert(id, out.len());
                     out.push(Change {
                         id,
                         before,
@@ -248,6 +250,7 @@ impl Recovery {
                         *id
                     };
                     ids.push(id);
+                    last.insert(id, out.len());
                     out.push(Change {
                         id,
                         before: None,
@@ -282,6 +285,7 @@ impl Recovery {
                         _ => {}
                     }
                 }
+                last.insert(c.id, out.len());
                 out.push(c);
             }
         }
@@ -484,5 +488,55 @@ mod tests {
         layer.commit("Recovered", changes).unwrap();
         let names: Vec<String> = layer.features().iter().map(|f| f.display_name()).collect();
         assert_eq!(names, ["b", "c2"]);
+    }
+
+    /// A snapshot (the whole layer, journalled when the history could not say what changed)
+    /// replaces every feature as it was at that point, edits before it included.
+    #[test]
+    fn a_snapshot_replaces_the_layer_as_edited_so_far() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("two.geojson");
+        let text = r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{"name":"a"},"geometry":null},
+          {"type":"Feature","properties":{"name":"b"},"geometry":null}]}"#;
+        std::fs::write(&source, text).unwrap();
+        let mut layer = crate::io::geojson_file::test_layer(text);
+        let named = |n: &str| -> geojson::Feature {
+            serde_json::from_value(
+                serde_json::json!({"type": "Feature", "properties": {"name": n}, "geometry": null}),
+            )
+            .unwrap()
+        };
+        let mut j = Journal::create(dir.path(), &source, None).unwrap();
+        j.append(
+            "Rename",
+            &[Change {
+                id: FeatureId::new(1),
+                before: Some(named("b")),
+                after: Some(named("b2")),
+            }],
+        )
+        .unwrap();
+        j.append_snapshot(&[
+            (FeatureId::new(0), named("a")),
+            (FeatureId::new(5), named("x")),
+        ])
+        .unwrap();
+        drop(j);
+        let r = read_journal(&journal_path(dir.path(), &source)).unwrap();
+        let changes = r.changes_for(&layer);
+        let removal = changes
+            .iter()
+            .find(|c| c.id == FeatureId::new(1) && c.after.is_none())
+            .unwrap();
+        assert_eq!(
+            removal.before,
+            Some(named("b2")),
+            "what the snapshot replaced"
+        );
+        layer.commit("Recovered", changes).unwrap();
+        let names: Vec<String> = layer.features().iter().map(|f| f.display_name()).collect();
+        assert_eq!(names, ["a", "x"]);
+        assert_eq!(layer.features()[1].id(), FeatureId::new(5));
     }
 }

@@ -6,7 +6,7 @@ use egui::{Color32, Pos2, RichText, Stroke, Ui, vec2};
 use geojson::{JsonObject, JsonValue};
 
 use crate::editor::midpoint;
-pub use crate::editor::{Drag, DragKind, EditorState, Handle, Snap, Tool};
+use crate::editor::{EditorState, Tool};
 use crate::geometry::mercator_from_lonlat;
 use crate::geometry::validity::Problem;
 use crate::model::edit::{Part, PartKind, VertexAt};
