@@ -200,6 +200,7 @@ impl CorridorApp {
             .storage
             .and_then(|s| eframe::get_value(s, STORAGE_KEY))
             .unwrap_or_default();
+        crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
         Self::with_state(&cc.egui_ctx, options, persisted)
     }
 
@@ -348,7 +349,8 @@ impl CorridorApp {
         &self.basemap
     }
 
-    /// Adds a local MBTiles file as a basemap source, checking it first.
+    /// Adds a local tile file (MBTiles or PMTiles, raster or vector) as a basemap source,
+    /// checking it first.
     pub fn add_basemap_file(&mut self, ctx: &egui::Context, path: PathBuf) {
         match crate::tiles::check_tile_file(&path) {
             Ok(()) => {
@@ -592,6 +594,9 @@ impl eframe::App for CorridorApp {
         }
         self.poll_loads(&ctx, now);
         self.poll_db();
+        for problem in self.basemap.take_problems() {
+            self.report(format!("Basemap: {problem}"));
+        }
         self.check_recoveries();
         self.check_external_changes(now, &ctx);
         self.poll_exports();
@@ -613,8 +618,7 @@ impl eframe::App for CorridorApp {
                 ui,
                 self.cursor,
                 self.map.camera().zoom,
-                &self.basemap.spec.name,
-                self.basemap.state(),
+                &self.basemap.status(),
                 self.context_shown(),
             );
         });

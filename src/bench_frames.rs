@@ -128,6 +128,7 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         .allow_missing_glyphs()
         .with_accessibility_check(false)
         .build_eframe(move |cc| {
+            crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
             CorridorApp::with_state(&cc.egui_ctx, options, Persisted::default())
         });
     h.step();

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 
-use crate::tiles::mbtiles::MbTiles;
-use crate::tiles::prefetch::{Limits, Plan, Progress, prefetch};
+use crate::tiles::prefetch::{Limits, Plan, Progress, prefetch_into};
 use crate::{AppOptions, CorridorApp};
 use clap::{Parser, Subcommand};
 
@@ -153,8 +152,8 @@ enum DbCommand {
 
 #[derive(Subcommand, Debug)]
 enum TilesCommand {
-    /// Downloads every tile of an area and zoom range into an MBTiles file (resumable: run it
-    /// again to fetch what is missing). Progress goes to stderr.
+    /// Downloads every tile of an area and zoom range into an MBTiles or PMTiles file
+    /// (resumable: run it again to fetch what is missing). Progress goes to stderr.
     Prefetch {
         /// Tile URL template with {z}, {x} and {y}, e.g. https://tiles.example.org/{z}/{x}/{y}.png
         #[arg(long)]
@@ -165,7 +164,8 @@ enum TilesCommand {
         /// Zoom range, e.g. 10-14 (or a single level, 12)
         #[arg(long, value_parser = parse_zooms)]
         zoom: (u8, u8),
-        /// The MBTiles file to write
+        /// The file to write: F.mbtiles, or F.pmtiles (written when every tile has arrived;
+        /// until then the download is kept in F.pmtiles.download.mbtiles)
         #[arg(long)]
         out: PathBuf,
         /// Name written into the file's metadata
@@ -181,8 +181,11 @@ enum TilesCommand {
         #[arg(long, default_value_t = 10.0)]
         rate: f64,
     },
-    /// Prints an MBTiles file's format, bounds, zoom levels, tile count and size.
+    /// Describes an MBTiles or PMTiles file: tile type (read from the tiles when the file does
+    /// not say), compression, zooms, bounds, centre, tile count, metadata.
     Info { file: PathBuf },
+    /// Converts between MBTiles and PMTiles (by the output's extension), raster or vector.
+    Convert { input: PathBuf, output: PathBuf },
 }
 
 fn parse_bbox(text: &str) -> Result<[f64; 4], String> {
@@ -396,41 +399,35 @@ fn run_app(path: Option<PathBuf>, offline: bool) -> anyhow::Result<()> {
 
 fn tiles(command: TilesCommand) -> ExitCode {
     match command {
-        TilesCommand::Info { file } => match MbTiles::open(&file).and_then(|m| m.info()) {
-            Ok(info) => {
-                println!("file:        {}", file.display());
-                println!("name:        {}", info.name);
-                println!(
-                    "format:      {}",
-                    if info.format.is_empty() {
-                        "(not stated)"
-                    } else {
-                        &info.format
-                    }
-                );
-                match info.bounds {
-                    Some([w, s, e, n]) => {
-                        println!("bounds:      {w}, {s}, {e}, {n} (west, south, east, north)")
-                    }
-                    None => println!("bounds:      (not stated)"),
+        TilesCommand::Info { file } => {
+            match crate::tiles::TileFile::open(&file).and_then(|f| f.info()) {
+                Ok(info) => {
+                    print!("{}", crate::tiles::file::describe(&file, &info));
+                    ExitCode::SUCCESS
                 }
-                let z = |z: Option<u8>| z.map(|z| z.to_string()).unwrap_or_else(|| "?".to_owned());
-                println!("zoom levels: {}–{}", z(info.min_zoom), z(info.max_zoom));
-                println!("tiles:       {}", info.tile_count);
-                println!(
-                    "size:        {:.1} MB of tile data",
-                    info.tile_bytes as f64 / 1_048_576.0
-                );
-                if let Some(a) = info.attribution.filter(|a| !a.is_empty()) {
-                    println!("attribution: {a}");
+                Err(e) => {
+                    eprintln!("corridor tiles info: {e}");
+                    ExitCode::FAILURE
                 }
-                ExitCode::SUCCESS
             }
-            Err(e) => {
-                eprintln!("corridor tiles info: {e}");
-                ExitCode::FAILURE
+        }
+        TilesCommand::Convert { input, output } => {
+            match crate::tiles::convert::convert(&input, &output) {
+                Ok(done) => {
+                    eprintln!(
+                        "wrote {} tiles ({:.1} MB) into {}",
+                        done.tiles,
+                        done.bytes as f64 / 1_048_576.0,
+                        output.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("corridor tiles convert: {e}");
+                    ExitCode::FAILURE
+                }
             }
-        },
+        }
         TilesCommand::Prefetch {
             url,
             bbox,
@@ -486,7 +483,7 @@ fn tiles(command: TilesCommand) -> ExitCode {
                 parallel: parallel.clamp(1, 8),
                 per_second: rate.max(0.1),
             };
-            let result = prefetch(&url, &name, &attribution, &plan, &out, limits, &progress);
+            let result = prefetch_into(&url, &name, &attribution, &plan, &out, limits, &progress);
             progress.cancel.store(true, Ordering::Relaxed);
             let _ = reporter.join();
             eprintln!();

@@ -57,7 +57,10 @@ fn harness(path: PathBuf, data_dir: PathBuf, offline: bool) -> Harness<'static, 
         .with_step_dt(1.0 / 60.0)
         .with_max_steps(10_000)
         .wgpu()
-        .build_eframe(move |cc| CorridorApp::with_context(&cc.egui_ctx, options))
+        .build_eframe(move |cc| {
+            corridor::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
+            CorridorApp::with_context(&cc.egui_ctx, options)
+        })
 }
 
 /// Steps the app until the basemap has drawn tiles and is waiting for nothing (or 10 s pass).

@@ -458,7 +458,10 @@ fn the_last_view_of_a_file_is_remembered_between_runs() {
     };
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| CorridorApp::with_state(&cc.egui_ctx, options, persisted));
+        .build_eframe(move |cc| {
+            corridor::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
+            CorridorApp::with_state(&cc.egui_ctx, options, persisted)
+        });
     h.run();
     let c = h.state().map.camera();
     let expected = mercator_from_lonlat(106.63, 11.30);

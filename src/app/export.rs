@@ -72,7 +72,10 @@ pub fn render(req: &ExportRequest) -> Result<image::RgbaImage, String> {
         .allow_missing_glyphs()
         .with_accessibility_check(false)
         .wgpu()
-        .build_eframe(move |cc| CorridorApp::with_state(&cc.egui_ctx, options, persisted));
+        .build_eframe(move |cc| {
+            crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
+            CorridorApp::with_state(&cc.egui_ctx, options, persisted)
+        });
     h.step();
     // Files given directly load in the background; wait for them.
     let start = Instant::now();

@@ -92,7 +92,7 @@ impl CorridorApp {
             ctx,
             &mut self.show_about,
             &self.doc,
-            self.basemap.attribution(),
+            &self.basemap.credits().join(" | "),
         );
         measure_window(ctx, &mut self.measure, self.map.transform.map(|t| t.rect));
         self.edit_windows(ctx);

@@ -29,6 +29,11 @@ pub struct MbTilesInfo {
     pub min_zoom: Option<u8>,
     pub max_zoom: Option<u8>,
     pub attribution: Option<String>,
+    pub description: Option<String>,
+    /// `[longitude, latitude, zoom]`.
+    pub center: Option<[f64; 3]>,
+    /// The `json` key: for vector tiles, the `vector_layers` they hold.
+    pub json: Option<String>,
     pub tile_count: u64,
     pub tile_bytes: u64,
 }
@@ -127,6 +132,60 @@ impl MbTiles {
             .map_err(|e| self.sqlite(e))
     }
 
+    /// Some tile of the file, to tell its format by its bytes.
+    pub fn any_tile(&self) -> Result<Option<Vec<u8>>, MbTilesError> {
+        self.conn
+            .query_row("SELECT tile_data FROM tiles LIMIT 1", [], |r| {
+                r.get::<_, Vec<u8>>(0)
+            })
+            .optional()
+            .map_err(|e| self.sqlite(e))
+    }
+
+    /// Every tile's slippy-map `(z, x, y)`, handed to `each` one at a time.
+    pub fn for_each_coord(
+        &self,
+        mut each: impl FnMut(u8, u32, u32) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT zoom_level, tile_column, tile_row FROM tiles")
+            .map_err(|e| self.sqlite(e).to_string())?;
+        let mut rows = stmt.query([]).map_err(|e| self.sqlite(e).to_string())?;
+        while let Some(row) = rows.next().map_err(|e| self.sqlite(e).to_string())? {
+            let read = || -> rusqlite::Result<(i64, i64, i64)> {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            };
+            let (z, x, row_tms) = read().map_err(|e| self.sqlite(e).to_string())?;
+            // Rows that cannot be tiles are passed over.
+            let Ok(z) = u8::try_from(z) else { continue };
+            if z > 30 || x < 0 || row_tms < 0 || x >= 1i64 << z || row_tms >= 1i64 << z {
+                continue;
+            }
+            each(z, x as u32, tms_row(z, row_tms as u32))?;
+        }
+        Ok(())
+    }
+
+    /// Starts a transaction (many tiles written at once).
+    pub fn begin(&self) -> Result<(), MbTilesError> {
+        self.conn.execute_batch("BEGIN").map_err(|e| self.sqlite(e))
+    }
+
+    pub fn commit(&self) -> Result<(), MbTilesError> {
+        self.conn
+            .execute_batch("COMMIT")
+            .map_err(|e| self.sqlite(e))
+    }
+
+    /// Folds the write-ahead log into the file, so that it is whole on its own (to be moved or
+    /// copied).
+    pub fn finish(&self) -> Result<(), MbTilesError> {
+        self.conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+            .map_err(|e| self.sqlite(e))
+    }
+
     /// Whether the file has the tile (for resuming a download).
     pub fn has_tile(&self, z: u8, x: u32, y: u32) -> Result<bool, MbTilesError> {
         let mut stmt = self
@@ -197,6 +256,20 @@ impl MbTiles {
                     "minzoom" => info.min_zoom = row.1.trim().parse().ok(),
                     "maxzoom" => info.max_zoom = row.1.trim().parse().ok(),
                     "attribution" => info.attribution = Some(row.1),
+                    "description" => info.description = Some(row.1),
+                    "json" => info.json = Some(row.1),
+                    "center" => {
+                        let v: Vec<f64> = row
+                            .1
+                            .split(',')
+                            .filter_map(|p| p.trim().parse().ok())
+                            .collect();
+                        info.center = match v[..] {
+                            [x, y, z] => Some([x, y, z]),
+                            [x, y] => Some([x, y, 0.0]),
+                            _ => None,
+                        };
+                    }
                     _ => {}
                 }
             }

@@ -3,16 +3,21 @@
 //! any tiles are showing.
 
 pub mod cache;
+pub mod convert;
 pub mod decode;
+pub mod file;
 pub mod http;
+pub mod layer;
 pub mod mbtiles;
 pub mod prefetch;
 pub mod raster;
+pub mod style;
 
 use std::path::{Path, PathBuf};
 
-use crate::model::BasemapSpec;
+use crate::model::{BasemapSpec, Lang};
 
+pub use layer::{Coverage, FileTiles};
 pub use raster::{RasterStats, RasterTiles};
 
 /// The user agent tile servers see: OpenStreetMap's policy asks for one that names the app.
@@ -41,11 +46,6 @@ pub fn is_tile_file(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("mbtiles") || e.eq_ignore_ascii_case("pmtiles"))
 }
 
-fn is_pmtiles(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("pmtiles"))
-}
-
 /// Every tile file directly in `dir`, sorted by name.
 pub fn tile_files_in(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -58,63 +58,11 @@ pub fn tile_files_in(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Why a file cannot serve as a basemap.
-#[derive(Debug, thiserror::Error)]
-pub enum TileFileError {
-    #[error("{}: cannot read the file: {source}", path.display())]
-    Read {
-        path: std::path::PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{}: not a PMTiles file (it does not start with the PMTiles signature)", path.display())]
-    NotPmtiles { path: std::path::PathBuf },
-    #[error("{0}")]
-    MbTiles(String),
-}
+pub use file::{TileFile, TileFileError};
 
 /// Checks that a file can serve as a basemap, with a message that says why not.
 pub fn check_tile_file(path: &Path) -> Result<(), TileFileError> {
-    if is_pmtiles(path) {
-        let mut magic = [0u8; 7];
-        std::fs::File::open(path)
-            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
-            .map_err(|source| TileFileError::Read {
-                path: path.to_owned(),
-                source,
-            })?;
-        if &magic != b"PMTiles" {
-            return Err(TileFileError::NotPmtiles {
-                path: path.to_owned(),
-            });
-        }
-        Ok(())
-    } else {
-        mbtiles::MbTiles::open(path)
-            .map(|_| ())
-            .map_err(|e| TileFileError::MbTiles(e.to_string()))
-    }
-}
-
-/// A PMTiles layer (raster, drawn by walkers), counting what it drew this frame.
-pub struct PmLayer {
-    inner: walkers::PmTiles,
-    found: usize,
-}
-
-impl walkers::Tiles for PmLayer {
-    fn at(&mut self, tile_id: walkers::TileId) -> Option<walkers::TilePiece> {
-        let piece = self.inner.at(tile_id);
-        self.found += piece.is_some() as usize;
-        piece
-    }
-
-    fn attribution(&self) -> walkers::sources::Attribution {
-        self.inner.attribution()
-    }
-
-    fn tile_size(&self) -> u32 {
-        self.inner.tile_size()
-    }
+    TileFile::open(path)?.info().map(|_| ())
 }
 
 /// What the basemap showed in the last frame.
@@ -130,22 +78,41 @@ pub enum BasemapState {
     NoTiles,
 }
 
-/// Where the basemap looks for tiles, and the layer drawing them.
+/// What the status bar says of the basemap.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BasemapStatus {
+    pub state: BasemapState,
+    /// The sources that drew tiles in the last frame.
+    pub drawn: Vec<String>,
+    /// Every source there is (files, then the provider), for while nothing is drawn yet.
+    pub configured: Vec<String>,
+    /// Whether the network is used.
+    pub network: bool,
+}
+
+/// Where the basemap looks for tiles, and the layers drawing them.
 pub struct Basemap {
     pub spec: BasemapSpec,
-    /// Local MBTiles files, tried before the provider.
+    /// Local tile files (MBTiles or PMTiles, raster or vector), drawn over the provider.
     pub local: Vec<PathBuf>,
     pub offline: bool,
     /// Disk cache file and size limit.
     pub cache: Option<(PathBuf, u64)>,
+    /// A MapLibre style for vector files, instead of the built-in one.
+    pub style: Option<PathBuf>,
+    /// The provider (over HTTP, and its disk cache).
     tiles: Option<RasterTiles>,
-    pmtiles: Vec<PmLayer>,
-    /// The credit line, worked out once per restart (it reads the files' metadata).
-    credit: String,
+    /// One layer per local file that opened.
+    files: Vec<FileTiles>,
+    /// Why files did not open, or their tiles failed: to be reported, once each.
+    problems: Vec<String>,
+    /// The language vector labels were made in.
+    lang: Lang,
+    ctx: egui::Context,
 }
 
 impl Basemap {
-    /// Starts the basemap: `local` files first, then the spec's provider unless `offline`.
+    /// Starts the basemap: `local` files, over the spec's provider unless `offline`.
     pub fn new(
         spec: BasemapSpec,
         local: Vec<PathBuf>,
@@ -158,68 +125,94 @@ impl Basemap {
             local,
             offline,
             cache,
+            style: None,
             tiles: None,
-            pmtiles: Vec::new(),
-            credit: String::new(),
+            files: Vec::new(),
+            problems: Vec::new(),
+            lang: Lang::Vi,
+            ctx: ctx.clone(),
         };
         b.restart(ctx);
         b
     }
 
-    /// Rebuilds the tile layer after a change of provider or files.
+    /// Rebuilds the tile layers after a change of provider, files, style or language.
     pub fn restart(&mut self, ctx: &egui::Context) {
+        self.ctx = ctx.clone();
+        self.files = Vec::new();
+        for path in &self.local {
+            match FileTiles::open(path, self.style.as_deref(), self.lang, ctx) {
+                Ok(f) => self.files.push(f),
+                Err(why) => {
+                    log::warn!("basemap: {why}");
+                    self.problems.push(why);
+                }
+            }
+        }
         let http = (!self.spec.is_none()).then(|| raster::HttpSource {
             template: self.spec.url.clone(),
             min_zoom: self.spec.min_zoom,
             max_zoom: self.spec.max_zoom,
             online: !self.offline,
         });
-        self.credit = self.credit_line();
         // Offline with no cache file yet: there is nothing the cache could give, so do not
         // create one either.
         let cache = self
             .cache
             .clone()
             .filter(|(p, _)| !self.offline || p.exists());
-        let (pm, mb): (Vec<PathBuf>, Vec<PathBuf>) =
-            self.local.iter().cloned().partition(|p| is_pmtiles(p));
-        self.pmtiles = pm
-            .iter()
-            .map(|p| PmLayer {
-                // Raster PMTiles do not say their tile size; 256 px is what raster tiles use.
-                inner: walkers::PmTiles::with_style_and_tile_size(
-                    p,
-                    walkers::Style,
-                    256,
-                    ctx.clone(),
-                ),
-                found: 0,
-            })
-            .collect();
-        let nothing = mb.is_empty() && (http.is_none() || (self.offline && cache.is_none()));
+        let nothing = http.is_none() || (self.offline && cache.is_none());
         self.tiles = (!nothing).then(|| {
-            RasterTiles::new(
+            let mut t = RasterTiles::new(
                 raster::Sources {
-                    local: mb.clone(),
+                    local: Vec::new(),
                     http,
                     cache,
                 },
                 ctx,
-            )
+            );
+            // Where an opaque local file has the tiles, the provider is not asked for them.
+            t.set_covered(
+                self.files
+                    .iter()
+                    .filter(|f| {
+                        !f.is_vector()
+                            || f.info()
+                                .vector_layers
+                                .iter()
+                                .any(|l| l == "earth" || l == "water")
+                    })
+                    .map(FileTiles::coverage)
+                    .collect(),
+            );
+            t
         });
     }
 
-    /// The tile layers for this frame's map widget: the raster stack, and PMTiles files to draw
-    /// over it.
-    pub fn frame_layers(&mut self) -> (Option<&mut RasterTiles>, &mut [PmLayer]) {
-        for p in &mut self.pmtiles {
-            p.found = 0;
+    /// The tile layers for this frame's map widget, labels in `lang`: the provider, and the
+    /// local files to draw over it.
+    pub fn frame_layers(&mut self, lang: Lang) -> (Option<&mut RasterTiles>, &mut [FileTiles]) {
+        if lang != self.lang && self.files.iter().any(FileTiles::is_vector) {
+            self.lang = lang;
+            let ctx = self.ctx.clone();
+            self.restart(&ctx);
+        }
+        self.lang = lang;
+        for f in &mut self.files {
+            f.begin_frame();
+            if let Some(p) = f.problem.take() {
+                self.problems.push(p);
+            }
         }
         if let Some(t) = self.tiles.as_mut() {
             t.begin_frame();
         }
-        let tiles = self.tiles.as_mut();
-        (tiles, &mut self.pmtiles)
+        (self.tiles.as_mut(), &mut self.files)
+    }
+
+    /// Problems with the local files since last asked, each once.
+    pub fn take_problems(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.problems)
     }
 
     pub fn stats(&self) -> RasterStats {
@@ -229,22 +222,30 @@ impl Basemap {
             .unwrap_or_default()
     }
 
+    /// The local files that opened.
+    pub fn files(&self) -> &[FileTiles] {
+        &self.files
+    }
+
     /// How the last frame went.
     pub fn state(&self) -> BasemapState {
-        if self.pmtiles.iter().any(|p| p.found > 0) {
+        if self.files.iter().any(|f| f.found > 0) {
             return BasemapState::Showing;
         }
+        let files_loading = self.files.iter().any(|f| f.pending() > 0);
         let Some(tiles) = &self.tiles else {
-            return if self.pmtiles.is_empty() {
+            return if files_loading {
+                BasemapState::Loading
+            } else if self.files.is_empty() {
                 BasemapState::Off
             } else {
-                BasemapState::Loading
+                BasemapState::NoTiles
             };
         };
         let s = tiles.stats();
         if s.found > 0 {
             BasemapState::Showing
-        } else if s.failed == 0 && (s.pending > 0 || s.requested == 0) {
+        } else if files_loading || (s.failed == 0 && (s.pending > 0 || s.requested == 0)) {
             BasemapState::Loading
         } else {
             // Nothing on screen and requests failing (or nothing left to ask): say so, even
@@ -253,27 +254,72 @@ impl Basemap {
         }
     }
 
-    /// The credit line to draw: the local files' own, and the provider's.
-    pub fn attribution(&self) -> &str {
-        &self.credit
+    /// The sources that drew tiles in the last frame, by name: local files first, then the
+    /// provider. Empty when none did.
+    pub fn sources_drawn(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .files
+            .iter()
+            .filter(|f| f.found > 0)
+            .map(|f| {
+                let kind = if f.is_vector() { "vector" } else { "raster" };
+                format!("{} ({kind})", f.name())
+            })
+            .collect();
+        if self.tiles.as_ref().is_some_and(|t| t.stats().found > 0) {
+            names.push(self.spec.name.clone());
+        }
+        names
     }
 
-    fn credit_line(&self) -> String {
-        let mut parts: Vec<String> = Vec::new();
-        for p in self.local.iter().filter(|p| !is_pmtiles(p)) {
-            if let Some(a) = mbtiles::MbTiles::open(p)
-                .ok()
-                .and_then(|m| m.info().ok()?.attribution)
-                .filter(|a| !a.is_empty())
-            {
-                parts.push(a);
-            }
+    /// What the status bar says.
+    pub fn status(&self) -> BasemapStatus {
+        let mut configured: Vec<String> = self.files.iter().map(FileTiles::name).collect();
+        if self.tiles.is_some() {
+            configured.push(self.spec.name.clone());
         }
-        if !self.spec.is_none() && !self.spec.attribution.is_empty() {
+        BasemapStatus {
+            state: self.state(),
+            drawn: self.sources_drawn(),
+            configured,
+            network: self.uses_network(),
+        }
+    }
+
+    /// Whether the last frame used the network: the provider is online and asked for tiles.
+    pub fn uses_network(&self) -> bool {
+        !self.offline
+            && self
+                .tiles
+                .as_ref()
+                .is_some_and(|t| t.stats().requested > 0 && t.online())
+    }
+
+    /// The credits of the sources on screen: each local file's own attribution, and the
+    /// provider's while its tiles show or load.
+    pub fn credits(&self) -> Vec<String> {
+        let mut parts: Vec<String> = self
+            .files
+            .iter()
+            .filter(|f| f.found > 0)
+            .filter_map(|f| f.info().attribution.as_deref().map(file::plain_text))
+            .collect();
+        let provider_on_screen = self
+            .tiles
+            .as_ref()
+            .is_some_and(|t| t.stats().found > 0 || t.stats().pending > 0);
+        if provider_on_screen && !self.spec.attribution.is_empty() {
             parts.push(self.spec.attribution.clone());
         }
         parts.dedup();
-        parts.join(" | ")
+        parts
+    }
+}
+
+/// Gets walkers ready to draw vector tiles on this wgpu renderer (once per renderer).
+pub fn install_vector_renderer(render_state: Option<&eframe::egui_wgpu::RenderState>) {
+    if render_state.is_some() {
+        walkers::install_renderer(render_state);
     }
 }
 

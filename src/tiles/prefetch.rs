@@ -99,6 +99,48 @@ pub enum PrefetchError {
     Refused(String),
     #[error("the download stopped unexpectedly")]
     Stopped,
+    #[error("{0}")]
+    Convert(String),
+}
+
+/// Where a download into `out` is kept while it runs: `out` itself for MBTiles; for a
+/// PMTiles file (written whole at the end), an MBTiles file beside it that a second run
+/// resumes.
+pub fn working_file(out: &Path) -> std::path::PathBuf {
+    if out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pmtiles"))
+    {
+        let mut name = out
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_default();
+        name.push(".download.mbtiles");
+        out.with_file_name(name)
+    } else {
+        out.to_owned()
+    }
+}
+
+/// Downloads like [`prefetch`] into `out`, MBTiles or PMTiles by its extension. A PMTiles file
+/// is written (atomically) only when every tile arrived; until then the download stays in
+/// [`working_file`], for the next run to resume.
+pub fn prefetch_into(
+    template: &str,
+    name: &str,
+    attribution: &str,
+    plan: &Plan,
+    out: &Path,
+    limits: Limits,
+    progress: &Progress,
+) -> Result<Summary, PrefetchError> {
+    let work = working_file(out);
+    let summary = prefetch(template, name, attribution, plan, &work, limits, progress)?;
+    if work != out && summary.failed == 0 && !summary.cancelled {
+        super::convert::convert(&work, out).map_err(PrefetchError::Convert)?;
+        let _ = std::fs::remove_file(&work);
+    }
+    Ok(summary)
 }
 
 /// Limits: parallel requests and requests per second.

@@ -85,6 +85,9 @@ pub struct RasterTiles {
     retry: HashMap<TileId, Retry>,
     max_zoom: u8,
     frame: RasterStats,
+    /// Where local files have the tiles: not asked for here.
+    covered: Vec<super::Coverage>,
+    online: bool,
     /// What the last failure was, logged once per kind.
     logged: HashSet<String>,
     pub last_error: Option<String>,
@@ -93,6 +96,7 @@ pub struct RasterTiles {
 impl RasterTiles {
     /// Starts the background loaders for these sources.
     pub fn new(sources: Sources, ctx: &egui::Context) -> Self {
+        let online = sources.http.as_ref().is_some_and(|h| h.online);
         let (requests, request_rx) = channel::<DiskMsg>();
         let (result_tx, results) = channel::<Loaded>();
         let max_zoom = sources
@@ -120,9 +124,21 @@ impl RasterTiles {
             retry: HashMap::new(),
             max_zoom,
             frame: RasterStats::default(),
+            covered: Vec::new(),
+            online,
             logged: HashSet::new(),
             last_error: None,
         }
+    }
+
+    /// Tiles local files have (at their zooms, inside their bounds) are left to them.
+    pub fn set_covered(&mut self, covered: Vec<super::Coverage>) {
+        self.covered = covered;
+    }
+
+    /// Whether tiles are fetched over the network.
+    pub fn online(&self) -> bool {
+        self.online
     }
 
     /// Starts counting a new frame.
@@ -243,11 +259,11 @@ impl Drop for RasterTiles {
 
 impl Tiles for RasterTiles {
     fn at(&mut self, id: TileId) -> Option<TilePiece> {
-        self.frame.requested += 1;
         let n = 1u32 << id.zoom.min(31);
-        if id.x >= n || id.y >= n {
+        if id.x >= n || id.y >= n || self.covered.iter().any(|c| c.has(id)) {
             return None;
         }
+        self.frame.requested += 1;
         let wanted = if id.zoom > self.max_zoom {
             let dz = id.zoom - self.max_zoom;
             TileId {

@@ -210,6 +210,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "底图：随附的全省地图（离线）",
     ),
     ("online", "trực tuyến", "在线"),
+    ("offline", "ngoại tuyến", "离线"),
     ("loading…", "đang tải…", "加载中…"),
     (
         "offline — no tiles",

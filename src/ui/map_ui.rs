@@ -223,7 +223,7 @@ impl MapView<'_> {
         let context_painter = ui.painter().with_clip_rect(rect);
         let context_slot = context_painter.add(egui::Shape::Noop);
 
-        let (tiles, pmtiles) = basemap.frame_layers();
+        let (tiles, files) = basemap.frame_layers(super::i18n::names_lang());
         let my_position = state
             .memory
             .detached()
@@ -236,10 +236,10 @@ impl MapView<'_> {
         .zoom_with_ctrl(false)
         .double_click_to_zoom(!drawing)
         .double_click_to_zoom_out(!drawing);
-        // Local PMTiles files go over the raster stack: local before remote.
+        // Local files go over the provider: local before remote.
         let mut map = map;
-        for pm in pmtiles.iter_mut() {
-            map = map.with_layer(pm, 1.0);
+        for file in files.iter_mut() {
+            map = map.with_layer(file, 1.0);
         }
         // While a rectangle is being drawn, a drag draws instead of panning.
         if state.drawing_rect || pan_locked {
@@ -720,9 +720,7 @@ pub fn nice_scale_length(max_metres: f64) -> (f64, String) {
 pub fn credits(doc: &Document, basemap: &Basemap, context_shown: bool) -> Vec<String> {
     let mut parts: Vec<String> = Vec::new();
     let state = basemap.state();
-    if state != BasemapState::Off && !basemap.attribution().is_empty() {
-        parts.push(basemap.attribution().to_owned());
-    }
+    parts.extend(basemap.credits());
     if context_shown && state != BasemapState::Showing {
         parts.extend(
             doc.context
