@@ -101,6 +101,7 @@ pub fn load_document(path: &Path) -> Document {
     });
     let mut basemap = project.basemap;
     basemap.files = basemap.files.iter().map(|f| base.join(f)).collect();
+    basemap.style = basemap.style.map(|s| base.join(s));
     for f in &basemap.files {
         if !f.is_file() {
             problems.push(format!(
@@ -206,6 +207,7 @@ pub fn save_project(
     let context = doc.context.iter().map(|l| spec_of(l, base)).collect();
     let mut basemap = doc.basemap.clone();
     basemap.files = basemap.files.iter().map(|f| relative_to(f, base)).collect();
+    basemap.style = basemap.style.map(|s| relative_to(&s, base));
     let project = Project {
         title: doc.title.clone(),
         credit: doc.credit.clone(),

@@ -78,9 +78,14 @@ pub struct BasemapSpec {
     /// area available offline" may use it. Never true for OpenStreetMap's standard tiles.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub bulk_download: bool,
-    /// Local MBTiles files drawn before the provider, relative to the project file.
+    /// Local tile files (MBTiles or PMTiles, raster or vector) drawn over the provider,
+    /// relative to the project file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<PathBuf>,
+    /// A MapLibre style (JSON) for the vector tile files, relative to the project file; the
+    /// built-in style of the files' schema when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub style: Option<PathBuf>,
 }
 
 impl BasemapSpec {
@@ -95,6 +100,7 @@ impl BasemapSpec {
             max_zoom: 19,
             bulk_download: false,
             files: Vec::new(),
+            style: None,
         }
     }
 
@@ -109,6 +115,7 @@ impl BasemapSpec {
             max_zoom: 19,
             bulk_download: false,
             files: Vec::new(),
+            style: None,
         }
     }
 

@@ -736,6 +736,9 @@ fn pm_reason(e: &PmtError) -> String {
         PmtError::UnexpectedNumberOfBytesReturned(want, got) => format!(
             "a directory or tile lies past the end of the file (wanted {want} bytes, found {got}): the file is truncated"
         ),
+        PmtError::InvalidTileType => {
+            "its tile type is not one the PMTiles specification knows".to_owned()
+        }
         PmtError::InvalidEntry | PmtError::InvalidHeader => {
             format!("{e}: the directories are corrupt")
         }

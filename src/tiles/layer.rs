@@ -208,6 +208,11 @@ impl FileTiles {
         file_name(&self.path)
     }
 
+    /// Tiles that could not be read or decoded.
+    pub fn failed(&self) -> usize {
+        self.failed.len()
+    }
+
     /// Tiles still being read.
     pub fn pending(&self) -> usize {
         self.pending.len()

@@ -98,8 +98,6 @@ pub struct Basemap {
     pub offline: bool,
     /// Disk cache file and size limit.
     pub cache: Option<(PathBuf, u64)>,
-    /// A MapLibre style for vector files, instead of the built-in one.
-    pub style: Option<PathBuf>,
     /// The provider (over HTTP, and its disk cache).
     tiles: Option<RasterTiles>,
     /// One layer per local file that opened.
@@ -125,7 +123,6 @@ impl Basemap {
             local,
             offline,
             cache,
-            style: None,
             tiles: None,
             files: Vec::new(),
             problems: Vec::new(),
@@ -141,7 +138,7 @@ impl Basemap {
         self.ctx = ctx.clone();
         self.files = Vec::new();
         for path in &self.local {
-            match FileTiles::open(path, self.style.as_deref(), self.lang, ctx) {
+            match FileTiles::open(path, self.spec.style.as_deref(), self.lang, ctx) {
                 Ok(f) => self.files.push(f),
                 Err(why) => {
                     log::warn!("basemap: {why}");
@@ -215,11 +212,20 @@ impl Basemap {
         std::mem::take(&mut self.problems)
     }
 
+    /// What the last frame asked for and found, over the provider and every file.
     pub fn stats(&self) -> RasterStats {
-        self.tiles
+        let mut s = self
+            .tiles
             .as_ref()
             .map(RasterTiles::stats)
-            .unwrap_or_default()
+            .unwrap_or_default();
+        for f in &self.files {
+            s.requested += f.requested;
+            s.found += f.found;
+            s.pending += f.pending();
+            s.failed += f.failed();
+        }
+        s
     }
 
     /// The local files that opened.

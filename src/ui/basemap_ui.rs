@@ -49,6 +49,7 @@ impl Default for ProviderForm {
                 max_zoom: 19,
                 bulk_download: false,
                 files: Vec::new(),
+                style: None,
             },
             error: None,
         }
