@@ -378,7 +378,7 @@ fn the_command_line_prefetches_resumes_and_describes() {
         "{text}"
     );
     assert!(text.contains("zoom levels: 10–12"), "{text}");
-    assert!(text.contains("format:      png"), "{text}");
+    assert!(text.contains("tile type:   png"), "{text}");
 
     // OpenStreetMap's servers forbid bulk downloads: refused before any request.
     let osm = corridor_bin()
@@ -412,7 +412,53 @@ fn the_command_line_prefetches_resumes_and_describes() {
         .output()
         .expect("run info");
     assert!(!info.status.success());
-    assert!(String::from_utf8_lossy(&info.stderr).contains("not an SQLite database"));
+    assert!(
+        String::from_utf8_lossy(&info.stderr).contains("neither an MBTiles nor a PMTiles file")
+    );
+}
+
+#[test]
+fn prefetch_writes_pmtiles_when_every_tile_has_arrived() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("area.pmtiles");
+    let server = TileServer::start();
+    let run = corridor_bin()
+        .args([
+            "tiles",
+            "prefetch",
+            "--url",
+            &server.template("tiles"),
+            "--bbox",
+            "106.62,11.02,106.72,11.10",
+            "--zoom",
+            "10-12",
+            "--rate",
+            "500",
+            "--attribution",
+            "Test tiles",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run corridor");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        !corridor::tiles::prefetch::working_file(&out).exists(),
+        "the download file is gone once the PMTiles file is written"
+    );
+    let file = corridor::tiles::TileFile::open(&out).expect("a PMTiles file");
+    let info = file.info().expect("info");
+    assert_eq!(info.kind, "PMTiles v3");
+    assert_eq!(info.tile_count, plan().tile_count());
+    assert_eq!(info.attribution.as_deref(), Some("Test tiles"));
+    for (z, x, y) in plan().tiles() {
+        let bytes = file.tile(z, x, y).expect("read").expect("present");
+        assert_eq!(bytes, support::tile_server::tile_png(z, x, y), "{z}/{x}/{y}");
+    }
 }
 
 #[test]
@@ -516,7 +562,10 @@ fn a_pmtiles_file_is_drawn_as_a_basemap() {
     let fake = dir.path().join("fake.pmtiles");
     std::fs::write(&fake, "not really").expect("write");
     let e = corridor::tiles::check_tile_file(&fake).expect_err("refused");
-    assert!(e.to_string().contains("not a PMTiles file"), "{e}");
+    assert!(
+        e.to_string().contains("neither an MBTiles nor a PMTiles file"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -162,8 +162,9 @@ mod tests {
             })
             .map(|v| v.to_string())
             .collect();
-        assert!(!fields.is_empty());
-        for f in &fields {
+        let names: Vec<&String> = fields.iter().filter(|f| f.contains("name")).collect();
+        assert!(names.len() > 5, "{fields:?}");
+        for f in names {
             assert!(f.contains("name:zh"), "{f}");
             assert!(f.contains(r#"["get","name"]"#), "{f}");
         }
@@ -175,7 +176,13 @@ mod tests {
         let StyleLayer::Symbol { layout, .. } = style
             .layers
             .iter()
-            .find(|l| matches!(l, StyleLayer::Symbol { .. }))
+            .find(|l| match l {
+                StyleLayer::Symbol { layout, .. } => layout
+                    .text_field
+                    .as_ref()
+                    .is_some_and(|f| f.to_string().contains("name:zh")),
+                _ => false,
+            })
             .unwrap()
         else {
             unreachable!()
