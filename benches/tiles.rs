@@ -1,5 +1,9 @@
 //! Time to get a decoded tile: from an MBTiles file, from the disk cache, and decoding alone
-//! (the baseline both include). Run: `cargo bench --bench tiles`.
+//! (the baseline both include); and for vector tiles, reading one from a PMTiles city extract
+//! and turning it into drawables and labels with the built-in style, against reading alone.
+//! Run: `cargo bench --bench tiles`. The vector extract is the Protomaps build of Florence the
+//! `pmtiles` crate ships as a test fixture (ODbL), found in Cargo's registry, or the file named
+//! by `CORRIDOR_VECTOR_TILES`.
 
 use std::hint::black_box;
 
@@ -101,5 +105,91 @@ fn tiles(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, tiles);
+/// The vector extract to measure: `CORRIDOR_VECTOR_TILES`, else the `pmtiles` crate's fixture.
+fn vector_extract() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("CORRIDOR_VECTOR_TILES") {
+        return p.into();
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cargo")))
+        .expect("CARGO_HOME or HOME");
+    let registry = home.join("registry/src");
+    for index in std::fs::read_dir(&registry).into_iter().flatten().flatten() {
+        for krate in std::fs::read_dir(index.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = krate.file_name().to_string_lossy().into_owned();
+            let file = krate
+                .path()
+                .join("fixtures/protomaps(vector)ODbL_firenze.pmtiles");
+            if name.starts_with("pmtiles-") && file.is_file() {
+                return file;
+            }
+        }
+    }
+    panic!(
+        "no vector extract: set CORRIDOR_VECTOR_TILES to a vector .pmtiles file, or fetch the \
+         pmtiles crate's sources (cargo fetch) so that its Florence fixture is in {}",
+        registry.display()
+    );
+}
+
+fn vector(c: &mut Criterion) {
+    use corridor::model::Lang;
+    use corridor::tiles::TileFile;
+    use corridor::tiles::style::{Schema, default_style, in_language};
+    let path = vector_extract();
+    let file = TileFile::open(&path).expect("open the extract");
+    let info = file.info().expect("info");
+    let style = in_language(default_style(Schema::of(&info.vector_layers)), Lang::En);
+    // Every tile at zooms 12 to 14: what panning over the city asks for.
+    let mut ids = Vec::new();
+    for z in 12..=14u8 {
+        let [w, s, e, n] = info.bounds.expect("bounds");
+        let col = |lon: f64| ((lon + 180.0) / 360.0 * (1u32 << z) as f64) as u32;
+        let row = |lat: f64| {
+            let r = f64::to_radians(lat);
+            ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0
+                * (1u32 << z) as f64) as u32
+        };
+        for x in col(w)..=col(e) {
+            for y in row(n)..=row(s) {
+                if file.tile(z, x, y).expect("read").is_some() {
+                    ids.push((z, x, y));
+                }
+            }
+        }
+    }
+    let bytes: usize = ids
+        .iter()
+        .map(|&(z, x, y)| file.tile(z, x, y).expect("read").map_or(0, |b| b.len()))
+        .sum();
+    eprintln!(
+        "{}: {} tiles at zooms 12–14, {} KB each on average (uncompressed)",
+        path.display(),
+        ids.len(),
+        bytes / ids.len().max(1) / 1024
+    );
+    let mut i = 0usize;
+    c.bench_function("vector: read from PMTiles (baseline)", |b| {
+        b.iter(|| {
+            i = (i + 1) % ids.len();
+            let (z, x, y) = ids[i];
+            black_box(file.tile(z, x, y).expect("read"))
+        })
+    });
+    c.bench_function("vector: read + decode + style (per tile)", |b| {
+        b.iter(|| {
+            i = (i + 1) % ids.len();
+            let (z, x, y) = ids[i];
+            let data = file.tile(z, x, y).expect("read").expect("present");
+            black_box(walkers::Tile::from_mvt(&data, &style, z, 512).expect("decodes"))
+        })
+    });
+}
+
+criterion_group!(benches, tiles, vector);
 criterion_main!(benches);

@@ -341,3 +341,128 @@ fn frame(h: &mut egui_kittest::Harness<'static, CorridorApp>) {
     let ppp = h.ctx.pixels_per_point();
     std::hint::black_box(h.ctx.tessellate(shapes, ppp));
 }
+
+/// What panning over a basemap file costs, against the same pans over no basemap in the same
+/// run: CPU time per frame at each zoom from 12 to 16 (tiles load and decode on their own
+/// threads meanwhile, as in the app).
+#[derive(Clone, Debug, Default)]
+pub struct BasemapReport {
+    /// `(zoom, p50, p95, max)` in ms, with the file.
+    pub with_file: Vec<(u8, f64, f64, f64)>,
+    /// The same, with no basemap.
+    pub without: Vec<(u8, f64, f64, f64)>,
+    /// Tiles drawn in the last frame at each zoom.
+    pub tiles_drawn: Vec<(u8, usize)>,
+}
+
+impl BasemapReport {
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for ((z, p50, p95, max), (_, b50, b95, bmax)) in self.with_file.iter().zip(&self.without) {
+            out.push(format!(
+                "zoom={z} frame_p50_ms={p50:.2} frame_p95_ms={p95:.2} frame_max_ms={max:.2} \
+                 baseline_p50_ms={b50:.2} baseline_p95_ms={b95:.2} baseline_max_ms={bmax:.2} \
+                 ratio_p50={:.2}",
+                p50 / b50.max(1e-6)
+            ));
+        }
+        for (z, n) in &self.tiles_drawn {
+            out.push(format!("zoom={z} tiles_drawn={n}"));
+        }
+        out
+    }
+}
+
+/// `corridor bench-basemap FILE`: pans eastwards across the middle of a tile file's bounds at
+/// zooms 12 to 16, `frames` frames per zoom, 1920 × 1080, 12 screen pixels a frame.
+pub fn bench_basemap(tiles: PathBuf, frames: usize) -> Result<BasemapReport, String> {
+    let info = crate::tiles::TileFile::open(&tiles)
+        .and_then(|f| f.info())
+        .map_err(|e| e.to_string())?;
+    let [w, s, e, n] = info.bounds.unwrap_or([106.6, 10.9, 106.8, 11.1]);
+    let centre = crate::geometry::mercator_from_lonlat((w + e) / 2.0, (s + n) / 2.0);
+    let mut report = BasemapReport::default();
+    // Alternate the two runs zoom by zoom, so that a change in the machine's speed falls on
+    // both alike.
+    for zoom in 12..=16u8 {
+        for with_file in [false, true] {
+            let (times, drawn) = pan(&tiles, with_file, centre, zoom, frames)?;
+            let stats = (
+                zoom,
+                percentile(&times, 0.5),
+                percentile(&times, 0.95),
+                times.last().copied().unwrap_or(0.0),
+            );
+            if with_file {
+                report.with_file.push(stats);
+                report.tiles_drawn.push((zoom, drawn));
+            } else {
+                report.without.push(stats);
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// One pan; the sorted frame times and the tiles drawn in its last frame.
+fn pan(
+    tiles: &std::path::Path,
+    with_file: bool,
+    centre: [f64; 2],
+    zoom: u8,
+    frames: usize,
+) -> Result<(Vec<f64>, usize), String> {
+    let data_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let [lon, lat] = crate::geometry::lonlat_from_mercator(centre[0], centre[1]);
+    let files = if with_file {
+        format!("{:?}", tiles.display().to_string())
+    } else {
+        String::new()
+    };
+    let project = data_dir.path().join("pan.toml");
+    std::fs::write(
+        &project,
+        format!(
+            "title = \"Pan\"\n[view]\ncenter = [{lon}, {lat}]\nzoom = {zoom}.0\n[basemap]\nname = \"None\"\nurl = \"\"\nfiles = [{files}]\n"
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    let options = AppOptions {
+        path: project,
+        offline: true,
+        data_dir: Some(data_dir.path().to_owned()),
+    };
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1920.0, 1080.0))
+        .with_theme(egui::Theme::Light)
+        .with_step_dt(1.0 / 60.0)
+        .allow_missing_glyphs()
+        .with_accessibility_check(false)
+        .build_eframe(move |cc| {
+            crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
+            CorridorApp::with_state(&cc.egui_ctx, options, Persisted::default())
+        });
+    frame(&mut h);
+    // The first screen's tiles, as a user who opens the map and then pans sees them.
+    let start = Instant::now();
+    while h.state().basemap().stats().pending > 0 && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(5));
+        frame(&mut h);
+    }
+    let step = 12.0 / (256.0 * 2f64.powi(zoom as i32));
+    let mut times = Vec::with_capacity(frames);
+    for i in 0..frames {
+        let camera = Camera {
+            center: [centre[0] + step * i as f64, centre[1]],
+            zoom: zoom as f64,
+        };
+        h.state_mut().map.jump_to(camera);
+        let t0 = Instant::now();
+        frame(&mut h);
+        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        // A window shows a frame every 1/60 s; the tile threads work meanwhile.
+        std::thread::sleep(Duration::from_millis(16).saturating_sub(t0.elapsed()));
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((times, h.state().basemap().stats().found))
+}

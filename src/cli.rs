@@ -42,6 +42,15 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         frames: usize,
     },
+    /// Measures panning over a basemap file (MBTiles or PMTiles, raster or vector), offscreen:
+    /// CPU time per frame at zooms 12 to 16, against the same pans with no basemap, printed
+    /// as key=value lines.
+    BenchBasemap {
+        file: PathBuf,
+        /// Frames per zoom level
+        #[arg(long, default_value_t = 120)]
+        frames: usize,
+    },
     /// Checks GeoJSON files: prints one line per problem (file, place, what) and a summary;
     /// exits 0 when every file is valid, 1 when any is not.
     Validate {
@@ -260,6 +269,20 @@ pub fn run() -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("corridor bench-frames: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some(Command::BenchBasemap { file, frames }) => {
+            match crate::bench_frames::bench_basemap(file, frames.max(10)) {
+                Ok(report) => {
+                    for line in report.lines() {
+                        println!("{line}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("corridor bench-basemap: {e}");
                     ExitCode::FAILURE
                 }
             }

@@ -457,7 +457,11 @@ fn prefetch_writes_pmtiles_when_every_tile_has_arrived() {
     assert_eq!(info.attribution.as_deref(), Some("Test tiles"));
     for (z, x, y) in plan().tiles() {
         let bytes = file.tile(z, x, y).expect("read").expect("present");
-        assert_eq!(bytes, support::tile_server::tile_png(z, x, y), "{z}/{x}/{y}");
+        assert_eq!(
+            bytes,
+            support::tile_server::tile_png(z, x, y),
+            "{z}/{x}/{y}"
+        );
     }
 }
 
@@ -563,7 +567,8 @@ fn a_pmtiles_file_is_drawn_as_a_basemap() {
     std::fs::write(&fake, "not really").expect("write");
     let e = corridor::tiles::check_tile_file(&fake).expect_err("refused");
     assert!(
-        e.to_string().contains("neither an MBTiles nor a PMTiles file"),
+        e.to_string()
+            .contains("neither an MBTiles nor a PMTiles file"),
         "{e}"
     );
 }

@@ -160,10 +160,9 @@ impl FileTiles {
             VECTOR_TILE_SIZE
         } else {
             // walkers draws 128, 256 or 512 px tiles at their scale; others are drawn as 256.
-            match info.tile_size {
-                Some(s @ (128 | 512)) => s,
-                _ => 256,
-            }
+            info.tile_size
+                .filter(|s| matches!(s, 128 | 512))
+                .unwrap_or(256)
         };
         let (requests, request_rx) = channel();
         let (result_tx, results) = channel();
