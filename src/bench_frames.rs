@@ -374,19 +374,22 @@ impl BasemapReport {
 }
 
 /// `corridor bench-basemap FILE`: pans eastwards across the middle of a tile file's bounds at
-/// zooms 12 to 16, `frames` frames per zoom, 1920 × 1080, 12 screen pixels a frame.
+/// zooms 12 to 16, `frames` frames per zoom, 1920 × 1080, at most 12 screen pixels a frame
+/// (less where the file is narrower than the pan, so that the pan stays over it).
 pub fn bench_basemap(tiles: PathBuf, frames: usize) -> Result<BasemapReport, String> {
     let info = crate::tiles::TileFile::open(&tiles)
         .and_then(|f| f.info())
         .map_err(|e| e.to_string())?;
     let [w, s, e, n] = info.bounds.unwrap_or([106.6, 10.9, 106.8, 11.1]);
     let centre = crate::geometry::mercator_from_lonlat((w + e) / 2.0, (s + n) / 2.0);
+    let width = crate::geometry::mercator_from_lonlat(e, n)[0]
+        - crate::geometry::mercator_from_lonlat(w, s)[0];
     let mut report = BasemapReport::default();
     // Alternate the two runs zoom by zoom, so that a change in the machine's speed falls on
     // both alike.
     for zoom in 12..=16u8 {
         for with_file in [false, true] {
-            let (times, drawn) = pan(&tiles, with_file, centre, zoom, frames)?;
+            let (times, drawn) = pan(&tiles, with_file, (centre, width), zoom, frames)?;
             let stats = (
                 zoom,
                 percentile(&times, 0.5),
@@ -408,7 +411,7 @@ pub fn bench_basemap(tiles: PathBuf, frames: usize) -> Result<BasemapReport, Str
 fn pan(
     tiles: &std::path::Path,
     with_file: bool,
-    centre: [f64; 2],
+    (centre, width): ([f64; 2], f64),
     zoom: u8,
     frames: usize,
 ) -> Result<(Vec<f64>, usize), String> {
@@ -442,18 +445,27 @@ fn pan(
             crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
             CorridorApp::with_state(&cc.egui_ctx, options, Persisted::default())
         });
-    frame(&mut h);
     // The first screen's tiles, as a user who opens the map and then pans sees them.
     let start = Instant::now();
-    while h.state().basemap().stats().pending > 0 && start.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(5));
+    loop {
         frame(&mut h);
+        let s = h.state().basemap().stats();
+        let settled = if with_file {
+            s.found > 0 && s.pending == 0
+        } else {
+            start.elapsed() > Duration::from_millis(200)
+        };
+        if settled || start.elapsed() > Duration::from_secs(30) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
-    let step = 12.0 / (256.0 * 2f64.powi(zoom as i32));
+    let step = (12.0 / (256.0 * 2f64.powi(zoom as i32))).min(width / frames as f64);
+    let west = centre[0] - step * frames as f64 / 2.0;
     let mut times = Vec::with_capacity(frames);
     for i in 0..frames {
         let camera = Camera {
-            center: [centre[0] + step * i as f64, centre[1]],
+            center: [west + step * i as f64, centre[1]],
             zoom: zoom as f64,
         };
         h.state_mut().map.jump_to(camera);
