@@ -123,6 +123,61 @@ fn looks_like_mvt(bytes: &[u8]) -> bool {
     bytes.first() == Some(&0x1a)
 }
 
+/// The names of the layers in a vector tile (uncompressed), read straight from its protocol
+/// buffer: the tile's field 3 is a layer, whose field 1 is its name. Empty for what is not one.
+pub fn mvt_layer_names(bytes: &[u8]) -> Vec<String> {
+    fn varint(b: &[u8], at: &mut usize) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *b.get(*at)?;
+            *at += 1;
+            v |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+    /// Each field of a message: (number, wire type, the bytes of a length-delimited one).
+    fn fields(b: &[u8]) -> Vec<(u64, &[u8])> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < b.len() {
+            let Some(key) = varint(b, &mut at) else { break };
+            let (number, wire) = (key >> 3, key & 7);
+            match wire {
+                0 => {
+                    if varint(b, &mut at).is_none() {
+                        break;
+                    }
+                }
+                1 => at += 8,
+                5 => at += 4,
+                2 => {
+                    let Some(len) = varint(b, &mut at) else { break };
+                    let Some(end) = at.checked_add(len as usize).filter(|e| *e <= b.len()) else {
+                        break;
+                    };
+                    out.push((number, &b[at..end]));
+                    at = end;
+                }
+                _ => break,
+            }
+        }
+        out
+    }
+    fields(bytes)
+        .into_iter()
+        .filter(|(n, _)| *n == 3)
+        .filter_map(|(_, layer)| {
+            fields(layer)
+                .into_iter()
+                .find(|(n, _)| *n == 1)
+                .and_then(|(_, name)| std::str::from_utf8(name).ok().map(str::to_owned))
+        })
+        .collect()
+}
+
 /// Everything `tiles info` prints, for either kind of file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TileFileInfo {
@@ -308,6 +363,17 @@ fn mb_info(m: &MbTiles) -> Result<TileFileInfo, TileFileError> {
     };
     let compression = sniffed.map_or(Compression::None, |(_, c)| c);
     let tile_size = raster_size(sample.as_deref(), &format);
+    let mut layers = json.as_deref().map(vector_layers).unwrap_or_default();
+    if layers.is_empty() && format.is_vector() {
+        let plain = sample.as_deref().map(|b| {
+            if b.starts_with(&[0x1f, 0x8b]) {
+                gunzip(b).unwrap_or_default()
+            } else {
+                b.to_vec()
+            }
+        });
+        layers = plain.as_deref().map(mvt_layer_names).unwrap_or_default();
+    }
     Ok(TileFileInfo {
         kind: "MBTiles",
         format,
@@ -322,7 +388,7 @@ fn mb_info(m: &MbTiles) -> Result<TileFileInfo, TileFileError> {
         name: Some(name).filter(|n| !n.is_empty()),
         description: description.filter(|d| !d.is_empty()),
         attribution: attribution.filter(|a| !a.is_empty()),
-        vector_layers: json.as_deref().map(vector_layers).unwrap_or_default(),
+        vector_layers: layers,
         tile_size,
     })
 }
@@ -550,6 +616,15 @@ impl PmFile {
         } else {
             raster_size(self.first_tile()?.as_deref(), &format)
         };
+        let mut layers = vector_layers(&metadata.to_string());
+        if layers.is_empty() && format.is_vector() {
+            // The metadata does not list them: a tile does (the deepest, which has the most).
+            layers = self
+                .tile_at_centre(h.max_zoom)?
+                .as_deref()
+                .map(mvt_layer_names)
+                .unwrap_or_default();
+        }
         Ok(TileFileInfo {
             kind: "PMTiles v3",
             compression: compression_of(h.tile_compression),
@@ -567,7 +642,7 @@ impl PmFile {
             name: text("name"),
             description: text("description"),
             attribution: text("attribution"),
-            vector_layers: vector_layers(&metadata.to_string()),
+            vector_layers: layers,
             tile_size,
             format,
             format_from,
@@ -576,8 +651,13 @@ impl PmFile {
 
     /// A tile at the lowest zoom the file has, to look at.
     fn first_tile(&self) -> Result<Option<Vec<u8>>, TileFileError> {
+        self.tile_at_centre(self.reader.get_header().min_zoom)
+    }
+
+    /// The tile under the file's centre at zoom `z`.
+    fn tile_at_centre(&self, z: u8) -> Result<Option<Vec<u8>>, TileFileError> {
         let h = self.reader.get_header();
-        let z = h.min_zoom.min(30);
+        let z = z.min(30);
         let n = 1u32 << z;
         let (x, y) = if z == 0 {
             (0, 0)

@@ -15,6 +15,9 @@ use crate::model::Lang;
 pub enum Schema {
     /// Protomaps basemap layers: `earth`, `water`, `landuse`, `roads`, `places`, …
     Protomaps,
+    /// Protomaps basemaps before version 4: the same layers (with `transit` and
+    /// `physical_line`), kinds under `pmap:kind`.
+    ProtomapsV2,
     /// OpenMapTiles: `water`, `landcover`, `transportation`, `place`, …
     OpenMapTiles,
 }
@@ -28,8 +31,11 @@ impl Schema {
             "water_name",
             "landcover",
         ];
+        let old = ["physical_line", "physical_point", "transit", "natural"];
         if layers.iter().any(|l| omt.contains(&l.as_str())) {
             Schema::OpenMapTiles
+        } else if layers.iter().any(|l| old.contains(&l.as_str())) {
+            Schema::ProtomapsV2
         } else {
             Schema::Protomaps
         }
@@ -38,6 +44,7 @@ impl Schema {
     pub fn name(self) -> &'static str {
         match self {
             Schema::Protomaps => "Protomaps basemap",
+            Schema::ProtomapsV2 => "Protomaps basemap (before version 4)",
             Schema::OpenMapTiles => "OpenMapTiles",
         }
     }
@@ -47,8 +54,79 @@ impl Schema {
 pub fn default_style(schema: Schema) -> Style {
     match schema {
         Schema::Protomaps => Style::protomaps_basemap_light(),
+        Schema::ProtomapsV2 => renamed_key(Style::protomaps_basemap_light(), "kind", "pmap:kind"),
         Schema::OpenMapTiles => Style::openmaptiles_basemap_light(),
     }
+}
+
+/// The style with every use of property `from` made a use of `to`: in filters (both the
+/// expression form `["get", from]` and the legacy `[op, from, …]`) and in layout and paint
+/// values.
+fn renamed_key(mut style: Style, from: &str, to: &str) -> Style {
+    fn walk(v: &mut Value, from: &str, to: &str) {
+        if let Value::Array(items) = v {
+            let legacy = ["in", "!in", "==", "!=", "has", "!has", "get"];
+            if items.len() >= 2
+                && items[0].as_str().is_some_and(|op| legacy.contains(&op))
+                && items[1] == from
+            {
+                items[1] = Value::String(to.to_owned());
+            }
+            for item in items {
+                walk(item, from, to);
+            }
+        }
+    }
+    let paint = |p: &mut walkers::Paint| {
+        let values = [
+            p.background_color.as_mut().map(|c| &mut c.0),
+            p.fill_color.as_mut().map(|c| &mut c.0),
+            p.fill_opacity.as_mut().map(|c| &mut c.0),
+            p.line_width.as_mut().map(|c| &mut c.0),
+            p.line_color.as_mut().map(|c| &mut c.0),
+            p.line_opacity.as_mut().map(|c| &mut c.0),
+            p.text_color.as_mut().map(|c| &mut c.0),
+        ];
+        for v in values.into_iter().flatten() {
+            walk(v, from, to);
+        }
+    };
+    for layer in &mut style.layers {
+        match layer {
+            StyleLayer::Fill {
+                filter, paint: p, ..
+            }
+            | StyleLayer::Line {
+                filter, paint: p, ..
+            } => {
+                if let Some(f) = filter {
+                    walk(&mut f.0, from, to);
+                }
+                paint(p);
+            }
+            StyleLayer::Symbol {
+                filter,
+                layout,
+                paint: p,
+                ..
+            } => {
+                if let Some(f) = filter {
+                    walk(&mut f.0, from, to);
+                }
+                if let Some(t) = layout.text_field.as_mut() {
+                    walk(t, from, to);
+                }
+                if let Some(t) = layout.text_size.as_mut() {
+                    walk(&mut t.0, from, to);
+                }
+                if let Some(p) = p {
+                    paint(p);
+                }
+            }
+            _ => {}
+        }
+    }
+    style
 }
 
 /// Reads a MapLibre style JSON file (only its `layers` are used).
@@ -206,6 +284,24 @@ mod tests {
         assert_eq!(Schema::of(&omt), Schema::OpenMapTiles);
         let pm = ["earth", "water", "roads", "places"].map(str::to_owned);
         assert_eq!(Schema::of(&pm), Schema::Protomaps);
+        let old = ["earth", "water", "roads", "transit", "physical_line"].map(str::to_owned);
+        assert_eq!(Schema::of(&old), Schema::ProtomapsV2);
+        // The older schema's kinds are read from `pmap:kind`.
+        let style = default_style(Schema::ProtomapsV2);
+        let road = walkers::Context::new(
+            "LineString".to_owned(),
+            [("pmap:kind".to_owned(), json!("major_road"))].into(),
+            14,
+        );
+        let drawn = style.layers.iter().any(|l| match l {
+            StyleLayer::Line {
+                source_layer,
+                filter: Some(f),
+                ..
+            } => source_layer.matches("roads") && f.matches(&road),
+            _ => false,
+        });
+        assert!(drawn, "a major road of the older schema is drawn");
         let style = default_style(Schema::Protomaps);
         assert!(draws_from(&style, &pm));
         assert!(!draws_from(&style, &["parcels".to_owned()]));
