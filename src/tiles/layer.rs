@@ -103,6 +103,10 @@ pub struct FileTiles {
     requests: Sender<TileId>,
     results: Receiver<Loaded>,
     tiles: HashMap<TileId, (Tile, u64)>,
+    /// Over-zoomed pieces of vector tiles: the tile's drawables (shared) with only the labels
+    /// that fall inside the piece, so that a tile drawn as four pieces does not place its
+    /// labels four times.
+    pieces: HashMap<(TileId, u8), Tile>,
     clock: u64,
     pending: HashSet<TileId>,
     absent: HashSet<TileId>,
@@ -176,6 +180,7 @@ impl FileTiles {
             requests,
             results,
             tiles: HashMap::new(),
+            pieces: HashMap::new(),
             clock: 0,
             pending: HashSet::new(),
             absent: HashSet::new(),
@@ -254,6 +259,10 @@ impl FileTiles {
             for (id, _) in by_age.into_iter().take(self.tiles.len() - MAX_TILES) {
                 self.tiles.remove(&id);
             }
+            self.pieces.clear();
+        }
+        if self.pieces.len() > 4 * MAX_TILES {
+            self.pieces.clear();
         }
     }
 
@@ -293,7 +302,28 @@ impl FileTiles {
                 let fy = (id.y - (ancestor.y << dz)) as f32;
                 let uv =
                     Rect::from_min_max(pos2(fx / n, fy / n), pos2((fx + 1.0) / n, (fy + 1.0) / n));
-                return Some(TilePiece::new(tile.clone(), uv));
+                let tile = match tile {
+                    Tile::Vector { drawables, texts } if dz > 0 => self
+                        .pieces
+                        .entry((id, z))
+                        .or_insert_with(|| {
+                            let inside = Rect::from_min_max(
+                                (uv.min.to_vec2() * self.tile_size as f32).to_pos2(),
+                                (uv.max.to_vec2() * self.tile_size as f32).to_pos2(),
+                            );
+                            Tile::Vector {
+                                drawables: drawables.clone(),
+                                texts: texts
+                                    .iter()
+                                    .filter(|t| inside.contains(t.position))
+                                    .cloned()
+                                    .collect(),
+                            }
+                        })
+                        .clone(),
+                    other => other.clone(),
+                };
+                return Some(TilePiece::new(tile, uv));
             }
             z = z.checked_sub(1)?;
         }
