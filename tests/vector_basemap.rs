@@ -438,3 +438,60 @@ fn convert_goes_between_mbtiles_and_pmtiles_keeping_tiles_and_metadata() {
     corridor::tiles::convert::convert(&pm, &back).expect("convert again");
     assert!(dir.path().join("back.mbtiles.bak").is_file());
 }
+
+#[test]
+fn an_exported_figure_draws_the_vector_basemap() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("corridor-vector.pmtiles");
+    vector_pmtiles(&file, 8..=12);
+    let lake = [(LAKE[0] + LAKE[2]) / 2.0, (LAKE[1] + LAKE[3]) / 2.0];
+    let project = project(dir.path(), std::slice::from_ref(&file), lake, 13.0);
+    let out = dir.path().join("figure.png");
+    let run = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .arg("export")
+        .arg(&project)
+        .arg("--out")
+        .arg(&out)
+        .args(["--size", "800x600"])
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .output()
+        .expect("run corridor");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let image = image::open(&out).expect("the PNG").to_rgb8();
+    let centre = image.get_pixel(400, 300).0;
+    assert!(
+        near(centre, WATER, 6),
+        "the lake at the figure's centre: {centre:?}"
+    );
+}
+
+#[test]
+fn a_maplibre_style_named_by_the_project_replaces_the_built_in_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("v.pmtiles");
+    vector_pmtiles(&file, 10..=12);
+    std::fs::write(
+        dir.path().join("style.json"),
+        r##"{"version": 8, "sources": {}, "layers": [
+            {"id": "bg", "type": "background", "paint": {"background-color": "#202020"}},
+            {"id": "water", "type": "fill", "source-layer": "water", "paint": {"fill-color": "#e03010"}}
+        ]}"##,
+    )
+    .expect("write style");
+    let lake = [(LAKE[0] + LAKE[2]) / 2.0, (LAKE[1] + LAKE[3]) / 2.0];
+    let project = project(dir.path(), std::slice::from_ref(&file), lake, 13.0);
+    let text = std::fs::read_to_string(&project).expect("read") + "style = \"style.json\"\n";
+    std::fs::write(&project, text).expect("write");
+    let mut h = harness(project, dir.path().join("data"));
+    settle(&mut h);
+    let image = h.render().expect("render");
+    let rect = h.state().map.transform.expect("map").rect;
+    let water = pixel(&image, screen_of(&h, lake[0], lake[1]));
+    assert!(near(water, [0xe0, 0x30, 0x10], 6), "water in the style's red: {water:?}");
+    let corner = pixel(&image, rect.left_top() + egui::vec2(30.0, 30.0));
+    assert!(near(corner, [0x20, 0x20, 0x20], 6), "its background: {corner:?}");
+}

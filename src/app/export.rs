@@ -106,12 +106,20 @@ pub fn render(req: &ExportRequest) -> Result<image::RgbaImage, String> {
         let camera = req.camera.unwrap_or_else(|| h.state().map.camera());
         h.state_mut().show_figure(camera);
     }
-    // Let tiles from local files and the cache arrive; a missing tile stays the land colour.
+    // Let every tile on the image arrive (read and decoded: vector tiles take a few
+    // milliseconds each); one that does not come stays the land colour.
     let start = Instant::now();
+    let mut quiet = 0;
     loop {
         h.step();
         let state = h.state().basemap().state();
-        if state != BasemapState::Loading || start.elapsed() > Duration::from_secs(5) {
+        let pending = h.state().basemap().stats().pending;
+        quiet = if state != BasemapState::Loading && pending == 0 {
+            quiet + 1
+        } else {
+            0
+        };
+        if quiet >= 3 || start.elapsed() > Duration::from_secs(20) {
             break;
         }
         std::thread::sleep(Duration::from_millis(10));
