@@ -363,6 +363,20 @@ impl CorridorApp {
         }
     }
 
+    /// Draws vector tile files with this MapLibre style (checked first), or with the built-in
+    /// one when `None`. The project remembers it.
+    pub fn set_vector_style(&mut self, ctx: &egui::Context, style: Option<PathBuf>) {
+        if let Some(path) = &style
+            && let Err(why) = crate::tiles::style::read_style(path)
+        {
+            self.report(why);
+            return;
+        }
+        self.basemap.spec.style = style.clone();
+        self.doc.basemap.style = style;
+        self.basemap.restart(ctx);
+    }
+
     /// The selected feature, if any.
     /// What the selected feature's panel shows.
     pub fn selection_facts(&self) -> Option<&FeatureFacts> {

@@ -491,7 +491,30 @@ fn a_maplibre_style_named_by_the_project_replaces_the_built_in_one() {
     let image = h.render().expect("render");
     let rect = h.state().map.transform.expect("map").rect;
     let water = pixel(&image, screen_of(&h, lake[0], lake[1]));
-    assert!(near(water, [0xe0, 0x30, 0x10], 6), "water in the style's red: {water:?}");
+    assert!(
+        near(water, [0xe0, 0x30, 0x10], 6),
+        "water in the style's red: {water:?}"
+    );
     let corner = pixel(&image, rect.left_top() + egui::vec2(30.0, 30.0));
-    assert!(near(corner, [0x20, 0x20, 0x20], 6), "its background: {corner:?}");
+    assert!(
+        near(corner, [0x20, 0x20, 0x20], 6),
+        "its background: {corner:?}"
+    );
+
+    // A style that is not one is refused with its reason, and the map keeps the one it has.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"layers\": 3}").expect("write");
+    let ctx = h.ctx.clone();
+    h.state_mut().set_vector_style(&ctx, Some(bad));
+    let notices = h.state().notices().join("\n");
+    assert!(
+        notices.contains("bad.json") && notices.contains("not a MapLibre style"),
+        "{notices}"
+    );
+    // Back to the built-in style: the lake is blue again.
+    h.state_mut().set_vector_style(&ctx, None);
+    settle(&mut h);
+    let image = h.render().expect("render");
+    let water = pixel(&image, screen_of(&h, lake[0], lake[1]));
+    assert!(near(water, WATER, 6), "built-in water: {water:?}");
 }

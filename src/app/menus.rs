@@ -231,7 +231,10 @@ impl CorridorApp {
     pub(super) fn apply_basemap_action(&mut self, ctx: &egui::Context, action: BasemapAction) {
         match action {
             BasemapAction::Provider(spec) => {
+                // Another provider; the vector style stays.
+                let style = self.basemap.spec.style.take();
                 self.basemap.spec = spec;
+                self.basemap.spec.style = style;
                 self.basemap.restart(ctx);
             }
             BasemapAction::PickFile => {
@@ -256,6 +259,18 @@ impl CorridorApp {
                 }
                 self.basemap.restart(ctx);
             }
+            BasemapAction::PickStyle => {
+                if let Some(why) = crate::ui::file_dialog_unavailable() {
+                    self.report(why.to_owned());
+                } else if let Some(path) = rfd::FileDialog::new()
+                    .set_title("Style of vector tiles")
+                    .add_filter("MapLibre style (JSON)", &["json"])
+                    .pick_file()
+                {
+                    self.set_vector_style(ctx, Some(path));
+                }
+            }
+            BasemapAction::BuiltInStyle => self.set_vector_style(ctx, None),
             BasemapAction::OpenOffline => self.offline.open = true,
             BasemapAction::OpenProviderForm => self.provider_form.open = true,
         }

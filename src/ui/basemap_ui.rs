@@ -27,6 +27,10 @@ pub enum BasemapAction {
     OpenOffline,
     /// Open the form to add a tile provider.
     OpenProviderForm,
+    /// Ask for a MapLibre style (JSON) for vector tile files.
+    PickStyle,
+    /// Go back to the built-in style of the files' schema.
+    BuiltInStyle,
 }
 
 /// The "add a tile provider" form.
@@ -140,6 +144,7 @@ pub fn basemap_menu_ui(
     files: &[PathBuf],
     cache_limit: u64,
 ) -> Option<BasemapAction> {
+    let style = current.style.as_deref();
     let mut action = None;
     ui.label(RichText::new(tr("Provider")).strong());
     for p in offered {
@@ -148,10 +153,12 @@ pub fn basemap_menu_ui(
         }
     }
     ui.separator();
-    ui.label(RichText::new("Local tile files (drawn first)").strong());
+    ui.label(RichText::new("Local tile files (drawn over the provider)").strong());
     if files.is_empty() {
         ui.label(
-            RichText::new("None: add an MBTiles file or make an area available offline.")
+            RichText::new(
+                "None: add an MBTiles or PMTiles file (raster or vector), or make an area available offline.",
+            )
                 .small()
                 .color(MUTED),
         );
@@ -173,6 +180,32 @@ pub fn basemap_menu_ui(
         ui.close();
         action = Some(BasemapAction::PickFile);
     }
+    ui.label(RichText::new("Style of vector tiles").strong());
+    if ui
+        .radio(
+            style.is_none(),
+            "Built-in (Protomaps or OpenMapTiles layers, as the file has)",
+        )
+        .clicked()
+        && style.is_some()
+    {
+        action = Some(BasemapAction::BuiltInStyle);
+    }
+    if let Some(s) = style {
+        let _ = ui
+            .radio(
+                true,
+                s.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            )
+            .on_hover_text(s.display().to_string());
+    }
+    if ui.button("Choose a MapLibre style… (JSON)").clicked() {
+        ui.close();
+        action = Some(BasemapAction::PickStyle);
+    }
+    ui.separator();
     if ui.button(tr("Add tile provider…")).clicked() {
         ui.close();
         action = Some(BasemapAction::OpenProviderForm);
