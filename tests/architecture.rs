@@ -13,7 +13,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("io", &["model", "geometry"]),
     ("db", &["io", "model", "geometry"]),
     ("render", &["model", "geometry"]),
-    ("tiles", &["model", "geometry"]),
+    ("tiles", &["io", "model", "geometry"]),
     ("editor", &["render", "model", "geometry"]),
     (
         "ui",
@@ -28,7 +28,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     (
         "bench_frames",
-        &["app", "loader", "render", "io", "model", "geometry"],
+        &[
+            "app", "loader", "render", "tiles", "io", "model", "geometry",
+        ],
     ),
     ("fuzzing", &["io", "render", "tiles", "model", "geometry"]),
     (

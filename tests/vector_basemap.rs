@@ -518,3 +518,68 @@ fn a_maplibre_style_named_by_the_project_replaces_the_built_in_one() {
     let water = pixel(&image, screen_of(&h, lake[0], lake[1]));
     assert!(near(water, WATER, 6), "built-in water: {water:?}");
 }
+
+#[test]
+fn damaged_tile_files_never_crash_the_reader() {
+    // Every cut and many corrupted bytes of a real PMTiles and MBTiles file: opening,
+    // describing and reading tiles give an answer or an error, never a panic.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = dir.path().join("good.pmtiles");
+    vector_pmtiles(&good, 9..=10);
+    let bytes = std::fs::read(&good).expect("read");
+    let tiles: Vec<(u8, u32, u32)> = (9..=10)
+        .flat_map(|z| tiles_of(BBOX, z).into_iter().map(move |(x, y)| (z, x, y)))
+        .collect();
+    let path = dir.path().join("damaged.pmtiles");
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut variants: Vec<Vec<u8>> = Vec::new();
+    for cut in (0..bytes.len()).step_by((bytes.len() / 150).max(1)) {
+        variants.push(bytes[..cut].to_vec());
+    }
+    for _ in 0..300 {
+        let mut b = bytes.clone();
+        // Mostly the header and directories, where a wrong byte misleads the most.
+        let span = if next() % 4 == 0 {
+            b.len()
+        } else {
+            2048.min(b.len())
+        };
+        for _ in 0..1 + next() % 4 {
+            let at = (next() as usize) % span;
+            b[at] = next() as u8;
+        }
+        variants.push(b);
+    }
+    let mut refused = 0;
+    for b in &variants {
+        std::fs::write(&path, b).expect("write");
+        let outcome = std::panic::catch_unwind(|| match TileFile::open(&path) {
+            Ok(f) => {
+                let _ = f.info();
+                for &(z, x, y) in &tiles {
+                    let _ = f.tile(z, x, y);
+                }
+                false
+            }
+            Err(e) => {
+                let e = e.to_string();
+                assert!(
+                    e.contains("damaged.pmtiles"),
+                    "the message names the file: {e}"
+                );
+                true
+            }
+        });
+        match outcome {
+            Ok(was_refused) => refused += was_refused as usize,
+            Err(_) => panic!("reading a damaged file panicked ({} bytes)", b.len()),
+        }
+    }
+    assert!(refused > 100, "most damaged files are refused ({refused})");
+}
