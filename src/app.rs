@@ -137,6 +137,10 @@ impl Default for Panels {
 /// The application: one document and everything shown about it.
 pub struct CorridorApp {
     pub doc: Document,
+    /// The egui context the app draws on (to measure text before drawing it).
+    ctx: egui::Context,
+    /// First start on a Vietnamese system: Vietnamese is offered as the interface language.
+    pub offer_vietnamese: bool,
     /// One per layer, same order as `doc.layers`.
     renders: Vec<LayerRender>,
     /// Render data of the document's context layers (the bundled map under the tiles).
@@ -268,6 +272,8 @@ impl CorridorApp {
         remember_recent(&mut persisted.recent, &opened);
         let start_path = (!is_project).then(|| options.path.clone());
         let mut app = Self {
+            ctx: ctx.clone(),
+            offer_vietnamese: false,
             doc,
             renders,
             context_renders,
@@ -330,8 +336,15 @@ impl CorridorApp {
         app.doc.layers = layers;
         app.start_project_tracking();
         app.load_project_tables(ctx);
-        if let Some(lang) = app.persisted.lang {
-            app.set_language(lang);
+        // One language throughout: the interface, the names and the labels. Until the user
+        // chooses, English; on a Vietnamese system, Vietnamese is offered.
+        match app.persisted.lang {
+            Some(lang) => app.set_language(lang),
+            None => {
+                crate::ui::i18n::set_lang(crate::model::Lang::En);
+                app.relabel();
+                app.offer_vietnamese = crate::ui::i18n::system_prefers_vietnamese();
+            }
         }
         app
     }
@@ -391,12 +404,30 @@ impl CorridorApp {
     pub fn set_language(&mut self, lang: crate::model::Lang) {
         crate::ui::i18n::set_lang(lang);
         self.persisted.lang = Some(lang);
+        self.offer_vietnamese = false;
         self.relabel();
+    }
+
+    /// On a first start on a Vietnamese system: a bar offering the interface in Vietnamese.
+    fn language_offer(&mut self, ui: &mut Ui) {
+        let (mut vietnamese, mut english) = (false, false);
+        egui::Panel::top("language_offer").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label("Máy tính này dùng tiếng Việt. Chuyển giao diện sang tiếng Việt?");
+                vietnamese = ui.button("Dùng tiếng Việt").clicked();
+                english = ui.button("Keep English").clicked();
+            });
+        });
+        if vietnamese {
+            self.set_language(crate::model::Lang::Vi);
+        } else if english {
+            self.set_language(crate::model::Lang::En);
+        }
     }
 
     /// Rebuilds every layer's render data (labels depend on the language).
     fn relabel(&mut self) {
-        let lang = self.persisted.lang;
+        let lang = Some(crate::ui::i18n::lang());
         let build = |layers: &[Layer]| -> Vec<LayerRender> {
             layers
                 .iter()
@@ -450,7 +481,7 @@ impl CorridorApp {
         &self.notices
     }
 
-    fn feature_box(&self, r: FeatureRef) -> Option<MercatorBox> {
+    pub fn feature_box(&self, r: FeatureRef) -> Option<MercatorBox> {
         let (li, fi) = self.doc.locate(r)?;
         let f = self.renders.get(li)?.features.get(fi)?;
         (!f.bbox.is_empty()).then_some(f.bbox)
@@ -596,10 +627,7 @@ impl eframe::App for CorridorApp {
                 .collect()
         });
         let (tile_files, layers): (Vec<PathBuf>, Vec<PathBuf>) =
-            dropped.into_iter().partition(|p| {
-                p.extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("mbtiles"))
-            });
+            dropped.into_iter().partition(|p| crate::tiles::is_tile_file(p));
         for f in tile_files {
             self.add_basemap_file(&ctx, f);
         }
@@ -624,6 +652,9 @@ impl eframe::App for CorridorApp {
         self.keyboard(ui);
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
+        if self.offer_vietnamese {
+            self.language_offer(ui);
+        }
         if self.editing_layer().is_some() {
             egui::Panel::top("edit_toolbar").show(ui, |ui| self.edit_toolbar(ui));
         }

@@ -289,3 +289,91 @@ fn the_bundled_fonts_draw_every_interface_text() {
         });
     h.run();
 }
+
+/// Every slide, at three window shapes: once the camera has landed, the features the slide is
+/// about lie inside the map and clear of the slide box, the slide number and the legend.
+#[test]
+fn every_slide_frames_its_features_clear_of_the_boxes_at_any_window_shape() {
+    for size in [
+        egui::vec2(1920.0, 1080.0),
+        egui::vec2(1024.0, 768.0),
+        egui::vec2(800.0, 1200.0),
+    ] {
+        let mut h = open_sized(maps().join("corridor.toml"), size);
+        h.run();
+        h.key_press(egui::Key::F5);
+        h.run();
+        let count = slide_count(&h);
+        for i in 0..count {
+            if i > 0 {
+                h.key_press(egui::Key::PageDown);
+            }
+            h.run();
+            let app = h.state();
+            assert_eq!(app.presenter.slide, i);
+            let slide = app.doc.story.as_ref().expect("story").0.slides[i].clone();
+            let t = app.map.transform.expect("map drawn");
+            let mut on_screen = egui::Rect::NOTHING;
+            for id in &slide.fit {
+                let r = app.doc.feature_by_id(id).expect("fit feature exists");
+                let b = app.feature_box(r).expect("it has a shape");
+                on_screen = on_screen
+                    .union(egui::Rect::from_two_pos(
+                        t.screen_from_world(b.min),
+                        t.screen_from_world(b.max),
+                    ));
+            }
+            if slide.fit.is_empty() {
+                continue;
+            }
+            let title = slide.title.get(corridor::model::Lang::En).to_owned();
+            assert!(
+                t.rect.expand(1.0).contains_rect(on_screen),
+                "{size:?}, slide {} ({title}): {on_screen:?} leaves the map {:?}",
+                i + 1,
+                t.rect
+            );
+            for (what, r) in [
+                ("slide box", app.presenter.slide_box_rect),
+                ("slide number", app.presenter.number_rect),
+                ("legend", app.presenter.legend_rect),
+            ] {
+                let r = r.expect("drawn");
+                assert!(
+                    !r.intersects(on_screen.shrink(1.0)),
+                    "{size:?}, slide {} ({title}): the {what} {r:?} covers the features {on_screen:?}",
+                    i + 1
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn w_whites_out_and_the_pointer_hides_after_two_seconds() {
+    let mut h = open(maps().join("corridor.toml"));
+    h.run();
+    h.key_press(egui::Key::F5);
+    h.run();
+    h.key_press(egui::Key::W);
+    h.run();
+    assert!(h.state().presenter.white, "W whites out");
+    h.key_press(egui::Key::B);
+    h.run();
+    assert!(h.state().presenter.blank && !h.state().presenter.white, "B blanks instead");
+    h.key_press(egui::Key::B);
+    h.run();
+    assert!(!h.state().presenter.blank && !h.state().presenter.white);
+
+    h.hover_at(egui::pos2(640.0, 400.0));
+    h.step();
+    assert_ne!(h.output().platform_output.cursor_icon, egui::CursorIcon::None, "shown while it moves");
+    for _ in 0..150 {
+        h.step();
+    }
+    assert_eq!(
+        h.output().platform_output.cursor_icon,
+        egui::CursorIcon::None,
+        "hidden after two seconds still"
+    );
+}

@@ -78,6 +78,8 @@ pub enum Command {
     GoToSlide(usize),
     /// Blank the screen while presenting, or bring the map back.
     ToggleBlank,
+    /// White the presentation's screen out, or show it again (`W`).
+    ToggleWhite,
     EditStory,
     ExportView {
         scale: f32,
@@ -208,7 +210,14 @@ impl CorridorApp {
             }
             Command::LastSlide => self.go_to_slide(self.slide_count().saturating_sub(1), now, true),
             Command::GoToSlide(i) => self.go_to_slide(i, now, true),
-            Command::ToggleBlank => self.presenter.blank = !self.presenter.blank,
+            Command::ToggleBlank => {
+                self.presenter.blank = !self.presenter.blank;
+                self.presenter.white = false;
+            }
+            Command::ToggleWhite => {
+                self.presenter.white = !self.presenter.white;
+                self.presenter.blank = false;
+            }
             Command::EditStory => self.story_editor.open = true,
             Command::ExportView { scale } => self.export_view(scale),
             Command::ExportSlides => self.export_slides(),

@@ -23,6 +23,7 @@ impl CorridorApp {
         }
         self.presenter.active = true;
         self.presenter.blank = false;
+        self.presenter.white = false;
         self.select(None);
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
         self.go_to_slide(from, now, true);
@@ -46,6 +47,8 @@ impl CorridorApp {
         self.presenter.active = false;
         self.presenter.figure = false;
         self.presenter.blank = false;
+        self.presenter.white = false;
+        ctx.set_cursor_icon(egui::CursorIcon::Default);
         for (layer, visible) in self
             .doc
             .layers
@@ -98,7 +101,8 @@ impl CorridorApp {
         }
     }
 
-    /// Where a slide looks: the features it fits, or its centre and zoom.
+    /// Where a slide looks: the features it fits, framed in the part of the map its box, the
+    /// legend and the slide number leave free; or its centre and zoom.
     pub fn slide_camera(&self, slide: &crate::model::Slide) -> Option<Camera> {
         let boxes = slide
             .fit
@@ -107,7 +111,7 @@ impl CorridorApp {
             .filter_map(|r| self.feature_box(r));
         let bbox = boxes.fold(MercatorBox::EMPTY, |a, b| a.union(&b));
         if !bbox.is_empty() {
-            let rect = self
+            let map = self
                 .map
                 .transform
                 .map(|t| t.rect)
@@ -115,13 +119,57 @@ impl CorridorApp {
                     egui::Pos2::ZERO,
                     egui::vec2(1280.0, 800.0),
                 ));
-            return Some(fit_camera(&bbox, rect));
+            let free = self.free_for(slide, map, &bbox);
+            let camera = fit_camera(&bbox, free);
+            // The features' centre goes to the free part's centre, not the map's.
+            let per_point = 1.0 / (256.0 * 2f64.powf(camera.zoom));
+            let shift = free.center() - map.center();
+            return Some(Camera {
+                center: [
+                    camera.center[0] - shift.x as f64 * per_point,
+                    camera.center[1] - shift.y as f64 * per_point,
+                ],
+                zoom: camera.zoom,
+            });
         }
         let [lon, lat] = slide.center?;
         Some(Camera {
             center: mercator_from_lonlat(lon, lat),
             zoom: slide.zoom.unwrap_or(self.map.camera().zoom),
         })
+    }
+
+    /// The part of `map` that slide's box, its number and the legend leave free, for `bbox`.
+    fn free_for(
+        &self,
+        slide: &crate::model::Slide,
+        map: egui::Rect,
+        bbox: &MercatorBox,
+    ) -> egui::Rect {
+        let ctx = &self.ctx;
+        let lang = crate::ui::i18n::lang();
+        let text = slide.text.get(lang);
+        let count = self.slide_count().max(1);
+        let number = self
+            .doc
+            .story
+            .as_ref()
+            .and_then(|(s, _)| s.slides.iter().position(|x| x == slide))
+            .unwrap_or(0)
+            + 1;
+        let mut covered = vec![
+            crate::ui::present_ui::box_layout(
+                ctx,
+                map,
+                slide.title.get(lang),
+                Some(text).filter(|t| !t.is_empty()),
+            )
+            .rect,
+            crate::ui::present_ui::number_rect(ctx, map, number, count),
+        ];
+        covered.extend(self.presenter.legend_rect);
+        let aspect = (bbox.width() / bbox.height().max(1e-12)) as f32;
+        crate::ui::present_ui::free_rect(map, &covered, aspect)
     }
 
     /// The number of slides in the story.
@@ -139,6 +187,7 @@ impl CorridorApp {
                 PresentKey::First => Command::GoToSlide(0),
                 PresentKey::Last => Command::LastSlide,
                 PresentKey::Blank => Command::ToggleBlank,
+                PresentKey::White => Command::ToggleWhite,
                 PresentKey::Language => Command::Language(crate::ui::i18n::lang().next()),
                 PresentKey::End => Command::StopPresenting,
             };
@@ -187,16 +236,18 @@ impl CorridorApp {
                 } else if let Some((story, _)) = &self.doc.story
                     && let Some(slide) = story.slides.get(self.presenter.slide)
                 {
-                    slide_overlay_ui(
+                    let (slide_box, number) = slide_overlay_ui(
                         ui,
                         slide,
                         self.presenter.slide + 1,
                         story.slides.len(),
                         crate::ui::i18n::lang(),
                     );
+                    self.presenter.slide_box_rect = Some(slide_box);
+                    self.presenter.number_rect = Some(number);
                 }
                 let rect = ui.max_rect();
-                egui::Area::new(egui::Id::unique("present_legend"))
+                let legend = egui::Area::new(egui::Id::unique("present_legend"))
                     .fixed_pos(rect.right_top() + egui::vec2(-24.0, 24.0))
                     .pivot(egui::Align2::RIGHT_TOP)
                     .interactable(false)
@@ -206,8 +257,26 @@ impl CorridorApp {
                             legend_ui(ui, &self.doc);
                         });
                     });
+                let legend = legend.response.rect;
+                if !self.presenter.figure && self.presenter.legend_rect != Some(legend) {
+                    // The legend is only measured once drawn: frame the slide again when it
+                    // first appears or changes.
+                    let first = self.presenter.legend_rect.is_none();
+                    self.presenter.legend_rect = Some(legend);
+                    let slide = self.presenter.slide;
+                    self.go_to_slide(slide, now, !first);
+                }
                 if self.presenter.blank {
-                    blank_ui(ui);
+                    blank_ui(ui, egui::Color32::BLACK);
+                } else if self.presenter.white {
+                    blank_ui(ui, egui::Color32::WHITE);
+                }
+                // A clean screen: the pointer hides after two seconds without moving.
+                let still = ui.input(|i| i.pointer.time_since_last_movement());
+                if still >= 2.0 {
+                    ctx.set_cursor_icon(egui::CursorIcon::None);
+                } else {
+                    ctx.request_repaint_after(std::time::Duration::from_secs_f32(2.0 - still));
                 }
             });
     }

@@ -166,6 +166,7 @@ fn layer_from_spec(spec: &LayerSpec, path: &Path, base: &Path) -> Layer {
     layer.subareas = spec.subareas;
     layer.admin_units = spec.admin_units;
     layer.attribution = spec.attribution.clone();
+    layer.title = spec.title.clone();
     layer
 }
 
@@ -245,6 +246,7 @@ fn spec_of(l: &Layer, base: &Path) -> LayerSpec {
         subareas: l.subareas,
         admin_units: l.admin_units,
         attribution: l.attribution.clone(),
+        title: l.title.clone(),
         read: l
             .read
             .clone()

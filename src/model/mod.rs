@@ -222,6 +222,8 @@ pub struct Layer {
     pub admin_units: bool,
     /// Where its data comes from and under which licence (empty when not stated).
     pub attribution: String,
+    /// What the legend calls the layer in each language (its name when empty).
+    pub title: Texts,
     /// In the order of their ids (see [`FeatureId`]); read with [`Layer::features`].
     features: Vec<Feature>,
     /// The id the next feature added gets.
@@ -263,6 +265,7 @@ impl Layer {
             subareas: false,
             admin_units: false,
             attribution: String::new(),
+            title: Texts::default(),
             features,
             status: LayerStatus::Loaded,
             warnings,

@@ -159,6 +159,9 @@ pub struct LayerSpec {
     /// attribution line while the layer is visible, and in the layer's properties.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub attribution: String,
+    /// What the legend calls the layer, in each language (its `name` when not given).
+    #[serde(default, skip_serializing_if = "super::Texts::is_empty")]
+    pub title: super::Texts,
     /// For a Shapefile, GeoPackage, MapInfo or KML file: the table read, the coordinate system
     /// assumed when the file states none, and how its text is taken.
     #[serde(default, skip_serializing_if = "is_default_read")]

@@ -27,6 +27,13 @@ impl Texts {
             .map_or("", String::as_str)
     }
 
+    /// No text in any language.
+    pub fn is_empty(&self) -> bool {
+        [&self.vi, &self.en, &self.zh]
+            .iter()
+            .all(|t| t.trim().is_empty())
+    }
+
     pub fn get_mut(&mut self, lang: Lang) -> &mut String {
         match lang {
             Lang::Vi => &mut self.vi,

@@ -101,6 +101,10 @@ pub struct CategoryStyle {
     /// Colour per property value; values not listed keep the layer's colours.
     #[serde(default)]
     pub colors: BTreeMap<String, Color>,
+    /// What the legend calls each value, in each language; a value not listed is shown made
+    /// readable (`admin_centre` → "Admin centre").
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, super::Texts>,
 }
 
 /// How a layer is drawn, as written in the project file.
@@ -264,6 +268,7 @@ mod tests {
                 colors: [("park".to_owned(), Color::rgb(1, 2, 3))]
                     .into_iter()
                     .collect(),
+                labels: Default::default(),
             }),
             ..LayerStyle::default()
         };

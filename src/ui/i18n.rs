@@ -7,8 +7,8 @@ use crate::model::Lang;
 
 thread_local! {
     static LANG: Cell<Lang> = const { Cell::new(Lang::En) };
-    /// Names of places and zones: Vietnamese until the user picks a language.
-    static NAMES: Cell<Lang> = const { Cell::new(Lang::Vi) };
+    /// Names of places and zones: in the interface's language.
+    static NAMES: Cell<Lang> = const { Cell::new(Lang::En) };
 }
 
 /// The interface language of this thread.
@@ -16,10 +16,27 @@ pub fn lang() -> Lang {
     LANG.with(Cell::get)
 }
 
-/// The language names are shown in: Vietnamese (the places' own names) until the user
-/// chooses a language, then that one.
+/// The language names are shown in: the interface's (English names keep their diacritics).
 pub fn names_lang() -> Lang {
     NAMES.with(Cell::get)
+}
+
+/// Whether the system's locale is Vietnamese (`LC_ALL`, `LC_MESSAGES` or `LANG`, the first
+/// set, as POSIX reads them).
+pub fn system_prefers_vietnamese() -> bool {
+    prefers_vietnamese(
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .map(|k| std::env::var(k).ok())
+            .as_slice(),
+    )
+}
+
+/// The rule behind [`system_prefers_vietnamese`], over the variables' values in order.
+pub fn prefers_vietnamese(vars: &[Option<String>]) -> bool {
+    vars.iter()
+        .flatten()
+        .find(|v| !v.is_empty())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("vi"))
 }
 
 /// Switches the interface, the names and the labels to `lang`.
@@ -103,6 +120,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "将指针移到地图上查看坐标",
     ),
     ("Legend", "Chú giải", "图例"),
+    ("No visible layers.", "Không có lớp nào đang hiện.", "没有可见的图层。"),
     ("Bookmarks", "Dấu trang", "书签"),
     ("Measure (M)", "Đo (M)", "测量（M）"),
     (
@@ -308,6 +326,20 @@ mod tests {
         assert_eq!(tr("Sub-areas"), "Phân khu");
         set_lang(Lang::En);
         assert_eq!(tr("Layers"), "Layers");
+    }
+
+    #[test]
+    fn a_vietnamese_locale_is_told_from_the_first_variable_set() {
+        let v = |xs: &[&str]| -> Vec<Option<String>> {
+            xs.iter()
+                .map(|x| (!x.is_empty()).then(|| x.to_string()))
+                .collect()
+        };
+        assert!(prefers_vietnamese(&v(&["", "", "vi_VN.UTF-8"])));
+        assert!(prefers_vietnamese(&v(&["vi", "", "en_US.UTF-8"])));
+        assert!(!prefers_vietnamese(&v(&["", "en_GB.UTF-8", "vi_VN.UTF-8"])));
+        assert!(!prefers_vietnamese(&v(&["", "", ""])));
+        assert!(!prefers_vietnamese(&v(&["C.UTF-8"])));
     }
 
     #[test]

@@ -96,22 +96,32 @@ pub fn legend_ui(ui: &mut Ui, doc: &Document) {
             Symbol::Line => style.stroke,
             Symbol::Point => style.marker,
         };
+        let lang = super::i18n::lang();
+        let title = Some(layer.title.get(lang))
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or(&layer.name);
         ui.horizontal(|ui| {
             swatch(ui, symbol, base, style);
-            ui.label(&layer.name);
+            ui.label(title);
         });
         if let Some(cat) = &style.categories {
             for (value, color) in &cat.colors {
+                let label = cat
+                    .labels
+                    .get(value)
+                    .map(|t| t.get(lang))
+                    .filter(|t| !t.trim().is_empty())
+                    .map_or_else(|| readable(value), str::to_owned);
                 ui.horizontal(|ui| {
                     ui.add_space(16.0);
                     swatch(ui, symbol, *color, style);
-                    ui.label(egui::RichText::new(readable(value)).small());
+                    ui.label(egui::RichText::new(label).small());
                 });
             }
         }
     }
     if !any {
-        ui.label(egui::RichText::new("No visible layers.").color(super::MUTED));
+        ui.label(egui::RichText::new(super::i18n::tr("No visible layers.")).color(super::MUTED));
     }
 }
 

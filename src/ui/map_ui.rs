@@ -178,7 +178,8 @@ pub struct MapView<'a> {
     pub glow: f32,
     /// A position the user searched for, marked with a pin (`[lon, lat]`).
     pub pin: Option<[f64; 2]>,
-    /// Show the basemap note (not while presenting: the audience need not see it).
+    /// Show the working notes: the basemap note and the name tag under the pointer (not while
+    /// presenting: the audience need not see them).
     pub notes: bool,
     /// The editor holds the primary drag (a vertex or feature is being moved): no panning.
     pub pan_locked: bool,
@@ -342,10 +343,10 @@ impl MapView<'_> {
         }
 
         let painter = ui.painter().with_clip_rect(t.rect);
-        // No name tag under the pointer while the editor drags something.
+        // No name tag under the pointer while the editor drags something, or while presenting.
         if let Some(name) = output
             .hovered
-            .filter(|_| !pan_locked)
+            .filter(|_| !pan_locked && notes)
             .and_then(|r| doc.feature(r))
             .map(|f| f.display_name())
             && let Some(pos) = ui.input(|i| i.pointer.hover_pos())

@@ -23,6 +23,13 @@ pub struct Presenter {
     /// The map's size the current slide was framed for: when the window goes full screen the
     /// slide is framed again.
     pub framed_for: Option<egui::Vec2>,
+    /// The screen is whited out (`W`).
+    pub white: bool,
+    /// Where the legend box was in the last frame (it keeps its place from slide to slide).
+    pub legend_rect: Option<egui::Rect>,
+    /// Where the slide box and the slide number were drawn in the last frame.
+    pub slide_box_rect: Option<egui::Rect>,
+    pub number_rect: Option<egui::Rect>,
 }
 
 /// What a key press asks of the presentation.
@@ -33,6 +40,7 @@ pub enum PresentKey {
     First,
     Last,
     Blank,
+    White,
     Language,
     End,
 }
@@ -55,6 +63,7 @@ pub fn present_keys(ui: &Ui) -> Vec<PresentKey> {
             (Key::End, PresentKey::Last),
             (Key::B, PresentKey::Blank),
             (Key::Period, PresentKey::Blank),
+            (Key::W, PresentKey::White),
             (Key::L, PresentKey::Language),
             (Key::Escape, PresentKey::End),
         ] {
@@ -76,8 +85,19 @@ pub fn glow(now: f64, arrive_at: f64) -> f32 {
     ((t / 1.5 * std::f64::consts::PI * 2.0).sin().abs() * (1.0 - t / 1.5)) as f32
 }
 
-/// A white box floating over the map (slide text, a figure's title, the slide number).
-fn overlay_box(ui: &Ui, id: &str, at: egui::Pos2, pivot: egui::Align2, add: impl FnOnce(&mut Ui)) {
+/// Space between the map's edge and a box, and between a box and what it must not hide.
+pub const EDGE: f32 = 24.0;
+/// A box's inner margin.
+const INNER: f32 = 16.0;
+
+/// A white box floating over the map (slide text, a figure's title, the slide number); its rect.
+fn overlay_box(
+    ui: &Ui,
+    id: &str,
+    at: egui::Pos2,
+    pivot: egui::Align2,
+    add: impl FnOnce(&mut Ui),
+) -> egui::Rect {
     egui::Area::new(egui::Id::unique(id))
         .fixed_pos(at)
         .pivot(pivot)
@@ -87,7 +107,7 @@ fn overlay_box(ui: &Ui, id: &str, at: egui::Pos2, pivot: egui::Align2, add: impl
             egui::Frame::new()
                 .fill(Color32::from_white_alpha(235))
                 .corner_radius(8.0)
-                .inner_margin(16.0)
+                .inner_margin(INNER)
                 .shadow(egui::Shadow {
                     offset: [0, 4],
                     blur: 16,
@@ -95,49 +115,186 @@ fn overlay_box(ui: &Ui, id: &str, at: egui::Pos2, pivot: egui::Align2, add: impl
                     color: Color32::from_black_alpha(60),
                 })
                 .show(ui, add);
-        });
+        })
+        .response
+        .rect
 }
 
-/// A title (and a text) in type sized for a projector, at the map's top left.
-fn title_box(ui: &Ui, id: &str, title: &str, text: Option<&str>) {
+/// How a slide's box is laid out in a map of a given size: type sized for a projector, made
+/// smaller (down to half) until the box takes at most half the map's height; past that the text
+/// wraps within the box.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BoxLayout {
+    pub title_size: f32,
+    pub text_size: f32,
+    /// The text's width inside the box.
+    pub width: f32,
+    /// Where the box goes.
+    pub rect: egui::Rect,
+}
+
+/// Lays a title (and a text) out for the map's top left, measuring with the fonts in use.
+pub fn box_layout(ctx: &egui::Context, map: egui::Rect, title: &str, text: Option<&str>) -> BoxLayout {
+    let width = (map.width() * 0.42)
+        .clamp(260.0, 760.0)
+        .min(map.width() - 2.0 * (EDGE + INNER))
+        .max(80.0);
+    let measure = |size: f32, s: &str| {
+        if s.is_empty() {
+            return egui::Vec2::ZERO;
+        }
+        ctx.fonts_mut(|f| {
+            f.layout(
+                s.to_owned(),
+                egui::FontId::proportional(size),
+                Color32::BLACK,
+                width,
+            )
+            .size()
+        })
+    };
+    let mut layout = None;
+    for scale in [1.0, 0.88, 0.76, 0.66, 0.58, 0.5] {
+        let (title_size, text_size) = (34.0 * scale, 22.0 * scale);
+        let t = measure(title_size, title);
+        let x = text.map_or(egui::Vec2::ZERO, |x| measure(text_size, x));
+        let gap = if text.is_some_and(|x| !x.is_empty()) { 6.0 } else { 0.0 };
+        let size = egui::vec2(t.x.max(x.x), t.y + gap + x.y) + egui::vec2(2.0 * INNER, 2.0 * INNER);
+        let rect = egui::Rect::from_min_size(map.left_top() + vec2(EDGE, EDGE), size);
+        layout = Some(BoxLayout {
+            title_size,
+            text_size,
+            width,
+            rect,
+        });
+        if size.y <= map.height() * 0.5 {
+            break;
+        }
+    }
+    layout.unwrap_or(BoxLayout {
+        title_size: 34.0,
+        text_size: 22.0,
+        width,
+        rect: egui::Rect::from_min_size(map.left_top(), egui::Vec2::ZERO),
+    })
+}
+
+/// A title (and a text) at the map's top left, laid out by [`box_layout`]; the box's rect.
+fn title_box(ui: &Ui, id: &str, title: &str, text: Option<&str>) -> egui::Rect {
     let rect = ui.max_rect();
-    let width = (rect.width() * 0.42).clamp(360.0, 760.0);
+    let layout = box_layout(ui.ctx(), rect, title, text);
     overlay_box(
         ui,
         id,
-        rect.left_top() + vec2(24.0, 24.0),
+        rect.left_top() + vec2(EDGE, EDGE),
         egui::Align2::LEFT_TOP,
         |ui| {
-            ui.set_max_width(width);
+            ui.set_max_width(layout.width);
             ui.label(
                 RichText::new(title)
-                    .size(34.0)
+                    .size(layout.title_size)
                     .strong()
                     .color(Color32::from_rgb(0x1d, 0x2b, 0x3a)),
             );
-            if let Some(text) = text {
+            if let Some(text) = text.filter(|t| !t.is_empty()) {
                 ui.add_space(6.0);
-                ui.label(RichText::new(text).size(22.0).color(Color32::from_gray(30)));
+                ui.label(
+                    RichText::new(text)
+                        .size(layout.text_size)
+                        .color(Color32::from_gray(30)),
+                );
             }
         },
-    );
+    )
 }
 
-/// The slide's title and text in a box sized for a projector, and its number.
-pub fn slide_overlay_ui(ui: &mut Ui, slide: &Slide, number: usize, count: usize, lang: Lang) {
-    title_box(
+/// The slide number's text.
+pub fn number_text(number: usize, count: usize) -> String {
+    format!("{} {number} / {count}", tr("Slide"))
+}
+
+/// Where the slide number goes in a map (bottom right, above the attribution line).
+pub fn number_rect(ctx: &egui::Context, map: egui::Rect, number: usize, count: usize) -> egui::Rect {
+    let size = ctx.fonts_mut(|f| {
+        f.layout_no_wrap(
+            number_text(number, count),
+            egui::FontId::proportional(22.0),
+            Color32::BLACK,
+        )
+        .size()
+    }) + vec2(2.0 * INNER, 2.0 * INNER);
+    egui::Rect::from_min_size(map.right_bottom() - vec2(EDGE, 40.0) - size, size)
+}
+
+/// The slide's title and text in a box sized for a projector, and its number; their rects.
+pub fn slide_overlay_ui(
+    ui: &mut Ui,
+    slide: &Slide,
+    number: usize,
+    count: usize,
+    lang: Lang,
+) -> (egui::Rect, egui::Rect) {
+    let text = slide.text.get(lang);
+    let slide_box = title_box(
         ui,
         "slide_box",
         slide.title.get(lang),
-        Some(slide.text.get(lang)),
+        Some(text).filter(|t| !t.is_empty()),
     );
-    let at = ui.max_rect().right_bottom() - vec2(24.0, 40.0);
-    overlay_box(ui, "slide_number", at, egui::Align2::RIGHT_BOTTOM, |ui| {
-        let number = RichText::new(format!("{} {number} / {count}", tr("Slide")))
+    let at = ui.max_rect().right_bottom() - vec2(EDGE, 40.0);
+    let number_box = overlay_box(ui, "slide_number", at, egui::Align2::RIGHT_BOTTOM, |ui| {
+        let number = RichText::new(number_text(number, count))
             .size(22.0)
             .color(Color32::from_gray(20));
         ui.add(egui::Label::new(number).wrap_mode(egui::TextWrapMode::Extend));
     });
+    (slide_box, number_box)
+}
+
+/// The largest part of `map` clear of every rect in `covered`, for a box of `aspect` (width over
+/// height) to be fitted into: of the rectangles bounded by the map's and the covered rects'
+/// edges, the one the box can be drawn largest in.
+pub fn free_rect(map: egui::Rect, covered: &[egui::Rect], aspect: f32) -> egui::Rect {
+    let covered: Vec<egui::Rect> = covered
+        .iter()
+        .map(|r| r.expand(EDGE / 2.0).intersect(map))
+        .filter(|r| r.is_positive())
+        .collect();
+    let mut xs0 = vec![map.left()];
+    let mut xs1 = vec![map.right()];
+    let mut ys0 = vec![map.top()];
+    let mut ys1 = vec![map.bottom()];
+    for r in &covered {
+        xs0.push(r.right());
+        xs1.push(r.left());
+        ys0.push(r.bottom());
+        ys1.push(r.top());
+    }
+    let aspect = aspect.max(1e-3);
+    let mut best = (map, -1.0f32);
+    for &x0 in &xs0 {
+        for &x1 in &xs1 {
+            for &y0 in &ys0 {
+                for &y1 in &ys1 {
+                    if x1 - x0 < 40.0 || y1 - y0 < 40.0 {
+                        continue;
+                    }
+                    let r = egui::Rect::from_min_max(egui::pos2(x0, y0), egui::pos2(x1, y1));
+                    if covered.iter().any(|c| c.intersects(r) && c.intersect(r).area() > 0.5) {
+                        continue;
+                    }
+                    // How large the box can be drawn: its width, limited by the height.
+                    let fit = r.width().min(r.height() * aspect);
+                    // Between equals, the one nearer the map's centre.
+                    let score = fit - 1e-3 * (r.center() - map.center()).length();
+                    if score > best.1 {
+                        best = (r, score);
+                    }
+                }
+            }
+        }
+    }
+    best.0
 }
 
 /// A title box alone (for an exported figure of a view).
@@ -145,14 +302,14 @@ pub fn title_overlay_ui(ui: &mut Ui, title: &str) {
     title_box(ui, "figure_title", title, None);
 }
 
-/// Black over everything (the `B` key).
-pub fn blank_ui(ui: &mut Ui) {
+/// One colour over everything: black for `B` or `.`, white for `W`.
+pub fn blank_ui(ui: &mut Ui, colour: Color32) {
     let rect = ui.ctx().content_rect();
     egui::Area::new(egui::Id::unique("blank"))
         .fixed_pos(rect.min)
         .order(egui::Order::Foreground)
         .show(ui.ctx(), |ui| {
-            ui.painter().rect_filled(rect, 0.0, Color32::BLACK);
+            ui.painter().rect_filled(rect, 0.0, colour);
             ui.allocate_rect(rect, egui::Sense::hover());
         });
 }
@@ -160,6 +317,26 @@ pub fn blank_ui(ui: &mut Ui) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_free_part_of_the_map_avoids_every_box() {
+        let map = egui::Rect::from_min_size(egui::Pos2::ZERO, vec2(1920.0, 1080.0));
+        let slide_box = egui::Rect::from_min_size(egui::pos2(24.0, 24.0), vec2(760.0, 300.0));
+        let legend = egui::Rect::from_min_size(egui::pos2(1600.0, 24.0), vec2(296.0, 400.0));
+        let number = egui::Rect::from_min_size(egui::pos2(1700.0, 980.0), vec2(196.0, 60.0));
+        for aspect in [0.5, 1.0, 2.0, 4.0] {
+            let free = free_rect(map, &[slide_box, legend, number], aspect);
+            for b in [slide_box, legend, number] {
+                assert!(!free.intersects(b), "{free:?} hides {b:?} (aspect {aspect})");
+            }
+            assert!(free.area() > map.area() * 0.3, "{free:?}");
+        }
+        // A wide shape goes below the slide box; a tall one beside it.
+        let wide = free_rect(map, &[slide_box, legend, number], 4.0);
+        assert!(wide.top() >= slide_box.bottom(), "{wide:?}");
+        let tall = free_rect(map, &[slide_box, legend, number], 0.5);
+        assert!(tall.left() >= slide_box.right(), "{tall:?}");
+    }
 
     #[test]
     fn the_glow_fades_out() {

@@ -45,6 +45,7 @@ pub fn categorize(features: &[Feature], property: &str) -> CategoryStyle {
     CategoryStyle {
         property: property.to_owned(),
         colors,
+        labels: Default::default(),
     }
 }
 
