@@ -174,7 +174,7 @@ pub struct CorridorApp {
     fit_when_loaded: bool,
     pub offline: OfflineState,
     offline_dir: Option<PathBuf>,
-    provider_form: ProviderForm,
+    pub provider_form: ProviderForm,
     pub presenter: Presenter,
     /// Features the current slide highlights.
     slide_highlights: Vec<FeatureRef>,
@@ -626,8 +626,9 @@ impl eframe::App for CorridorApp {
                 .filter(|p| !p.as_os_str().is_empty())
                 .collect()
         });
-        let (tile_files, layers): (Vec<PathBuf>, Vec<PathBuf>) =
-            dropped.into_iter().partition(|p| crate::tiles::is_tile_file(p));
+        let (tile_files, layers): (Vec<PathBuf>, Vec<PathBuf>) = dropped
+            .into_iter()
+            .partition(|p| crate::tiles::is_tile_file(p));
         for f in tile_files {
             self.add_basemap_file(&ctx, f);
         }

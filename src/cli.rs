@@ -409,7 +409,9 @@ fn run_app(path: Option<PathBuf>, offline: bool) -> anyhow::Result<()> {
             .with_title("Corridor")
             .with_inner_size([1400.0, 900.0])
             .with_min_inner_size([640.0, 400.0])
-            .with_drag_and_drop(true),
+            .with_drag_and_drop(true)
+            .with_app_id("corridor")
+            .with_icon(window_icon()),
         ..Default::default()
     };
     eframe::run_native(
@@ -535,11 +537,38 @@ fn tiles(command: TilesCommand) -> ExitCode {
     }
 }
 
-/// `maps/corridor.toml` beside the current directory, else beside the executable's checkout.
+/// The window's icon: the one the desktop file names, built in.
+fn window_icon() -> std::sync::Arc<egui::IconData> {
+    let png = include_bytes!("../assets/desktop/corridor-256.png");
+    let icon = image::load_from_memory(png)
+        .map(|i| i.to_rgba8())
+        .map(|i| egui::IconData {
+            width: i.width(),
+            height: i.height(),
+            rgba: i.into_raw(),
+        })
+        .unwrap_or_default();
+    std::sync::Arc::new(icon)
+}
+
+/// `maps/corridor.toml` in the current folder (a checkout), else the bundled maps, written
+/// into the user's data folder on first use.
 fn default_project() -> PathBuf {
     let here = PathBuf::from("maps/corridor.toml");
     if here.exists() {
         return here;
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("maps/corridor.toml")
+    let data = directories::ProjectDirs::from("vn", "Corridor", "corridor")
+        .map(|d| d.data_dir().to_owned());
+    match data.map(|d| crate::io::bundled::install(&d)) {
+        Some(Ok(project)) => project,
+        Some(Err(e)) => {
+            eprintln!("corridor: the bundled maps cannot be written to the data folder: {e}");
+            here
+        }
+        None => {
+            eprintln!("corridor: no data folder (is HOME set?): the bundled maps cannot be opened");
+            here
+        }
+    }
 }

@@ -407,7 +407,7 @@ fn bookmarks_are_added_listed_visited_deleted_and_saved() {
     h.run();
     h.get_by_label("Whole corridor");
     h.get_by_label("Sub-areas");
-    h.get_by_label("1. Khu học viện").click();
+    h.get_by_label("1. Academy zone").click();
     h.run();
     let zoomed = h.state().map.camera();
     h.get_by_label("Whole corridor").click();

@@ -317,11 +317,10 @@ fn every_slide_frames_its_features_clear_of_the_boxes_at_any_window_shape() {
             for id in &slide.fit {
                 let r = app.doc.feature_by_id(id).expect("fit feature exists");
                 let b = app.feature_box(r).expect("it has a shape");
-                on_screen = on_screen
-                    .union(egui::Rect::from_two_pos(
-                        t.screen_from_world(b.min),
-                        t.screen_from_world(b.max),
-                    ));
+                on_screen = on_screen.union(egui::Rect::from_two_pos(
+                    t.screen_from_world(b.min),
+                    t.screen_from_world(b.max),
+                ));
             }
             if slide.fit.is_empty() {
                 continue;
@@ -360,14 +359,21 @@ fn w_whites_out_and_the_pointer_hides_after_two_seconds() {
     assert!(h.state().presenter.white, "W whites out");
     h.key_press(egui::Key::B);
     h.run();
-    assert!(h.state().presenter.blank && !h.state().presenter.white, "B blanks instead");
+    assert!(
+        h.state().presenter.blank && !h.state().presenter.white,
+        "B blanks instead"
+    );
     h.key_press(egui::Key::B);
     h.run();
     assert!(!h.state().presenter.blank && !h.state().presenter.white);
 
     h.hover_at(egui::pos2(640.0, 400.0));
     h.step();
-    assert_ne!(h.output().platform_output.cursor_icon, egui::CursorIcon::None, "shown while it moves");
+    assert_ne!(
+        h.output().platform_output.cursor_icon,
+        egui::CursorIcon::None,
+        "shown while it moves"
+    );
     for _ in 0..150 {
         h.step();
     }

@@ -1,6 +1,7 @@
 //! Reading GeoJSON layers and project files into the document, and writing them back safely.
 
 pub mod atomic;
+pub mod bundled;
 pub mod geojson_file;
 pub mod geojson_write;
 pub mod journal;

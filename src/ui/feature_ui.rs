@@ -6,7 +6,7 @@ use egui::{RichText, Ui};
 use geojson::JsonValue;
 
 use crate::geometry::measure::{format_hectares, format_km2};
-use crate::model::{Document, FeatureRef};
+use crate::model::{Document, FeatureRef, Lang};
 
 use super::MUTED;
 
@@ -59,9 +59,19 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
             }
         });
     });
-    ui.heading(feature.name_in(super::i18n::names_lang()));
-    for (key, lang) in [("name_en", "English"), ("name_zh", "中文")] {
+    let shown = super::i18n::names_lang();
+    ui.heading(feature.name_in(shown));
+    // The names in the other languages, each under the language's own name.
+    for (key, lang, language) in [
+        ("name", Lang::Vi, "Tiếng Việt"),
+        ("name_en", Lang::En, "English"),
+        ("name_zh", Lang::Zh, "中文"),
+    ] {
+        if lang == shown {
+            continue;
+        }
         if let Some(text) = feature.property_text(key) {
+            let lang = language;
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new(format!("{lang}:")).color(MUTED));
                 ui.label(text);

@@ -120,7 +120,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "将指针移到地图上查看坐标",
     ),
     ("Legend", "Chú giải", "图例"),
-    ("No visible layers.", "Không có lớp nào đang hiện.", "没有可见的图层。"),
+    ("Filter rows", "Lọc hàng", "筛选行"),
+    (
+        "No visible layers.",
+        "Không có lớp nào đang hiện.",
+        "没有可见的图层。",
+    ),
     ("Bookmarks", "Dấu trang", "书签"),
     ("Measure (M)", "Đo (M)", "测量（M）"),
     (

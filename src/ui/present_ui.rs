@@ -134,7 +134,12 @@ pub struct BoxLayout {
 }
 
 /// Lays a title (and a text) out for the map's top left, measuring with the fonts in use.
-pub fn box_layout(ctx: &egui::Context, map: egui::Rect, title: &str, text: Option<&str>) -> BoxLayout {
+pub fn box_layout(
+    ctx: &egui::Context,
+    map: egui::Rect,
+    title: &str,
+    text: Option<&str>,
+) -> BoxLayout {
     let width = (map.width() * 0.42)
         .clamp(260.0, 760.0)
         .min(map.width() - 2.0 * (EDGE + INNER))
@@ -158,7 +163,11 @@ pub fn box_layout(ctx: &egui::Context, map: egui::Rect, title: &str, text: Optio
         let (title_size, text_size) = (34.0 * scale, 22.0 * scale);
         let t = measure(title_size, title);
         let x = text.map_or(egui::Vec2::ZERO, |x| measure(text_size, x));
-        let gap = if text.is_some_and(|x| !x.is_empty()) { 6.0 } else { 0.0 };
+        let gap = if text.is_some_and(|x| !x.is_empty()) {
+            6.0
+        } else {
+            0.0
+        };
         let size = egui::vec2(t.x.max(x.x), t.y + gap + x.y) + egui::vec2(2.0 * INNER, 2.0 * INNER);
         let rect = egui::Rect::from_min_size(map.left_top() + vec2(EDGE, EDGE), size);
         layout = Some(BoxLayout {
@@ -214,7 +223,12 @@ pub fn number_text(number: usize, count: usize) -> String {
 }
 
 /// Where the slide number goes in a map (bottom right, above the attribution line).
-pub fn number_rect(ctx: &egui::Context, map: egui::Rect, number: usize, count: usize) -> egui::Rect {
+pub fn number_rect(
+    ctx: &egui::Context,
+    map: egui::Rect,
+    number: usize,
+    count: usize,
+) -> egui::Rect {
     let size = ctx.fonts_mut(|f| {
         f.layout_no_wrap(
             number_text(number, count),
@@ -280,7 +294,10 @@ pub fn free_rect(map: egui::Rect, covered: &[egui::Rect], aspect: f32) -> egui::
                         continue;
                     }
                     let r = egui::Rect::from_min_max(egui::pos2(x0, y0), egui::pos2(x1, y1));
-                    if covered.iter().any(|c| c.intersects(r) && c.intersect(r).area() > 0.5) {
+                    if covered
+                        .iter()
+                        .any(|c| c.intersects(r) && c.intersect(r).area() > 0.5)
+                    {
                         continue;
                     }
                     // How large the box can be drawn: its width, limited by the height.
@@ -327,7 +344,10 @@ mod tests {
         for aspect in [0.5, 1.0, 2.0, 4.0] {
             let free = free_rect(map, &[slide_box, legend, number], aspect);
             for b in [slide_box, legend, number] {
-                assert!(!free.intersects(b), "{free:?} hides {b:?} (aspect {aspect})");
+                assert!(
+                    !free.intersects(b),
+                    "{free:?} hides {b:?} (aspect {aspect})"
+                );
             }
             assert!(free.area() > map.area() * 0.3, "{free:?}");
         }

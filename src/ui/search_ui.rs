@@ -73,6 +73,14 @@ pub fn search_ui(
         .hint_text(tr("Search places or coordinates (Ctrl+F)"))
         .desired_width(300.0);
     let response = ui.add(edit);
+    // Its name for a screen reader: the hint is only a placeholder.
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(
+            egui::Role::TextInput,
+            true,
+            tr("Search places or coordinates (Ctrl+F)"),
+        )
+    });
     if std::mem::take(&mut state.focus) {
         response.request_focus();
     }

@@ -5,6 +5,7 @@ use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use geojson::JsonValue;
 
+use super::i18n::tr;
 use crate::model::search::fold;
 use crate::model::{FeatureRef, Layer, LayerId};
 
@@ -79,9 +80,10 @@ pub fn table_ui(
     ui.horizontal(|ui| {
         ui.add(
             egui::TextEdit::singleline(&mut state.filter)
-                .hint_text("Filter rows")
+                .hint_text(tr("Filter rows"))
                 .desired_width(200.0),
-        );
+        )
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, tr("Filter rows")));
         ui.label(format!(
             "{} of {} features",
             rows.len(),
