@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use egui::{Rect, TextureOptions, pos2};
+use egui::{Rect, TextureOptions};
 use walkers::{Tile, TileId, TilePiece, Tiles, sources::Attribution};
 
 use super::decode::decode_tile;
@@ -289,19 +289,10 @@ impl FileTiles {
         let mut z = id.zoom;
         loop {
             let dz = id.zoom - z;
-            let ancestor = TileId {
-                x: id.x >> dz,
-                y: id.y >> dz,
-                zoom: z,
-            };
+            let (ancestor, uv) = super::ancestor_piece(id, z);
             if let Some((tile, used)) = self.tiles.get_mut(&ancestor) {
                 self.clock += 1;
                 *used = self.clock;
-                let n = (1u64 << dz) as f32;
-                let fx = (id.x - (ancestor.x << dz)) as f32;
-                let fy = (id.y - (ancestor.y << dz)) as f32;
-                let uv =
-                    Rect::from_min_max(pos2(fx / n, fy / n), pos2((fx + 1.0) / n, (fy + 1.0) / n));
                 let tile = match tile {
                     Tile::Vector { drawables, texts } if dz > 0 => self
                         .pieces
@@ -340,16 +331,8 @@ impl Tiles for FileTiles {
             return None;
         }
         self.requested += 1;
-        let wanted = if id.zoom > self.coverage.max_zoom {
-            let dz = id.zoom - self.coverage.max_zoom;
-            TileId {
-                x: id.x >> dz,
-                y: id.y >> dz,
-                zoom: self.coverage.max_zoom,
-            }
-        } else {
-            id
-        };
+        // Past the last zoom, the tile that has it is asked for (over-zoom).
+        let (wanted, _) = super::ancestor_piece(id, self.coverage.max_zoom);
         self.request(wanted);
         let piece = self.best_available(id);
         self.found += piece.is_some() as usize;

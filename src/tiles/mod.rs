@@ -65,6 +65,25 @@ pub fn check_tile_file(path: &Path) -> Result<(), TileFileError> {
     TileFile::open(path)?.info().map(|_| ())
 }
 
+/// Tile `id`'s ancestor at zoom `z` (at most `id`'s), and the part of it `id` covers, as
+/// texture coordinates: how a lower-zoom tile stands in for a missing or over-zoomed one.
+pub fn ancestor_piece(id: walkers::TileId, z: u8) -> (walkers::TileId, egui::Rect) {
+    let dz = id.zoom.saturating_sub(z);
+    let ancestor = walkers::TileId {
+        x: id.x >> dz,
+        y: id.y >> dz,
+        zoom: id.zoom - dz,
+    };
+    let n = (1u64 << dz) as f32;
+    let fx = (id.x - (ancestor.x << dz)) as f32;
+    let fy = (id.y - (ancestor.y << dz)) as f32;
+    let uv = egui::Rect::from_min_max(
+        egui::pos2(fx / n, fy / n),
+        egui::pos2((fx + 1.0) / n, (fy + 1.0) / n),
+    );
+    (ancestor, uv)
+}
+
 /// What the basemap showed in the last frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BasemapState {

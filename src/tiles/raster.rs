@@ -9,7 +9,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use egui::{Rect, TextureHandle, TextureOptions, pos2};
+use egui::{TextureHandle, TextureOptions};
 use walkers::{Tile, TileId, TilePiece, Tiles, sources::Attribution};
 
 use super::cache::TileCache;
@@ -228,22 +228,10 @@ impl RasterTiles {
     fn best_available(&mut self, id: TileId) -> Option<TilePiece> {
         let mut z = id.zoom;
         loop {
-            let dz = id.zoom - z;
-            let ancestor = TileId {
-                x: id.x >> dz,
-                y: id.y >> dz,
-                zoom: z,
-            };
+            let (ancestor, uv) = super::ancestor_piece(id, z);
             if let Some((texture, used)) = self.textures.get_mut(&ancestor) {
                 self.use_clock += 1;
                 *used = self.use_clock;
-                let n = (1u32 << dz) as f32;
-                let (fx, fy) = (
-                    (id.x - (ancestor.x << dz)) as f32,
-                    (id.y - (ancestor.y << dz)) as f32,
-                );
-                let uv =
-                    Rect::from_min_max(pos2(fx / n, fy / n), pos2((fx + 1.0) / n, (fy + 1.0) / n));
                 return Some(TilePiece::new(Tile::Raster(texture.clone()), uv));
             }
             z = z.checked_sub(1)?;
@@ -264,16 +252,8 @@ impl Tiles for RasterTiles {
             return None;
         }
         self.frame.requested += 1;
-        let wanted = if id.zoom > self.max_zoom {
-            let dz = id.zoom - self.max_zoom;
-            TileId {
-                x: id.x >> dz,
-                y: id.y >> dz,
-                zoom: self.max_zoom,
-            }
-        } else {
-            id
-        };
+        // Past the last zoom, the tile that has it is asked for (over-zoom).
+        let (wanted, _) = super::ancestor_piece(id, self.max_zoom);
         self.request(wanted);
         let piece = self.best_available(id);
         if piece.is_some() {

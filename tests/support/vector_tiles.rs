@@ -49,20 +49,7 @@ pub fn wards() -> Vec<(String, String, geo::MultiPolygon<f64>)> {
 
 /// `[west, south, east, north]` of tile z/x/y.
 pub fn tile_bounds(z: u8, x: u32, y: u32) -> [f64; 4] {
-    let n = (1u64 << z) as f64;
-    let lon = |x: f64| x / n * 360.0 - 180.0;
-    let lat = |y: f64| {
-        (std::f64::consts::PI * (1.0 - 2.0 * y / n))
-            .sinh()
-            .atan()
-            .to_degrees()
-    };
-    [
-        lon(x as f64),
-        lat(y as f64 + 1.0),
-        lon(x as f64 + 1.0),
-        lat(y as f64),
-    ]
+    corridor::tiles::layer::tile_bounds(walkers::TileId { x, y, zoom: z })
 }
 
 /// The tiles of `bbox` at zoom `z`.
