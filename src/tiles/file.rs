@@ -320,11 +320,20 @@ impl TileFile {
         }
     }
 
+    /// What the file holds, for drawing it: as [`TileFile::info`], without walking every
+    /// PMTiles directory to count the tiles (the basemap opens files on the UI thread).
+    pub fn layer_info(&self) -> Result<TileFileInfo, TileFileError> {
+        match self {
+            TileFile::Mb(m) => mb_info(m),
+            TileFile::Pm(p) => p.info(false),
+        }
+    }
+
     /// What the file holds.
     pub fn info(&self) -> Result<TileFileInfo, TileFileError> {
         match self {
             TileFile::Mb(m) => mb_info(m),
-            TileFile::Pm(p) => p.info(),
+            TileFile::Pm(p) => p.info(true),
         }
     }
 }
@@ -573,7 +582,10 @@ impl PmFile {
         }
     }
 
-    fn info(&self) -> Result<TileFileInfo, TileFileError> {
+    /// With `count`, the tiles are counted through every directory (all of them read: a
+    /// planet-sized file has hundreds of megabytes of them); without, `tile_count` is the
+    /// header's own count, or 0.
+    fn info(&self, count: bool) -> Result<TileFileInfo, TileFileError> {
         let h = self.reader.get_header();
         let damaged = |why: String| TileFileError::PmDamaged {
             path: self.path.clone(),
@@ -637,7 +649,11 @@ impl PmFile {
                 h.max_latitude,
             ]),
             center: Some([h.center_longitude, h.center_latitude, h.center_zoom as f64]),
-            tile_count: self.count_tiles()?,
+            tile_count: if count {
+                self.count_tiles()?
+            } else {
+                h.n_addressed_tiles().map_or(0, u64::from)
+            },
             tile_bytes: self.data_length,
             name: text("name"),
             description: text("description"),

@@ -128,7 +128,7 @@ impl FileTiles {
         ctx: &egui::Context,
     ) -> Result<Self, String> {
         let file = TileFile::open(path).map_err(|e| e.to_string())?;
-        let info = file.info().map_err(|e| e.to_string())?;
+        let info = file.layer_info().map_err(|e| e.to_string())?;
         let name = file_name(path);
         let vector = info.format.is_vector();
         if !vector
