@@ -610,7 +610,7 @@ impl eframe::App for CorridorApp {
         let title = format!(
             "{}{} — Corridor",
             if self.any_dirty() { "● " } else { "" },
-            self.doc.title
+            self.doc.title.get(crate::ui::i18n::lang())
         );
         if self.title_sent.as_ref() != Some(&title) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));

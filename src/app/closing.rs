@@ -1,6 +1,7 @@
 //! Files changed by another program, and closing without losing work: the question before
 //! unsaved layers or project changes are closed, and waiting for saves to be confirmed.
 
+use crate::ui::i18n::{tr, trf};
 use std::path::Path;
 
 use egui::{RichText, Ui};
@@ -124,19 +125,19 @@ impl CorridorApp {
                         );
                         if !gone {
                             let reload = if layer.is_dirty() {
-                                "Reload from disk (drops my unsaved edits)"
+                                tr("Reload from disk (drops my unsaved edits)")
                             } else {
-                                "Reload from disk"
+                                tr("Reload from disk")
                             };
                             if ui.button(reload).clicked() {
                                 action = Some((li, true));
                             }
                         }
                         if ui
-                            .button("Keep mine")
-                            .on_hover_text(
+                            .button(tr("Keep mine"))
+                            .on_hover_text(tr(
                                 "Keep this version; saving will replace the file on disk",
-                            )
+                            ))
                             .clicked()
                         {
                             action = Some((li, false));
@@ -261,7 +262,11 @@ impl CorridorApp {
             .layers
             .iter()
             .filter_map(|&id| self.doc.index_of(id))
-            .map(|i| self.doc.layers[i].name.clone())
+            .map(|i| {
+                self.doc.layers[i]
+                    .title_in(crate::ui::i18n::lang())
+                    .to_owned()
+            })
             .collect();
         // Quitting also closes the project: its own changes are listed, by kind.
         let project = if prompt.then == AfterClose::Quit {
@@ -270,25 +275,25 @@ impl CorridorApp {
             Vec::new()
         };
         if !project.is_empty() {
-            let kinds: Vec<&str> = project.iter().map(|k| k.describe()).collect();
-            names.push(format!("the project's {}", kinds.join(", ")));
+            let kinds: Vec<&str> = project.iter().map(|k| tr(k.describe())).collect();
+            names.push(trf("the project's {}", &[&kinds.join(", ")]));
         }
         let mut choice = None;
-        egui::Window::new("Unsaved changes")
+        egui::Window::new(tr("Unsaved changes"))
             .collapsible(false)
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
             .show(ctx, |ui| {
-                ui.label(format!("Unsaved changes in: {}.", names.join("; ")));
-                ui.label("Save them before closing?");
+                ui.label(trf("Unsaved changes in: {}.", &[&names.join("; ")]));
+                ui.label(tr("Save them before closing?"));
                 ui.horizontal(|ui| {
-                    if ui.button("Save all").clicked() {
+                    if ui.button(tr("Save all")).clicked() {
                         choice = Some(0);
                     }
-                    if ui.button("Discard").clicked() {
+                    if ui.button(tr("Discard")).clicked() {
                         choice = Some(1);
                     }
-                    if ui.button("Cancel").clicked() {
+                    if ui.button(tr("Cancel")).clicked() {
                         choice = Some(2);
                     }
                 });
@@ -340,16 +345,16 @@ impl CorridorApp {
             return;
         }
         let mut cancel = false;
-        egui::Window::new("Closing")
+        egui::Window::new(tr("Closing"))
             .collapsible(false)
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
             .show(ctx, |ui| {
                 ui.horizontal(|ui| {
                     ui.spinner();
-                    ui.label("Waiting for the server to confirm the save…");
+                    ui.label(tr("Waiting for the server to confirm the save…"));
                 });
-                if ui.button("Cancel").clicked() {
+                if ui.button(tr("Cancel")).clicked() {
                     cancel = true;
                 }
             });

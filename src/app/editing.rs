@@ -2,6 +2,7 @@
 //! saving, the recovery journal, files changed by another program, and asking before unsaved
 //! work is closed.
 
+use crate::ui::i18n::tr;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
@@ -120,7 +121,7 @@ impl CorridorApp {
         e.vertex = None;
         e.message = chosen
             .is_none()
-            .then(|| "There is no loaded layer to edit.".to_owned());
+            .then(|| tr("There is no loaded layer to edit.").to_owned());
         if chosen.is_some() && self.selection().is_some_and(|r| Some(r.layer) != chosen) {
             self.select(None);
         }
@@ -191,9 +192,9 @@ impl CorridorApp {
         };
         let layer = &mut self.doc.layers[li];
         let (verb, label) = if forward {
-            ("Redo", layer.history.redo_label())
+            (tr("Redo"), layer.history.redo_label())
         } else {
-            ("Undo", layer.history.undo_label())
+            (tr("Undo"), layer.history.undo_label())
         };
         let label = label.map_or_else(|| verb.to_owned(), |l| format!("{verb} {l}"));
         let changes = if forward { layer.redo() } else { layer.undo() };
@@ -473,17 +474,19 @@ impl CorridorApp {
         let Some(feature) = self.doc.layers[li].features().get(fi) else {
             return;
         };
-        ui.heading("Edit feature");
+        ui.heading(tr("Edit feature"));
         let editor = &mut self.editing.editor;
         edit_facts_ui(ui, editor.measures, &editor.problems);
         ui.add_space(6.0);
-        ui.label(RichText::new("Attributes").strong());
+        ui.label(RichText::new(tr("Attributes")).strong());
         let owner = (li, fi, editor.revision);
         let changed = attribute_form_ui(ui, &feature.record(), owner, &mut self.editing.form);
         ui.add_space(6.0);
         let delete = ui
-            .button("Delete feature")
-            .on_hover_text("Delete this feature (Delete key); Ctrl+Z brings it back")
+            .button(tr("Delete feature"))
+            .on_hover_text(tr(
+                "Delete this feature (Delete key); Ctrl+Z brings it back",
+            ))
             .clicked();
         ui.separator();
         if let Some((after, label)) = changed {

@@ -2,6 +2,7 @@
 //! the app itself, drawn by egui's wgpu renderer at the requested size.
 
 use super::*;
+use crate::ui::i18n::tr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -218,7 +219,7 @@ impl CorridorApp {
     /// can open.
     pub(super) fn pick_output(&mut self, name: &str, folder: bool) -> Option<PathBuf> {
         if crate::ui::file_dialog_unavailable().is_none() {
-            let dialog = rfd::FileDialog::new().set_title("Export");
+            let dialog = rfd::FileDialog::new().set_title(tr("Export"));
             return if folder {
                 dialog.pick_folder()
             } else {
@@ -230,7 +231,8 @@ impl CorridorApp {
         }
         let Some(dir) = &self.exports_dir else {
             self.report(
-                "There is nowhere to export to: no file dialog and no pictures folder.".to_owned(),
+                tr("There is nowhere to export to: no file dialog and no pictures folder.")
+                    .to_owned(),
             );
             return None;
         };
@@ -257,7 +259,7 @@ impl CorridorApp {
                     Ok(Err(e)) => self.report(format!("Export failed: {e}")),
                     Err(_) => self
                         .notices
-                        .push("Export failed: the renderer stopped unexpectedly".to_owned()),
+                        .push(tr("Export failed: the renderer stopped unexpectedly").to_owned()),
                 }
             } else {
                 i += 1;

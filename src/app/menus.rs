@@ -2,6 +2,7 @@
 //! [`CorridorApp::run`].
 
 use super::*;
+use crate::ui::i18n::tr;
 
 impl CorridorApp {
     /// The app's keys, as commands (the editor's first: they consume what they use).
@@ -61,16 +62,16 @@ impl CorridorApp {
             return;
         }
         let picked = rfd::FileDialog::new()
-            .set_title("Open map files")
+            .set_title(tr("Open map files"))
             .add_filter(
-                "Map files (GeoJSON, Shapefile, GeoPackage, MapInfo, KML, FlatGeobuf, DXF)",
+                tr("Map files (GeoJSON, Shapefile, GeoPackage, MapInfo, KML, FlatGeobuf, DXF)"),
                 &[
                     "geojson", "json", "shp", "zip", "gpkg", "tab", "mif", "kml", "kmz", "fgb",
                     "dxf",
                 ],
             )
-            .add_filter("GeoJSON", &["geojson", "json"])
-            .add_filter("All files", &["*"])
+            .add_filter(tr("GeoJSON"), &["geojson", "json"])
+            .add_filter(tr("All files"), &["*"])
             .pick_files();
         if let Some(paths) = picked {
             self.open_files(ctx, paths);
@@ -102,7 +103,7 @@ impl CorridorApp {
                         .cloned()
                         .collect();
                     if recent.is_empty() {
-                        ui.label(RichText::new("Nothing yet").color(crate::ui::MUTED));
+                        ui.label(RichText::new(tr("Nothing yet")).color(crate::ui::MUTED));
                     }
                     for p in recent {
                         if ui.button(p.display().to_string()).clicked() {
@@ -221,7 +222,7 @@ impl CorridorApp {
                 None => {}
             }
             ui.separator();
-            ui.label(RichText::new(&self.doc.title).strong());
+            ui.label(RichText::new(self.doc.title.get(crate::ui::i18n::lang())).strong());
         });
         for c in commands {
             self.run(&ctx, c, now);
@@ -241,8 +242,8 @@ impl CorridorApp {
                 if let Some(why) = crate::ui::file_dialog_unavailable() {
                     self.report(why.to_owned());
                 } else if let Some(path) = rfd::FileDialog::new()
-                    .set_title("Add basemap")
-                    .add_filter("Tile files (MBTiles, PMTiles)", &["mbtiles", "pmtiles"])
+                    .set_title(tr("Add basemap"))
+                    .add_filter(tr("Tile files (MBTiles, PMTiles)"), &["mbtiles", "pmtiles"])
                     .pick_file()
                 {
                     self.add_basemap_file(ctx, path);
@@ -263,8 +264,8 @@ impl CorridorApp {
                 if let Some(why) = crate::ui::file_dialog_unavailable() {
                     self.report(why.to_owned());
                 } else if let Some(path) = rfd::FileDialog::new()
-                    .set_title("Style of vector tiles")
-                    .add_filter("MapLibre style (JSON)", &["json"])
+                    .set_title(tr("Style of vector tiles"))
+                    .add_filter(tr("MapLibre style (JSON)"), &["json"])
                     .pick_file()
                 {
                     self.set_vector_style(ctx, Some(path));

@@ -1,6 +1,7 @@
 //! Opening the files planners are sent: the questions they ask (tables, coordinate system,
 //! legacy text) and the answers remembered per file, so that the next opening asks nothing.
 
+use crate::ui::i18n::tr;
 use std::path::{Path, PathBuf};
 
 use super::CorridorApp;
@@ -181,10 +182,10 @@ impl CorridorApp {
             self.opening.decode.remove(0);
             return;
         };
-        let blocked = self.doc.layers[li].is_dirty().then_some(
+        let blocked = self.doc.layers[li].is_dirty().then_some(tr(
             "The layer has unsaved edits: save or undo them first, then decode (or choose Not \
              now and decode when the file is next opened).",
-        );
+        ));
         let Some(offer) = self.opening.decode.first_mut() else {
             return;
         };

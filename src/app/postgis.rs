@@ -2,6 +2,7 @@
 //! [`TableSync`] (the protocol, in `db::sync`) and what follows on screen, the conflicts window,
 //! and a lost connection.
 
+use crate::ui::i18n::tr;
 use egui::Color32;
 
 use super::CorridorApp;
@@ -105,20 +106,20 @@ impl AddForm {
             Err(std::sync::mpsc::TryRecvError::Empty) => return,
             Err(std::sync::mpsc::TryRecvError::Disconnected) => {
                 self.busy = None;
-                self.message = Some("The question to the database stopped unexpectedly".into());
+                self.message = Some(tr("The question to the database stopped unexpectedly").into());
                 return;
             }
         };
         self.busy = None;
         let failed = |e: crate::db::DbError| match e {
             crate::db::DbError::NeedPassword(_) => {
-                "The server asks for a password: type it above.".to_owned()
+                tr("The server asks for a password: type it above.").to_owned()
             }
             e => e.to_string(),
         };
         match answer {
             AddAnswer::Tables(Ok(tables)) if tables.is_empty() => {
-                self.message = Some("No table with a geometry column here.".to_owned());
+                self.message = Some(tr("No table with a geometry column here.").to_owned());
             }
             AddAnswer::Tables(Ok(tables)) => self.tables = tables,
             AddAnswer::Facts(Ok((facts, notifies))) => {
@@ -340,7 +341,7 @@ impl CorridorApp {
     /// transaction, each row only if nobody changed it since. The answer arrives later.
     pub(super) fn save_db_layer(&mut self, li: LayerIndex) -> Result<(), String> {
         let Some(k) = self.link_of(li) else {
-            return Err("Not a PostGIS layer".to_owned());
+            return Err(tr("Not a PostGIS layer").to_owned());
         };
         let layer = &self.doc.layers[li];
         let link = &mut self.db.links[k];

@@ -41,13 +41,11 @@ impl CorridorApp {
                     )
                     .on_hover_text(message);
                     let what = match (unsaved, queued) {
-                        (_, true) => {
-                            "Your edits are kept in the recovery journal and will be \
-                                      saved as soon as the connection returns."
-                        }
+                        (_, true) => tr("Your edits are kept in the recovery journal and will be \
+                                      saved as soon as the connection returns."),
                         (true, false) => {
-                            "Your unsaved edits are kept in the recovery journal; \
-                                          keep working, and save when it returns."
+                            tr("Your unsaved edits are kept in the recovery journal; \
+                                          keep working, and save when it returns.")
                         }
                         (false, false) => "Trying again every 2 seconds.",
                     };
@@ -145,7 +143,7 @@ impl CorridorApp {
                 if prompt.refused {
                     ui.colored_label(
                         Color32::from_rgb(170, 40, 30),
-                        "That password was refused: try again.",
+                        tr("That password was refused: try again."),
                     );
                 }
                 ui.horizontal(|ui| {
@@ -163,10 +161,10 @@ impl CorridorApp {
                     }
                 });
                 ui.label(
-                    RichText::new(
+                    RichText::new(tr(
                         "Kept only while Corridor runs; never written to the project. \
                          PGPASSWORD or ~/.pgpass avoid this question.",
-                    )
+                    ))
                     .small()
                     .color(crate::ui::MUTED),
                 );
@@ -224,11 +222,11 @@ impl CorridorApp {
             .default_pos(at)
             .default_width(420.0)
             .show(ctx, |ui| {
-                ui.label(
+                ui.label(tr(
                     "Someone else saved these features after you read them. Nothing of yours \
                      was written for them: choose which version to keep. Theirs is drawn \
                      dashed in orange.",
-                );
+                ));
                 for (k, l) in self.db.links.iter().enumerate() {
                     for (i, c) in l.sync.conflicts().iter().enumerate() {
                         ui.separator();
@@ -313,14 +311,14 @@ impl CorridorApp {
                     ui.add(
                         egui::TextEdit::singleline(&mut form.password)
                             .password(true)
-                            .hint_text("from PGPASSWORD or ~/.pgpass if empty")
+                            .hint_text(tr("from PGPASSWORD or ~/.pgpass if empty"))
                             .desired_width(300.0),
                     )
                     .labelled_by(l.id);
                     ui.end_row();
                 });
                 ui.label(
-                    RichText::new("The password is never written to the project file.")
+                    RichText::new(tr("The password is never written to the project file."))
                         .small()
                         .color(crate::ui::MUTED),
                 );
@@ -376,10 +374,10 @@ impl CorridorApp {
                     ui.label(format!("{features}; extent {extent}"));
                     if !form.notifies {
                         ui.label(
-                            RichText::new(
+                            RichText::new(tr(
                                 "This table does not announce changes: other editors' saves \
                                  appear only after a reload.",
-                            )
+                            ))
                             .small(),
                         );
                         if ui.button(tr("Install change notifications")).clicked() {
@@ -399,7 +397,7 @@ impl CorridorApp {
             form.chosen = Some(i);
             form.facts = None;
             if let Some(table) = form.chosen_table() {
-                form.ask(ctx, "Counting features…", move || {
+                form.ask(ctx, tr("Counting features…"), move || {
                     AddAnswer::Facts(PgSource::new(&url, &table).and_then(|s| {
                         let mut c = crate::db::connect(&url, password.as_deref())?;
                         let info = crate::db::table::describe(&mut c, &s)?;
@@ -411,23 +409,23 @@ impl CorridorApp {
                 });
             }
         } else if install && let Some(table) = form.chosen_table() {
-            form.ask(ctx, "Installing the trigger…", move || {
+            form.ask(ctx, tr("Installing the trigger…"), move || {
                 AddAnswer::Installed(PgSource::new(&url, &table).and_then(|s| {
                     let mut c = crate::db::connect(&url, password.as_deref())?;
                     let info = crate::db::table::describe(&mut c, &s)?;
-                    let mut tx = c
-                        .transaction()
-                        .map_err(|e| crate::db::DbError::from_pg(&e, "Installing the trigger"))?;
+                    let mut tx = c.transaction().map_err(|e| {
+                        crate::db::DbError::from_pg(&e, tr("Installing the trigger"))
+                    })?;
                     crate::db::listen::install_triggers(&mut tx, &s, &info.key)
                         .and_then(|()| tx.commit())
-                        .map_err(|e| crate::db::DbError::from_pg(&e, "Installing the trigger"))
+                        .map_err(|e| crate::db::DbError::from_pg(&e, tr("Installing the trigger")))
                 }))
             });
         } else if connect {
             form.tables.clear();
             form.chosen = None;
             form.facts = None;
-            form.ask(ctx, "Connecting…", move || {
+            form.ask(ctx, tr("Connecting…"), move || {
                 AddAnswer::Tables(
                     PgSource::new(&url, "x")
                         .and_then(|_| crate::db::connect(&url, password.as_deref()))

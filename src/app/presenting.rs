@@ -2,6 +2,7 @@
 //! keys.
 
 use super::*;
+use crate::ui::i18n::tr;
 
 impl CorridorApp {
     /// Starts presenting the story from slide `from`: full screen, panels hidden.
@@ -13,7 +14,7 @@ impl CorridorApp {
             .is_some_and(|(s, _)| !s.slides.is_empty());
         if !has_slides {
             self.report(
-                "This project has no story to present: add slides with Story → Edit story…"
+                tr("This project has no story to present: add slides with Story → Edit story…")
                     .to_owned(),
             );
             return;
@@ -232,7 +233,7 @@ impl CorridorApp {
                     self.go_to_slide(slide, now, true);
                 }
                 if self.presenter.figure {
-                    title_overlay_ui(ui, &self.doc.title);
+                    title_overlay_ui(ui, self.doc.title.get(crate::ui::i18n::lang()));
                 } else if let Some((story, _)) = &self.doc.story
                     && let Some(slide) = story.slides.get(self.presenter.slide)
                 {

@@ -1,6 +1,7 @@
 //! The recovery journal: every edit on disk before the frame that shows it ends, and the
 //! question at the next start when a journal was left behind.
 
+use crate::ui::i18n::tr;
 use std::path::{Path, PathBuf};
 
 use egui::RichText;
@@ -137,7 +138,7 @@ impl CorridorApp {
     /// Restores the edits of a recovery journal into its layer.
     pub fn restore_recovery(&mut self, index: usize) -> Result<(), String> {
         if index >= self.editing.recoveries.len() {
-            return Err("No such recovery".to_owned());
+            return Err(tr("No such recovery").to_owned());
         }
         let r = self.editing.recoveries.remove(index);
         let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
@@ -205,7 +206,7 @@ impl CorridorApp {
             .map(|d| format!(" (last edit {} ago)", human_age(d)))
             .unwrap_or_default();
         let mut choice = None;
-        egui::Window::new("Restore unsaved edits?")
+        egui::Window::new(tr("Restore unsaved edits?"))
             .collapsible(false)
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
@@ -218,23 +219,23 @@ impl CorridorApp {
                 ));
                 if !matches {
                     ui.label(
-                        RichText::new(
+                        RichText::new(tr(
                             "The file has changed since these edits were made; restoring them \
                              may put them in the wrong places. Check the result before saving.",
-                        )
+                        ))
                         .color(ui.visuals().warn_fg_color),
                     );
                 }
                 ui.horizontal(|ui| {
                     let restore = if matches {
-                        "Restore edits"
+                        tr("Restore edits")
                     } else {
-                        "Restore anyway"
+                        tr("Restore anyway")
                     };
                     if ui.button(restore).clicked() {
                         choice = Some(true);
                     }
-                    if ui.button("Discard edits").clicked() {
+                    if ui.button(tr("Discard edits")).clicked() {
                         choice = Some(false);
                     }
                 });

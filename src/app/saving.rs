@@ -1,6 +1,7 @@
 //! Saving a layer: to its own file (atomically, with a backup), as another file or format
 //! ("Save layer as"), or to its table; and the window that asks where.
 
+use crate::ui::i18n::tr;
 use std::path::{Path, PathBuf};
 
 use egui::{Key, RichText};
@@ -14,7 +15,7 @@ impl CorridorApp {
     /// disk changed; the edits stay in memory and in the journal.
     pub fn save_layer(&mut self, li: LayerIndex, to: Option<PathBuf>) -> Result<(), String> {
         let Some(layer) = self.doc.layers.get(li) else {
-            return Err("No such layer".to_owned());
+            return Err(tr("No such layer").to_owned());
         };
         if let Some(e) = layer.error() {
             return Err(format!(
@@ -159,7 +160,7 @@ impl CorridorApp {
     /// the coordinate system chosen in "Save layer as"; the layer keeps saving where it did.
     pub(super) fn export_layer(&mut self, li: LayerIndex, to: &Path) -> Result<(), String> {
         let Some(layer) = self.doc.layers.get(li) else {
-            return Err("No such layer".to_owned());
+            return Err(tr("No such layer").to_owned());
         };
         if layer.source.path() == Some(to) {
             let text = format!(
@@ -225,11 +226,11 @@ impl CorridorApp {
         };
         let mut open = true;
         let mut save = false;
-        egui::Window::new("Save layer as")
+        egui::Window::new(tr("Save layer as"))
             .open(&mut open)
             .collapsible(false)
             .show(ctx, |ui| {
-                let label = ui.label("File:");
+                let label = ui.label(tr("File:"));
                 let r = ui.add(egui::TextEdit::singleline(&mut path).desired_width(420.0));
                 let r = r.labelled_by(label.id);
                 if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
@@ -239,7 +240,7 @@ impl CorridorApp {
                 let driver = crate::io::ogr_file::driver_for(target);
                 let export = driver.is_some_and(|d| d != "GeoJSON");
                 ui.horizontal(|ui| {
-                    ui.label("Format:");
+                    ui.label(tr("Format:"));
                     ui.strong(match driver {
                         Some("GeoJSON") | None => "GeoJSON",
                         Some("ESRI Shapefile") => "Shapefile",
@@ -248,16 +249,16 @@ impl CorridorApp {
                         Some(other) => other,
                     });
                     ui.label(
-                        RichText::new(
+                        RichText::new(tr(
                             "(by the file's ending: .geojson, .gpkg, .shp, .fgb, .tab, .kml)",
-                        )
+                        ))
                         .small()
                         .color(crate::ui::MUTED),
                     );
                 });
                 ui.add_enabled_ui(export, |ui| {
                     ui.horizontal(|ui| {
-                        let label = ui.label("Coordinate system:");
+                        let label = ui.label(tr("Coordinate system:"));
                         let choices = crate::io::ogr_file::CRS_CHOICES;
                         let shown = |c: Option<usize>| match c.and_then(|i| choices.get(i)) {
                             Some((code, name)) => format!("{name} (EPSG:{code})"),
@@ -286,10 +287,12 @@ impl CorridorApp {
                 });
                 ui.label(
                     RichText::new(if export {
-                        "Exports a copy in this format and coordinate system; the layer keeps \
-                         saving to its own file."
+                        tr(
+                            "Exports a copy in this format and coordinate system; the layer keeps \
+                         saving to its own file.",
+                        )
                     } else {
-                        "Saves the layer as GeoJSON (WGS 84): later saves go to this file."
+                        tr("Saves the layer as GeoJSON (WGS 84): later saves go to this file.")
                     })
                     .small()
                     .color(crate::ui::MUTED),
@@ -302,26 +305,26 @@ impl CorridorApp {
                         .is_some_and(|l| l.source.path() != Some(target))
                 {
                     ui.label(
-                        RichText::new(
+                        RichText::new(tr(
                             "That file exists: Save replaces it (its previous content is kept as \
                              NAME.bak).",
-                        )
+                        ))
                         .color(ui.visuals().warn_fg_color),
                     );
                 }
                 ui.horizontal(|ui| {
                     if crate::ui::file_dialog_unavailable().is_none()
-                        && ui.button("Browse…").clicked()
+                        && ui.button(tr("Browse…")).clicked()
                         && let Some(p) = rfd::FileDialog::new()
-                            .set_title("Save layer as")
-                            .add_filter("GeoJSON", &["geojson", "json"])
-                            .add_filter("GeoPackage", &["gpkg"])
-                            .add_filter("Shapefile", &["shp"])
+                            .set_title(tr("Save layer as"))
+                            .add_filter(tr("GeoJSON"), &["geojson", "json"])
+                            .add_filter(tr("GeoPackage"), &["gpkg"])
+                            .add_filter(tr("Shapefile"), &["shp"])
                             .save_file()
                     {
                         path = p.display().to_string();
                     }
-                    if ui.button("Save").clicked() {
+                    if ui.button(tr("Save")).clicked() {
                         save = true;
                     }
                 });

@@ -3,6 +3,7 @@
 //! hold), a recovery file written as it changes, and a place in the close prompt, so that no
 //! quit path and no crash loses it.
 
+use crate::ui::i18n::tr;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -294,7 +295,7 @@ impl CorridorApp {
             .map(|k| k.describe())
             .collect();
         let mut choice = None;
-        egui::Window::new("Restore unsaved project changes?")
+        egui::Window::new(tr("Restore unsaved project changes?"))
             .collapsible(false)
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 40.0))
@@ -304,10 +305,10 @@ impl CorridorApp {
                     kinds.join(", ")
                 ));
                 ui.horizontal(|ui| {
-                    if ui.button("Restore project changes").clicked() {
+                    if ui.button(tr("Restore project changes")).clicked() {
                         choice = Some(true);
                     }
-                    if ui.button("Discard project changes").clicked() {
+                    if ui.button(tr("Discard project changes")).clicked() {
                         choice = Some(false);
                     }
                 });

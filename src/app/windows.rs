@@ -2,6 +2,7 @@
 //! help, problems, files being loaded.
 
 use super::*;
+use crate::ui::i18n::{tr, trf};
 
 impl CorridorApp {
     pub(super) fn problems_banner_ui(&mut self, ui: &mut Ui) {
@@ -30,7 +31,7 @@ impl CorridorApp {
                     let count = if problems.len() == 1 {
                         "1 problem".to_owned()
                     } else {
-                        format!("{} problems", problems.len())
+                        trf("{} problems", &[&problems.len()])
                     };
                     ui.label(RichText::new(format!("⚠ {count}:")).strong());
                     ui.label(first);
@@ -48,7 +49,7 @@ impl CorridorApp {
         let mut cancel = None;
         for (i, job) in self.loads.iter().enumerate() {
             ui.horizontal(|ui| {
-                ui.label(format!("Loading {}", job.label));
+                ui.label(trf("Loading {}", &[&job.label]));
                 ui.add(
                     egui::ProgressBar::new(job.progress())
                         .desired_width(200.0)
@@ -76,15 +77,15 @@ impl CorridorApp {
         self.journal_project(ctx, now);
         let mut open = self.show_problems;
         let problems = self.problems();
-        egui::Window::new("Problems").open(&mut open).default_width(520.0).show(ctx, |ui| {
+        egui::Window::new(tr("Problems")).open(&mut open).default_width(520.0).show(ctx, |ui| {
             if problems.is_empty() {
-                ui.label("Everything loaded.");
+                ui.label(tr("Everything loaded."));
             }
             for p in &problems {
                 ui.label(p);
                 ui.separator();
             }
-            ui.label(RichText::new("Layers that failed are listed in the layers panel; everything else is loaded and works.").small());
+            ui.label(RichText::new(tr("Layers that failed are listed in the layers panel; everything else is loaded and works.")).small());
         });
         self.show_problems = open;
         help_window(ctx, &mut self.show_help);
@@ -212,15 +213,18 @@ impl CorridorApp {
                 return false;
             };
             let mut open = true;
-            egui::Window::new(format!("Attributes — {}", layer.name))
-                .id(egui::Id::unique(("table", state.layer)))
-                .open(&mut open)
-                .default_size([640.0, 320.0])
-                .show(ctx, |ui| {
-                    if let Some(r) = table_ui(ui, layer, state, selected) {
-                        clicked = Some(r);
-                    }
-                });
+            egui::Window::new(trf(
+                "Attributes — {}",
+                &[&layer.title_in(crate::ui::i18n::lang())],
+            ))
+            .id(egui::Id::unique(("table", state.layer)))
+            .open(&mut open)
+            .default_size([640.0, 320.0])
+            .show(ctx, |ui| {
+                if let Some(r) = table_ui(ui, layer, state, selected) {
+                    clicked = Some(r);
+                }
+            });
             open
         });
         self.tables = tables;
@@ -236,19 +240,24 @@ impl CorridorApp {
             };
             let layer = &mut self.doc.layers[li];
             let mut open = true;
-            egui::Window::new(format!("Style — {}", layer.name))
-                .id(egui::Id::unique(("style", id)))
-                .open(&mut open)
-                .show(ctx, |ui| {
-                    if style_ui(ui, layer) {
-                        restyled.push(li);
-                    }
-                    ui.separator();
-                    ui.label(
-                        RichText::new("File → Save project keeps this style in the project file.")
-                            .small(),
-                    );
-                });
+            egui::Window::new(trf(
+                "Style — {}",
+                &[&layer.title_in(crate::ui::i18n::lang())],
+            ))
+            .id(egui::Id::unique(("style", id)))
+            .open(&mut open)
+            .show(ctx, |ui| {
+                if style_ui(ui, layer) {
+                    restyled.push(li);
+                }
+                ui.separator();
+                ui.label(
+                    RichText::new(tr(
+                        "File → Save project keeps this style in the project file.",
+                    ))
+                    .small(),
+                );
+            });
             open
         });
         self.styles = styles;
@@ -264,7 +273,7 @@ impl CorridorApp {
     /// The legend and the bookmarks.
     fn legend_and_bookmarks(&mut self, ctx: &egui::Context, now: f64) {
         let mut legend = self.persisted.panels.legend;
-        egui::Window::new("Legend")
+        egui::Window::new(tr("Legend"))
             .open(&mut legend)
             .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-12.0, -40.0))
             .resizable(false)
@@ -273,7 +282,7 @@ impl CorridorApp {
 
         let mut bookmarks_open = self.persisted.panels.bookmarks;
         let mut action = None;
-        egui::Window::new("Bookmarks")
+        egui::Window::new(tr("Bookmarks"))
             .open(&mut bookmarks_open)
             .show(ctx, |ui| {
                 action = bookmarks_ui(ui, &self.doc.bookmarks, &mut self.bookmark_name);

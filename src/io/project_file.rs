@@ -274,7 +274,7 @@ pub fn document_for_geojson(path: &Path) -> Document {
     let name = Layer::name_for(path);
     let layer = load_layer(name.clone(), path.to_owned(), LayerStyle::default());
     Document {
-        title: name,
+        title: crate::model::Texts::one(name),
         credit: String::new(),
         view: ViewSpec::default(),
         basemap: BasemapSpec::default(),
@@ -289,7 +289,7 @@ pub fn document_for_geojson(path: &Path) -> Document {
 
 fn empty_document(problem: String) -> Document {
     Document {
-        title: "Corridor".to_owned(),
+        title: crate::model::Texts::one("Corridor"),
         credit: String::new(),
         view: ViewSpec::default(),
         basemap: BasemapSpec::default(),
@@ -323,7 +323,7 @@ mod tests {
         let path = dir.path().join("p.toml");
         std::fs::write(&path, "title = \"x\"\ncolour = 3\n").unwrap();
         let doc = load_document(&path);
-        assert_eq!(doc.title, "x");
+        assert_eq!(doc.title.get(crate::model::Lang::Zh), "x");
         assert!(doc.problems[0].contains("colour"), "{:?}", doc.problems);
     }
 

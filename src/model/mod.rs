@@ -362,6 +362,14 @@ impl Layer {
     }
 
     /// The id a feature added now would get.
+    /// What the interface calls the layer in `lang`: its title there, else its name.
+    pub fn title_in(&self, lang: Lang) -> &str {
+        match self.title.get(lang) {
+            "" => &self.name,
+            t => t,
+        }
+    }
+
     pub fn next_feature_id(&self) -> FeatureId {
         FeatureId(self.next_feature)
     }
@@ -418,7 +426,8 @@ impl Layer {
 /// Everything the user has open: a title, the initial view and the layers in draw order.
 #[derive(Clone, Debug)]
 pub struct Document {
-    pub title: String,
+    /// In each language (the same text in all when the project gives one).
+    pub title: Texts,
     /// Credit line for the layers (from the project file), drawn on the map.
     pub credit: String,
     pub view: ViewSpec,
@@ -441,7 +450,7 @@ impl Document {
     /// An empty document with this title over the default basemap.
     pub fn new(title: String) -> Self {
         Self {
-            title,
+            title: Texts::one(title),
             credit: String::new(),
             view: ViewSpec::default(),
             basemap: BasemapSpec::default(),

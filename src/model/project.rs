@@ -9,7 +9,12 @@ use super::style::LayerStyle;
 /// A project as written in its TOML file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Project {
-    pub title: String,
+    /// A string, or a table of `vi`, `en`, `zh` translations.
+    #[serde(
+        deserialize_with = "super::Texts::string_or_table",
+        serialize_with = "super::Texts::write_string_or_table"
+    )]
+    pub title: super::Texts,
     /// Credit line for the project's own layers, drawn on the map beside the basemap's.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub credit: String,

@@ -14,6 +14,38 @@ pub struct Texts {
 }
 
 impl Texts {
+    /// The same text in every language (a name, or a title written once).
+    pub fn one(text: impl Into<String>) -> Self {
+        Self {
+            en: text.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Read from either a plain string (the same in every language) or a table of
+    /// translations; written back the same way: a string while there are no translations.
+    pub fn string_or_table<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            One(String),
+            Many(Texts),
+        }
+        Ok(match Form::deserialize(d)? {
+            Form::One(s) => Self::one(s),
+            Form::Many(t) => t,
+        })
+    }
+
+    /// See [`Texts::string_or_table`].
+    pub fn write_string_or_table<S: serde::Serializer>(t: &Texts, s: S) -> Result<S::Ok, S::Error> {
+        if t.vi.is_empty() && t.zh.is_empty() {
+            s.serialize_str(&t.en)
+        } else {
+            t.serialize(s)
+        }
+    }
+
     /// The text in `lang`, else in English, else in Vietnamese.
     pub fn get(&self, lang: Lang) -> &str {
         let own = match lang {

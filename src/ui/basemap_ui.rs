@@ -1,6 +1,7 @@
 //! The basemap menu (provider, local files, cache size) and "make this area available offline".
 
 use super::i18n::tr;
+use crate::ui::i18n::trf;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
@@ -64,50 +65,50 @@ impl Default for ProviderForm {
 pub fn provider_form_window(ctx: &egui::Context, form: &mut ProviderForm) -> Option<BasemapSpec> {
     let mut added = None;
     let mut open = form.open;
-    egui::Window::new("Add tile provider")
+    egui::Window::new(tr("Add tile provider"))
         .open(&mut open)
         .resizable(false)
         .show(ctx, |ui| {
             egui::Grid::new("provider_form")
                 .num_columns(2)
                 .show(ui, |ui| {
-                    let l = ui.label("Name");
+                    let l = ui.label(tr("Name"));
                     ui.text_edit_singleline(&mut form.spec.name)
                         .labelled_by(l.id);
                     ui.end_row();
-                    let l = ui.label("URL template");
+                    let l = ui.label(tr("URL template"));
                     ui.add(egui::TextEdit::singleline(&mut form.spec.url).desired_width(320.0))
                         .labelled_by(l.id)
                         .on_hover_text(
                             "With {z}, {x} and {y}, e.g. https://tiles.example.org/{z}/{x}/{y}.png",
                         );
                     ui.end_row();
-                    let l = ui.label("Attribution");
+                    let l = ui.label(tr("Attribution"));
                     ui.text_edit_singleline(&mut form.spec.attribution)
                         .labelled_by(l.id);
                     ui.end_row();
-                    let l = ui.label("Lowest zoom");
+                    let l = ui.label(tr("Lowest zoom"));
                     ui.add(
                         egui::DragValue::new(&mut form.spec.min_zoom).range(0..=form.spec.max_zoom),
                     )
                     .labelled_by(l.id);
                     ui.end_row();
-                    let l = ui.label("Highest zoom");
+                    let l = ui.label(tr("Highest zoom"));
                     ui.add(egui::DragValue::new(&mut form.spec.max_zoom).range(1..=22))
                         .labelled_by(l.id);
                     ui.end_row();
                 });
             ui.checkbox(
                 &mut form.spec.bulk_download,
-                "Allows bulk download (its terms permit it: your own tile server, say)",
+                tr("Allows bulk download (its terms permit it: your own tile server, say)"),
             );
             if let Some(e) = &form.error {
                 ui.label(RichText::new(e).color(ui.visuals().warn_fg_color));
             }
-            if ui.button("Add provider").clicked() {
+            if ui.button(tr("Add provider")).clicked() {
                 let s = &form.spec;
                 form.error = if s.name.trim().is_empty() {
-                    Some("Give the provider a name.".to_owned())
+                    Some(tr("Give the provider a name.").to_owned())
                 } else if !(s.url.starts_with("http://") || s.url.starts_with("https://"))
                     || !["{z}", "{x}", "{y}"].iter().all(|k| s.url.contains(k))
                 {
@@ -148,16 +149,16 @@ pub fn basemap_menu_ui(
     let mut action = None;
     ui.label(RichText::new(tr("Provider")).strong());
     for p in offered {
-        if ui.radio(p.url == current.url, &p.name).clicked() {
+        if ui.radio(p.url == current.url, tr(&p.name)).clicked() {
             action = Some(BasemapAction::Provider(p.clone()));
         }
     }
     ui.separator();
-    ui.label(RichText::new("Local tile files (drawn over the provider)").strong());
+    ui.label(RichText::new(tr("Local tile files (drawn over the provider)")).strong());
     if files.is_empty() {
         ui.label(
             RichText::new(
-                "None: add an MBTiles or PMTiles file (raster or vector), or make an area available offline.",
+                tr("None: add an MBTiles or PMTiles file (raster or vector), or make an area available offline."),
             )
                 .small()
                 .color(MUTED),
@@ -171,20 +172,23 @@ pub fn basemap_menu_ui(
                     .unwrap_or_default(),
             )
             .on_hover_text(f.display().to_string());
-            if ui.small_button("Remove").clicked() {
+            if ui.small_button(tr("Remove")).clicked() {
                 action = Some(BasemapAction::RemoveFile(f.clone()));
             }
         });
     }
-    if ui.button("Add basemap file… (MBTiles, PMTiles)").clicked() {
+    if ui
+        .button(tr("Add basemap file… (MBTiles, PMTiles)"))
+        .clicked()
+    {
         ui.close();
         action = Some(BasemapAction::PickFile);
     }
-    ui.label(RichText::new("Style of vector tiles").strong());
+    ui.label(RichText::new(tr("Style of vector tiles")).strong());
     if ui
         .radio(
             style.is_none(),
-            "Built-in (Protomaps or OpenMapTiles layers, as the file has)",
+            tr("Built-in (Protomaps or OpenMapTiles layers, as the file has)"),
         )
         .clicked()
         && style.is_some()
@@ -201,7 +205,7 @@ pub fn basemap_menu_ui(
             )
             .on_hover_text(s.display().to_string());
     }
-    if ui.button("Choose a MapLibre style… (JSON)").clicked() {
+    if ui.button(tr("Choose a MapLibre style… (JSON)")).clicked() {
         ui.close();
         action = Some(BasemapAction::PickStyle);
     }
@@ -297,49 +301,49 @@ pub fn offline_window(
     let mut out = OfflineOutput::default();
     let [view, layers, drawn] = areas;
     let mut open = state.open;
-    egui::Window::new("Make this area available offline")
+    egui::Window::new(tr("Make this area available offline"))
         .open(&mut open)
         .resizable(false)
         .show(ctx, |ui| {
-            ui.label(format!(
+            ui.label(trf(
                 "From: {}",
-                if provider.is_none() {
-                    "(no provider)"
+                &[&if provider.is_none() {
+                    tr("(no provider)")
                 } else {
                     &provider.name
-                }
+                }],
             ));
             ui.horizontal(|ui| {
-                ui.radio_value(&mut state.area, AreaChoice::CurrentView, "Current view");
+                ui.radio_value(&mut state.area, AreaChoice::CurrentView, tr("Current view"));
                 ui.radio_value(
                     &mut state.area,
                     AreaChoice::AllLayers,
-                    "Extent of all layers",
+                    tr("Extent of all layers"),
                 );
-                ui.radio_value(&mut state.area, AreaChoice::Drawn, "A rectangle");
+                ui.radio_value(&mut state.area, AreaChoice::Drawn, tr("A rectangle"));
             });
             if state.area == AreaChoice::Drawn {
                 let label = if drawn.is_some() {
-                    "Draw again"
+                    tr("Draw again")
                 } else {
-                    "Draw it on the map"
+                    tr("Draw it on the map")
                 };
                 if ui
                     .button(label)
-                    .on_hover_text("Drag on the map to draw the area")
+                    .on_hover_text(tr("Drag on the map to draw the area"))
                     .clicked()
                 {
                     out.start_drawing = true;
                 }
             }
             ui.horizontal(|ui| {
-                let l = ui.label("Zoom from");
+                let l = ui.label(tr("Zoom from"));
                 ui.add(
                     egui::DragValue::new(&mut state.min_zoom)
                         .range(provider.min_zoom..=provider.max_zoom),
                 )
                 .labelled_by(l.id);
-                let l = ui.label("to");
+                let l = ui.label(tr("to"));
                 ui.add(
                     egui::DragValue::new(&mut state.max_zoom)
                         .range(state.min_zoom..=provider.max_zoom),
@@ -354,9 +358,9 @@ pub fn offline_window(
             };
             let Some(area) = area else {
                 ui.label(if state.area == AreaChoice::Drawn {
-                    "Drag on the map to draw the area."
+                    tr("Drag on the map to draw the area.")
                 } else {
-                    "Nothing to download: the map has no extent yet."
+                    tr("Nothing to download: the map has no extent yet.")
                 });
                 return;
             };
@@ -366,24 +370,26 @@ pub fn offline_window(
                 max_zoom: state.max_zoom,
             };
             let count = plan.tile_count();
-            ui.label(format!(
-                "{} tiles, about {:.0} MB",
-                group_thousands(count),
-                plan.estimated_bytes() as f64 / 1_048_576.0
+            ui.label(trf(
+                "{} tiles, about {} MB",
+                &[
+                    &group_thousands(count),
+                    &format!("{:.0}", plan.estimated_bytes() as f64 / 1_048_576.0),
+                ],
             ));
             let policy = if provider.is_none() {
-                Err("Choose a tile provider in the Basemap menu first.".to_owned())
+                Err(tr("Choose a tile provider in the Basemap menu first.").to_owned())
             } else {
                 bulk_download_allowed(&provider.url, provider.bulk_download)
             };
             if let Err(why) = &policy {
-                ui.label(RichText::new(why).color(ui.visuals().warn_fg_color));
+                ui.label(RichText::new(tr(why)).color(ui.visuals().warn_fg_color));
             }
             if count > 250_000 {
                 ui.label(
-                    RichText::new(
+                    RichText::new(tr(
                         "More than 250 000 tiles: choose a smaller area or fewer zoom levels.",
-                    )
+                    ))
                     .color(ui.visuals().warn_fg_color),
                 );
             }
@@ -391,11 +397,13 @@ pub fn offline_window(
             if let Some(job) = &state.job {
                 let p = &job.progress;
                 ui.add(egui::ProgressBar::new(p.fraction()).show_percentage());
-                ui.label(format!(
+                ui.label(trf(
                     "{} downloaded, {} already there, {} failed",
-                    p.done.load(Ordering::Relaxed),
-                    p.skipped.load(Ordering::Relaxed),
-                    p.failed.load(Ordering::Relaxed)
+                    &[
+                        &p.done.load(Ordering::Relaxed),
+                        &p.skipped.load(Ordering::Relaxed),
+                        &p.failed.load(Ordering::Relaxed),
+                    ],
                 ));
             }
             if let Some(m) = &state.message {
@@ -411,9 +419,9 @@ pub fn offline_window(
                 } else if ui
                     .add_enabled(
                         policy.is_ok() && count > 0 && count <= 250_000,
-                        egui::Button::new("Download"),
+                        egui::Button::new(tr("Download")),
                     )
-                    .on_hover_text("Downloads into an MBTiles file; run it again to resume")
+                    .on_hover_text(tr("Downloads into an MBTiles file; run it again to resume"))
                     .clicked()
                 {
                     let dir = out_dir.clone().unwrap_or_else(|| PathBuf::from("."));
@@ -436,18 +444,15 @@ pub fn offline_window(
         && let Some(result) = job.finished()
     {
         state.message = Some(match &result {
-            Ok(s) if s.cancelled => format!(
+            Ok(s) if s.cancelled => trf(
                 "Cancelled after {} tiles; Download again to resume.",
-                s.downloaded + s.skipped
+                &[&(s.downloaded + s.skipped)],
             ),
-            Ok(s) => format!(
+            Ok(s) => trf(
                 "Done: {} tiles downloaded, {} already there, {} failed. Saved to {} and used as a basemap.",
-                s.downloaded,
-                s.skipped,
-                s.failed,
-                job.out.display()
+                &[&s.downloaded, &s.skipped, &s.failed, &job.out.display()],
             ),
-            Err(e) => format!("Could not download: {e}"),
+            Err(e) => trf("Could not download: {}", &[e]),
         });
         if result.is_ok() {
             out.done = Some(job.out.clone());

@@ -1,5 +1,6 @@
 //! Bookmarks: name the current view, list them, go to one, delete one. Kept in the project file.
 
+use crate::ui::i18n::{tr, trf};
 use egui::{RichText, Ui};
 
 use crate::model::Bookmark;
@@ -21,30 +22,30 @@ pub fn bookmarks_ui(
     ui.horizontal(|ui| {
         let edit = ui.add(
             egui::TextEdit::singleline(new_name)
-                .hint_text("Name this view")
+                .hint_text(tr("Name this view"))
                 .desired_width(150.0),
         );
         let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if (ui.button("Add bookmark").clicked() || enter) && !new_name.trim().is_empty() {
+        if (ui.button(tr("Add bookmark")).clicked() || enter) && !new_name.trim().is_empty() {
             action = Some(BookmarkAction::Add(new_name.trim().to_owned()));
             new_name.clear();
         }
     });
     if bookmarks.is_empty() {
-        ui.label(RichText::new("No bookmarks yet.").color(super::MUTED));
+        ui.label(RichText::new(tr("No bookmarks yet.")).color(super::MUTED));
     }
     for (i, b) in bookmarks.iter().enumerate() {
         ui.horizontal(|ui| {
             if ui
                 .link(&b.name)
-                .on_hover_text(format!("Zoom {:.1}", b.zoom))
+                .on_hover_text(format!("{} {:.1}", tr("Zoom"), b.zoom))
                 .clicked()
             {
                 action = Some(BookmarkAction::GoTo(i));
             }
             if ui
-                .small_button("Delete")
-                .on_hover_text(format!("Delete bookmark {}", b.name))
+                .small_button(tr("Delete"))
+                .on_hover_text(trf("Delete bookmark {}", &[&b.name]))
                 .clicked()
             {
                 action = Some(BookmarkAction::Delete(i));

@@ -2,6 +2,7 @@
 //! markers on the map. What a gesture does is decided in [`crate::editor`] (the controller);
 //! what an edit does to the layer is in `model::edit`; the app wires them together.
 
+use crate::ui::i18n::{tr, trf};
 use egui::{Color32, Pos2, RichText, Stroke, Ui, vec2};
 use geojson::{JsonObject, JsonValue};
 
@@ -43,12 +44,15 @@ pub fn edit_toolbar_ui(
         return Some(ToolbarAction::Stop);
     };
     ui.horizontal_wrapped(|ui| {
-        let editing = ui.label(RichText::new("Editing").strong().color(EDIT_BLUE));
+        let editing = ui.label(RichText::new(tr("Editing")).strong().color(EDIT_BLUE));
         egui::ComboBox::from_id_salt("edit_layer")
-            .selected_text(&layer.name)
+            .selected_text(layer.title_in(super::i18n::lang()))
             .show_ui(ui, |ui| {
                 for l in layers.iter().rev() {
-                    if l.error().is_none() && ui.selectable_label(l.id == edited, &l.name).clicked()
+                    if l.error().is_none()
+                        && ui
+                            .selectable_label(l.id == edited, l.title_in(super::i18n::lang()))
+                            .clicked()
                     {
                         action = Some(ToolbarAction::Layer(l.id));
                     }
@@ -65,55 +69,61 @@ pub fn edit_toolbar_ui(
             (Tool::DrawPoint, "O"),
         ] {
             if ui
-                .selectable_label(state.tool == tool, tool.label())
-                .on_hover_text(format!("{} ({key})", tool.label()))
+                .selectable_label(state.tool == tool, tr(tool.label()))
+                .on_hover_text(format!("{} ({key})", tr(tool.label())))
                 .clicked()
             {
                 action = Some(ToolbarAction::Tool(tool));
             }
         }
         ui.separator();
-        ui.checkbox(&mut state.snapping, "Snap (S)")
-            .on_hover_text("Snap to vertices and edges of other features within a few pixels");
+        ui.checkbox(&mut state.snapping, tr("Snap (S)"))
+            .on_hover_text(tr(
+                "Snap to vertices and edges of other features within a few pixels",
+            ));
         ui.separator();
         let undo = layer.history.undo_label();
         if ui
-            .add_enabled(undo.is_some(), egui::Button::new("Undo"))
-            .on_hover_text(format!("Undo {} (Ctrl+Z)", undo.unwrap_or("")))
+            .add_enabled(undo.is_some(), egui::Button::new(tr("Undo")))
+            .on_hover_text(trf("Undo {} (Ctrl+Z)", &[&tr(undo.unwrap_or(""))]))
             .clicked()
         {
             action = Some(ToolbarAction::Undo);
         }
         let redo = layer.history.redo_label();
         if ui
-            .add_enabled(redo.is_some(), egui::Button::new("Redo"))
-            .on_hover_text(format!("Redo {} (Ctrl+Y)", redo.unwrap_or("")))
+            .add_enabled(redo.is_some(), egui::Button::new(tr("Redo")))
+            .on_hover_text(trf("Redo {} (Ctrl+Y)", &[&tr(redo.unwrap_or(""))]))
             .clicked()
         {
             action = Some(ToolbarAction::Redo);
         }
         ui.separator();
-        let save = if layer.is_dirty() { "Save ●" } else { "Save" };
+        let save = if layer.is_dirty() {
+            tr("Save ●")
+        } else {
+            tr("Save")
+        };
         if ui
             .button(save)
-            .on_hover_text(format!("Save {} (Ctrl+S)", layer.source.display()))
+            .on_hover_text(trf("Save {} (Ctrl+S)", &[&layer.source.display()]))
             .clicked()
         {
             action = Some(ToolbarAction::Save);
         }
-        if ui.button("Save as…").clicked() {
+        if ui.button(tr("Save as…")).clicked() {
             action = Some(ToolbarAction::SaveAs);
         }
-        if ui.button("Stop editing (E)").clicked() {
+        if ui.button(tr("Stop editing (E)")).clicked() {
             action = Some(ToolbarAction::Stop);
         }
     });
     if state.tool.draws() {
         let hint = match state.tool {
-            Tool::DrawPoint => "Click to place the point.",
-            _ => {
-                "Click to add vertices; Enter or double-click finishes, Backspace removes the last, Escape cancels."
-            }
+            Tool::DrawPoint => tr("Click to place the point."),
+            _ => tr(
+                "Click to add vertices; Enter or double-click finishes, Backspace removes the last, Escape cancels.",
+            ),
         };
         ui.label(RichText::new(hint).small().color(MUTED));
     }
@@ -231,9 +241,9 @@ pub fn attribute_form_ui(
     ui.horizontal(|ui| {
         ui.label(RichText::new("id").color(MUTED));
         let id = match &record.id {
-            Some(geojson::feature::Id::String(s)) => format!("“{s}” (text)"),
-            Some(geojson::feature::Id::Number(n)) => format!("{n} (number)"),
-            None => "none".to_owned(),
+            Some(geojson::feature::Id::String(s)) => format!("“{s}” ({})", tr("text")),
+            Some(geojson::feature::Id::Number(n)) => format!("{n} ({})", tr("number")),
+            None => tr("none").to_owned(),
         };
         ui.label(id);
     });
@@ -287,7 +297,7 @@ pub fn attribute_form_ui(
                 }
                 if ui
                     .small_button("✕")
-                    .on_hover_text(format!("Remove “{key}”"))
+                    .on_hover_text(trf("Remove “{}”", &[key]))
                     .clicked()
                 {
                     let mut after = record.clone();
@@ -303,20 +313,20 @@ pub fn attribute_form_ui(
         ui.label(RichText::new(format!("⚠ {e}")).color(ui.visuals().warn_fg_color));
     }
     ui.horizontal(|ui| {
-        let add_label = ui.label("New:");
+        let add_label = ui.label(tr("New:"));
         let r = ui.add(
             egui::TextEdit::singleline(&mut form.new_key)
-                .hint_text("attribute name")
+                .hint_text(tr("attribute name"))
                 .desired_width(120.0),
         );
         let r = r.labelled_by(add_label.id);
-        let kind_label = ui.label("of type");
+        let kind_label = ui.label(tr("of type"));
         egui::ComboBox::from_id_salt("new_attribute_kind")
-            .selected_text(form.new_kind.label())
+            .selected_text(tr(form.new_kind.label()))
             .width(80.0)
             .show_ui(ui, |ui| {
                 for k in ValueKind::ALL {
-                    ui.selectable_value(&mut form.new_kind, k, k.label());
+                    ui.selectable_value(&mut form.new_kind, k, tr(k.label()));
                 }
             })
             .response
@@ -324,7 +334,7 @@ pub fn attribute_form_ui(
         let key = form.new_key.trim().to_owned();
         let entered = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if (ui
-            .add_enabled(!key.is_empty(), egui::Button::new("Add"))
+            .add_enabled(!key.is_empty(), egui::Button::new(tr("Add")))
             .clicked()
             || entered)
             && !key.is_empty()
@@ -460,31 +470,34 @@ pub fn paint_edit_overlay(
 pub fn edit_facts_ui(ui: &mut Ui, measures: Option<[f64; 2]>, problems: &[Problem]) {
     use crate::geometry::measure::{format_distance, format_hectares};
     let Some([area, length]) = measures else {
-        ui.label(RichText::new("No geometry").color(MUTED));
+        ui.label(RichText::new(tr("No geometry")).color(MUTED));
         return;
     };
     egui::Grid::new("edit_facts").num_columns(2).show(ui, |ui| {
         if area > 0.0 {
-            ui.label(RichText::new("Area").color(MUTED));
+            ui.label(RichText::new(tr("Area")).color(MUTED));
             let crossing = problems.iter().any(|p| p.at.is_some());
             let shown = ui.label(format_hectares(area));
             if crossing {
-                shown.on_hover_text(
+                shown.on_hover_text(tr(
                     "The boundary crosses itself, so the area counts the loops against each \
                      other: fix the crossing for a true figure.",
-                );
+                ));
             }
             ui.end_row();
-            ui.label(RichText::new("Perimeter").color(MUTED));
+            ui.label(RichText::new(tr("Perimeter")).color(MUTED));
         } else {
-            ui.label(RichText::new("Length").color(MUTED));
+            ui.label(RichText::new(tr("Length")).color(MUTED));
         }
         ui.label(format!("{:.3} km", length / 1000.0))
             .on_hover_text(format_distance(length));
         ui.end_row();
     });
     if problems.is_empty() {
-        ui.label(RichText::new("✔ Valid geometry").color(Color32::from_rgb(0x2e, 0x7d, 0x32)));
+        ui.label(
+            RichText::new(format!("✔ {}", tr("Valid geometry")))
+                .color(Color32::from_rgb(0x2e, 0x7d, 0x32)),
+        );
     }
     for p in problems {
         let text = match p.at {
@@ -499,9 +512,11 @@ pub fn edit_facts_ui(ui: &mut Ui, measures: Option<[f64; 2]>, problems: &[Proble
     }
     if !problems.is_empty() {
         ui.label(
-            RichText::new("A warning only: the feature is kept and saved as drawn.")
-                .small()
-                .color(MUTED),
+            RichText::new(tr(
+                "A warning only: the feature is kept and saved as drawn.",
+            ))
+            .small()
+            .color(MUTED),
         );
     }
 }

@@ -2,6 +2,7 @@
 //! other feature's properties.
 
 use super::i18n::tr;
+use crate::ui::i18n::trf;
 use egui::{RichText, Ui};
 use geojson::JsonValue;
 
@@ -41,17 +42,21 @@ const SHOWN_APART: &[&str] = &[
 pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<FeatureAction> {
     let mut action = None;
     let Some(feature) = doc.feature(facts.feature) else {
-        ui.label("The selected feature no longer exists.");
+        ui.label(tr("The selected feature no longer exists."));
         return Some(FeatureAction::Close);
     };
     let layer_name = doc
         .layer(facts.feature.layer)
-        .map(|l| l.name.as_str())
+        .map(|l| l.title_in(super::i18n::lang()))
         .unwrap_or("");
     ui.horizontal(|ui| {
         ui.label(RichText::new(layer_name).color(MUTED).small());
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui.small_button("×").on_hover_text("Close (Esc)").clicked() {
+            if ui
+                .small_button("×")
+                .on_hover_text(tr("Close (Esc)"))
+                .clicked()
+            {
                 action = Some(FeatureAction::Close);
             }
             if ui.small_button(tr("Zoom to")).clicked() {
@@ -63,8 +68,8 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
     ui.heading(feature.name_in(shown));
     // The names in the other languages, each under the language's own name.
     for (key, lang, language) in [
-        ("name", Lang::Vi, "Tiếng Việt"),
-        ("name_en", Lang::En, "English"),
+        ("name", Lang::Vi, tr("Tiếng Việt")),
+        ("name_en", Lang::En, tr("English")),
         ("name_zh", Lang::Zh, "中文"),
     ] {
         if lang == shown {
@@ -85,7 +90,7 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
                     .to_owned()
             }
             "approximate" => tr("Approximate position — not surveyed").to_owned(),
-            other => format!("Accuracy: {other}"),
+            other => trf("Accuracy: {}", &[&other]),
         };
         ui.label(RichText::new(format!("⚠ {note}")).color(ui.visuals().warn_fg_color));
     }
@@ -107,7 +112,9 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
                 format_hectares(facts.area_m2),
                 format_km2(facts.area_m2)
             ))
-            .on_hover_text("Geodesic area on the WGS84 ellipsoid, computed from the geometry");
+            .on_hover_text(tr(
+                "Geodesic area on the WGS84 ellipsoid, computed from the geometry",
+            ));
             ui.end_row();
             ui.label(RichText::new(tr("Perimeter")).strong());
             ui.label(format!("{:.2} km", facts.length_m / 1000.0));
@@ -115,7 +122,7 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
         } else if facts.length_m > 0.0 {
             ui.label(RichText::new(tr("Length")).strong());
             ui.label(format!("{:.2} km", facts.length_m / 1000.0))
-                .on_hover_text("Geodesic length on the WGS84 ellipsoid");
+                .on_hover_text(tr("Geodesic length on the WGS84 ellipsoid"));
             ui.end_row();
         } else if let Some(geo::Geometry::Point(p)) = feature.geometry().as_deref() {
             ui.label(RichText::new(tr("Position")).strong());
@@ -147,7 +154,7 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
     } else if let Some(units) = units.filter(|u| !u.is_empty()) {
         ui.add_space(6.0);
         ui.label(RichText::new(tr("Wards of 2025")).strong())
-            .on_hover_text("The wards and communes that govern this area since 1 July 2025, with the area of each overlap (geodesic)");
+            .on_hover_text(tr("The wards and communes that govern this area since 1 July 2025, with the area of each overlap (geodesic)"));
         egui::Grid::new("units").num_columns(2).show(ui, |ui| {
             for &(unit, m2) in units {
                 if let Some(u) = doc.feature(unit) {
@@ -175,9 +182,9 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
         .filter(|(k, _)| !SHOWN_APART.contains(&k.as_str()))
         .collect();
     let title = if others.is_empty() && feature.property("name").is_none() {
-        "Properties (none)"
+        tr("Properties (none)")
     } else {
-        "All properties"
+        tr("All properties")
     };
     ui.add_space(6.0);
     egui::CollapsingHeader::new(title)

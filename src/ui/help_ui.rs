@@ -1,4 +1,5 @@
 //! Keyboard help (F1): every shortcut in one place.
+use crate::ui::i18n::trf;
 
 /// Every shortcut the app answers to, as (keys, what it does).
 pub const SHORTCUTS: &[(&str, &str)] = &[
@@ -76,8 +77,8 @@ pub fn help_window(ctx: &egui::Context, open: &mut bool) {
                 .striped(true)
                 .show(ui, |ui| {
                     for (keys, what) in SHORTCUTS {
-                        ui.label(egui::RichText::new(*keys).strong());
-                        ui.label(*what);
+                        ui.label(egui::RichText::new(super::i18n::tr(keys)).strong());
+                        ui.label(super::i18n::tr(what));
                         ui.end_row();
                     }
                 });
@@ -101,9 +102,9 @@ pub fn about_window(
             ui.label(format!(
                 "Corridor {} — {}",
                 env!("CARGO_PKG_VERSION"),
-                env!("CARGO_PKG_DESCRIPTION")
+                tr(env!("CARGO_PKG_DESCRIPTION"))
             ));
-            ui.label(egui::RichText::new(&doc.title).strong());
+            ui.label(egui::RichText::new(doc.title.get(super::i18n::lang())).strong());
             ui.add_space(6.0);
             ui.label(egui::RichText::new(tr("Sources of the data")).strong());
             egui::Grid::new("about_sources")
@@ -111,9 +112,9 @@ pub fn about_window(
                 .striped(true)
                 .show(ui, |ui| {
                     for layer in doc.layers.iter().chain(&doc.context) {
-                        ui.label(&layer.name);
+                        ui.label(layer.title_in(super::i18n::lang()));
                         let text = if layer.attribution.is_empty() {
-                            "(not stated)".to_owned()
+                            tr("(not stated)").to_owned()
                         } else {
                             layer.attribution.clone()
                         };
@@ -139,9 +140,9 @@ pub fn about_window(
             {
                 ui.add_space(4.0);
                 ui.label(
-                    egui::RichText::new(format!(
+                    egui::RichText::new(trf(
                         "Every source, its licence and what was done to it: {}",
-                        sources.display()
+                        &[&sources.display()],
                     ))
                     .small(),
                 );

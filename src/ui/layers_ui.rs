@@ -2,6 +2,7 @@
 //! style, zoom, remove, and drag (☰) to reorder.
 
 use super::i18n::tr;
+use crate::ui::i18n::trf;
 use egui::{RichText, Ui};
 
 use crate::model::Layer;
@@ -38,6 +39,7 @@ pub fn layers_ui(
     let mut action = None;
     let count = layers.len();
     for (i, layer) in layers.iter_mut().enumerate().rev() {
+        let title = layer.title_in(super::i18n::lang()).to_owned();
         let row = ui.vertical(|ui| {
             ui.horizontal(|ui| {
                 let handle = ui
@@ -45,20 +47,20 @@ pub fn layers_ui(
                         ui.label(RichText::new("☰").color(MUTED));
                     })
                     .response
-                    .on_hover_text("Drag to reorder");
+                    .on_hover_text(tr("Drag to reorder"));
                 let _ = handle;
                 let table = tables.get(i).cloned().flatten();
                 let hover = table.as_ref().map_or_else(
                     || layer.source.display().to_string(),
-                    |t| format!("PostGIS table {t}"),
+                    |t| trf("PostGIS table {}", &[&t]),
                 );
                 // Right-click: what a desktop GIS offers on a layer's name.
-                ui.checkbox(&mut layer.visible, &layer.name)
+                ui.checkbox(&mut layer.visible, &title)
                     .on_hover_text(hover)
                     .context_menu(|ui| {
                         if ui
                             .button(tr("Save as / export…"))
-                            .on_hover_text("GeoJSON, GeoPackage or Shapefile, in WGS 84 or VN-2000")
+                            .on_hover_text(tr("GeoJSON, GeoPackage or Shapefile, in WGS 84 or VN-2000"))
                             .clicked()
                         {
                             action = Some(LayerAction::SaveAs(i));
@@ -74,15 +76,15 @@ pub fn layers_ui(
                         }
                     });
                 if let Some(t) = &table {
-                    ui.label(RichText::new("PostGIS").color(MUTED).small())
-                        .on_hover_text(format!(
-                            "Shared in {t}: saves write to the table, other editors' saves \
-                             appear here"
+                    ui.label(RichText::new(tr("PostGIS")).color(MUTED).small())
+                        .on_hover_text(trf(
+                            "Shared in {}: saves write to the table, other editors' saves appear here",
+                            &[t],
                         ));
                 }
                 if layer.is_dirty() {
                     ui.label(RichText::new("●").color(ui.visuals().warn_fg_color))
-                        .on_hover_text("Unsaved changes");
+                        .on_hover_text(tr("Unsaved changes"));
                 }
                 if layer.error().is_none() {
                     ui.label(
@@ -90,7 +92,7 @@ pub fn layers_ui(
                             .color(MUTED)
                             .small(),
                     )
-                    .on_hover_text("Number of features");
+                    .on_hover_text(tr("Number of features"));
                 }
                 if !layer.attribution.is_empty() {
                     ui.label(RichText::new("ℹ").color(MUTED))
@@ -99,7 +101,7 @@ pub fn layers_ui(
             });
             if let Some(error) = layer.error() {
                 ui.label(
-                    RichText::new(format!("⚠ Not loaded: {error}"))
+                    RichText::new(format!("⚠ {}", trf("Not loaded: {}", &[&error])))
                         .color(ui.visuals().warn_fg_color)
                         .small(),
                 );
@@ -118,28 +120,28 @@ pub fn layers_ui(
                 if layer.error().is_none() {
                     if ui
                         .small_button(tr("Table"))
-                        .on_hover_text(format!("Attribute table of {}", layer.name))
+                        .on_hover_text(trf("Attribute table of {}", &[&title]))
                         .clicked()
                     {
                         action = Some(LayerAction::OpenTable(i));
                     }
                     if ui
                         .small_button(tr("Style"))
-                        .on_hover_text(format!("Style of {}", layer.name))
+                        .on_hover_text(trf("Style of {}", &[&title]))
                         .clicked()
                     {
                         action = Some(LayerAction::OpenStyle(i));
                     }
                     if ui
                         .small_button(tr("Edit"))
-                        .on_hover_text(format!("Edit the features of {} (E)", layer.name))
+                        .on_hover_text(trf("Edit the features of {} (E)", &[&title]))
                         .clicked()
                     {
                         action = Some(LayerAction::Edit(i));
                     }
                     if ui
                         .small_button(tr("Zoom"))
-                        .on_hover_text(format!("Zoom to {}", layer.name))
+                        .on_hover_text(trf("Zoom to {}", &[&title]))
                         .clicked()
                     {
                         action = Some(LayerAction::ZoomTo(i));
@@ -147,7 +149,7 @@ pub fn layers_ui(
                 }
                 if ui
                     .small_button(tr("Remove"))
-                    .on_hover_text(format!("Remove {} from the map", layer.name))
+                    .on_hover_text(trf("Remove {} from the map", &[&title]))
                     .clicked()
                 {
                     action = Some(LayerAction::Remove(i));

@@ -317,11 +317,11 @@ impl MapView<'_> {
         if let Some([lon, lat]) = state.context_at {
             map_response.context_menu(|ui| {
                 ui.label(RichText::new(format_lat_lon(lon, lat)).small());
-                if ui.button("Copy coordinates").clicked() {
+                if ui.button(tr("Copy coordinates")).clicked() {
                     ui.ctx().copy_text(format_for_clipboard(lon, lat));
                     ui.close();
                 }
-                if vertex_menu && ui.button("Delete vertex").clicked() {
+                if vertex_menu && ui.button(tr("Delete vertex")).clicked() {
                     output.delete_vertex_at =
                         Some(t.screen_from_world(mercator_from_lonlat(lon, lat)));
                     ui.close();

@@ -2,6 +2,7 @@
 //! the geodesic area of the polygon they enclose.
 
 use super::i18n::tr;
+use crate::ui::i18n::trf;
 use egui::{Color32, FontId, Pos2, RichText, Stroke, Ui, vec2};
 
 use crate::geometry::measure::{
@@ -81,7 +82,7 @@ fn measure_ui(ui: &mut Ui, state: &mut MeasureState) {
         .num_columns(2)
         .show(ui, |ui| {
             for (i, d) in segments.iter().enumerate() {
-                ui.label(RichText::new(format!("Segment {}", i + 1)).color(super::MUTED));
+                ui.label(RichText::new(trf("Segment {}", &[&(i + 1)])).color(super::MUTED));
                 ui.label(format_distance(*d));
                 ui.end_row();
             }
@@ -89,7 +90,7 @@ fn measure_ui(ui: &mut Ui, state: &mut MeasureState) {
             ui.label(RichText::new(format_distance(state.total_m())).strong());
             ui.end_row();
             if let Some((name, a)) = &state.clicked_polygon {
-                ui.label(RichText::new("Clicked polygon").strong());
+                ui.label(RichText::new(tr("Clicked polygon")).strong());
                 ui.label(format!(
                     "{name}: {} ({})",
                     format_hectares(*a),
@@ -98,15 +99,15 @@ fn measure_ui(ui: &mut Ui, state: &mut MeasureState) {
                 ui.end_row();
             }
             if let Some(a) = state.area_m2() {
-                ui.label(RichText::new("Area").strong());
+                ui.label(RichText::new(tr("Area")).strong());
                 ui.label(format!("{} ({})", format_hectares(a), format_km2(a)));
                 ui.end_row();
             }
         });
     ui.label(
-        RichText::new(
+        RichText::new(tr(
             "Geodesic, on the WGS84 ellipsoid. The area closes the path back to its first point.",
-        )
+        ))
         .small()
         .color(super::MUTED),
     );

@@ -1,4 +1,5 @@
 //! Panels and tools: everything that knows about egui widgets.
+use crate::ui::i18n::tr;
 
 pub mod basemap_ui;
 pub mod bookmarks_ui;
@@ -32,8 +33,8 @@ pub fn file_dialog_unavailable() -> Option<&'static str> {
     let has_bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some();
     let has_zenity = std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join("zenity").is_file()));
-    (!has_bus && !has_zenity).then_some(
+    (!has_bus && !has_zenity).then_some(tr(
         "No file dialog is available on this system (it needs xdg-desktop-portal or zenity: \
          `sudo apt-get install zenity`). Drag the file onto the window instead.",
-    )
+    ))
 }

@@ -168,7 +168,7 @@ pub fn crs_window(ctx: &egui::Context, q: &mut CrsQuestion) -> Option<CrsAnswer>
                 ui.radio_value(&mut q.choice, None, tr("Another:"));
                 let r = ui.add(
                     egui::TextEdit::singleline(&mut q.custom)
-                        .hint_text("EPSG:32648, or a PROJ string")
+                        .hint_text(tr("EPSG:32648, or a PROJ string"))
                         .desired_width(300.0),
                 );
                 if r.gained_focus() || r.changed() {

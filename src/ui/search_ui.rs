@@ -117,7 +117,7 @@ pub fn search_ui(
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
                     ui.set_min_width(response.rect.width());
                     if outcomes.is_empty() {
-                        ui.label(RichText::new("Nothing found").color(MUTED));
+                        ui.label(RichText::new(tr("Nothing found")).color(MUTED));
                     }
                     for (row, outcome) in outcomes.iter().enumerate() {
                         let (text, detail) = match outcome {
@@ -134,7 +134,7 @@ pub fn search_ui(
                                     .unwrap_or_default();
                                 let layer = doc
                                     .layer(r.layer)
-                                    .map(|l| l.name.clone())
+                                    .map(|l| l.title_in(super::i18n::lang()).to_owned())
                                     .unwrap_or_default();
                                 (
                                     name,

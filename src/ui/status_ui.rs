@@ -27,7 +27,7 @@ pub fn status_ui(
             }
         };
         ui.separator();
-        ui.label(format!("Zoom {zoom:.1}"));
+        ui.label(format!("{} {zoom:.1}", tr("Zoom")));
         ui.separator();
         ui.label(basemap_text(basemap, context));
     });

@@ -2,6 +2,7 @@
 //! three languages, reorder, delete, show, and save the story file (atomically).
 
 use super::i18n::tr;
+use crate::ui::i18n::trf;
 use std::path::{Path, PathBuf};
 
 use egui::{RichText, Ui};
@@ -33,7 +34,7 @@ pub fn story_editor_window(
 ) -> Option<StoryAction> {
     let mut action = None;
     let mut open = editor.open;
-    egui::Window::new("Story")
+    egui::Window::new(tr("Story"))
         .open(&mut open)
         .default_width(520.0)
         .show(ctx, |ui| {
@@ -67,9 +68,9 @@ fn story_editor_ui(
     });
     let Some((s, path)) = story else {
         ui.label(
-            RichText::new(format!(
+            RichText::new(trf(
                 "No story yet. Slides you add are saved to {}.",
-                default_path.display()
+                &[&default_path.display()],
             ))
             .color(super::MUTED),
         );
@@ -123,11 +124,11 @@ fn story_editor_ui(
                 .num_columns(2)
                 .show(ui, |ui| {
                     for lang in Lang::ALL {
-                        let l = ui.label(format!("Title ({})", lang.code()));
+                        let l = ui.label(trf("Title ({})", &[&lang.code()]));
                         ui.text_edit_singleline(slide.title.get_mut(lang))
                             .labelled_by(l.id);
                         ui.end_row();
-                        let l = ui.label(format!("Text ({})", lang.code()));
+                        let l = ui.label(trf("Text ({})", &[&lang.code()]));
                         ui.add(egui::TextEdit::multiline(slide.text.get_mut(lang)).desired_rows(2))
                             .labelled_by(l.id);
                         ui.end_row();

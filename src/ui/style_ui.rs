@@ -1,6 +1,7 @@
 //! The style editor of a layer: fill, stroke, width, opacity, marker, label property, and colour
 //! by a property's categories (with its legend).
 
+use crate::ui::i18n::{tr, trf};
 use egui::{Color32, Ui};
 
 use crate::model::{CategoryStyle, Color, Feature, Layer, LayerStyle};
@@ -90,28 +91,28 @@ pub fn style_ui(ui: &mut Ui, layer: &mut Layer) -> bool {
     let mut changed = false;
     let (style, features) = layer.style_and_features();
     egui::Grid::new("style_grid").num_columns(2).show(ui, |ui| {
-        changed |= color_button(ui, "Fill", &mut style.fill);
-        let l = ui.label("Fill opacity");
+        changed |= color_button(ui, tr("Fill"), &mut style.fill);
+        let l = ui.label(tr("Fill opacity"));
         changed |= ui
             .add(egui::Slider::new(&mut style.fill_opacity, 0.0..=1.0))
             .labelled_by(l.id)
             .changed();
         ui.end_row();
-        changed |= color_button(ui, "Stroke", &mut style.stroke);
-        let l = ui.label("Stroke width");
+        changed |= color_button(ui, tr("Stroke"), &mut style.stroke);
+        let l = ui.label(tr("Stroke width"));
         changed |= ui
             .add(egui::Slider::new(&mut style.stroke_width, 0.0..=12.0).suffix(" pt"))
             .labelled_by(l.id)
             .changed();
         ui.end_row();
-        changed |= color_button(ui, "Marker", &mut style.marker);
-        let l = ui.label("Marker radius");
+        changed |= color_button(ui, tr("Marker"), &mut style.marker);
+        let l = ui.label(tr("Marker radius"));
         changed |= ui
             .add(egui::Slider::new(&mut style.marker_radius, 2.0..=16.0).suffix(" pt"))
             .labelled_by(l.id)
             .changed();
         ui.end_row();
-        let l = ui.label("Label");
+        let l = ui.label(tr("Label"));
         let current = style.label.clone().unwrap_or_else(|| "(none)".to_owned());
         let label_combo = egui::ComboBox::from_id_salt("label_property")
             .selected_text(current)
@@ -127,7 +128,7 @@ pub fn style_ui(ui: &mut Ui, layer: &mut Layer) -> bool {
             });
         label_combo.response.labelled_by(l.id);
         ui.end_row();
-        let l = ui.label("Colour by");
+        let l = ui.label(tr("Colour by"));
         let current = style
             .categories
             .as_ref()
@@ -160,7 +161,7 @@ pub fn style_ui(ui: &mut Ui, layer: &mut Layer) -> bool {
     let layer_style = layer.style.clone();
     if let Some(cat) = &mut layer.style.categories {
         ui.separator();
-        ui.label(egui::RichText::new(format!("Categories of “{}”", cat.property)).strong());
+        ui.label(egui::RichText::new(trf("Categories of “{}”", &[&cat.property])).strong());
         for (value, color) in cat.colors.iter_mut() {
             ui.horizontal(|ui| {
                 swatch(ui, Symbol::Area, *color, &layer_style);
@@ -181,8 +182,9 @@ pub fn style_ui(ui: &mut Ui, layer: &mut Layer) -> bool {
         }
         if cat.colors.len() >= MAX_CATEGORIES {
             ui.label(
-                egui::RichText::new(format!(
-                    "Only the first {MAX_CATEGORIES} values get a colour."
+                egui::RichText::new(trf(
+                    "Only the first {} values get a colour.",
+                    &[&MAX_CATEGORIES],
                 ))
                 .color(Color32::from_rgb(0x9a, 0x5b, 0x00)),
             );

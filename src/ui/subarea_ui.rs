@@ -16,7 +16,11 @@ pub fn subarea_list_ui(
     let mut chosen = None;
     let mut any = false;
     for layer in doc.layers.iter().filter(|l| l.subareas) {
-        ui.label(RichText::new(&layer.name).color(MUTED).small());
+        ui.label(
+            RichText::new(layer.title_in(super::i18n::lang()))
+                .color(MUTED)
+                .small(),
+        );
         for (r, feature) in layer.refs().filter(|(_, f)| f.is_areal()) {
             any = true;
             let mut text = feature.name_in(super::i18n::names_lang());

@@ -1,6 +1,7 @@
 //! The attribute table of a layer: one row per feature, sortable columns, a text filter, the
 //! count; a click on a row selects the feature on the map and zooms to it.
 
+use crate::ui::i18n::trf;
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use geojson::JsonValue;
@@ -84,10 +85,9 @@ pub fn table_ui(
                 .desired_width(200.0),
         )
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, tr("Filter rows")));
-        ui.label(format!(
+        ui.label(trf(
             "{} of {} features",
-            rows.len(),
-            layer.features().len()
+            &[&rows.len(), &layer.features().len()],
         ));
     });
     ui.separator();
@@ -114,7 +114,7 @@ pub fn table_ui(
                         };
                         if ui
                             .button(RichText::new(format!("{k}{arrow}")).strong())
-                            .on_hover_text(format!("Sort by {k}"))
+                            .on_hover_text(trf("Sort by {}", &[k]))
                             .clicked()
                         {
                             sort_clicked = Some(k.clone());
