@@ -33,6 +33,20 @@ fn bench_frames_runs_the_camera_path_on_a_real_layer() {
         "the drag did not edit the feature"
     );
     assert_eq!(get("saved_features"), 6.0);
+    // The parse floor is measured on the same file, and the ratios are the figures' own.
+    let size = std::fs::metadata(&file).expect("file").len() as f64 / (1024.0 * 1024.0);
+    assert!((get("file_mib") - size).abs() < 0.06, "file_mib");
+    let floor = get("parse_floor_s");
+    assert!(
+        floor > 0.0 && floor < get("first_frame_s"),
+        "parse floor {floor}"
+    );
+    let ratio = get("first_frame_over_parse_floor");
+    assert!((ratio - get("first_frame_s") / floor).abs() / ratio < 0.05);
+    assert!(
+        get("peak_rss_over_file") > 1.0,
+        "an app holds more than a 2 MB file"
+    );
 }
 
 #[test]
