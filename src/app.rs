@@ -641,6 +641,7 @@ impl eframe::App for CorridorApp {
             self.report(format!("Basemap: {problem}"));
         }
         self.check_recoveries();
+        self.poll_saves();
         self.check_external_changes(now, &ctx);
         self.poll_exports();
         if !self.exports.is_empty() {

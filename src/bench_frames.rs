@@ -168,11 +168,7 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         return Err(e.to_owned());
     }
     let features = layer.features().len();
-    let vertices: usize = layer
-        .features()
-        .iter()
-        .map(crate::model::Feature::vertex_count)
-        .sum();
+    let vertices: usize = layer.features().iter().map(|f| f.vertex_count()).sum();
     // The first complete frame: the layer framed, drawn and tessellated.
     frame(&mut h);
     let first_frame_s = started.elapsed().as_secs_f64();
@@ -243,11 +239,7 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
             mib(b.lods),
             mib(b.packed),
             mib(b.other),
-            mib(layer
-                .features()
-                .iter()
-                .map(crate::model::Feature::geometry_bytes)
-                .sum()),
+            mib(layer.features().iter().map(|f| f.geometry_bytes()).sum()),
             mib(kept * size_of::<geojson::Position>()),
             crate::loader::process_memory_mib("VmRSS:"),
         );

@@ -343,7 +343,7 @@ impl EditorState {
         let layer = &mut doc.layers[li];
         match layer.position(drag.feature) {
             Some(i) => {
-                layer.features_mut()[i].set_record(drag.before);
+                layer.features_mut_at(i).set_record(drag.before);
                 vec![Effect::Redraw(li, i)]
             }
             None => Vec::new(),
@@ -472,7 +472,7 @@ impl EditorState {
                     edit::refresh_bbox(&mut record);
                     let layer = &mut doc.layers[li];
                     if let Some(i) = layer.position(drag.feature) {
-                        layer.features_mut()[i].set_record(record);
+                        layer.features_mut_at(i).set_record(record);
                         effects.push(Effect::Redraw(li, i));
                     }
                     self.revision += 1;

@@ -29,12 +29,13 @@ pub fn geojson_load(data: &[u8]) {
     };
     match parse_geojson(&bytes, Path::new("again.geojson")) {
         Ok(again) => {
-            let records = |fs: &[crate::model::Feature]| -> Vec<geojson::Feature> {
-                fs.iter().map(|f| f.record().into_owned()).collect()
+            let records = |fs: &mut dyn Iterator<Item = &crate::model::Feature>| {
+                fs.map(|f| f.record().into_owned())
+                    .collect::<Vec<geojson::Feature>>()
             };
             assert_eq!(
-                records(&again.features),
-                records(layer.features()),
+                records(&mut again.features.iter()),
+                records(&mut layer.features().iter().map(|f| &**f)),
                 "saved and read back differently"
             );
         }

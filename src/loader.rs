@@ -301,11 +301,7 @@ fn load(
 /// A layer's draw caches. Above a million vertices, full-detail fills wait until the layer is
 /// on screen (simplified fills show meanwhile).
 fn build_render(layer: &Layer) -> LayerRender {
-    let vertices: usize = layer
-        .features()
-        .iter()
-        .map(crate::model::Feature::vertex_count)
-        .sum();
+    let vertices: usize = layer.features().iter().map(|f| f.vertex_count()).sum();
     if vertices > DEFER_ABOVE_VERTICES {
         LayerRender::build_deferred(layer, None)
     } else {

@@ -801,3 +801,83 @@ fn save_as_and_the_close_prompt_follow_their_layer_when_layers_move() {
     .clone();
     assert_eq!(ring_on_disk, edited);
 }
+
+/// Steps the app until no save runs in the background (at most 30 s).
+fn until_saved(h: &mut Harness<'static, CorridorApp>) {
+    let started = std::time::Instant::now();
+    while !h.state().saves_running().is_empty() {
+        assert!(started.elapsed().as_secs() < 30, "the save never finished");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        h.step();
+    }
+    h.run();
+}
+
+fn features_in(file: &Path) -> Vec<String> {
+    read_json(file)["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| f["properties"]["name"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+/// A large layer saves in the background while the user goes on: an edit made while it saves
+/// is not in the file it writes, stays unsaved and journalled, and the next save writes it.
+#[test]
+fn an_edit_made_during_a_background_save_is_kept_for_the_next() {
+    use corridor::app::Command;
+    let maps = scratch_maps();
+    let data = tempfile::tempdir().unwrap();
+    let file = maps.path().join("localities.geojson");
+    let names = features_in(&file);
+    let mut h = open_with(maps.path(), data.path());
+    h.state_mut().save_in_background_from(0);
+    let ctx = h.ctx.clone();
+    let mut run = |h: &mut Harness<'static, CorridorApp>, c: Command| {
+        h.state_mut().run(&ctx, c, 0.0);
+    };
+    run(&mut h, Command::StartEditing(Some(LOCALITIES)));
+    let first = at(&h, LOCALITIES, 0);
+    run(&mut h, Command::Select(Some(first)));
+    run(&mut h, Command::DeleteSelected);
+    run(&mut h, Command::SaveLayer);
+    assert_eq!(
+        h.state().saves_running().len(),
+        1,
+        "the save runs in the background"
+    );
+    // While it runs, another feature is deleted.
+    let second = at(&h, LOCALITIES, 0);
+    run(&mut h, Command::Select(Some(second)));
+    run(&mut h, Command::DeleteSelected);
+    until_saved(&mut h);
+
+    assert_eq!(
+        features_in(&file),
+        names[1..],
+        "the file has the first edit only"
+    );
+    let layer = &h.state().doc.layers[LOCALITIES];
+    assert_eq!(layer.features().len(), names.len() - 2);
+    assert!(
+        layer.is_dirty(),
+        "the edit made while saving is still unsaved"
+    );
+    let journals = std::fs::read_dir(data.path().join("recovery"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(journals, 1, "and journalled");
+
+    // Undo works across the save, and the next save writes what is there now.
+    ctrl(&mut h, Key::Z);
+    ctrl(&mut h, Key::Y);
+    run(&mut h, Command::SaveLayer);
+    until_saved(&mut h);
+    assert_eq!(features_in(&file), names[2..]);
+    assert!(!h.state().doc.layers[LOCALITIES].is_dirty());
+    let journals = std::fs::read_dir(data.path().join("recovery"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(journals, 0, "nothing left to recover");
+}

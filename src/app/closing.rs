@@ -27,7 +27,10 @@ impl CorridorApp {
     pub fn look_at_disk(&mut self) {
         for li in 0..self.doc.layers.len() {
             let layer = &self.doc.layers[li];
-            if self.editing.external.contains(&layer.id) {
+            // Our own save in the background replaces the file before it says what it wrote.
+            if self.editing.external.contains(&layer.id)
+                || self.editing.saves.iter().any(|j| j.layer == layer.id)
+            {
                 continue;
             }
             let (Some(known), Some(path)) = (layer.stamp, layer.source.path()) else {
@@ -183,10 +186,12 @@ impl CorridorApp {
     /// Whether a save is still waiting for its confirmation: a table's save in flight or queued
     /// for the connection's return.
     pub(super) fn saves_pending(&self) -> bool {
-        self.db
-            .links
-            .iter()
-            .any(|l| l.sync.is_saving() || l.sync.save_queued)
+        !self.editing.saves.is_empty()
+            || self
+                .db
+                .links
+                .iter()
+                .any(|l| l.sync.is_saving() || l.sync.save_queued)
     }
 
     /// Closes as `then` says once every save is confirmed; a conflict or an outage on the way

@@ -67,12 +67,18 @@ pub struct EditingState {
     pub(super) last_disk_check: f64,
     /// The layer changed last, which undo acts on when no layer is in edit mode.
     pub last_edited: Option<LayerId>,
+    /// Saves running in the background, one per layer at most.
+    pub(super) saves: Vec<super::saving::SaveJob>,
+    /// A layer with at least this many features saves in the background; a smaller one is
+    /// written within the frame.
+    pub background_save_from: usize,
 }
 
 impl EditingState {
     pub fn new() -> Self {
         Self {
             editor: EditorState::new(),
+            background_save_from: super::saving::BACKGROUND_SAVE_FROM,
             ..Default::default()
         }
     }

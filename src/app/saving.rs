@@ -6,9 +6,41 @@ use std::path::{Path, PathBuf};
 
 use egui::{Key, RichText};
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use super::CorridorApp;
-use crate::io::{save_geojson, stamp_of};
-use crate::model::{LayerIndex, LayerSource};
+use crate::io::geojson_write::{LayerText, save_snapshot};
+use crate::io::{SaveError, save_geojson, stamp_of};
+use crate::model::{FileStamp, LayerId, LayerIndex, LayerSource};
+use crate::ui::i18n::trf;
+
+/// Layers with this many features or more save in the background (a smaller one takes a few
+/// milliseconds: it is written within the frame).
+pub const BACKGROUND_SAVE_FROM: usize = 20_000;
+
+/// A save running on a thread of its own, writing the layer as it was when the save began.
+pub struct SaveJob {
+    pub(super) layer: LayerId,
+    target: PathBuf,
+    /// The journal the layer's edits went to before the save.
+    old_source: PathBuf,
+    /// Where the layer's history was when the save began: the state the file will hold.
+    mark: u64,
+    total: usize,
+    /// Features written so far.
+    progress: Arc<AtomicUsize>,
+    done: std::sync::mpsc::Receiver<Result<FileStamp, SaveError>>,
+    /// Save was asked for again meanwhile: once this one is done, save what came after.
+    again: bool,
+}
+
+impl SaveJob {
+    /// How far the save is, 0 to 1.
+    pub fn fraction(&self) -> f32 {
+        (self.progress.load(Ordering::Relaxed) as f32 / self.total.max(1) as f32).min(1.0)
+    }
+}
 
 impl CorridorApp {
     /// Saves a layer to its file (or to `to`). On failure the message is shown and nothing on
@@ -91,24 +123,83 @@ impl CorridorApp {
                 return Err(text);
             }
         }
-        match save_geojson(layer, &target) {
+        let id = layer.id;
+        let old_source = layer.journal_key();
+        let mark = layer.history.mark();
+        if let Some(job) = self.editing.saves.iter_mut().find(|j| j.layer == id) {
+            // One save at a time per file: this one follows when the running one is done.
+            job.again = true;
+            return Ok(());
+        }
+        if layer.features().len() >= self.editing.background_save_from {
+            let text = LayerText::of(layer);
+            let progress = Arc::new(AtomicUsize::new(0));
+            let (tx, done) = std::sync::mpsc::channel();
+            let ctx = self.ctx.clone();
+            let (to, counter) = (target.clone(), progress.clone());
+            let spawned = std::thread::Builder::new()
+                .name("save".to_owned())
+                .spawn(move || {
+                    let result = save_snapshot(&text, &to, Some(&counter));
+                    let _ = tx.send(result);
+                    ctx.request_repaint();
+                });
+            if let Err(e) = spawned {
+                let text = format!("{}: cannot start the save: {e}", target.display());
+                self.report(text.clone());
+                return Err(text);
+            }
+            self.editing.saves.push(SaveJob {
+                layer: id,
+                total: layer.features().len(),
+                target,
+                old_source,
+                mark,
+                progress,
+                done,
+                again: false,
+            });
+            return Ok(());
+        }
+        let result = save_geojson(layer, &target);
+        self.finish_save(id, target, &old_source, mark, result)
+    }
+
+    /// What a save's result does to its layer: the file it now is, the edits it holds (those
+    /// made while it ran stay unsaved, and journalled), or the message why not.
+    fn finish_save(
+        &mut self,
+        id: LayerId,
+        target: PathBuf,
+        old_source: &Path,
+        mark: u64,
+        result: Result<FileStamp, SaveError>,
+    ) -> Result<(), String> {
+        match result {
             Ok(stamp) => {
-                let old_source = layer.journal_key();
                 let name = target
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let layer = &mut self.doc.layers[li];
-                layer.stamp = Some(stamp);
-                layer.source = LayerSource::File(target.clone());
-                // Now a GeoJSON file of its own.
-                layer.read = None;
-                layer.history.mark_saved();
-                self.drop_journal(&old_source);
+                log::info!("saved {}", target.display());
                 self.editing.checked.insert(target.clone());
                 self.notices.retain(|n| !n.contains("cannot save"));
-                self.info = Some(format!("Saved {name}"));
-                log::info!("saved {}", target.display());
+                self.info = Some(trf("Saved {}", &[&name]));
+                // Removed while it saved: the file is written, there is nothing to mark.
+                let Some(li) = self.doc.index_of(id) else {
+                    return Ok(());
+                };
+                let layer = &mut self.doc.layers[li];
+                layer.stamp = Some(stamp);
+                layer.source = LayerSource::File(target);
+                // Now a GeoJSON file of its own.
+                layer.read = None;
+                layer.history.mark_saved_at(mark);
+                self.drop_journal(old_source);
+                if self.doc.layers[li].is_dirty() {
+                    // Edits made while it saved: a fresh journal from the file just written.
+                    self.journal(li, "Edits made while saving", &[]);
+                }
                 Ok(())
             }
             Err(e) => {
@@ -117,6 +208,67 @@ impl CorridorApp {
                 Err(text)
             }
         }
+    }
+
+    /// Each frame: the background saves that are done take effect; those still running show
+    /// how far they are.
+    pub(super) fn poll_saves(&mut self) {
+        let mut k = 0;
+        while k < self.editing.saves.len() {
+            let job = &self.editing.saves[k];
+            let result = match job.done.try_recv() {
+                Ok(r) => r,
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    k += 1;
+                    continue;
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => Err(SaveError::Encode {
+                    path: job.target.clone(),
+                    message: "the save stopped unexpectedly".to_owned(),
+                }),
+            };
+            let job = self.editing.saves.remove(k);
+            let saved = self.finish_save(job.layer, job.target, &job.old_source, job.mark, result);
+            if job.again
+                && saved.is_ok()
+                && let Some(li) = self.doc.index_of(job.layer)
+                && self.doc.layers[li].is_dirty()
+            {
+                let _ = self.save_layer(li, None);
+            }
+        }
+        if let Some(job) = self.editing.saves.first() {
+            let name = self
+                .doc
+                .index_of(job.layer)
+                .map(|li| {
+                    self.doc.layers[li]
+                        .title_in(crate::ui::i18n::lang())
+                        .to_owned()
+                })
+                .unwrap_or_default();
+            self.info = Some(trf(
+                "Saving {}… {} %",
+                &[&name, &((job.fraction() * 100.0).round() as u32)],
+            ));
+            self.ctx
+                .request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// Layers with at least `features` features save in the background (the default is
+    /// [`BACKGROUND_SAVE_FROM`]).
+    pub fn save_in_background_from(&mut self, features: usize) {
+        self.editing.background_save_from = features;
+    }
+
+    /// The background saves running: (layer, fraction done).
+    pub fn saves_running(&self) -> Vec<(LayerId, f32)> {
+        self.editing
+            .saves
+            .iter()
+            .map(|j| (j.layer, j.fraction()))
+            .collect()
     }
 
     /// Saves the layer undo acts on, or every layer with unsaved changes.

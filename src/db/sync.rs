@@ -386,7 +386,7 @@ impl TableSync {
                     let ours = &layer.features()[i];
                     let ours_unchanged = record_hash(&ours.record()) == base_hash;
                     if ours_unchanged && editing != Some(ours.id()) {
-                        layer.features_mut()[i].set_record(row.record);
+                        layer.features_mut_at(i).set_record(row.record);
                         self.baseline.insert(row.key, (row.version, hash));
                         out.touched.push(i);
                     } else if !self.deferred.contains(&row.key) {

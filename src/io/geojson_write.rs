@@ -25,9 +25,39 @@ pub fn geojson_bytes(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
 
 /// [`geojson_bytes`], written to `out` as it is made.
 pub fn write_geojson(layer: &Layer, out: &mut impl std::io::Write) -> serde_json::Result<()> {
+    write_snapshot(&LayerText::of(layer), out, None)
+}
+
+/// What a save writes: the layer as it was when the save began. The features are shared with
+/// the layer, so taking it costs a pointer per feature, and the user may go on editing while
+/// it is written (an edit copies only the feature it changes).
+#[derive(Clone)]
+pub struct LayerText {
+    pub form: SourceForm,
+    pub features: Vec<std::sync::Arc<crate::model::Feature>>,
+    /// A geometry changed since the file was read (its `bbox` is worked out again).
+    pub geometry_changed: bool,
+}
+
+impl LayerText {
+    pub fn of(layer: &Layer) -> Self {
+        Self {
+            form: layer.form.clone(),
+            features: layer.snapshot(),
+            geometry_changed: layer.history.geometry_changed,
+        }
+    }
+}
+
+/// Writes a [`LayerText`] as GeoJSON; `progress` counts the features written.
+pub fn write_snapshot(
+    layer: &LayerText,
+    out: &mut impl std::io::Write,
+    progress: Option<&std::sync::atomic::AtomicUsize>,
+) -> serde_json::Result<()> {
     let mut out = Bytes(out);
     let out = &mut out;
-    match (&layer.form, layer.features()) {
+    match (&layer.form, &layer.features[..]) {
         (SourceForm::Feature, [only]) => {
             serde_json::to_writer(&mut *out, &*only.record())?;
             return out.push(b'\n');
@@ -49,7 +79,7 @@ pub fn write_geojson(layer: &Layer, out: &mut impl std::io::Write) -> serde_json
         _ => {}
     }
     if let SourceForm::Sequence { separators } = layer.form {
-        if layer.features().is_empty() {
+        if layer.features.is_empty() {
             return Ok(());
         }
         // Each record on a line of its own, after an RS character when the file had them.
@@ -58,7 +88,7 @@ pub fn write_geojson(layer: &Layer, out: &mut impl std::io::Write) -> serde_json
         } else {
             (b"", b"\n")
         };
-        return write_features(out, layer.features(), first, between, b"\n");
+        return write_features(out, &layer.features, first, between, b"\n", progress);
     }
     out.extend_from_slice(b"{\"type\":\"FeatureCollection\"")?;
     if let SourceForm::FeatureCollection {
@@ -67,11 +97,11 @@ pub fn write_geojson(layer: &Layer, out: &mut impl std::io::Write) -> serde_json
     } = &layer.form
     {
         if let Some(bbox) = bbox {
-            let fresh = if layer.history.geometry_changed {
+            let fresh = if layer.geometry_changed {
                 // Feature by feature, so that no more than one GeoJSON geometry is made at once.
                 let dims = (bbox.len() / 2).max(2);
                 layer
-                    .features()
+                    .features
                     .iter()
                     .filter_map(|f| {
                         let g = f.record_geometry()?;
@@ -102,8 +132,8 @@ pub fn write_geojson(layer: &Layer, out: &mut impl std::io::Write) -> serde_json
         }
     }
     out.extend_from_slice(b",\"features\":[")?;
-    if !layer.features().is_empty() {
-        write_features(out, layer.features(), b"\n", b",\n", b"")?;
+    if !layer.features.is_empty() {
+        write_features(out, &layer.features, b"\n", b",\n", b"", progress)?;
     }
     out.extend_from_slice(b"\n]}\n")
 }
@@ -137,10 +167,11 @@ impl<W: std::io::Write> std::io::Write for Bytes<'_, W> {
 /// core, and its whole text beside the layer took 1.6 GB at the peak of a save).
 fn write_features<W: std::io::Write>(
     out: &mut Bytes<'_, W>,
-    features: &[crate::model::Feature],
+    features: &[std::sync::Arc<crate::model::Feature>],
     first: &[u8],
     between: &[u8],
     last: &[u8],
+    progress: Option<&std::sync::atomic::AtomicUsize>,
 ) -> serde_json::Result<()> {
     use rayon::prelude::*;
     const BATCH: usize = 16_384;
@@ -162,6 +193,9 @@ fn write_features<W: std::io::Write>(
         for text in texts {
             out.extend_from_slice(&text)?;
         }
+        if let Some(p) = progress {
+            p.fetch_add(batch.len(), std::sync::atomic::Ordering::Relaxed);
+        }
     }
     out.extend_from_slice(last)
 }
@@ -169,6 +203,16 @@ fn write_features<W: std::io::Write>(
 /// Saves the layer to `path` atomically, keeping the previous file as `NAME.bak`. Returns what
 /// the file now is.
 pub fn save_geojson(layer: &Layer, path: &Path) -> Result<FileStamp, SaveError> {
+    save_snapshot(&LayerText::of(layer), path, None)
+}
+
+/// [`save_geojson`] for a [`LayerText`] taken when the save began (on any thread);
+/// `progress` counts the features written.
+pub fn save_snapshot(
+    layer: &LayerText,
+    path: &Path,
+    progress: Option<&std::sync::atomic::AtomicUsize>,
+) -> Result<FileStamp, SaveError> {
     // A Shapefile or GeoPackage is never overwritten with GeoJSON text: its field names and
     // types, and every other program that reads it, would be lost.
     if super::ogr_file::is_ogr_path(path) {
@@ -194,7 +238,7 @@ pub fn save_geojson(layer: &Layer, path: &Path) -> Result<FileStamp, SaveError> 
             crc: crc32fast::Hasher::new(),
             checked: false,
         };
-        write_geojson(layer, &mut out).map_err(std::io::Error::from)?;
+        write_snapshot(layer, &mut out, progress).map_err(std::io::Error::from)?;
         stamp.len = out.len;
         stamp.crc = out.crc.clone().finalize();
         Ok(())

@@ -627,7 +627,8 @@ fn geometry_type_name(t: gdal::vector::OGRwkbGeometryType::Type) -> String {
 /// Decodes the text of a layer (property names and values) from a legacy encoding, in place.
 /// Its features' ids and geometry are untouched.
 pub fn decode_layer(layer: &mut crate::model::Layer, encoding: LegacyEncoding) {
-    for f in layer.features_mut() {
+    for i in 0..layer.features().len() {
+        let f = layer.features_mut_at(i);
         let mut record = f.record().into_owned();
         decode_features(std::slice::from_mut(&mut record), encoding);
         f.set_record(record);

@@ -456,6 +456,18 @@ impl History {
         self.saved = self.top();
     }
 
+    /// Where the history is now, to say later which state a save wrote
+    /// ([`History::mark_saved_at`]).
+    pub fn mark(&self) -> u64 {
+        self.top()
+    }
+
+    /// The file now matches the layer as it was at `mark` (a save that ran in the background
+    /// while edits went on: those stay unsaved).
+    pub fn mark_saved_at(&mut self, mark: u64) {
+        self.saved = mark;
+    }
+
     /// The file no longer matches any state in the history (e.g. it was replaced on disk).
     pub fn mark_unsaved(&mut self) {
         self.saved = u64::MAX;
@@ -842,7 +854,7 @@ mod tests {
     #[test]
     fn ids_survive_deletes_and_an_undone_delete_puts_the_feature_back_in_its_place() {
         let mut l = layer(THREE);
-        let ids: Vec<FeatureId> = l.features().iter().map(Feature::id).collect();
+        let ids: Vec<FeatureId> = l.features().iter().map(|f| f.id()).collect();
         assert_eq!(ids, [FeatureId(0), FeatureId(1), FeatureId(2)]);
         l.delete_feature(FeatureId(0), "delete a").unwrap();
         // "c" is still #2, though it is now second.

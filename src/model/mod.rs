@@ -11,6 +11,8 @@ pub mod source;
 pub mod story;
 pub mod style;
 
+use std::sync::Arc;
+
 use geojson::JsonObject;
 
 pub use feature::{Feature, drawable};
@@ -224,8 +226,11 @@ pub struct Layer {
     pub attribution: String,
     /// What the legend calls the layer in each language (its name when empty).
     pub title: Texts,
-    /// In the order of their ids (see [`FeatureId`]); read with [`Layer::features`].
-    features: Vec<Feature>,
+    /// In the order of their ids (see [`FeatureId`]); read with [`Layer::features`]. Shared, so
+    /// that a save in the background holds the layer as it was when the save began while the
+    /// user goes on editing: an edit replaces only the feature it changes
+    /// ([`Layer::feature_mut`]).
+    features: Vec<Arc<Feature>>,
     /// The id the next feature added gets.
     next_feature: u64,
     pub status: LayerStatus,
@@ -250,10 +255,14 @@ impl Layer {
         features: Vec<Feature>,
         warnings: Vec<String>,
     ) -> Self {
-        let mut features = features;
-        for (i, f) in features.iter_mut().enumerate() {
-            f.id = FeatureId(i as u64);
-        }
+        let features: Vec<Arc<Feature>> = features
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut f)| {
+                f.id = FeatureId(i as u64);
+                Arc::new(f)
+            })
+            .collect();
         Self {
             next_feature: features.len() as u64,
             id: LayerId::fresh(),
@@ -285,7 +294,7 @@ impl Layer {
                     layer,
                     feature: f.id,
                 },
-                f,
+                &**f,
             )
         })
     }
@@ -299,18 +308,23 @@ impl Layer {
     }
 
     /// The features, in file order (which is the order of their ids).
-    pub fn features(&self) -> &[Feature] {
+    pub fn features(&self) -> &[Arc<Feature>] {
         &self.features
     }
 
-    /// The features, to change in place. A record is replaced with [`Feature::set_record`],
-    /// which keeps the feature's id; features are added and removed only through the layer.
-    pub fn features_mut(&mut self) -> &mut [Feature] {
-        &mut self.features
+    /// The features as they are now, sharing them with the layer: what a background save
+    /// writes while the user goes on editing (an edit then copies only what it changes).
+    pub fn snapshot(&self) -> Vec<Arc<Feature>> {
+        self.features.clone()
+    }
+
+    /// The feature at position `i`, to change in place (see [`Layer::feature_mut`]).
+    pub fn features_mut_at(&mut self, i: usize) -> &mut Feature {
+        Arc::make_mut(&mut self.features[i])
     }
 
     /// The style to change, beside the features it is worked out from.
-    pub fn style_and_features(&mut self) -> (&mut LayerStyle, &[Feature]) {
+    pub fn style_and_features(&mut self) -> (&mut LayerStyle, &[Arc<Feature>]) {
         (&mut self.style, &self.features)
     }
 
@@ -321,12 +335,15 @@ impl Layer {
 
     /// The feature with this id, if it is there.
     pub fn feature(&self, id: FeatureId) -> Option<&Feature> {
-        self.position(id).map(|i| &self.features[i])
+        self.position(id).map(|i| &*self.features[i])
     }
 
-    /// The feature with this id, to change in place (see [`Layer::features_mut`]).
+    /// The feature with this id, to change in place: a record is replaced with
+    /// [`Feature::set_record`], which keeps the feature's id (features are added and removed
+    /// only through the layer). A feature a save is still writing is copied first.
     pub fn feature_mut(&mut self, id: FeatureId) -> Option<&mut Feature> {
-        self.position(id).map(|i| &mut self.features[i])
+        self.position(id)
+            .map(|i| Arc::make_mut(&mut self.features[i]))
     }
 
     /// Adds a feature at the end with a new id, outside the edit history (a row another editor
@@ -335,7 +352,7 @@ impl Layer {
         feature.id = FeatureId(self.next_feature);
         self.next_feature += 1;
         let id = feature.id;
-        self.features.push(feature);
+        self.features.push(Arc::new(feature));
         id
     }
 
@@ -344,7 +361,7 @@ impl Layer {
     pub fn remove_feature(&mut self, id: FeatureId) -> Option<Feature> {
         let i = self.position(id)?;
         self.history.forget(id);
-        Some(self.features.remove(i))
+        Some(Arc::unwrap_or_clone(self.features.remove(i)))
     }
 
     /// Puts a feature in its place by its id (the inverse of a removal); `false` when a feature
@@ -354,7 +371,7 @@ impl Layer {
             Ok(_) => false,
             Err(i) => {
                 feature.id = id;
-                self.features.insert(i, feature);
+                self.features.insert(i, Arc::new(feature));
                 self.next_feature = self.next_feature.max(id.0 + 1);
                 true
             }

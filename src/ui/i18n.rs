@@ -1061,6 +1061,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("attribute name", "tên thuộc tính", "属性名"),
     ("of type", "kiểu dữ liệu", "类型"),
     ("Valid geometry", "Hình học hợp lệ", "几何有效"),
+    ("Saved {}", "Đã lưu {}", "已保存 {}"),
+    ("Saving {}… {} %", "Đang lưu {}… {} %", "正在保存 {}… {} %"),
 ];
 
 /// Every interface text as (English, Vietnamese, Chinese), for checking the fonts cover them.

@@ -30,7 +30,7 @@ const PALETTE: [Color; 12] = [
 pub const MAX_CATEGORIES: usize = 24;
 
 /// Colours every distinct value of `property` among the features, in order of first appearance.
-pub fn categorize(features: &[Feature], property: &str) -> CategoryStyle {
+pub fn categorize(features: &[std::sync::Arc<Feature>], property: &str) -> CategoryStyle {
     let mut colors = std::collections::BTreeMap::new();
     let mut n = 0;
     for f in features {
