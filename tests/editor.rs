@@ -834,7 +834,7 @@ fn an_edit_made_during_a_background_save_is_kept_for_the_next() {
     let mut h = open_with(maps.path(), data.path());
     h.state_mut().save_in_background_from(0);
     let ctx = h.ctx.clone();
-    let mut run = |h: &mut Harness<'static, CorridorApp>, c: Command| {
+    let run = |h: &mut Harness<'static, CorridorApp>, c: Command| {
         h.state_mut().run(&ctx, c, 0.0);
     };
     run(&mut h, Command::StartEditing(Some(LOCALITIES)));
