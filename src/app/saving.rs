@@ -140,7 +140,15 @@ impl CorridorApp {
             let spawned = std::thread::Builder::new()
                 .name("save".to_owned())
                 .spawn(move || {
-                    let result = save_snapshot(&text, &to, Some(&counter));
+                    // A core is left to the window: its frames stay smooth while this writes.
+                    let threads = std::thread::available_parallelism()
+                        .map_or(1, |n| n.get().saturating_sub(1).max(1));
+                    let save = || save_snapshot(&text, &to, Some(&counter));
+                    let result = match rayon::ThreadPoolBuilder::new().num_threads(threads).build()
+                    {
+                        Ok(pool) => pool.install(save),
+                        Err(_) => save(),
+                    };
                     let _ = tx.send(result);
                     ctx.request_repaint();
                 });
