@@ -7,6 +7,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use corridor::geometry::mercator_from_lonlat;
+use corridor::io::geojson_write::{LayerText, write_snapshot};
 use corridor::io::parse_geojson;
 use corridor::model::{Layer, LayerStyle};
 use corridor::render::cache::{LOCAL_PER_WORLD, Path as RenderPath, build_lods};
@@ -114,8 +115,30 @@ fn bench(c: &mut Criterion) {
         };
         let mut g = c.benchmark_group(name);
         g.sample_size(samples);
+        g.bench_function("parse floor (serde_json into IgnoredAny)", |b| {
+            b.iter(|| {
+                let r: Result<serde::de::IgnoredAny, _> = serde_json::from_slice(&bytes);
+                black_box(r.is_ok())
+            })
+        });
         g.bench_function("parse", |b| b.iter(|| black_box(layer(&bytes))));
         let layer = layer(&bytes);
+        // A save in the background: the snapshot it takes on the UI thread, and its writing
+        // with a core left to the window (one thread here) against every core.
+        g.bench_function("save: snapshot (on the UI thread)", |b| {
+            b.iter(|| black_box(LayerText::of(&layer).features.len()))
+        });
+        let text = LayerText::of(&layer);
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("a pool");
+        g.bench_function("save: write the snapshot (one thread)", |b| {
+            b.iter(|| one.install(|| write_snapshot(&text, &mut std::io::sink(), None).is_ok()))
+        });
+        g.bench_function("save: write the snapshot (every core)", |b| {
+            b.iter(|| write_snapshot(&text, &mut std::io::sink(), None).is_ok())
+        });
         g.bench_function("project", |b| {
             b.iter(|| {
                 use geo::CoordsIter;

@@ -68,4 +68,9 @@ for size in $sizes; do
     printf '| %s | frame from memory, s (QGIS: memory layer; Corridor: p95 frame) | %s | %s | %s |\n' "$size" "${q_mem:-—}" "$c_p95" "$(ratio "${q_mem:-0}" "$c_p95")"
     printf '| %s | peak memory, MiB | %s | %s | %s |\n' "$size" "$q_rss" "$c_rss" "$(ratio "$q_rss" "$c_rss")"
     printf '| %s | Corridor: frame p50 / max, click-to-select, vertex drag p95 | | %s / %s ms, %s ms, %s ms | |\n' "$size" "$(med frame_p50_ms)" "$(med frame_max_ms)" "$(med pick_ms)" "$(med drag_p95_ms)"
+    # Issue 20's targets, each a ratio within a run (medians over the runs).
+    printf '| %s | Corridor: parse floor s; first frame ÷ floor (target ≤ 1.5) | | %s s; %s (%s) | |\n' "$size" "$(med parse_floor_s)" "$(med first_frame_over_parse_floor)" "$(range first_frame_over_parse_floor)"
+    printf '| %s | Corridor: peak memory ÷ file (target ≤ 1.0); peak during the save ÷ before (target ≤ 1.1) | | %s (%s MiB file); %s | |\n' "$size" "$(med peak_rss_over_file)" "$(med file_mib)" "$(cat "$tmp"/run-* | awk -F= '/^peak_rss_mib=/ {p = $2} /^save_peak_rss_mib=/ {print $2 / p}' | sort -g | awk '{v[NR] = $1} END {printf "%.2f", v[int((NR + 1) / 2)]}')"
+    printf '| %s | Corridor: frame max ÷ p95 (target ≤ 2) | | %s | |\n' "$size" "$(cat "$tmp"/run-* | awk -F= '/^frame_p95_ms=/ {p = $2} /^frame_max_ms=/ {m = $2} END {}  /^frame_max_ms=/ {print m / p}' | sort -g | awk '{v[NR] = $1} END {printf "%.2f", v[int((NR + 1) / 2)]}')"
+    printf '| %s | Corridor: save blocking the window before (s); frames while it saves in the background: p95 / max ms | | %s s; %s / %s ms (%s frames) | |\n' "$size" "$(med save_foreground_s)" "$(med save_frame_p95_ms)" "$(med save_frame_max_ms)" "$(med save_frames)"
 done
