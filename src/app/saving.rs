@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::CorridorApp;
 use crate::io::geojson_write::{LayerText, save_snapshot};
-use crate::io::{SaveError, save_geojson, stamp_of};
+use crate::io::{SaveError, save_geojson};
 use crate::model::{FileStamp, LayerId, LayerIndex, LayerSource};
 use crate::ui::i18n::trf;
 
@@ -112,7 +112,7 @@ impl CorridorApp {
             }
             // Another program may have written it since the last look.
             if let Some(known) = layer.stamp
-                && stamp_of(&target).is_none_or(|now| !now.same_contents(&known))
+                && !crate::io::geojson_file::unchanged_on_disk(&target, &known)
             {
                 self.editing.external.push(layer.id);
                 let text = format!(
@@ -245,7 +245,16 @@ impl CorridorApp {
                 let _ = self.save_layer(li, None);
             }
         }
-        if let Some(job) = self.editing.saves.first() {
+        if !self.editing.saves.is_empty() {
+            // The progress shown moves on while nothing else happens.
+            self.ctx
+                .request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// The saves running, as a line each with a progress bar.
+    pub(super) fn saves_banner_ui(&self, ui: &mut egui::Ui) {
+        for job in &self.editing.saves {
             let name = self
                 .doc
                 .index_of(job.layer)
@@ -255,12 +264,26 @@ impl CorridorApp {
                         .to_owned()
                 })
                 .unwrap_or_default();
-            self.info = Some(trf(
-                "Saving {}… {} %",
-                &[&name, &((job.fraction() * 100.0).round() as u32)],
-            ));
-            self.ctx
-                .request_repaint_after(std::time::Duration::from_millis(100));
+            egui::Frame::new()
+                .fill(egui::Color32::from_rgb(0xdf, 0xf2, 0xdf))
+                .inner_margin(6.0)
+                .show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        ui.label(trf("Saving {}…", &[&name]));
+                        ui.add(
+                            egui::ProgressBar::new(job.fraction())
+                                .desired_width(180.0)
+                                .show_percentage(),
+                        );
+                        ui.label(
+                            RichText::new(tr(
+                                "You can go on working; edits made now are saved next time.",
+                            ))
+                            .small()
+                            .color(crate::ui::MUTED),
+                        );
+                    });
+                });
         }
     }
 

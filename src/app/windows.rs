@@ -6,6 +6,7 @@ use crate::ui::i18n::{tr, trf};
 
 impl CorridorApp {
     pub(super) fn problems_banner_ui(&mut self, ui: &mut Ui) {
+        self.saves_banner_ui(ui);
         if let Some(info) = self.info.clone() {
             egui::Frame::new()
                 .fill(egui::Color32::from_rgb(0xdf, 0xf2, 0xdf))

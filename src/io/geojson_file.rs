@@ -115,8 +115,41 @@ pub fn modified_time(path: &Path) -> Option<std::time::SystemTime> {
 
 /// What the file at `path` is now, or `None` when it cannot be read.
 pub fn stamp_of(path: &Path) -> Option<FileStamp> {
-    let bytes = std::fs::read(path).ok()?;
-    Some(FileStamp::of(&bytes, modified_time(path)))
+    // Read a mebibyte at a time: a layer's file may be hundreds of them.
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut crc = crc32fast::Hasher::new();
+    let mut len = 0u64;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                crc.update(&buf[..n]);
+                len += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    Some(FileStamp {
+        len,
+        crc: crc.finalize(),
+        modified: modified_time(path),
+    })
+}
+
+/// Whether the file at `path` still holds what `known` says. Its size and time are looked at
+/// first, as the disk check does; only when they differ is the whole file read.
+pub fn unchanged_on_disk(path: &Path, known: &FileStamp) -> bool {
+    let meta = std::fs::metadata(path).ok();
+    if meta
+        .as_ref()
+        .is_some_and(|m| m.len() == known.len && m.modified().ok() == known.modified)
+    {
+        return true;
+    }
+    stamp_of(path).is_some_and(|now| now.same_contents(known))
 }
 
 /// ASCII record separator: starts each record of a GeoJSON text sequence (RFC 8142).

@@ -1062,7 +1062,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("of type", "kiểu dữ liệu", "类型"),
     ("Valid geometry", "Hình học hợp lệ", "几何有效"),
     ("Saved {}", "Đã lưu {}", "已保存 {}"),
-    ("Saving {}… {} %", "Đang lưu {}… {} %", "正在保存 {}… {} %"),
+    ("Saving {}…", "Đang lưu {}…", "正在保存 {}…"),
+    (
+        "You can go on working; edits made now are saved next time.",
+        "Bạn có thể tiếp tục làm việc; các sửa đổi lúc này sẽ được lưu lần sau.",
+        "您可以继续工作；现在做的编辑会在下次保存。",
+    ),
 ];
 
 /// Every interface text as (English, Vietnamese, Chinese), for checking the fonts cover them.
