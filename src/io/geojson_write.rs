@@ -174,7 +174,7 @@ fn write_features<W: std::io::Write>(
     progress: Option<&std::sync::atomic::AtomicUsize>,
 ) -> serde_json::Result<()> {
     use rayon::prelude::*;
-    const BATCH: usize = 16_384;
+    const BATCH: usize = 4_096;
     const CHUNK: usize = 512;
     for (b, batch) in features.chunks(BATCH).enumerate() {
         let texts: Vec<Vec<u8>> = batch
