@@ -25,6 +25,10 @@ pub fn bookmarks_ui(
                 .hint_text(tr("Name this view"))
                 .desired_width(150.0),
         );
+        // A screen reader names the box by what the hint says.
+        edit.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::TextInput, true, tr("Name this view"))
+        });
         let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if (ui.button(tr("Add bookmark")).clicked() || enter) && !new_name.trim().is_empty() {
             action = Some(BookmarkAction::Add(new_name.trim().to_owned()));
