@@ -6,11 +6,10 @@ mod support {
 }
 
 use corridor::CorridorApp;
-use corridor::app::Command;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::NodeT;
-use support::app::{maps, open_sized};
+use support::app::{maps, open_every_window, open_sized};
 
 /// Roles a user acts on, which must have a name.
 fn interactive(role: Role) -> bool {
@@ -81,30 +80,7 @@ fn every_control_in_every_window_has_a_name() {
         }
     };
     check(&mut h, "main window");
-
-    // A feature selected: its panel.
-    let first = h.state().doc.layers[0].ref_at(0);
-    let ctx = h.ctx.clone();
-    h.state_mut().run(&ctx, Command::Select(first), 0.0);
-    check(&mut h, "feature panel");
-
-    let layers = h.state().doc.layers.len();
-    for (what, command) in [
-        ("attribute table", Command::OpenTable(0)),
-        ("style window", Command::OpenStyle(0)),
-        ("measuring", Command::ToggleMeasure),
-        ("help", Command::ToggleHelp),
-        ("about", Command::ShowAbout),
-        ("story editor", Command::EditStory),
-        ("editing", Command::StartEditing(Some(layers - 1))),
-    ] {
-        h.state_mut().run(&ctx, command, 0.0);
-        check(&mut h, what);
-    }
-    h.state_mut().offline.open = true;
-    check(&mut h, "offline area window");
-    h.state_mut().provider_form.open = true;
-    check(&mut h, "add-provider window");
+    open_every_window(&mut h, &mut check);
 
     problems.sort();
     problems.dedup();

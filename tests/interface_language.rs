@@ -14,7 +14,7 @@ use corridor::io::vn_text::{LegacyEncoding, encode};
 use corridor::model::Lang;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use support::app::{maps, open_sized, request_close};
+use support::app::{maps, open_every_window, open_sized, request_close};
 
 /// Every text in the last frame's shapes.
 fn laid_out(h: &Harness<'static, CorridorApp>) -> Vec<String> {
@@ -61,31 +61,8 @@ fn all_windows(lang: Lang) -> (Vec<(String, String)>, Vec<String>) {
         h.key_press(egui::Key::Escape);
         h.run();
     }
-    let first = h.state().doc.layers[0].ref_at(0);
-    h.state_mut().run(&ctx, Command::Select(first), 0.0);
-    look(&mut h, "feature panel");
+    open_every_window(&mut h, &mut look);
     let layers = h.state().doc.layers.len();
-    for (what, command) in [
-        ("attribute table", Command::OpenTable(0)),
-        ("style window", Command::OpenStyle(0)),
-        ("measuring", Command::ToggleMeasure),
-        ("help", Command::ToggleHelp),
-        ("about", Command::ShowAbout),
-        ("story editor", Command::EditStory),
-        ("editing", Command::StartEditing(Some(layers - 1))),
-        ("PostGIS", Command::AddPostgisLayer),
-        ("save as", Command::SaveLayerAs(Some(0))),
-        ("problems", Command::ShowProblems),
-    ] {
-        h.state_mut().run(&ctx, command, 0.0);
-        look(&mut h, what);
-    }
-    h.state_mut().offline.open = true;
-    look(&mut h, "offline area window");
-    h.state_mut().provider_form.open = true;
-    look(&mut h, "add-provider window");
-    h.state_mut().persisted.panels.bookmarks = true;
-    look(&mut h, "bookmarks");
 
     // Editing a feature: its attribute form.
     let edited = h.state().doc.layers[layers - 1].ref_at(0);

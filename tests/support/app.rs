@@ -121,3 +121,40 @@ pub fn request_close(h: &mut Harness<'static, CorridorApp>) {
         .push(egui::ViewportEvent::Close);
     h.run();
 }
+
+/// Opens the app's windows in turn, each staying open as the next opens: the feature panel,
+/// the attribute table, style, measuring, help, About, the story editor, the editing panel,
+/// PostGIS, Save as, problems, the offline area, the add-provider form and the bookmarks.
+/// `look` is called after each with its name.
+pub fn open_every_window(
+    h: &mut Harness<'static, CorridorApp>,
+    look: &mut dyn FnMut(&mut Harness<'static, CorridorApp>, &str),
+) {
+    use corridor::app::Command;
+    let ctx = h.ctx.clone();
+    let first = h.state().doc.layers[0].ref_at(0);
+    h.state_mut().run(&ctx, Command::Select(first), 0.0);
+    look(h, "feature panel");
+    let layers = h.state().doc.layers.len();
+    for (what, command) in [
+        ("attribute table", Command::OpenTable(0)),
+        ("style window", Command::OpenStyle(0)),
+        ("measuring", Command::ToggleMeasure),
+        ("help", Command::ToggleHelp),
+        ("about", Command::ShowAbout),
+        ("story editor", Command::EditStory),
+        ("editing", Command::StartEditing(Some(layers - 1))),
+        ("PostGIS", Command::AddPostgisLayer),
+        ("save as", Command::SaveLayerAs(Some(0))),
+        ("problems", Command::ShowProblems),
+    ] {
+        h.state_mut().run(&ctx, command, 0.0);
+        look(h, what);
+    }
+    h.state_mut().offline.open = true;
+    look(h, "offline area window");
+    h.state_mut().provider_form.open = true;
+    look(h, "add-provider window");
+    h.state_mut().persisted.panels.bookmarks = true;
+    look(h, "bookmarks");
+}
