@@ -48,6 +48,7 @@ mod presenting;
 mod recovery;
 mod saving;
 mod unsaved;
+mod windowed;
 mod windows;
 pub use command::Command;
 use editing::EditingState;
@@ -637,6 +638,7 @@ impl eframe::App for CorridorApp {
         }
         self.poll_loads(&ctx, now);
         self.poll_db();
+        self.drive_windows(&ctx);
         for problem in self.basemap.take_problems() {
             self.report(format!("Basemap: {problem}"));
         }

@@ -553,3 +553,210 @@ fn pan(
     times.sort_by(f64::total_cmp);
     Ok((times, h.state().basemap().stats().found))
 }
+
+/// What a table too large to hold costs: `corridor bench-frames --db URL --table T`.
+#[derive(Clone, Debug, Default)]
+pub struct TableReport {
+    /// The planner's estimate of the table's rows.
+    pub rows: i64,
+    /// The tiles' zoom.
+    pub tile_zoom: u8,
+    /// From starting the app on a project naming the table to the end of the first frame that
+    /// shows all of it (the overview, at the zoom that frames the table).
+    pub first_frame_s: f64,
+    /// Rows the overview shows.
+    pub overview_rows: usize,
+    /// The zoom of the pans: the lowest at which the view shows rows themselves.
+    pub detail_zoom: f64,
+    /// Pans, each two views' widths into rows not read yet: from the jump to the frame that
+    /// shows every row in view.
+    pub pans: usize,
+    pub fill_p50_s: f64,
+    pub fill_p95_s: f64,
+    pub fill_max_s: f64,
+    /// Every frame drawn meanwhile (CPU time, as for files).
+    pub frame_p50_ms: f64,
+    pub frame_p95_ms: f64,
+    pub frame_max_ms: f64,
+    /// The most rows the layer held at once.
+    pub held_max: usize,
+    pub peak_rss_mib: f64,
+}
+
+impl TableReport {
+    pub fn lines(&self) -> Vec<String> {
+        vec![
+            format!("rows={}", self.rows),
+            format!("tile_zoom={}", self.tile_zoom),
+            format!("first_frame_s={:.3}", self.first_frame_s),
+            format!("overview_rows={}", self.overview_rows),
+            format!("detail_zoom={:.2}", self.detail_zoom),
+            format!("pans={}", self.pans),
+            format!("fill_p50_s={:.3}", self.fill_p50_s),
+            format!("fill_p95_s={:.3}", self.fill_p95_s),
+            format!("fill_max_s={:.3}", self.fill_max_s),
+            format!("frame_p50_ms={:.2}", self.frame_p50_ms),
+            format!("frame_p95_ms={:.2}", self.frame_p95_ms),
+            format!("frame_max_ms={:.2}", self.frame_max_ms),
+            format!("held_max={}", self.held_max),
+            format!("peak_rss_mib={:.1}", self.peak_rss_mib),
+        ]
+    }
+}
+
+/// Runs the benchmark on a PostGIS table in a 1920 × 1080 window: opens a project naming it,
+/// framed whole, then pans at the lowest zoom that shows rows, each pan into rows not read
+/// yet, row by row across the table.
+pub fn bench_table(url: &str, table: &str, pans: usize) -> Result<TableReport, String> {
+    let size = [1920.0, 1080.0];
+    let source = crate::db::PgSource::new(url, table).map_err(|e| e.to_string())?;
+    let (rows, extent) = {
+        let mut c = crate::db::connect(url, None).map_err(|e| e.to_string())?;
+        let info = crate::db::table::describe(&mut c, &source).map_err(|e| e.to_string())?;
+        let rows = crate::db::window::estimated_rows(&mut c, &info).map_err(|e| e.to_string())?;
+        let extent = crate::db::window::extent(&mut c, &info).map_err(|e| e.to_string())?;
+        (rows, extent)
+    };
+    if extent.is_empty() {
+        return Err(format!("{table}: no geometry"));
+    }
+    let zoom = extent.fit_zoom(size, 20.0, 20.0);
+    let [lon, lat] =
+        crate::geometry::mercator::lonlat_from_mercator(extent.center()[0], extent.center()[1]);
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(
+        dir.path().join("corridor.toml"),
+        format!(
+            "title = \"bench\"\n[view]\ncenter = [{lon}, {lat}]\nzoom = {zoom}\n\
+             [basemap]\nname = \"None\"\nurl = \"\"\n\n[[layers]]\nname = \"{t}\"\n\
+             postgres = \"{url}\"\ntable = \"{s}.{t}\"\n",
+            s = source.schema,
+            t = source.table,
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let options = AppOptions {
+        path: dir.path().join("corridor.toml"),
+        offline: true,
+        data_dir: Some(dir.path().join("data")),
+    };
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(size[0] as f32, size[1] as f32))
+        .with_theme(egui::Theme::Light)
+        .with_step_dt(1.0 / 60.0)
+        .allow_missing_glyphs()
+        .with_accessibility_check(false)
+        .build_eframe(move |cc| {
+            crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
+            CorridorApp::with_state(&cc.egui_ctx, options, Persisted::default())
+        });
+    let whole = Camera {
+        center: extent.center(),
+        zoom,
+    };
+    let mut framed = false;
+    let mut times = Vec::new();
+    loop {
+        if started.elapsed() > Duration::from_secs(300) {
+            return Err("the table's first frame did not come within 5 minutes".to_owned());
+        }
+        let t0 = Instant::now();
+        frame(&mut h);
+        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        if !framed && h.state().table_windows().next().is_some() {
+            // The view the project gives, kept (the app would fly to the table's extent).
+            h.state_mut().map.jump_to(whole);
+            framed = true;
+            continue;
+        }
+        if framed && h.state().table_windows().all(|(complete, _, _)| complete) {
+            break;
+        }
+        if let Some(e) = h.state().doc.layers.first().and_then(|l| l.error()) {
+            return Err(e.to_owned());
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let first_frame_s = started.elapsed().as_secs_f64();
+    let overview_rows = h
+        .state()
+        .table_windows()
+        .map(|(_, rows, _)| rows)
+        .sum::<usize>();
+    let tile_zoom = h
+        .state()
+        .table_windows()
+        .map(|(_, _, z)| z)
+        .next()
+        .unwrap_or(0);
+    // The lowest zoom (in steps of a quarter) at which the view shows rows.
+    let mut detail_zoom = zoom;
+    while detail_zoom < 20.0 {
+        h.state_mut().map.jump_to(Camera {
+            center: extent.center(),
+            zoom: detail_zoom,
+        });
+        h.step();
+        if h.state().table_shows_rows() {
+            break;
+        }
+        detail_zoom += 0.25;
+    }
+    // Pans two views' widths apart, row by row, from the table's north-west corner.
+    let view_w = size[0] / crate::geometry::mercator::points_per_world(detail_zoom);
+    let view_h = size[1] / crate::geometry::mercator::points_per_world(detail_zoom);
+    let per_row = ((extent.width() / (2.0 * view_w)).floor() as usize).max(1);
+    let mut fills = Vec::with_capacity(pans);
+    let mut held_max = 0;
+    for i in 0..pans {
+        let (col, row) = (i % per_row, i / per_row);
+        let center = [
+            extent.min[0] + view_w * (0.5 + 2.0 * col as f64),
+            extent.min[1] + view_h * (0.5 + 2.0 * (row % 8) as f64),
+        ];
+        h.state_mut().map.jump_to(Camera {
+            center,
+            zoom: detail_zoom,
+        });
+        let t0 = Instant::now();
+        loop {
+            let f0 = Instant::now();
+            frame(&mut h);
+            times.push(f0.elapsed().as_secs_f64() * 1000.0);
+            if h.state().table_windows().all(|(complete, _, _)| complete) {
+                break;
+            }
+            if t0.elapsed() > Duration::from_secs(60) {
+                return Err(format!("pan {i}: the view did not fill within a minute"));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        fills.push(t0.elapsed().as_secs_f64());
+        held_max = held_max.max(
+            h.state()
+                .doc
+                .layers
+                .first()
+                .map_or(0, |l| l.features().len()),
+        );
+    }
+    fills.sort_by(f64::total_cmp);
+    times.sort_by(f64::total_cmp);
+    Ok(TableReport {
+        rows,
+        tile_zoom,
+        first_frame_s,
+        overview_rows,
+        detail_zoom,
+        pans,
+        fill_p50_s: percentile(&fills, 0.5),
+        fill_p95_s: percentile(&fills, 0.95),
+        fill_max_s: fills.last().copied().unwrap_or(0.0),
+        frame_p50_ms: percentile(&times, 0.5),
+        frame_p95_ms: percentile(&times, 0.95),
+        frame_max_ms: times.last().copied().unwrap_or(0.0),
+        held_max,
+        peak_rss_mib: peak_rss_mib(),
+    })
+}

@@ -37,7 +37,18 @@ enum Command {
     /// frame along a fixed camera path (zoom 8 → 16 and pans), click-to-select time and peak
     /// memory, printed as key=value lines.
     BenchFrames {
-        file: PathBuf,
+        /// The GeoJSON file (or, with --db and --table, a PostGIS table instead)
+        #[arg(required_unless_present = "db")]
+        file: Option<PathBuf>,
+        /// postgres://user@host:port/database: measures a table of it instead of a file
+        #[arg(long, requires = "table")]
+        db: Option<String>,
+        /// The table (name or schema.name), with --db
+        #[arg(long)]
+        table: Option<String>,
+        /// Pans into rows not read yet, with --db
+        #[arg(long, default_value_t = 24)]
+        pans: usize,
         /// Frames along the camera path
         #[arg(long, default_value_t = 300)]
         frames: usize,
@@ -259,10 +270,25 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Tiles(command)) => tiles(command),
-        Some(Command::BenchFrames { file, frames }) => {
-            match crate::bench_frames::bench_frames(file, frames.max(10)) {
-                Ok(report) => {
-                    for line in report.lines() {
+        Some(Command::BenchFrames {
+            file,
+            frames,
+            db,
+            table,
+            pans,
+        }) => {
+            let report = match (file, db, table) {
+                (_, Some(db), Some(table)) => {
+                    crate::bench_frames::bench_table(&db, &table, pans.max(1)).map(|r| r.lines())
+                }
+                (Some(file), _, _) => {
+                    crate::bench_frames::bench_frames(file, frames.max(10)).map(|r| r.lines())
+                }
+                _ => Err("give a file, or --db and --table".to_owned()),
+            };
+            match report {
+                Ok(lines) => {
+                    for line in lines {
                         println!("{line}");
                     }
                     ExitCode::SUCCESS

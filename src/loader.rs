@@ -64,6 +64,8 @@ pub struct TableLoad {
     pub baseline: Vec<(String, String, u64)>,
     /// Only the rows in view were read; [`LoadResult::MoreRows`] follows.
     pub more_follows: bool,
+    /// A table too large to hold: no rows read yet, the window reads them.
+    pub window: Option<crate::db::window::Window>,
 }
 
 /// Tables with more rows than this are read in two parts: what is in view, then the rest.
@@ -149,7 +151,7 @@ impl LoadJob {
         source: crate::db::PgSource,
         password: Option<String>,
         style: LayerStyle,
-        view: Option<[f64; 4]>,
+        (view, limits): (Option<[f64; 4]>, crate::db::window::Limits),
         repaint: impl Fn() + Send + 'static,
     ) -> Self {
         let total = Arc::new(AtomicU64::new(0));
@@ -171,7 +173,13 @@ impl LoadJob {
                 let _ = tx.send(r);
                 repaint();
             };
-            let result = load_table(&source, password, style, view, &read, &total, &cancel);
+            let result = load_table(
+                &source,
+                password,
+                style,
+                (view, limits),
+                (&read, &total, &cancel),
+            );
             match result {
                 Err(e) if e == NEEDS_PASSWORD || e == PASSWORD_REFUSED => {
                     send(LoadResult::NeedsPassword(
@@ -360,10 +368,8 @@ fn load_table(
     source: &crate::db::PgSource,
     password: Option<String>,
     style: LayerStyle,
-    view: Option<[f64; 4]>,
-    read: &Arc<AtomicU64>,
-    total: &AtomicU64,
-    cancel: &Arc<AtomicBool>,
+    (view, limits): (Option<[f64; 4]>, crate::db::window::Limits),
+    (read, total, cancel): (&Arc<AtomicU64>, &AtomicU64, &Arc<AtomicBool>),
 ) -> Result<(TableLoad, Option<Rest>), String> {
     use crate::db::rows::{Filter, read_all};
     use rayon::prelude::*;
@@ -374,6 +380,39 @@ fn load_table(
         e => e.to_string(),
     })?;
     let info = crate::db::table::describe(&mut client, source).map_err(|e| e.to_string())?;
+    // Too large to hold: the window reads it, around the view.
+    let estimate =
+        crate::db::window::estimated_rows(&mut client, &info).map_err(|e| e.to_string())?;
+    if estimate > limits.window_above {
+        let extent = crate::db::window::extent(&mut client, &info).map_err(|e| e.to_string())?;
+        let tiling = crate::db::window::Tiling::new(estimate, extent, &limits);
+        let layer = Layer::new(
+            source.table.clone(),
+            source.clone(),
+            style,
+            Vec::new(),
+            Vec::new(),
+        );
+        let mut render = LayerRender::build(&layer);
+        render.extent = extent;
+        log::info!(
+            "{}: about {estimate} rows, read by tiles at zoom {} around the view",
+            source.describe(),
+            tiling.zoom
+        );
+        return Ok((
+            TableLoad {
+                layer,
+                render,
+                info,
+                password,
+                baseline: Vec::new(),
+                more_follows: false,
+                window: Some(crate::db::window::Window::new(tiling, limits)),
+            },
+            None,
+        ));
+    }
     let (count, _) =
         crate::db::table::count_and_extent(&mut client, &info).map_err(|e| e.to_string())?;
     total.store(u64::try_from(count).unwrap_or(0), Ordering::Relaxed);
@@ -440,6 +479,7 @@ fn load_table(
             password,
             baseline,
             more_follows: rest.is_some(),
+            window: None,
         },
         rest,
     ))

@@ -32,6 +32,8 @@ pub struct DbLink {
     pub lost: Option<String>,
     /// The rest of a large table is still coming.
     pub loading_rest: bool,
+    /// A table too large to hold: read by tiles around the view, with an overview.
+    pub windowed: Option<super::windowed::Windowed>,
 }
 
 /// The "Add PostGIS layer" form.
@@ -150,6 +152,8 @@ pub struct DbState {
     pub password_prompt: Option<PasswordPrompt>,
     /// The conflicts window is open.
     pub show_conflicts: bool,
+    /// Which tables are read by windows, and how much a window holds.
+    pub limits: crate::db::window::Limits,
 }
 
 impl CorridorApp {
@@ -169,7 +173,7 @@ impl CorridorApp {
             source,
             password,
             style,
-            view,
+            (view, self.db.limits),
             move || repaint_ctx.request_repaint(),
         ));
         Ok(())
@@ -194,7 +198,14 @@ impl CorridorApp {
             password,
             baseline,
             more_follows,
+            window,
         } = load;
+        let windowed = window.map(|window| {
+            let repaint_ctx = ctx.clone();
+            super::windowed::Windowed::start(info.clone(), password.clone(), window, move || {
+                repaint_ctx.request_repaint()
+            })
+        });
         let repaint_ctx = ctx.clone();
         let worker = Worker::start(info.clone(), password, move || {
             repaint_ctx.request_repaint()
@@ -215,6 +226,7 @@ impl CorridorApp {
             sync: TableSync::new(&layer, baseline),
             lost: None,
             loading_rest: more_follows,
+            windowed,
         });
         match place {
             Some(li) => {
@@ -249,10 +261,13 @@ impl CorridorApp {
             .collect();
         for (source, style) in tables {
             let repaint_ctx = ctx.clone();
-            self.loads
-                .push(LoadJob::start_table(source, None, style, None, move || {
-                    repaint_ctx.request_repaint()
-                }));
+            self.loads.push(LoadJob::start_table(
+                source,
+                None,
+                style,
+                (None, self.db.limits),
+                move || repaint_ctx.request_repaint(),
+            ));
         }
     }
 

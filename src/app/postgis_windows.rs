@@ -187,7 +187,7 @@ impl CorridorApp {
                 prompt.source,
                 Some(prompt.password),
                 style,
-                self.view_lonlat_box(),
+                (self.view_lonlat_box(), self.db.limits),
                 move || repaint_ctx.request_repaint(),
             ));
             return;

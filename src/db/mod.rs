@@ -6,7 +6,8 @@
 //! - [`save`]: one transaction per save, a conflict for every row changed by someone else;
 //! - [`transfer`]: `corridor db import` and `export`;
 //! - [`listen`]: the notify trigger and each layer's background connection.
-//! - [`sync`]: a table layer kept in step with its table (what to save, what answers mean).
+//! - [`sync`]: a table layer kept in step with its table (what to save, what answers mean);
+//! - [`window`]: tables too large to hold, read by tiles around the view, with an overview.
 
 pub mod listen;
 pub mod rows;
@@ -15,6 +16,7 @@ pub mod source;
 pub mod sync;
 pub mod table;
 pub mod transfer;
+pub mod window;
 
 pub use rows::{Row, row_key};
 pub use save::{Outcome, Pending};

@@ -108,6 +108,26 @@ pub fn read_all(
     raw.par_iter().map(|r| row_of(info, r)).collect()
 }
 
+/// The rows a filter selects, in key order, as the server sends them, to turn into features
+/// with [`decode_row`] (on another thread, while the next question is answered).
+pub fn read_raw(
+    client: &mut impl postgres::GenericClient,
+    info: &TableInfo,
+    filter: Filter<'_>,
+) -> Result<Vec<postgres::Row>, DbError> {
+    let mut raw = Vec::new();
+    raw_rows(client, info, filter, |r| {
+        raw.push(r);
+        true
+    })?;
+    Ok(raw)
+}
+
+/// A row as the server sent it ([`read_raw`]) into its feature.
+pub fn decode_row(info: &TableInfo, row: &postgres::Row) -> Result<Row, DbError> {
+    row_of(info, row)
+}
+
 /// The rows a filter selects, in key order, as the server sends them.
 fn raw_rows(
     client: &mut impl postgres::GenericClient,

@@ -192,6 +192,69 @@ impl TableSync {
         }
     }
 
+    /// Rows read around the view of a windowed table, as features with their hashes: those
+    /// not yet in the layer are added (a row already there may carry unsaved edits, and wins).
+    /// Returns, for each one given, whether it was added.
+    pub fn add_window_rows(
+        &mut self,
+        layer: &mut Layer,
+        rows: Vec<(String, String, u64, Feature)>,
+    ) -> Vec<bool> {
+        rows.into_iter()
+            .map(|(key, version, hash, feature)| {
+                if self.rows.id_of.contains_key(&key) || self.baseline.contains_key(&key) {
+                    return false;
+                }
+                self.baseline.insert(key.clone(), (version, hash));
+                let id = layer.push_feature(feature);
+                self.rows.link(id, key);
+                true
+            })
+            .collect()
+    }
+
+    /// Lets go of rows far from the view (see [`Layer::let_go`]): a row with a save in flight,
+    /// in conflict or deferred stays. Returns which features stayed.
+    pub fn let_go(&mut self, layer: &mut Layer, keep: &[bool]) -> Vec<bool> {
+        let mut keep = keep.to_vec();
+        let pinned: std::collections::HashSet<&str> = self
+            .in_flight
+            .iter()
+            .filter_map(|s| match s {
+                Slot::Row { key, .. } | Slot::Gone(key) => Some(key.as_str()),
+                Slot::New { .. } => None,
+            })
+            .chain(self.conflicts.iter().map(|c| c.key.as_str()))
+            .chain(self.deferred.iter().map(String::as_str))
+            .collect();
+        for (k, f) in keep.iter_mut().zip(layer.features()) {
+            // New features (no row yet) always stay.
+            match self.rows.key_of.get(&f.id()) {
+                None => *k = true,
+                Some(key) if pinned.contains(key.as_str()) => *k = true,
+                Some(_) => {}
+            }
+        }
+        let gone: Vec<FeatureId> = layer
+            .features()
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| !**k)
+            .map(|(f, _)| f.id())
+            .collect();
+        let kept = layer.let_go(&keep);
+        for id in gone {
+            // Gone unless an edit names it (then the layer kept it).
+            if layer.position(id).is_none()
+                && let Some(key) = self.rows.key_of.remove(&id)
+            {
+                self.rows.id_of.remove(&key);
+                self.baseline.remove(&key);
+            }
+        }
+        kept
+    }
+
     /// What to send to save the layer's edits: rows changed since read (only those the
     /// history says were touched, when it can tell: hashing a province's records takes
     /// seconds), new features, and rows deleted. Rows in conflict wait for the user.

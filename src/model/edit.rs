@@ -451,6 +451,15 @@ impl History {
         self.top() != self.saved
     }
 
+    /// Every feature an edit done or undone names: those whose rows must stay in memory.
+    pub fn touched(&self) -> std::collections::HashSet<FeatureId> {
+        self.done
+            .iter()
+            .chain(&self.undone)
+            .flat_map(|e| e.changes.iter().map(|c| c.id))
+            .collect()
+    }
+
     /// The layer now matches its file.
     pub fn mark_saved(&mut self) {
         self.saved = self.top();

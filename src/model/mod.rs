@@ -364,6 +364,25 @@ impl Layer {
         Some(Arc::unwrap_or_clone(self.features.remove(i)))
     }
 
+    /// Lets go of features outside the edit history, in one pass: those whose `keep` is
+    /// false (a table's rows far from the view). Features an edit names are kept whatever
+    /// `keep` says, so undo and redo never lose their feature.
+    pub fn let_go(&mut self, keep: &[bool]) -> Vec<bool> {
+        let touched = self.history.touched();
+        let keep: Vec<bool> = self
+            .features
+            .iter()
+            .enumerate()
+            .map(|(i, f)| keep.get(i).copied().unwrap_or(true) || touched.contains(&f.id))
+            .collect();
+        let mut i = 0;
+        self.features.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+        keep
+    }
+
     /// Puts a feature in its place by its id (the inverse of a removal); `false` when a feature
     /// with that id is already there.
     fn insert_with_id(&mut self, mut feature: Feature, id: FeatureId) -> bool {

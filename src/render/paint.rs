@@ -105,6 +105,18 @@ pub fn paint_layer(
     emphasis: impl Fn(usize) -> Option<Highlight>,
     budget: &mut usize,
 ) -> Vec<usize> {
+    if let Some(o) = &layer.overview {
+        let rect = Rect::from_two_pos(
+            t.screen_from_world(o.world.min),
+            t.screen_from_world(o.world.max),
+        );
+        painter.image(
+            o.texture.id(),
+            rect,
+            Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
+            egui::Color32::WHITE.gamma_multiply(opacity),
+        );
+    }
     let (shapes, visible) = layer_shapes(painter.clip_rect(), t, layer, opacity, emphasis, budget);
     painter.extend(shapes);
     visible
