@@ -48,7 +48,7 @@ mod presenting;
 mod recovery;
 mod saving;
 mod unsaved;
-mod windowed;
+pub mod windowed;
 mod windows;
 pub use command::Command;
 use editing::EditingState;

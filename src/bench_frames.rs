@@ -670,7 +670,7 @@ pub fn bench_table(url: &str, table: &str, pans: usize) -> Result<TableReport, S
             framed = true;
             continue;
         }
-        if framed && h.state().table_windows().all(|(complete, _, _)| complete) {
+        if framed && h.state().table_windows().all(|w| w.complete) {
             break;
         }
         if let Some(e) = h.state().doc.layers.first().and_then(|l| l.error()) {
@@ -682,12 +682,12 @@ pub fn bench_table(url: &str, table: &str, pans: usize) -> Result<TableReport, S
     let overview_rows = h
         .state()
         .table_windows()
-        .map(|(_, rows, _)| rows)
+        .map(|w| w.overview_rows)
         .sum::<usize>();
     let tile_zoom = h
         .state()
         .table_windows()
-        .map(|(_, _, z)| z)
+        .map(|w| w.tile_zoom)
         .next()
         .unwrap_or(0);
     // The lowest zoom (in steps of a quarter) at which the view shows rows.
@@ -724,7 +724,7 @@ pub fn bench_table(url: &str, table: &str, pans: usize) -> Result<TableReport, S
             let f0 = Instant::now();
             frame(&mut h);
             times.push(f0.elapsed().as_secs_f64() * 1000.0);
-            if h.state().table_windows().all(|(complete, _, _)| complete) {
+            if h.state().table_windows().all(|w| w.complete) {
                 break;
             }
             if t0.elapsed() > Duration::from_secs(60) {

@@ -51,6 +51,18 @@ enum Answer {
     },
 }
 
+/// What [`CorridorApp::table_windows`] tells of a windowed table.
+#[derive(Clone, Copy, Debug)]
+pub struct WindowFacts {
+    /// The view is drawn in full: its rows held, or the overview there.
+    pub complete: bool,
+    /// Complete, and nothing more to read around the view.
+    pub settled: bool,
+    /// Rows the overview shows (0 until it is made).
+    pub overview_rows: usize,
+    pub tile_zoom: u8,
+}
+
 /// A windowed table layer's side: its tiles, its reading thread, its overview.
 pub struct Windowed {
     pub window: Window,
@@ -345,17 +357,18 @@ fn overview(
 }
 
 impl CorridorApp {
-    /// Each windowed table: whether the view is drawn in full, the rows its overview shows,
-    /// and its tiles' zoom.
-    pub fn table_windows(&self) -> impl Iterator<Item = (bool, usize, u8)> + '_ {
+    /// Each windowed table, as of the last frame's view.
+    pub fn table_windows(&self) -> impl Iterator<Item = WindowFacts> + '_ {
         let view = self.map.transform.map(|t| t.visible_world());
         self.db.links.iter().filter_map(move |l| {
             let w = l.windowed.as_ref()?;
-            Some((
-                view.is_some_and(|v| w.complete(&v)),
-                w.overview_rows,
-                w.window.tiling.zoom,
-            ))
+            Some(WindowFacts {
+                complete: view.is_some_and(|v| w.complete(&v)),
+                settled: view
+                    .is_some_and(|v| w.complete(&v) && w.in_flight == 0 && w.window.settled(&v)),
+                overview_rows: w.overview_rows,
+                tile_zoom: w.window.tiling.zoom,
+            })
         })
     }
 

@@ -223,6 +223,16 @@ impl Window {
             .all(|t| self.held.contains(t))
     }
 
+    /// Whether the view and what lies ahead of it are all held (nothing more to read there).
+    pub fn settled(&self, view: &MercatorBox) -> bool {
+        !self.is_detail(view)
+            || self
+                .tiling
+                .tiles_over(&ahead_of(view))
+                .iter()
+                .all(|t| self.held.contains(t))
+    }
+
     /// Tiles asked for and not yet read.
     pub fn asked(&self) -> usize {
         self.asked.len()
