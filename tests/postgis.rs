@@ -682,7 +682,13 @@ fn a_large_table_is_read_in_view_first_then_the_rest() {
         .get(0);
     let source = PgSource::new(&pg::url(), &format!("{schema}.points")).unwrap();
     let started = Instant::now();
-    let job = LoadJob::start_table(source, None, Default::default(), Some(view), || {});
+    let job = LoadJob::start_table(
+        source,
+        None,
+        Default::default(),
+        (Some(view), Default::default()),
+        || {},
+    );
     let poll = |job: &LoadJob| loop {
         if let Some(r) = job.poll() {
             return r;

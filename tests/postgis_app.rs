@@ -830,15 +830,21 @@ fn look_at(h: &mut Harness<'static, CorridorApp>, lonlat: [f64; 2], zoom: f64) {
 }
 
 /// The keys of the rows whose boxes meet the view, as the table says.
-fn keys_in_view(c: &mut postgres::Client, h: &Harness<'static, CorridorApp>) -> Vec<String> {
+fn keys_in_view(
+    c: &mut postgres::Client,
+    h: &Harness<'static, CorridorApp>,
+    schema: &str,
+) -> Vec<String> {
     let t = h.state().map.transform.unwrap();
     let v = t.visible_world();
     let [w, n] = corridor::geometry::mercator::lonlat_from_mercator(v.min[0], v.min[1]);
     let [e, s] = corridor::geometry::mercator::lonlat_from_mercator(v.max[0], v.max[1]);
     let mut keys: Vec<String> = c
         .query(
-            "select id::text from big_test.parcels \
-             where geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)",
+            &format!(
+                "select id::text from {schema}.parcels \
+                 where geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)"
+            ),
             &[&w, &s, &e, &n],
         )
         .unwrap()
@@ -847,6 +853,71 @@ fn keys_in_view(c: &mut postgres::Client, h: &Harness<'static, CorridorApp>) -> 
         .collect();
     keys.sort();
     keys
+}
+
+/// The limits the tests scale to the parcels: above 1 000 rows a table is windowed; rows
+/// show when the view would hold at most 200; 800 rows' worth of tiles are held at most.
+const SMALL_LIMITS: corridor::db::window::Limits = corridor::db::window::Limits {
+    window_above: 1_000,
+    rows_per_tile: 20.0,
+    detail_rows: 200.0,
+    held_rows: 800.0,
+    overview_pixels: 512,
+};
+
+/// The middle of the parcels.
+const MIDDLE: [f64; 2] = [106.68, 11.05];
+
+/// An app on an empty project, the parcels of `schema` added from the database with
+/// [`SMALL_LIMITS`], once their overview is made.
+fn open_parcels(dir: &Path, data: &Path, url: &str, schema: &str) -> Harness<'static, CorridorApp> {
+    project(dir, None);
+    let mut h = open_project(dir, data, vec2(1280.0, 900.0));
+    h.state_mut().db.limits = SMALL_LIMITS;
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .add_postgis_layer(&ctx, url, &format!("{schema}.parcels"), None)
+        .unwrap();
+    until(&mut h, Duration::from_secs(20), "the overview", |a| {
+        a.loading() == 0 && a.table_windows().any(|w| w.overview_rows == 4_000)
+    });
+    h
+}
+
+/// The lowest zoom (in quarters) at which the view over the middle shows rows.
+fn rows_zoom(h: &mut Harness<'static, CorridorApp>) -> f64 {
+    let mut zoom = 12.0;
+    look_at(h, MIDDLE, zoom);
+    while !h.state().table_shows_rows() {
+        zoom += 0.25;
+        look_at(h, MIDDLE, zoom);
+    }
+    zoom
+}
+
+/// Selects parcel `(i, j)` at `zoom`, enters edit mode and drags its south-west corner 30
+/// points west; returns the parcel and its row key.
+fn edit_parcel(
+    h: &mut Harness<'static, CorridorApp>,
+    (i, j): (u32, u32),
+    zoom: f64,
+) -> (corridor::model::FeatureRef, String) {
+    let corner = parcel_corner(i, j);
+    let inside = [corner[0] + 0.00075, corner[1] + 0.00075];
+    look_at(h, inside, zoom);
+    let at = screen(h, inside);
+    click(h, at);
+    let picked = h.state().selection().expect("the parcel selected");
+    let key = h.state().row_key_of(picked).unwrap();
+    h.key_press(Key::E);
+    h.run();
+    let from = screen(h, corner);
+    drag(h, from, from - vec2(30.0, 0.0));
+    assert!(
+        h.state().doc.layers[0].is_dirty(),
+        "the drag edited the parcel"
+    );
+    (picked, key)
 }
 
 /// A table too large to hold: the app shows an overview of every row when zoomed out, reads
@@ -859,28 +930,10 @@ fn a_table_too_large_to_hold_is_read_around_the_view_and_saves_only_what_was_edi
     let mut c = pg::client();
     let dir = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
-    project(dir.path(), None);
-    let mut h = open_project(dir.path(), data.path(), vec2(1280.0, 900.0));
-    // Limits scaled to the table: above 1 000 rows a table is windowed; rows show when the
-    // view would hold at most 200; 800 rows' worth of tiles are held at most.
-    h.state_mut().db.limits = corridor::db::window::Limits {
-        window_above: 1_000,
-        rows_per_tile: 20.0,
-        detail_rows: 200.0,
-        held_rows: 800.0,
-        overview_pixels: 512,
-    };
-    let ctx = h.ctx.clone();
-    h.state_mut()
-        .add_postgis_layer(&ctx, &url, "big_test.parcels", None)
-        .unwrap();
-    until(&mut h, Duration::from_secs(20), "the overview", |a| {
-        a.loading() == 0 && a.table_windows().any(|w| w.overview_rows == 4_000)
-    });
+    let mut h = open_parcels(dir.path(), data.path(), &url, "big_test");
 
     // Zoomed out over all of it: the overview, and no rows read.
-    let middle = [106.68, 11.05];
-    look_at(&mut h, middle, 12.0);
+    look_at(&mut h, MIDDLE, 12.0);
     assert!(!h.state().table_shows_rows());
     assert!(
         h.state().renders()[0].overview.is_some(),
@@ -890,13 +943,8 @@ fn a_table_too_large_to_hold_is_read_around_the_view_and_saves_only_what_was_edi
     assert!(h.state().doc.layers[0].features().len() < 4_000);
 
     // Zoomed in: every row in view is held, and far fewer than the table.
-    let mut zoom = 12.0;
-    while !h.state().table_shows_rows() {
-        zoom += 0.25;
-        look_at(&mut h, middle, zoom);
-    }
-    let detail_zoom = zoom + 1.0;
-    look_at(&mut h, middle, detail_zoom);
+    let detail_zoom = rows_zoom(&mut h) + 1.0;
+    look_at(&mut h, MIDDLE, detail_zoom);
     assert!(
         h.state().renders()[0].overview.is_none(),
         "rows, not the overview"
@@ -904,7 +952,7 @@ fn a_table_too_large_to_hold_is_read_around_the_view_and_saves_only_what_was_edi
     let layer = &h.state().doc.layers[0];
     let mut held: Vec<String> = (0..layer.features().len()).map(|i| key_of(&h, i)).collect();
     held.sort();
-    let in_view = keys_in_view(&mut c, &h);
+    let in_view = keys_in_view(&mut c, &h, "big_test");
     assert!(!in_view.is_empty());
     let missing: Vec<&String> = in_view
         .iter()
@@ -913,26 +961,9 @@ fn a_table_too_large_to_hold_is_read_around_the_view_and_saves_only_what_was_edi
     assert!(missing.is_empty(), "rows in view not held: {missing:?}");
     assert!(held.len() < 1_000, "{} rows held", held.len());
 
-    // Edit parcel (40, 25): select it, edit mode, drag its south-west corner 30 points west.
-    let corner = parcel_corner(40, 25);
-    look_at(
-        &mut h,
-        [corner[0] + 0.00075, corner[1] + 0.00075],
-        detail_zoom + 2.0,
-    );
-    let at = screen(&h, [corner[0] + 0.00075, corner[1] + 0.00075]);
-    click(&mut h, at);
-    let picked = h.state().selection().expect("the parcel selected");
-    let key = h.state().row_key_of(picked).unwrap();
+    let (picked, key) = edit_parcel(&mut h, (40, 25), detail_zoom + 2.0);
     assert_eq!(db_name(&mut c, &info, &key), "Lô 40-25");
-    h.key_press(Key::E);
-    h.run();
-    let from = screen(&h, corner);
-    drag(&mut h, from, from - vec2(30.0, 0.0));
-    assert!(
-        h.state().doc.layers[0].is_dirty(),
-        "the drag edited the parcel"
-    );
+    let corner = parcel_corner(40, 25);
 
     // Pan far west, then far east, row by row: far tiles are let go, the edited row is not.
     for (i, j) in [(2, 2), (2, 45), (77, 45), (77, 2), (40, 2)] {
@@ -973,11 +1004,62 @@ fn a_table_too_large_to_hold_is_read_around_the_view_and_saves_only_what_was_edi
     assert!(other.iter().all(|p| p[0] >= 106.6 - 1e-9), "{other:?}");
 
     // Zoomed out again: the overview.
-    look_at(&mut h, middle, 12.0);
+    look_at(&mut h, MIDDLE, 12.0);
     assert!(h.state().renders()[0].overview.is_some());
 }
 
 fn db_name(c: &mut postgres::Client, info: &TableInfo, key: &str) -> String {
     let (_, name) = db_ring(c, info, key);
     name.as_str().unwrap_or_default().to_owned()
+}
+
+/// The app dies with an edit to a row of a table too large to hold; started again and zoomed
+/// out (the row not read), the recovery reads the row wherever it is: restored and saved, the
+/// edit lands on that row, and no row is added or deleted.
+#[test]
+fn edits_to_a_table_too_large_to_hold_survive_a_crash_wherever_the_view_is() {
+    let url = pg::url();
+    let (_, info) = parcels(&url, "big_crash");
+    let mut c = pg::client();
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let key = {
+        let mut h = open_parcels(dir.path(), data.path(), &url, "big_crash");
+        let zoom = rows_zoom(&mut h) + 2.0;
+        let (_, key) = edit_parcel(&mut h, (70, 40), zoom);
+        // Dropped without saving or closing: as good as killed.
+        std::mem::forget(h);
+        key
+    };
+    let corner = parcel_corner(70, 40);
+    let mut h = open_parcels(dir.path(), data.path(), &url, "big_crash");
+    look_at(&mut h, MIDDLE, 12.0);
+    until(
+        &mut h,
+        Duration::from_secs(10),
+        "the recovery question",
+        |a| !a.editing_recoveries().is_empty(),
+    );
+    assert!(
+        (0..h.state().doc.layers[0].features().len()).all(|i| key_of(&h, i) != key),
+        "the edited row is not read before the recovery"
+    );
+    h.get_by_label("Restore edits").click();
+    h.run();
+    assert!(h.state().doc.layers[0].is_dirty());
+    save_keys(&mut h);
+    until(&mut h, Duration::from_secs(20), "saved", |a| {
+        !a.db_saving() && !a.doc.layers[0].is_dirty()
+    });
+    let (ring, name) = db_ring(&mut c, &info, &key);
+    assert_eq!(name, "Lô 70-40");
+    assert!(
+        ring.iter().any(|p| p[0] < corner[0] - 1e-5),
+        "the recovered edit is in the table: {ring:?}"
+    );
+    let count: i64 = c
+        .query_one("select count(*) from big_crash.parcels", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 4_000, "no row added or deleted");
 }

@@ -151,6 +151,16 @@ impl CorridorApp {
             return Err(format!("{} is not open", r.source.display()));
         };
         let mut changes = r.changes_for(&self.doc.layers[li]);
+        // A table too large to hold: the rows the edits were made to, read wherever they are.
+        let keys: Vec<String> = changes
+            .iter()
+            .filter_map(|c| c.before.as_ref().and_then(crate::db::row_key))
+            .map(str::to_owned)
+            .collect();
+        if let Err(e) = self.hold_rows(li, keys) {
+            self.editing.recoveries.insert(index, r);
+            return Err(format!("The edited rows could not be read: {e}"));
+        }
         // Others may have added or deleted rows since: find each changed feature by its row.
         if let Some(k) = self.link_of(li) {
             let sync = &self.db.links[k].sync;

@@ -25,6 +25,11 @@ enum Ask {
     Overview {
         style: LayerStyle,
     },
+    /// These rows, whether near the view or not (those a recovery journal names).
+    Keys {
+        keys: Vec<String>,
+        reply: Sender<Result<Vec<crate::db::Row>, String>>,
+    },
 }
 
 /// Rows read for some tiles, ready to put in place: each row's key, version, hash and
@@ -148,6 +153,14 @@ impl Windowed {
                             },
                         }
                     }
+                    Ask::Keys { keys, reply } => {
+                        let rows =
+                            connected(&mut client, &info, password.as_deref()).and_then(|c| {
+                                crate::db::rows::fetch(c, &info, &keys).map_err(|e| e.to_string())
+                            });
+                        let _ = reply.send(rows);
+                        continue;
+                    }
                     Ask::Overview { style } => {
                         let t0 = Instant::now();
                         let made = overview(
@@ -188,6 +201,17 @@ impl Windowed {
             failure: None,
             started: Instant::now(),
         }
+    }
+
+    /// Reads these rows now, wherever they are (waiting up to 30 s).
+    pub fn fetch(&self, keys: Vec<String>) -> Result<Vec<crate::db::Row>, String> {
+        let (reply, answer) = channel();
+        self.asks
+            .send(Ask::Keys { keys, reply })
+            .map_err(|_| "the table's reading thread stopped".to_owned())?;
+        answer
+            .recv_timeout(Duration::from_secs(30))
+            .map_err(|_| "the table did not answer within 30 s".to_owned())?
     }
 
     /// Whether the view is drawn in full: its tiles held, or (zoomed out) the overview there.
@@ -357,6 +381,48 @@ fn overview(
 }
 
 impl CorridorApp {
+    /// Brings the rows with these keys into a windowed table's layer `li`, if they are not
+    /// there (a recovery journal's edits must find their rows, wherever the view is).
+    pub(super) fn hold_rows(
+        &mut self,
+        li: crate::model::LayerIndex,
+        keys: Vec<String>,
+    ) -> Result<(), String> {
+        let Some(k) = self.link_of(li) else {
+            return Ok(());
+        };
+        let link = &mut self.db.links[k];
+        let Some(w) = link.windowed.as_ref() else {
+            return Ok(());
+        };
+        let missing: Vec<String> = keys
+            .into_iter()
+            .filter(|key| {
+                link.sync
+                    .feature_of_row(&self.doc.layers[li], key)
+                    .is_none()
+            })
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let rows = w.fetch(missing)?;
+        let ready = rows
+            .into_iter()
+            .map(|r| {
+                let hash = crate::db::record_hash(&r.record);
+                (r.key, r.version, hash, Feature::from_record(r.record))
+            })
+            .collect();
+        link.sync.add_window_rows(&mut self.doc.layers[li], ready);
+        let overview = self.renders[li].overview.take();
+        self.renders[li] =
+            crate::render::LayerRender::build_in(&self.doc.layers[li], self.persisted.lang);
+        self.renders[li].overview = overview;
+        self.layers_changed();
+        Ok(())
+    }
+
     /// Each windowed table, as of the last frame's view.
     pub fn table_windows(&self) -> impl Iterator<Item = WindowFacts> + '_ {
         let view = self.map.transform.map(|t| t.visible_world());
