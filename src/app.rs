@@ -687,12 +687,7 @@ impl eframe::App for CorridorApp {
                         egui::CollapsingHeader::new(RichText::new(tr("Layers")).heading())
                             .default_open(true)
                             .show(ui, |ui| {
-                                let tables: Vec<Option<String>> = self
-                                    .doc
-                                    .layers
-                                    .iter()
-                                    .map(|l| l.source.table().map(|t| t.describe()))
-                                    .collect();
+                                let tables = self.layer_tables();
                                 layer_action = layers_ui(ui, &mut self.doc.layers, &tables);
                             });
                     });

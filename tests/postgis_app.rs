@@ -941,6 +941,9 @@ fn a_table_too_large_to_hold_is_read_around_the_view_and_saves_only_what_was_edi
     );
     assert_eq!(windowed(&h).overview_rows, 4_000);
     assert!(h.state().doc.layers[0].features().len() < 4_000);
+    // The layers panel gives the table's size and says the map shows its overview.
+    h.get_by_label("≈ 4\u{202F}000");
+    h.get_by_label("overview");
 
     // Zoomed in: every row in view is held, and far fewer than the table.
     let detail_zoom = rows_zoom(&mut h) + 1.0;
@@ -949,6 +952,7 @@ fn a_table_too_large_to_hold_is_read_around_the_view_and_saves_only_what_was_edi
         h.state().renders()[0].overview.is_none(),
         "rows, not the overview"
     );
+    assert!(h.query_by_label("overview").is_none());
     let layer = &h.state().doc.layers[0];
     let mut held: Vec<String> = (0..layer.features().len()).map(|i| key_of(&h, i)).collect();
     held.sort();

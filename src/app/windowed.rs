@@ -423,6 +423,33 @@ impl CorridorApp {
         Ok(())
     }
 
+    /// Per layer, the PostGIS table it is and, if too large to hold, what the layers panel
+    /// tells of it.
+    pub(super) fn layer_tables(
+        &self,
+    ) -> Vec<Option<(String, Option<crate::ui::layers_ui::WindowedRow>)>> {
+        let view = self.map.transform.map(|t| t.visible_world());
+        self.doc
+            .layers
+            .iter()
+            .map(|l| {
+                let table = l.source.table()?;
+                let windowed = self
+                    .db
+                    .links
+                    .iter()
+                    .find(|k| k.source == l.source)
+                    .and_then(|k| k.windowed.as_ref())
+                    .map(|w| crate::ui::layers_ui::WindowedRow {
+                        rows: w.window.tiling.rows,
+                        shows_rows: view.is_some_and(|v| w.window.is_detail(&v)),
+                        failure: w.failure.as_ref().map(|(m, _)| m.clone()),
+                    });
+                Some((table.describe(), windowed))
+            })
+            .collect()
+    }
+
     /// Each windowed table, as of the last frame's view.
     pub fn table_windows(&self) -> impl Iterator<Item = WindowFacts> + '_ {
         let view = self.map.transform.map(|t| t.visible_world());

@@ -842,6 +842,22 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("Unsaved changes", "Thay đổi chưa lưu", "未保存的更改"),
     ("Number of features", "Số đối tượng", "要素数量"),
+    (
+        "Rows in the table (the server's estimate): too many to hold, so the rows around the view are read as you pan ({} now)",
+        "Số hàng trong bảng (ước tính của máy chủ): quá nhiều để giữ hết, nên các hàng quanh khung nhìn được đọc khi bạn di chuyển bản đồ (hiện có {})",
+        "表中的行数（服务器的估计）：行数太多，无法全部载入，因此随着地图平移读取视图周围的行（当前 {} 行）",
+    ),
+    ("overview", "tổng quan", "概览"),
+    (
+        "Zoomed out this far, the map shows where every row is; zoom in to see, select and edit the rows themselves",
+        "Ở mức thu nhỏ này, bản đồ cho thấy vị trí của mọi hàng; hãy phóng to để xem, chọn và sửa chính các hàng",
+        "缩小到这一级别时，地图显示每一行的位置；放大后即可查看、选择和编辑这些行",
+    ),
+    (
+        "Rows could not be read: {}",
+        "Không đọc được các hàng: {}",
+        "无法读取行：{}",
+    ),
     ("Not loaded: {}", "Chưa tải được: {}", "未载入：{}"),
     (
         "Attribute table of {}",

@@ -27,19 +27,36 @@ pub enum LayerAction {
     },
 }
 
-/// The layers panel. `tables` says, per layer, which PostGIS table it is (`None` for a file).
+/// A table too large to hold, as the layers panel tells of it.
+#[derive(Clone, Debug)]
+pub struct WindowedRow {
+    /// Rows in the table (the planner's estimate).
+    pub rows: i64,
+    /// The map shows the rows in view (else, zoomed out, the overview).
+    pub shows_rows: bool,
+    /// Why rows could not be read, the last time.
+    pub failure: Option<String>,
+}
+
+/// The layers panel. `tables` says, per layer, which PostGIS table it is (`None` for a file),
+/// and whether it is too large to hold.
 ///
 /// Long because it is one list: a row per layer with its buttons, its context menu and drag to
 /// reorder.
 pub fn layers_ui(
     ui: &mut Ui,
     layers: &mut [Layer],
-    tables: &[Option<String>],
+    tables: &[Option<(String, Option<WindowedRow>)>],
 ) -> Option<LayerAction> {
     let mut action = None;
     let count = layers.len();
     for (i, layer) in layers.iter_mut().enumerate().rev() {
         let title = layer.title_in(super::i18n::lang()).to_owned();
+        let (table, windowed) = tables
+            .get(i)
+            .cloned()
+            .flatten()
+            .map_or((None, None), |(t, w)| (Some(t), w));
         let row = ui.vertical(|ui| {
             ui.horizontal(|ui| {
                 let handle = ui
@@ -49,7 +66,6 @@ pub fn layers_ui(
                     .response
                     .on_hover_text(tr("Drag to reorder"));
                 let _ = handle;
-                let table = tables.get(i).cloned().flatten();
                 let hover = table.as_ref().map_or_else(
                     || layer.source.display().to_string(),
                     |t| trf("PostGIS table {}", &[&t]),
@@ -86,7 +102,23 @@ pub fn layers_ui(
                     ui.label(RichText::new("●").color(ui.visuals().warn_fg_color))
                         .on_hover_text(tr("Unsaved changes"));
                 }
-                if layer.error().is_none() {
+                if let Some(w) = &windowed {
+                    ui.label(
+                        RichText::new(format!("≈ {}", crate::geometry::measure::group_thousands(u64::try_from(w.rows).unwrap_or(0))))
+                            .color(MUTED)
+                            .small(),
+                    )
+                    .on_hover_text(trf(
+                        "Rows in the table (the server's estimate): too many to hold, so the rows around the view are read as you pan ({} now)",
+                        &[&layer.features().len()],
+                    ));
+                    if !w.shows_rows {
+                        ui.label(RichText::new(tr("overview")).color(MUTED).small())
+                            .on_hover_text(tr(
+                                "Zoomed out this far, the map shows where every row is; zoom in to see, select and edit the rows themselves",
+                            ));
+                    }
+                } else if layer.error().is_none() {
                     ui.label(
                         RichText::new(format!("{}", layer.features().len()))
                             .color(MUTED)
@@ -99,6 +131,13 @@ pub fn layers_ui(
                         .on_hover_text(format!("{}: {}", tr("Source"), layer.attribution));
                 }
             });
+            if let Some(failure) = windowed.as_ref().and_then(|w| w.failure.as_ref()) {
+                ui.label(
+                    RichText::new(format!("⚠ {}", trf("Rows could not be read: {}", &[failure])))
+                        .color(ui.visuals().warn_fg_color)
+                        .small(),
+                );
+            }
             if let Some(error) = layer.error() {
                 ui.label(
                     RichText::new(format!("⚠ {}", trf("Not loaded: {}", &[&error])))
