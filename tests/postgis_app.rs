@@ -1007,9 +1007,13 @@ fn a_table_too_large_to_hold_is_read_around_the_view_and_saves_only_what_was_edi
     );
     assert!(other.iter().all(|p| p[0] >= 106.6 - 1e-9), "{other:?}");
 
-    // Zoomed out again: the overview.
+    // Zoomed out again: the overview alone; the rows still held are neither drawn nor picked.
     look_at(&mut h, MIDDLE, 12.0);
     assert!(h.state().renders()[0].overview.is_some());
+    assert!(h.state().renders()[0].overview_only);
+    assert!(!h.state().doc.layers[0].features().is_empty());
+    let at = screen(&h, parcel_corner(40, 2));
+    assert_eq!(h.state().pick(at), None);
 }
 
 fn db_name(c: &mut postgres::Client, info: &TableInfo, key: &str) -> String {

@@ -550,9 +550,11 @@ impl CorridorApp {
                 }
             }
             // The overview shows where the rows are not (yet) held.
-            let shown = view.is_some_and(|v| !w.window.is_detail(&v) || !w.window.complete(&v));
+            let zoomed_out = view.is_some_and(|v| !w.window.is_detail(&v));
+            let shown = zoomed_out || view.is_some_and(|v| !w.window.complete(&v));
             let render = &mut self.renders[li];
             render.overview = if shown { w.overview.clone() } else { None };
+            render.overview_only = zoomed_out && w.overview.is_some();
             render.extent = render.extent.union(&w.window.tiling.extent);
             if w.in_flight > 0 || (w.overview_asked && w.overview.is_none()) {
                 ctx.request_repaint_after(Duration::from_millis(50));

@@ -229,6 +229,9 @@ pub struct LayerRender {
     pub uid: u64,
     /// A windowed table's overview, painted under the features when the view shows it.
     pub overview: Option<Overview>,
+    /// Zoomed out over a windowed table: only the overview is drawn, and nothing is picked
+    /// (the rows held are a few among many; drawn over the overview they would stand out).
+    pub overview_only: bool,
 }
 
 /// An image of every row of a table too large to hold, and where it lies.
@@ -389,6 +392,7 @@ impl LayerRender {
             extent,
             uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             overview: None,
+            overview_only: false,
         }
     }
 
@@ -552,6 +556,9 @@ impl LayerRender {
     /// The feature at a world point: markers before lines before polygons, the smallest polygon
     /// first, so a sub-area wins over the park around it.
     pub fn hit(&self, world: [f64; 2], tolerance: f64, marker_tolerance: f64) -> Option<usize> {
+        if self.overview_only {
+            return None;
+        }
         let slack = tolerance.max(marker_tolerance);
         let envelope = AABB::from_corners(
             [world[0] - slack, world[1] - slack],

@@ -117,6 +117,9 @@ pub fn paint_layer(
             egui::Color32::WHITE.gamma_multiply(opacity),
         );
     }
+    if layer.overview_only {
+        return Vec::new();
+    }
     let (shapes, visible) = layer_shapes(painter.clip_rect(), t, layer, opacity, emphasis, budget);
     painter.extend(shapes);
     visible
