@@ -186,6 +186,38 @@ fn bench(c: &mut Criterion) {
                 b.iter(|| frame(&render, z))
             });
         }
+        // A table too large to hold: one pan's rows (a tenth of the layer) made ready on the
+        // reading thread, then put in place beside the rest on the UI thread.
+        let rows: Vec<corridor::db::Row> = layer
+            .features()
+            .iter()
+            .take(layer.features().len() / 10)
+            .enumerate()
+            .map(|(i, f)| corridor::db::Row {
+                key: i.to_string(),
+                version: "1".into(),
+                record: f.record().into_owned(),
+            })
+            .collect();
+        g.bench_function("window: a pan's rows made ready (every core)", |b| {
+            b.iter(|| {
+                let (r, d) =
+                    corridor::app::windowed::make_ready(rows.clone(), &LayerStyle::default(), None);
+                black_box((r.len(), d.len()))
+            })
+        });
+        let (_, added) =
+            corridor::app::windowed::make_ready(rows.clone(), &LayerStyle::default(), None);
+        g.bench_function("window: a pan's rows put in place (splice)", |b| {
+            b.iter_batched(
+                || (LayerRender::build(&layer), added.clone()),
+                |(mut r, added)| {
+                    r.splice(None, added);
+                    black_box(r.features.len())
+                },
+                criterion::BatchSize::LargeInput,
+            )
+        });
         let e = render.extent;
         let mut seed = 7u64;
         g.bench_function("pick", |b| {
@@ -201,5 +233,52 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// A million rows' overview: painting every row's box into the image, and the window's
+/// bookkeeping for a pan (which tiles to read, which to let go).
+fn million(c: &mut Criterion) {
+    use corridor::db::window::{Limits, Tiling, Window, mercator_box, paint_overview};
+    let mut g = c.benchmark_group("million");
+    g.sample_size(10);
+    let extent = mercator_box(&[106.55, 10.85, 106.85, 11.30]);
+    let boxes: Vec<([f64; 4], egui::Color32)> = (0..1_000_000u32)
+        .map(|i| {
+            let (x, y) = (f64::from(i % 1000), f64::from(i / 1000));
+            let (w, s) = (106.55 + x * 0.0003, 10.85 + y * 0.00045);
+            (
+                [w, s, w + 0.0002, s + 0.0003],
+                egui::Color32::from_rgb((i % 7) as u8 * 30, 90, 60),
+            )
+        })
+        .collect();
+    g.bench_function("overview: paint 1 000 000 boxes into 4 096 px", |b| {
+        b.iter(|| black_box(paint_overview(extent, 4096, boxes.iter().copied()).rows))
+    });
+    let limits = Limits::default();
+    let tiling = Tiling::new(1_000_000, extent, &limits);
+    g.bench_function("window: tiles wanted and let go over 20 pans", |b| {
+        b.iter(|| {
+            let mut w = Window::new(tiling.clone(), limits);
+            let side = extent.width() / 30.0;
+            for i in 0..20 {
+                let x = extent.min[0] + side * (0.5 + f64::from(i));
+                let view = corridor::geometry::MercatorBox {
+                    min: [x - side / 2.0, extent.min[1]],
+                    max: [x + side / 2.0, extent.min[1] + side * 0.56],
+                };
+                loop {
+                    let t = w.wanted(&view);
+                    if t.is_empty() {
+                        break;
+                    }
+                    w.arrived(&t);
+                }
+                w.let_go(&view);
+            }
+            black_box(w.held())
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, million);
 criterion_main!(benches);

@@ -6,6 +6,12 @@
 #
 #   apt-get install -y --no-install-recommends gdal-bin python3-gdal python3-qgis qgis time
 #   scripts/bench-vs-qgis.sh [SIZES…]        # default: small medium large
+#   scripts/bench-vs-qgis.sh million          # a PostGIS table of 1 000 000 polygons
+#
+# `million` needs PostgreSQL + PostGIS (apt-get install postgresql postgresql-15-postgis-3): it
+# starts the test cluster (scripts/pg-test-cluster.sh), generates 1 000 000 polygons of 20
+# vertices a ring (930 MB of GeoJSON), imports them with `corridor db import` once, and compares
+# `corridor bench-frames --db … --table bench.million` with scripts/qgis-render-table.py.
 #
 # Data goes to $BENCH_DATA (default /tmp/corridor-bench). Corridor's figures are the medians of
 # $RUNS runs (default 5) after one warm-up run, with their range: on this machine one run's
@@ -40,7 +46,40 @@ qval() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 printf '%s\n' "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); date: $(date -u +%Y-%m-%dT%H:%MZ)"
 printf '| layer | measure | QGIS 3.22 | Corridor | QGIS ÷ Corridor |\n|---|---|---|---|---|\n'
+table_bench() {
+    url=$("$root/scripts/pg-test-cluster.sh" start 54329)
+    file="$data/million.geojson"
+    if [ ! -f "$file" ]; then
+        /usr/bin/python3 "$kit/gen_zones.py" 1000000 20 42 "$file" >&2
+    fi
+    if [ "$(psql "$url" -tAc "select to_regclass('bench.million') is not null")" != t ]; then
+        psql -q "$url" -c "create schema if not exists bench" >&2
+        "$bin" db import "$file" --db "$url" --table bench.million --replace >&2
+        psql -q "$url" -c "vacuum analyze bench.million" >&2
+    fi
+    "$bin" bench-frames --db "$url" --table bench.million --pans 4 >/dev/null 2>&1 || true
+    rm -f "$tmp"/run-*
+    i=0
+    while [ "$i" -lt "$runs" ]; do
+        "$bin" bench-frames --db "$url" --table bench.million >"$tmp/run-$i" 2>/dev/null
+        i=$((i + 1))
+    done
+    q=$(QT_QPA_PLATFORM=offscreen /usr/bin/time -f 'wall=%e rss_kib=%M' /usr/bin/python3 "$root/scripts/qgis-render-table.py" \
+        127.0.0.1 54329 corridor_test postgres bench.million "$data/million-qgis.png" --zoom "$(med qgis_zoom_factor)" 2>&1 | tr '\n' ' ')
+    q_first=$(awk "BEGIN {print $(qval "$q" load) + $(qval "$q" extent) + $(qval "$q" render_all)}")
+    q_rss=$(awk "BEGIN {printf \"%.0f\", $(qval "$q" rss_kib) / 1024}")
+    ratio() { awk "BEGIN { if ($2 > 0) printf \"%.1f×\", $1 / $2; else print \"—\" }"; }
+    printf '| million (PostGIS) | open → first complete frame, s (target ≤ 2) | %s | %s (%s) | %s |\n' "$q_first" "$(med first_frame_s)" "$(range first_frame_s)" "$(ratio "$q_first" "$(med first_frame_s)")"
+    printf '| million (PostGIS) | pan into rows not read: view filled, s (target ≤ 0.5; QGIS: render of the panned view) | %s | p50 %s, p95 %s, max %s | %s |\n' "$(qval "$q" render_panned)" "$(med fill_p50_s)" "$(med fill_p95_s)" "$(med fill_max_s)" "$(ratio "$(qval "$q" render_panned)" "$(med fill_p50_s)")"
+    printf '| million (PostGIS) | peak memory, MiB (target < 1024) | %s | %s (%s) | %s |\n' "$q_rss" "$(med peak_rss_mib)" "$(range peak_rss_mib)" "$(ratio "$q_rss" "$(med peak_rss_mib)")"
+    printf '| million (PostGIS) | Corridor: rows zoom; rows held at most; frame p50 / p95 / max ms | | %s; %s; %s / %s / %s | |\n' "$(med detail_zoom)" "$(med held_max)" "$(med frame_p50_ms)" "$(med frame_p95_ms)" "$(med frame_max_ms)"
+}
+
 for size in $sizes; do
+    if [ "$size" = million ]; then
+        table_bench
+        continue
+    fi
     file="$data/$size.geojson"
     if [ ! -f "$file" ]; then
         # shellcheck disable=SC2046

@@ -568,6 +568,9 @@ pub struct TableReport {
     pub overview_rows: usize,
     /// The zoom of the pans: the lowest at which the view shows rows themselves.
     pub detail_zoom: f64,
+    /// How much smaller than the table's extent a view at `detail_zoom` is, as
+    /// `scripts/qgis-render-table.py --zoom` takes it (the same view in QGIS).
+    pub qgis_zoom_factor: f64,
     /// Pans, each two views' widths into rows not read yet: from the jump to the frame that
     /// shows every row in view.
     pub pans: usize,
@@ -591,6 +594,7 @@ impl TableReport {
             format!("first_frame_s={:.3}", self.first_frame_s),
             format!("overview_rows={}", self.overview_rows),
             format!("detail_zoom={:.2}", self.detail_zoom),
+            format!("qgis_zoom_factor={:.2}", self.qgis_zoom_factor),
             format!("pans={}", self.pans),
             format!("fill_p50_s={:.3}", self.fill_p50_s),
             format!("fill_p95_s={:.3}", self.fill_p95_s),
@@ -749,6 +753,8 @@ pub fn bench_table(url: &str, table: &str, pans: usize) -> Result<TableReport, S
         first_frame_s,
         overview_rows,
         detail_zoom,
+        qgis_zoom_factor: (extent.width() / size[0]).max(extent.height() / size[1])
+            * crate::geometry::mercator::points_per_world(detail_zoom),
         pans,
         fill_p50_s: percentile(&fills, 0.5),
         fill_p95_s: percentile(&fills, 0.95),

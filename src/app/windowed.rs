@@ -249,7 +249,7 @@ fn spare_pool() -> Option<rayon::ThreadPool> {
 }
 
 /// A row ready to put in place: its key, version, hash and feature.
-type ReadyRow = (String, String, u64, Feature);
+pub type ReadyRow = (String, String, u64, Feature);
 
 /// The rows whose boxes meet the tiles, each once, in the tiles' order, ready to put in
 /// place, and how many tiles were read: all, unless `stop` said to stop first. Each tile's rows
@@ -318,8 +318,8 @@ fn read_tiles<'a>(
     Ok((rows, renders, done))
 }
 
-/// Rows into features with their hashes and draw data.
-fn make_ready(
+/// Rows into features with their hashes and draw data (on the current rayon pool).
+pub fn make_ready(
     rows: Vec<crate::db::Row>,
     style: &LayerStyle,
     lang: Option<Lang>,
