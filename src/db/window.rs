@@ -243,7 +243,7 @@ impl Window {
     }
 
     /// When more than [`Limits::held_rows`] rows' worth of tiles are held, lets go of those
-    /// farthest from the view until that many are, never one that the view or what lies
+    /// farthest from the view until three quarters of that are, never one that the view or what lies
     /// ahead of it meets. Returns whether any was let go (then [`Window::holds`] tells which
     /// rows to keep).
     pub fn let_go(&mut self, view: &MercatorBox) -> bool {
@@ -272,7 +272,9 @@ impl Window {
             })
             .collect();
         far.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let excess = self.held.len() - budget;
+        // Down to three quarters of the budget: the layer's draw data is made again after a
+        // letting go, so it should not come with every pan.
+        let excess = self.held.len() - budget * 3 / 4;
         let mut any = false;
         for (_, t) in far.into_iter().take(excess) {
             self.held.remove(&t);

@@ -402,6 +402,10 @@ impl LayerRender {
     /// (tens of milliseconds for a hundred thousand features; the triangulation, the costly part,
     /// is not). The extent only grows.
     pub fn splice(&mut self, keep: Option<&[bool]>, added: Vec<FeatureRender>) {
+        if keep.is_none() {
+            self.append(added);
+            return;
+        }
         if let Some(keep) = keep {
             let mut i = 0;
             self.features.retain(|_| {
@@ -427,6 +431,42 @@ impl LayerRender {
         let (v, i) = pack_coarse(&self.features, &mut self.briefs);
         self.coarse_vertices = v;
         self.coarse_indices = i;
+        self.uid = NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Features added at the end: only theirs is added to the index and the packed fills
+    /// (a few milliseconds for a pan's rows, where making it all again took sixty).
+    fn append(&mut self, added: Vec<FeatureRender>) {
+        let start = self.features.len();
+        let mut briefs: Vec<Brief> = added.iter().map(Brief::of).collect();
+        let (v, i) = pack_coarse(&added, &mut briefs);
+        let (Ok(v0), Ok(i0)) = (
+            u32::try_from(self.coarse_vertices.len()),
+            u32::try_from(self.coarse_indices.len()),
+        ) else {
+            // Past four billion vertices: made again whole (and without coarse fills).
+            self.splice(Some(&[]), added);
+            return;
+        };
+        for b in &mut briefs {
+            if let Some(c) = &mut b.coarse {
+                c.vertices.0 += v0;
+                c.indices.0 += i0;
+            }
+        }
+        self.coarse_vertices.extend(v);
+        self.coarse_indices.extend(i);
+        for (k, f) in added.iter().enumerate() {
+            if !f.bbox.is_empty() {
+                self.index.insert(GeomWithData::new(
+                    Rectangle::from_corners(f.bbox.min, f.bbox.max),
+                    start + k,
+                ));
+                self.extent = self.extent.union(&f.bbox);
+            }
+        }
+        self.briefs.extend(briefs);
+        self.features.extend(added);
         self.uid = NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
@@ -756,6 +796,95 @@ mod tests {
 
     fn layer(text: &str) -> Layer {
         crate::io::geojson_file::test_layer(text)
+    }
+
+    /// `n` many-sided circles in a grid of ten columns.
+    fn circles(n: usize) -> Layer {
+        let features: Vec<String> = (0..n)
+            .map(|i| {
+                let (cx, cy) = (106.6 + (i % 10) as f64 * 0.01, 11.0 + (i / 10) as f64 * 0.01);
+                let ring: Vec<String> = (0..=40)
+                    .map(|j| {
+                        let a = f64::from(j) / 40.0 * std::f64::consts::TAU;
+                        format!("[{},{}]", cx + 0.004 * a.cos(), cy + 0.004 * a.sin())
+                    })
+                    .collect();
+                format!(
+                    r#"{{"type":"Feature","properties":{{"i":{i}}},"geometry":{{"type":"Polygon","coordinates":[[{}]]}}}}"#,
+                    ring.join(",")
+                )
+            })
+            .collect();
+        layer(&format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            features.join(",")
+        ))
+    }
+
+    /// What a render draws and picks: each feature's box, coarse fill and what a grid of
+    /// clicks finds.
+    fn drawn(r: &LayerRender) -> (Vec<String>, Vec<Vec<[f32; 2]>>, Vec<Option<usize>>) {
+        let boxes = r.features.iter().map(|f| format!("{:?}", f.bbox)).collect();
+        let coarse = r
+            .briefs
+            .iter()
+            .map(|b| {
+                b.coarse.map_or_else(Vec::new, |c| {
+                    let (v0, n) = (c.vertices.0 as usize, c.vertices.1 as usize);
+                    r.coarse_vertices[v0..v0 + n].to_vec()
+                })
+            })
+            .collect();
+        let clicks = (0..40)
+            .flat_map(|x| (0..40).map(move |y| (x, y)))
+            .map(|(x, y)| {
+                let w = mercator_from_lonlat(
+                    106.595 + f64::from(x) * 0.0028,
+                    10.995 + f64::from(y) * 0.0028,
+                );
+                r.hit(w, 0.0, 0.0)
+            })
+            .collect();
+        (boxes, coarse, clicks)
+    }
+
+    #[test]
+    fn rows_spliced_in_draw_and_pick_as_a_whole_build_does() {
+        let whole = circles(100);
+        let half = |keep: &dyn Fn(usize) -> bool| {
+            let features = whole
+                .features()
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| keep(*i))
+                .map(|(_, f)| (**f).clone())
+                .collect();
+            Layer::new(
+                "h".into(),
+                std::path::PathBuf::from("h"),
+                crate::model::LayerStyle::default(),
+                features,
+                vec![],
+            )
+        };
+        let renders = |l: &Layer| -> Vec<FeatureRender> {
+            l.features()
+                .iter()
+                .map(|f| styled_render(&l.style, f, None, false))
+                .collect()
+        };
+        // The first half, then the second spliced in: as the whole built at once.
+        let mut spliced = LayerRender::build(&half(&|i| i < 50));
+        spliced.splice(None, renders(&half(&|i| i >= 50)));
+        assert_eq!(drawn(&spliced), drawn(&LayerRender::build(&whole)));
+        // The even ones let go and the first ten added again: as that layer built at once.
+        let keep: Vec<bool> = (0..100).map(|i| i % 2 == 1).collect();
+        spliced.splice(Some(&keep), renders(&half(&|i| i < 10)));
+        let mut odd_then_first = half(&|i| i % 2 == 1);
+        for f in half(&|i| i < 10).features() {
+            odd_then_first.push_feature((**f).clone());
+        }
+        assert_eq!(drawn(&spliced), drawn(&LayerRender::build(&odd_then_first)));
     }
 
     #[test]
