@@ -823,7 +823,9 @@ mod tests {
 
     /// What a render draws and picks: each feature's box, coarse fill and what a grid of
     /// clicks finds.
-    fn drawn(r: &LayerRender) -> (Vec<String>, Vec<Vec<[f32; 2]>>, Vec<Option<usize>>) {
+    type Drawn = (Vec<String>, Vec<Vec<[f32; 2]>>, Vec<Option<usize>>);
+
+    fn drawn(r: &LayerRender) -> Drawn {
         let boxes = r.features.iter().map(|f| format!("{:?}", f.bbox)).collect();
         let coarse = r
             .briefs
