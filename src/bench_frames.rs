@@ -724,10 +724,22 @@ pub fn bench_table(url: &str, table: &str, pans: usize) -> Result<TableReport, S
             zoom: detail_zoom,
         });
         let t0 = Instant::now();
+        let per_frame = std::env::var_os("CORRIDOR_BENCH_PER_FRAME").is_some();
         loop {
             let f0 = Instant::now();
             frame(&mut h);
-            times.push(f0.elapsed().as_secs_f64() * 1000.0);
+            let ms = f0.elapsed().as_secs_f64() * 1000.0;
+            times.push(ms);
+            if per_frame {
+                eprintln!(
+                    "pan {i} frame ms={ms:.2} held={}",
+                    h.state()
+                        .doc
+                        .layers
+                        .first()
+                        .map_or(0, |l| l.features().len())
+                );
+            }
             if h.state().table_windows().all(|w| w.complete) {
                 break;
             }

@@ -596,6 +596,7 @@ impl CorridorApp {
                 let layer = &mut self.doc.layers[li];
                 let render = &mut self.renders[li];
                 // Far tiles first, so that what arrives is not let go at once.
+                let t_start = Instant::now();
                 let kept = match view {
                     Some(v) if w.window.let_go(&v) => {
                         let keep: Vec<bool> = layer
@@ -608,11 +609,22 @@ impl CorridorApp {
                                     || w.window.holds(&r.bbox)
                             })
                             .collect();
-                        Some(link.sync.let_go(layer, &keep))
+                        let t_mask = t_start.elapsed().as_secs_f64() * 1000.0;
+                        let kept = link.sync.let_go(layer, &keep);
+                        log::debug!(
+                            "let go: mask {t_mask:.1} ms, layer and rows {:.1} ms",
+                            t_start.elapsed().as_secs_f64() * 1000.0 - t_mask
+                        );
+                        Some(kept)
                     }
                     _ => None,
                 };
+                let t_add = Instant::now();
                 let added = link.sync.add_window_rows(layer, rows);
+                log::debug!(
+                    "rows added in {:.1} ms",
+                    t_add.elapsed().as_secs_f64() * 1000.0
+                );
                 let renders = renders
                     .into_iter()
                     .zip(added)

@@ -375,11 +375,12 @@ impl Layer {
             .enumerate()
             .map(|(i, f)| keep.get(i).copied().unwrap_or(true) || touched.contains(&f.id))
             .collect();
-        let mut i = 0;
-        self.features.retain(|_| {
-            i += 1;
-            keep[i - 1]
-        });
+        let (kept, gone): (Vec<_>, Vec<_>) = std::mem::take(&mut self.features)
+            .into_iter()
+            .enumerate()
+            .partition(|(i, _)| keep[*i]);
+        self.features = kept.into_iter().map(|(_, f)| f).collect();
+        crate::model::drop_elsewhere(gone);
         keep
     }
 
@@ -623,5 +624,17 @@ impl Document {
             })
             .map(|(r, _)| r)
             .collect()
+    }
+}
+
+/// Frees a large heap of small allocations (features or draw data let go) on a thread of its
+/// own: tens of thousands of them took tens of milliseconds of a frame.
+pub fn drop_elsewhere<T: Send + 'static>(value: T) {
+    if std::thread::Builder::new()
+        .name("drop".into())
+        .spawn(move || drop(value))
+        .is_err()
+    {
+        // No thread to be had: freed here (the value moved into the closure is gone with it).
     }
 }

@@ -407,11 +407,12 @@ impl LayerRender {
             return;
         }
         if let Some(keep) = keep {
-            let mut i = 0;
-            self.features.retain(|_| {
-                i += 1;
-                keep.get(i - 1).copied().unwrap_or(true)
-            });
+            let (kept, gone): (Vec<_>, Vec<_>) = std::mem::take(&mut self.features)
+                .into_iter()
+                .enumerate()
+                .partition(|(i, _)| keep.get(*i).copied().unwrap_or(true));
+            self.features = kept.into_iter().map(|(_, f)| f).collect();
+            crate::model::drop_elsewhere(gone);
         }
         self.features.extend(added);
         self.extent = self
