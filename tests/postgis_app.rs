@@ -804,11 +804,21 @@ fn parcels(url: &str, schema: &str) -> (PgSource, TableInfo) {
     ))
     .unwrap();
     let source = PgSource::new(url, &format!("{schema}.parcels")).unwrap();
+    corridor::db::listen::install_triggers(&mut c, &source, "id").unwrap();
     let info = describe(&mut c, &source).unwrap();
     (source, info)
 }
 
-/// The south-west corner of parcel `(i, j)`.
+/// The key of parcel `(i, j)`, by its name.
+fn parcel_key(c: &mut postgres::Client, schema: &str, (i, j): (u32, u32)) -> String {
+    c.query_one(
+        &format!("select id::text from {schema}.parcels where name = $1"),
+        &[&format!("Lô {i}-{j}")],
+    )
+    .unwrap()
+    .get(0)
+}
+
 fn parcel_corner(i: u32, j: u32) -> [f64; 2] {
     [106.6 + f64::from(i) * 0.002, 11.0 + f64::from(j) * 0.002]
 }
@@ -984,6 +994,27 @@ fn a_table_too_large_to_hold_is_read_around_the_view_and_saves_only_what_was_edi
             "the edited row is kept"
         );
     }
+
+    // Another editor renames a parcel in view and one far away: the first appears, the second
+    // is not read (it will be, with its tile).
+    let near = parcel_key(&mut c, "big_test", (40, 2));
+    let far = parcel_key(&mut c, "big_test", (2, 45));
+    c.batch_execute(&format!(
+        "update big_test.parcels set name = 'Lô đổi tên' where id in ({near}, {far})"
+    ))
+    .unwrap();
+    until(&mut h, Duration::from_secs(10), "the rename in view", |a| {
+        let l = &a.doc.layers[0];
+        (0..l.features().len()).any(|i| {
+            a.row_key_of(l.ref_at(i).unwrap()).as_deref() == Some(near.as_str())
+                && l.features()[i].property_text("name").as_deref() == Some("Lô đổi tên")
+        })
+    });
+    let layer = &h.state().doc.layers[0];
+    assert!(
+        (0..layer.features().len()).all(|i| key_of(&h, i) != far),
+        "a row far from the view is not read when someone else changes it"
+    );
 
     // Save: the edited row is written; no row is deleted.
     save_keys(&mut h);

@@ -435,8 +435,13 @@ impl CorridorApp {
             Reply::Reconnected => {
                 let link = &mut self.db.links[k];
                 link.lost = None;
-                // Catch up with what others saved meanwhile, then send what waited.
-                link.worker.send(Request::Versions);
+                // Catch up with what others saved meanwhile, then send what waited. A table too
+                // large to hold asks only of the rows it holds.
+                if link.windowed.is_some() {
+                    link.worker.send(Request::VersionsOf(link.sync.held_keys()));
+                } else {
+                    link.worker.send(Request::Versions);
+                }
                 if link.sync.save_queued
                     && let Some(li) = li
                 {
@@ -444,7 +449,24 @@ impl CorridorApp {
                 }
             }
             Reply::Changed(keys) => {
-                self.db.links[k].worker.send(Request::Fetch(keys));
+                let link = &self.db.links[k];
+                // A table too large to hold reads again the rows it holds; rows it does not
+                // know are read too (they may be new ones in view) unless there are so many
+                // that the change was elsewhere in bulk: those come with their tiles.
+                let keys = if link.windowed.is_some() {
+                    let (held, other): (Vec<String>, Vec<String>) =
+                        keys.into_iter().partition(|key| link.sync.holds_row(key));
+                    if other.len() <= 10_000 {
+                        held.into_iter().chain(other).collect()
+                    } else {
+                        held
+                    }
+                } else {
+                    keys
+                };
+                if !keys.is_empty() {
+                    link.worker.send(Request::Fetch(keys));
+                }
             }
             Reply::Versions(versions) => {
                 let link = &self.db.links[k];
@@ -495,6 +517,27 @@ impl CorridorApp {
     /// Rows read again (after a notification or a reconnection): taken in by the link's
     /// [`TableSync`], then drawn.
     fn take_in(&mut self, k: usize, li: LayerIndex, rows: Vec<Row>, gone: Vec<String>) {
+        // A table too large to hold takes in only rows it holds, or new ones where it holds
+        // the tiles: the rest is read with its tile when the view comes to it.
+        let link = &self.db.links[k];
+        let rows = match link.windowed.as_ref() {
+            Some(w) => rows
+                .into_iter()
+                .filter(|r| {
+                    link.sync.holds_row(&r.key)
+                        || r.record
+                            .geometry
+                            .as_ref()
+                            .and_then(|g| crate::model::edit::bbox_of([&g.value], 2))
+                            .is_some_and(|b| {
+                                w.window.holds(&crate::db::window::mercator_box(&[
+                                    b[0], b[1], b[2], b[3],
+                                ]))
+                            })
+                })
+                .collect(),
+            None => rows,
+        };
         // The feature being edited (a drag may be under way): left alone.
         let editing = self
             .editing_layer()

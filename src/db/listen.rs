@@ -32,6 +32,8 @@ pub fn install_triggers(
     key_column: &str,
 ) -> Result<(), postgres::Error> {
     let table = source.qualified();
+    // One transaction (a savepoint within a caller's), so that the lock below holds to the end.
+    let mut client = client.transaction()?;
     // Two imports at once would both replace the shared functions: one waits for the other.
     client.batch_execute("select pg_advisory_xact_lock(hashtext('corridor triggers'))")?;
     client.batch_execute(&format!(
@@ -67,7 +69,7 @@ pub fn install_triggers(
                for each row execute function corridor_bump_version();"
         ))?;
     }
-    Ok(())
+    client.commit()
 }
 
 /// A notification: which row of which table, and what happened to it.
@@ -87,6 +89,8 @@ pub enum Request {
     Fetch(Vec<String>),
     /// Every row's key and version, to catch up after the connection came back.
     Versions,
+    /// The same for these rows only (those a table too large to hold has read).
+    VersionsOf(Vec<String>),
 }
 
 /// What a worker tells its layer.
@@ -210,6 +214,9 @@ fn run(
                 Some(Reply::Rows(rows, gone))
             }),
             Some(Request::Versions) => versions(c, &info).map(|v| Some(Reply::Versions(v))),
+            Some(Request::VersionsOf(keys)) => {
+                versions_of(c, &info, &keys).map(|v| Some(Reply::Versions(v)))
+            }
             None => heard(c, &info).map(|keys| (!keys.is_empty()).then_some(Reply::Changed(keys))),
         };
         match result {
@@ -270,6 +277,24 @@ fn heard(c: &mut postgres::Client, info: &TableInfo) -> Result<Vec<String>, DbEr
         }
     }
     Ok(keys)
+}
+
+/// The key and version of each of these rows that still exists.
+pub fn versions_of(
+    c: &mut impl postgres::GenericClient,
+    info: &TableInfo,
+    keys: &[String],
+) -> Result<Vec<(String, String)>, DbError> {
+    let sql = format!(
+        "select {k}::text, {} from {} where {k}::text = any($1::text[])",
+        info.version_sql(),
+        info.source.qualified(),
+        k = quote_ident(&info.key),
+    );
+    let rows = c
+        .query(&sql, &[&keys])
+        .map_err(|e| DbError::from_pg(&e, "Reading versions"))?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
 /// Every row's key and version.

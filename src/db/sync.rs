@@ -414,13 +414,25 @@ impl TableSync {
             .filter(|(key, v)| self.baseline.get(key).is_none_or(|(b, _)| b != v))
             .map(|(key, _)| key.clone())
             .collect();
+        let there: std::collections::HashSet<&str> =
+            versions.iter().map(|(k, _)| k.as_str()).collect();
         stale.extend(
             self.baseline
                 .keys()
-                .filter(|key| !versions.iter().any(|(k2, _)| k2 == *key))
+                .filter(|key| !there.contains(key.as_str()))
                 .cloned(),
         );
         stale
+    }
+
+    /// The keys of the rows read (or written) and still held.
+    pub fn held_keys(&self) -> Vec<String> {
+        self.baseline.keys().cloned().collect()
+    }
+
+    /// Whether the row with this key is held.
+    pub fn holds_row(&self, key: &str) -> bool {
+        self.baseline.contains_key(key)
     }
 
     /// Rows read again (after a notification or a reconnection), and rows gone. Taken in at
