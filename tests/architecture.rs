@@ -29,7 +29,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "bench_frames",
         &[
-            "app", "loader", "render", "tiles", "io", "model", "geometry",
+            "app", "loader", "db", "render", "tiles", "io", "model", "geometry",
         ],
     ),
     ("fuzzing", &["io", "render", "tiles", "model", "geometry"]),
