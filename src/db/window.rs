@@ -37,7 +37,7 @@ impl Default for Limits {
         Self {
             window_above: 200_000,
             rows_per_tile: 250.0,
-            detail_rows: 8_000.0,
+            detail_rows: 6_000.0,
             held_rows: 60_000.0,
             overview_pixels: 4096,
         }
