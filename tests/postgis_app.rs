@@ -873,6 +873,7 @@ const SMALL_LIMITS: corridor::db::window::Limits = corridor::db::window::Limits 
     detail_rows: 200.0,
     held_rows: 800.0,
     overview_pixels: 512,
+    overview_refresh: Duration::ZERO,
 };
 
 /// The middle of the parcels.
@@ -1038,8 +1039,15 @@ fn a_table_too_large_to_hold_is_read_around_the_view_and_saves_only_what_was_edi
     );
     assert!(other.iter().all(|p| p[0] >= 106.6 - 1e-9), "{other:?}");
 
-    // Zoomed out again: the overview alone; the rows still held are neither drawn nor picked.
+    // Zoomed out again: the overview alone, made again since rows changed; the rows still
+    // held are neither drawn nor picked.
     look_at(&mut h, MIDDLE, 12.0);
+    until(
+        &mut h,
+        Duration::from_secs(20),
+        "the overview made again",
+        |a| a.table_windows().any(|w| w.overviews >= 2),
+    );
     assert!(h.state().renders()[0].overview.is_some());
     assert!(h.state().renders()[0].overview_only);
     assert!(!h.state().doc.layers[0].features().is_empty());

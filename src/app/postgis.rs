@@ -493,6 +493,11 @@ impl CorridorApp {
             return;
         };
         let describe = link.pg.describe();
+        if let Some(w) = link.windowed.as_mut()
+            && written > 0
+        {
+            w.rows_changed();
+        }
         if link.sync.conflicts().is_empty() {
             self.finish_db_save(li);
             self.info = Some(format!("Saved {} to {describe}", changes(written)));
@@ -519,6 +524,9 @@ impl CorridorApp {
     fn take_in(&mut self, k: usize, li: LayerIndex, rows: Vec<Row>, gone: Vec<String>) {
         // A table too large to hold takes in only rows it holds, or new ones where it holds
         // the tiles: the rest is read with its tile when the view comes to it.
+        if let Some(w) = self.db.links[k].windowed.as_mut() {
+            w.rows_changed();
+        }
         let link = &self.db.links[k];
         let rows = match link.windowed.as_ref() {
             Some(w) => rows

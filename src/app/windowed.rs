@@ -65,6 +65,8 @@ pub struct WindowFacts {
     pub settled: bool,
     /// Rows the overview shows (0 until it is made).
     pub overview_rows: usize,
+    /// Overviews made so far (the first, then one after rows changed).
+    pub overviews: usize,
     pub tile_zoom: u8,
 }
 
@@ -80,9 +82,14 @@ pub struct Windowed {
     /// next tile.
     urgent_waiting: std::sync::Arc<std::sync::atomic::AtomicBool>,
     overview_asked: bool,
+    /// Rows changed (our saves, other editors') since the overview was asked for: it is made
+    /// again, at most every [`crate::db::window::Limits::overview_refresh`], while it shows.
+    overview_stale: bool,
+    overview_asked_at: Option<Instant>,
     pub overview: Option<Overview>,
-    /// Rows the overview shows.
+    /// Rows the overview shows, and overviews made so far.
     pub overview_rows: usize,
+    overviews: usize,
     /// The last failure, and when to try again.
     pub failure: Option<(String, Instant)>,
     /// When the layer was added, and when its first complete frame was drawn.
@@ -196,11 +203,19 @@ impl Windowed {
             urgent_in_flight: false,
             urgent_waiting,
             overview_asked: false,
+            overview_stale: false,
+            overview_asked_at: None,
             overview: None,
             overview_rows: 0,
+            overviews: 0,
             failure: None,
             started: Instant::now(),
         }
+    }
+
+    /// Rows changed (a save, another editor's): the overview is made again when it next shows.
+    pub fn rows_changed(&mut self) {
+        self.overview_stale = true;
     }
 
     /// Reads these rows now, wherever they are (waiting up to 30 s).
@@ -460,6 +475,7 @@ impl CorridorApp {
                 settled: view
                     .is_some_and(|v| w.complete(&v) && w.in_flight == 0 && w.window.settled(&v)),
                 overview_rows: w.overview_rows,
+                overviews: w.overviews,
                 tile_zoom: w.window.tiling.zoom,
             })
         })
@@ -542,8 +558,15 @@ impl CorridorApp {
                             });
                         }
                     }
-                } else if w.overview.is_none() && !w.overview_asked {
+                } else if !w.overview_asked
+                    && (w.overview.is_none()
+                        || (w.overview_stale
+                            && w.overview_asked_at
+                                .is_none_or(|t| t.elapsed() >= w.window.limits.overview_refresh)))
+                {
                     w.overview_asked = true;
+                    w.overview_stale = false;
+                    w.overview_asked_at = Some(Instant::now());
                     let _ = w.asks.send(Ask::Overview {
                         style: layer.style.clone(),
                     });
@@ -645,7 +668,9 @@ impl CorridorApp {
                 self.layers_changed();
             }
             Answer::Overview(image) => {
+                w.overview_asked = false;
                 w.overview_rows = image.rows;
+                w.overviews += 1;
                 let t0 = Instant::now();
                 let texture = ctx.load_texture(
                     format!("overview of {}", link.pg.describe()),

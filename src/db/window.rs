@@ -30,6 +30,9 @@ pub struct Limits {
     pub held_rows: f64,
     /// The overview image's longest side, pixels.
     pub overview_pixels: usize,
+    /// While rows change (saves, other editors'), the overview is made again at most this
+    /// often, when it shows.
+    pub overview_refresh: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -40,6 +43,7 @@ impl Default for Limits {
             detail_rows: 6_000.0,
             held_rows: 60_000.0,
             overview_pixels: 4096,
+            overview_refresh: std::time::Duration::from_secs(30),
         }
     }
 }
