@@ -716,3 +716,25 @@ fn a_large_table_is_read_in_view_first_then_the_rest() {
         started.elapsed().as_secs_f64()
     );
 }
+
+/// A table never analysed has no row estimate (`reltuples` is -1): its rows are counted, so
+/// that a large one is still read by windows, not whole.
+#[test]
+fn a_table_never_analysed_is_counted() {
+    let schema = pg::schema("never_analysed");
+    let mut c = pg::client();
+    c.batch_execute(&format!(
+        "create table {schema}.t (id serial primary key, geom geometry(Point, 4326))
+           with (autovacuum_enabled = false);
+         insert into {schema}.t (geom)
+           select ST_SetSRID(ST_MakePoint(106.6 + i * 0.001, 11.0), 4326)
+           from generate_series(1, 500) i;"
+    ))
+    .unwrap();
+    let source = PgSource::new(&pg::url(), &format!("{schema}.t")).unwrap();
+    let info = describe(&mut c, &source).unwrap();
+    assert_eq!(
+        corridor::db::window::estimated_rows(&mut c, &info).unwrap(),
+        500
+    );
+}

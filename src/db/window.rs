@@ -429,8 +429,11 @@ pub fn extent(client: &mut postgres::Client, info: &TableInfo) -> Result<Mercato
     ]))
 }
 
-/// The planner's estimate of a table's rows (`reltuples`; -1 for a table never analysed).
+/// The planner's estimate of a table's rows (`reltuples`). A table never analysed has none
+/// (-1, or 0 before PostgreSQL 14): its rows are counted, so that a million rows never
+/// analysed are not read whole.
 pub fn estimated_rows(client: &mut postgres::Client, info: &TableInfo) -> Result<i64, DbError> {
+    let what = "Estimating the table's size";
     let row = client
         .query_one(
             &format!(
@@ -439,8 +442,18 @@ pub fn estimated_rows(client: &mut postgres::Client, info: &TableInfo) -> Result
             ),
             &[],
         )
-        .map_err(|e| DbError::from_pg(&e, "Estimating the table's size"))?;
-    Ok(row.get::<_, f64>(0) as i64)
+        .map_err(|e| DbError::from_pg(&e, what))?;
+    let estimate = row.get::<_, f64>(0) as i64;
+    if estimate > 0 {
+        return Ok(estimate);
+    }
+    let row = client
+        .query_one(
+            &format!("select count(*) from {}", info.source.qualified()),
+            &[],
+        )
+        .map_err(|e| DbError::from_pg(&e, what))?;
+    Ok(row.get::<_, i64>(0))
 }
 
 /// `[west, south, east, north]` degrees to a box in world units.
