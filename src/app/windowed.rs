@@ -92,8 +92,6 @@ pub struct Windowed {
     overviews: usize,
     /// The last failure, and when to try again.
     pub failure: Option<(String, Instant)>,
-    /// When the layer was added, and when its first complete frame was drawn.
-    pub started: Instant,
 }
 
 impl Windowed {
@@ -209,7 +207,6 @@ impl Windowed {
             overview_rows: 0,
             overviews: 0,
             failure: None,
-            started: Instant::now(),
         }
     }
 
