@@ -11,6 +11,27 @@ use crate::render::LayerRender;
 /// Parses bytes as GeoJSON; what loads is triangulated, checked for validity, saved and read
 /// back, and must come back with the same features.
 pub fn geojson_load(data: &[u8]) {
+    // The feature reader gives what geojson's gives, or leaves it to geojson's: on the input
+    // as a feature, and on each feature of it as a collection.
+    #[derive(serde::Deserialize)]
+    struct Collection<'a> {
+        #[serde(borrow)]
+        features: Vec<&'a serde_json::value::RawValue>,
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        let features = serde_json::from_str::<Collection>(text)
+            .map(|c| c.features.iter().map(|f| f.get()).collect())
+            .unwrap_or_else(|_| vec![text]);
+        for text in features {
+            if let Some(ours) = crate::io::geojson_feature::read(text) {
+                assert_eq!(
+                    serde_json::from_str::<geojson::Feature>(text).ok(),
+                    Some(ours),
+                    "the feature reader and geojson's disagree"
+                );
+            }
+        }
+    }
     let Ok(parsed) = parse_geojson(data, Path::new("fuzz.geojson")) else {
         return;
     };

@@ -187,7 +187,8 @@ pub fn parse_geojson_with(
             .into_par_iter()
             .enumerate()
             .map(|(index, raw)| {
-                let record = serde_json::from_str::<geojson::Feature>(raw.get()).ok()?;
+                let record = super::geojson_feature::read(raw.get())
+                    .or_else(|| serde_json::from_str::<geojson::Feature>(raw.get()).ok())?;
                 Some(convert(index, record, limits))
             })
             .collect();

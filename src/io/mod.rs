@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod bundled;
+pub mod geojson_feature;
 pub mod geojson_file;
 pub mod geojson_write;
 pub mod journal;
