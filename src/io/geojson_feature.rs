@@ -38,6 +38,187 @@ pub fn read(text: &str) -> Option<geojson::Feature> {
     Some(feature)
 }
 
+/// A FeatureCollection's top level, its features read in parallel: the features array is cut
+/// into pieces at places that look like the start of a feature (`}`, `,`, `{`), and each piece
+/// is read on its own core from there, each feature handed to `each` (with its index within the
+/// piece) as soon as it is read. A cut is right only if the piece before it ends there, feature
+/// by feature: reading from a true feature start can only give what reading the whole array in
+/// order gives. Any cut found wrong, anything unusual at the top level (a name with an escape, a
+/// member twice, no `features`) or any feature that does not read gives `None`: the caller
+/// reads the file the usual way, with its messages.
+///
+/// Returns what `each` made, in file order, and the collection's `bbox` and foreign members.
+#[allow(clippy::type_complexity)]
+pub fn read_collection<T: Send>(
+    text: &str,
+    each: impl Fn(usize, geojson::Feature) -> T + Sync,
+) -> Option<(Vec<T>, Option<Bbox>, Option<JsonObject>)> {
+    let mut s = Scanner {
+        b: text.as_bytes(),
+        at: 0,
+    };
+    if !s.eat(b'{') {
+        return None;
+    }
+    let mut kind = false;
+    let mut bbox: Option<Option<Bbox>> = None;
+    let mut features: Option<Vec<T>> = None;
+    let mut members = JsonObject::new();
+    if s.eat(b'}') {
+        return None;
+    }
+    loop {
+        let key = s.string()?;
+        if !s.eat(b':') {
+            return None;
+        }
+        match key {
+            "type" if !kind => {
+                if s.string()? != "FeatureCollection" {
+                    return None;
+                }
+                kind = true;
+            }
+            "bbox" if bbox.is_none() => bbox = Some(s.value(text)?),
+            "features" if features.is_none() => {
+                if !s.eat(b'[') {
+                    return None;
+                }
+                let (read, end) = read_pieces(text, s.at, &each)?;
+                features = Some(read);
+                s.at = end;
+            }
+            "type" | "bbox" | "features" => return None,
+            other => {
+                let v = s.value(text)?;
+                foreign::<serde_json::Error>(&mut members, other.to_owned(), v).ok()?;
+            }
+        }
+        if s.eat(b'}') {
+            break;
+        }
+        if !s.eat(b',') {
+            return None;
+        }
+    }
+    s.space();
+    if !kind || s.at != s.b.len() {
+        return None;
+    }
+    Some((
+        features?,
+        bbox.flatten(),
+        (!members.is_empty()).then_some(members),
+    ))
+}
+
+/// The features of an array whose first element starts at `start` (after its `[`), read in
+/// pieces on every core; what `each` made of them, and where the array ends (after its `]`).
+fn read_pieces<T: Send>(
+    text: &str,
+    start: usize,
+    each: &(impl Fn(usize, geojson::Feature) -> T + Sync),
+) -> Option<(Vec<T>, usize)> {
+    use rayon::prelude::*;
+    let b = text.as_bytes();
+    let pieces = rayon::current_num_threads() * 4;
+    let span = b.len().saturating_sub(start) / pieces.max(1);
+    let mut cuts = vec![start];
+    for k in 1..pieces {
+        let from = (start + k * span).max(cuts.last().copied().unwrap_or(start) + 1);
+        if let Some(cut) = feature_start_after(b, from) {
+            cuts.push(cut);
+        }
+    }
+    cuts.dedup();
+    let read: Vec<Option<(Vec<T>, Piece)>> = cuts
+        .par_iter()
+        .enumerate()
+        .map(|(k, &from)| read_piece(text, from, cuts.get(k + 1).copied(), each))
+        .collect();
+    let mut out = Vec::new();
+    let mut end = None;
+    for (k, piece) in read.into_iter().enumerate() {
+        let (items, how) = piece?;
+        let last = k + 1 == cuts.len();
+        match how {
+            Piece::ReachedCut if !last => {}
+            Piece::ClosedArray(at) if last => end = Some(at),
+            _ => return None,
+        }
+        out.extend(items);
+    }
+    Some((out, end?))
+}
+
+/// How a piece ended: at the next piece's cut, or at the array's `]` (the offset after it).
+enum Piece {
+    ReachedCut,
+    ClosedArray(usize),
+}
+
+/// The features from `from` on, until the array closes or the next piece's cut is reached
+/// exactly; `None` if a feature does not read or the cut is passed.
+fn read_piece<T>(
+    text: &str,
+    from: usize,
+    cut: Option<usize>,
+    each: &impl Fn(usize, geojson::Feature) -> T,
+) -> Option<(Vec<T>, Piece)> {
+    let mut s = Scanner {
+        b: text.as_bytes(),
+        at: from,
+    };
+    let mut out = Vec::new();
+    // An empty array.
+    if out.is_empty() && s.eat(b']') {
+        return Some((out, Piece::ClosedArray(s.at)));
+    }
+    loop {
+        s.space();
+        let start = s.at;
+        let feature = match s.feature(text) {
+            Some(f) => f,
+            None => {
+                // Left to geojson's reader: its text first.
+                s.at = start;
+                let raw = s.raw_value(text)?;
+                read(raw.get())
+                    .or_else(|| serde_json::from_str::<geojson::Feature>(raw.get()).ok())?
+            }
+        };
+        out.push(each(out.len(), feature));
+        if s.eat(b']') {
+            return Some((out, Piece::ClosedArray(s.at)));
+        }
+        if !s.eat(b',') {
+            return None;
+        }
+        s.space();
+        match cut {
+            Some(c) if s.at == c => return Some((out, Piece::ReachedCut)),
+            Some(c) if s.at > c => return None,
+            _ => {}
+        }
+    }
+}
+
+/// Where the next `{` after `from` that follows `}` and `,` (white space between) is: the start
+/// of a feature, most likely.
+fn feature_start_after(b: &[u8], from: usize) -> Option<usize> {
+    let space = |c: &u8| matches!(c, b' ' | b'\n' | b'\t' | b'\r');
+    let mut at = from;
+    loop {
+        let comma = at + b.get(at..)?.iter().position(|&c| c == b',')?;
+        let before = b[..comma].iter().rposition(|c| !space(c));
+        let after = comma + 1 + b.get(comma + 1..)?.iter().position(|c| !space(c))?;
+        if before.is_some_and(|i| b[i] == b'}') && b[after] == b'{' {
+            return Some(after);
+        }
+        at = comma + 1;
+    }
+}
+
 /// A member's name: one of those read here, or another (a foreign member).
 enum Key {
     Type,
@@ -468,6 +649,17 @@ impl Scanner<'_> {
         }
     }
 
+    /// The text of one JSON value from here, as serde_json delimits it.
+    fn raw_value<'t>(&mut self, text: &'t str) -> Option<&'t serde_json::value::RawValue> {
+        self.space();
+        let rest = text.get(self.at..)?;
+        let mut values =
+            serde_json::Deserializer::from_str(rest).into_iter::<&serde_json::value::RawValue>();
+        let v = values.next()?.ok()?;
+        self.at += values.byte_offset();
+        Some(v)
+    }
+
     /// One JSON value read by serde_json from here (`text` is the scanner's own text).
     fn value<T: serde::de::DeserializeOwned>(&mut self, text: &str) -> Option<T> {
         self.space();
@@ -836,6 +1028,87 @@ mod tests {
                     "{text}: {v:?} vs {theirs:?}"
                 );
             }
+        }
+    }
+
+    /// A collection read in pieces gives what geojson's reader gives for the whole of it.
+    fn pieces_agree(text: &str) -> bool {
+        let Some((features, bbox, members)) = read_collection(text, |_, f| f) else {
+            return false;
+        };
+        let whole: geojson::FeatureCollection =
+            serde_json::from_str(text).expect("geojson reads the collection");
+        assert_eq!(features.len(), whole.features.len());
+        for (ours, theirs) in features.iter().zip(&whole.features) {
+            assert_eq!(ours, theirs);
+        }
+        assert_eq!(bbox, whole.bbox);
+        assert_eq!(members, whole.foreign_members);
+        true
+    }
+
+    fn collection(n: usize, tricky: bool) -> String {
+        let features: Vec<String> = (0..n)
+            .map(|i| {
+                let note = if tricky {
+                    // Text that looks like the place between two features.
+                    // Text, and an array of objects, that look like the place between two
+                    // features.
+                    format!(
+                        r#""list":[{{}}, {{"type":"Feature","geometry":null}}],"note":"}},{{\"type\":\"Feature\"}} }},  {{ {i}","#
+                    )
+                } else {
+                    String::new()
+                };
+                match i % 5 {
+                    0 => format!(
+                        r#"{{"type":"Feature","id":{i},"properties":{{{note}"k":{i}}},"geometry":{{"type":"Polygon","coordinates":[[[{i},0],[{i}.5,0.25],[{i},1],[{i},0]]]}}}}"#
+                    ),
+                    1 => format!(
+                        r#"{{ "type" : "Feature", "properties" : {{ {note} "k" : "x" }}, "geometry" : null }}"#
+                    ),
+                    2 => format!(
+                        r#"{{"type":"Feature","properties":{{{note}"k":[1,2]}},"geometry":{{"type":"GeometryCollection","geometries":[{{"type":"Point","coordinates":[1,2]}}]}}}}"#
+                    ),
+                    3 => format!(
+                        r#"{{"typ\u0065":"Feature","properties":{{{note}"k":null}},"geometry":{{"type":"Point","coordinates":[{i},-1e-3]}}}}"#
+                    ),
+                    _ => format!(
+                        r#"{{"type":"Feature","properties":{{{note}"k":1}},"geometry":{{"type":"MultiLineString","coordinates":[[[1,2],[3,4]]]}},"title":"{i}"}}"#
+                    ),
+                }
+            })
+            .collect();
+        format!(
+            "{{\"type\":\"FeatureCollection\",\"name\":\"zones\",\"features\":[\n{}\n],\"bbox\":[0,0,{n},1]}}\n",
+            features.join(",\n")
+        )
+    }
+
+    #[test]
+    fn a_collection_read_in_pieces_is_what_geojson_reads() {
+        for n in [0, 1, 2, 7, 100, 1000] {
+            assert!(
+                pieces_agree(&collection(n, false)),
+                "{n} features left to the usual path"
+            );
+        }
+        // Cuts that fall inside text are found wrong, and the usual path takes over; when they
+        // do not, what is read is still right.
+        for n in [10, 1000] {
+            pieces_agree(&collection(n, true));
+        }
+        let refused = [
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}],"features":[]}"#,
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}]} x"#,
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null},]}"#,
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":7}]}"#,
+            r#"{"type":"Feature","geometry":null}"#,
+            r#"{"typ\u0065":"FeatureCollection","features":[]}"#,
+            r#"{"type":"FeatureCollection"}"#,
+        ];
+        for text in refused {
+            assert!(read_collection(text, |_, f| f).is_none(), "{text}");
         }
     }
 

@@ -179,17 +179,28 @@ pub fn parse_geojson_with(
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     // A FeatureCollection (the usual file) is parsed feature by feature on every core, each
     // turned into its drawable form at once: the file's positions are never all held twice.
+    // First in pieces read in parallel, without a pass to find where each feature is.
+    if first == Some(b'{')
+        && let Ok(text) = std::str::from_utf8(bytes)
+        && let Some((converted, bbox, foreign_members)) =
+            super::geojson_feature::read_collection(text, |_, record| convert(record, limits))
+    {
+        let form = SourceForm::FeatureCollection {
+            bbox,
+            foreign_members,
+        };
+        return finish(converted, form, stamp, path, limits);
+    }
     if first != Some(RS)
         && let Some((raw, form)) = parse_collection(bytes)
     {
         use rayon::prelude::*;
         let converted: Option<Vec<_>> = raw
             .into_par_iter()
-            .enumerate()
-            .map(|(index, raw)| {
+            .map(|raw| {
                 let record = super::geojson_feature::read(raw.get())
                     .or_else(|| serde_json::from_str::<geojson::Feature>(raw.get()).ok())?;
-                Some(convert(index, record, limits))
+                Some(convert(record, limits))
             })
             .collect();
         // A feature that does not parse: the general path below says where and why.
@@ -224,8 +235,7 @@ pub fn parse_geojson_with(
     use rayon::prelude::*;
     let converted = records
         .into_par_iter()
-        .enumerate()
-        .map(|(index, record)| convert(index, record, limits))
+        .map(|record| convert(record, limits))
         .collect();
     finish(converted, form, stamp, path, limits)
 }
@@ -234,13 +244,14 @@ pub fn parse_geojson_with(
 /// none), its number of positions, or the text property past the limit.
 struct Converted {
     feature: Feature,
+    /// Why it has no drawable geometry, after the feature's number (which `finish` knows).
     warning: Option<String>,
     positions: usize,
     /// A property whose text is longer than allowed: its key and length.
     too_long: Option<(String, usize)>,
 }
 
-fn convert(index: usize, record: geojson::Feature, limits: &Limits) -> Converted {
+fn convert(record: geojson::Feature, limits: &Limits) -> Converted {
     let positions = record
         .geometry
         .as_ref()
@@ -254,10 +265,7 @@ fn convert(index: usize, record: geojson::Feature, limits: &Limits) -> Converted
         None => (None, None),
         Some(g) => match crate::model::drawable(g) {
             Ok(g) => (Some(g), None),
-            Err(e) => (
-                None,
-                Some(format!("feature {index}{}: {e}", id_note(&record))),
-            ),
+            Err(e) => (None, Some(format!("{}: {e}", id_note(&record)))),
         },
     };
     Converted {
@@ -305,8 +313,10 @@ fn finish(
         ..Default::default()
     };
     parsed.features.reserve(converted.len());
-    for c in converted {
-        parsed.warnings.extend(c.warning);
+    for (i, c) in converted.into_iter().enumerate() {
+        parsed
+            .warnings
+            .extend(c.warning.map(|w| format!("feature {i}{w}")));
         parsed.features.push(c.feature);
     }
     remark_on(&mut parsed);
