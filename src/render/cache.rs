@@ -676,16 +676,30 @@ fn build_feature(
     if let Some(g) = geometry {
         collect(g, &mut polygons, &mut lines, &mut points);
     }
-    let mut bbox = MercatorBox::EMPTY;
-    let world = |c: &geo::Coord<f64>| mercator_from_lonlat(c.x, c.y);
+    // The box in degrees, then its corners projected: Web Mercator keeps east–west and
+    // north–south order, and each vertex is projected once, below, instead of twice.
+    let mut degrees = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut take = |x: f64, y: f64| {
+        degrees = [
+            degrees[0].min(x),
+            degrees[1].min(y),
+            degrees[2].max(x),
+            degrees[3].max(y),
+        ];
+    };
     for p in &polygons {
-        p.exterior().coords().for_each(|c| bbox.extend(world(c)));
+        p.exterior().coords().for_each(|c| take(c.x, c.y));
     }
     for l in &lines {
-        l.coords().for_each(|c| bbox.extend(world(c)));
+        l.coords().for_each(|c| take(c.x, c.y));
     }
     for p in &points {
-        bbox.extend(mercator_from_lonlat(p[0], p[1]));
+        take(p[0], p[1]);
+    }
+    let mut bbox = MercatorBox::EMPTY;
+    if degrees[0] <= degrees[2] && degrees[1] <= degrees[3] {
+        bbox.extend(mercator_from_lonlat(degrees[0], degrees[1]));
+        bbox.extend(mercator_from_lonlat(degrees[2], degrees[3]));
     }
     let origin = if bbox.is_empty() {
         [0.0, 0.0]
