@@ -122,6 +122,32 @@ fn bench(c: &mut Criterion) {
             })
         });
         g.bench_function("parse", |b| b.iter(|| black_box(layer(&bytes))));
+        // The features alone, one thread: geojson's reader against the feature scanner.
+        #[derive(serde::Deserialize)]
+        struct Texts<'a> {
+            #[serde(borrow)]
+            features: Vec<&'a serde_json::value::RawValue>,
+        }
+        if let Ok(texts) = serde_json::from_slice::<Texts>(&bytes) {
+            g.bench_function("parse: features, geojson's reader (one thread)", |b| {
+                b.iter(|| {
+                    texts
+                        .features
+                        .iter()
+                        .filter(|t| serde_json::from_str::<geojson::Feature>(t.get()).is_ok())
+                        .count()
+                })
+            });
+            g.bench_function("parse: features, the feature scanner (one thread)", |b| {
+                b.iter(|| {
+                    texts
+                        .features
+                        .iter()
+                        .filter(|t| corridor::io::geojson_feature::read(t.get()).is_some())
+                        .count()
+                })
+            });
+        }
         let layer = layer(&bytes);
         // A save in the background: the snapshot it takes on the UI thread, and its writing
         // with a core left to the window (one thread here) against every core.
