@@ -678,7 +678,12 @@ fn build_feature(
     }
     // The box in degrees, then its corners projected: Web Mercator keeps east–west and
     // north–south order, and each vertex is projected once, below, instead of twice.
-    let mut degrees = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut degrees = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     let mut take = |x: f64, y: f64| {
         degrees = [
             degrees[0].min(x),
