@@ -37,6 +37,7 @@ use crate::ui::table_ui::{TableState, table_ui};
 
 mod closing;
 pub mod command;
+mod detail;
 mod editing;
 pub mod export;
 mod loading;
@@ -166,8 +167,8 @@ pub struct CorridorApp {
     styles: Vec<crate::model::LayerId>,
     bookmark_name: String,
     loads: Vec<LoadJob>,
-    /// Loads whose layer is shown and whose full-detail fills are still coming.
-    details: Vec<LoadJob>,
+    /// Full-detail fills being triangulated for features a frame drew with a stand-in.
+    fill_jobs: Vec<detail::FillJob>,
     /// Messages about files the user opened that could not be added.
     notices: Vec<String>,
     pub persisted: Persisted,
@@ -296,7 +297,7 @@ impl CorridorApp {
             styles: Vec::new(),
             bookmark_name: String::new(),
             loads: Vec::new(),
-            details: Vec::new(),
+            fill_jobs: Vec::new(),
             notices: Vec::new(),
             persisted,
             fit_when_loaded: !is_project && remembered.is_none(),
@@ -457,9 +458,10 @@ impl CorridorApp {
         self.loads.len()
     }
 
-    /// Large layers shown with simplified fills while their full detail is triangulated.
+    /// Whether the last frame drew a feature of a large layer with a simplified fill standing
+    /// in for its full detail, or such fills are being made.
     pub fn detail_pending(&self) -> bool {
-        !self.details.is_empty()
+        !self.fill_jobs.is_empty() || self.renders.iter().any(LayerRender::has_stand_ins)
     }
 
     /// Each layer's render data, in draw order.
@@ -639,6 +641,7 @@ impl eframe::App for CorridorApp {
         self.poll_loads(&ctx, now);
         self.poll_db();
         self.drive_windows(&ctx);
+        self.drive_fills(&ctx);
         for problem in self.basemap.take_problems() {
             self.report(format!("Basemap: {problem}"));
         }

@@ -18,7 +18,8 @@ pub struct FrameReport {
     pub first_frame_s: f64,
     /// Reading, parsing, projecting and triangulating (part of `first_frame_s`).
     pub load_s: f64,
-    /// When full-detail fills were ready (large layers show simplified fills until then).
+    /// When frames stopped drawing simplified fills in place of full detail still to be made
+    /// (large layers make full-detail fills only for what a frame draws at full detail).
     pub detail_s: f64,
     pub frames: usize,
     pub frame_p50_ms: f64,
@@ -227,7 +228,7 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
     }
     picks.sort_by(f64::total_cmp);
 
-    // Let full detail arrive if the path was shorter than its triangulation.
+    // Let the full detail the last frame asked for arrive.
     while h.state().detail_pending() && started.elapsed() < Duration::from_secs(600) {
         std::thread::sleep(Duration::from_millis(5));
         h.step();

@@ -30,14 +30,13 @@ pub fn process_memory_mib(field: &str) -> f64 {
         .map_or(0.0, |kib| kib / 1024.0)
 }
 
-/// Layers with more vertices than this are shown before their full-detail fills are ready.
+/// Layers with more vertices than this get their full-detail fills on demand, once a frame
+/// draws a feature at full detail (see [`LayerRender::build_deferred`]).
 const DEFER_ABOVE_VERTICES: usize = 1_000_000;
 
 /// What a finished job hands back.
 pub enum LoadResult {
     Loaded(Box<(Layer, LayerRender)>),
-    /// Full-detail fills of a large layer, triangulated after it was first shown.
-    Detail(crate::render::cache::DeferredFills),
     /// A PostGIS table (or, when it is large, the part of it in view first).
     Table(Box<TableLoad>),
     /// The rest of a large table, after the part in view.
@@ -124,22 +123,8 @@ impl LoadJob {
         };
         std::thread::spawn(move || {
             let result = load(&path, style, &read_as, &read, &cancel);
-            // A large layer is shown with simplified fills first; full detail follows.
-            let later = match &result {
-                LoadResult::Loaded(boxed) => {
-                    let rings = boxed.1.pending_rings();
-                    (!rings.is_empty()).then_some((boxed.1.uid, rings))
-                }
-                _ => None,
-            };
             let _ = tx.send(result);
             repaint();
-            if let Some((uid, rings)) = later
-                && !cancel.load(Ordering::Relaxed)
-            {
-                let _ = tx.send(LoadResult::Detail(LayerRender::deferred_fills(uid, rings)));
-                repaint();
-            }
         });
         job
     }
@@ -306,8 +291,8 @@ fn load(
     LoadResult::Loaded(Box::new((layer, render)))
 }
 
-/// A layer's draw caches. Above a million vertices, full-detail fills wait until the layer is
-/// on screen (simplified fills show meanwhile).
+/// A layer's draw caches. Above a million vertices, full-detail fills wait until a frame draws
+/// a feature at full detail (simplified fills show meanwhile).
 fn build_render(layer: &Layer) -> LayerRender {
     let vertices: usize = layer.features().iter().map(|f| f.vertex_count()).sum();
     if vertices > DEFER_ABOVE_VERTICES {

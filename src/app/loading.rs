@@ -39,7 +39,6 @@ impl CorridorApp {
                         job.started.elapsed().as_secs_f64()
                     );
                     let extent = render.extent;
-                    let detail_follows = render.features.iter().any(|f| f.fill_pending);
                     self.offer_decoding(&layer);
                     self.doc.layers.push(layer);
                     self.renders.push(render);
@@ -47,9 +46,6 @@ impl CorridorApp {
                         // The file the app was started on, with no project: opening it is not a
                         // change to save.
                         self.unsaved.saved.layers = unsaved::ProjectState::of(&self.doc).layers;
-                    }
-                    if detail_follows {
-                        self.details.push(job);
                     }
                     self.layers_changed();
                     if !extent.is_empty() {
@@ -106,27 +102,7 @@ impl CorridorApp {
                 LoadResult::NeedsCrs(message) => {
                     self.ask_crs(job.path.clone(), message, job.read_as.clone());
                 }
-                LoadResult::Detail(_) => {}
             }
         }
-        // Full-detail fills of large layers, as they arrive.
-        self.details.retain(|job| match job.poll() {
-            None => true,
-            Some(LoadResult::Detail(fills)) => {
-                let uid = fills.uid;
-                if let Some(r) = self.renders.iter_mut().find(|r| r.uid == uid) {
-                    let t0 = std::time::Instant::now();
-                    r.apply_fills(fills);
-                    log::info!(
-                        "{}: full detail ready after {:.2} s (put in place in {:.1} ms)",
-                        job.path.display(),
-                        job.started.elapsed().as_secs_f64(),
-                        t0.elapsed().as_secs_f64() * 1000.0
-                    );
-                }
-                false
-            }
-            Some(_) => false,
-        });
     }
 }

@@ -69,6 +69,16 @@ impl MercatorBox {
         }
     }
 
+    /// Whether the two boxes share a point (an empty box meets nothing).
+    pub fn intersects(&self, other: &Self) -> bool {
+        !self.is_empty()
+            && !other.is_empty()
+            && self.min[0] <= other.max[0]
+            && other.min[0] <= self.max[0]
+            && self.min[1] <= other.max[1]
+            && other.min[1] <= self.max[1]
+    }
+
     pub fn center(&self) -> [f64; 2] {
         [
             (self.min[0] + self.max[0]) / 2.0,

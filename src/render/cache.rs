@@ -186,9 +186,7 @@ impl LayerRender {
         fn paths(p: &[Path]) -> usize {
             p.iter().map(|p| p.points.len() * 8 + 16).sum::<usize>() + std::mem::size_of_val(p)
         }
-        fn fill(m: Option<&FillMesh>) -> usize {
-            m.map_or(0, |m| m.vertices.capacity() * 8 + m.indices.heap_bytes())
-        }
+        let fill = fill_bytes;
         let mut b = RenderBytes {
             packed: self.coarse_vertices.capacity() * 8
                 + self.coarse_indices.capacity() * 4
@@ -209,6 +207,15 @@ impl LayerRender {
         b
     }
 }
+
+/// What a fill holds on the heap.
+fn fill_bytes(m: Option<&FillMesh>) -> usize {
+    m.map_or(0, |m| m.vertices.capacity() * 8 + m.indices.heap_bytes())
+}
+
+/// Full-detail fills made on demand ([`LayerRender::apply_fills`]) are kept up to this many
+/// bytes; past it, the oldest out of view are let go ([`LayerRender::evict_fills`]).
+pub const FILL_CACHE_BYTES: usize = 32 << 20;
 
 /// A layer's render data and its spatial index.
 pub struct LayerRender {
@@ -232,6 +239,12 @@ pub struct LayerRender {
     /// Zoomed out over a windowed table: only the overview is drawn, and nothing is picked
     /// (the rows held are a few among many; drawn over the overview they would stand out).
     pub overview_only: bool,
+    /// Features the last frame drew with a simplified fill standing in for a full-detail one
+    /// still to be made (see [`LayerRender::build_deferred`]): what to triangulate next. Written
+    /// by the painter, which holds the render shared.
+    pub stand_ins: std::sync::Mutex<Vec<usize>>,
+    /// Features whose full-detail fill was made on demand, oldest first.
+    made_on_demand: std::collections::VecDeque<usize>,
 }
 
 /// An image of every row of a table too large to hold, and where it lies.
@@ -356,8 +369,9 @@ impl LayerRender {
     }
 
     /// Like [`LayerRender::build_in`], but features that have simplified versions get their
-    /// full-detail fill later, from [`LayerRender::deferred_fills`]: the first frame of a large
-    /// layer needs only the simplified ones.
+    /// full-detail fill later, from [`LayerRender::deferred_fills`], and only once a frame
+    /// draws them at full detail ([`LayerRender::stand_ins`]): the first frame of a large layer
+    /// needs only the simplified ones, and zoomed in, few features are on screen.
     pub fn build_deferred(layer: &Layer, lang: Option<Lang>) -> Self {
         Self::build_with(layer, lang, true)
     }
@@ -393,7 +407,69 @@ impl LayerRender {
             uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             overview: None,
             overview_only: false,
+            stand_ins: std::sync::Mutex::new(Vec::new()),
+            made_on_demand: std::collections::VecDeque::new(),
         }
+    }
+
+    /// What the last frame drew with a stand-in fill (and forgets it), with the rings to
+    /// triangulate for each, at most `limit`.
+    pub fn take_stand_ins(&self, limit: usize) -> Vec<(usize, PendingRings)> {
+        let wanted = match self.stand_ins.lock() {
+            Ok(mut w) => std::mem::take(&mut *w),
+            Err(_) => return Vec::new(),
+        };
+        wanted
+            .into_iter()
+            .filter_map(|i| {
+                let f = self.features.get(i).filter(|f| f.fill_pending)?;
+                let rings = f
+                    .paths
+                    .iter()
+                    .filter(|p| p.closed)
+                    .map(|p| p.points.clone())
+                    .collect();
+                Some((i, rings))
+            })
+            .take(limit)
+            .collect()
+    }
+
+    /// Whether the last frame drew a simplified fill in place of a full-detail one.
+    pub fn has_stand_ins(&self) -> bool {
+        self.stand_ins.lock().is_ok_and(|w| !w.is_empty())
+    }
+
+    /// Lets go of full-detail fills made on demand, oldest first, of features outside `view`,
+    /// until those left hold at most `budget` bytes. Their simplified fills stand in again.
+    pub fn evict_fills(&mut self, view: &MercatorBox, budget: usize) {
+        let mut bytes: usize = self
+            .made_on_demand
+            .iter()
+            .filter_map(|&i| self.features.get(i))
+            .map(|f| fill_bytes(f.fill.as_ref()))
+            .sum();
+        if bytes <= budget {
+            return;
+        }
+        let mut kept = std::collections::VecDeque::new();
+        while let Some(i) = self.made_on_demand.pop_front() {
+            let Some(f) = self.features.get_mut(i) else {
+                continue;
+            };
+            if f.fill_pending {
+                continue;
+            }
+            if bytes > budget && !f.bbox.intersects(view) {
+                bytes = bytes.saturating_sub(fill_bytes(f.fill.as_ref()));
+                f.fill = Some(FillMesh::default());
+                f.fill_pending = true;
+                f.refresh_costs();
+            } else {
+                kept.push_back(i);
+            }
+        }
+        self.made_on_demand = kept;
     }
 
     /// Features let go and added, as the layer did ([`crate::model::Layer::let_go`], then
@@ -413,6 +489,11 @@ impl LayerRender {
                 .partition(|(i, _)| keep.get(*i).copied().unwrap_or(true));
             self.features = kept.into_iter().map(|(_, f)| f).collect();
             crate::model::drop_elsewhere(gone);
+            // Positions have moved.
+            self.made_on_demand.clear();
+            if let Ok(mut w) = self.stand_ins.lock() {
+                w.clear();
+            }
         }
         self.features.extend(added);
         self.extent = self
@@ -525,6 +606,7 @@ impl LayerRender {
                 f.fill = Some(mesh);
                 f.fill_pending = false;
                 f.refresh_costs();
+                self.made_on_demand.push_back(i);
             }
         }
         true

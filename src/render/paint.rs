@@ -172,6 +172,7 @@ pub fn layer_shapes(
     let mut top: Vec<Shape> = Vec::new();
     let scale = t.scale();
     let px_per_local = (scale / LOCAL_PER_WORLD) as f32;
+    let mut stand_ins: Vec<usize> = Vec::new();
     for &i in &visible {
         let highlight = emphasis(i);
         // A feature smaller than a dot is drawn from its brief alone.
@@ -274,6 +275,10 @@ pub fn layer_shapes(
             mesh.add_colored_rect(rect, dot_color);
             *budget = budget.saturating_sub(4);
             continue;
+        }
+        // Drawn, with a stand-in: its full-detail fill is to be made.
+        if pending {
+            stand_ins.push(i);
         }
         let fill_mesh = match fill_level {
             0 => f.fill.as_ref().map(|m| (m, f.paths.as_slice())),
@@ -380,6 +385,9 @@ pub fn layer_shapes(
     out.extend(shapes);
     out.extend(top);
     out.extend(markers);
+    if let Ok(mut w) = layer.stand_ins.lock() {
+        *w = stand_ins;
+    }
     (out, visible)
 }
 
@@ -589,6 +597,11 @@ mod tests {
 
     /// `n` circles of `k` vertices each, side by side.
     fn circles(n: usize, k: usize) -> LayerRender {
+        LayerRender::build(&circles_layer(n, k))
+    }
+
+    /// The layer of [`circles`]: ten to a row, 0.01° apart from (106.6, 11.0), 0.004° across.
+    fn circles_layer(n: usize, k: usize) -> Layer {
         let features: Vec<String> = (0..n)
             .map(|i| {
                 let (cx, cy) = (106.6 + (i % 10) as f64 * 0.01, 11.0 + (i / 10) as f64 * 0.01);
@@ -606,21 +619,31 @@ mod tests {
             features.join(",")
         );
         let parsed = parse_geojson(text.as_bytes(), std::path::Path::new("t")).unwrap();
-        LayerRender::build(&Layer::new(
+        Layer::new(
             "t".into(),
             std::path::PathBuf::from("t"),
             LayerStyle::default(),
             parsed.features,
             vec![],
-        ))
+        )
     }
 
     /// Vertices in the meshes and points in the paths a frame produced.
     fn frame_cost(render: &LayerRender, zoom: f64, budget: usize) -> (usize, usize) {
+        frame_cost_at(render, [106.645, 11.02], zoom, budget)
+    }
+
+    /// [`frame_cost`] for a view centred on `center` (longitude, latitude).
+    fn frame_cost_at(
+        render: &LayerRender,
+        center: [f64; 2],
+        zoom: f64,
+        budget: usize,
+    ) -> (usize, usize) {
         let ctx = egui::Context::default();
         let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
             let rect = Rect::from_min_size(pos2(0.0, 0.0), egui::vec2(1000.0, 800.0));
-            let t = ScreenTransform::new(mercator_from_lonlat(106.645, 11.02), zoom, rect);
+            let t = ScreenTransform::new(mercator_from_lonlat(center[0], center[1]), zoom, rect);
             let mut budget = budget;
             paint_layer(ui.painter(), &t, render, 1.0, |_| None, &mut budget);
         });
@@ -716,6 +739,43 @@ mod tests {
         assert!(!render.features[0].fill_pending);
         let (v_full, _) = frame_cost(&render, 18.0, VERTEX_BUDGET);
         assert!(v_full >= 200, "full detail: {v_full}");
+    }
+
+    /// The view of [`frame_cost_at`] in world units.
+    fn view_at(center: [f64; 2], zoom: f64) -> MercatorBox {
+        let rect = Rect::from_min_size(pos2(0.0, 0.0), egui::vec2(1000.0, 800.0));
+        ScreenTransform::new(mercator_from_lonlat(center[0], center[1]), zoom, rect).visible_world()
+    }
+
+    #[test]
+    fn full_detail_is_made_for_what_a_frame_draws_at_full_detail_and_let_go_out_of_view() {
+        let layer = circles_layer(20, 200);
+        let mut render = LayerRender::build_deferred(&layer, None);
+        assert!(render.features.iter().all(|f| f.fill_pending));
+        // Zoomed out, simplified fills are all a frame needs.
+        frame_cost(&render, 11.0, VERTEX_BUDGET);
+        assert!(!render.has_stand_ins());
+        // Zoomed in on the first circle: it alone is drawn with a stand-in.
+        let first = [106.6, 11.0];
+        frame_cost_at(&render, first, 18.0, VERTEX_BUDGET);
+        let wanted = render.take_stand_ins(100);
+        assert_eq!(wanted.iter().map(|(i, _)| *i).collect::<Vec<_>>(), vec![0]);
+        assert!(!render.has_stand_ins(), "taken");
+        assert!(render.apply_fills(LayerRender::deferred_fills(render.uid, wanted)));
+        assert!(!render.features[0].fill_pending);
+        assert!(render.features[1..].iter().all(|f| f.fill_pending));
+        let (full, _) = frame_cost_at(&render, first, 18.0, VERTEX_BUDGET);
+        assert!(full >= 200, "full detail drawn: {full}");
+        assert!(!render.has_stand_ins());
+        // Within the budget, or in view, the fill stays; past it and out of view, it goes.
+        render.evict_fills(&view_at([106.61, 11.0], 18.0), 1 << 20);
+        assert!(!render.features[0].fill_pending);
+        render.evict_fills(&view_at(first, 18.0), 0);
+        assert!(!render.features[0].fill_pending);
+        render.evict_fills(&view_at([106.61, 11.0], 18.0), 0);
+        assert!(render.features[0].fill_pending);
+        frame_cost_at(&render, first, 18.0, VERTEX_BUDGET);
+        assert!(render.has_stand_ins(), "asked for again");
     }
 
     #[test]
