@@ -117,6 +117,15 @@ pub fn rings(paths: &[Path]) -> impl Iterator<Item = &[[f32; 2]]> {
 }
 
 impl FeatureRender {
+    /// Its full-detail rings, shared (not copied), to triangulate on another thread.
+    fn shared_rings(&self) -> PendingRings {
+        self.paths
+            .iter()
+            .filter(|p| p.closed)
+            .map(|p| p.points.clone())
+            .collect()
+    }
+
     /// World coordinates of a local point.
     pub fn world_from_local(&self, p: [f32; 2]) -> [f64; 2] {
         [
@@ -423,13 +432,7 @@ impl LayerRender {
             .into_iter()
             .filter_map(|i| {
                 let f = self.features.get(i).filter(|f| f.fill_pending)?;
-                let rings = f
-                    .paths
-                    .iter()
-                    .filter(|p| p.closed)
-                    .map(|p| p.points.clone())
-                    .collect();
-                Some((i, rings))
+                Some((i, f.shared_rings()))
             })
             .take(limit)
             .collect()
@@ -558,15 +561,7 @@ impl LayerRender {
             .iter()
             .enumerate()
             .filter(|(_, f)| f.fill_pending)
-            .map(|(i, f)| {
-                let pending = f
-                    .paths
-                    .iter()
-                    .filter(|p| p.closed)
-                    .map(|p| p.points.clone())
-                    .collect();
-                (i, pending)
-            })
+            .map(|(i, f)| (i, f.shared_rings()))
             .collect()
     }
 
