@@ -269,6 +269,7 @@ fn load(
         Err(e) => return LoadResult::Failed(e.to_string()),
     };
     drop(bytes);
+    give_back_freed_memory();
     if cancel.load(Ordering::Relaxed) {
         return LoadResult::Cancelled;
     }
@@ -289,6 +290,16 @@ fn load(
         return LoadResult::Cancelled;
     }
     LoadResult::Loaded(Box::new((layer, render)))
+}
+
+/// Gives memory freed on this thread back to the system now. mimalloc does so some time after a
+/// free (its purge delay), and a large file's text freed after parsing otherwise stays resident
+/// while the draw data is built: on the 100 000-polygon layer (333 MiB), 340 MiB resident after
+/// parsing instead of 676–782.
+fn give_back_freed_memory() {
+    // SAFETY: mi_collect takes a flag and touches only mimalloc's own free lists; it is a
+    // no-op for memory mimalloc did not allocate (the tests' system allocator).
+    unsafe { libmimalloc_sys::mi_collect(true) };
 }
 
 /// A layer's draw caches. Above a million vertices, full-detail fills wait until a frame draws

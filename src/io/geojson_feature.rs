@@ -16,6 +16,7 @@
 
 use std::fmt;
 
+use geo::Coord;
 use geojson::{Bbox, Geometry, GeometryValue, JsonObject, JsonValue, Position, feature::Id};
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 
@@ -29,13 +30,45 @@ pub fn read(text: &str) -> Option<geojson::Feature> {
     if let Some(f) = s.feature(text) {
         s.space();
         if s.at == s.b.len() {
-            return Some(f);
+            return Some(f.into_record());
         }
     }
     let mut de = serde_json::Deserializer::from_str(text);
     let feature = de.deserialize_map(FeatureVisitor).ok()?;
     de.end().ok()?;
     Some(feature)
+}
+
+/// A feature as read: its record, and its geometry as `geo` holds it when that is exactly what
+/// the file said.
+#[derive(Debug)]
+pub struct Read {
+    /// Without its geometry when `exact` holds it.
+    pub record: geojson::Feature,
+    /// The record's geometry when it is nothing but 2-D positions, `geo` holding them as read
+    /// (rings already closed): no bbox or foreign members on it. Read straight into `geo`'s
+    /// form, a ring in one allocation instead of a position in each.
+    pub exact: Option<geo::Geometry<f64>>,
+}
+
+impl Read {
+    /// The record, geometry included, as geojson's reader gives it.
+    pub fn into_record(self) -> geojson::Feature {
+        let mut record = self.record;
+        if let Some(g) = &self.exact {
+            record.geometry = Some(Geometry::new(GeometryValue::from(g)));
+        }
+        record
+    }
+}
+
+impl From<geojson::Feature> for Read {
+    fn from(record: geojson::Feature) -> Self {
+        Self {
+            record,
+            exact: None,
+        }
+    }
 }
 
 /// A FeatureCollection's top level, its features read in parallel: the features array is cut
@@ -51,7 +84,7 @@ pub fn read(text: &str) -> Option<geojson::Feature> {
 #[allow(clippy::type_complexity)]
 pub fn read_collection<T: Send>(
     text: &str,
-    each: impl Fn(usize, geojson::Feature) -> T + Sync,
+    each: impl Fn(usize, Read) -> T + Sync,
 ) -> Option<(Vec<T>, Option<Bbox>, Option<JsonObject>)> {
     let mut s = Scanner {
         b: text.as_bytes(),
@@ -117,7 +150,7 @@ pub fn read_collection<T: Send>(
 fn read_pieces<T: Send>(
     text: &str,
     start: usize,
-    each: &(impl Fn(usize, geojson::Feature) -> T + Sync),
+    each: &(impl Fn(usize, Read) -> T + Sync),
 ) -> Option<(Vec<T>, usize)> {
     use rayon::prelude::*;
     let b = text.as_bytes();
@@ -136,10 +169,11 @@ fn read_pieces<T: Send>(
         .enumerate()
         .map(|(k, &from)| read_piece(text, from, cuts.get(k + 1).copied(), each))
         .collect();
-    let mut out = Vec::new();
+    let read: Vec<(Vec<T>, Piece)> = read.into_iter().collect::<Option<_>>()?;
+    // Sized once: a large file's features are 40 MB of this, not to be held twice over.
+    let mut out = Vec::with_capacity(read.iter().map(|(items, _)| items.len()).sum());
     let mut end = None;
-    for (k, piece) in read.into_iter().enumerate() {
-        let (items, how) = piece?;
+    for (k, (items, how)) in read.into_iter().enumerate() {
         let last = k + 1 == cuts.len();
         match how {
             Piece::ReachedCut if !last => {}
@@ -163,7 +197,7 @@ fn read_piece<T>(
     text: &str,
     from: usize,
     cut: Option<usize>,
-    each: &impl Fn(usize, geojson::Feature) -> T,
+    each: &impl Fn(usize, Read) -> T,
 ) -> Option<(Vec<T>, Piece)> {
     let mut s = Scanner {
         b: text.as_bytes(),
@@ -183,8 +217,10 @@ fn read_piece<T>(
                 // Left to geojson's reader: its text first.
                 s.at = start;
                 let raw = s.raw_value(text)?;
-                read(raw.get())
-                    .or_else(|| serde_json::from_str::<geojson::Feature>(raw.get()).ok())?
+                Read::from(
+                    read(raw.get())
+                        .or_else(|| serde_json::from_str::<geojson::Feature>(raw.get()).ok())?,
+                )
             }
         };
         out.push(each(out.len(), feature));
@@ -509,10 +545,10 @@ struct Scanner<'a> {
 impl Scanner<'_> {
     /// A feature's members, coordinates read here and the rest by serde_json (`text` is the
     /// scanner's own text). `None` for anything but the usual members, each once.
-    fn feature(&mut self, text: &str) -> Option<geojson::Feature> {
+    fn feature(&mut self, text: &str) -> Option<Read> {
         let mut kind = false;
         let mut bbox: Option<Option<Bbox>> = None;
-        let mut geometry: Option<Option<Geometry>> = None;
+        let mut geometry: Option<Option<ReadGeometry>> = None;
         let mut id: Option<Option<Id>> = None;
         let mut properties: Option<Option<JsonObject>> = None;
         let mut members = JsonObject::new();
@@ -544,31 +580,57 @@ impl Scanner<'_> {
             }
             Some(())
         })?;
-        kind.then(|| geojson::Feature {
-            bbox: bbox.flatten(),
-            geometry: geometry.flatten(),
-            id: id.flatten(),
-            properties: properties.flatten(),
-            foreign_members: (!members.is_empty()).then_some(members),
+        let (geometry, exact) = match geometry.flatten() {
+            None => (None, None),
+            Some(ReadGeometry::Record(g)) => (Some(g), None),
+            Some(ReadGeometry::Exact(g)) => (None, Some(g)),
+        };
+        kind.then(|| Read {
+            record: geojson::Feature {
+                bbox: bbox.flatten(),
+                geometry,
+                id: id.flatten(),
+                properties: properties.flatten(),
+                foreign_members: (!members.is_empty()).then_some(members),
+            },
+            exact,
         })
     }
 
     /// A geometry with a type, coordinates and perhaps a bbox; `None` for anything else.
-    fn geometry(&mut self, text: &str) -> Option<Geometry> {
+    fn geometry(&mut self, text: &str) -> Option<ReadGeometry> {
         let mut kind: Option<&str> = None;
         let mut bbox: Option<Option<Bbox>> = None;
-        let mut coordinates: Option<Coordinates> = None;
+        let mut coordinates: Option<Result<Plain, Coordinates>> = None;
         self.members(|s, key| {
             match key {
                 "type" if kind.is_none() => kind = Some(s.string()?),
-                "coordinates" if coordinates.is_none() => coordinates = Some(s.coordinates()?),
+                "coordinates" if coordinates.is_none() => {
+                    // Plain 2-D positions, most likely; if not (a Z value), read again.
+                    let from = s.at;
+                    coordinates = Some(match s.plain_coordinates() {
+                        Some(p) => Ok(p),
+                        None => {
+                            s.at = from;
+                            Err(s.coordinates()?)
+                        }
+                    });
+                }
                 "bbox" if bbox.is_none() => bbox = Some(s.value(text)?),
                 _ => return None,
             }
             Some(())
         })?;
+        let kind = kind?;
+        let coordinates = match coordinates? {
+            Ok(plain) if bbox.is_none() && plain.is_exact(kind) => {
+                return plain.into_geometry(kind).map(ReadGeometry::Exact);
+            }
+            Ok(plain) => plain.into_coordinates(),
+            Err(c) => c,
+        };
         use Coordinates as C;
-        let value = match (kind?, coordinates?) {
+        let value = match (kind, coordinates) {
             ("Point", C::Position(p)) => GeometryValue::Point { coordinates: p },
             ("LineString", C::Line(coordinates)) => GeometryValue::LineString { coordinates },
             ("MultiPoint", C::Line(coordinates)) => GeometryValue::MultiPoint { coordinates },
@@ -581,11 +643,11 @@ impl Scanner<'_> {
             }
             _ => return None,
         };
-        Some(Geometry {
+        Some(ReadGeometry::Record(Geometry {
             bbox: bbox.flatten(),
             value,
             foreign_members: None,
-        })
+        }))
     }
 
     /// An object: `{`, then each member's name handed to `member`, which reads its value.
@@ -856,6 +918,127 @@ impl Scanner<'_> {
             Coordinates::Polygons(_) => return None,
         })
     }
+
+    /// `[x, y]`: a position of two numbers exactly, as `geo` holds it.
+    fn plain_position(&mut self) -> Option<Coord<f64>> {
+        if !self.eat(b'[') {
+            return None;
+        }
+        let x = self.number()?;
+        self.plain_position_rest(x)
+    }
+
+    fn plain_position_rest(&mut self, x: f64) -> Option<Coord<f64>> {
+        if !self.eat(b',') {
+            return None;
+        }
+        let y = self.number()?;
+        self.eat(b']').then_some(Coord { x, y })
+    }
+
+    fn plain_line(&mut self) -> Option<Vec<Coord<f64>>> {
+        if !self.eat(b'[') {
+            return None;
+        }
+        let first = self.plain_position()?;
+        self.list(first, Self::plain_position)
+    }
+
+    fn plain_lines(&mut self) -> Option<Vec<Vec<Coord<f64>>>> {
+        if !self.eat(b'[') {
+            return None;
+        }
+        let first = self.plain_line()?;
+        self.list(first, Self::plain_line)
+    }
+
+    /// [`Scanner::coordinates`] when every position is two numbers; `None` otherwise.
+    fn plain_coordinates(&mut self) -> Option<Plain> {
+        if !self.eat(b'[') {
+            return None;
+        }
+        if self.peek()? != b'[' {
+            let x = self.number()?;
+            return self.plain_position_rest(x).map(Plain::Position);
+        }
+        Some(match self.plain_coordinates()? {
+            Plain::Position(first) => Plain::Line(self.list(first, Self::plain_position)?),
+            Plain::Line(first) => Plain::Lines(self.list(first, Self::plain_line)?),
+            Plain::Lines(first) => Plain::Polygons(self.list(first, Self::plain_lines)?),
+            Plain::Polygons(_) => return None,
+        })
+    }
+}
+
+/// A geometry as read: kept as the record has it, or (plain 2-D positions) as `geo` holds it.
+enum ReadGeometry {
+    Record(Geometry),
+    Exact(geo::Geometry<f64>),
+}
+
+/// Coordinates of 2-D positions by depth, as `geo` holds them.
+enum Plain {
+    Position(Coord<f64>),
+    Line(Vec<Coord<f64>>),
+    Lines(Vec<Vec<Coord<f64>>>),
+    Polygons(Vec<Vec<Vec<Coord<f64>>>>),
+}
+
+impl Plain {
+    /// Whether `geo` holds these coordinates as a geometry of type `kind` exactly as read: the
+    /// type matches the depth, and a polygon's rings are closed (`geo` would close them).
+    fn is_exact(&self, kind: &str) -> bool {
+        let closed = |ring: &Vec<Coord<f64>>| ring.first() == ring.last();
+        match (kind, self) {
+            ("Point", Plain::Position(_))
+            | ("LineString" | "MultiPoint", Plain::Line(_))
+            | ("MultiLineString", Plain::Lines(_)) => true,
+            ("Polygon", Plain::Lines(rings)) => rings.iter().all(closed),
+            ("MultiPolygon", Plain::Polygons(polygons)) => polygons.iter().flatten().all(closed),
+            _ => false,
+        }
+    }
+
+    /// The geometry of type `kind` (see [`Plain::is_exact`]); `None` if the type does not match.
+    fn into_geometry(self, kind: &str) -> Option<geo::Geometry<f64>> {
+        use geo::{LineString, Point};
+        let polygon = |mut rings: Vec<Vec<Coord<f64>>>| -> geo::Polygon<f64> {
+            let interiors = rings.split_off(1.min(rings.len()));
+            let exterior = rings.pop().unwrap_or_default();
+            geo::Polygon::new(
+                LineString(exterior),
+                interiors.into_iter().map(LineString).collect(),
+            )
+        };
+        Some(match (kind, self) {
+            ("Point", Plain::Position(c)) => geo::Geometry::Point(Point(c)),
+            ("LineString", Plain::Line(l)) => geo::Geometry::LineString(LineString(l)),
+            ("MultiPoint", Plain::Line(l)) => {
+                geo::Geometry::MultiPoint(l.into_iter().map(Point).collect())
+            }
+            ("Polygon", Plain::Lines(rings)) => geo::Geometry::Polygon(polygon(rings)),
+            ("MultiLineString", Plain::Lines(lines)) => geo::Geometry::MultiLineString(
+                geo::MultiLineString(lines.into_iter().map(LineString).collect()),
+            ),
+            ("MultiPolygon", Plain::Polygons(polygons)) => geo::Geometry::MultiPolygon(
+                geo::MultiPolygon(polygons.into_iter().map(polygon).collect()),
+            ),
+            _ => return None,
+        })
+    }
+
+    /// The coordinates as geojson holds them.
+    fn into_coordinates(self) -> Coordinates {
+        let position = |c: Coord<f64>| Position::from([c.x, c.y]);
+        let line = |l: Vec<Coord<f64>>| l.into_iter().map(position).collect::<Vec<_>>();
+        let lines = |ls: Vec<Vec<Coord<f64>>>| ls.into_iter().map(line).collect::<Vec<_>>();
+        match self {
+            Plain::Position(c) => Coordinates::Position(position(c)),
+            Plain::Line(l) => Coordinates::Line(line(l)),
+            Plain::Lines(ls) => Coordinates::Lines(lines(ls)),
+            Plain::Polygons(ps) => Coordinates::Polygons(ps.into_iter().map(lines).collect()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1033,7 +1216,7 @@ mod tests {
 
     /// A collection read in pieces gives what geojson's reader gives for the whole of it.
     fn pieces_agree(text: &str) -> bool {
-        let Some((features, bbox, members)) = read_collection(text, |_, f| f) else {
+        let Some((features, bbox, members)) = read_collection(text, |_, f| f.into_record()) else {
             return false;
         };
         let whole: geojson::FeatureCollection =

@@ -200,7 +200,7 @@ pub fn parse_geojson_with(
             .map(|raw| {
                 let record = super::geojson_feature::read(raw.get())
                     .or_else(|| serde_json::from_str::<geojson::Feature>(raw.get()).ok())?;
-                Some(convert(record, limits))
+                Some(convert(record.into(), limits))
             })
             .collect();
         // A feature that does not parse: the general path below says where and why.
@@ -235,7 +235,7 @@ pub fn parse_geojson_with(
     use rayon::prelude::*;
     let converted = records
         .into_par_iter()
-        .map(|record| convert(record, limits))
+        .map(|record| convert(record.into(), limits))
         .collect();
     finish(converted, form, stamp, path, limits)
 }
@@ -251,16 +251,26 @@ struct Converted {
     too_long: Option<(String, usize)>,
 }
 
-fn convert(record: geojson::Feature, limits: &Limits) -> Converted {
+fn convert(read: super::geojson_feature::Read, limits: &Limits) -> Converted {
+    let record = match read.exact {
+        Some(g) => match Feature::from_exact(read.record, g) {
+            Ok(feature) => {
+                return Converted {
+                    too_long: too_long(feature.meta(), limits),
+                    positions: feature.vertex_count(),
+                    feature,
+                    warning: None,
+                };
+            }
+            Err(record) => *record,
+        },
+        None => read.record,
+    };
     let positions = record
         .geometry
         .as_ref()
         .map_or(0, |g| count_positions(&g.value));
-    let too_long = record.properties.iter().flatten().find_map(|(key, value)| {
-        longest_string(value)
-            .filter(|&len| len > limits.max_string)
-            .map(|len| (key.clone(), len))
-    });
+    let too_long = too_long(&record, limits);
     let (geometry, warning) = match record.geometry.as_ref() {
         None => (None, None),
         Some(g) => match crate::model::drawable(g) {
@@ -274,6 +284,15 @@ fn convert(record: geojson::Feature, limits: &Limits) -> Converted {
         positions,
         too_long,
     }
+}
+
+/// A property whose text is longer than allowed: its key and length.
+fn too_long(record: &geojson::Feature, limits: &Limits) -> Option<(String, usize)> {
+    record.properties.iter().flatten().find_map(|(key, value)| {
+        longest_string(value)
+            .filter(|&len| len > limits.max_string)
+            .map(|len| (key.clone(), len))
+    })
 }
 
 /// The layer from its converted features, refused if past the limits; warnings in feature
@@ -312,13 +331,16 @@ fn finish(
         stamp: Some(stamp),
         ..Default::default()
     };
-    parsed.features.reserve(converted.len());
-    for (i, c) in converted.into_iter().enumerate() {
-        parsed
-            .warnings
-            .extend(c.warning.map(|w| format!("feature {i}{w}")));
-        parsed.features.push(c.feature);
-    }
+    // Collected in place: the features take the converted ones' allocation instead of a second.
+    let warnings = &mut parsed.warnings;
+    parsed.features = converted
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            warnings.extend(c.warning.map(|w| format!("feature {i}{w}")));
+            c.feature
+        })
+        .collect();
     remark_on(&mut parsed);
     Ok(parsed)
 }
@@ -767,5 +789,70 @@ mod tests {
         assert_eq!(parsed.features.len(), 1);
         assert_eq!(parsed.features[0].display_name(), "Dĩ An");
         assert!(parsed.features[0].geometry().is_none());
+    }
+
+    /// Geometries read straight into `geo`'s form make the features their records make: the
+    /// same geometry, the same record left, the same warnings. Among them the geometries `geo`
+    /// cannot hold as read (a ring not closed, a line across the antimeridian, a Z value, a
+    /// bbox, coordinates outside WGS84).
+    #[test]
+    fn exact_geometries_make_the_features_their_records_make() {
+        let geometries = [
+            r#"{"type":"Polygon","coordinates":[[[106.6,11.1],[106.7,11.1],[106.7,11.2],[106.6,11.1]]]}"#,
+            r#"{"type":"Polygon","coordinates":[[[106.6,11.1],[106.7,11.1],[106.7,11.2]]]}"#,
+            r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]],[[0.2,0.2],[0.3,0.2],[0.2,0.3],[0.2,0.2]]]}"#,
+            r#"{"type":"Polygon","coordinates":[[[0,0,5],[1,0,5],[1,1,5],[0,0,5]]]}"#,
+            r#"{"type":"Polygon","bbox":[0,0,1,1],"coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}"#,
+            r#"{"type":"Polygon","coordinates":[[[-0.0,0],[1,0],[1,1],[0,0]]]}"#,
+            r#"{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[2,2],[3,2],[3,3]]]]}"#,
+            r#"{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[2,2],[3,2],[3,3],[2,2]]]]}"#,
+            r#"{"type":"LineString","coordinates":[[179.5,0],[-179.5,1]]}"#,
+            r#"{"type":"LineString","coordinates":[[106.5,10.9],[106.6,11.0],[106.7,11.05]]}"#,
+            r#"{"type":"MultiLineString","coordinates":[[[1,1],[2,2]],[[3,3],[4,4.5]]]}"#,
+            r#"{"type":"MultiPoint","coordinates":[[1,1],[2,2]]}"#,
+            r#"{"type":"Point","coordinates":[106.65,11.05]}"#,
+            r#"{"type":"Point","coordinates":[500000,1230000]}"#,
+            r#"{"type":"LineString","coordinates":[[1,1],[1,95]]}"#,
+            r#"{"type":"Polygon","coordinates":[[]]}"#,
+            r#"{"type":"LineString","coordinates":[[1,1]]}"#,
+            r#"{"type":"Point","coordinates":[1,1]}"#,
+        ];
+        let features: Vec<String> = geometries
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                format!(r#"{{"type":"Feature","id":{i},"properties":{{"n":{i}}},"geometry":{g}}}"#)
+            })
+            .collect();
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            features.join(",\n")
+        );
+        let ours = parse_geojson(text.as_bytes(), Path::new("t.geojson")).expect("parsed");
+        let theirs: geojson::FeatureCollection = serde_json::from_str(&text).expect("geojson");
+        assert_eq!(ours.features.len(), theirs.features.len());
+        let mut warnings = Vec::new();
+        for (i, (a, record)) in ours.features.iter().zip(theirs.features).enumerate() {
+            let b = Feature::from_record(record.clone());
+            assert_eq!(a.record().as_ref(), &record, "feature {i}");
+            assert_eq!(a.meta(), b.meta(), "feature {i}: the record left");
+            assert_eq!(a.geometry(), b.geometry(), "feature {i}: the geometry");
+            if b.geometry().is_none() && record.geometry.is_some() {
+                warnings.push(i);
+            }
+        }
+        let warned: Vec<usize> = ours
+            .warnings
+            .iter()
+            .filter_map(|w| {
+                w.strip_prefix("feature ")?
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()?
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        assert_eq!(warned, warnings, "{:?}", ours.warnings);
+        assert!(warnings.contains(&13), "{:?}", ours.warnings);
     }
 }

@@ -62,6 +62,25 @@ impl Feature {
         }
     }
 
+    /// A feature whose record's geometry is `g` exactly (2-D positions as read, no bbox or
+    /// foreign members on the geometry) and is left out of `record`: what [`Feature::from_record`]
+    /// makes of the whole record, without making the record's positions first. Gives the record
+    /// back, geometry included, when `g` is not drawable as it is (outside WGS84 degrees, across
+    /// the antimeridian): [`Feature::from_record`] says why, or unwraps it.
+    pub fn from_exact(
+        mut record: geojson::Feature,
+        g: geo::Geometry<f64>,
+    ) -> Result<Self, Box<geojson::Feature>> {
+        if !drawable_as_read(&g) {
+            record.geometry = Some(to_geojson(&g));
+            return Err(Box::new(record));
+        }
+        let mut f = Self::from_parts(record, None);
+        f.geometry = Some(packed::Shape::new(g));
+        f.elided = true;
+        Ok(f)
+    }
+
     /// The feature as read or last edited, geometry included: what is saved.
     pub fn record(&self) -> std::borrow::Cow<'_, geojson::Feature> {
         if self.elided {
@@ -258,6 +277,32 @@ pub fn drawable(g: &geojson::Geometry) -> Result<geo::Geometry<f64>, String> {
     Ok(geometry)
 }
 
+/// Whether [`drawable`] gives `g` back as it is: every coordinate in WGS84's range, and no line
+/// steps across the antimeridian (more than 180° of longitude between neighbours), and no
+/// longitude is −0 (which unwrapping makes +0).
+fn drawable_as_read(g: &geo::Geometry<f64>) -> bool {
+    use geo::CoordsIter;
+    let in_range = |c: geo::Coord<f64>| {
+        c.x.is_finite()
+            && c.y.is_finite()
+            && c.x.abs() <= 180.0
+            && c.y.abs() <= 90.0
+            && (c.x != 0.0 || c.x.is_sign_positive())
+    };
+    let steady =
+        |l: &geo::LineString<f64>| l.0.windows(2).all(|w| (w[1].x - w[0].x).abs() <= 180.0);
+    let polygon = |p: &geo::Polygon<f64>| steady(p.exterior()) && p.interiors().iter().all(steady);
+    g.coords_iter().all(in_range)
+        && match g {
+            geo::Geometry::LineString(l) => steady(l),
+            geo::Geometry::MultiLineString(ml) => ml.0.iter().all(steady),
+            geo::Geometry::Polygon(p) => polygon(p),
+            geo::Geometry::MultiPolygon(mp) => mp.0.iter().all(polygon),
+            geo::Geometry::Point(_) | geo::Geometry::MultiPoint(_) => true,
+            _ => false,
+        }
+}
+
 /// The GeoJSON geometry of a `geo` one (2-D positions).
 fn to_geojson(g: &geo::Geometry<f64>) -> geojson::Geometry {
     geojson::Geometry::new(geojson::GeometryValue::from(g))
@@ -277,7 +322,8 @@ fn same(v: &geojson::GeometryValue, d: &geo::Geometry<f64>) -> bool {
     }
     fn polygon(rings: &[Vec<geojson::Position>], p: &geo::Polygon<f64>) -> bool {
         rings.len() == 1 + p.interiors().len()
-            && rings.first().is_some_and(|r| line(r, p.exterior()))
+            // `[[]]` makes an empty polygon, which geojson writes `[]`.
+            && rings.first().is_some_and(|r| !r.is_empty() && line(r, p.exterior()))
             && rings[1..]
                 .iter()
                 .zip(p.interiors())
