@@ -188,8 +188,18 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
     let features = layer.features().len();
     let vertices: usize = layer.features().iter().map(|f| f.vertex_count()).sum();
     // The first complete frame: the layer framed, drawn and tessellated.
+    log::debug!(
+        "loaded: RSS {:.0} MiB, peak {:.0} MiB",
+        crate::loader::process_memory_mib("VmRSS:"),
+        peak_rss_mib()
+    );
     frame(&mut h);
     let first_frame_s = started.elapsed().as_secs_f64();
+    log::debug!(
+        "after the first frame: RSS {:.0} MiB, peak {:.0} MiB",
+        crate::loader::process_memory_mib("VmRSS:"),
+        peak_rss_mib()
+    );
 
     let extent = h.state().layers_extent();
     let mut times: Vec<f64> = Vec::with_capacity(frames);

@@ -233,42 +233,32 @@ fn load(
         return LoadResult::Failed(e.to_string());
     }
     let started = std::time::Instant::now();
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            return LoadResult::Failed(format!("{}: cannot read the file: {e}", path.display()));
-        }
-    };
-    let mut bytes = Vec::with_capacity(
-        usize::try_from(std::fs::metadata(path).map_or(0, |m| m.len())).unwrap_or(0),
-    );
-    let mut chunk = vec![0u8; 1 << 20];
-    loop {
-        if cancel.load(Ordering::Relaxed) {
-            return LoadResult::Cancelled;
-        }
-        match file.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => {
-                bytes.extend_from_slice(&chunk[..n]);
-                read.fetch_add(n as u64, Ordering::Relaxed);
+    let limits = crate::io::geojson_file::Limits::default();
+    // A window at a time, so that the file's whole text is never held; the usual way (with its
+    // messages) for anything that reader does not take.
+    let streamed = crate::io::geojson_file::read_geojson_streamed(path, &limits, |n| {
+        read.store(n, Ordering::Relaxed);
+        !cancel.load(Ordering::Relaxed)
+    });
+    let mut parsed = match streamed {
+        Ok(Some(parsed)) => parsed,
+        Ok(None) => {
+            if cancel.load(Ordering::Relaxed) {
+                return LoadResult::Cancelled;
             }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                return LoadResult::Failed(format!(
-                    "{}: cannot read the file: {e}",
-                    path.display()
-                ));
+            read.store(0, Ordering::Relaxed);
+            let bytes = match read_whole(path, read, cancel) {
+                Ok(bytes) => bytes,
+                Err(result) => return result,
+            };
+            log::debug!("after reading: RSS {:.0} MiB", rss_mib());
+            match parse_geojson(&bytes, path) {
+                Ok(p) => p,
+                Err(e) => return LoadResult::Failed(e.to_string()),
             }
         }
-    }
-    let read_s = started.elapsed().as_secs_f64();
-    log::debug!("after reading: RSS {:.0} MiB", rss_mib());
-    let mut parsed = match parse_geojson(&bytes, path) {
-        Ok(p) => p,
         Err(e) => return LoadResult::Failed(e.to_string()),
     };
-    drop(bytes);
     give_back_freed_memory();
     if cancel.load(Ordering::Relaxed) {
         return LoadResult::Cancelled;
@@ -277,19 +267,49 @@ fn load(
         stamp.modified = crate::io::geojson_file::modified_time(path);
     }
     let layer = parsed.into_layer(Layer::name_for(path), path.to_owned(), style);
-    let parse_s = started.elapsed().as_secs_f64() - read_s;
+    let parse_s = started.elapsed().as_secs_f64();
     log::debug!("after parsing: RSS {:.0} MiB", rss_mib());
     let render = build_render(&layer);
     log::debug!("after building: RSS {:.0} MiB", rss_mib());
     log::info!(
-        "{}: read {read_s:.2} s, parse {parse_s:.2} s, project and triangulate {:.2} s",
+        "{}: read and parse {parse_s:.2} s, project and triangulate {:.2} s",
         path.display(),
-        started.elapsed().as_secs_f64() - read_s - parse_s
+        started.elapsed().as_secs_f64() - parse_s
     );
     if cancel.load(Ordering::Relaxed) {
         return LoadResult::Cancelled;
     }
     LoadResult::Loaded(Box::new((layer, render)))
+}
+
+/// The whole file, read with progress; what to report if it cannot be read or is cancelled.
+fn read_whole(
+    path: &std::path::Path,
+    read: &AtomicU64,
+    cancel: &AtomicBool,
+) -> Result<Vec<u8>, LoadResult> {
+    let failed = |e: std::io::Error| {
+        LoadResult::Failed(format!("{}: cannot read the file: {e}", path.display()))
+    };
+    let mut file = std::fs::File::open(path).map_err(failed)?;
+    let mut bytes = Vec::with_capacity(
+        usize::try_from(std::fs::metadata(path).map_or(0, |m| m.len())).unwrap_or(0),
+    );
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(LoadResult::Cancelled);
+        }
+        match file.read(&mut chunk) {
+            Ok(0) => return Ok(bytes),
+            Ok(n) => {
+                bytes.extend_from_slice(&chunk[..n]);
+                read.fetch_add(n as u64, Ordering::Relaxed);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(failed(e)),
+        }
+    }
 }
 
 /// Gives memory freed on this thread back to the system now. mimalloc does so some time after a

@@ -81,77 +81,262 @@ impl From<geojson::Feature> for Read {
 /// reads the file the usual way, with its messages.
 ///
 /// Returns what `each` made, in file order, and the collection's `bbox` and foreign members.
-#[allow(clippy::type_complexity)]
 pub fn read_collection<T: Send>(
     text: &str,
     each: impl Fn(usize, Read) -> T + Sync,
-) -> Option<(Vec<T>, Option<Bbox>, Option<JsonObject>)> {
+) -> Option<Collection<T>> {
     let mut s = Scanner {
         b: text.as_bytes(),
         at: 0,
     };
-    if !s.eat(b'{') {
-        return None;
+    let mut top = TopLevel::default();
+    if !top.up_to_features(&mut s, text)? {
+        return top.finish();
     }
-    let mut kind = false;
-    let mut bbox: Option<Option<Bbox>> = None;
-    let mut features: Option<Vec<T>> = None;
-    let mut members = JsonObject::new();
-    if s.eat(b'}') {
-        return None;
+    let (read, end) = read_pieces(text, s.at, &each, false)?;
+    top.features = Some(read);
+    s.at = match end {
+        Piece::ClosedArray(end) => end,
+        _ => return None,
+    };
+    top.rest(&mut s, text)?;
+    top.finish()
+}
+
+/// A collection's features (what `each` made of them), `bbox` and foreign members.
+pub type Collection<T> = (Vec<T>, Option<Bbox>, Option<JsonObject>);
+
+/// What a collection's top level said, member by member.
+struct TopLevel<T> {
+    kind: bool,
+    bbox: Option<Option<Bbox>>,
+    features: Option<Vec<T>>,
+    members: JsonObject,
+}
+
+impl<T> Default for TopLevel<T> {
+    fn default() -> Self {
+        Self {
+            kind: false,
+            bbox: None,
+            features: None,
+            members: JsonObject::new(),
+        }
     }
-    loop {
-        let key = s.string()?;
-        if !s.eat(b':') {
+}
+
+impl<T> TopLevel<T> {
+    /// The members up to the features array: `Some(true)` with the scanner just inside its `[`,
+    /// `Some(false)` at the end of an object without features; `None` for anything unusual.
+    fn up_to_features(&mut self, s: &mut Scanner, text: &str) -> Option<bool> {
+        if !s.eat(b'{') || s.eat(b'}') {
             return None;
         }
+        loop {
+            let key = s.string()?;
+            if !s.eat(b':') {
+                return None;
+            }
+            if key == "features" {
+                return s.eat(b'[').then_some(true);
+            }
+            self.member(s, text, key)?;
+            if s.eat(b'}') {
+                return Some(false);
+            }
+            if !s.eat(b',') {
+                return None;
+            }
+        }
+    }
+
+    /// The members after the features array, to the end of the text.
+    fn rest(&mut self, s: &mut Scanner, text: &str) -> Option<()> {
+        loop {
+            if s.eat(b'}') {
+                s.space();
+                return (s.at == s.b.len()).then_some(());
+            }
+            if !s.eat(b',') {
+                return None;
+            }
+            let key = s.string()?;
+            if !s.eat(b':') || key == "features" {
+                return None;
+            }
+            self.member(s, text, key)?;
+        }
+    }
+
+    /// A member other than `features`.
+    fn member(&mut self, s: &mut Scanner, text: &str, key: &str) -> Option<()> {
         match key {
-            "type" if !kind => {
+            "type" if !self.kind => {
                 if s.string()? != "FeatureCollection" {
                     return None;
                 }
-                kind = true;
+                self.kind = true;
             }
-            "bbox" if bbox.is_none() => bbox = Some(s.value(text)?),
-            "features" if features.is_none() => {
-                if !s.eat(b'[') {
-                    return None;
-                }
-                let (read, end) = read_pieces(text, s.at, &each)?;
-                features = Some(read);
-                s.at = end;
-            }
-            "type" | "bbox" | "features" => return None,
+            "bbox" if self.bbox.is_none() => self.bbox = Some(s.value(text)?),
+            "type" | "bbox" => return None,
             other => {
                 let v = s.value(text)?;
-                foreign::<serde_json::Error>(&mut members, other.to_owned(), v).ok()?;
+                foreign::<serde_json::Error>(&mut self.members, other.to_owned(), v).ok()?;
             }
         }
-        if s.eat(b'}') {
-            break;
-        }
-        if !s.eat(b',') {
+        Some(())
+    }
+
+    fn finish(self) -> Option<Collection<T>> {
+        if !self.kind {
             return None;
         }
+        Some((
+            self.features?,
+            self.bbox.flatten(),
+            (!self.members.is_empty()).then_some(self.members),
+        ))
     }
-    s.space();
-    if !kind || s.at != s.b.len() {
-        return None;
+}
+
+/// How [`read_collection_from`] ended.
+pub enum Streamed<T> {
+    Read(Collection<T>),
+    /// Not a collection this reader takes (see [`read_collection`]), or `seen` asked to stop:
+    /// the caller reads the file the usual way.
+    NotRead,
+}
+
+/// [`read_collection`] on a file read a window of about `window` bytes at a time, so that its
+/// whole text is never held: the features array is read in pieces as in [`read_collection`],
+/// the last piece of each window stopping before the first feature the window does not hold
+/// whole (a feature larger than a window makes the next window larger). The top level before
+/// the features must fit in the first window. `seen` is given every byte read, in order; it
+/// returns `false` to stop reading.
+pub fn read_collection_from<T: Send>(
+    source: &mut impl std::io::Read,
+    window: usize,
+    mut seen: impl FnMut(&[u8]) -> bool,
+    each: impl Fn(usize, Read) -> T + Sync,
+) -> std::io::Result<Streamed<T>> {
+    let window = window.max(1);
+    let mut buf: Vec<u8> = Vec::new();
+    let mut eof = false;
+    // Reads until `buf` holds `want` bytes or the file ends; `false` if `seen` said stop.
+    let mut fill = |buf: &mut Vec<u8>, want: usize, eof: &mut bool| -> std::io::Result<bool> {
+        while buf.len() < want && !*eof {
+            let from = buf.len();
+            buf.resize(want.min(from + window), 0);
+            let n = loop {
+                match source.read(&mut buf[from..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            };
+            buf.truncate(from + n);
+            *eof = n == 0;
+            if !seen(&buf[from..]) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    };
+    let mut size = window;
+    let mut top;
+    let mut at = loop {
+        if !fill(&mut buf, size, &mut eof)? {
+            return Ok(Streamed::NotRead);
+        }
+        // Editors on Windows like to start UTF-8 files with a byte-order mark; JSON forbids it.
+        let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let Some(text) = utf8_prefix(&buf[bom..]) else {
+            return Ok(Streamed::NotRead);
+        };
+        let mut s = Scanner {
+            b: text.as_bytes(),
+            at: 0,
+        };
+        top = TopLevel::default();
+        match top.up_to_features(&mut s, text) {
+            Some(true) => break bom + s.at,
+            // The members before the features, not all in the window yet.
+            None if !eof => size *= 2,
+            _ => return Ok(Streamed::NotRead),
+        }
+    };
+    let mut features = Vec::new();
+    size = window;
+    loop {
+        // The window: from the next feature on, `size` bytes if the file has them.
+        buf.drain(..at);
+        if !fill(&mut buf, size, &mut eof)? {
+            return Ok(Streamed::NotRead);
+        }
+        let Some(text) = utf8_prefix(&buf) else {
+            return Ok(Streamed::NotRead);
+        };
+        let Some((read, end)) = read_pieces(text, 0, &each, !eof) else {
+            return Ok(Streamed::NotRead);
+        };
+        let progressed = !read.is_empty();
+        features.extend(read);
+        match end {
+            Piece::ClosedArray(end) => {
+                at = end;
+                break;
+            }
+            Piece::Stopped(next) => {
+                at = next;
+                // Not a whole feature in the window: a larger one.
+                size = if progressed { window } else { size * 2 };
+            }
+            Piece::ReachedCut => return Ok(Streamed::NotRead),
+        }
     }
-    Some((
-        features?,
-        bbox.flatten(),
-        (!members.is_empty()).then_some(members),
-    ))
+    top.features = Some(features);
+    // What follows the array, read whole.
+    buf.drain(..at);
+    if !fill(&mut buf, usize::MAX, &mut eof)? {
+        return Ok(Streamed::NotRead);
+    }
+    let Ok(text) = std::str::from_utf8(&buf) else {
+        return Ok(Streamed::NotRead);
+    };
+    let mut s = Scanner {
+        b: text.as_bytes(),
+        at: 0,
+    };
+    if top.rest(&mut s, text).is_none() {
+        return Ok(Streamed::NotRead);
+    }
+    Ok(top.finish().map_or(Streamed::NotRead, Streamed::Read))
+}
+
+/// The longest prefix of `b` that is UTF-8, leaving out a character cut at its end; `None` if
+/// `b` is not UTF-8 before that.
+fn utf8_prefix(b: &[u8]) -> Option<&str> {
+    match std::str::from_utf8(b) {
+        Ok(text) => Some(text),
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&b[..e.valid_up_to()]).ok(),
+        Err(_) => None,
+    }
 }
 
 /// The features of an array whose first element starts at `start` (after its `[`), read in
-/// pieces on every core; what `each` made of them, and where the array ends (after its `]`).
+/// pieces on every core; what `each` made of them, and how the last piece ended: at the
+/// array's end, or (`open`: the text stops before the array does) before the first feature it
+/// does not read.
 fn read_pieces<T: Send>(
     text: &str,
     start: usize,
     each: &(impl Fn(usize, Read) -> T + Sync),
-) -> Option<(Vec<T>, usize)> {
+    open: bool,
+) -> Option<(Vec<T>, Piece)> {
     use rayon::prelude::*;
     let b = text.as_bytes();
     let pieces = rayon::current_num_threads() * 4;
@@ -167,7 +352,10 @@ fn read_pieces<T: Send>(
     let read: Vec<Option<(Vec<T>, Piece)>> = cuts
         .par_iter()
         .enumerate()
-        .map(|(k, &from)| read_piece(text, from, cuts.get(k + 1).copied(), each))
+        .map(|(k, &from)| {
+            let last = k + 1 == cuts.len();
+            read_piece(text, from, cuts.get(k + 1).copied(), each, open && last)
+        })
         .collect();
     let read: Vec<(Vec<T>, Piece)> = read.into_iter().collect::<Option<_>>()?;
     // Sized once: a large file's features are 40 MB of this, not to be held twice over.
@@ -177,7 +365,7 @@ fn read_pieces<T: Send>(
         let last = k + 1 == cuts.len();
         match how {
             Piece::ReachedCut if !last => {}
-            Piece::ClosedArray(at) if last => end = Some(at),
+            Piece::ClosedArray(_) | Piece::Stopped(_) if last => end = Some(how),
             _ => return None,
         }
         out.extend(items);
@@ -185,19 +373,24 @@ fn read_pieces<T: Send>(
     Some((out, end?))
 }
 
-/// How a piece ended: at the next piece's cut, or at the array's `]` (the offset after it).
+/// How a piece ended: at the next piece's cut, at the array's `]` (the offset after it), or
+/// (an open piece) before a feature it could not read (the offset of its start).
 enum Piece {
     ReachedCut,
     ClosedArray(usize),
+    Stopped(usize),
 }
 
 /// The features from `from` on, until the array closes or the next piece's cut is reached
-/// exactly; `None` if a feature does not read or the cut is passed.
+/// exactly; `None` if a feature does not read or the cut is passed. An `open` piece (its text
+/// may stop before the array does) stops before a feature it cannot read, or one that is not
+/// followed by `,` or `]`.
 fn read_piece<T>(
     text: &str,
     from: usize,
     cut: Option<usize>,
     each: &impl Fn(usize, Read) -> T,
+    open: bool,
 ) -> Option<(Vec<T>, Piece)> {
     let mut s = Scanner {
         b: text.as_bytes(),
@@ -205,30 +398,27 @@ fn read_piece<T>(
     };
     let mut out = Vec::new();
     // An empty array.
-    if out.is_empty() && s.eat(b']') {
+    if s.eat(b']') {
         return Some((out, Piece::ClosedArray(s.at)));
     }
     loop {
         s.space();
         let start = s.at;
-        let feature = match s.feature(text) {
-            Some(f) => f,
-            None => {
-                // Left to geojson's reader: its text first.
-                s.at = start;
-                let raw = s.raw_value(text)?;
-                Read::from(
-                    read(raw.get())
-                        .or_else(|| serde_json::from_str::<geojson::Feature>(raw.get()).ok())?,
-                )
-            }
+        let feature = s.feature(text).or_else(|| {
+            // Left to geojson's reader: its text first.
+            s.at = start;
+            let raw = s.raw_value(text)?;
+            Some(Read::from(read(raw.get()).or_else(|| {
+                serde_json::from_str::<geojson::Feature>(raw.get()).ok()
+            })?))
+        });
+        let closed = feature.is_some() && s.eat(b']');
+        let Some(feature) = feature.filter(|_| closed || s.eat(b',')) else {
+            return open.then_some((out, Piece::Stopped(start)));
         };
         out.push(each(out.len(), feature));
-        if s.eat(b']') {
+        if closed {
             return Some((out, Piece::ClosedArray(s.at)));
-        }
-        if !s.eat(b',') {
-            return None;
         }
         s.space();
         match cut {
@@ -1292,6 +1482,80 @@ mod tests {
         ];
         for text in refused {
             assert!(read_collection(text, |_, f| f).is_none(), "{text}");
+        }
+    }
+
+    /// What [`read_collection_from`] makes of `text` a window of `window` bytes at a time,
+    /// checked against geojson's reader; `false` if it leaves the text to the usual path.
+    fn windows_agree(text: &str, window: usize) -> bool {
+        let mut seen = Vec::new();
+        let read = read_collection_from(
+            &mut text.as_bytes(),
+            window,
+            |b| {
+                seen.extend_from_slice(b);
+                true
+            },
+            |_, f| f.into_record(),
+        )
+        .expect("read from memory");
+        let Streamed::Read((features, bbox, members)) = read else {
+            return false;
+        };
+        assert_eq!(seen, text.as_bytes(), "every byte seen, in order");
+        let text = text.trim_start_matches('\u{feff}');
+        let whole: geojson::FeatureCollection =
+            serde_json::from_str(text).expect("geojson reads the collection");
+        assert_eq!(features.len(), whole.features.len(), "window {window}");
+        for (ours, theirs) in features.iter().zip(&whole.features) {
+            assert_eq!(ours, theirs, "window {window}");
+        }
+        assert_eq!(bbox, whole.bbox);
+        assert_eq!(members, whole.foreign_members);
+        true
+    }
+
+    #[test]
+    fn a_collection_read_a_window_at_a_time_is_what_geojson_reads() {
+        let vietnamese = format!(
+            "\u{feff}{{\"bbox\":[1,2,3,4],\"type\":\"FeatureCollection\",\"features\":[{}],\"name\":\"Bình Dương\"}}",
+            (0..40)
+                .map(|i| format!(
+                    r#"{{"type":"Feature","properties":{{"tên":"Khu công nghiệp Mỹ Phước {i} — 美福"}},"geometry":{{"type":"LineString","coordinates":[[106.{i},11.1],[106.7,11.{i}]]}}}}"#
+                ))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let texts = [
+            collection(0, false),
+            collection(1, false),
+            collection(7, false),
+            collection(300, false),
+            vietnamese,
+        ];
+        for text in &texts {
+            for window in [1, 5, 64, 333, 4096, 1 << 20] {
+                assert!(windows_agree(text, window), "window {window}: {text:.200}");
+            }
+        }
+        // Cuts inside text are found wrong (the usual path then reads the file), or the read
+        // is still right.
+        for window in [64, 4096] {
+            windows_agree(&collection(50, true), window);
+        }
+        let refused = [
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}],"features":[]}"#,
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}]} x"#,
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null},]}"#,
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":7}]}"#,
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}"#,
+            r#"{"type":"Feature","geometry":null}"#,
+            r#"{"type":"FeatureCollection"}"#,
+        ];
+        for text in refused {
+            for window in [1, 16, 4096] {
+                assert!(!windows_agree(text, window), "window {window}: {text}");
+            }
         }
     }
 

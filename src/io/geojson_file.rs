@@ -86,6 +86,55 @@ pub fn read_geojson_with(path: &Path, limits: &Limits) -> Result<ParsedLayer, Lo
     Ok(parsed)
 }
 
+/// Window of the file read at a time by [`read_geojson_streamed`]: large enough that every
+/// core has a few pieces to read, small beside a large file.
+const WINDOW: usize = 16 << 20;
+
+/// A FeatureCollection file read a window at a time ([`read_collection_from`]), so that its whole
+/// text is never held, with the messages [`parse_geojson_with`] would give for its features.
+/// `progress` is given the bytes read so far and returns `false` to stop. `Ok(None)`: stopped,
+/// or not a file that reader takes (another form, something unusual or broken): read it whole.
+///
+/// [`read_collection_from`]: super::geojson_feature::read_collection_from
+pub fn read_geojson_streamed(
+    path: &Path,
+    limits: &Limits,
+    mut progress: impl FnMut(u64) -> bool,
+) -> Result<Option<ParsedLayer>, LoadError> {
+    use super::geojson_feature::{Streamed, read_collection_from};
+    let io = |source: std::io::Error| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut crc = crc32fast::Hasher::new();
+    let mut len = 0u64;
+    let read = read_collection_from(
+        &mut file,
+        WINDOW,
+        |bytes| {
+            crc.update(bytes);
+            len += bytes.len() as u64;
+            len <= limits.max_bytes && progress(len)
+        },
+        |_, record| convert(record, limits),
+    )
+    .map_err(io)?;
+    let Streamed::Read((converted, bbox, foreign_members)) = read else {
+        return Ok(None);
+    };
+    let stamp = FileStamp {
+        len,
+        crc: crc.finalize(),
+        modified: None,
+    };
+    let form = SourceForm::FeatureCollection {
+        bbox,
+        foreign_members,
+    };
+    finish(converted, form, stamp, path, limits).map(Some)
+}
+
 /// Refuses a file larger than the limit before a byte of it is read.
 pub fn check_size(path: &Path, limits: &Limits) -> Result<(), LoadError> {
     let len = std::fs::metadata(path)
