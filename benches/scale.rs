@@ -122,6 +122,22 @@ fn bench(c: &mut Criterion) {
             })
         });
         g.bench_function("parse", |b| b.iter(|| black_box(layer(&bytes))));
+        // As the app reads a file: a window at a time, never the whole text at once.
+        g.bench_function("parse: a window at a time, from the file", |b| {
+            b.iter(|| {
+                let read = corridor::io::geojson_file::read_geojson_streamed(
+                    &file,
+                    &corridor::io::geojson_file::Limits::default(),
+                    |_| true,
+                );
+                let features = read.ok().flatten().map(|p| p.features.len());
+                assert!(
+                    features.is_some(),
+                    "the generated layer reads a window at a time"
+                );
+                black_box(features)
+            })
+        });
         // The features alone, one thread: geojson's reader against the feature scanner.
         #[derive(serde::Deserialize)]
         struct Texts<'a> {

@@ -214,7 +214,11 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         frame(&mut h);
         let ms = t0.elapsed().as_secs_f64() * 1000.0;
         if per_frame {
-            eprintln!("frame zoom={:.2} ms={ms:.2}", camera.zoom);
+            eprintln!(
+                "frame zoom={:.2} ms={ms:.2} rss={:.0}",
+                camera.zoom,
+                crate::loader::process_memory_mib("VmRSS:")
+            );
         }
         times.push(ms);
     }
