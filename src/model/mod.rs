@@ -255,7 +255,7 @@ impl Layer {
         features: Vec<Feature>,
         warnings: Vec<String>,
     ) -> Self {
-        let features: Vec<Arc<Feature>> = features
+        let mut features: Vec<Arc<Feature>> = features
             .into_iter()
             .enumerate()
             .map(|(i, mut f)| {
@@ -263,6 +263,8 @@ impl Layer {
                 Arc::new(f)
             })
             .collect();
+        // Collected in place, the pointers would keep the features' whole allocation.
+        features.shrink_to_fit();
         Self {
             next_feature: features.len() as u64,
             id: LayerId::fresh(),
@@ -636,5 +638,33 @@ pub fn drop_elsewhere<T: Send + 'static>(value: T) {
         .is_err()
     {
         // No thread to be had: freed here (the value moved into the closure is gone with it).
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The layer's list of features holds pointers, not the features' allocation: collected in
+    /// place from the features (400 bytes each), it kept 50 times the room it needs (67 MiB on
+    /// the 100 000-polygon layer).
+    #[test]
+    fn a_new_layer_holds_no_more_room_than_its_features_need() {
+        let features: Vec<Feature> = (0..1000)
+            .map(|_| Feature::from_record(geojson::Feature::default()))
+            .collect();
+        let layer = Layer::new(
+            "l".into(),
+            std::path::PathBuf::from("l.geojson"),
+            LayerStyle::default(),
+            features,
+            Vec::new(),
+        );
+        assert_eq!(layer.features.len(), 1000);
+        assert!(
+            layer.features.capacity() <= 1024,
+            "room for {} features",
+            layer.features.capacity()
+        );
     }
 }
