@@ -32,7 +32,38 @@ pub fn geojson_load(data: &[u8]) {
             }
         }
     }
-    let Ok(parsed) = parse_geojson(data, Path::new("fuzz.geojson")) else {
+    let parsed = parse_geojson(data, Path::new("fuzz.geojson"));
+    // Read a window at a time, as the app reads a file: whatever that reads, the whole text
+    // reads the same.
+    for window in [1 + data.len() % 61, 4096] {
+        use crate::io::geojson_feature::{Streamed, read_collection_from};
+        let streamed =
+            read_collection_from(&mut &data[..], window, |_| true, |_, f| f.into_record());
+        if let Ok(Streamed::Read((features, bbox, members))) = streamed {
+            let Ok(whole) = &parsed else {
+                panic!("read a window at a time, but not whole");
+            };
+            let records: Vec<geojson::Feature> = whole
+                .features
+                .iter()
+                .map(|f| f.record().into_owned())
+                .collect();
+            assert_eq!(records, features, "window {window}: features");
+            let crate::model::SourceForm::FeatureCollection {
+                bbox: whole_bbox,
+                foreign_members,
+            } = &whole.form
+            else {
+                panic!("window {window}: read as a collection, but not whole");
+            };
+            assert_eq!(whole_bbox, &bbox, "window {window}: bbox");
+            assert_eq!(
+                foreign_members, &members,
+                "window {window}: foreign members"
+            );
+        }
+    }
+    let Ok(parsed) = parsed else {
         return;
     };
     let layer = parsed.into_layer("fuzz".into(), "fuzz.geojson".into(), LayerStyle::default());

@@ -579,12 +579,21 @@ impl LayerRender {
                 })
                 .collect()
         };
-        let spare = std::thread::available_parallelism()
-            .map_or(1, |n| n.get().saturating_sub(1))
-            .max(1);
-        let fills = match rayon::ThreadPoolBuilder::new().num_threads(spare).build() {
-            Ok(pool) => pool.install(|| triangulate(rings)),
-            Err(_) => triangulate(rings),
+        // One pool for every request, made at the first: a frame zoomed in asks often.
+        static SPARE: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+        let pool = SPARE.get_or_init(|| {
+            let spare = std::thread::available_parallelism()
+                .map_or(1, |n| n.get().saturating_sub(1))
+                .max(1);
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(spare)
+                .thread_name(|i| format!("corridor-fills-{i}"))
+                .build()
+                .ok()
+        });
+        let fills = match pool {
+            Some(pool) => pool.install(|| triangulate(rings)),
+            None => triangulate(rings),
         };
         DeferredFills { uid, fills }
     }
