@@ -627,13 +627,16 @@ impl<'de> Visitor<'de> for GeometryVisitor {
     }
 }
 
-/// Coordinates by depth, as geojson reads them.
-enum Coordinates {
-    Position(Position),
-    Line(Vec<Position>),
-    Lines(Vec<Vec<Position>>),
-    Polygons(Vec<Vec<Vec<Position>>>),
+/// Coordinates by depth, each position a `P`.
+enum Nested<P> {
+    Position(P),
+    Line(Vec<P>),
+    Lines(Vec<Vec<P>>),
+    Polygons(Vec<Vec<Vec<P>>>),
 }
+
+/// Coordinates by depth, as geojson reads them.
+type Coordinates = Nested<Position>;
 
 /// An element of a coordinates array: a number, or an array one level down.
 enum Element {
@@ -1049,14 +1052,6 @@ impl Scanner<'_> {
         self.eat(b']').then(|| Position::from(all))
     }
 
-    fn position(&mut self) -> Option<Position> {
-        if !self.eat(b'[') {
-            return None;
-        }
-        let x = self.number()?;
-        self.position_rest(x)
-    }
-
     /// `[` then elements of one kind, `,`-separated, then `]`.
     fn list<T>(
         &mut self,
@@ -1076,48 +1071,51 @@ impl Scanner<'_> {
         }
     }
 
-    fn line(&mut self) -> Option<Vec<Position>> {
-        if !self.eat(b'[') {
-            return None;
-        }
-        let first = self.position()?;
-        self.list(first, Self::position)
-    }
-
-    fn lines(&mut self) -> Option<Vec<Vec<Position>>> {
-        if !self.eat(b'[') {
-            return None;
-        }
-        let first = self.line()?;
-        self.list(first, Self::line)
-    }
-
-    /// Any depth, told by the first element at each level.
-    fn coordinates(&mut self) -> Option<Coordinates> {
+    /// Coordinates of any depth, told by the first element at each level; `rest` reads a
+    /// position after its first number.
+    fn nested<P>(&mut self, rest: fn(&mut Self, f64) -> Option<P>) -> Option<Nested<P>> {
+        let position = move |s: &mut Self| -> Option<P> {
+            if !s.eat(b'[') {
+                return None;
+            }
+            let x = s.number()?;
+            rest(s, x)
+        };
+        let line = move |s: &mut Self| -> Option<Vec<P>> {
+            if !s.eat(b'[') {
+                return None;
+            }
+            let first = position(s)?;
+            s.list(first, position)
+        };
+        let lines = move |s: &mut Self| -> Option<Vec<Vec<P>>> {
+            if !s.eat(b'[') {
+                return None;
+            }
+            let first = line(s)?;
+            s.list(first, line)
+        };
         if !self.eat(b'[') {
             return None;
         }
         if self.peek()? != b'[' {
             let x = self.number()?;
-            return self.position_rest(x).map(Coordinates::Position);
+            return rest(self, x).map(Nested::Position);
         }
-        Some(match self.coordinates()? {
-            Coordinates::Position(first) => Coordinates::Line(self.list(first, Self::position)?),
-            Coordinates::Line(first) => Coordinates::Lines(self.list(first, Self::line)?),
-            Coordinates::Lines(first) => Coordinates::Polygons(self.list(first, Self::lines)?),
-            Coordinates::Polygons(_) => return None,
+        Some(match self.nested(rest)? {
+            Nested::Position(first) => Nested::Line(self.list(first, position)?),
+            Nested::Line(first) => Nested::Lines(self.list(first, line)?),
+            Nested::Lines(first) => Nested::Polygons(self.list(first, lines)?),
+            Nested::Polygons(_) => return None,
         })
     }
 
-    /// `[x, y]`: a position of two numbers exactly, as `geo` holds it.
-    fn plain_position(&mut self) -> Option<Coord<f64>> {
-        if !self.eat(b'[') {
-            return None;
-        }
-        let x = self.number()?;
-        self.plain_position_rest(x)
+    /// Coordinates as geojson reads them.
+    fn coordinates(&mut self) -> Option<Coordinates> {
+        self.nested(Self::position_rest)
     }
 
+    /// The rest of `[x, y]`: a position of two numbers exactly, as `geo` holds it.
     fn plain_position_rest(&mut self, x: f64) -> Option<Coord<f64>> {
         if !self.eat(b',') {
             return None;
@@ -1126,37 +1124,9 @@ impl Scanner<'_> {
         self.eat(b']').then_some(Coord { x, y })
     }
 
-    fn plain_line(&mut self) -> Option<Vec<Coord<f64>>> {
-        if !self.eat(b'[') {
-            return None;
-        }
-        let first = self.plain_position()?;
-        self.list(first, Self::plain_position)
-    }
-
-    fn plain_lines(&mut self) -> Option<Vec<Vec<Coord<f64>>>> {
-        if !self.eat(b'[') {
-            return None;
-        }
-        let first = self.plain_line()?;
-        self.list(first, Self::plain_line)
-    }
-
     /// [`Scanner::coordinates`] when every position is two numbers; `None` otherwise.
     fn plain_coordinates(&mut self) -> Option<Plain> {
-        if !self.eat(b'[') {
-            return None;
-        }
-        if self.peek()? != b'[' {
-            let x = self.number()?;
-            return self.plain_position_rest(x).map(Plain::Position);
-        }
-        Some(match self.plain_coordinates()? {
-            Plain::Position(first) => Plain::Line(self.list(first, Self::plain_position)?),
-            Plain::Line(first) => Plain::Lines(self.list(first, Self::plain_line)?),
-            Plain::Lines(first) => Plain::Polygons(self.list(first, Self::plain_lines)?),
-            Plain::Polygons(_) => return None,
-        })
+        self.nested(Self::plain_position_rest)
     }
 }
 
@@ -1167,12 +1137,7 @@ enum ReadGeometry {
 }
 
 /// Coordinates of 2-D positions by depth, as `geo` holds them.
-enum Plain {
-    Position(Coord<f64>),
-    Line(Vec<Coord<f64>>),
-    Lines(Vec<Vec<Coord<f64>>>),
-    Polygons(Vec<Vec<Vec<Coord<f64>>>>),
-}
+type Plain = Nested<Coord<f64>>;
 
 impl Plain {
     /// Whether `geo` holds these coordinates as a geometry of type `kind` exactly as read: the
