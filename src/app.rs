@@ -433,7 +433,7 @@ impl CorridorApp {
         let build = |layers: &[Layer]| -> Vec<LayerRender> {
             layers
                 .iter()
-                .map(|l| LayerRender::build_in(l, lang))
+                .map(|l| crate::loader::build_render(l, lang))
                 .collect()
         };
         self.renders = build(&self.doc.layers);

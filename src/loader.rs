@@ -30,7 +30,7 @@ pub fn process_memory_mib(field: &str) -> f64 {
         .map_or(0.0, |kib| kib / 1024.0)
 }
 
-/// Layers with more vertices than this get their full-detail fills on demand, once a frame
+/// Layers with more vertices than this get their full detail on demand, once a frame
 /// draws a feature at full detail (see [`LayerRender::build_deferred`]).
 const DEFER_ABOVE_VERTICES: usize = 1_000_000;
 
@@ -269,7 +269,7 @@ fn load(
     let layer = parsed.into_layer(Layer::name_for(path), path.to_owned(), style);
     let parse_s = started.elapsed().as_secs_f64();
     log::debug!("after parsing: RSS {:.0} MiB", rss_mib());
-    let render = build_render(&layer);
+    let render = build_render(&layer, None);
     log::debug!("after building: RSS {:.0} MiB", rss_mib());
     log::info!(
         "{}: read and parse {parse_s:.2} s, project and triangulate {:.2} s",
@@ -322,14 +322,15 @@ fn give_back_freed_memory() {
     unsafe { libmimalloc_sys::mi_collect(true) };
 }
 
-/// A layer's draw caches. Above a million vertices, full-detail fills wait until a frame draws
-/// a feature at full detail (simplified fills show meanwhile).
-fn build_render(layer: &Layer) -> LayerRender {
+/// A layer's draw caches, labelled in `lang` where it can. Above a million vertices, full detail
+/// (outlines and fills) waits until a frame draws a feature at full detail (simplified levels
+/// show meanwhile).
+pub(crate) fn build_render(layer: &Layer, lang: Option<crate::model::Lang>) -> LayerRender {
     let vertices: usize = layer.features().iter().map(|f| f.vertex_count()).sum();
     if vertices > DEFER_ABOVE_VERTICES {
-        LayerRender::build_deferred(layer, None)
+        LayerRender::build_deferred(layer, lang)
     } else {
-        LayerRender::build(layer)
+        LayerRender::build_in(layer, lang)
     }
 }
 
@@ -364,7 +365,7 @@ fn load_ogr(path: &std::path::Path, style: LayerStyle, read_as: &ReadSettings) -
         Err(e) => return LoadResult::Failed(e.to_string()),
     };
     let read_s = started.elapsed().as_secs_f64();
-    let render = build_render(&layer);
+    let render = build_render(&layer, None);
     log::info!(
         "{}: read through GDAL in {read_s:.2} s, projected and triangulated in {:.2} s",
         path.display(),

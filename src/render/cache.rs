@@ -58,9 +58,10 @@ pub struct FeatureRender {
     pub area: f64,
     /// Simplified versions, finest first; only those that save at least half the vertices.
     pub lods: Vec<Lod>,
-    /// The full-detail fill is still being triangulated in the background (`fill` is an empty
-    /// placeholder meanwhile; the finest simplified fill is drawn instead).
-    pub fill_pending: bool,
+    /// Full detail is left until a frame draws it ([`LayerRender::build_deferred`]): `paths`
+    /// is empty and `fill` an empty placeholder meanwhile, and the finest simplified level is
+    /// drawn and picked instead.
+    pub detail_pending: bool,
     /// What each level of detail costs, kept here so a frame chooses without following pointers.
     pub costs: LevelCosts,
 }
@@ -117,13 +118,13 @@ pub fn rings(paths: &[Path]) -> impl Iterator<Item = &[[f32; 2]]> {
 }
 
 impl FeatureRender {
-    /// Its full-detail rings, shared (not copied), to triangulate on another thread.
-    fn shared_rings(&self) -> PendingRings {
-        self.paths
-            .iter()
-            .filter(|p| p.closed)
-            .map(|p| p.points.clone())
-            .collect()
+    /// The outline drawn and picked at full detail: the finest simplified one while the
+    /// detail waits.
+    pub fn finest_paths(&self) -> &[Path] {
+        match self.lods.first() {
+            Some(l) if self.detail_pending => &l.paths,
+            _ => &self.paths,
+        }
     }
 
     /// World coordinates of a local point.
@@ -154,10 +155,10 @@ impl FeatureRender {
         {
             return true;
         }
+        let paths = self.finest_paths();
         if self.fill.is_some() {
             // Even-odd over all rings: inside an odd number of rings means inside the polygon.
-            let crossings = self
-                .paths
+            let crossings = paths
                 .iter()
                 .filter(|path| path.closed && ring_contains(&path.points, p))
                 .count();
@@ -165,7 +166,7 @@ impl FeatureRender {
                 return true;
             }
         }
-        self.paths.iter().any(|path| {
+        paths.iter().any(|path| {
             let pts = &path.points;
             let segs = pts.windows(2).map(|w| (w[0], w[1]));
             let closing = path
@@ -192,9 +193,7 @@ pub struct RenderBytes {
 impl LayerRender {
     /// What this layer's render data holds on the heap (capacities, not lengths).
     pub fn heap_bytes(&self) -> RenderBytes {
-        fn paths(p: &[Path]) -> usize {
-            p.iter().map(|p| p.points.len() * 8 + 16).sum::<usize>() + std::mem::size_of_val(p)
-        }
+        let paths = paths_bytes;
         let fill = fill_bytes;
         let mut b = RenderBytes {
             packed: self.coarse_vertices.capacity() * 8
@@ -217,14 +216,20 @@ impl LayerRender {
     }
 }
 
+/// What an outline holds on the heap.
+fn paths_bytes(p: &[Path]) -> usize {
+    p.iter().map(|p| p.points.len() * 8 + 16).sum::<usize>() + std::mem::size_of_val(p)
+}
+
 /// What a fill holds on the heap.
 fn fill_bytes(m: Option<&FillMesh>) -> usize {
     m.map_or(0, |m| m.vertices.capacity() * 8 + m.indices.heap_bytes())
 }
 
-/// Full-detail fills made on demand ([`LayerRender::apply_fills`]) are kept up to this many
-/// bytes; past it, the oldest out of view are let go ([`LayerRender::evict_fills`]).
-pub const FILL_CACHE_BYTES: usize = 32 << 20;
+/// Full detail made on demand ([`LayerRender::apply_detail`]) is kept up to this many bytes
+/// (outlines and fills); past it, the oldest out of view is let go
+/// ([`LayerRender::evict_detail`]).
+pub const DETAIL_CACHE_BYTES: usize = 48 << 20;
 
 /// A layer's render data and its spatial index.
 pub struct LayerRender {
@@ -248,11 +253,11 @@ pub struct LayerRender {
     /// Zoomed out over a windowed table: only the overview is drawn, and nothing is picked
     /// (the rows held are a few among many; drawn over the overview they would stand out).
     pub overview_only: bool,
-    /// Features the last frame drew with a simplified fill standing in for a full-detail one
-    /// still to be made (see [`LayerRender::build_deferred`]): what to triangulate next. Written
-    /// by the painter, which holds the render shared.
+    /// Features the last frame drew with a simplified level standing in for full detail still
+    /// to be made (see [`LayerRender::build_deferred`]): what to make next. Written by the
+    /// painter, which holds the render shared.
     pub stand_ins: std::sync::Mutex<Vec<usize>>,
-    /// Features whose full-detail fill was made on demand, oldest first.
+    /// Features whose full detail was made on demand, oldest first.
     made_on_demand: std::collections::VecDeque<usize>,
 }
 
@@ -354,13 +359,25 @@ fn pack_coarse(features: &[FeatureRender], briefs: &mut [Brief]) -> (Vec<[f32; 2
     (vertices, indices)
 }
 
-/// A feature's rings, shared with its render data, to triangulate in the background.
-pub type PendingRings = Vec<std::sync::Arc<[[f32; 2]]>>;
+/// A feature whose full detail is to be made: its place in the layer, its render's origin,
+/// and the feature (shared with the layer, so that it goes to another thread without a copy).
+pub struct DetailRequest {
+    pub index: usize,
+    pub origin: [f64; 2],
+    pub feature: std::sync::Arc<crate::model::Feature>,
+}
 
-/// Full-detail fills triangulated after a deferred build, for [`LayerRender::apply_fills`].
-pub struct DeferredFills {
+/// A feature's full detail made after a deferred build: its outline and its fill.
+pub struct Detail {
+    pub index: usize,
+    pub paths: Vec<Path>,
+    pub fill: FillMesh,
+}
+
+/// Full detail made on demand, for [`LayerRender::apply_detail`].
+pub struct MadeDetail {
     pub uid: u64,
-    pub fills: Vec<(usize, FillMesh)>,
+    pub made: Vec<Detail>,
 }
 
 static NEXT_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -378,9 +395,9 @@ impl LayerRender {
     }
 
     /// Like [`LayerRender::build_in`], but features that have simplified versions get their
-    /// full-detail fill later, from [`LayerRender::deferred_fills`], and only once a frame
-    /// draws them at full detail ([`LayerRender::stand_ins`]): the first frame of a large layer
-    /// needs only the simplified ones, and zoomed in, few features are on screen.
+    /// full detail (outline and fill) later, from [`LayerRender::full_detail`], and only once a
+    /// frame draws them at full detail ([`LayerRender::stand_ins`]): the first frame of a large
+    /// layer needs only the simplified ones, and zoomed in, few features are on screen.
     pub fn build_deferred(layer: &Layer, lang: Option<Lang>) -> Self {
         Self::build_with(layer, lang, true)
     }
@@ -421,36 +438,44 @@ impl LayerRender {
         }
     }
 
-    /// What the last frame drew with a stand-in fill (and forgets it), with the rings to
-    /// triangulate for each, at most `limit`.
-    pub fn take_stand_ins(&self, limit: usize) -> Vec<(usize, PendingRings)> {
+    /// What the last frame drew with a stand-in (and forgets it), at most `limit`, with what
+    /// to make each one's full detail from: the features of `layer`, the layer this was built
+    /// from.
+    pub fn take_stand_ins(&self, layer: &Layer, limit: usize) -> Vec<DetailRequest> {
         let wanted = match self.stand_ins.lock() {
             Ok(mut w) => std::mem::take(&mut *w),
             Err(_) => return Vec::new(),
         };
         wanted
             .into_iter()
-            .filter_map(|i| {
-                let f = self.features.get(i).filter(|f| f.fill_pending)?;
-                Some((i, f.shared_rings()))
-            })
+            .filter_map(|i| self.request(layer, i))
             .take(limit)
             .collect()
     }
 
-    /// Whether the last frame drew a simplified fill in place of a full-detail one.
+    fn request(&self, layer: &Layer, index: usize) -> Option<DetailRequest> {
+        let f = self.features.get(index).filter(|f| f.detail_pending)?;
+        Some(DetailRequest {
+            index,
+            origin: f.origin,
+            feature: layer.features().get(index)?.clone(),
+        })
+    }
+
+    /// Whether the last frame drew a simplified level in place of full detail.
     pub fn has_stand_ins(&self) -> bool {
         self.stand_ins.lock().is_ok_and(|w| !w.is_empty())
     }
 
-    /// Lets go of full-detail fills made on demand, oldest first, of features outside `view`,
-    /// until those left hold at most `budget` bytes. Their simplified fills stand in again.
-    pub fn evict_fills(&mut self, view: &MercatorBox, budget: usize) {
+    /// Lets go of full detail made on demand, oldest first, of features outside `view`, until
+    /// what is left holds at most `budget` bytes. Their simplified levels stand in again.
+    pub fn evict_detail(&mut self, view: &MercatorBox, budget: usize) {
+        let held = |f: &FeatureRender| fill_bytes(f.fill.as_ref()) + paths_bytes(&f.paths);
         let mut bytes: usize = self
             .made_on_demand
             .iter()
             .filter_map(|&i| self.features.get(i))
-            .map(|f| fill_bytes(f.fill.as_ref()))
+            .map(held)
             .sum();
         if bytes <= budget {
             return;
@@ -460,13 +485,14 @@ impl LayerRender {
             let Some(f) = self.features.get_mut(i) else {
                 continue;
             };
-            if f.fill_pending {
+            if f.detail_pending {
                 continue;
             }
             if bytes > budget && !f.bbox.intersects(view) {
-                bytes = bytes.saturating_sub(fill_bytes(f.fill.as_ref()));
+                bytes = bytes.saturating_sub(held(f));
                 f.fill = Some(FillMesh::default());
-                f.fill_pending = true;
+                f.paths = Vec::new();
+                f.detail_pending = true;
                 f.refresh_costs();
             } else {
                 kept.push_back(i);
@@ -555,27 +581,34 @@ impl LayerRender {
         self.uid = NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// The rings of every feature whose full fill was deferred, to triangulate off the UI thread.
-    pub fn pending_rings(&self) -> Vec<(usize, PendingRings)> {
-        self.features
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.fill_pending)
-            .map(|(i, f)| (i, f.shared_rings()))
+    /// What to make every waiting feature's full detail from (`layer` is the layer this was
+    /// built from).
+    pub fn pending_requests(&self, layer: &Layer) -> Vec<DetailRequest> {
+        (0..self.features.len())
+            .filter_map(|i| self.request(layer, i))
             .collect()
     }
 
-    /// Triangulates deferred rings, on every core but one: the window keeps a core to draw the
-    /// frames the user is panning meanwhile (with both busy, frame p95 on the large layer went
-    /// from 15 to 30 ms while the detail was made). The result goes to [`Self::apply_fills`].
-    pub fn deferred_fills(uid: u64, rings: Vec<(usize, PendingRings)>) -> DeferredFills {
-        let triangulate = |rings: Vec<(usize, PendingRings)>| -> Vec<(usize, FillMesh)> {
-            rings
+    /// Makes features' full detail, outline and fill, from their geometry, on every core but
+    /// one: the window keeps a core to draw the frames the user is panning meanwhile (with both
+    /// busy, frame p95 on the large layer went from 15 to 30 ms while the detail was made). The
+    /// result goes to [`Self::apply_detail`].
+    pub fn full_detail(uid: u64, requests: Vec<DetailRequest>) -> MadeDetail {
+        let make = |requests: Vec<DetailRequest>| -> Vec<Detail> {
+            requests
                 .into_par_iter()
-                .map(|(i, rings)| {
-                    let mesh =
-                        tessellate_rings(rings.iter().map(|r| &r[..]), 0.5).unwrap_or_default();
-                    (i, mesh)
+                .map(|r| {
+                    let paths = r
+                        .feature
+                        .geometry()
+                        .map(|g| full_detail_paths(&g, r.origin))
+                        .unwrap_or_default();
+                    let fill = tessellate_rings(rings(&paths), 0.5).unwrap_or_default();
+                    Detail {
+                        index: r.index,
+                        paths,
+                        fill,
+                    }
                 })
                 .collect()
         };
@@ -587,30 +620,31 @@ impl LayerRender {
                 .max(1);
             rayon::ThreadPoolBuilder::new()
                 .num_threads(spare)
-                .thread_name(|i| format!("corridor-fills-{i}"))
+                .thread_name(|i| format!("corridor-detail-{i}"))
                 .build()
                 .ok()
         });
-        let fills = match pool {
-            Some(pool) => pool.install(|| triangulate(rings)),
-            None => triangulate(rings),
+        let made = match pool {
+            Some(pool) => pool.install(|| make(requests)),
+            None => make(requests),
         };
-        DeferredFills { uid, fills }
+        MadeDetail { uid, made }
     }
 
-    /// Puts full-detail fills in place, if they were made for this build.
-    pub fn apply_fills(&mut self, done: DeferredFills) -> bool {
+    /// Puts full detail in place, if it was made for this build.
+    pub fn apply_detail(&mut self, done: MadeDetail) -> bool {
         if done.uid != self.uid {
             return false;
         }
-        for (i, mesh) in done.fills {
-            if let Some(f) = self.features.get_mut(i)
-                && f.fill_pending
+        for d in done.made {
+            if let Some(f) = self.features.get_mut(d.index)
+                && f.detail_pending
             {
-                f.fill = Some(mesh);
-                f.fill_pending = false;
+                f.paths = d.paths;
+                f.fill = Some(d.fill);
+                f.detail_pending = false;
                 f.refresh_costs();
-                self.made_on_demand.push_back(i);
+                self.made_on_demand.push_back(d.index);
             }
         }
         true
@@ -738,6 +772,39 @@ pub fn styled_render(
     build_feature(f.geometry().as_deref(), style, label_text, defer)
 }
 
+/// A geometry's point in a feature's local units.
+fn local_point(c: &geo::Coord<f64>, origin: [f64; 2]) -> [f32; 2] {
+    let w = mercator_from_lonlat(c.x, c.y);
+    [
+        ((w[0] - origin[0]) * LOCAL_PER_WORLD) as f32,
+        ((w[1] - origin[1]) * LOCAL_PER_WORLD) as f32,
+    ]
+}
+
+/// A polygon's ring in local units, without the point that closes it.
+fn local_ring(l: &LineString<f64>, origin: [f64; 2]) -> Vec<[f32; 2]> {
+    let mut pts: Vec<[f32; 2]> = l.coords().map(|c| local_point(c, origin)).collect();
+    if pts.len() > 1 && pts.first() == pts.last() {
+        pts.pop();
+    }
+    pts
+}
+
+/// The full-detail outline of a feature whose detail waited ([`FeatureRender::detail_pending`]):
+/// its polygons' rings, as the build makes them.
+fn full_detail_paths(geometry: &Geometry<f64>, origin: [f64; 2]) -> Vec<Path> {
+    let (mut polygons, mut lines, mut points) = (Vec::new(), Vec::new(), Vec::new());
+    collect(geometry, &mut polygons, &mut lines, &mut points);
+    polygons
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .map(|r| Path {
+            points: local_ring(r, origin).into(),
+            closed: true,
+        })
+        .collect()
+}
+
 fn rank(f: &FeatureRender) -> (u8, f64) {
     if !f.markers.is_empty() {
         (0, 0.0)
@@ -797,20 +864,8 @@ fn build_feature(
     } else {
         bbox.min
     };
-    let local = |c: &geo::Coord<f64>| {
-        let w = mercator_from_lonlat(c.x, c.y);
-        [
-            ((w[0] - origin[0]) * LOCAL_PER_WORLD) as f32,
-            ((w[1] - origin[1]) * LOCAL_PER_WORLD) as f32,
-        ]
-    };
-    let ring = |l: &LineString<f64>| {
-        let mut pts: Vec<[f32; 2]> = l.coords().map(local).collect();
-        if pts.len() > 1 && pts.first() == pts.last() {
-            pts.pop();
-        }
-        pts
-    };
+    let local = |c: &geo::Coord<f64>| local_point(c, origin);
+    let ring = |l: &LineString<f64>| local_ring(l, origin);
     let mut paths = Vec::new();
     let mut area = 0.0;
     let mut polygon_rings: Vec<Vec<[f32; 2]>> = Vec::new();
@@ -843,11 +898,13 @@ fn build_feature(
     } else {
         Vec::new()
     };
-    // With simplified versions to draw meanwhile, the full triangulation can wait.
-    let fill_pending = defer && filled && lods.first().is_some_and(|l| l.fill.is_some());
+    // With simplified versions to draw meanwhile, full detail can wait: it is made again from
+    // the geometry when a frame needs it ([`LayerRender::full_detail`]).
+    let detail_pending =
+        defer && filled && lines.is_empty() && lods.first().is_some_and(|l| l.fill.is_some());
     let fill = if !filled {
         None
-    } else if fill_pending {
+    } else if detail_pending {
         Some(FillMesh::default())
     } else {
         match tessellate_rings(rings(&paths), 0.5) {
@@ -879,6 +936,10 @@ fn build_feature(
         }),
         (Some(_), None) => label_anchor(geometry, &polygons, &lines, &points),
     };
+    if detail_pending {
+        // The label's place and the area are taken: the outline goes until it is drawn.
+        paths = Vec::new();
+    }
     let mut f = FeatureRender {
         origin,
         bbox,
@@ -889,7 +950,7 @@ fn build_feature(
         label: label.zip(anchor),
         area,
         lods,
-        fill_pending,
+        detail_pending,
         costs: LevelCosts::default(),
     };
     f.refresh_costs();

@@ -249,11 +249,11 @@ pub fn layer_shapes(
                 c.tolerance[k] * px_per_local <= max_error && (!c.has_fill[0] || c.has_fill[k])
             })
             .unwrap_or(0);
-        // Full detail still being triangulated: the finest simplified fill stands in.
-        let pending = level == 0 && f.fill_pending;
-        let fill_level = if pending { 1 } else { level };
-        let fill_cost = if c.has_fill[fill_level] {
-            c.fill_vertices[fill_level] as usize
+        // Full detail still to be made: the finest simplified level stands in.
+        let pending = level == 0 && f.detail_pending;
+        let level = if pending { 1 } else { level };
+        let fill_cost = if c.has_fill[level] {
+            c.fill_vertices[level] as usize
         } else {
             0
         };
@@ -280,7 +280,7 @@ pub fn layer_shapes(
         if pending {
             stand_ins.push(i);
         }
-        let fill_mesh = match fill_level {
+        let fill_mesh = match level {
             0 => f.fill.as_ref().map(|m| (m, f.paths.as_slice())),
             k => f
                 .lods
@@ -725,20 +725,77 @@ mod tests {
             vec![],
         );
         let mut render = LayerRender::build_deferred(&layer, None);
-        assert!(render.features[0].fill_pending);
+        assert!(render.features[0].detail_pending);
         // Zoomed in, the finest simplified fill stands in for the full one.
         let (v, _) = frame_cost(&render, 18.0, VERTEX_BUDGET);
         assert!(v > 0, "something is filled meanwhile");
-        let rings = render.pending_rings();
-        let other = LayerRender::deferred_fills(render.uid + 1000, rings.clone());
+        let other = LayerRender::full_detail(render.uid + 1000, render.pending_requests(&layer));
         assert!(
-            !render.apply_fills(other),
-            "fills for another build are ignored"
+            !render.apply_detail(other),
+            "detail made for another build is ignored"
         );
-        assert!(render.apply_fills(LayerRender::deferred_fills(render.uid, rings)));
-        assert!(!render.features[0].fill_pending);
+        let made = LayerRender::full_detail(render.uid, render.pending_requests(&layer));
+        assert!(render.apply_detail(made));
+        assert!(!render.features[0].detail_pending);
         let (v_full, _) = frame_cost(&render, 18.0, VERTEX_BUDGET);
         assert!(v_full >= 200, "full detail: {v_full}");
+    }
+
+    /// What a feature draws and picks with: its outline, its fill, what a grid of clicks over
+    /// it finds.
+    fn drawn_at_full_detail(render: &LayerRender, i: usize) -> (String, String, Vec<bool>) {
+        let f = &render.features[i];
+        let clicks = (0..30)
+            .flat_map(|x| (0..30).map(move |y| (x, y)))
+            .map(|(x, y)| {
+                let w = [
+                    f.bbox.min[0] + (f.bbox.max[0] - f.bbox.min[0]) * f64::from(x) / 29.0,
+                    f.bbox.min[1] + (f.bbox.max[1] - f.bbox.min[1]) * f64::from(y) / 29.0,
+                ];
+                f.hit(w, 0.0, 0.0)
+            })
+            .collect();
+        (format!("{:?}", f.paths), format!("{:?}", f.fill), clicks)
+    }
+
+    #[test]
+    fn a_deferred_build_holds_no_full_detail_outline_until_drawn_then_the_same_as_a_whole_build() {
+        let layer = circles_layer(20, 200);
+        let whole = LayerRender::build(&layer);
+        let mut render = LayerRender::build_deferred(&layer, None);
+        // Nothing at full detail held: outlines and fills wait.
+        for f in &render.features {
+            assert!(f.detail_pending);
+            assert!(f.paths.is_empty(), "{} outline points held", f.paths.len());
+        }
+        let held = render.heap_bytes();
+        assert!(
+            held.paths * 10 < whole.heap_bytes().paths,
+            "{} bytes of outline held, against {} built whole",
+            held.paths,
+            whole.heap_bytes().paths
+        );
+        // Picked meanwhile on the finest simplified outline: inside is inside.
+        let centre = mercator_from_lonlat(106.6, 11.0);
+        assert_eq!(render.hit(centre, 0.0, 0.0), Some(0));
+        // Drawn zoomed in, then made: what a whole build draws and picks.
+        frame_cost_at(&render, [106.6, 11.0], 18.0, VERTEX_BUDGET);
+        let wanted = render.take_stand_ins(&layer, 100);
+        assert_eq!(wanted.iter().map(|r| r.index).collect::<Vec<_>>(), vec![0]);
+        assert!(render.apply_detail(LayerRender::full_detail(render.uid, wanted)));
+        assert_eq!(
+            drawn_at_full_detail(&render, 0),
+            drawn_at_full_detail(&whole, 0)
+        );
+        assert_eq!(
+            frame_cost_at(&render, [106.6, 11.0], 18.0, VERTEX_BUDGET),
+            frame_cost_at(&whole, [106.6, 11.0], 18.0, VERTEX_BUDGET)
+        );
+        // Let go out of view: outline and fill both.
+        render.evict_detail(&view_at([106.61, 11.0], 18.0), 0);
+        assert!(render.features[0].detail_pending);
+        assert!(render.features[0].paths.is_empty());
+        assert_eq!(render.hit(centre, 0.0, 0.0), Some(0));
     }
 
     /// The view of [`frame_cost_at`] in world units.
@@ -751,29 +808,29 @@ mod tests {
     fn full_detail_is_made_for_what_a_frame_draws_at_full_detail_and_let_go_out_of_view() {
         let layer = circles_layer(20, 200);
         let mut render = LayerRender::build_deferred(&layer, None);
-        assert!(render.features.iter().all(|f| f.fill_pending));
+        assert!(render.features.iter().all(|f| f.detail_pending));
         // Zoomed out, simplified fills are all a frame needs.
         frame_cost(&render, 11.0, VERTEX_BUDGET);
         assert!(!render.has_stand_ins());
         // Zoomed in on the first circle: it alone is drawn with a stand-in.
         let first = [106.6, 11.0];
         frame_cost_at(&render, first, 18.0, VERTEX_BUDGET);
-        let wanted = render.take_stand_ins(100);
-        assert_eq!(wanted.iter().map(|(i, _)| *i).collect::<Vec<_>>(), vec![0]);
+        let wanted = render.take_stand_ins(&layer, 100);
+        assert_eq!(wanted.iter().map(|r| r.index).collect::<Vec<_>>(), vec![0]);
         assert!(!render.has_stand_ins(), "taken");
-        assert!(render.apply_fills(LayerRender::deferred_fills(render.uid, wanted)));
-        assert!(!render.features[0].fill_pending);
-        assert!(render.features[1..].iter().all(|f| f.fill_pending));
+        assert!(render.apply_detail(LayerRender::full_detail(render.uid, wanted)));
+        assert!(!render.features[0].detail_pending);
+        assert!(render.features[1..].iter().all(|f| f.detail_pending));
         let (full, _) = frame_cost_at(&render, first, 18.0, VERTEX_BUDGET);
         assert!(full >= 200, "full detail drawn: {full}");
         assert!(!render.has_stand_ins());
         // Within the budget, or in view, the fill stays; past it and out of view, it goes.
-        render.evict_fills(&view_at([106.61, 11.0], 18.0), 1 << 20);
-        assert!(!render.features[0].fill_pending);
-        render.evict_fills(&view_at(first, 18.0), 0);
-        assert!(!render.features[0].fill_pending);
-        render.evict_fills(&view_at([106.61, 11.0], 18.0), 0);
-        assert!(render.features[0].fill_pending);
+        render.evict_detail(&view_at([106.61, 11.0], 18.0), 1 << 20);
+        assert!(!render.features[0].detail_pending);
+        render.evict_detail(&view_at(first, 18.0), 0);
+        assert!(!render.features[0].detail_pending);
+        render.evict_detail(&view_at([106.61, 11.0], 18.0), 0);
+        assert!(render.features[0].detail_pending);
         frame_cost_at(&render, first, 18.0, VERTEX_BUDGET);
         assert!(render.has_stand_ins(), "asked for again");
     }
