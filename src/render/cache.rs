@@ -20,8 +20,8 @@ pub const LOCAL_PER_WORLD: f64 = (1u64 << 28) as f64;
 /// A line or ring in local units.
 #[derive(Clone, Debug)]
 pub struct Path {
-    /// Shared, so that the rings can go to a background thread to be triangulated without
-    /// a copy.
+    /// Shared: a level that keeps a path unchanged could point at it instead of copying it
+    /// (nothing does yet; full detail made on demand is made from the layer's geometry).
     pub points: std::sync::Arc<[[f32; 2]]>,
     pub closed: bool,
 }
