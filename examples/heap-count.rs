@@ -97,5 +97,24 @@ fn main() -> ExitCode {
         mib(b.packed),
         mib(b.other)
     );
+    // Per simplified level (finest first): features that have it, outline points, paths and
+    // fill indices.
+    let mut levels =
+        [(0usize, 0usize, 0usize, 0usize); corridor::render::cache::LOD_TOLERANCES.len()];
+    for f in &render.features {
+        for (k, l) in f.lods.iter().enumerate() {
+            let e = &mut levels[k.min(levels.len() - 1)];
+            e.0 += 1;
+            e.1 += l.point_count();
+            e.2 += l.paths().count();
+            e.3 += l.fill.map_or(0, |m| m.indices.len());
+        }
+    }
+    for (k, (features, points, paths, indices)) in levels.iter().enumerate() {
+        println!(
+            "  level {}: {features} features, {points} points in {paths} paths, {indices} fill indices",
+            k + 1
+        );
+    }
     ExitCode::SUCCESS
 }

@@ -11,6 +11,8 @@ use crate::model::{FeatureStyle, Lang, Layer};
 
 pub use super::detail::build_lods;
 use super::detail::*;
+use super::lods::FillRef;
+pub use super::lods::{Lods, Outline};
 use super::tessellate::{FillMesh, rings_area, tessellate_rings};
 
 /// Local units per world unit: local coordinates are screen points at zoom 20, which keeps
@@ -31,7 +33,8 @@ pub struct Path {
 /// just past a level's zoom drew up to eight times the vertices a point of error allows.
 pub const LOD_TOLERANCES: [f32; 5] = [16.0, 45.0, 128.0, 362.0, 1024.0];
 
-/// A simplified version of a feature, for zooms where its full detail is below a pixel.
+/// A simplified version of a feature, for zooms where its full detail is below a pixel, as
+/// made; a feature holds its levels packed ([`Lods`]).
 #[derive(Clone, Debug)]
 pub struct Lod {
     /// Vertices may move by this much (local units) from the true boundary.
@@ -57,7 +60,7 @@ pub struct FeatureRender {
     /// Planar area in local units², for picking the smallest polygon under the cursor.
     pub area: f64,
     /// Simplified versions, finest first; only those that save at least half the vertices.
-    pub lods: Vec<Lod>,
+    pub lods: Lods,
     /// Full detail is left until a frame draws it ([`LayerRender::build_deferred`]): `paths`
     /// is empty and `fill` an empty placeholder meanwhile, and the finest simplified level is
     /// drawn and picked instead.
@@ -83,10 +86,10 @@ impl FeatureRender {
         let count = |paths: &[Path]| {
             u32::try_from(paths.iter().map(|p| p.points.len()).sum::<usize>()).unwrap_or(u32::MAX)
         };
-        let vertices = |fill: Option<&FillMesh>, paths: &[Path]| {
+        let vertices = |fill: Option<FillRef<'_>>, outline: Outline<'_>| {
             fill.map_or(0, |m| {
                 let n = if m.shared {
-                    rings(paths).map(<[_]>::len).sum()
+                    outline.rings().map(<[_]>::len).sum()
                 } else {
                     m.vertices.len()
                 };
@@ -98,13 +101,16 @@ impl FeatureRender {
             ..LevelCosts::default()
         };
         c.has_fill[0] = self.fill.is_some();
-        c.fill_vertices[0] = vertices(self.fill.as_ref(), &self.paths);
+        c.fill_vertices[0] = vertices(
+            self.fill.as_ref().map(FillMesh::as_ref),
+            Outline::Full(&self.paths),
+        );
         c.line_points[0] = count(&self.paths);
         for (k, l) in self.lods.iter().take(LOD_TOLERANCES.len()).enumerate() {
             c.tolerance[k + 1] = l.tolerance;
             c.has_fill[k + 1] = l.fill.is_some();
-            c.fill_vertices[k + 1] = vertices(l.fill.as_ref(), &l.paths);
-            c.line_points[k + 1] = count(&l.paths);
+            c.fill_vertices[k + 1] = vertices(l.fill, Outline::Level(l));
+            c.line_points[k + 1] = u32::try_from(l.point_count()).unwrap_or(u32::MAX);
             c.levels += 1;
         }
         self.costs = c;
@@ -120,10 +126,10 @@ pub fn rings(paths: &[Path]) -> impl Iterator<Item = &[[f32; 2]]> {
 impl FeatureRender {
     /// The outline drawn and picked at full detail: the finest simplified one while the
     /// detail waits.
-    pub fn finest_paths(&self) -> &[Path] {
+    pub fn finest_paths(&self) -> Outline<'_> {
         match self.lods.first() {
-            Some(l) if self.detail_pending => &l.paths,
-            _ => &self.paths,
+            Some(l) if self.detail_pending => Outline::Level(l),
+            _ => Outline::Full(&self.paths),
         }
     }
 
@@ -158,16 +164,13 @@ impl FeatureRender {
         let paths = self.finest_paths();
         if self.fill.is_some() {
             // Even-odd over all rings: inside an odd number of rings means inside the polygon.
-            let crossings = paths
-                .iter()
-                .filter(|path| path.closed && ring_contains(&path.points, p))
-                .count();
+            let crossings = paths.rings().filter(|ring| ring_contains(ring, p)).count();
             if crossings % 2 == 1 {
                 return true;
             }
         }
-        paths.iter().any(|path| {
-            let pts = &path.points;
+        paths.paths().any(|path| {
+            let pts = path.points;
             let segs = pts.windows(2).map(|w| (w[0], w[1]));
             let closing = path
                 .closed
@@ -205,11 +208,7 @@ impl LayerRender {
         for f in &self.features {
             b.paths += paths(&f.paths);
             b.fills += fill(f.fill.as_ref());
-            b.lods += f.lods.capacity() * size_of::<Lod>()
-                + f.lods
-                    .iter()
-                    .map(|l| paths(&l.paths) + fill(l.fill.as_ref()))
-                    .sum::<usize>();
+            b.lods += f.lods.heap_bytes();
             b.other += f.markers.capacity() * 8 + f.label.as_ref().map_or(0, |l| l.0.capacity());
         }
         b
@@ -327,18 +326,13 @@ fn pack_coarse(features: &[FeatureRender], briefs: &mut [Brief]) -> (Vec<[f32; 2
     let mut vertices = Vec::new();
     let mut indices = Vec::new();
     for (f, b) in features.iter().zip(briefs.iter_mut()) {
-        let Some((lod, fill)) = f
-            .lods
-            .iter()
-            .rev()
-            .find_map(|l| l.fill.as_ref().map(|m| (l, m)))
-        else {
+        let Some((lod, fill)) = f.lods.iter().rev().find_map(|l| l.fill.map(|m| (l, m))) else {
             continue;
         };
         let (Ok(v0), Ok(i0)) = (u32::try_from(vertices.len()), u32::try_from(indices.len())) else {
             break;
         };
-        vertices.extend(fill.vertices_in(rings(&lod.paths)));
+        vertices.extend(fill.vertices_in(lod.rings()));
         indices.extend(fill.indices.offset(0));
         let (Ok(vn), Ok(inn)) = (
             u32::try_from(vertices.len() - v0 as usize),
@@ -896,7 +890,7 @@ fn build_feature(
     let lods = if points.is_empty() {
         build_lods(&paths, filled)
     } else {
-        Vec::new()
+        Lods::default()
     };
     // With simplified versions to draw meanwhile, full detail can wait: it is made again from
     // the geometry when a frame needs it ([`LayerRender::full_detail`]).

@@ -4,18 +4,20 @@
 use geo::{Geometry, InteriorPoint, LineString, Polygon};
 
 use super::cache::{LOD_TOLERANCES, Lod, Path, rings};
+use super::lods::Lods;
 use super::tessellate::tessellate_rings;
 use crate::geometry::mercator_from_lonlat;
 
 /// Simplified versions of a feature's rings and lines (Ramer–Douglas–Peucker, through geo),
 /// triangulated again for the fill. A level is kept only if it has at most half the vertices of
-/// the one before it; rings that collapse are dropped from it.
-pub fn build_lods(paths: &[Path], filled: bool) -> Vec<Lod> {
+/// the one before it; rings that collapse are dropped from it, and once every ring has
+/// collapsed no coarser level is kept (there is nothing left to draw but a dot).
+pub fn build_lods(paths: &[Path], filled: bool) -> Lods {
     use geo::Simplify;
     let mut lods: Vec<Lod> = Vec::new();
     let mut previous: usize = paths.iter().map(|p| p.points.len()).sum();
     if previous < 32 {
-        return lods;
+        return Lods::default();
     }
     // Each level simplifies the one before (its error adds at most the finer tolerances, a
     // few percent): far fewer vertices to look at than the full rings.
@@ -50,6 +52,9 @@ pub fn build_lods(paths: &[Path], filled: bool) -> Vec<Lod> {
                 }
             })
             .collect();
+        if simplified.is_empty() {
+            break;
+        }
         let count: usize = simplified.iter().map(|p| p.points.len()).sum();
         if count * 2 > previous {
             continue;
@@ -71,7 +76,7 @@ pub fn build_lods(paths: &[Path], filled: bool) -> Vec<Lod> {
             paths: simplified,
         });
     }
-    lods
+    Lods::pack(lods)
 }
 
 pub(super) fn collect<'a>(

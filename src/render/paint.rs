@@ -6,8 +6,9 @@ use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke, pos2, vec2};
 use crate::geometry::{MercatorBox, mercator::points_per_world};
 use crate::model::Color;
 
-use super::cache::{BriefKind, FeatureRender, LOCAL_PER_WORLD, LayerRender, rings};
-use super::tessellate::Indices;
+use super::cache::{BriefKind, FeatureRender, LOCAL_PER_WORLD, LayerRender};
+use super::lods::{IndicesRef, Outline};
+use super::tessellate::FillMesh;
 
 /// Maps world units to screen points for one frame.
 #[derive(Clone, Copy, Debug)]
@@ -280,14 +281,19 @@ pub fn layer_shapes(
         if pending {
             stand_ins.push(i);
         }
-        let fill_mesh = match level {
-            0 => f.fill.as_ref().map(|m| (m, f.paths.as_slice())),
+        let outline = match level {
+            0 => Outline::Full(&f.paths),
             k => f
                 .lods
                 .get(k - 1)
-                .and_then(|l| Some((l.fill.as_ref()?, l.paths.as_slice()))),
+                .map_or(Outline::Full(&f.paths), Outline::Level),
         };
-        if let Some((fill, fill_paths)) = fill_mesh {
+        let fill_mesh = match (level, outline) {
+            (0, _) => f.fill.as_ref().map(FillMesh::as_ref),
+            (_, Outline::Level(l)) => l.fill,
+            (_, Outline::Full(_)) => None,
+        };
+        if let Some(fill) = fill_mesh {
             let mut color = faded(style.fill, opacity);
             if highlight.is_some() {
                 color = emphasised_fill(color);
@@ -300,15 +306,17 @@ pub fn layer_shapes(
             };
             // Slices, not one chained iterator: `extend` then knows each length up front.
             if fill.shared {
-                for ring in rings(fill_paths) {
+                for ring in outline.rings() {
                     mesh.vertices.extend(ring.iter().map(vertex));
                 }
             } else {
                 mesh.vertices.extend(fill.vertices.iter().map(vertex));
             }
-            match &fill.indices {
-                Indices::U16(is) => mesh.indices.extend(is.iter().map(|&i| base + u32::from(i))),
-                Indices::U32(is) => mesh.indices.extend(is.iter().map(|&i| base + i)),
+            match fill.indices {
+                IndicesRef::U16(is) => {
+                    mesh.indices.extend(is.iter().map(|&i| base + u32::from(i)));
+                }
+                IndicesRef::U32(is) => mesh.indices.extend(is.iter().map(|&i| base + i)),
             }
             *budget = budget.saturating_sub(fill_cost);
         }
@@ -318,14 +326,7 @@ pub fn layer_shapes(
         if draw_outline {
             *budget = budget.saturating_sub(line_cost);
             let stroke = Stroke::new(style.stroke_width, faded(style.stroke, opacity));
-            let paths = match level {
-                0 => f.paths.as_slice(),
-                k => f
-                    .lods
-                    .get(k - 1)
-                    .map_or(f.paths.as_slice(), |l| l.paths.as_slice()),
-            };
-            for path in paths {
+            for path in outline.paths() {
                 let pts = decimated(path.points.iter().map(|&p| to_screen(p)));
                 if pts.len() < 2 {
                     continue;
