@@ -595,8 +595,8 @@ impl EditorState {
         let mut properties = geojson::JsonObject::new();
         for f in layer.features().iter().take(1000) {
             for (k, _) in f.properties() {
-                if properties.len() < 64 && !properties.contains_key(k) {
-                    properties.insert(k.clone(), geojson::JsonValue::Null);
+                if properties.len() < 64 && !properties.contains_key(&k) {
+                    properties.insert(k, geojson::JsonValue::Null);
                 }
             }
         }

@@ -78,9 +78,9 @@ pub fn import(
     // Property keys in order of first appearance, with their values.
     let mut keys: Vec<String> = Vec::new();
     for f in layer.features() {
-        for k in f.meta().properties.iter().flat_map(|p| p.keys()) {
-            if !keys.contains(k) {
-                keys.push(k.clone());
+        for (k, _) in f.properties() {
+            if !keys.contains(&k) {
+                keys.push(k);
             }
         }
     }
@@ -114,7 +114,9 @@ pub fn import(
             layer
                 .features()
                 .iter()
-                .filter_map(|f| f.meta().properties.as_ref()?.get(k)),
+                .filter_map(|f| f.property(k))
+                .collect::<Vec<_>>()
+                .iter(),
         );
         columns.push((name, t.to_owned()));
     }

@@ -301,11 +301,13 @@ struct Converted {
 }
 
 fn convert(read: super::geojson_feature::Read, limits: &Limits) -> Converted {
+    // Before the feature holds its properties as text.
+    let too_long = too_long(&read.record, limits);
     let record = match read.exact {
         Some(g) => match Feature::from_exact(read.record, g) {
             Ok(feature) => {
                 return Converted {
-                    too_long: too_long(feature.meta(), limits),
+                    too_long,
                     positions: feature.vertex_count(),
                     feature,
                     warning: None,
@@ -319,7 +321,6 @@ fn convert(read: super::geojson_feature::Read, limits: &Limits) -> Converted {
         .geometry
         .as_ref()
         .map_or(0, |g| count_positions(&g.value));
-    let too_long = too_long(&record, limits);
     let (geometry, warning) = match record.geometry.as_ref() {
         None => (None, None),
         Some(g) => match crate::model::drawable(g) {

@@ -65,7 +65,7 @@ pub fn write_snapshot(
         (SourceForm::Geometry, [only])
             if only.meta().id.is_none()
                 && only.meta().bbox.is_none()
-                && only.meta().properties.as_ref().is_none_or(|p| p.is_empty())
+                && only.properties_text().is_none_or(|p| p == "{}")
                 && only
                     .meta()
                     .foreign_members

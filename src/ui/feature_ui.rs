@@ -177,8 +177,9 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
         ui.label(RichText::new(tr("Source")).strong());
         ui.label(RichText::new(source).small());
     }
-    let others: Vec<(&String, &JsonValue)> = feature
+    let others: Vec<(String, JsonValue)> = feature
         .properties()
+        .into_iter()
         .filter(|(k, _)| !SHOWN_APART.contains(&k.as_str()))
         .collect();
     let title = if others.is_empty() && feature.property("name").is_none() {

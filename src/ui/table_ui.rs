@@ -24,8 +24,8 @@ pub fn columns(layer: &Layer) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     for f in layer.features() {
         for (k, _) in f.properties() {
-            if !keys.contains(k) {
-                keys.push(k.clone());
+            if !keys.contains(&k) {
+                keys.push(k);
             }
         }
     }
@@ -48,19 +48,27 @@ pub fn rows(layer: &Layer, state: &TableState) -> Vec<usize> {
             needle.is_empty()
                 || layer.features()[i]
                     .properties()
-                    .any(|(_, v)| fold(&cell_text(Some(v))).contains(&needle))
+                    .values()
+                    .any(|v| fold(&cell_text(Some(v))).contains(&needle))
         })
         .collect();
     if let Some((key, ascending)) = &state.sort {
+        // Each row's value read once (as a number, and as folded text), not once per comparison.
+        let sort_keys: Vec<(Option<f64>, String)> = (0..layer.features().len())
+            .map(|i| {
+                let v = layer.features()[i].property(key);
+                (
+                    v.as_ref().and_then(JsonValue::as_f64),
+                    fold(&cell_text(v.as_ref())),
+                )
+            })
+            .collect();
         rows.sort_by(|&a, &b| {
-            let va = layer.features()[a].property(key);
-            let vb = layer.features()[b].property(key);
-            let ord = match (
-                va.and_then(JsonValue::as_f64),
-                vb.and_then(JsonValue::as_f64),
-            ) {
-                (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
-                _ => fold(&cell_text(va)).cmp(&fold(&cell_text(vb))),
+            let (na, ta) = &sort_keys[a];
+            let (nb, tb) = &sort_keys[b];
+            let ord = match (na, nb) {
+                (Some(x), Some(y)) => x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal),
+                _ => ta.cmp(tb),
             };
             if *ascending { ord } else { ord.reverse() }
         });
@@ -145,7 +153,7 @@ pub fn table_ui(
                     };
                     row.col(|ui| cell(ui, fi.to_string()));
                     for k in &keys {
-                        row.col(|ui| cell(ui, cell_text(f.property(k))));
+                        row.col(|ui| cell(ui, cell_text(f.property(k).as_ref())));
                     }
                     if row.response().clicked() {
                         clicked = Some(r);
