@@ -851,3 +851,31 @@ fn the_decoding_offer_speaks_vietnamese_and_chinese() {
     h.get_by_label("转换自 TCVN3 (ABC)");
     h.get_by_label("保持原样");
 }
+
+/// A GeoPackage whose rows have no geometry (as written from a table without one, a `.dbf`
+/// alone) opens with those rows and their attributes, instead of failing on the first.
+#[test]
+fn a_geopackage_with_rows_without_geometry_opens() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let records: Vec<geojson::Feature> = ["Thủ Dầu Một", "Phú Lợi"]
+        .iter()
+        .map(|name| geojson::Feature {
+            bbox: None,
+            geometry: None,
+            id: None,
+            properties: json!({ "name": name }).as_object().cloned(),
+            foreign_members: None,
+        })
+        .collect();
+    let path = dir.path().join("rows.gpkg");
+    corridor::io::ogr_write::write_ogr(&records, &path, None, None).expect("written");
+    let back = read_ogr(&path, &OgrOptions::default()).expect("read back");
+    assert_eq!(back.features.len(), 2);
+    for (f, name) in back.features.iter().zip(["Thủ Dầu Một", "Phú Lợi"]) {
+        assert!(f.geometry.is_none(), "{:?}", f.geometry);
+        assert_eq!(
+            f.properties.as_ref().and_then(|p| p.get("name")),
+            Some(&json!(name))
+        );
+    }
+}

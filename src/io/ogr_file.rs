@@ -446,7 +446,10 @@ pub fn read_ogr(path: &Path, options: &OgrOptions) -> Result<OgrRead, OgrError> 
             index,
             message,
         };
-        let geometry = match feature.geometry() {
+        // Not `Feature::geometry`: for a feature without one in a table that has a geometry
+        // column (a GeoPackage row whose geometry is NULL), it gives a geometry whose pointer
+        // is null, and every use of it fails. This gives none instead.
+        let geometry = match feature.geometry_by_index(0).ok() {
             Some(g) => {
                 let g = match &transform {
                     Some(t) => g.transform(t).map_err(|e| feature_error(e.to_string()))?,
