@@ -11,9 +11,8 @@ use crate::model::{FeatureStyle, Lang, Layer};
 
 pub use super::detail::build_lods;
 use super::detail::*;
-use super::lods::FillRef;
 pub use super::lods::{Lods, Outline};
-use super::tessellate::{FillMesh, rings_area, tessellate_rings};
+use super::tessellate::{FillMesh, FillRef, rings_area, tessellate_rings};
 
 /// Local units per world unit: local coordinates are screen points at zoom 20, which keeps
 /// them within f32's exact range for any feature smaller than a country.

@@ -6,7 +6,7 @@
 //! own headers; packed, they take four allocations per feature.
 
 use super::cache::{Lod, Path};
-use super::tessellate::{FillMesh, Indices};
+use super::tessellate::{FillRef, Indices, IndicesRef};
 
 /// A line or ring, borrowed: from a feature's full detail or from one of its levels.
 #[derive(Clone, Copy, Debug)]
@@ -21,74 +21,6 @@ impl Path {
             points: &self.points,
             closed: self.closed,
         }
-    }
-}
-
-/// Triangle corners, borrowed.
-#[derive(Clone, Copy, Debug)]
-pub enum IndicesRef<'a> {
-    U16(&'a [u16]),
-    U32(&'a [u32]),
-}
-
-impl IndicesRef<'_> {
-    pub fn len(&self) -> usize {
-        match self {
-            Self::U16(v) => v.len(),
-            Self::U32(v) => v.len(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Every corner, each plus `base`.
-    pub fn offset(self, base: u32) -> impl Iterator<Item = u32> {
-        let (a, b) = match self {
-            Self::U16(v) => (Some(v.iter().map(move |&i| base + u32::from(i))), None),
-            Self::U32(v) => (None, Some(v.iter().map(move |&i| base + i))),
-        };
-        a.into_iter().flatten().chain(b.into_iter().flatten())
-    }
-}
-
-/// A fill, borrowed: triangles over its own vertices, or over the points of the rings it was
-/// made from (`shared`; see [`FillMesh`]).
-#[derive(Clone, Copy, Debug)]
-pub struct FillRef<'a> {
-    pub vertices: &'a [[f32; 2]],
-    pub indices: IndicesRef<'a>,
-    pub shared: bool,
-}
-
-impl FillMesh {
-    pub fn as_ref(&self) -> FillRef<'_> {
-        FillRef {
-            vertices: &self.vertices,
-            indices: match &self.indices {
-                Indices::U16(v) => IndicesRef::U16(v),
-                Indices::U32(v) => IndicesRef::U32(v),
-            },
-            shared: self.shared,
-        }
-    }
-}
-
-impl<'a> FillRef<'a> {
-    /// The triangles' vertices: its own, or else the points of `rings` (those it was made from).
-    pub fn vertices_in(
-        self,
-        rings: impl IntoIterator<Item = &'a [[f32; 2]]> + 'a,
-    ) -> impl Iterator<Item = [f32; 2]> + 'a {
-        let (own, shared) = if self.shared {
-            (None, Some(rings.into_iter().flatten().copied()))
-        } else {
-            (Some(self.vertices.iter().copied()), None)
-        };
-        own.into_iter()
-            .flatten()
-            .chain(shared.into_iter().flatten())
     }
 }
 
@@ -327,7 +259,7 @@ impl Lods {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tessellate::tessellate_rings;
+    use crate::render::tessellate::{FillMesh, tessellate_rings};
 
     fn path(points: &[[f32; 2]], closed: bool) -> Path {
         Path {

@@ -7,8 +7,8 @@ use crate::geometry::{MercatorBox, mercator::points_per_world};
 use crate::model::Color;
 
 use super::cache::{BriefKind, FeatureRender, LOCAL_PER_WORLD, LayerRender};
-use super::lods::{IndicesRef, Outline};
-use super::tessellate::FillMesh;
+use super::lods::Outline;
+use super::tessellate::{FillMesh, IndicesRef};
 
 /// Maps world units to screen points for one frame.
 #[derive(Clone, Copy, Debug)]

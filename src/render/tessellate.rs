@@ -49,11 +49,15 @@ impl Indices {
 
     /// Every corner, each plus `base`.
     pub fn offset(&self, base: u32) -> impl Iterator<Item = u32> + '_ {
-        let (a, b) = match self {
-            Self::U16(v) => (Some(v.iter().map(move |&i| base + i as u32)), None),
-            Self::U32(v) => (None, Some(v.iter().map(move |&i| base + i))),
-        };
-        a.into_iter().flatten().chain(b.into_iter().flatten())
+        self.as_ref().offset(base)
+    }
+
+    /// The corners, borrowed.
+    pub fn as_ref(&self) -> IndicesRef<'_> {
+        match self {
+            Self::U16(v) => IndicesRef::U16(v),
+            Self::U32(v) => IndicesRef::U32(v),
+        }
     }
 }
 
@@ -78,14 +82,7 @@ impl FillMesh {
         &'a self,
         rings: impl IntoIterator<Item = &'a [[f32; 2]]> + 'a,
     ) -> impl Iterator<Item = [f32; 2]> + 'a {
-        let (own, shared) = if self.shared {
-            (None, Some(rings.into_iter().flatten().copied()))
-        } else {
-            (Some(self.vertices.iter().copied()), None)
-        };
-        own.into_iter()
-            .flatten()
-            .chain(shared.into_iter().flatten())
+        self.as_ref().vertices_in(rings)
     }
 
     /// Sum of the triangles' areas (always positive), with the rings the fill was made from.
@@ -102,6 +99,71 @@ impl FillMesh {
                 Some(cross.abs() / 2.0)
             })
             .sum()
+    }
+}
+
+/// Triangle corners, borrowed.
+#[derive(Clone, Copy, Debug)]
+pub enum IndicesRef<'a> {
+    U16(&'a [u16]),
+    U32(&'a [u32]),
+}
+
+impl IndicesRef<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Self::U16(v) => v.len(),
+            Self::U32(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every corner, each plus `base`.
+    pub fn offset(self, base: u32) -> impl Iterator<Item = u32> {
+        let (a, b) = match self {
+            Self::U16(v) => (Some(v.iter().map(move |&i| base + u32::from(i))), None),
+            Self::U32(v) => (None, Some(v.iter().map(move |&i| base + i))),
+        };
+        a.into_iter().flatten().chain(b.into_iter().flatten())
+    }
+}
+
+/// A fill, borrowed: triangles over its own vertices, or over the points of the rings it was
+/// made from (`shared`; see [`FillMesh`]).
+#[derive(Clone, Copy, Debug)]
+pub struct FillRef<'a> {
+    pub vertices: &'a [[f32; 2]],
+    pub indices: IndicesRef<'a>,
+    pub shared: bool,
+}
+
+impl FillMesh {
+    pub fn as_ref(&self) -> FillRef<'_> {
+        FillRef {
+            vertices: &self.vertices,
+            indices: self.indices.as_ref(),
+            shared: self.shared,
+        }
+    }
+}
+
+impl<'a> FillRef<'a> {
+    /// The triangles' vertices: its own, or else the points of `rings` (those it was made from).
+    pub fn vertices_in(
+        self,
+        rings: impl IntoIterator<Item = &'a [[f32; 2]]> + 'a,
+    ) -> impl Iterator<Item = [f32; 2]> + 'a {
+        let (own, shared) = if self.shared {
+            (None, Some(rings.into_iter().flatten().copied()))
+        } else {
+            (Some(self.vertices.iter().copied()), None)
+        };
+        own.into_iter()
+            .flatten()
+            .chain(shared.into_iter().flatten())
     }
 }
 
