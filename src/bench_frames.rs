@@ -255,7 +255,7 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         let kept: usize = layer
             .features()
             .iter()
-            .filter_map(|f| f.meta().geometry.as_ref())
+            .filter_map(|f| f.meta().geometry)
             .map(|g| {
                 crate::model::edit::parts(&g.value)
                     .iter()

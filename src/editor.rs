@@ -814,7 +814,7 @@ mod tests {
             matches!(&effects[..], [Effect::Edited { label, .. }, Effect::Select(s)]
             if label == "Add polygon" && *s == new)
         );
-        let id = doc.layers[0].features()[2].meta().id.clone();
+        let id = doc.layers[0].features()[2].meta().id.cloned();
         assert_eq!(id, Some(geojson::feature::Id::Number(3.into())));
     }
 

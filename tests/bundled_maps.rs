@@ -63,7 +63,6 @@ fn every_bundled_file_parses_and_has_the_required_properties() {
             let id = f
                 .meta()
                 .id
-                .as_ref()
                 .unwrap_or_else(|| panic!("{} feature {i} has no id", path.display()));
             assert!(
                 ids.insert(format!("{id:?}")),

@@ -708,11 +708,7 @@ impl Layer {
     /// else `new-N`.
     pub fn fresh_id(&self) -> geojson::feature::Id {
         use geojson::feature::Id;
-        let ids: Vec<&Id> = self
-            .features
-            .iter()
-            .filter_map(|f| f.meta().id.as_ref())
-            .collect();
+        let ids: Vec<&Id> = self.features.iter().filter_map(|f| f.meta().id).collect();
         let all_numbers = !ids.is_empty() && ids.iter().all(|i| matches!(i, Id::Number(_)));
         if all_numbers {
             let max = ids
@@ -774,7 +770,7 @@ mod tests {
         assert_eq!(c[4], c[0]);
         assert_eq!(c[1], vec![106.7, 11.0, 6.0], "untouched exactly");
         assert_eq!(
-            l.features()[0].meta().bbox,
+            l.features()[0].meta().bbox.cloned(),
             Some(vec![106.55, 10.95, 106.7, 11.1])
         );
         assert!(l.is_dirty());

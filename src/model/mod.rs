@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use geojson::JsonObject;
 
-pub use feature::{Feature, drawable};
+pub use feature::{Feature, Meta, drawable};
 pub use lang::Lang;
 pub use project::{BasemapSpec, Bookmark, LayerSpec, Project, ViewSpec};
 pub use source::{LayerSource, TableSource};
