@@ -14,8 +14,9 @@ use super::{FeatureId, Lang, packed};
 /// hold exactly (Z values, a bbox or foreign members on the geometry, rings that are not closed,
 /// lines across the antimeridian, anything not drawable) stay in the record as read.
 ///
-/// The drawable geometry itself is packed in half that when its coordinates allow
-/// ([`packed::Shape`]): a 14-million-vertex layer then holds its geometry in 110 MB.
+/// The drawable geometry itself is packed when its coordinates allow ([`packed::Shape`]), as
+/// steps from vertex to vertex of a few bytes each: a 14-million-vertex layer written with six
+/// decimals then holds its geometry in 30 MB (in `geo`, 224 MB).
 ///
 /// Properties are held as their JSON text, compact, and read when asked for: a map of five
 /// entries takes some 700 bytes, its text some 130 (on a 100 000-feature layer, 70 MB against
