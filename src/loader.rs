@@ -316,7 +316,7 @@ fn read_whole(
 /// free (its purge delay), and a large file's text freed after parsing otherwise stays resident
 /// while the draw data is built: on the 100 000-polygon layer (333 MiB), 340 MiB resident after
 /// parsing instead of 676–782.
-fn give_back_freed_memory() {
+pub(crate) fn give_back_freed_memory() {
     // SAFETY: mi_collect takes a flag and touches only mimalloc's own free lists; it is a
     // no-op for memory mimalloc did not allocate (the tests' system allocator).
     unsafe { libmimalloc_sys::mi_collect(true) };
