@@ -228,10 +228,12 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         frame(&mut h);
         let ms = t0.elapsed().as_secs_f64() * 1000.0;
         if per_frame {
+            let b = h.state().renders()[0].heap_bytes();
             eprintln!(
-                "frame zoom={:.2} ms={ms:.2} rss={:.0}",
+                "frame zoom={:.2} ms={ms:.2} rss={:.0} detail={:.1}",
                 camera.zoom,
-                crate::loader::process_memory_mib("VmRSS:")
+                crate::loader::process_memory_mib("VmRSS:"),
+                (b.paths + b.fills) as f64 / (1024.0 * 1024.0)
             );
         }
         times.push(ms);
