@@ -222,6 +222,14 @@ fn bench(c: &mut Criterion) {
         g.bench_function("whole render build (every core)", |b| {
             b.iter(|| black_box(LayerRender::build(&layer)))
         });
+        // The interface's language changes: labels only, against the whole build it replaced.
+        let mut relabelled = LayerRender::build(&layer);
+        let mut langs = [corridor::model::Lang::Zh, corridor::model::Lang::En]
+            .into_iter()
+            .cycle();
+        g.bench_function("language change: relabel", |b| {
+            b.iter(|| relabelled.relabel(&layer, langs.next()))
+        });
         let render = LayerRender::build(&layer);
         for zoom in [10.0, 13.0, 16.0] {
             g.bench_with_input(BenchmarkId::new("frame", zoom), &zoom, |b, &z| {

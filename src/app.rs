@@ -427,17 +427,17 @@ impl CorridorApp {
         }
     }
 
-    /// Rebuilds every layer's render data (labels depend on the language).
+    /// Labels every layer again in the interface's language.
     fn relabel(&mut self) {
         let lang = Some(crate::ui::i18n::lang());
-        let build = |layers: &[Layer]| -> Vec<LayerRender> {
-            layers
-                .iter()
-                .map(|l| crate::loader::build_render(l, lang))
-                .collect()
-        };
-        self.renders = build(&self.doc.layers);
-        self.context_renders = build(&self.doc.context);
+        for (r, l) in self
+            .renders
+            .iter_mut()
+            .zip(&self.doc.layers)
+            .chain(self.context_renders.iter_mut().zip(&self.doc.context))
+        {
+            r.relabel(l, lang);
+        }
     }
 
     /// Selects a feature (or clears the selection) and computes what its panel shows.

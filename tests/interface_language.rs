@@ -365,3 +365,38 @@ fn every_window_speaks_vietnamese() {
 fn every_window_speaks_chinese() {
     check(Lang::Zh);
 }
+
+/// The map's names follow the language chosen in the Language menu, and back.
+#[test]
+fn the_maps_names_follow_the_language_menu() {
+    let mut h = open_sized(maps().join("corridor.toml"), egui::vec2(1600.0, 1000.0));
+    h.run();
+    let choose = |h: &mut Harness<'static, CorridorApp>, lang: Lang| {
+        let menu = corridor::ui::i18n::tr("Language");
+        h.get_all_by_label(menu)
+            .next()
+            .unwrap_or_else(|| panic!("no {menu} menu"))
+            .click();
+        h.run();
+        h.get_by_label(lang.native_name()).click();
+        h.run();
+    };
+    // Names the opening view shows, from maps/new-city.geojson and maps/localities.geojson.
+    let names = [("Bình Dương New City", "平阳新城"), ("Thuận An", "顺安")];
+    let shows = |h: &Harness<'static, CorridorApp>, name: &str| {
+        laid_out(h).iter().any(|t| t.contains(name))
+    };
+    for (en, _) in names {
+        assert!(shows(&h, en), "{en} is not on the map in English");
+    }
+    choose(&mut h, Lang::Zh);
+    for (en, zh) in names {
+        assert!(shows(&h, zh), "{zh} is not on the map in Chinese");
+        assert!(!shows(&h, en), "{en} is still on the map in Chinese");
+    }
+    choose(&mut h, Lang::En);
+    for (en, zh) in names {
+        assert!(shows(&h, en), "{en} is not on the map in English again");
+        assert!(!shows(&h, zh), "{zh} is still on the map in English");
+    }
+}

@@ -670,6 +670,27 @@ impl LayerRender {
         *slot = fresh;
     }
 
+    /// Labels every feature again in `lang` (the language changed). Only the labels' text
+    /// changes: levels, fills and full detail made so far stay, so a large layer changes
+    /// language at once instead of being built again. A feature that had no label and now has
+    /// one is built again, for its label's place.
+    pub fn relabel(&mut self, layer: &Layer, lang: Option<Lang>) {
+        let mut gained = Vec::new();
+        for (i, (f, r)) in layer.features().iter().zip(&mut self.features).enumerate() {
+            match (label_text(&layer.style, f, lang), &mut r.label) {
+                (Some(text), Some((old, _))) => *old = text,
+                (None, label) => *label = None,
+                (Some(_), None) => gained.push(i),
+            }
+            if let Some(b) = self.briefs.get_mut(i) {
+                b.labelled = r.label.is_some();
+            }
+        }
+        for i in gained {
+            self.update_feature(layer, i, lang);
+        }
+    }
+
     /// Indices of features whose bounding box meets `view`, in file order (the draw order).
     pub fn visible(&self, view: &MercatorBox) -> Vec<usize> {
         // The whole layer in view (zoomed out): no need to ask the index.
@@ -754,15 +775,25 @@ pub fn styled_render(
     lang: Option<Lang>,
     defer: bool,
 ) -> FeatureRender {
+    let style = layer_style.resolve(f);
+    let label_text = label_text(layer_style, f, lang);
+    build_feature(f.geometry().as_deref(), style, label_text, defer)
+}
+
+/// What a feature's label says in a layer style, in `lang` where the feature has it (`name_zh`
+/// for a layer labelled by `name`, say); `None` for no label.
+fn label_text(
+    layer_style: &crate::model::LayerStyle,
+    f: &crate::model::Feature,
+    lang: Option<Lang>,
+) -> Option<String> {
     let label_key = layer_style.label.as_deref();
     let localized = label_key.zip(lang).map(|(k, l)| l.key(k));
-    let style = layer_style.resolve(f);
-    let label_text = localized
+    localized
         .as_deref()
         .and_then(|k| f.property_text(k))
         .or_else(|| label_key.and_then(|k| f.property_text(k)))
-        .filter(|s| !s.trim().is_empty());
-    build_feature(f.geometry().as_deref(), style, label_text, defer)
+        .filter(|s| !s.trim().is_empty())
 }
 
 /// A geometry's point in a feature's local units.
@@ -956,6 +987,49 @@ mod tests {
 
     fn layer(text: &str) -> Layer {
         crate::io::geojson_file::test_layer(text)
+    }
+
+    #[test]
+    fn relabelling_gives_the_labels_a_build_in_that_language_gives() {
+        let square = |x: f64| {
+            let e = x + 0.01;
+            format!(
+                r#"{{"type":"Polygon","coordinates":[[[{x},11],[{e},11],[{e},11.01],[{x},11.01],[{x},11]]]}}"#
+            )
+        };
+        let l = layer(&format!(
+            r#"{{"type":"FeatureCollection","features":[
+            {{"type":"Feature","properties":{{"name":"Bàu Bàng","name_zh":"保荣","name_en":"Bau Bang"}},"geometry":{}}},
+            {{"type":"Feature","properties":{{"name_zh":"只有中文"}},"geometry":{}}},
+            {{"type":"Feature","properties":{{"name":"Tân Uyên"}},"geometry":{}}},
+            {{"type":"Feature","properties":{{"name":"  "}},"geometry":{{"type":"Point","coordinates":[106.7,11.1]}}}}]}}"#,
+            square(106.6),
+            square(106.7),
+            square(106.8)
+        ));
+        type Labels = Vec<(Option<(String, [f64; 2])>, bool)>;
+        let labels = |r: &LayerRender| -> Labels {
+            r.features
+                .iter()
+                .zip(&r.briefs)
+                .map(|(f, b)| (f.label.clone(), b.labelled))
+                .collect()
+        };
+        let mut r = LayerRender::build_in(&l, Some(Lang::En));
+        // Only the second feature has no English name, nor a name to fall back on.
+        assert_eq!(labels(&r)[1], (None, false));
+        for lang in [Lang::Zh, Lang::Vi, Lang::En, Lang::Zh] {
+            r.relabel(&l, Some(lang));
+            assert_eq!(
+                labels(&r),
+                labels(&LayerRender::build_in(&l, Some(lang))),
+                "{lang:?}"
+            );
+        }
+        assert_eq!(
+            r.features[1].label.as_ref().map(|l| l.0.as_str()),
+            Some("只有中文")
+        );
     }
 
     /// `n` many-sided circles in a grid of ten columns.
