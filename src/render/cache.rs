@@ -11,6 +11,7 @@ use crate::model::{FeatureStyle, Lang, Layer};
 
 pub use super::detail::build_lods;
 use super::detail::*;
+use super::lods::Points;
 pub use super::lods::{Lods, Outline};
 use super::tessellate::{FillMesh, FillRef, rings_area, tessellate_rings};
 
@@ -88,7 +89,7 @@ impl FeatureRender {
         let vertices = |fill: Option<FillRef<'_>>, outline: Outline<'_>| {
             fill.map_or(0, |m| {
                 let n = if m.shared {
-                    outline.rings().map(<[_]>::len).sum()
+                    outline.rings().map(Points::len).sum()
                 } else {
                     m.vertices.len()
                 };
@@ -163,19 +164,18 @@ impl FeatureRender {
         let paths = self.finest_paths();
         if self.fill.is_some() {
             // Even-odd over all rings: inside an odd number of rings means inside the polygon.
-            let crossings = paths.rings().filter(|ring| ring_contains(ring, p)).count();
+            let crossings = paths.rings().filter(|ring| ring_contains(*ring, p)).count();
             if crossings % 2 == 1 {
                 return true;
             }
         }
         paths.paths().any(|path| {
             let pts = path.points;
-            let segs = pts.windows(2).map(|w| (w[0], w[1]));
+            let segs = pts.iter().zip(pts.iter().skip(1));
             let closing = path
                 .closed
-                .then(|| pts.last().zip(pts.first()))
-                .flatten()
-                .map(|(a, b)| (*a, *b));
+                .then(|| pts.get(pts.len().wrapping_sub(1)).zip(pts.get(0)))
+                .flatten();
             segs.chain(closing)
                 .any(|(a, b)| segment_dist2(p, a, b) <= tol * tol)
         })

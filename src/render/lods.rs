@@ -8,17 +8,108 @@
 use super::cache::{Lod, Path};
 use super::tessellate::{FillRef, Indices, IndicesRef};
 
+/// Points in a feature's local units, borrowed: as made (full detail), or quantised to 16 bits
+/// (simplified levels; see [`Lods`]).
+#[derive(Clone, Copy, Debug)]
+pub enum Points<'a> {
+    F32(&'a [[f32; 2]]),
+    /// Whole multiples of the quantum (local units).
+    I16(&'a [[i16; 2]], f32),
+}
+
+impl<'a> Points<'a> {
+    pub fn len(self) -> usize {
+        match self {
+            Self::F32(p) => p.len(),
+            Self::I16(p, _) => p.len(),
+        }
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    /// Point `i`.
+    pub fn get(self, i: usize) -> Option<[f32; 2]> {
+        match self {
+            Self::F32(p) => p.get(i).copied(),
+            Self::I16(p, q) => p.get(i).map(|c| unquantise(*c, q)),
+        }
+    }
+
+    /// Points `start..end` (none where that is out of range).
+    pub fn slice(self, start: usize, end: usize) -> Self {
+        match self {
+            Self::F32(p) => Self::F32(p.get(start..end).unwrap_or_default()),
+            Self::I16(p, q) => Self::I16(p.get(start..end).unwrap_or_default(), q),
+        }
+    }
+
+    pub fn iter(self) -> PointsIter<'a> {
+        match self {
+            Self::F32(p) => PointsIter::F32(p.iter()),
+            Self::I16(p, q) => PointsIter::I16(p.iter(), q),
+        }
+    }
+
+    pub fn to_vec(self) -> Vec<[f32; 2]> {
+        self.iter().collect()
+    }
+}
+
+fn unquantise(c: [i16; 2], quantum: f32) -> [f32; 2] {
+    [f32::from(c[0]) * quantum, f32::from(c[1]) * quantum]
+}
+
+/// The points of [`Points`], in turn.
+#[derive(Clone, Debug)]
+pub enum PointsIter<'a> {
+    F32(std::slice::Iter<'a, [f32; 2]>),
+    I16(std::slice::Iter<'a, [i16; 2]>, f32),
+}
+
+impl Iterator for PointsIter<'_> {
+    type Item = [f32; 2];
+
+    #[inline]
+    fn next(&mut self) -> Option<[f32; 2]> {
+        match self {
+            Self::F32(it) => it.next().copied(),
+            Self::I16(it, q) => it.next().map(|c| unquantise(*c, *q)),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = match self {
+            Self::F32(it) => it.len(),
+            Self::I16(it, _) => it.len(),
+        };
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for PointsIter<'_> {}
+
+impl DoubleEndedIterator for PointsIter<'_> {
+    fn next_back(&mut self) -> Option<[f32; 2]> {
+        match self {
+            Self::F32(it) => it.next_back().copied(),
+            Self::I16(it, q) => it.next_back().map(|c| unquantise(*c, *q)),
+        }
+    }
+}
+
 /// A line or ring, borrowed: from a feature's full detail or from one of its levels.
 #[derive(Clone, Copy, Debug)]
 pub struct PathRef<'a> {
-    pub points: &'a [[f32; 2]],
+    pub points: Points<'a>,
     pub closed: bool,
 }
 
 impl Path {
     pub fn as_ref(&self) -> PathRef<'_> {
         PathRef {
-            points: &self.points,
+            points: Points::F32(&self.points),
             closed: self.closed,
         }
     }
@@ -44,7 +135,7 @@ impl<'a> Outline<'a> {
     }
 
     /// Its closed paths, in order: what a fill at this level was made from.
-    pub fn rings(self) -> impl Iterator<Item = &'a [[f32; 2]]> + Clone + 'a {
+    pub fn rings(self) -> impl Iterator<Item = Points<'a>> + Clone + 'a {
         self.paths().filter(|p| p.closed).map(|p| p.points)
     }
 }
@@ -80,9 +171,56 @@ struct LevelFill {
 pub struct Lods {
     levels: Box<[Level]>,
     spans: Box<[Span]>,
-    points: Box<[[f32; 2]]>,
+    points: Store,
     indices: Indices,
 }
+
+/// The levels' points: quantised to 16 bits when a quantum of at most [`MAX_QUANTUM`] reaches
+/// them all (a feature within some 9 km of its origin), else as made.
+#[derive(Clone, Debug)]
+enum Store {
+    F32(Box<[[f32; 2]]>),
+    I16(Box<[[i16; 2]]>, f32),
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self::F32(Box::default())
+    }
+}
+
+impl Store {
+    fn view(&self) -> Points<'_> {
+        match self {
+            Self::F32(p) => Points::F32(p),
+            Self::I16(p, q) => Points::I16(p, *q),
+        }
+    }
+
+    /// `points` quantised if they can be (see [`Store`]).
+    fn of(points: Vec<[f32; 2]>) -> Self {
+        let reach = points
+            .iter()
+            .flat_map(|p| [p[0].abs(), p[1].abs()])
+            .fold(0.0f32, f32::max);
+        // A power of two, so that whole multiples of it come back exactly; a little short of
+        // i16::MAX, so that rounding cannot step past it.
+        let quantum = (reach / 32_000.0)
+            .max(f32::MIN_POSITIVE)
+            .log2()
+            .ceil()
+            .exp2();
+        if quantum.is_nan() || quantum > MAX_QUANTUM {
+            return Self::F32(points.into());
+        }
+        let q = |v: f32| (v / quantum).round() as i16;
+        Self::I16(points.iter().map(|p| [q(p[0]), q(p[1])]).collect(), quantum)
+    }
+}
+
+/// The coarsest quantum the levels' points are held in (local units, a point at zoom 20): they
+/// move by half of it at most, a 32nd of the finest level's tolerance.
+pub const MAX_QUANTUM: f32 = 1.0;
 
 /// One simplified level, borrowed from [`Lods`].
 #[derive(Clone, Copy, Debug)]
@@ -90,7 +228,7 @@ pub struct LodRef<'a> {
     /// Vertices may move by this much (local units) from the true boundary.
     pub tolerance: f32,
     spans: &'a [Span],
-    points: &'a [[f32; 2]],
+    points: Points<'a>,
     pub fill: Option<FillRef<'a>>,
 }
 
@@ -99,15 +237,13 @@ impl<'a> LodRef<'a> {
     pub fn paths(self) -> impl Iterator<Item = PathRef<'a>> + Clone + 'a {
         let points = self.points;
         self.spans.iter().map(move |s| PathRef {
-            points: points
-                .get(s.start as usize..(s.start as usize + s.len as usize))
-                .unwrap_or_default(),
+            points: points.slice(s.start as usize, s.start as usize + s.len as usize),
             closed: s.closed,
         })
     }
 
     /// Its closed paths, in order: what its fill was made from.
-    pub fn rings(self) -> impl Iterator<Item = &'a [[f32; 2]]> + Clone + 'a {
+    pub fn rings(self) -> impl Iterator<Item = Points<'a>> + Clone + 'a {
         self.paths().filter(|p| p.closed).map(|p| p.points)
     }
 
@@ -189,7 +325,7 @@ impl Lods {
         Self {
             levels: table.into(),
             spans: spans.into(),
-            points: points.into(),
+            points: Store::of(points),
             indices,
         }
     }
@@ -215,11 +351,12 @@ impl Lods {
                 Indices::U16(v) => IndicesRef::U16(v.get(a..b).unwrap_or_default()),
                 Indices::U32(v) => IndicesRef::U32(v.get(a..b).unwrap_or_default()),
             };
+            let points = self.points.view();
             FillRef {
-                vertices: f
-                    .own
-                    .and_then(|(a, b)| self.points.get(a as usize..b as usize))
-                    .unwrap_or_default(),
+                vertices: match f.own {
+                    Some((a, b)) => points.slice(a as usize, b as usize),
+                    None => points.slice(0, 0),
+                },
                 indices,
                 shared: f.own.is_none(),
             }
@@ -227,7 +364,7 @@ impl Lods {
         Some(LodRef {
             tolerance: l.tolerance,
             spans,
-            points: &self.points,
+            points: self.points.view(),
             fill,
         })
     }
@@ -251,7 +388,10 @@ impl Lods {
     pub fn heap_bytes(&self) -> usize {
         std::mem::size_of_val(&*self.levels)
             + std::mem::size_of_val(&*self.spans)
-            + std::mem::size_of_val(&*self.points)
+            + match &self.points {
+                Store::F32(p) => std::mem::size_of_val(&**p),
+                Store::I16(p, _) => std::mem::size_of_val(&**p),
+            }
             + self.indices.heap_bytes()
     }
 }
@@ -323,7 +463,7 @@ mod tests {
                         .paths
                         .iter()
                         .filter(|p| p.closed)
-                        .map(|p| &p.points[..]);
+                        .map(|p| Points::F32(&p.points[..]));
                     let want: Vec<[f32; 2]> = m.as_ref().vertices_in(rings).collect();
                     let have: Vec<[f32; 2]> = g.vertices_in(got.rings()).collect();
                     assert_eq!(want, have);
@@ -340,5 +480,44 @@ mod tests {
         assert!(matches!(packed.indices, Indices::U32(_)));
         assert_eq!(packed.iter().rev().count(), 3);
         assert!(packed.get(3).is_none());
+    }
+
+    #[test]
+    fn levels_near_their_origin_are_held_in_16_bits_within_half_a_quantum() {
+        let ring = |r: f32| -> Vec<[f32; 2]> {
+            (0..50)
+                .map(|i| {
+                    let a = i as f32 / 50.0 * std::f32::consts::TAU;
+                    [r * a.cos() + 0.3, r * a.sin() - 0.7]
+                })
+                .collect()
+        };
+        for (reach, quantised) in [(1_000.0, true), (30_000.0, true), (100_000.0, false)] {
+            let made = ring(reach);
+            let lods = Lods::pack(vec![Lod {
+                tolerance: 16.0,
+                fill: None,
+                paths: vec![path(&made, true)],
+            }]);
+            let got = lods.first().unwrap().paths().next().unwrap().points;
+            assert_eq!(matches!(got, Points::I16(..)), quantised, "reach {reach}");
+            let worst = made
+                .iter()
+                .zip(got.iter())
+                .map(|(a, b)| (a[0] - b[0]).abs().max((a[1] - b[1]).abs()))
+                .fold(0.0f32, f32::max);
+            if let Points::I16(_, q) = got {
+                assert!(q <= MAX_QUANTUM && q.log2().fract() == 0.0, "quantum {q}");
+                assert!(
+                    worst <= q / 2.0,
+                    "reach {reach}: off by {worst}, quantum {q}"
+                );
+                // 4 bytes a point, not 8, with the level's small tables.
+                assert!(lods.heap_bytes() < made.len() * 8, "{}", lods.heap_bytes());
+            } else {
+                assert_eq!(worst, 0.0, "held as made");
+            }
+            assert_eq!(got.len(), made.len());
+        }
     }
 }

@@ -299,7 +299,7 @@ pub fn layer_shapes(
                 color = emphasised_fill(color);
             }
             let base = mesh.vertices.len() as u32;
-            let vertex = |&p: &[f32; 2]| egui::epaint::Vertex {
+            let vertex = |p: [f32; 2]| egui::epaint::Vertex {
                 pos: to_screen(p),
                 uv: egui::epaint::WHITE_UV,
                 color,
@@ -327,7 +327,7 @@ pub fn layer_shapes(
             *budget = budget.saturating_sub(line_cost);
             let stroke = Stroke::new(style.stroke_width, faded(style.stroke, opacity));
             for path in outline.paths() {
-                let pts = decimated(path.points.iter().map(|&p| to_screen(p)));
+                let pts = decimated(path.points.iter().map(&to_screen));
                 if pts.len() < 2 {
                     continue;
                 }

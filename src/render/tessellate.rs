@@ -1,6 +1,7 @@
 //! Polygon fills as triangles: egui fills only convex paths, so concave rings, holes and
 //! multipolygons are triangulated here (lyon, even-odd rule).
 
+use super::lods::Points;
 use lyon_tessellation::{
     BuffersBuilder, FillOptions, FillTessellator, FillVertex, VertexBuffers, math::point,
     path::Path,
@@ -82,7 +83,8 @@ impl FillMesh {
         &'a self,
         rings: impl IntoIterator<Item = &'a [[f32; 2]]> + 'a,
     ) -> impl Iterator<Item = [f32; 2]> + 'a {
-        self.as_ref().vertices_in(rings)
+        self.as_ref()
+            .vertices_in(rings.into_iter().map(Points::F32))
     }
 
     /// Sum of the triangles' areas (always positive), with the rings the fill was made from.
@@ -135,7 +137,7 @@ impl IndicesRef<'_> {
 /// made from (`shared`; see [`FillMesh`]).
 #[derive(Clone, Copy, Debug)]
 pub struct FillRef<'a> {
-    pub vertices: &'a [[f32; 2]],
+    pub vertices: Points<'a>,
     pub indices: IndicesRef<'a>,
     pub shared: bool,
 }
@@ -143,7 +145,7 @@ pub struct FillRef<'a> {
 impl FillMesh {
     pub fn as_ref(&self) -> FillRef<'_> {
         FillRef {
-            vertices: &self.vertices,
+            vertices: Points::F32(&self.vertices),
             indices: self.indices.as_ref(),
             shared: self.shared,
         }
@@ -154,12 +156,12 @@ impl<'a> FillRef<'a> {
     /// The triangles' vertices: its own, or else the points of `rings` (those it was made from).
     pub fn vertices_in(
         self,
-        rings: impl IntoIterator<Item = &'a [[f32; 2]]> + 'a,
+        rings: impl IntoIterator<Item = Points<'a>> + 'a,
     ) -> impl Iterator<Item = [f32; 2]> + 'a {
         let (own, shared) = if self.shared {
-            (None, Some(rings.into_iter().flatten().copied()))
+            (None, Some(rings.into_iter().flat_map(Points::iter)))
         } else {
-            (Some(self.vertices.iter().copied()), None)
+            (Some(self.vertices.iter()), None)
         };
         own.into_iter()
             .flatten()
