@@ -230,6 +230,27 @@ fn bench(c: &mut Criterion) {
         g.bench_function("language change: relabel", |b| {
             b.iter(|| relabelled.relabel(&layer, langs.next()))
         });
+        // The attribute table open: what a frame works out, and a keystroke in its filter.
+        let mut table = corridor::ui::table_ui::TableState::new(layer.id);
+        table.sort = Some(("name".into(), true));
+        g.bench_function("table: a frame's rows and columns", |b| {
+            b.iter(|| black_box(table.view(&layer).1.len()))
+        });
+        g.bench_function("table: rows and columns worked out from scratch", |b| {
+            b.iter(|| {
+                black_box(corridor::ui::table_ui::columns(&layer));
+                black_box(corridor::ui::table_ui::rows(&layer, &table).len())
+            })
+        });
+        g.bench_function("table: typing a filter, one keystroke at a time", |b| {
+            b.iter(|| {
+                let mut t = corridor::ui::table_ui::TableState::new(layer.id);
+                for filter in ["k", "kh", "khu", "khu ", "khu d", "khu dân"] {
+                    t.filter = filter.into();
+                    black_box(t.view(&layer).1.len());
+                }
+            })
+        });
         let render = LayerRender::build(&layer);
         for zoom in [10.0, 13.0, 16.0] {
             g.bench_with_input(BenchmarkId::new("frame", zoom), &zoom, |b, &z| {

@@ -536,3 +536,94 @@ fn right_click_copies_the_coordinates_under_the_pointer() {
         "{text}"
     );
 }
+
+#[test]
+fn the_table_filter_narrows_as_one_types_widens_on_delete_and_follows_edits() {
+    let mut h = open(maps().join("corridor.toml"));
+    h.run();
+    nth_from_top(&h, "Table", LOCALITIES).click();
+    h.run();
+    let li = h
+        .state()
+        .doc
+        .layers
+        .iter()
+        .position(|l| l.name == "Localities (2021)")
+        .expect("the localities layer");
+    // What a row holding `needle` in any of its values is, reckoned here apart from the app.
+    let expected = |h: &Harness<'static, CorridorApp>, needle: &str| -> usize {
+        let needle = corridor::model::search::fold(needle);
+        h.state().doc.layers[li]
+            .features()
+            .iter()
+            .filter(|f| {
+                f.properties().values().any(|v| {
+                    let text = match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    corridor::model::search::fold(&text).contains(&needle)
+                })
+            })
+            .count()
+    };
+    let shows = |h: &Harness<'static, CorridorApp>, n: usize| {
+        let label = format!("{n} of 6 features");
+        let said: Vec<String> = h
+            .get_all_by_role(egui::accesskit::Role::Label)
+            .filter_map(|n| n.accesskit_node().label().or(n.accesskit_node().value()))
+            .filter(|l| l.contains(" of 6 features"))
+            .collect();
+        assert!(
+            h.query_by_label_contains(&label).is_some(),
+            "the table does not say {label}, but {said:?}"
+        );
+    };
+    shows(&h, 6);
+    h.get_by_label("Filter rows").click();
+    h.run();
+    let mut typed = String::new();
+    for piece in ["b", "e", "n", " ", "c", "a", "t"] {
+        h.get_by_label("Filter rows").type_text(piece);
+        h.run();
+        typed.push_str(piece);
+        shows(&h, expected(&h, &typed));
+    }
+    assert!(expected(&h, "ben cat") < 6, "the filter narrows nothing");
+    for _ in 0..6 {
+        h.get_by_label("Filter rows").focus();
+        h.key_press(egui::Key::Backspace);
+        h.run();
+        typed.pop();
+        shows(&h, expected(&h, &typed));
+    }
+    assert_eq!(typed, "b");
+    // An edit while the table is open: a row that did not match now does.
+    h.get_by_label("Filter rows").focus();
+    h.key_press(egui::Key::Backspace);
+    h.get_by_label("Filter rows").type_text("zzz");
+    h.run();
+    shows(&h, 0);
+    let layer = &mut h.state_mut().doc.layers[li];
+    let f = &layer.features()[0];
+    let before = f.record().into_owned();
+    let mut after = before.clone();
+    after
+        .properties
+        .as_mut()
+        .expect("properties")
+        .insert("role".into(), "zzz".into());
+    let id = f.id();
+    layer
+        .commit(
+            "Edit attributes",
+            vec![corridor::model::edit::Change {
+                id,
+                before: Some(before),
+                after: Some(after),
+            }],
+        )
+        .expect("the edit");
+    h.run();
+    shows(&h, 1);
+}

@@ -254,11 +254,7 @@ impl CorridorApp {
         if let Some(layer) = self.doc.layers.get(li).map(|l| l.id)
             && !self.tables.iter().any(|t| t.layer == layer)
         {
-            self.tables.push(TableState {
-                layer,
-                filter: String::new(),
-                sort: None,
-            });
+            self.tables.push(TableState::new(layer));
         }
     }
 

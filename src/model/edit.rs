@@ -573,6 +573,7 @@ impl Layer {
             }
             (Some(_), None) => {
                 let i = self.position(change.id).ok_or(missing)?;
+                self.touch();
                 self.features.remove(i);
             }
             (None, None) => {}

@@ -244,6 +244,14 @@ pub struct Layer {
     pub history: edit::History,
     /// For a file read through GDAL: how it was read.
     pub read: Option<ReadSettings>,
+    /// Changes whenever its features do (see [`Layer::generation`]).
+    generation: u64,
+}
+
+/// A number no layer's features have had yet (see [`Layer::generation`]).
+fn fresh_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Layer {
@@ -284,7 +292,20 @@ impl Layer {
             stamp: None,
             history: edit::History::default(),
             read: None,
+            generation: fresh_generation(),
         }
+    }
+
+    /// A number that changes whenever a feature is added, removed or may have changed, and
+    /// that no other layer's features have had: what was worked out from the features (a
+    /// table's rows, say) holds while it is the same.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The features may change: a new [`Layer::generation`].
+    fn touch(&mut self) {
+        self.generation = fresh_generation();
     }
 
     /// Each feature with its reference in the document, in order.
@@ -322,6 +343,7 @@ impl Layer {
 
     /// The feature at position `i`, to change in place (see [`Layer::feature_mut`]).
     pub fn features_mut_at(&mut self, i: usize) -> &mut Feature {
+        self.touch();
         Arc::make_mut(&mut self.features[i])
     }
 
@@ -344,6 +366,7 @@ impl Layer {
     /// [`Feature::set_record`], which keeps the feature's id (features are added and removed
     /// only through the layer). A feature a save is still writing is copied first.
     pub fn feature_mut(&mut self, id: FeatureId) -> Option<&mut Feature> {
+        self.touch();
         self.position(id)
             .map(|i| Arc::make_mut(&mut self.features[i]))
     }
@@ -354,6 +377,7 @@ impl Layer {
         feature.id = FeatureId(self.next_feature);
         self.next_feature += 1;
         let id = feature.id;
+        self.touch();
         self.features.push(Arc::new(feature));
         id
     }
@@ -362,6 +386,7 @@ impl Layer {
     /// history did to it is forgotten, so that undo and redo go on working on the rest.
     pub fn remove_feature(&mut self, id: FeatureId) -> Option<Feature> {
         let i = self.position(id)?;
+        self.touch();
         self.history.forget(id);
         Some(Arc::unwrap_or_clone(self.features.remove(i)))
     }
@@ -370,6 +395,7 @@ impl Layer {
     /// false (a table's rows far from the view). Features an edit names are kept whatever
     /// `keep` says, so undo and redo never lose their feature.
     pub fn let_go(&mut self, keep: &[bool]) -> Vec<bool> {
+        self.touch();
         let touched = self.history.touched();
         let keep: Vec<bool> = self
             .features
@@ -393,6 +419,7 @@ impl Layer {
             Ok(_) => false,
             Err(i) => {
                 feature.id = id;
+                self.touch();
                 self.features.insert(i, Arc::new(feature));
                 self.next_feature = self.next_feature.max(id.0 + 1);
                 true

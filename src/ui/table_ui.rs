@@ -17,14 +17,88 @@ pub struct TableState {
     pub filter: String,
     /// Column sorted by, and whether ascending.
     pub sort: Option<(String, bool)>,
+    /// The columns and rows last worked out, and from what.
+    worked_out: Option<WorkedOut>,
+}
+
+/// What a table shows, worked out once for a layer's features as they are
+/// ([`Layer::generation`]), a filter and a sort: a frame then draws it without reading every
+/// feature's properties again.
+#[derive(Clone, Debug)]
+struct WorkedOut {
+    generation: u64,
+    columns: Vec<String>,
+    /// The filter, folded.
+    needle: String,
+    /// Rows the filter lets through, in layer order.
+    filtered: Vec<usize>,
+    sort: Option<(String, bool)>,
+    /// `filtered`, sorted.
+    rows: Vec<usize>,
+}
+
+impl TableState {
+    /// The table of a layer: every row, unsorted.
+    pub fn new(layer: LayerId) -> Self {
+        Self {
+            layer,
+            filter: String::new(),
+            sort: None,
+            worked_out: None,
+        }
+    }
+
+    /// The columns, and the rows after filtering and sorting (see [`rows`]). Worked out again
+    /// only when the layer's features, the filter or the sort changed; a filter that grows
+    /// (typing on) looks only at the rows the shorter one let through.
+    pub fn view(&mut self, layer: &Layer) -> (&[String], &[usize]) {
+        let needle = fold(&self.filter);
+        let generation = layer.generation();
+        let w = match self.worked_out.take() {
+            Some(mut w) if w.generation == generation => {
+                if w.needle != needle {
+                    w.filtered = if needle.contains(&w.needle) {
+                        w.filtered
+                            .into_iter()
+                            .filter(|&i| matches(layer, i, &needle))
+                            .collect()
+                    } else {
+                        filtered(layer, &needle)
+                    };
+                    w.needle = needle;
+                    w.rows = sorted(layer, w.filtered.clone(), self.sort.as_ref());
+                    w.sort.clone_from(&self.sort);
+                } else if w.sort != self.sort {
+                    w.rows = sorted(layer, w.filtered.clone(), self.sort.as_ref());
+                    w.sort.clone_from(&self.sort);
+                }
+                w
+            }
+            _ => {
+                let filtered = filtered(layer, &needle);
+                WorkedOut {
+                    generation,
+                    columns: columns(layer),
+                    needle,
+                    rows: sorted(layer, filtered.clone(), self.sort.as_ref()),
+                    filtered,
+                    sort: self.sort.clone(),
+                }
+            }
+        };
+        let w = self.worked_out.insert(w);
+        (&w.columns, &w.rows)
+    }
 }
 
 /// The columns of a layer: every property key, in first-seen order.
 pub fn columns(layer: &Layer) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for f in layer.features() {
         for (k, _) in f.properties() {
-            if !keys.contains(&k) {
+            if !seen.contains(&k) {
+                seen.insert(k.clone());
                 keys.push(k);
             }
         }
@@ -40,40 +114,58 @@ fn cell_text(v: Option<&JsonValue>) -> String {
     }
 }
 
-/// Rows (feature indices) after filtering and sorting.
-pub fn rows(layer: &Layer, state: &TableState) -> Vec<usize> {
-    let needle = fold(&state.filter);
-    let mut rows: Vec<usize> = (0..layer.features().len())
-        .filter(|&i| {
-            needle.is_empty()
-                || layer.features()[i]
-                    .properties()
-                    .values()
-                    .any(|v| fold(&cell_text(Some(v))).contains(&needle))
+/// Whether a value of feature `i` holds `needle` (folded; see [`fold`]).
+fn matches(layer: &Layer, i: usize, needle: &str) -> bool {
+    needle.is_empty()
+        || layer.features().get(i).is_some_and(|f| {
+            f.properties()
+                .values()
+                .any(|v| fold(&cell_text(Some(v))).contains(needle))
+        })
+}
+
+/// Rows (feature indices, in layer order) a value of which holds `needle`.
+fn filtered(layer: &Layer, needle: &str) -> Vec<usize> {
+    (0..layer.features().len())
+        .filter(|&i| matches(layer, i, needle))
+        .collect()
+}
+
+/// `rows` sorted by a column, ascending or not: numerically where both values are numbers,
+/// else by their folded text.
+fn sorted(layer: &Layer, rows: Vec<usize>, sort: Option<&(String, bool)>) -> Vec<usize> {
+    let Some((key, ascending)) = sort else {
+        return rows;
+    };
+    // Each row's value read once (as a number, and as folded text), not once per comparison.
+    let mut keyed: Vec<(usize, Option<f64>, String)> = rows
+        .into_iter()
+        .map(|i| {
+            let v = layer.features().get(i).and_then(|f| f.property(key));
+            (
+                i,
+                v.as_ref().and_then(JsonValue::as_f64),
+                fold(&cell_text(v.as_ref())),
+            )
         })
         .collect();
-    if let Some((key, ascending)) = &state.sort {
-        // Each row's value read once (as a number, and as folded text), not once per comparison.
-        let sort_keys: Vec<(Option<f64>, String)> = (0..layer.features().len())
-            .map(|i| {
-                let v = layer.features()[i].property(key);
-                (
-                    v.as_ref().and_then(JsonValue::as_f64),
-                    fold(&cell_text(v.as_ref())),
-                )
-            })
-            .collect();
-        rows.sort_by(|&a, &b| {
-            let (na, ta) = &sort_keys[a];
-            let (nb, tb) = &sort_keys[b];
-            let ord = match (na, nb) {
-                (Some(x), Some(y)) => x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal),
-                _ => ta.cmp(tb),
-            };
-            if *ascending { ord } else { ord.reverse() }
-        });
-    }
-    rows
+    keyed.sort_by(|(_, na, ta), (_, nb, tb)| {
+        let ord = match (na, nb) {
+            (Some(x), Some(y)) => x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal),
+            _ => ta.cmp(tb),
+        };
+        if *ascending { ord } else { ord.reverse() }
+    });
+    keyed.into_iter().map(|(i, _, _)| i).collect()
+}
+
+/// Rows (feature indices) after filtering and sorting, worked out from scratch.
+pub fn rows(layer: &Layer, state: &TableState) -> Vec<usize> {
+    sorted(
+        layer,
+        filtered(layer, &fold(&state.filter)),
+        state.sort.as_ref(),
+    )
 }
 
 /// Shows the table; returns the feature whose row was clicked.
@@ -83,8 +175,8 @@ pub fn table_ui(
     state: &mut TableState,
     selected: Option<FeatureRef>,
 ) -> Option<FeatureRef> {
-    let keys = columns(layer);
-    let rows = rows(layer, state);
+    let (keys, rows) = state.view(layer);
+    let (keys, rows) = (keys.to_vec(), rows.to_vec());
     let mut clicked = None;
     ui.horizontal(|ui| {
         ui.add(
@@ -200,11 +292,8 @@ mod tests {
     #[test]
     fn sorting_is_numeric_for_numbers_and_folded_for_text() {
         let l = layer();
-        let mut s = TableState {
-            layer: l.id,
-            filter: String::new(),
-            sort: Some(("pop".into(), true)),
-        };
+        let mut s = TableState::new(l.id);
+        s.sort = Some(("pop".into(), true));
         assert_eq!(rows(&l, &s), [1, 0, 2]);
         s.sort = Some(("name".into(), false));
         assert_eq!(rows(&l, &s), [2, 0, 1]);
@@ -213,5 +302,53 @@ mod tests {
         assert_eq!(rows(&l, &s), [0, 1, 2]);
         s.filter = "thuan".into();
         assert_eq!(rows(&l, &s), [2]);
+    }
+
+    #[test]
+    fn the_view_follows_filter_sort_and_edits_as_a_fresh_reckoning_does() {
+        let mut l = layer();
+        let mut s = TableState::new(l.id);
+        let check = |l: &Layer, s: &mut TableState, want: &[usize]| {
+            let fresh = rows(l, s);
+            let what = format!("filter {:?}, sort {:?}", s.filter, s.sort);
+            let (columns_seen, seen) = s.view(l);
+            assert_eq!(seen, fresh, "{what}");
+            assert_eq!(seen, want);
+            assert_eq!(columns_seen, columns(l));
+        };
+        check(&l, &mut s, &[0, 1, 2]);
+        // Typing on narrows; deleting widens again.
+        for (filter, want) in [
+            ("a", &[0, 1, 2][..]),
+            ("an", &[0, 1, 2]),
+            ("ang", &[1]),
+            ("an", &[0, 1, 2]),
+            ("thu", &[2]),
+            ("", &[0, 1, 2]),
+        ] {
+            s.filter = filter.into();
+            check(&l, &mut s, want);
+        }
+        s.sort = Some(("pop".into(), false));
+        check(&l, &mut s, &[2, 0, 1]);
+        s.filter = "an".into();
+        check(&l, &mut s, &[2, 0, 1]);
+        // An edit: Bàu Bàng is renamed and now matches a filter it did not.
+        s.filter = "binh".into();
+        check(&l, &mut s, &[]);
+        let before = l.generation();
+        let id = l.features()[1].id();
+        let f = l.feature_mut(id).unwrap();
+        let mut record = f.record().into_owned();
+        record
+            .properties
+            .as_mut()
+            .unwrap()
+            .insert("name".into(), "Bình Dương".into());
+        f.set_record(record);
+        assert_ne!(l.generation(), before);
+        check(&l, &mut s, &[1]);
+        // Another layer never shares a generation.
+        assert_ne!(layer().generation(), layer().generation());
     }
 }
