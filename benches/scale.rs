@@ -230,6 +230,10 @@ fn bench(c: &mut Criterion) {
         g.bench_function("language change: relabel", |b| {
             b.iter(|| relabelled.relabel(&layer, langs.next()))
         });
+        // A style editor's colour or slider moved: colours and labels only.
+        g.bench_function("style change: restyle", |b| {
+            b.iter(|| relabelled.restyle(&layer, Some(corridor::model::Lang::En)))
+        });
         // The attribute table open: what a frame works out, and a keystroke in its filter.
         let mut table = corridor::ui::table_ui::TableState::new(layer.id);
         table.sort = Some(("name".into(), true));

@@ -266,7 +266,7 @@ impl CorridorApp {
             if let Some(layer) = self.doc.layers.get(li)
                 && let Some(slot) = self.renders.get_mut(li)
             {
-                *slot = LayerRender::build_in(layer, self.persisted.lang);
+                slot.restyle(layer, self.persisted.lang);
             }
         }
     }

@@ -670,25 +670,46 @@ impl LayerRender {
         *slot = fresh;
     }
 
+    /// Styles every feature again as its layer's style now says (the style changed), labelled
+    /// in `lang`. Only colours, widths and labels change: levels, fills and full detail made so
+    /// far stay, so a style editor's slider redraws at once instead of building the layer again.
+    pub fn restyle(&mut self, layer: &Layer, lang: Option<Lang>) {
+        for (i, (f, r)) in layer.features().iter().zip(&mut self.features).enumerate() {
+            r.style = layer.style.resolve(f);
+            if let Some(b) = self.briefs.get_mut(i) {
+                let coarse = b.coarse.map(|c| Coarse {
+                    fill: r.style.fill,
+                    ..c
+                });
+                *b = Brief {
+                    coarse,
+                    ..Brief::of(r)
+                };
+            }
+        }
+        self.relabel(layer, lang);
+    }
+
     /// Labels every feature again in `lang` (the language changed). Only the labels' text
     /// changes: levels, fills and full detail made so far stay, so a large layer changes
     /// language at once instead of being built again. A feature that had no label and now has
-    /// one is built again, for its label's place.
+    /// one gets its label's place from its geometry.
     pub fn relabel(&mut self, layer: &Layer, lang: Option<Lang>) {
-        let mut gained = Vec::new();
-        for (i, (f, r)) in layer.features().iter().zip(&mut self.features).enumerate() {
-            match (label_text(&layer.style, f, lang), &mut r.label) {
-                (Some(text), Some((old, _))) => *old = text,
-                (None, label) => *label = None,
-                (Some(_), None) => gained.push(i),
-            }
-            if let Some(b) = self.briefs.get_mut(i) {
+        self.features
+            .par_iter_mut()
+            .zip(self.briefs.par_iter_mut())
+            .zip(layer.features().par_iter())
+            .for_each(|((r, b), f)| {
+                match (label_text(&layer.style, f, lang), &mut r.label) {
+                    (Some(text), Some((old, _))) => *old = text,
+                    (None, label) => *label = None,
+                    (Some(text), label @ None) => {
+                        let place = f.geometry().and_then(|g| label_place_of(&g, r.origin));
+                        *label = place.map(|at| (text, at));
+                    }
+                }
                 b.labelled = r.label.is_some();
-            }
-        }
-        for i in gained {
-            self.update_feature(layer, i, lang);
-        }
+            });
     }
 
     /// Indices of features whose bounding box meets `view`, in file order (the draw order).
@@ -806,6 +827,62 @@ fn local_point(c: &geo::Coord<f64>, origin: [f64; 2]) -> [f32; 2] {
 }
 
 /// A polygon's ring in local units, without the point that closes it.
+/// Where a feature's label goes (world units): inside its largest polygon (`largest`: that
+/// polygon's rings, in local units about `origin`), else on its lines or points.
+fn label_place(
+    largest: Option<&[Path]>,
+    origin: [f64; 2],
+    geometry: Option<&Geometry<f64>>,
+    polygons: &[&Polygon<f64>],
+    lines: &[&LineString<f64>],
+    points: &[[f64; 2]],
+) -> Option<[f64; 2]> {
+    match largest {
+        Some(rings) => scanline_anchor(rings).map(|p| {
+            [
+                origin[0] + p[0] as f64 / LOCAL_PER_WORLD,
+                origin[1] + p[1] as f64 / LOCAL_PER_WORLD,
+            ]
+        }),
+        None => label_anchor(geometry, polygons, lines, points),
+    }
+}
+
+/// [`label_place`] for a geometry alone: what a feature that gains a label (its layer's label
+/// property or the language changed) needs, without building its draw data again.
+fn label_place_of(geometry: &Geometry<f64>, origin: [f64; 2]) -> Option<[f64; 2]> {
+    let (mut polygons, mut lines, mut points) = (Vec::new(), Vec::new(), Vec::new());
+    collect(geometry, &mut polygons, &mut lines, &mut points);
+    // The first of the largest, as a build chooses.
+    let mut largest: Option<(f64, Vec<Path>)> = None;
+    for p in &polygons {
+        let rings: Vec<Vec<[f32; 2]>> = std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .map(|l| local_ring(l, origin))
+            .collect();
+        let a = rings_area(&rings).abs();
+        if largest.as_ref().is_none_or(|(best, _)| a > *best) {
+            let paths = rings
+                .into_iter()
+                .map(|r| Path {
+                    points: r.into(),
+                    closed: true,
+                })
+                .collect();
+            largest = Some((a, paths));
+        }
+    }
+    let largest = largest.map(|(_, paths)| paths);
+    label_place(
+        largest.as_deref(),
+        origin,
+        Some(geometry),
+        &polygons,
+        &lines,
+        &points,
+    )
+}
+
 fn local_ring(l: &LineString<f64>, origin: [f64; 2]) -> Vec<[f32; 2]> {
     let mut pts: Vec<[f32; 2]> = l.coords().map(|c| local_point(c, origin)).collect();
     if pts.len() > 1 && pts.first() == pts.last() {
@@ -950,16 +1027,10 @@ fn build_feature(
         .map(|p| local(&geo::Coord { x: p[0], y: p[1] }))
         .collect();
     // Only a labelled feature needs a place for its label.
-    let anchor = match (&label, &largest) {
-        (None, _) => None,
-        (Some(_), Some((_, range))) => scanline_anchor(&paths[range.clone()]).map(|p| {
-            [
-                origin[0] + p[0] as f64 / LOCAL_PER_WORLD,
-                origin[1] + p[1] as f64 / LOCAL_PER_WORLD,
-            ]
-        }),
-        (Some(_), None) => label_anchor(geometry, &polygons, &lines, &points),
-    };
+    let anchor = label.as_ref().and_then(|_| {
+        let largest = largest.map(|(_, range)| &paths[range]);
+        label_place(largest, origin, geometry, &polygons, &lines, &points)
+    });
     if detail_pending {
         // The label's place and the area are taken: the outline goes until it is drawn.
         paths = Vec::new();
@@ -1030,6 +1101,77 @@ mod tests {
             r.features[1].label.as_ref().map(|l| l.0.as_str()),
             Some("只有中文")
         );
+    }
+
+    #[test]
+    fn restyling_gives_what_a_build_in_that_style_gives_and_keeps_the_geometry() {
+        let mut l = circles(30);
+        let mut r = LayerRender::build_deferred(&l, Some(Lang::En));
+        let levels_before: Vec<usize> = r.features.iter().map(|f| f.lods.heap_bytes()).collect();
+        type Look = (
+            Vec<(FeatureStyle, Option<String>)>,
+            Vec<(
+                BriefKind,
+                bool,
+                crate::model::Color,
+                u32,
+                Option<crate::model::Color>,
+            )>,
+        );
+        let look = |r: &LayerRender| -> Look {
+            (
+                r.features
+                    .iter()
+                    .map(|f| (f.style, f.label.as_ref().map(|l| l.0.clone())))
+                    .collect(),
+                r.briefs
+                    .iter()
+                    .map(|b| {
+                        (
+                            b.kind,
+                            b.labelled,
+                            b.dot,
+                            b.dot_opacity.to_bits(),
+                            b.coarse.map(|c| c.fill),
+                        )
+                    })
+                    .collect(),
+            )
+        };
+        // Labels by a property, a colour, a width, then colours by a property, then no label.
+        let steps: [&dyn Fn(&mut crate::model::LayerStyle); 5] = [
+            &|s| s.label = Some("i".into()),
+            &|s| s.fill = crate::model::Color::rgb(200, 10, 10),
+            &|s| s.stroke_width = 4.0,
+            &|s| {
+                let mut colors = std::collections::BTreeMap::new();
+                colors.insert("1".to_owned(), crate::model::Color::rgb(0, 120, 0));
+                s.categories = Some(crate::model::CategoryStyle {
+                    property: "i".into(),
+                    colors,
+                    labels: Default::default(),
+                });
+            },
+            &|s| s.label = None,
+        ];
+        for (k, step) in steps.iter().enumerate() {
+            step(&mut l.style);
+            r.restyle(&l, Some(Lang::En));
+            let fresh = LayerRender::build_deferred(&l, Some(Lang::En));
+            assert_eq!(look(&r), look(&fresh), "step {k}");
+            match k {
+                0 => assert!(r.features.iter().all(|f| f.label.is_some())),
+                3 => {
+                    let c = r.features[1].style.fill;
+                    assert_eq!((c.r, c.g, c.b), (0, 120, 0));
+                }
+                4 => assert!(r.features.iter().all(|f| f.label.is_none())),
+                _ => {}
+            }
+        }
+        assert!(r.briefs.iter().any(|b| b.coarse.is_some()));
+        let levels_after: Vec<usize> = r.features.iter().map(|f| f.lods.heap_bytes()).collect();
+        assert_eq!(levels_before, levels_after);
     }
 
     /// `n` many-sided circles in a grid of ten columns.

@@ -87,7 +87,19 @@ fn color_button(ui: &mut Ui, label: &str, color: &mut Color) -> bool {
 
 /// Shows the editor; returns whether the style changed (the layer must be redrawn).
 pub fn style_ui(ui: &mut Ui, layer: &mut Layer) -> bool {
-    let keys = columns(layer);
+    // The property keys, read from every feature once per change of the layer's features, not
+    // once per frame.
+    let id = egui::Id::unique(("style property keys", layer.id));
+    let generation = layer.generation();
+    let keys: std::sync::Arc<Vec<String>> =
+        match ui.data(|d| d.get_temp::<(u64, std::sync::Arc<Vec<String>>)>(id)) {
+            Some((g, keys)) if g == generation => keys,
+            _ => {
+                let keys = std::sync::Arc::new(columns(layer));
+                ui.data_mut(|d| d.insert_temp(id, (generation, keys.clone())));
+                keys
+            }
+        };
     let mut changed = false;
     let (style, features) = layer.style_and_features();
     egui::Grid::new("style_grid").num_columns(2).show(ui, |ui| {
@@ -120,7 +132,7 @@ pub fn style_ui(ui: &mut Ui, layer: &mut Layer) -> bool {
                 changed |= ui
                     .selectable_value(&mut style.label, None, "(none)")
                     .changed();
-                for k in &keys {
+                for k in keys.iter() {
                     changed |= ui
                         .selectable_value(&mut style.label, Some(k.clone()), k)
                         .changed();
@@ -144,7 +156,7 @@ pub fn style_ui(ui: &mut Ui, layer: &mut Layer) -> bool {
                 {
                     pick = Some(None);
                 }
-                for k in &keys {
+                for k in keys.iter() {
                     let on = style.categories.as_ref().is_some_and(|c| &c.property == k);
                     if ui.selectable_label(on, k).clicked() {
                         pick = Some(Some(k.clone()));
