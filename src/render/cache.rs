@@ -674,9 +674,12 @@ impl LayerRender {
     /// in `lang`. Only colours, widths and labels change: levels, fills and full detail made so
     /// far stay, so a style editor's slider redraws at once instead of building the layer again.
     pub fn restyle(&mut self, layer: &Layer, lang: Option<Lang>) {
-        for (i, (f, r)) in layer.features().iter().zip(&mut self.features).enumerate() {
-            r.style = layer.style.resolve(f);
-            if let Some(b) = self.briefs.get_mut(i) {
+        self.features
+            .par_iter_mut()
+            .zip(self.briefs.par_iter_mut())
+            .zip(layer.features().par_iter())
+            .for_each(|((r, b), f)| {
+                r.style = layer.style.resolve(f);
                 let coarse = b.coarse.map(|c| Coarse {
                     fill: r.style.fill,
                     ..c
@@ -685,8 +688,7 @@ impl LayerRender {
                     coarse,
                     ..Brief::of(r)
                 };
-            }
-        }
+            });
         self.relabel(layer, lang);
     }
 
