@@ -180,34 +180,44 @@ impl LayerStyle {
             // Outlines of coloured areas read better a shade darker; lines take the colour itself.
             stroke = if feature.is_areal() { darken(c) } else { c };
         }
-        let color = |key: &str| feature.property_text(key).and_then(|t| Color::parse(&t));
-        let number = |key: &str| feature.property(key).and_then(|v| v.as_f64());
-        if let Some(c) = color("fill") {
-            fill = c;
+        // The properties' text holds each key as written, quoted (serde_json escapes no letter
+        // or '-'): a feature whose text names none of the simplestyle keys is not read for them.
+        // Most features name none, and each read parses the text again.
+        let text = feature.properties_text().unwrap_or_default();
+        let styled = ["\"fill", "\"stroke", "\"marker-"]
+            .iter()
+            .any(|k| text.contains(k));
+        if styled {
+            let color = |key: &str| feature.property_text(key).and_then(|t| Color::parse(&t));
+            let number = |key: &str| feature.property(key).and_then(|v| v.as_f64());
+            if let Some(c) = color("fill") {
+                fill = c;
+            }
+            if let Some(o) = number("fill-opacity") {
+                fill_opacity = o.clamp(0.0, 1.0) as f32;
+            }
+            if let Some(c) = color("stroke") {
+                stroke = c;
+            }
+            if let Some(o) = number("stroke-opacity") {
+                stroke = stroke.with_opacity(o as f32);
+            }
+            if let Some(w) = number("stroke-width") {
+                stroke_width = w.clamp(0.0, 50.0) as f32;
+            }
+            if let Some(c) = color("marker-color") {
+                marker = c;
+            }
+            if let Some(size) = feature.property_text("marker-size") {
+                marker_radius = match size.as_str() {
+                    "small" => 4.0,
+                    "large" => 8.0,
+                    _ => 6.0,
+                };
+            }
         }
-        if let Some(o) = number("fill-opacity") {
-            fill_opacity = o.clamp(0.0, 1.0) as f32;
-        }
-        if let Some(c) = color("stroke") {
-            stroke = c;
-        }
-        if let Some(o) = number("stroke-opacity") {
-            stroke = stroke.with_opacity(o as f32);
-        }
-        if let Some(w) = number("stroke-width") {
-            stroke_width = w.clamp(0.0, 50.0) as f32;
-        }
-        if let Some(c) = color("marker-color") {
-            marker = c;
-        }
-        if let Some(size) = feature.property_text("marker-size") {
-            marker_radius = match size.as_str() {
-                "small" => 4.0,
-                "large" => 8.0,
-                _ => 6.0,
-            };
-        }
-        let dashed = feature.accuracy().as_deref() == Some("indicative");
+        let dashed =
+            text.contains("\"accuracy\"") && feature.accuracy().as_deref() == Some("indicative");
         FeatureStyle {
             fill: fill.with_opacity(fill_opacity),
             stroke,
