@@ -101,6 +101,20 @@ fn frame(render: &LayerRender, zoom: f64) -> usize {
     drawn
 }
 
+/// What a frame of the layer costs on the CPU when the map's own pipelines draw it: the batch of
+/// fills and outline points, and the shapes over it (see `corridor::render::gpu`). The GPU's
+/// share (writing the batch to its buffers) is not here, as egui-wgpu's is not in [`frame`].
+fn frame_batch(render: &LayerRender, zoom: f64) -> usize {
+    let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1920.0, 1080.0));
+    let t = ScreenTransform::new(render.extent.center(), zoom, rect);
+    let mut budget = corridor::render::paint::VERTEX_BUDGET;
+    let f = corridor::render::paint::layer_frame(rect, &t, render, 1.0, |_| None, &mut budget);
+    let drawn = f.visible.len();
+    black_box(corridor::render::gpu::shape(rect, f.batch));
+    black_box(f.shapes);
+    drawn
+}
+
 fn bench(c: &mut Criterion) {
     for (name, args, samples) in [
         ("small", ["1000", "50", "42"], 30),
@@ -257,9 +271,15 @@ fn bench(c: &mut Criterion) {
         });
         let render = LayerRender::build(&layer);
         for zoom in [10.0, 13.0, 16.0] {
+            // As egui meshes and paths, tessellated by egui (the window without wgpu).
             g.bench_with_input(BenchmarkId::new("frame", zoom), &zoom, |b, &z| {
                 b.iter(|| frame(&render, z))
             });
+            g.bench_with_input(
+                BenchmarkId::new("frame: the map's batch", zoom),
+                &zoom,
+                |b, &z| b.iter(|| frame_batch(&render, z)),
+            );
         }
         // A table too large to hold: one pan's rows (a tenth of the layer) made ready on the
         // reading thread, then put in place beside the rest on the UI thread.

@@ -207,6 +207,7 @@ impl CorridorApp {
             .and_then(|s| eframe::get_value(s, STORAGE_KEY))
             .unwrap_or_default();
         crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
+        crate::render::gpu::install(cc.wgpu_render_state.as_ref(), &cc.egui_ctx);
         Self::with_state(&cc.egui_ctx, options, persisted)
     }
 

@@ -55,6 +55,9 @@ pub struct FrameReport {
     /// `serde_json` into `IgnoredAny` on one thread (no values kept), the file in the page
     /// cache as it is for the app; the least of three tries, before the app starts.
     pub parse_floor_s: f64,
+    /// How frames were made: `cpu` (the app's pass and egui's tessellation), `rendered, map
+    /// pipelines` or `rendered, egui meshes` (see `CORRIDOR_BENCH_RENDER`).
+    pub frames_made: String,
 }
 
 impl FrameReport {
@@ -66,6 +69,7 @@ impl FrameReport {
             format!("first_frame_s={:.3}", self.first_frame_s),
             format!("detail_s={:.3}", self.detail_s),
             format!("frames={}", self.frames),
+            format!("frames_made={}", self.frames_made),
             format!("frame_p50_ms={:.2}", self.frame_p50_ms),
             format!("frame_p95_ms={:.2}", self.frame_p95_ms),
             format!("frame_max_ms={:.2}", self.frame_max_ms),
@@ -174,16 +178,20 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         offline: true,
         data_dir: Some(data_dir.path().to_owned()),
     };
-    let mut h = egui_kittest::Harness::builder()
+    let mut builder = egui_kittest::Harness::builder()
         .with_size(egui::vec2(1920.0, 1080.0))
         .with_theme(egui::Theme::Light)
         .with_step_dt(1.0 / 60.0)
         .allow_missing_glyphs()
-        .with_accessibility_check(false)
-        .build_eframe(move |cc| {
-            crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
-            CorridorApp::with_state(&cc.egui_ctx, options, Persisted::default())
-        });
+        .with_accessibility_check(false);
+    if rendering() {
+        builder = builder.wgpu();
+    }
+    let mut h = builder.build_eframe(move |cc| {
+        crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
+        crate::render::gpu::install(cc.wgpu_render_state.as_ref(), &cc.egui_ctx);
+        CorridorApp::with_state(&cc.egui_ctx, options, Persisted::default())
+    });
     h.step();
     while h.state().loading() > 0 {
         if started.elapsed() > Duration::from_secs(600) {
@@ -359,6 +367,12 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         save_peak_rss_mib,
         file_mib: file_bytes as f64 / (1024.0 * 1024.0),
         parse_floor_s,
+        frames_made: match (rendering(), crate::render::gpu::enabled(&h.ctx)) {
+            (false, _) => "cpu",
+            (true, true) => "rendered, map pipelines",
+            (true, false) => "rendered, egui meshes",
+        }
+        .to_owned(),
     })
 }
 
@@ -440,12 +454,25 @@ fn drag_a_vertex(
 }
 
 /// One frame as the window makes it on the CPU: the app's UI pass, then egui's tessellation of
-/// everything it painted into triangles.
+/// everything it painted into triangles. With `CORRIDOR_BENCH_RENDER` set, whole frames instead:
+/// rendered by wgpu (lavapipe on a machine without a GPU) and read back, layers drawn by the
+/// map's own pipelines (or, with `CORRIDOR_MAP_MESHES` also set, as egui meshes).
 fn frame(h: &mut egui_kittest::Harness<'static, CorridorApp>) {
     h.step();
+    if rendering() {
+        if let Err(e) = h.render() {
+            log::warn!("rendering a frame: {e}");
+        }
+        return;
+    }
     let shapes = h.output().shapes.clone();
     let ppp = h.ctx.pixels_per_point();
     std::hint::black_box(h.ctx.tessellate(shapes, ppp));
+}
+
+/// Whether `bench-frames` renders whole frames (`CORRIDOR_BENCH_RENDER`).
+fn rendering() -> bool {
+    std::env::var_os("CORRIDOR_BENCH_RENDER").is_some()
 }
 
 /// What panning over a basemap file costs, against the same pans over no basemap in the same
@@ -549,6 +576,7 @@ fn pan(
         .with_accessibility_check(false)
         .build_eframe(move |cc| {
             crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
+            crate::render::gpu::install(cc.wgpu_render_state.as_ref(), &cc.egui_ctx);
             CorridorApp::with_state(&cc.egui_ctx, options, Persisted::default())
         });
     // The first screen's tiles, as a user who opens the map and then pans sees them.
@@ -684,6 +712,7 @@ pub fn bench_table(url: &str, table: &str, pans: usize) -> Result<TableReport, S
         .with_accessibility_check(false)
         .build_eframe(move |cc| {
             crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
+            crate::render::gpu::install(cc.wgpu_render_state.as_ref(), &cc.egui_ctx);
             CorridorApp::with_state(&cc.egui_ctx, options, Persisted::default())
         });
     let whole = Camera {

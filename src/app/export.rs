@@ -75,6 +75,7 @@ pub fn render(req: &ExportRequest) -> Result<image::RgbaImage, String> {
         .wgpu()
         .build_eframe(move |cc| {
             crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
+            crate::render::gpu::install(cc.wgpu_render_state.as_ref(), &cc.egui_ctx);
             CorridorApp::with_state(&cc.egui_ctx, options, persisted)
         });
     h.step();

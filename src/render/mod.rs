@@ -2,6 +2,7 @@
 
 pub mod cache;
 mod detail;
+pub mod gpu;
 pub mod lods;
 pub mod paint;
 pub mod tessellate;

@@ -7,6 +7,7 @@ use crate::geometry::{MercatorBox, mercator::points_per_world};
 use crate::model::Color;
 
 use super::cache::{BriefKind, FeatureRender, LOCAL_PER_WORLD, LayerRender};
+use super::gpu::{Batch, FillVertex};
 use super::lods::Outline;
 use super::tessellate::{FillMesh, IndicesRef};
 
@@ -121,16 +122,24 @@ pub fn paint_layer(
     if layer.overview_only {
         return Vec::new();
     }
-    let (shapes, visible) = layer_shapes(painter.clip_rect(), t, layer, opacity, emphasis, budget);
+    let gpu = super::gpu::enabled(painter.ctx());
+    let (shapes, visible) = layer_shapes(
+        painter.clip_rect(),
+        t,
+        layer,
+        opacity,
+        emphasis,
+        budget,
+        gpu,
+    );
     painter.extend(shapes);
     visible
 }
 
 /// The shapes [`paint_layer`] paints, in paint order, to put where the caller chooses (under
-/// the basemap's tiles, for the bundled context), and the features drawn.
-///
-/// Long because it is the per-frame loop over a layer's visible features, with buffers shared
-/// across the loop; split up, it allocated per feature.
+/// the basemap's tiles, for the bundled context), and the features drawn. With `gpu`, fills
+/// and thin outlines are one paint callback drawn by the map's pipelines (see
+/// [`super::gpu`]); without, egui meshes and paths.
 pub fn layer_shapes(
     clip: Rect,
     t: &ScreenTransform,
@@ -138,7 +147,76 @@ pub fn layer_shapes(
     opacity: f32,
     emphasis: impl Fn(usize) -> Option<Highlight>,
     budget: &mut usize,
+    gpu: bool,
 ) -> (Vec<Shape>, Vec<usize>) {
+    let frame = layer_frame(clip, t, layer, opacity, emphasis, budget);
+    let mut out = Vec::with_capacity(2 + frame.shapes.len());
+    if gpu {
+        if !frame.batch.is_empty() {
+            out.push(super::gpu::shape(clip, frame.batch));
+        }
+    } else {
+        out.extend(egui_shapes(frame.batch));
+    }
+    out.extend(frame.shapes);
+    (out, frame.visible)
+}
+
+/// What a frame draws of a layer: fills and thin outlines in a [`Batch`], then what egui
+/// paints over them (wide and dashed outlines, emphasis, markers), and the features drawn.
+pub struct LayerFrame {
+    pub batch: Batch,
+    pub shapes: Vec<Shape>,
+    pub visible: Vec<usize>,
+}
+
+/// A [`Batch`] as egui meshes and paths: fills as one mesh, thin outlines as anti-aliased paths
+/// or, with many features on screen, as plain quads in one mesh (egui's path tessellation costs
+/// too much per frame at that count).
+pub fn egui_shapes(mut batch: Batch) -> Vec<Shape> {
+    let mut out = Vec::new();
+    let mut mesh = Mesh::default();
+    mesh.vertices.reserve_exact(batch.vertices.len());
+    mesh.vertices
+        .extend(batch.vertices.iter().map(|v| egui::epaint::Vertex {
+            pos: pos2(v.pos[0], v.pos[1]),
+            uv: egui::epaint::WHITE_UV,
+            color: Color32::from_rgba_premultiplied(v.color[0], v.color[1], v.color[2], v.color[3]),
+        }));
+    mesh.indices = std::mem::take(&mut batch.indices);
+    if !mesh.is_empty() {
+        out.push(Shape::mesh(mesh));
+    }
+    if batch.many {
+        let mut quads = Mesh::default();
+        for run in &batch.lines {
+            let stroke = Stroke::new(run.width, run.color);
+            add_polyline(&mut quads, batch.points(run), run.closed, stroke);
+        }
+        if !quads.is_empty() {
+            out.push(Shape::mesh(quads));
+        }
+    } else {
+        for run in &batch.lines {
+            let stroke = Stroke::new(run.width, run.color);
+            out.push(path_shape(batch.points(run), run.closed, stroke));
+        }
+    }
+    out
+}
+
+/// The frame [`layer_shapes`] paints.
+///
+/// Long because it is the per-frame loop over a layer's visible features, with buffers shared
+/// across the loop; split up, it allocated per feature.
+pub fn layer_frame(
+    clip: Rect,
+    t: &ScreenTransform,
+    layer: &LayerRender,
+    opacity: f32,
+    emphasis: impl Fn(usize) -> Option<Highlight>,
+    budget: &mut usize,
+) -> LayerFrame {
     let visible = layer.visible(&t.visible_world());
     // With thousands of features on screen, thin outlines go into one mesh as plain quads: egui's
     // anti-aliased path tessellation costs too much per frame at that count.
@@ -160,13 +238,15 @@ pub fn layer_shapes(
     } else {
         1.0
     };
-    let mut outline_mesh = Mesh::default();
-    let mut mesh = Mesh::default();
+    let mut batch = Batch {
+        many,
+        ..Batch::default()
+    };
     // Room for this frame's fills and dots at once (at most the budget): growing by doubling
     // copies the mesh again and again on a crowded frame.
     let expected = (visible.len() * 4).min(*budget);
-    mesh.vertices.reserve(expected);
-    mesh.indices.reserve(expected * 3 / 2);
+    batch.vertices.reserve(expected);
+    batch.indices.reserve(expected * 3 / 2);
     let mut dotted = DotGrid::new(clip);
     let mut shapes: Vec<Shape> = Vec::new();
     let mut markers: Vec<Shape> = Vec::new();
@@ -188,7 +268,7 @@ pub fn layer_shapes(
             if dotted.covered(rect) {
                 continue;
             }
-            mesh.add_colored_rect(rect, faded(b.dot, opacity * b.dot_opacity));
+            batch.add_rect(rect, faded(b.dot, opacity * b.dot_opacity));
             *budget = budget.saturating_sub(4);
             continue;
         }
@@ -208,18 +288,16 @@ pub fn layer_shapes(
                 layer.coarse_indices.get(i0..i0 + inn),
             ) {
                 let origin = t.screen_from_world(c.origin);
-                let color = faded(c.fill, opacity);
-                let base = mesh.vertices.len() as u32;
-                mesh.vertices
-                    .extend(vs.iter().map(|p| egui::epaint::Vertex {
-                        pos: pos2(
-                            origin.x + p[0] * px_per_local,
-                            origin.y + p[1] * px_per_local,
-                        ),
-                        uv: egui::epaint::WHITE_UV,
-                        color,
-                    }));
-                mesh.indices.extend(is.iter().map(|k| base + k));
+                let color = faded(c.fill, opacity).to_array();
+                let base = batch.vertices.len() as u32;
+                batch.vertices.extend(vs.iter().map(|p| FillVertex {
+                    pos: [
+                        origin.x + p[0] * px_per_local,
+                        origin.y + p[1] * px_per_local,
+                    ],
+                    color,
+                }));
+                batch.indices.extend(is.iter().map(|k| base + k));
                 *budget = budget.saturating_sub(vn);
                 continue;
             }
@@ -273,7 +351,7 @@ pub fn layer_shapes(
             if f.markers.is_empty() && dotted.covered(rect) {
                 continue;
             }
-            mesh.add_colored_rect(rect, dot_color);
+            batch.add_rect(rect, dot_color);
             *budget = budget.saturating_sub(4);
             continue;
         }
@@ -298,25 +376,30 @@ pub fn layer_shapes(
             if highlight.is_some() {
                 color = emphasised_fill(color);
             }
-            let base = mesh.vertices.len() as u32;
-            let vertex = |p: [f32; 2]| egui::epaint::Vertex {
-                pos: to_screen(p),
-                uv: egui::epaint::WHITE_UV,
-                color,
+            let color = color.to_array();
+            let base = batch.vertices.len() as u32;
+            let vertex = |p: [f32; 2]| {
+                let p = to_screen(p);
+                FillVertex {
+                    pos: [p.x, p.y],
+                    color,
+                }
             };
             // Slices, not one chained iterator: `extend` then knows each length up front.
             if fill.shared {
                 for ring in outline.rings() {
-                    mesh.vertices.extend(ring.iter().map(vertex));
+                    batch.vertices.extend(ring.iter().map(vertex));
                 }
             } else {
-                mesh.vertices.extend(fill.vertices.iter().map(vertex));
+                batch.vertices.extend(fill.vertices.iter().map(vertex));
             }
             match fill.indices {
                 IndicesRef::U16(is) => {
-                    mesh.indices.extend(is.iter().map(|&i| base + u32::from(i)));
+                    batch
+                        .indices
+                        .extend(is.iter().map(|&i| base + u32::from(i)));
                 }
-                IndicesRef::U32(is) => mesh.indices.extend(is.iter().map(|&i| base + i)),
+                IndicesRef::U32(is) => batch.indices.extend(is.iter().map(|&i| base + i)),
             }
             *budget = budget.saturating_sub(fill_cost);
         }
@@ -326,7 +409,17 @@ pub fn layer_shapes(
         if draw_outline {
             *budget = budget.saturating_sub(line_cost);
             let stroke = Stroke::new(style.stroke_width, faded(style.stroke, opacity));
+            let thin = style.stroke_width <= 2.5 && !style.dashed;
             for path in outline.paths() {
+                if highlight.is_none() && thin {
+                    batch.add_line(
+                        path.points.iter().map(&to_screen),
+                        path.closed,
+                        stroke.color,
+                        stroke.width,
+                    );
+                    continue;
+                }
                 let pts = decimated(path.points.iter().map(&to_screen));
                 if pts.len() < 2 {
                     continue;
@@ -348,8 +441,6 @@ pub fn layer_shapes(
                     let halo = Stroke::new(width, color);
                     top.push(path_shape(&pts, path.closed, halo));
                     top.push(path_shape(&pts, path.closed, stroke));
-                } else if many && style.stroke_width <= 2.5 {
-                    add_polyline(&mut outline_mesh, &pts, path.closed, stroke);
                 } else if style.dashed {
                     let mut pts = pts;
                     if path.closed
@@ -378,18 +469,17 @@ pub fn layer_shapes(
             markers.push(Shape::circle_stroke(c, r, ring));
         }
     }
-    let mut out = Vec::with_capacity(2 + shapes.len() + top.len() + markers.len());
-    out.push(Shape::mesh(mesh));
-    if !outline_mesh.is_empty() {
-        out.push(Shape::mesh(outline_mesh));
-    }
-    out.extend(shapes);
-    out.extend(top);
-    out.extend(markers);
+    shapes.reserve(top.len() + markers.len());
+    shapes.extend(top);
+    shapes.extend(markers);
     if let Ok(mut w) = layer.stand_ins.lock() {
         *w = stand_ins;
     }
-    (out, visible)
+    LayerFrame {
+        batch,
+        shapes,
+        visible,
+    }
 }
 
 /// Screen points already covered by a dot this frame: a second dot on the same point adds
@@ -641,24 +731,19 @@ mod tests {
         zoom: f64,
         budget: usize,
     ) -> (usize, usize) {
-        let ctx = egui::Context::default();
-        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
-            let rect = Rect::from_min_size(pos2(0.0, 0.0), egui::vec2(1000.0, 800.0));
-            let t = ScreenTransform::new(mercator_from_lonlat(center[0], center[1]), zoom, rect);
-            let mut budget = budget;
-            paint_layer(ui.painter(), &t, render, 1.0, |_| None, &mut budget);
-        });
-        let mut vertices = 0;
-        let mut path_points = 0;
-        for clipped in &output.shapes {
-            match &clipped.shape {
+        let rect = Rect::from_min_size(pos2(0.0, 0.0), egui::vec2(1000.0, 800.0));
+        let t = ScreenTransform::new(mercator_from_lonlat(center[0], center[1]), zoom, rect);
+        let mut budget = budget;
+        let frame = layer_frame(rect, &t, render, 1.0, |_| None, &mut budget);
+        let mut vertices = frame.batch.vertices.len();
+        let mut path_points = frame.batch.line_points.len();
+        for shape in &frame.shapes {
+            match shape {
                 Shape::Mesh(m) => vertices += m.vertices.len(),
                 Shape::Path(p) => path_points += p.points.len(),
                 _ => {}
             }
         }
-        // No renderer here to take the font atlas.
-        output.textures_delta.clear();
         (vertices, path_points)
     }
 

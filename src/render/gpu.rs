@@ -1,0 +1,591 @@
+//! A layer's fills and thin outlines drawn by the map's own wgpu pipelines, through an egui paint
+//! callback, instead of as egui meshes.
+//!
+//! What egui would do with the same frame: hold a mesh of 20-byte vertices for the fills, turn
+//! every outline into a feathered strip (four vertices and eighteen indices a point), then copy
+//! both into its staging and vertex buffers. Here a fill vertex is 12 bytes (no texture
+//! coordinate), and an outline is one 24-byte instance a segment that the vertex shader widens
+//! into a quad, the fragment shader anti-aliasing its edges (and rounding its ends, which also
+//! joins the segments of a path). Large layers at fine zooms draw hundreds of thousands of
+//! outline points a frame: their memory and the CPU time to tessellate them were most of a
+//! frame's.
+//!
+//! Without wgpu (a test harness with no renderer, or `CORRIDOR_MAP_MESHES` set) the same
+//! [`Batch`] is painted as egui meshes and paths instead.
+
+use std::num::NonZeroU64;
+use std::sync::Mutex;
+
+use eframe::egui_wgpu::{self, wgpu};
+use egui::{Color32, Pos2, Rect};
+
+/// One frame's fills and thin outlines of a layer, in screen points.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// Triangles: three indices each into `vertices`.
+    pub vertices: Vec<FillVertex>,
+    pub indices: Vec<u32>,
+    /// The outlines' points, path after path (see `lines`).
+    pub line_points: Vec<Pos2>,
+    pub lines: Vec<LineRun>,
+    /// More features on screen than egui's anti-aliased paths can take a frame: painted as egui
+    /// meshes, the outlines are plain quads.
+    pub many: bool,
+}
+
+/// A fill's vertex as the pipeline reads it: a position in screen points and a premultiplied
+/// colour (egui's `Color32` bytes).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct FillVertex {
+    pub pos: [f32; 2],
+    pub color: [u8; 4],
+}
+
+/// One outline: `len` points of [`Batch::line_points`] from `start`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LineRun {
+    pub start: u32,
+    pub len: u32,
+    pub closed: bool,
+    pub color: Color32,
+    pub width: f32,
+}
+
+/// A segment of an outline as the line pipeline reads it (one instance).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+struct Segment {
+    a: [f32; 2],
+    b: [f32; 2],
+    color: [u8; 4],
+    half_width: f32,
+}
+
+impl Batch {
+    /// A rectangle of one colour (two triangles).
+    pub fn add_rect(&mut self, rect: Rect, color: Color32) {
+        let base = self.vertices.len() as u32;
+        let color = color.to_array();
+        for p in [
+            rect.left_top(),
+            rect.right_top(),
+            rect.right_bottom(),
+            rect.left_bottom(),
+        ] {
+            self.vertices.push(FillVertex {
+                pos: [p.x, p.y],
+                color,
+            });
+        }
+        self.indices
+            .extend([base, base + 1, base + 2, base, base + 2, base + 3]);
+    }
+
+    /// An outline through `points`, dropping each point within a third of a point of the last
+    /// one kept: the line looks the same with far fewer segments. Nothing is added for fewer
+    /// than two points left.
+    pub fn add_line(
+        &mut self,
+        points: impl Iterator<Item = Pos2>,
+        closed: bool,
+        color: Color32,
+        width: f32,
+    ) {
+        let start = self.line_points.len();
+        for p in points {
+            if self.line_points.len() == start
+                || self
+                    .line_points
+                    .last()
+                    .is_none_or(|q| q.distance_sq(p) > 0.11)
+            {
+                self.line_points.push(p);
+            }
+        }
+        let len = self.line_points.len() - start;
+        if len < 2 {
+            self.line_points.truncate(start);
+            return;
+        }
+        self.lines.push(LineRun {
+            start: start as u32,
+            len: len as u32,
+            closed,
+            color,
+            width,
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.indices.is_empty() && self.lines.is_empty()
+    }
+
+    /// The points of one outline.
+    pub fn points(&self, run: &LineRun) -> &[Pos2] {
+        let start = run.start as usize;
+        self.line_points
+            .get(start..start + run.len as usize)
+            .unwrap_or(&[])
+    }
+
+    /// Segments the line pipeline draws: one per pair of neighbouring points, and one back to
+    /// the start of a closed outline.
+    fn segment_count(&self) -> usize {
+        self.lines
+            .iter()
+            .map(|r| r.len as usize - usize::from(!r.closed))
+            .sum()
+    }
+
+    fn segments(&self) -> impl Iterator<Item = Segment> + '_ {
+        self.lines.iter().flat_map(move |run| {
+            let pts = self.points(run);
+            let color = run.color.to_array();
+            let half_width = run.width / 2.0;
+            let n = pts.len();
+            let count = if run.closed { n } else { n.saturating_sub(1) };
+            (0..count).map(move |i| {
+                let (a, b) = (pts[i], pts[(i + 1) % n]);
+                Segment {
+                    a: [a.x, a.y],
+                    b: [b.x, b.y],
+                    color,
+                    half_width,
+                }
+            })
+        })
+    }
+}
+
+/// Whether frames on this context draw layers with the map's pipelines (see [`install`]).
+pub fn enabled(ctx: &egui::Context) -> bool {
+    ctx.data(|d| d.get_temp::<bool>(enabled_id()))
+        .unwrap_or(false)
+}
+
+fn enabled_id() -> egui::Id {
+    egui::Id::unique("corridor-map-pipelines")
+}
+
+/// Makes the map's pipelines for a window's renderer, and has frames on `ctx` use them. Without
+/// wgpu, or with `CORRIDOR_MAP_MESHES` set, layers are painted as egui meshes.
+pub fn install(render_state: Option<&egui_wgpu::RenderState>, ctx: &egui::Context) {
+    let Some(rs) = render_state else {
+        return;
+    };
+    if std::env::var_os("CORRIDOR_MAP_MESHES").is_some() {
+        log::info!("CORRIDOR_MAP_MESHES is set: layers are painted as egui meshes");
+        return;
+    }
+    let pipelines = Pipelines::new(&rs.device, rs.target_format);
+    rs.renderer.write().callback_resources.insert(pipelines);
+    ctx.data_mut(|d| d.insert_temp(enabled_id(), true));
+}
+
+/// The paint callback that draws `batch` over `rect` (the map's rectangle on screen).
+pub fn shape(rect: Rect, batch: Batch) -> egui::Shape {
+    egui::Shape::Callback(egui_wgpu::Callback::new_paint_callback(
+        rect,
+        MapCallback {
+            rect,
+            batch,
+            drawn: Mutex::new(None),
+        },
+    ))
+}
+
+struct MapCallback {
+    rect: Rect,
+    /// Written to the GPU by `prepare` (kept: the same frame may be rendered again, as a
+    /// test harness's screenshot does).
+    batch: Batch,
+    /// What `prepare` wrote, for `paint`.
+    drawn: Mutex<Option<Drawn>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Drawn {
+    slot: usize,
+    indices: u32,
+    segments: u32,
+}
+
+/// The pipelines, and buffers for each layer drawn in a frame, kept from frame to frame.
+struct Pipelines {
+    fill: wgpu::RenderPipeline,
+    line: wgpu::RenderPipeline,
+    layout: wgpu::BindGroupLayout,
+    slots: Vec<Slot>,
+    /// Slots handed out in this frame's `prepare` calls.
+    next: usize,
+    /// Whether the target converts to sRGB itself (then colours are made linear first).
+    linear: bool,
+}
+
+struct Slot {
+    uniform: wgpu::Buffer,
+    bind_group: wgpu::BindGroup,
+    vertices: Option<wgpu::Buffer>,
+    indices: Option<wgpu::Buffer>,
+    segments: Option<wgpu::Buffer>,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Uniform {
+    /// The viewport's top left and size, in points.
+    origin: [f32; 2],
+    size: [f32; 2],
+    pixels_per_point: f32,
+    linear: u32,
+    pad: [f32; 2],
+}
+
+const SHADER: &str = include_str!("map.wgsl");
+
+/// Segments written to the GPU at a time.
+const SEGMENT_CHUNK: usize = 16_384;
+
+impl Pipelines {
+    fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> Self {
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("corridor map"),
+            source: wgpu::ShaderSource::Wgsl(SHADER.into()),
+        });
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("corridor map uniform"),
+            entries: &[wgpu::BindGroupLayoutEntry {
+                binding: 0,
+                visibility: wgpu::ShaderStages::VERTEX | wgpu::ShaderStages::FRAGMENT,
+                ty: wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Uniform,
+                    has_dynamic_offset: false,
+                    min_binding_size: NonZeroU64::new(std::mem::size_of::<Uniform>() as u64),
+                },
+                count: None,
+            }],
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("corridor map"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        // Premultiplied alpha, as egui's own pipeline blends.
+        let target = [Some(wgpu::ColorTargetState {
+            format,
+            blend: Some(wgpu::BlendState {
+                color: wgpu::BlendComponent {
+                    src_factor: wgpu::BlendFactor::One,
+                    dst_factor: wgpu::BlendFactor::OneMinusSrcAlpha,
+                    operation: wgpu::BlendOperation::Add,
+                },
+                alpha: wgpu::BlendComponent {
+                    src_factor: wgpu::BlendFactor::OneMinusDstAlpha,
+                    dst_factor: wgpu::BlendFactor::One,
+                    operation: wgpu::BlendOperation::Add,
+                },
+            }),
+            write_mask: wgpu::ColorWrites::ALL,
+        })];
+        let pipeline = |label: &str, vs: &str, fs: &str, buffer: wgpu::VertexBufferLayout<'_>| {
+            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                label: Some(label),
+                layout: Some(&pipeline_layout),
+                vertex: wgpu::VertexState {
+                    module: &module,
+                    entry_point: Some(vs),
+                    buffers: &[Some(buffer)],
+                    compilation_options: wgpu::PipelineCompilationOptions::default(),
+                },
+                primitive: wgpu::PrimitiveState {
+                    topology: wgpu::PrimitiveTopology::TriangleList,
+                    ..Default::default()
+                },
+                // eframe and the test harness both render egui without depth or multisampling.
+                depth_stencil: None,
+                multisample: wgpu::MultisampleState::default(),
+                fragment: Some(wgpu::FragmentState {
+                    module: &module,
+                    entry_point: Some(fs),
+                    targets: &target,
+                    compilation_options: wgpu::PipelineCompilationOptions::default(),
+                }),
+                multiview_mask: None,
+                cache: None,
+            })
+        };
+        let fill = pipeline(
+            "corridor map fills",
+            "vs_fill",
+            "fs_fill",
+            wgpu::VertexBufferLayout {
+                array_stride: std::mem::size_of::<FillVertex>() as u64,
+                step_mode: wgpu::VertexStepMode::Vertex,
+                attributes: &wgpu::vertex_attr_array![0 => Float32x2, 1 => Uint32],
+            },
+        );
+        let line = pipeline(
+            "corridor map outlines",
+            "vs_line",
+            "fs_line",
+            wgpu::VertexBufferLayout {
+                array_stride: std::mem::size_of::<Segment>() as u64,
+                step_mode: wgpu::VertexStepMode::Instance,
+                attributes: &wgpu::vertex_attr_array![
+                    0 => Float32x2, 1 => Float32x2, 2 => Uint32, 3 => Float32
+                ],
+            },
+        );
+        Self {
+            fill,
+            line,
+            layout,
+            slots: Vec::new(),
+            next: 0,
+            linear: format.is_srgb(),
+        }
+    }
+
+    fn slot(&mut self, device: &wgpu::Device) -> usize {
+        let k = self.next;
+        self.next += 1;
+        while self.slots.len() <= k {
+            let uniform = device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("corridor map uniform"),
+                size: std::mem::size_of::<Uniform>() as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("corridor map uniform"),
+                layout: &self.layout,
+                entries: &[wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: uniform.as_entire_binding(),
+                }],
+            });
+            self.slots.push(Slot {
+                uniform,
+                bind_group,
+                vertices: None,
+                indices: None,
+                segments: None,
+            });
+        }
+        k
+    }
+}
+
+/// A buffer of at least `bytes`, made again when too small, or when four times too big (a frame
+/// zoomed in on a few features keeps nothing of the crowded frame before).
+fn sized(
+    device: &wgpu::Device,
+    buffer: &mut Option<wgpu::Buffer>,
+    bytes: u64,
+    usage: wgpu::BufferUsages,
+) -> Option<wgpu::Buffer> {
+    let fits = buffer
+        .as_ref()
+        .is_some_and(|b| b.size() >= bytes && (b.size() <= 4 * bytes || b.size() <= 1 << 20));
+    if !fits {
+        // A quarter more than asked, in whole 64 KiB: the next frames grow a little at a time.
+        let size = (bytes + bytes / 4).div_ceil(1 << 16) * (1 << 16);
+        *buffer = Some(device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("corridor map"),
+            size,
+            usage: usage | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        }));
+    }
+    buffer.clone()
+}
+
+impl egui_wgpu::CallbackTrait for MapCallback {
+    fn prepare(
+        &self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        screen: &egui_wgpu::ScreenDescriptor,
+        _encoder: &mut wgpu::CommandEncoder,
+        resources: &mut egui_wgpu::CallbackResources,
+    ) -> Vec<wgpu::CommandBuffer> {
+        let Some(pipelines) = resources.get_mut::<Pipelines>() else {
+            return Vec::new();
+        };
+        let batch = &self.batch;
+        if batch.is_empty() {
+            return Vec::new();
+        }
+        let k = pipelines.slot(device);
+        let linear = pipelines.linear;
+        let Some(slot) = pipelines.slots.get_mut(k) else {
+            return Vec::new();
+        };
+        // Where egui sets the viewport: the callback's rectangle, rounded to pixels and clamped
+        // to the screen.
+        let ppp = screen.pixels_per_point;
+        let viewport =
+            egui::epaint::ViewportInPixels::from_points(&self.rect, ppp, screen.size_in_pixels);
+        let uniform = Uniform {
+            origin: [viewport.left_px as f32 / ppp, viewport.top_px as f32 / ppp],
+            size: [
+                viewport.width_px.max(1) as f32 / ppp,
+                viewport.height_px.max(1) as f32 / ppp,
+            ],
+            pixels_per_point: ppp,
+            linear: u32::from(linear),
+            pad: [0.0; 2],
+        };
+        queue.write_buffer(&slot.uniform, 0, bytemuck::bytes_of(&uniform));
+        let mut drawn = Drawn {
+            slot: k,
+            indices: 0,
+            segments: 0,
+        };
+        if !batch.indices.is_empty() {
+            let vertices: &[u8] = bytemuck::cast_slice(&batch.vertices);
+            let indices: &[u8] = bytemuck::cast_slice(&batch.indices);
+            if let (Some(vb), Some(ib)) = (
+                sized(
+                    device,
+                    &mut slot.vertices,
+                    vertices.len() as u64,
+                    wgpu::BufferUsages::VERTEX,
+                ),
+                sized(
+                    device,
+                    &mut slot.indices,
+                    indices.len() as u64,
+                    wgpu::BufferUsages::INDEX,
+                ),
+            ) {
+                queue.write_buffer(&vb, 0, vertices);
+                queue.write_buffer(&ib, 0, indices);
+                drawn.indices = batch.indices.len() as u32;
+            }
+        }
+        let segments = batch.segment_count();
+        let bytes = (segments * std::mem::size_of::<Segment>()) as u64;
+        if bytes > 0
+            && let Some(sb) = sized(
+                device,
+                &mut slot.segments,
+                bytes,
+                wgpu::BufferUsages::VERTEX,
+            )
+        {
+            // Made and written a chunk at a time: no copy of the whole frame's segments.
+            let mut chunk: Vec<Segment> = Vec::with_capacity(SEGMENT_CHUNK.min(segments));
+            let mut offset = 0u64;
+            for s in batch.segments() {
+                chunk.push(s);
+                if chunk.len() == SEGMENT_CHUNK {
+                    queue.write_buffer(&sb, offset, bytemuck::cast_slice(&chunk));
+                    offset += (chunk.len() * std::mem::size_of::<Segment>()) as u64;
+                    chunk.clear();
+                }
+            }
+            if !chunk.is_empty() {
+                queue.write_buffer(&sb, offset, bytemuck::cast_slice(&chunk));
+            }
+            drawn.segments = segments as u32;
+        }
+        if let Ok(mut d) = self.drawn.lock() {
+            *d = Some(drawn);
+        }
+        Vec::new()
+    }
+
+    fn finish_prepare(
+        &self,
+        _device: &wgpu::Device,
+        _queue: &wgpu::Queue,
+        _encoder: &mut wgpu::CommandEncoder,
+        resources: &mut egui_wgpu::CallbackResources,
+    ) -> Vec<wgpu::CommandBuffer> {
+        // Every callback of the frame is prepared: the next frame hands out slots from the first.
+        if let Some(p) = resources.get_mut::<Pipelines>() {
+            p.next = 0;
+        }
+        Vec::new()
+    }
+
+    fn paint(
+        &self,
+        _info: egui::PaintCallbackInfo,
+        pass: &mut wgpu::RenderPass<'static>,
+        resources: &egui_wgpu::CallbackResources,
+    ) {
+        let Some(p) = resources.get::<Pipelines>() else {
+            return;
+        };
+        let Some(drawn) = self.drawn.lock().ok().and_then(|d| *d) else {
+            return;
+        };
+        let Some(slot) = p.slots.get(drawn.slot) else {
+            return;
+        };
+        pass.set_bind_group(0, &slot.bind_group, &[]);
+        if drawn.indices > 0
+            && let (Some(vb), Some(ib)) = (&slot.vertices, &slot.indices)
+        {
+            pass.set_pipeline(&p.fill);
+            pass.set_vertex_buffer(0, vb.slice(..));
+            pass.set_index_buffer(ib.slice(..), wgpu::IndexFormat::Uint32);
+            pass.draw_indexed(0..drawn.indices, 0, 0..1);
+        }
+        if drawn.segments > 0
+            && let Some(sb) = &slot.segments
+        {
+            pass.set_pipeline(&p.line);
+            pass.set_vertex_buffer(0, sb.slice(..));
+            pass.draw(0..6, 0..drawn.segments);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egui::pos2;
+
+    #[test]
+    fn an_outline_is_one_segment_a_point_pair_and_closed_ones_return_to_their_start() {
+        let mut b = Batch::default();
+        let square = [
+            pos2(0.0, 0.0),
+            pos2(10.0, 0.0),
+            pos2(10.0, 10.0),
+            pos2(0.0, 10.0),
+        ];
+        b.add_line(square.into_iter(), true, Color32::RED, 2.0);
+        // Points closer than a third of a point to the last one kept are dropped.
+        b.add_line(
+            [pos2(0.0, 0.0), pos2(0.1, 0.1), pos2(5.0, 0.0)].into_iter(),
+            false,
+            Color32::BLUE,
+            1.0,
+        );
+        // A line that collapses to one point adds nothing.
+        b.add_line(
+            [pos2(3.0, 3.0), pos2(3.1, 3.0)].into_iter(),
+            false,
+            Color32::BLUE,
+            1.0,
+        );
+        assert_eq!(b.lines.len(), 2);
+        assert_eq!(b.line_points.len(), 6);
+        assert_eq!(b.segment_count(), 4 + 1);
+        let out: Vec<Segment> = b.segments().collect();
+        assert_eq!(out.len(), b.segment_count());
+        assert_eq!(out[3].a, [0.0, 10.0]);
+        assert_eq!(out[3].b, [0.0, 0.0], "the closing segment");
+        assert_eq!(out[4].a, [0.0, 0.0]);
+        assert_eq!(out[4].b, [5.0, 0.0]);
+        assert_eq!(out[4].half_width, 0.5);
+        assert_eq!(out[0].color, Color32::RED.to_array());
+        assert_eq!(std::mem::size_of::<Segment>(), 24);
+        assert_eq!(std::mem::size_of::<FillVertex>(), 12);
+    }
+}
