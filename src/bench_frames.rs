@@ -66,7 +66,7 @@ impl FrameReport {
             format!("features={}", self.features),
             format!("vertices={}", self.vertices),
             format!("load_s={:.3}", self.load_s),
-            format!("first_frame_s={:.3}", self.first_frame_s),
+            format!("first_frame_s={:.6}", self.first_frame_s),
             format!("detail_s={:.3}", self.detail_s),
             format!("frames={}", self.frames),
             format!("frames_made={}", self.frames_made),
@@ -86,7 +86,7 @@ impl FrameReport {
             format!("peak_rss_mib={:.1}", self.peak_rss_mib),
             format!("save_peak_rss_mib={:.1}", self.save_peak_rss_mib),
             format!("file_mib={:.1}", self.file_mib),
-            format!("parse_floor_s={:.3}", self.parse_floor_s),
+            format!("parse_floor_s={:.6}", self.parse_floor_s),
             format!(
                 "first_frame_over_parse_floor={:.2}",
                 self.first_frame_s / self.parse_floor_s.max(1e-9)
@@ -650,7 +650,7 @@ impl TableReport {
         vec![
             format!("rows={}", self.rows),
             format!("tile_zoom={}", self.tile_zoom),
-            format!("first_frame_s={:.3}", self.first_frame_s),
+            format!("first_frame_s={:.6}", self.first_frame_s),
             format!("overview_rows={}", self.overview_rows),
             format!("detail_zoom={:.2}", self.detail_zoom),
             format!("qgis_zoom_factor={:.2}", self.qgis_zoom_factor),
