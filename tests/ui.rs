@@ -201,23 +201,12 @@ fn a_plain_geojson_file_opens_zoomed_to_its_extent() {
 
 /// The bundled project offline, in the light theme, rendered by wgpu (for pictures).
 fn open_rendered(size: egui::Vec2) -> Harness<'static, CorridorApp> {
-    let options = AppOptions {
-        path: maps().join("corridor.toml"),
-        offline: true,
-        data_dir: Some(scratch_data_dir()),
-    };
-    let mut h = Harness::builder()
-        .with_size(size)
-        .with_theme(egui::Theme::Light)
-        .wgpu()
-        .build_eframe(move |cc| CorridorApp::new(cc, options));
-    h.run();
-    h
+    open_rendered_with(size, true)
 }
 
-/// The same, with the layers painted as egui meshes and paths rather than by the map's own
-/// pipelines.
-fn open_rendered_as_egui_meshes(size: egui::Vec2) -> Harness<'static, CorridorApp> {
+/// The same, with the layers drawn by the map's own pipelines (as the app does) or, without
+/// them, painted as egui meshes and paths.
+fn open_rendered_with(size: egui::Vec2, pipelines: bool) -> Harness<'static, CorridorApp> {
     let options = AppOptions {
         path: maps().join("corridor.toml"),
         offline: true,
@@ -228,8 +217,12 @@ fn open_rendered_as_egui_meshes(size: egui::Vec2) -> Harness<'static, CorridorAp
         .with_theme(egui::Theme::Light)
         .wgpu()
         .build_eframe(move |cc| {
-            corridor::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
-            CorridorApp::with_context(&cc.egui_ctx, options)
+            if pipelines {
+                CorridorApp::new(cc, options)
+            } else {
+                corridor::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
+                CorridorApp::with_context(&cc.egui_ctx, options)
+            }
         });
     h.run();
     h
@@ -246,7 +239,7 @@ fn the_map_pipelines_draw_what_egui_meshes_draw() {
         corridor::render::gpu::enabled(&ours.ctx),
         "the app made its pipelines for the window's renderer"
     );
-    let mut egui_meshes = open_rendered_as_egui_meshes(size);
+    let mut egui_meshes = open_rendered_with(size, false);
     assert!(!corridor::render::gpu::enabled(&egui_meshes.ctx));
     let a = ours.render().expect("render");
     let b = egui_meshes.render().expect("render");

@@ -62,7 +62,52 @@ struct Segment {
     half_width: f32,
 }
 
+/// Batches whose frames have been drawn, emptied, their vectors kept for the next frames: a
+/// crowded frame's batch is tens of megabytes that would otherwise be allocated, paged in and
+/// handed back to the system every frame.
+static SPARE: Mutex<Vec<Batch>> = Mutex::new(Vec::new());
+
+/// Spare batches kept (a frame draws a batch a layer).
+const SPARE_BATCHES: usize = 8;
+
 impl Batch {
+    /// An empty batch, with the room a recent frame's batch had.
+    pub fn recycled() -> Batch {
+        SPARE
+            .lock()
+            .ok()
+            .and_then(|mut s| s.pop())
+            .unwrap_or_default()
+    }
+
+    /// Empties the batch and keeps it for a later frame. Room more than four times what this
+    /// frame used is given back: zoomed in on a few features, the map does not hold on to the
+    /// crowded frame's megabytes.
+    pub fn recycle(mut self) {
+        self.empty();
+        if let Ok(mut s) = SPARE.lock()
+            && s.len() < SPARE_BATCHES
+        {
+            s.push(self);
+        }
+    }
+
+    /// Empties the batch, giving back room more than four times what it held.
+    fn empty(&mut self) {
+        fn trim<T>(v: &mut Vec<T>) {
+            let used = v.len();
+            v.clear();
+            if v.capacity() > 4 * used.max(1024) {
+                v.shrink_to(used + used / 4);
+            }
+        }
+        trim(&mut self.vertices);
+        trim(&mut self.indices);
+        trim(&mut self.line_points);
+        trim(&mut self.lines);
+        self.many = false;
+    }
+
     /// A rectangle of one colour (two triangles).
     pub fn add_rect(&mut self, rect: Rect, color: Color32) {
         let base = self.vertices.len() as u32;
@@ -202,6 +247,13 @@ struct MapCallback {
     batch: Batch,
     /// What `prepare` wrote, for `paint`.
     drawn: Mutex<Option<Drawn>>,
+}
+
+impl Drop for MapCallback {
+    /// The frame is drawn: its batch's room serves a later frame.
+    fn drop(&mut self) {
+        std::mem::take(&mut self.batch).recycle();
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -587,5 +639,47 @@ mod tests {
         assert_eq!(out[0].color, Color32::RED.to_array());
         assert_eq!(std::mem::size_of::<Segment>(), 24);
         assert_eq!(std::mem::size_of::<FillVertex>(), 12);
+    }
+
+    #[test]
+    fn a_drawn_batch_keeps_its_room_for_the_next_frame_but_not_four_times_too_much() {
+        let fill = |b: &mut Batch, n: usize| {
+            for i in 0..n {
+                let p = pos2(i as f32, 0.0);
+                b.add_rect(
+                    Rect::from_min_max(p, p + egui::vec2(1.0, 1.0)),
+                    Color32::RED,
+                );
+            }
+            b.add_line(
+                [pos2(0.0, 0.0), pos2(9.0, 9.0)].into_iter(),
+                false,
+                Color32::RED,
+                1.0,
+            );
+            b.many = true;
+        };
+        let mut b = Batch::default();
+        fill(&mut b, 10_000);
+        let room = b.vertices.capacity();
+        b.empty();
+        assert!(b.is_empty() && b.vertices.is_empty() && b.line_points.is_empty() && !b.many);
+        assert_eq!(b.vertices.capacity(), room, "the room is kept");
+        // Used for a few rectangles, the big batch gives its room back.
+        fill(&mut b, 10);
+        b.empty();
+        assert!(b.vertices.capacity() < 100, "{}", b.vertices.capacity());
+        // A recycled batch is handed out again (other tests may take spares meanwhile: look
+        // for this one by its room among them).
+        fill(&mut b, 3_000);
+        let room = b.vertices.capacity();
+        b.recycle();
+        let spares: Vec<Batch> =
+            std::iter::from_fn(|| SPARE.lock().ok().and_then(|mut s| s.pop())).collect();
+        assert!(
+            spares
+                .iter()
+                .any(|b| b.vertices.capacity() == room && b.is_empty())
+        );
     }
 }

@@ -202,6 +202,7 @@ pub fn egui_shapes(mut batch: Batch) -> Vec<Shape> {
             out.push(path_shape(batch.points(run), run.closed, stroke));
         }
     }
+    batch.recycle();
     out
 }
 
@@ -238,10 +239,8 @@ pub fn layer_frame(
     } else {
         1.0
     };
-    let mut batch = Batch {
-        many,
-        ..Batch::default()
-    };
+    let mut batch = Batch::recycled();
+    batch.many = many;
     // Room for this frame's fills and dots at once (at most the budget): growing by doubling
     // copies the mesh again and again on a crowded frame.
     let expected = (visible.len() * 4).min(*budget);
