@@ -55,8 +55,9 @@ pub struct FrameReport {
     /// `serde_json` into `IgnoredAny` on one thread (no values kept), the file in the page
     /// cache as it is for the app; the least of three tries, before the app starts.
     pub parse_floor_s: f64,
-    /// How frames were made: `cpu` (the app's pass and egui's tessellation), `rendered, map
-    /// pipelines` or `rendered, egui meshes` (see `CORRIDOR_BENCH_RENDER`).
+    /// How frames were made: `cpu` (the app's pass and egui's tessellation), `prepared, …`
+    /// (and the buffers written to the GPU: `CORRIDOR_BENCH_PREPARE`) or `rendered, …` (whole
+    /// frames: `CORRIDOR_BENCH_RENDER`), each with `map pipelines` or `egui meshes`.
     pub frames_made: String,
 }
 
@@ -184,12 +185,15 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         .with_step_dt(1.0 / 60.0)
         .allow_missing_glyphs()
         .with_accessibility_check(false);
-    if rendering() {
+    if rendering() || preparing() {
         builder = builder.wgpu();
     }
     let mut h = builder.build_eframe(move |cc| {
         crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
         crate::render::gpu::install(cc.wgpu_render_state.as_ref(), &cc.egui_ctx);
+        if preparing() {
+            PREPARED_ON.set(cc.wgpu_render_state.clone());
+        }
         CorridorApp::with_state(&cc.egui_ctx, options, Persisted::default())
     });
     h.step();
@@ -367,10 +371,16 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         save_peak_rss_mib,
         file_mib: file_bytes as f64 / (1024.0 * 1024.0),
         parse_floor_s,
-        frames_made: match (rendering(), crate::render::gpu::enabled(&h.ctx)) {
-            (false, _) => "cpu",
-            (true, true) => "rendered, map pipelines",
-            (true, false) => "rendered, egui meshes",
+        frames_made: match (
+            rendering(),
+            PREPARED_ON.with_borrow(Option::is_some),
+            crate::render::gpu::enabled(&h.ctx),
+        ) {
+            (true, _, true) => "rendered, map pipelines",
+            (true, _, false) => "rendered, egui meshes",
+            (false, true, true) => "prepared, map pipelines",
+            (false, true, false) => "prepared, egui meshes",
+            (false, false, _) => "cpu",
         }
         .to_owned(),
     })
@@ -457,6 +467,11 @@ fn drag_a_vertex(
 /// everything it painted into triangles. With `CORRIDOR_BENCH_RENDER` set, whole frames instead:
 /// rendered by wgpu (lavapipe on a machine without a GPU) and read back, layers drawn by the
 /// map's own pipelines (or, with `CORRIDOR_MAP_MESHES` also set, as egui meshes).
+///
+/// With `CORRIDOR_BENCH_PREPARE` set, frames up to the GPU: the UI pass, the tessellation, and
+/// the writes of every vertex and index buffer (the map's paint callbacks' `prepare` included),
+/// submitted and waited for, without a render pass. That is the CPU's share of a frame in the
+/// window, which rasterising on lavapipe would otherwise swamp.
 fn frame(h: &mut egui_kittest::Harness<'static, CorridorApp>) {
     h.step();
     if rendering() {
@@ -467,12 +482,59 @@ fn frame(h: &mut egui_kittest::Harness<'static, CorridorApp>) {
     }
     let shapes = h.output().shapes.clone();
     let ppp = h.ctx.pixels_per_point();
-    std::hint::black_box(h.ctx.tessellate(shapes, ppp));
+    let jobs = h.ctx.tessellate(shapes, ppp);
+    PREPARED_ON.with_borrow(|rs| {
+        if let Some(rs) = rs {
+            prepare(rs, &h.ctx, &jobs);
+        }
+    });
+    std::hint::black_box(jobs);
+}
+
+thread_local! {
+    /// The device `frame` prepares frames on (`CORRIDOR_BENCH_PREPARE`).
+    static PREPARED_ON: std::cell::RefCell<Option<eframe::egui_wgpu::RenderState>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Writes a tessellated frame's buffers as the window's renderer does before its render pass,
+/// and waits for the GPU to have them.
+fn prepare(
+    rs: &eframe::egui_wgpu::RenderState,
+    ctx: &egui::Context,
+    jobs: &[egui::ClippedPrimitive],
+) {
+    use eframe::egui_wgpu::wgpu;
+    let ppp = ctx.pixels_per_point();
+    let size = ctx.content_rect().size() * ppp;
+    let screen = eframe::egui_wgpu::ScreenDescriptor {
+        size_in_pixels: [size.x.round() as u32, size.y.round() as u32],
+        pixels_per_point: ppp,
+    };
+    let mut encoder = rs
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("bench-frames prepare"),
+        });
+    let buffers =
+        rs.renderer
+            .write()
+            .update_buffers(&rs.device, &rs.queue, &mut encoder, jobs, &screen);
+    rs.queue
+        .submit(buffers.into_iter().chain([encoder.finish()]));
+    if let Err(e) = rs.device.poll(wgpu::PollType::wait_indefinitely()) {
+        log::warn!("waiting for a prepared frame: {e}");
+    }
 }
 
 /// Whether `bench-frames` renders whole frames (`CORRIDOR_BENCH_RENDER`).
 fn rendering() -> bool {
     std::env::var_os("CORRIDOR_BENCH_RENDER").is_some()
+}
+
+/// Whether `bench-frames` writes each frame's buffers to the GPU (`CORRIDOR_BENCH_PREPARE`).
+fn preparing() -> bool {
+    !rendering() && std::env::var_os("CORRIDOR_BENCH_PREPARE").is_some()
 }
 
 /// What panning over a basemap file costs, against the same pans over no basemap in the same

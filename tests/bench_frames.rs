@@ -49,6 +49,33 @@ fn bench_frames_runs_the_camera_path_on_a_real_layer() {
     );
 }
 
+/// With `CORRIDOR_BENCH_PREPARE`, each frame's buffers go to a real device (lavapipe here)
+/// through the map's pipelines, as in the window.
+#[test]
+fn bench_frames_can_write_each_frame_to_the_gpu_through_the_map_pipelines() {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("maps/localities.geojson");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["bench-frames", "--frames", "10"])
+        .arg(&file)
+        .env("CORRIDOR_BENCH_PREPARE", "1")
+        .env_remove("CORRIDOR_BENCH_RENDER")
+        .env_remove("CORRIDOR_MAP_MESHES")
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.lines()
+            .any(|l| l == "frames_made=prepared, map pipelines"),
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l == "frames=10"), "{text}");
+}
+
 #[test]
 fn the_camera_path_zooms_from_8_to_16_then_pans() {
     let mut extent = corridor::geometry::MercatorBox::EMPTY;
