@@ -242,10 +242,12 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         if per_frame {
             let b = h.state().renders()[0].heap_bytes();
             eprintln!(
-                "frame zoom={:.2} ms={ms:.2} rss={:.0} detail={:.1}",
+                "frame zoom={:.2} ms={ms:.2} rss={:.0} detail={:.1} lods={:.1} other={:.1}",
                 camera.zoom,
                 crate::loader::process_memory_mib("VmRSS:"),
-                (b.paths + b.fills) as f64 / (1024.0 * 1024.0)
+                (b.paths + b.fills) as f64 / (1024.0 * 1024.0),
+                b.lods as f64 / (1024.0 * 1024.0),
+                b.other as f64 / (1024.0 * 1024.0),
             );
         }
         times.push(ms);

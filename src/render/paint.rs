@@ -1,10 +1,6 @@
 //! Painting layers onto an egui painter. A frame culls with the R-tree and transforms cached
 //! local coordinates to the screen; nothing is projected or triangulated here.
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::sync::Arc;
-
 use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke, pos2, vec2};
 
 use crate::geometry::{MercatorBox, mercator::points_per_world};
@@ -177,37 +173,28 @@ pub struct LayerFrame {
 /// A [`Batch`] as egui meshes and paths: fills as one mesh, thin outlines as anti-aliased paths
 /// or, with many features on screen, as plain quads in one mesh (egui's path tessellation costs
 /// too much per frame at that count).
-pub fn egui_shapes(batch: Batch) -> Vec<Shape> {
+pub fn egui_shapes(mut batch: Batch) -> Vec<Shape> {
     let mut out = Vec::new();
-    let mut mesh = MeshPool::take(batch.vertices.len(), batch.indices.len());
-    if let Some(m) = Arc::get_mut(&mut mesh) {
-        m.vertices
-            .extend(batch.vertices.iter().map(|v| egui::epaint::Vertex {
-                pos: pos2(v.pos[0], v.pos[1]),
-                uv: egui::epaint::WHITE_UV,
-                color: Color32::from_rgba_premultiplied(
-                    v.color[0], v.color[1], v.color[2], v.color[3],
-                ),
-            }));
-        m.indices.extend_from_slice(&batch.indices);
-    }
+    let mut mesh = Mesh::default();
+    mesh.vertices.reserve_exact(batch.vertices.len());
+    mesh.vertices
+        .extend(batch.vertices.iter().map(|v| egui::epaint::Vertex {
+            pos: pos2(v.pos[0], v.pos[1]),
+            uv: egui::epaint::WHITE_UV,
+            color: Color32::from_rgba_premultiplied(v.color[0], v.color[1], v.color[2], v.color[3]),
+        }));
+    mesh.indices = std::mem::take(&mut batch.indices);
     if !mesh.is_empty() {
-        MeshPool::keep(&mesh);
-        out.push(Shape::Mesh(mesh));
+        out.push(Shape::mesh(mesh));
     }
     if batch.many {
-        let points = batch.lines.iter().map(|r| r.len as usize).sum::<usize>();
-        // Up to four vertices and six indices per point: see `add_polyline`.
-        let mut quads = MeshPool::take(4 * points, 6 * points);
-        if let Some(m) = Arc::get_mut(&mut quads) {
-            for run in &batch.lines {
-                let stroke = Stroke::new(run.width, run.color);
-                add_polyline(m, batch.points(run), run.closed, stroke);
-            }
+        let mut quads = Mesh::default();
+        for run in &batch.lines {
+            let stroke = Stroke::new(run.width, run.color);
+            add_polyline(&mut quads, batch.points(run), run.closed, stroke);
         }
         if !quads.is_empty() {
-            MeshPool::keep(&quads);
-            out.push(Shape::Mesh(quads));
+            out.push(Shape::mesh(quads));
         }
     } else {
         for run in &batch.lines {
@@ -217,56 +204,6 @@ pub fn egui_shapes(batch: Batch) -> Vec<Shape> {
     }
     batch.recycle();
     out
-}
-
-/// The egui meshes recent frames painted, kept so that a later frame refills one that egui has
-/// let go of instead of allocating (and the system faulting in) a crowded frame's megabytes
-/// again. Holding a mesh costs no copy: egui copies a mesh shape when it tessellates it.
-struct MeshPool;
-
-/// Meshes kept at most: a frame paints two per layer, and egui holds the last frame's until
-/// the next is painted.
-const SPARE_MESHES: usize = 8;
-
-thread_local! {
-    /// Per thread: the UI thread paints, and tests painting on their own threads share nothing.
-    static MESHES: RefCell<VecDeque<Arc<Mesh>>> = const { RefCell::new(VecDeque::new()) };
-}
-
-impl MeshPool {
-    /// An empty mesh to fill with about `vertices` and `indices`: a kept one egui no longer
-    /// holds (room more than four times what is asked given back), or a new one.
-    fn take(vertices: usize, indices: usize) -> Arc<Mesh> {
-        fn trim<T>(v: &mut Vec<T>, wanted: usize) {
-            v.clear();
-            if v.capacity() > 4 * wanted.max(1024) {
-                v.shrink_to(wanted);
-            }
-            v.reserve(wanted);
-        }
-        let kept = MESHES.with_borrow_mut(|pool| {
-            let free = pool.iter_mut().position(|m| Arc::get_mut(m).is_some())?;
-            pool.remove(free)
-        });
-        let mut mesh = kept.unwrap_or_default();
-        if let Some(m) = Arc::get_mut(&mut mesh) {
-            trim(&mut m.vertices, vertices);
-            trim(&mut m.indices, indices);
-            m.texture_id = Default::default();
-        }
-        mesh
-    }
-
-    /// Keeps a painted mesh for a later frame, letting go of the oldest kept when there are
-    /// too many.
-    fn keep(mesh: &Arc<Mesh>) {
-        MESHES.with_borrow_mut(|pool| {
-            if pool.len() >= SPARE_MESHES {
-                pool.pop_front();
-            }
-            pool.push_back(Arc::clone(mesh));
-        });
-    }
 }
 
 /// The frame [`layer_shapes`] paints.
@@ -996,74 +933,5 @@ mod tests {
         let (v, p) = frame_cost(&render, 6.0, VERTEX_BUDGET);
         assert_eq!(p, 0);
         assert!(v % 4 == 0 && (4..50 * 4).contains(&v), "{v}");
-    }
-
-    /// A batch of `n` unit squares, and one outline when `many`.
-    fn squares(n: usize, many: bool) -> Batch {
-        let mut b = Batch::default();
-        for i in 0..n {
-            let p = pos2(i as f32, 0.0);
-            b.add_rect(Rect::from_min_max(p, p + vec2(1.0, 1.0)), Color32::RED);
-        }
-        b.add_line(
-            [pos2(0.0, 0.0), pos2(9.0, 9.0), pos2(0.0, 9.0)].into_iter(),
-            true,
-            Color32::BLUE,
-            1.0,
-        );
-        b.many = many;
-        b
-    }
-
-    fn meshes(shapes: &[Shape]) -> Vec<&Arc<Mesh>> {
-        shapes
-            .iter()
-            .filter_map(|s| match s {
-                Shape::Mesh(m) => Some(m),
-                _ => None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn a_painted_mesh_is_refilled_once_egui_lets_go_of_it_and_gives_back_room_not_needed() {
-        let first = egui_shapes(squares(10_000, true));
-        let (fills, quads) = match meshes(&first)[..] {
-            [f, q] => (f.vertices.as_ptr(), q.vertices.as_ptr()),
-            _ => panic!("fills and outline quads: {first:?}"),
-        };
-        assert_eq!(meshes(&first)[0].vertices.len(), 40_000);
-        // While egui still holds the first frame's meshes, the next frame gets others and the
-        // first frame's are left as they were.
-        let second = egui_shapes(squares(10_000, true));
-        assert!(meshes(&second).iter().all(|m| {
-            let p = m.vertices.as_ptr();
-            p != fills && p != quads
-        }));
-        assert_eq!(meshes(&first)[0].vertices.len(), 40_000);
-        assert_eq!(meshes(&first)[1].vertices.len(), 3 * 4);
-        // Once it has let go of them, they are filled again: the same room, new contents.
-        drop(first);
-        let third = egui_shapes(squares(5_000, true));
-        let third_meshes = meshes(&third);
-        assert_eq!(
-            third_meshes[0].vertices.as_ptr(),
-            fills,
-            "the fills' mesh is refilled"
-        );
-        assert_eq!(third_meshes[0].vertices.len(), 20_000);
-        assert_eq!(third_meshes[0].indices.len(), 30_000);
-        assert_eq!(third_meshes[1].vertices.len(), 3 * 4);
-        // A frame of a few squares gets room near what it needs, not the crowded frame's.
-        drop((second, third));
-        let few = egui_shapes(squares(10, false));
-        let m = meshes(&few)[0];
-        assert_eq!(m.vertices.len(), 40);
-        assert!(
-            m.vertices.capacity() <= 4 * 1024,
-            "{}",
-            m.vertices.capacity()
-        );
-        assert!(m.indices.capacity() <= 4 * 1024, "{}", m.indices.capacity());
     }
 }
