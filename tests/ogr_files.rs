@@ -340,6 +340,48 @@ fn broken_files_say_which_file_and_what_is_wrong() {
     assert_eq!(assumed.features.len(), 1);
 }
 
+/// A DXF file cut off just after a carriage return (a copy broken off mid-transfer, or an old
+/// Mac's line endings), or with a NUL byte just after one (binary junk in a text file), used to
+/// hang the reading thread: GDAL 3.6's DXF reader waits for the rest of the line forever. Now
+/// it gives an answer, naming the file if it is an error; with the .dxf ending or without (GDAL
+/// knows a DXF by its first lines too).
+#[test]
+fn a_dxf_file_cut_off_after_a_carriage_return_gets_an_answer_not_a_hang() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let head = "  0\nSECTION\n  2\nHEADER\n  9\n$ACADVER\n  1\nAC1018\n  9\n$INSUNITS";
+    let cut = format!("{head}\r");
+    let junk = format!("{head}\r\0\0junk\n  0\nENDSEC\n  0\nEOF\n");
+    for (name, text) in [
+        ("cut-off.dxf", &cut),
+        ("cut-off.gml", &cut),
+        ("junk.dxf", &junk),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let p = path.clone();
+        std::thread::spawn(move || {
+            let tables = corridor::io::ogr_file::list_tables(&p).map(|t| t.len());
+            let read = read_ogr(&p, &OgrOptions::default()).map(|r| r.features.len());
+            let _ = tx.send((
+                tables.map_err(|e| e.to_string()),
+                read.map_err(|e| e.to_string()),
+            ));
+        });
+        let (tables, read) = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("{name}: reading it did not return"));
+        for e in [tables.err(), read.err()].into_iter().flatten() {
+            assert!(e.contains(name), "{name}: {e}");
+        }
+    }
+    // The file itself is left as it was.
+    assert_eq!(
+        std::fs::read(dir.path().join("cut-off.dxf")).expect("read"),
+        cut.as_bytes()
+    );
+}
+
 #[test]
 fn corridor_never_writes_geojson_into_a_shapefile() {
     let dir = tempfile::tempdir().expect("temp dir");

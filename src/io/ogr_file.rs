@@ -158,6 +158,84 @@ pub(super) fn gdal_path(path: &Path) -> String {
     }
 }
 
+/// What GDAL opens for a file: [`gdal_path`], or, for a DXF file with a carriage return that
+/// is followed by a NUL byte or by the end of the file, a copy in GDAL's memory with a line
+/// feed after each such return. GDAL 3.6's DXF reader (Debian 12's) never returns from such a
+/// file: it takes the NUL or the end for the end of its buffer and waits for the rest of the
+/// line forever (found by fuzzing `ogr_read`). With the line feed it reads up to the NUL or the
+/// end and answers as for any other broken file. The copy is let go of when this is dropped;
+/// the file itself is never changed.
+struct GdalSource {
+    path: String,
+    in_memory: bool,
+}
+
+impl GdalSource {
+    fn new(path: &Path) -> Result<Self, OgrError> {
+        let plain = Self {
+            path: gdal_path(path),
+            in_memory: false,
+        };
+        if plain.path != path.display().to_string() || !looks_like_dxf(path) {
+            return Ok(plain);
+        }
+        let bytes = std::fs::read(path).map_err(|e| OgrError::Open {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        let stuck = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1).is_none_or(|&b| b == 0);
+        if !(0..bytes.len()).any(stuck) {
+            return Ok(plain);
+        }
+        let mut copy = Vec::with_capacity(bytes.len() + 16);
+        for (i, &b) in bytes.iter().enumerate() {
+            copy.push(b);
+            if stuck(i) {
+                copy.push(b'\n');
+            }
+        }
+        static COPIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = path
+            .file_name()
+            .map_or_else(|| "file.dxf".into(), |n| n.to_string_lossy());
+        let in_memory = format!("/vsimem/corridor-{}-{n}/{name}", std::process::id());
+        gdal::vsi::create_mem_file(&in_memory, copy).map_err(|e| OgrError::Open {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        Ok(Self {
+            path: in_memory,
+            in_memory: true,
+        })
+    }
+}
+
+impl Drop for GdalSource {
+    fn drop(&mut self) {
+        if self.in_memory {
+            let _ = gdal::vsi::unlink_mem_file(&self.path);
+        }
+    }
+}
+
+/// Whether GDAL may read the file as DXF: by its ending, or by a `SECTION` in its first
+/// kilobyte (GDAL's DXF driver also knows a DXF by its first lines).
+fn looks_like_dxf(path: &Path) -> bool {
+    use std::io::Read;
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("dxf"))
+    {
+        return true;
+    }
+    let mut head = Vec::with_capacity(1024);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(1024).read_to_end(&mut head))
+        .is_ok()
+        && head.windows(7).any(|w| w.eq_ignore_ascii_case(b"SECTION"))
+}
+
 /// A Shapefile's parts that must lie beside it, found whatever their case.
 fn check_shapefile_parts(path: &Path) -> Result<(), OgrError> {
     let is_shp = path
@@ -355,8 +433,9 @@ pub fn read_ogr(path: &Path, options: &OgrOptions) -> Result<OgrRead, OgrError> 
         message: e.to_string(),
     };
     let latin1 = ["ENCODING=ISO-8859-1"];
+    let source = GdalSource::new(path)?;
     let dataset = Dataset::open_ex(
-        gdal_path(path),
+        &source.path,
         DatasetOptions {
             open_flags: GdalOpenFlags::GDAL_OF_VECTOR | GdalOpenFlags::GDAL_OF_READONLY,
             open_options: dbf_is_legacy(path).then_some(&latin1[..]),
@@ -596,8 +675,9 @@ pub struct TableInfo {
 pub fn list_tables(path: &Path) -> Result<Vec<TableInfo>, OgrError> {
     configure();
     check_shapefile_parts(path)?;
+    let source = GdalSource::new(path)?;
     let dataset = Dataset::open_ex(
-        gdal_path(path),
+        &source.path,
         DatasetOptions {
             open_flags: GdalOpenFlags::GDAL_OF_VECTOR | GdalOpenFlags::GDAL_OF_READONLY,
             ..Default::default()
