@@ -172,8 +172,189 @@ impl<'a> FillRef<'a> {
 /// Triangulates polygons given as rings (first the exterior, then holes); each ring is a list of
 /// points, closed or not. Even-odd filling makes holes and overlapping parts come out right
 /// whatever the ring orientation the file used.
+///
+/// Plain polygons (each exterior followed by the holes inside it, no part overlapping another)
+/// go through earcut, and the result is kept only if its triangles cover exactly the polygons'
+/// area; anything else (rings that cross, overlapping parts, a hole outside its exterior, points
+/// that are not finite) through lyon's sweep, which takes any input. Either way the fill is the
+/// even-odd one. On the generated zones earcut is several times faster (BENCHMARKS.md).
 pub fn tessellate_rings<'a>(
     rings: impl IntoIterator<Item = &'a [[f32; 2]]>,
+    tolerance: f32,
+) -> Result<FillMesh, lyon_tessellation::TessellationError> {
+    let rings: Vec<&[[f32; 2]]> = rings.into_iter().collect();
+    if !sweep_only()
+        && let Some(mesh) = earcut_fill(&rings)
+    {
+        return Ok(mesh);
+    }
+    sweep_fill(rings, tolerance)
+}
+
+/// `CORRIDOR_FILLS_BY_SWEEP=1`: every fill through lyon's sweep, as before earcut, so that
+/// benchmarks can hold the two against each other in one binary.
+fn sweep_only() -> bool {
+    static SWEEP_ONLY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SWEEP_ONLY.get_or_init(|| std::env::var_os("CORRIDOR_FILLS_BY_SWEEP").is_some())
+}
+
+/// A ring's box: min x, min y, max x, max y.
+type RingBox = [f32; 4];
+
+fn ring_box(ring: &[[f32; 2]]) -> RingBox {
+    ring.iter().fold(
+        [
+            f32::INFINITY,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NEG_INFINITY,
+        ],
+        |b, p| {
+            [
+                b[0].min(p[0]),
+                b[1].min(p[1]),
+                b[2].max(p[0]),
+                b[3].max(p[1]),
+            ]
+        },
+    )
+}
+
+fn box_within(inner: &RingBox, outer: &RingBox) -> bool {
+    inner[0] >= outer[0] && inner[1] >= outer[1] && inner[2] <= outer[2] && inner[3] <= outer[3]
+}
+
+fn boxes_meet(a: &RingBox, b: &RingBox) -> bool {
+    a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
+}
+
+/// Twice a ring's area by the shoelace formula, signed.
+fn twice_signed_area(ring: &[[f32; 2]]) -> f64 {
+    let Some(&last) = ring.last() else {
+        return 0.0;
+    };
+    let mut a = last;
+    let mut sum = 0.0;
+    for &b in ring {
+        sum += f64::from(a[0]) * f64::from(b[1]) - f64::from(b[0]) * f64::from(a[1]);
+        a = b;
+    }
+    sum
+}
+
+/// Most polygons give earcut more than this many parts only when something is odd: lyon then.
+const EARCUT_MAX_PARTS: usize = 64;
+
+/// The fill by earcut, where `rings` are plain polygons and earcut's triangles are checked to
+/// cover them exactly; `None` where lyon should decide.
+fn earcut_fill(rings: &[&[[f32; 2]]]) -> Option<FillMesh> {
+    // Parts: an exterior, then the rings that follow it inside its box, with their first
+    // point inside it (its holes). A ring that is not inside starts the next part.
+    struct Part {
+        first: usize,
+        end: usize,
+        bbox: RingBox,
+    }
+    let mut parts: Vec<Part> = Vec::new();
+    for (k, ring) in rings.iter().enumerate() {
+        if ring.len() < 3 || !ring.iter().all(|p| p[0].is_finite() && p[1].is_finite()) {
+            return None;
+        }
+        let bbox = ring_box(ring);
+        if let Some(part) = parts.last_mut()
+            && box_within(&bbox, &part.bbox)
+            && super::detail::ring_contains(
+                super::lods::Points::F32(rings[part.first]),
+                [f64::from(ring[0][0]), f64::from(ring[0][1])],
+            )
+        {
+            part.end = k + 1;
+            continue;
+        }
+        parts.push(Part {
+            first: k,
+            end: k + 1,
+            bbox,
+        });
+    }
+    if parts.is_empty() || parts.len() > EARCUT_MAX_PARTS {
+        return None;
+    }
+    // Parts that might overlap: even-odd leaves their overlap empty, earcut would fill it twice.
+    for (i, a) in parts.iter().enumerate() {
+        if parts[i + 1..].iter().any(|b| boxes_meet(&a.bbox, &b.bbox)) {
+            return None;
+        }
+    }
+    thread_local! {
+        static EARCUT: std::cell::RefCell<(earcut::Earcut<f64>, Vec<u32>, Vec<u32>)> =
+            std::cell::RefCell::new((earcut::Earcut::new(), Vec::new(), Vec::new()));
+    }
+    EARCUT.with_borrow_mut(|(earcut, holes, triangles)| {
+        let mut indices: Vec<u32> = Vec::new();
+        // The triangles index the rings' points one ring after another, as `shared` says.
+        let mut base: usize = 0;
+        for part in &parts {
+            let part_rings = &rings[part.first..part.end];
+            holes.clear();
+            let mut n = 0usize;
+            for r in part_rings {
+                if n > 0 {
+                    holes.push(u32::try_from(n).ok()?);
+                }
+                n += r.len();
+            }
+            let points = part_rings
+                .iter()
+                .flat_map(|r| r.iter())
+                .map(|p| [f64::from(p[0]), f64::from(p[1])]);
+            earcut.earcut(points, holes.as_slice(), triangles);
+            // The polygon's area against the triangles': equal when the triangulation is right.
+            let expected = part_rings
+                .iter()
+                .enumerate()
+                .map(|(k, r)| {
+                    let a = twice_signed_area(r).abs();
+                    if k == 0 { a } else { -a }
+                })
+                .sum::<f64>();
+            let point = |i: u32| {
+                let mut i = i as usize;
+                for r in part_rings {
+                    if i < r.len() {
+                        return r.get(i).copied();
+                    }
+                    i -= r.len();
+                }
+                None
+            };
+            let mut covered = 0.0;
+            for t in triangles.chunks_exact(3) {
+                let (a, b, c) = (point(t[0])?, point(t[1])?, point(t[2])?);
+                covered += ((f64::from(b[0]) - f64::from(a[0]))
+                    * (f64::from(c[1]) - f64::from(a[1]))
+                    - (f64::from(c[0]) - f64::from(a[0])) * (f64::from(b[1]) - f64::from(a[1])))
+                .abs();
+            }
+            if expected.is_nan() || expected <= 0.0 || (covered - expected).abs() > expected * 1e-7
+            {
+                return None;
+            }
+            let base32 = u32::try_from(base).ok()?;
+            indices.extend(triangles.iter().map(|&i| base32 + i));
+            base += n;
+        }
+        Some(FillMesh {
+            vertices: Vec::new(),
+            indices: Indices::from_u32(indices),
+            shared: true,
+        })
+    })
+}
+
+/// lyon's sweep with the even-odd rule: any rings at all, crossing or overlapping.
+fn sweep_fill(
+    rings: Vec<&[[f32; 2]]>,
     tolerance: f32,
 ) -> Result<FillMesh, lyon_tessellation::TessellationError> {
     let mut builder = Path::builder();
@@ -354,7 +535,122 @@ mod tests {
         let _ = tessellate_rings([&[[f32::NAN, 0.0], [1.0, 1.0], [2.0, 0.0]][..]], 0.01);
     }
 
+    fn square(x: f32, y: f32, side: f32) -> Vec<[f32; 2]> {
+        vec![[x, y], [x + side, y], [x + side, y + side], [x, y + side]]
+    }
+
+    /// What lyon's even-odd sweep covers, to hold earcut's fills against.
+    fn swept_area(rings: &[Vec<[f32; 2]>]) -> f64 {
+        sweep_fill(rings.iter().map(Vec::as_slice).collect(), 0.01)
+            .unwrap()
+            .area(rings.iter().map(Vec::as_slice))
+    }
+
+    fn by_earcut(rings: &[Vec<[f32; 2]>]) -> bool {
+        earcut_fill(&rings.iter().map(Vec::as_slice).collect::<Vec<_>>()).is_some()
+    }
+
+    #[test]
+    fn plain_polygons_go_to_earcut_and_the_rest_to_the_sweep() {
+        let outer = square(0.0, 0.0, 10.0);
+        let hole = square(2.0, 2.0, 4.0);
+        let far = square(20.0, 0.0, 5.0);
+        let plain: [(&str, Vec<Vec<[f32; 2]>>); 3] = [
+            ("a square", vec![outer.clone()]),
+            ("a square with a hole", vec![outer.clone(), hole.clone()]),
+            (
+                "two parts apart",
+                vec![outer.clone(), hole.clone(), far.clone()],
+            ),
+        ];
+        for (what, rings) in &plain {
+            assert!(by_earcut(rings), "{what}");
+            let m = tessellate_rings(rings.iter().map(Vec::as_slice), 0.5).unwrap();
+            assert!(m.shared, "{what}");
+            let area = m.area(rings.iter().map(Vec::as_slice));
+            assert!((area - swept_area(rings)).abs() < 1e-3, "{what}: {area}");
+        }
+        let bow = vec![[0.0, 0.0], [10.0, 10.0], [10.0, 0.0], [0.0, 10.0]];
+        // An island in a lake: its box and first point are inside the exterior, but it lies
+        // in the hole, where even-odd fills it again.
+        let island = square(3.0, 3.0, 2.0);
+        let odd: [(&str, Vec<Vec<[f32; 2]>>, f64); 4] = [
+            ("a bow tie", vec![bow], 50.0),
+            (
+                "two overlapping squares",
+                vec![outer.clone(), square(5.0, 5.0, 10.0)],
+                100.0 + 100.0 - 2.0 * 25.0,
+            ),
+            (
+                "a hole outside its exterior's ring but in its box",
+                vec![
+                    vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0]],
+                    vec![[1.0, 8.0], [2.0, 8.0], [2.0, 9.0]],
+                ],
+                50.0 + 0.5,
+            ),
+            (
+                "an island in a lake",
+                vec![outer, hole, island],
+                100.0 - 16.0 + 4.0,
+            ),
+        ];
+        for (what, rings, area) in &odd {
+            assert!(!by_earcut(rings), "{what}");
+            let got = area_of(rings);
+            assert!((got - area).abs() < 1e-3, "{what}: {got} against {area}");
+        }
+    }
+
+    /// A star (often concave) of `radii` about `centre`.
+    fn star(centre: [f32; 2], radii: &[f32], turn: f32) -> Vec<[f32; 2]> {
+        let n = radii.len();
+        radii
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let a = i as f32 / n as f32 * std::f32::consts::TAU + turn;
+                [centre[0] + r * a.cos(), centre[1] + r * a.sin()]
+            })
+            .collect()
+    }
+
     proptest! {
+        /// Whatever the rings (holes in or out, parts apart or overlapping, rings reversed),
+        /// the fill covers what lyon's even-odd sweep covers.
+        #[test]
+        fn fills_cover_what_the_even_odd_sweep_covers(
+            outer in proptest::collection::vec(20.0f32..100.0, 3..30),
+            hole in proptest::collection::vec(1.0f32..30.0, 3..12),
+            hole_at in (-60.0f32..60.0, -60.0f32..60.0),
+            other in proptest::collection::vec(5.0f32..60.0, 3..20),
+            other_at in (-250.0f32..250.0, -250.0f32..250.0),
+            reverse in any::<(bool, bool)>(),
+            with in 0u8..4,
+        ) {
+            let mut hole = star([hole_at.0, hole_at.1], &hole, 0.3);
+            if reverse.0 {
+                hole.reverse();
+            }
+            let mut other = star([other_at.0, other_at.1], &other, 0.1);
+            if reverse.1 {
+                other.reverse();
+            }
+            let outer = star([0.0, 0.0], &outer, 0.0);
+            let rings = match with {
+                0 => vec![outer],
+                1 => vec![outer, hole],
+                2 => vec![outer, other],
+                _ => vec![outer, hole, other],
+            };
+            let got = area_of(&rings);
+            let expected = swept_area(&rings);
+            prop_assert!(
+                (got - expected).abs() <= expected * 1e-4 + 1e-2,
+                "{} vs {} (by earcut: {})", got, expected, by_earcut(&rings)
+            );
+        }
+
         /// Star-shaped (often concave) polygons: the triangles cover exactly the polygon.
         #[test]
         fn triangle_areas_sum_to_polygon_area(radii in proptest::collection::vec(1.0f32..100.0, 3..40)) {
