@@ -602,6 +602,97 @@ mod tests {
         }
     }
 
+    /// Every polygon of the real boundaries and of turf's valid and invalid fixtures (spikes,
+    /// punctures, touching holes, overlapping parts): the fill covers what the sweep covers.
+    #[test]
+    fn real_and_broken_polygons_fill_as_the_even_odd_sweep_fills_them() {
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+        assert!(
+            data.is_dir(),
+            "this test needs the shared data at {} (see ../shared/data/README.md): it is not there",
+            data.display()
+        );
+        let mut files = vec![
+            data.join("real/vn-provinces-2025/former_binh_duong_wards_2025_merged.geojson"),
+            data.join("real/geoboundaries-vnm-adm1/geoBoundaries-VNM-ADM1.geojson"),
+        ];
+        let mut dirs = vec![data.join("corpus/turfjs-turf")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path
+                    .extension()
+                    .is_some_and(|e| e == "geojson" || e == "json")
+                {
+                    files.push(path);
+                }
+            }
+        }
+        let (mut polygons, mut by_earcut_count) = (0usize, 0usize);
+        for file in &files {
+            let bytes = std::fs::read(file).unwrap();
+            // Some fixtures are broken on purpose: nothing to fill there.
+            let Ok(parsed) = crate::io::geojson_file::parse_geojson(&bytes, file) else {
+                continue;
+            };
+            let layer = parsed.into_layer(
+                "t".into(),
+                file.clone(),
+                crate::model::LayerStyle::default(),
+            );
+            for f in layer.features() {
+                let Some(g) = f.geometry() else {
+                    continue;
+                };
+                let parts: Vec<geo::Polygon<f64>> = match g.into_owned() {
+                    geo::Geometry::Polygon(p) => vec![p],
+                    geo::Geometry::MultiPolygon(m) => m.0,
+                    _ => continue,
+                };
+                let Some(origin) = parts.first().and_then(|p| p.exterior().0.first().copied())
+                else {
+                    continue;
+                };
+                // Units of about 10 m about the first point, as a feature's local units are.
+                let rings: Vec<Vec<[f32; 2]>> = parts
+                    .iter()
+                    .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                    .map(|r| {
+                        let mut pts: Vec<[f32; 2]> =
+                            r.0.iter()
+                                .map(|c| {
+                                    [
+                                        ((c.x - origin.x) * 1e4) as f32,
+                                        ((c.y - origin.y) * 1e4) as f32,
+                                    ]
+                                })
+                                .collect();
+                        if pts.len() > 1 && pts.first() == pts.last() {
+                            pts.pop();
+                        }
+                        pts
+                    })
+                    .collect();
+                let got = area_of(&rings);
+                let expected = swept_area(&rings);
+                assert!(
+                    (got - expected).abs() <= expected * 1e-4 + 1e-3,
+                    "{}: {got} against the sweep's {expected}",
+                    file.display()
+                );
+                polygons += 1;
+                by_earcut_count += usize::from(by_earcut(&rings));
+            }
+        }
+        assert!(polygons > 100, "only {polygons} polygons read");
+        assert!(
+            by_earcut_count * 2 > polygons,
+            "{by_earcut_count} of {polygons} by earcut"
+        );
+    }
+
     /// A star (often concave) of `radii` about `centre`.
     fn star(centre: [f32; 2], radii: &[f32], turn: f32) -> Vec<[f32; 2]> {
         let n = radii.len();
