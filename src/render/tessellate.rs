@@ -535,6 +535,8 @@ mod tests {
         let _ = tessellate_rings([&[[f32::NAN, 0.0], [1.0, 1.0], [2.0, 0.0]][..]], 0.01);
     }
 
+    type Rings = Vec<Vec<[f32; 2]>>;
+
     fn square(x: f32, y: f32, side: f32) -> Vec<[f32; 2]> {
         vec![[x, y], [x + side, y], [x + side, y + side], [x, y + side]]
     }
@@ -555,7 +557,7 @@ mod tests {
         let outer = square(0.0, 0.0, 10.0);
         let hole = square(2.0, 2.0, 4.0);
         let far = square(20.0, 0.0, 5.0);
-        let plain: [(&str, Vec<Vec<[f32; 2]>>); 3] = [
+        let plain: [(&str, Rings); 3] = [
             ("a square", vec![outer.clone()]),
             ("a square with a hole", vec![outer.clone(), hole.clone()]),
             (
@@ -574,7 +576,7 @@ mod tests {
         // An island in a lake: its box and first point are inside the exterior, but it lies
         // in the hole, where even-odd fills it again.
         let island = square(3.0, 3.0, 2.0);
-        let odd: [(&str, Vec<Vec<[f32; 2]>>, f64); 4] = [
+        let odd: [(&str, Rings, f64); 4] = [
             ("a bow tie", vec![bow], 50.0),
             (
                 "two overlapping squares",
