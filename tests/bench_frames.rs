@@ -1,20 +1,42 @@
 //! `corridor bench-frames` measures what it says: a real layer, the fixed camera path, ordered
 //! percentiles, and key=value lines a script can read.
 
-#[test]
-fn bench_frames_runs_the_camera_path_on_a_real_layer() {
-    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("maps/localities.geojson");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .args(["bench-frames", "--frames", "30"])
-        .arg(&file)
+/// A bundled layer small enough for a test.
+fn localities() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("maps/localities.geojson")
+}
+
+/// What `corridor bench-frames --frames FRAMES` printed on [`localities`], with `settings` as
+/// its only `CORRIDOR_BENCH_*` and `CORRIDOR_MAP_MESHES` settings; fails the test if it failed.
+fn bench_frames(frames: &str, settings: &[(&str, &str)]) -> String {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"));
+    command
+        .args(["bench-frames", "--frames", frames])
+        .arg(localities());
+    for key in [
+        "CORRIDOR_BENCH_PREPARE",
+        "CORRIDOR_BENCH_RENDER",
+        "CORRIDOR_MAP_MESHES",
+    ] {
+        command.env_remove(key);
+    }
+    let out = command
+        .envs(settings.iter().copied())
         .output()
         .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
-        "{}",
+        "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = String::from_utf8_lossy(&out.stdout);
+    text
+}
+
+#[test]
+fn bench_frames_runs_the_camera_path_on_a_real_layer() {
+    let file = localities();
+    let text = bench_frames("30", &[]);
     let get = |key: &str| -> f64 {
         text.lines()
             .find_map(|l| l.strip_prefix(&format!("{key}=")))
@@ -53,21 +75,7 @@ fn bench_frames_runs_the_camera_path_on_a_real_layer() {
 /// through the map's pipelines, as in the window.
 #[test]
 fn bench_frames_can_write_each_frame_to_the_gpu_through_the_map_pipelines() {
-    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("maps/localities.geojson");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .args(["bench-frames", "--frames", "10"])
-        .arg(&file)
-        .env("CORRIDOR_BENCH_PREPARE", "1")
-        .env_remove("CORRIDOR_BENCH_RENDER")
-        .env_remove("CORRIDOR_MAP_MESHES")
-        .output()
-        .expect("run");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = bench_frames("10", &[("CORRIDOR_BENCH_PREPARE", "1")]);
     assert!(
         text.lines()
             .any(|l| l == "frames_made=prepared, map pipelines"),

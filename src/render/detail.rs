@@ -99,7 +99,7 @@ pub fn simplify(points: &[[f32; 2]], tolerance: f32, kept: &mut Vec<bool>) -> Ve
         let (start, end) = (points[a], points[b]);
         let mut farthest = (a, 0.0f64);
         for (i, &p) in points.iter().enumerate().take(b).skip(a + 1) {
-            let d = segment_dist2_f32(p, start, end);
+            let d = segment_dist2(p.map(f64::from), start, end);
             if d >= farthest.1 {
                 farthest = (i, d);
             }
@@ -115,26 +115,6 @@ pub fn simplify(points: &[[f32; 2]], tolerance: f32, kept: &mut Vec<bool>) -> Ve
         .zip(kept.iter())
         .filter_map(|(p, &k)| k.then_some(*p))
         .collect()
-}
-
-/// Squared distance from `p` to the segment from `a` to `b`, in f64.
-fn segment_dist2_f32(p: [f32; 2], a: [f32; 2], b: [f32; 2]) -> f64 {
-    let [px, py] = p.map(f64::from);
-    let [ax, ay] = a.map(f64::from);
-    let [bx, by] = b.map(f64::from);
-    let (dx, dy) = (bx - ax, by - ay);
-    let d2 = dx * dx + dy * dy;
-    if d2 == 0.0 {
-        return (px - ax).powi(2) + (py - ay).powi(2);
-    }
-    let r = ((px - ax) * dx + (py - ay) * dy) / d2;
-    if r <= 0.0 {
-        (px - ax).powi(2) + (py - ay).powi(2)
-    } else if r >= 1.0 {
-        (px - bx).powi(2) + (py - by).powi(2)
-    } else {
-        ((ay - py) * dx - (ax - px) * dy).powi(2) / d2
-    }
 }
 
 pub(super) fn collect<'a>(
@@ -319,7 +299,7 @@ mod tests {
                 assert_eq!(marks.len(), ours.len());
                 for w in marks.windows(2) {
                     for p in &line[w[0]..=w[1]] {
-                        let d = segment_dist2_f32(*p, line[w[0]], line[w[1]]).sqrt();
+                        let d = segment_dist2(p.map(f64::from), line[w[0]], line[w[1]]).sqrt();
                         assert!(d <= f64::from(tolerance), "{d} > {tolerance}");
                     }
                 }

@@ -228,20 +228,6 @@ fn boxes_meet(a: &RingBox, b: &RingBox) -> bool {
     a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
 }
 
-/// Twice a ring's area by the shoelace formula, signed.
-fn twice_signed_area(ring: &[[f32; 2]]) -> f64 {
-    let Some(&last) = ring.last() else {
-        return 0.0;
-    };
-    let mut a = last;
-    let mut sum = 0.0;
-    for &b in ring {
-        sum += f64::from(a[0]) * f64::from(b[1]) - f64::from(b[0]) * f64::from(a[1]);
-        a = b;
-    }
-    sum
-}
-
 /// Most polygons give earcut more than this many parts only when something is odd: lyon then.
 const EARCUT_MAX_PARTS: usize = 64;
 
@@ -310,14 +296,7 @@ fn earcut_fill(rings: &[&[[f32; 2]]]) -> Option<FillMesh> {
                 .map(|p| [f64::from(p[0]), f64::from(p[1])]);
             earcut.earcut(points, holes.as_slice(), triangles);
             // The polygon's area against the triangles': equal when the triangulation is right.
-            let expected = part_rings
-                .iter()
-                .enumerate()
-                .map(|(k, r)| {
-                    let a = twice_signed_area(r).abs();
-                    if k == 0 { a } else { -a }
-                })
-                .sum::<f64>();
+            let expected = 2.0 * rings_area(part_rings);
             let point = |i: u32| {
                 let mut i = i as usize;
                 for r in part_rings {
@@ -430,9 +409,10 @@ fn sweep_fill(
 }
 
 /// Planar area of rings by the shoelace formula, holes subtracted (even-odd).
-pub fn rings_area(rings: &[Vec<[f32; 2]>]) -> f64 {
+pub fn rings_area<R: AsRef<[[f32; 2]]>>(rings: &[R]) -> f64 {
     rings
         .iter()
+        .map(AsRef::as_ref)
         .enumerate()
         .map(|(i, r)| {
             let a = r
