@@ -13,7 +13,7 @@ pub use super::detail::build_lods;
 use super::detail::*;
 use super::lods::Points;
 pub use super::lods::{Lods, Outline};
-use super::tessellate::{FillMesh, FillRef, rings_area, tessellate_rings};
+use super::tessellate::{FillMesh, FillRef, ring_contains, rings_area, tessellate_rings};
 
 /// Local units per world unit: local coordinates are screen points at zoom 20, which keeps
 /// them within f32's exact range for any feature smaller than a country.

@@ -4,7 +4,7 @@
 use geo::{Geometry, InteriorPoint, LineString, Polygon};
 
 use super::cache::{LOD_TOLERANCES, Lod, Path, rings};
-use super::lods::{Lods, Points};
+use super::lods::Lods;
 use super::tessellate::tessellate_rings;
 use crate::geometry::mercator_from_lonlat;
 
@@ -210,25 +210,6 @@ pub(super) fn segment_dist2(p: [f64; 2], a: [f32; 2], b: [f32; 2]) -> f64 {
         (((p[0] - a[0]) * ab[0] + (p[1] - a[1]) * ab[1]) / len2).clamp(0.0, 1.0)
     };
     dist2(p, [a[0] + t * ab[0], a[1] + t * ab[1]])
-}
-
-/// Ray casting: whether `p` is inside the ring (even-odd).
-pub(super) fn ring_contains(ring: Points<'_>, p: [f64; 2]) -> bool {
-    let mut inside = false;
-    let Some(mut a) = ring.get(ring.len().wrapping_sub(1)) else {
-        return false;
-    };
-    for b in ring.iter() {
-        let (ax, ay, bx, by) = (a[0] as f64, a[1] as f64, b[0] as f64, b[1] as f64);
-        a = b;
-        if (ay > p[1]) != (by > p[1]) {
-            let x = ax + (p[1] - ay) * (bx - ax) / (by - ay);
-            if p[0] < x {
-                inside = !inside;
-            }
-        }
-    }
-    inside
 }
 
 #[cfg(test)]

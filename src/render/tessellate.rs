@@ -198,6 +198,25 @@ fn sweep_only() -> bool {
     *SWEEP_ONLY.get_or_init(|| std::env::var_os("CORRIDOR_FILLS_BY_SWEEP").is_some())
 }
 
+/// Ray casting: whether `p` is inside the ring (even-odd).
+pub(super) fn ring_contains(ring: Points<'_>, p: [f64; 2]) -> bool {
+    let mut inside = false;
+    let Some(mut a) = ring.get(ring.len().wrapping_sub(1)) else {
+        return false;
+    };
+    for b in ring.iter() {
+        let (ax, ay, bx, by) = (a[0] as f64, a[1] as f64, b[0] as f64, b[1] as f64);
+        a = b;
+        if (ay > p[1]) != (by > p[1]) {
+            let x = ax + (p[1] - ay) * (bx - ax) / (by - ay);
+            if p[0] < x {
+                inside = !inside;
+            }
+        }
+    }
+    inside
+}
+
 /// A ring's box: min x, min y, max x, max y.
 type RingBox = [f32; 4];
 
@@ -249,8 +268,8 @@ fn earcut_fill(rings: &[&[[f32; 2]]]) -> Option<FillMesh> {
         let bbox = ring_box(ring);
         if let Some(part) = parts.last_mut()
             && box_within(&bbox, &part.bbox)
-            && super::detail::ring_contains(
-                super::lods::Points::F32(rings[part.first]),
+            && ring_contains(
+                Points::F32(rings[part.first]),
                 [f64::from(ring[0][0]), f64::from(ring[0][1])],
             )
         {
@@ -675,6 +694,39 @@ mod tests {
         );
     }
 
+    /// The exact even-odd area of rings, by GEOS (through GDAL): each ring's polygon taken in
+    /// or out of the rest in turn.
+    fn even_odd_area(rings: &[Vec<[f32; 2]>]) -> f64 {
+        let polygon = |r: &Vec<[f32; 2]>| {
+            let points: Vec<String> = r
+                .iter()
+                .chain(r.first())
+                .map(|p| format!("{} {}", p[0], p[1]))
+                .collect();
+            gdal::vector::Geometry::from_wkt(&format!("POLYGON(({}))", points.join(",")))
+                .expect("a polygon")
+        };
+        let mut rings = rings.iter();
+        let Some(first) = rings.next() else {
+            return 0.0;
+        };
+        rings
+            .fold(polygon(first), |acc, r| {
+                let r = polygon(r);
+                let both = acc.union(&r).expect("a union");
+                let common = acc.intersection(&r).expect("an intersection");
+                both.difference(&common).expect("a difference")
+            })
+            .area()
+    }
+
+    #[test]
+    fn the_even_odd_oracle_takes_holes_out_and_overlaps_away() {
+        let outer = square(0.0, 0.0, 10.0);
+        assert!((even_odd_area(&[outer.clone(), square(2.0, 2.0, 4.0)]) - 84.0).abs() < 1e-6);
+        assert!((even_odd_area(&[outer, square(5.0, 5.0, 10.0)]) - 150.0).abs() < 1e-6);
+    }
+
     /// A star (often concave) of `radii` about `centre`.
     fn star(centre: [f32; 2], radii: &[f32], turn: f32) -> Vec<[f32; 2]> {
         let n = radii.len();
@@ -716,12 +768,16 @@ mod tests {
                 2 => vec![outer, other],
                 _ => vec![outer, hole, other],
             };
-            let got = area_of(&rings);
-            let expected = swept_area(&rings);
-            prop_assert!(
-                (got - expected).abs() <= expected * 1e-4 + 1e-2,
-                "{} vs {} (by earcut: {})", got, expected, by_earcut(&rings)
-            );
+            // Where earcut filled, against the exact even-odd area (lyon's own sweep is off by
+            // a few percent on some of these: a hole with a vertex near another ring's).
+            if by_earcut(&rings) {
+                let got = area_of(&rings);
+                let expected = even_odd_area(&rings);
+                prop_assert!(
+                    (got - expected).abs() <= expected * 1e-4 + 1e-2,
+                    "{} vs {}", got, expected
+                );
+            }
         }
 
         /// Star-shaped (often concave) polygons: the triangles cover exactly the polygon.
