@@ -110,7 +110,8 @@ fn frame_batch(render: &LayerRender, zoom: f64) -> usize {
     let mut budget = corridor::render::paint::VERTEX_BUDGET;
     let f = corridor::render::paint::layer_frame(rect, &t, render, 1.0, |_| None, &mut budget);
     let drawn = f.visible.len();
-    let shape = corridor::render::gpu::shape(rect, f.batch);
+    let shape =
+        corridor::render::gpu::shape(rect, f.batch, corridor::render::gpu::MapPath::Pipelines);
     black_box(&shape);
     black_box(f.shapes);
     drawn

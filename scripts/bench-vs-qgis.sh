@@ -17,10 +17,12 @@
 # $RUNS runs (default 5) after one warm-up run, with their range: on this machine one run's
 # first frame or p95 can be 30 % off the next.
 #
-# Frames are timed on the CPU: the app's pass and egui's tessellation. With
-# CORRIDOR_BENCH_PREPARE=1 each frame's buffers are also written to the GPU through the map's
-# pipelines, as in the window (lavapipe where there is no GPU); with CORRIDOR_BENCH_RENDER=1
-# whole frames are rendered and read back.
+# Frames are timed on the CPU: the app's pass and egui's tessellation, the map batched for its
+# pipelines as in the window and staged as the window's renderer would write it (with
+# CORRIDOR_MAP_MESHES=1, painted as egui meshes instead). With CORRIDOR_BENCH_PREPARE=1 each
+# frame's buffers are also written to the GPU through the map's pipelines, as in the window
+# (lavapipe where there is no GPU); with CORRIDOR_BENCH_RENDER=1 whole frames are rendered and
+# read back.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 kit="$root/../shared/bench"

@@ -2,6 +2,12 @@
 //! path (zoom 8 → 16 with pans) and reports what a user would feel: time to the first complete
 //! frame, CPU time per frame (the app's frame plus egui's tessellation: everything the window
 //! does on the CPU before handing vertices to the GPU), click-to-select time and peak memory.
+//!
+//! With no device (the default), a layer's fills and outlines are batched as the window batches
+//! them for the map's pipelines, and what the window's renderer would write to the GPU is made
+//! and copied into memory standing for wgpu's staging buffers (`render::gpu::MapPath::Staged`);
+//! `CORRIDOR_MAP_MESHES=1` paints them as egui meshes instead, the fallback of a window without
+//! wgpu.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -55,7 +61,8 @@ pub struct FrameReport {
     /// `serde_json` into `IgnoredAny` on one thread (no values kept), the file in the page
     /// cache as it is for the app; the least of three tries, before the app starts.
     pub parse_floor_s: f64,
-    /// How frames were made: `cpu` (the app's pass and egui's tessellation), `prepared, …`
+    /// How frames were made: `cpu, …` (the app's pass and egui's tessellation, with the map's
+    /// batches staged as for the GPU or painted as egui meshes), `prepared, …`
     /// (and the buffers written to the GPU: `CORRIDOR_BENCH_PREPARE`) or `rendered, …` (whole
     /// frames: `CORRIDOR_BENCH_RENDER`), each with `map pipelines` or `egui meshes`.
     pub frames_made: String,
@@ -191,6 +198,11 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
     let mut h = builder.build_eframe(move |cc| {
         crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
         crate::render::gpu::install(cc.wgpu_render_state.as_ref(), &cc.egui_ctx);
+        if cc.wgpu_render_state.is_none() {
+            // No device: frames are batched as the window batches them, and `frame` stages
+            // what its renderer would write.
+            crate::render::gpu::install_without_device(&cc.egui_ctx);
+        }
         if preparing() {
             PREPARED_ON.set(cc.wgpu_render_state.clone());
         }
@@ -382,7 +394,8 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
             (true, _, false) => "rendered, egui meshes",
             (false, true, true) => "prepared, map pipelines",
             (false, true, false) => "prepared, egui meshes",
-            (false, false, _) => "cpu",
+            (false, false, true) => "cpu, map pipelines staged",
+            (false, false, false) => "cpu, egui meshes",
         }
         .to_owned(),
     })
@@ -488,6 +501,8 @@ fn frame(h: &mut egui_kittest::Harness<'static, CorridorApp>) {
     PREPARED_ON.with_borrow(|rs| {
         if let Some(rs) = rs {
             prepare(rs, &h.ctx, &jobs);
+        } else if crate::render::gpu::path(&h.ctx) == crate::render::gpu::MapPath::Staged {
+            std::hint::black_box(crate::render::gpu::stage_without_device(&jobs));
         }
     });
     std::hint::black_box(jobs);

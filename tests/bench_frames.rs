@@ -9,10 +9,13 @@ fn localities() -> std::path::PathBuf {
 /// What `corridor bench-frames --frames FRAMES` printed on [`localities`], with `settings` as
 /// its only `CORRIDOR_BENCH_*` and `CORRIDOR_MAP_MESHES` settings; fails the test if it failed.
 fn bench_frames(frames: &str, settings: &[(&str, &str)]) -> String {
+    bench_frames_on(&localities(), frames, settings)
+}
+
+/// [`bench_frames`] on `file`.
+fn bench_frames_on(file: &std::path::Path, frames: &str, settings: &[(&str, &str)]) -> String {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"));
-    command
-        .args(["bench-frames", "--frames", frames])
-        .arg(localities());
+    command.args(["bench-frames", "--frames", frames]).arg(file);
     for key in [
         "CORRIDOR_BENCH_PREPARE",
         "CORRIDOR_BENCH_RENDER",
@@ -82,6 +85,44 @@ fn bench_frames_can_write_each_frame_to_the_gpu_through_the_map_pipelines() {
         "{text}"
     );
     assert!(text.lines().any(|l| l == "frames=10"), "{text}");
+}
+
+/// With no device, frames are batched for the map's pipelines as in the window (and staged as
+/// its renderer would write them), unless `CORRIDOR_MAP_MESHES` asks for the egui-mesh fallback.
+#[test]
+fn bench_frames_without_a_device_batches_as_the_window_does_unless_meshes_are_asked_for() {
+    // Three small squares: the run's drag checks each edit's validity, which on the real
+    // boundaries takes minutes in a debug build.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("squares.geojson");
+    let square = |x: f64| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"name":"{x}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},11.0],[{x1},11.0],[{x1},11.01],[{x},11.01],[{x},11.0]]]}}}}"#,
+            x1 = x + 0.01
+        )
+    };
+    std::fs::write(
+        &file,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{},{},{}]}}"#,
+            square(106.6),
+            square(106.62),
+            square(106.64)
+        ),
+    )
+    .expect("write the layer");
+    let staged = bench_frames_on(&file, "5", &[]);
+    assert!(
+        staged
+            .lines()
+            .any(|l| l == "frames_made=cpu, map pipelines staged"),
+        "{staged}"
+    );
+    let meshes = bench_frames_on(&file, "5", &[("CORRIDOR_MAP_MESHES", "1")]);
+    assert!(
+        meshes.lines().any(|l| l == "frames_made=cpu, egui meshes"),
+        "{meshes}"
+    );
 }
 
 #[test]

@@ -201,12 +201,46 @@ impl Batch {
             })
         })
     }
+
+    /// The segments, [`SEGMENT_CHUNK`] at a time: written to the GPU chunk by chunk, the
+    /// frame's segments are never all copied at once.
+    fn segment_chunks(&self, mut write: impl FnMut(&[Segment])) {
+        let mut chunk: Vec<Segment> = Vec::with_capacity(SEGMENT_CHUNK.min(self.segment_count()));
+        for s in self.segments() {
+            chunk.push(s);
+            if chunk.len() == SEGMENT_CHUNK {
+                write(&chunk);
+                chunk.clear();
+            }
+        }
+        if !chunk.is_empty() {
+            write(&chunk);
+        }
+    }
 }
 
-/// Whether frames on this context draw layers with the map's pipelines (see [`install`]).
+/// How frames on a context draw a layer's fills and thin outlines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MapPath {
+    /// As egui meshes and paths (no wgpu, or `CORRIDOR_MAP_MESHES` set).
+    #[default]
+    EguiMeshes,
+    /// By the map's pipelines, through a paint callback ([`install`]).
+    Pipelines,
+    /// Batched for the pipelines, with no device to draw them: `corridor bench-frames` then makes
+    /// and stages on the CPU what the window's renderer would write ([`stage_without_device`]).
+    Staged,
+}
+
+/// How frames on this context draw layers (see [`install`]).
+pub fn path(ctx: &egui::Context) -> MapPath {
+    ctx.data(|d| d.get_temp::<MapPath>(enabled_id()))
+        .unwrap_or_default()
+}
+
+/// Whether frames on this context batch layers for the map's pipelines (see [`install`]).
 pub fn enabled(ctx: &egui::Context) -> bool {
-    ctx.data(|d| d.get_temp::<bool>(enabled_id()))
-        .unwrap_or(false)
+    path(ctx) != MapPath::EguiMeshes
 }
 
 fn enabled_id() -> egui::Id {
@@ -219,25 +253,74 @@ pub fn install(render_state: Option<&egui_wgpu::RenderState>, ctx: &egui::Contex
     let Some(rs) = render_state else {
         return;
     };
-    if std::env::var_os("CORRIDOR_MAP_MESHES").is_some() {
+    if meshes_asked() {
         log::info!("CORRIDOR_MAP_MESHES is set: layers are painted as egui meshes");
         return;
     }
     let pipelines = Pipelines::new(&rs.device, rs.target_format);
     rs.renderer.write().callback_resources.insert(pipelines);
-    ctx.data_mut(|d| d.insert_temp(enabled_id(), true));
+    ctx.data_mut(|d| d.insert_temp(enabled_id(), MapPath::Pipelines));
 }
 
-/// The paint callback that draws `batch` over `rect` (the map's rectangle on screen).
-pub fn shape(rect: Rect, batch: Batch) -> egui::Shape {
-    egui::Shape::Callback(egui_wgpu::Callback::new_paint_callback(
+/// Has frames on `ctx`, which has no renderer, batch layers as the window does for its
+/// pipelines ([`MapPath::Staged`]), unless `CORRIDOR_MAP_MESHES` is set.
+pub fn install_without_device(ctx: &egui::Context) {
+    if !meshes_asked() {
+        ctx.data_mut(|d| d.insert_temp(enabled_id(), MapPath::Staged));
+    }
+}
+
+fn meshes_asked() -> bool {
+    std::env::var_os("CORRIDOR_MAP_MESHES").is_some()
+}
+
+/// For each map callback among a frame's primitives drawn the [`MapPath::Staged`] way: what
+/// the window's renderer writes to the GPU before its render pass, made and copied as
+/// `prepare` does, into memory standing for wgpu's staging buffers (which live until the frame
+/// is submitted, and which a graphics card's driver also holds in the computer's memory). The
+/// bytes staged; nothing is kept.
+pub fn stage_without_device(primitives: &[egui::ClippedPrimitive]) -> usize {
+    let maps = || {
+        primitives.iter().filter_map(|p| match &p.primitive {
+            egui::epaint::Primitive::Callback(cb) => cb.callback.downcast_ref::<MapCallback>(),
+            egui::epaint::Primitive::Mesh(_) => None,
+        })
+    };
+    // Each `write_buffer` stages exactly what it is given.
+    let bytes = maps()
+        .map(|m| {
+            let b = &m.batch;
+            std::mem::size_of_val(&b.vertices[..])
+                + std::mem::size_of_val(&b.indices[..])
+                + b.segment_count() * std::mem::size_of::<Segment>()
+        })
+        .sum();
+    let mut staged: Vec<u8> = Vec::with_capacity(bytes);
+    for map in maps() {
+        let batch = &map.batch;
+        staged.extend_from_slice(bytemuck::cast_slice(&batch.vertices));
+        staged.extend_from_slice(bytemuck::cast_slice(&batch.indices));
+        batch.segment_chunks(|chunk| staged.extend_from_slice(bytemuck::cast_slice(chunk)));
+    }
+    std::hint::black_box(&staged);
+    staged.len()
+}
+
+/// The paint callback that draws `batch` over `rect` (the map's rectangle on screen), on the
+/// `path` its context takes (for [`MapPath::Staged`], one [`stage_without_device`] reads).
+pub fn shape(rect: Rect, batch: Batch, path: MapPath) -> egui::Shape {
+    let callback = MapCallback {
         rect,
-        MapCallback {
+        batch,
+        drawn: Mutex::new(None),
+    };
+    if path == MapPath::Staged {
+        return egui::Shape::Callback(egui::PaintCallback {
             rect,
-            batch,
-            drawn: Mutex::new(None),
-        },
-    ))
+            callback: std::sync::Arc::new(callback),
+        });
+    }
+    egui::Shape::Callback(egui_wgpu::Callback::new_paint_callback(rect, callback))
 }
 
 struct MapCallback {
@@ -527,20 +610,11 @@ impl egui_wgpu::CallbackTrait for MapCallback {
                 wgpu::BufferUsages::VERTEX,
             )
         {
-            // Made and written a chunk at a time: no copy of the whole frame's segments.
-            let mut chunk: Vec<Segment> = Vec::with_capacity(SEGMENT_CHUNK.min(segments));
             let mut offset = 0u64;
-            for s in batch.segments() {
-                chunk.push(s);
-                if chunk.len() == SEGMENT_CHUNK {
-                    queue.write_buffer(&sb, offset, bytemuck::cast_slice(&chunk));
-                    offset += (chunk.len() * std::mem::size_of::<Segment>()) as u64;
-                    chunk.clear();
-                }
-            }
-            if !chunk.is_empty() {
-                queue.write_buffer(&sb, offset, bytemuck::cast_slice(&chunk));
-            }
+            batch.segment_chunks(|chunk| {
+                queue.write_buffer(&sb, offset, bytemuck::cast_slice(chunk));
+                offset += std::mem::size_of_val(chunk) as u64;
+            });
             drawn.segments = segments as u32;
         }
         if let Ok(mut d) = self.drawn.lock() {
@@ -601,6 +675,50 @@ impl egui_wgpu::CallbackTrait for MapCallback {
 mod tests {
     use super::*;
     use egui::pos2;
+
+    /// Staged with no device: each fill vertex, index and outline segment, as `prepare` writes
+    /// them; a callback for a real renderer is not this path's and is left alone.
+    #[test]
+    fn staging_without_a_device_copies_what_prepare_writes() {
+        let batch = || {
+            let mut b = Batch::default();
+            b.add_rect(
+                Rect::from_min_max(pos2(0.0, 0.0), pos2(4.0, 4.0)),
+                Color32::RED,
+            );
+            b.add_line(
+                [pos2(0.0, 0.0), pos2(10.0, 0.0), pos2(10.0, 10.0)].into_iter(),
+                true,
+                Color32::BLUE,
+                1.0,
+            );
+            b.add_line(
+                [pos2(0.0, 20.0), pos2(10.0, 20.0)].into_iter(),
+                false,
+                Color32::BLUE,
+                1.0,
+            );
+            b
+        };
+        let rect = Rect::from_min_max(pos2(0.0, 0.0), pos2(100.0, 100.0));
+        let primitive = |shape: egui::Shape| {
+            let egui::Shape::Callback(cb) = shape else {
+                panic!("not a callback");
+            };
+            egui::ClippedPrimitive {
+                clip_rect: rect,
+                primitive: egui::epaint::Primitive::Callback(cb),
+            }
+        };
+        let staged = [
+            primitive(shape(rect, batch(), MapPath::Staged)),
+            primitive(shape(rect, batch(), MapPath::Staged)),
+        ];
+        // 4 vertices of 12 bytes, 6 indices of 4, 3 + 1 segments of 24: twice.
+        assert_eq!(stage_without_device(&staged), 2 * (4 * 12 + 6 * 4 + 4 * 24));
+        let windowed = [primitive(shape(rect, batch(), MapPath::Pipelines))];
+        assert_eq!(stage_without_device(&windowed), 0);
+    }
 
     #[test]
     fn an_outline_is_one_segment_a_point_pair_and_closed_ones_return_to_their_start() {

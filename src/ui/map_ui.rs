@@ -402,7 +402,7 @@ fn context_shapes(
 ) -> Vec<egui::Shape> {
     let mut shapes = Vec::new();
     let mut budget = crate::render::paint::VERTEX_BUDGET;
-    let gpu = crate::render::gpu::enabled(painter.ctx());
+    let gpu = crate::render::gpu::path(painter.ctx());
     let mut labels = LabelPlacer::new();
     let style = LabelStyle {
         font: FontId::proportional(14.0),
