@@ -164,7 +164,10 @@ impl<W: std::io::Write> std::io::Write for Bytes<'_, W> {
 /// Writes each feature's JSON to `out`, in order: the first after `first`, the others after
 /// `between`, the last followed by `last`. The features are written on every core, a batch at a
 /// time, so that the text of no more than one batch is held (a 350 MB layer took 2 s on one
-/// core, and its whole text beside the layer took 1.6 GB at the peak of a save).
+/// core, and its whole text beside the layer took 1.6 GB at the peak of a save). The batch's
+/// buffers serve every batch: made afresh each time, they grew by doubling and were let go on
+/// other threads than made them, and a save of the 100 000-polygon layer held 43 MiB more than
+/// the frames before it.
 fn write_features<W: std::io::Write>(
     out: &mut Bytes<'_, W>,
     features: &[std::sync::Arc<crate::model::Feature>],
@@ -174,24 +177,26 @@ fn write_features<W: std::io::Write>(
     progress: Option<&std::sync::atomic::AtomicUsize>,
 ) -> serde_json::Result<()> {
     use rayon::prelude::*;
-    const BATCH: usize = 4_096;
-    const CHUNK: usize = 512;
+    const BATCH: usize = 2_048;
+    const CHUNK: usize = 256;
+    let mut texts: Vec<Vec<u8>> = vec![Vec::new(); BATCH.div_ceil(CHUNK)];
     for (b, batch) in features.chunks(BATCH).enumerate() {
-        let texts: Vec<Vec<u8>> = batch
-            .par_chunks(CHUNK)
+        let chunks: Vec<&[std::sync::Arc<crate::model::Feature>]> = batch.chunks(CHUNK).collect();
+        texts
+            .par_iter_mut()
+            .zip(chunks.par_iter())
             .enumerate()
-            .map(|(c, chunk)| {
-                let mut text = Vec::new();
+            .try_for_each(|(c, (text, chunk))| {
+                text.clear();
                 for (k, f) in chunk.iter().enumerate() {
                     let at_start = b == 0 && c == 0 && k == 0;
                     text.extend_from_slice(if at_start { first } else { between });
-                    serde_json::to_writer(&mut text, &*f.record())?;
+                    serde_json::to_writer(&mut *text, &*f.record())?;
                 }
-                Ok(text)
-            })
-            .collect::<serde_json::Result<_>>()?;
-        for text in texts {
-            out.extend_from_slice(&text)?;
+                serde_json::Result::Ok(())
+            })?;
+        for text in &texts[..chunks.len()] {
+            out.extend_from_slice(text)?;
         }
         if let Some(p) = progress {
             p.fetch_add(batch.len(), std::sync::atomic::Ordering::Relaxed);
