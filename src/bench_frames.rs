@@ -4,10 +4,11 @@
 //! does on the CPU before handing vertices to the GPU), click-to-select time and peak memory.
 //!
 //! With no device (the default), a layer's fills and outlines are batched as the window batches
-//! them for the map's pipelines, and what the window's renderer would write to the GPU is made
-//! and copied into memory standing for wgpu's staging buffers (`render::gpu::MapPath::Staged`);
-//! `CORRIDOR_MAP_MESHES=1` paints them as egui meshes instead, the fallback of a window without
-//! wgpu.
+//! them for the map's pipelines, and the map's share of what the window's renderer writes to the
+//! GPU is made and copied into memory standing for wgpu's staging buffers
+//! (`render::gpu::MapPath::Staged`; egui's own meshes are tessellated but not copied);
+//! `CORRIDOR_MAP_MESHES=1` paints layers as egui meshes instead, the fallback of a window
+//! without wgpu.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -66,6 +67,8 @@ pub struct FrameReport {
     /// (and the buffers written to the GPU: `CORRIDOR_BENCH_PREPARE`) or `rendered, …` (whole
     /// frames: `CORRIDOR_BENCH_RENDER`), each with `map pipelines` or `egui meshes`.
     pub frames_made: String,
+    /// The most a frame staged for the map's pipelines with no device (0 on any other way).
+    pub map_staged_bytes_max: usize,
 }
 
 impl FrameReport {
@@ -78,6 +81,7 @@ impl FrameReport {
             format!("detail_s={:.3}", self.detail_s),
             format!("frames={}", self.frames),
             format!("frames_made={}", self.frames_made),
+            format!("map_staged_bytes_max={}", self.map_staged_bytes_max),
             format!("frame_p50_ms={:.2}", self.frame_p50_ms),
             format!("frame_p95_ms={:.2}", self.frame_p95_ms),
             format!("frame_max_ms={:.2}", self.frame_max_ms),
@@ -398,6 +402,7 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
             (false, false, false) => "cpu, egui meshes",
         }
         .to_owned(),
+        map_staged_bytes_max: STAGED_MAX.get(),
     })
 }
 
@@ -502,16 +507,29 @@ fn frame(h: &mut egui_kittest::Harness<'static, CorridorApp>) {
         if let Some(rs) = rs {
             prepare(rs, &h.ctx, &jobs);
         } else if crate::render::gpu::path(&h.ctx) == crate::render::gpu::MapPath::Staged {
-            std::hint::black_box(crate::render::gpu::stage_without_device(&jobs));
+            let staged = crate::render::gpu::stage_without_device(&jobs, &screen(&h.ctx));
+            STAGED_MAX.set(STAGED_MAX.get().max(staged));
         }
     });
     std::hint::black_box(jobs);
 }
 
 thread_local! {
+    /// The most `frame` staged for the map in one frame, with no device.
+    static STAGED_MAX: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
     /// The device `frame` prepares frames on (`CORRIDOR_BENCH_PREPARE`).
     static PREPARED_ON: std::cell::RefCell<Option<eframe::egui_wgpu::RenderState>> =
         const { std::cell::RefCell::new(None) };
+}
+
+/// The screen a frame on `ctx` is drawn to, as the window's renderer is told it.
+fn screen(ctx: &egui::Context) -> eframe::egui_wgpu::ScreenDescriptor {
+    let ppp = ctx.pixels_per_point();
+    let size = ctx.content_rect().size() * ppp;
+    eframe::egui_wgpu::ScreenDescriptor {
+        size_in_pixels: [size.x.round() as u32, size.y.round() as u32],
+        pixels_per_point: ppp,
+    }
 }
 
 /// Writes a tessellated frame's buffers as the window's renderer does before its render pass,
@@ -522,12 +540,7 @@ fn prepare(
     jobs: &[egui::ClippedPrimitive],
 ) {
     use eframe::egui_wgpu::wgpu;
-    let ppp = ctx.pixels_per_point();
-    let size = ctx.content_rect().size() * ppp;
-    let screen = eframe::egui_wgpu::ScreenDescriptor {
-        size_in_pixels: [size.x.round() as u32, size.y.round() as u32],
-        pixels_per_point: ppp,
-    };
+    let screen = screen(ctx);
     let mut encoder = rs
         .device
         .create_command_encoder(&wgpu::CommandEncoderDescriptor {

@@ -111,6 +111,13 @@ fn bench_frames_without_a_device_batches_as_the_window_does_unless_meshes_are_as
         ),
     )
     .expect("write the layer");
+    let staged_bytes = |text: &str| -> usize {
+        text.lines()
+            .find_map(|l| l.strip_prefix("map_staged_bytes_max="))
+            .unwrap_or_else(|| panic!("no map_staged_bytes_max in {text}"))
+            .parse()
+            .expect("a count")
+    };
     let staged = bench_frames_on(&file, "5", &[]);
     assert!(
         staged
@@ -118,11 +125,15 @@ fn bench_frames_without_a_device_batches_as_the_window_does_unless_meshes_are_as
             .any(|l| l == "frames_made=cpu, map pipelines staged"),
         "{staged}"
     );
+    // Three squares' fills and outlines, at least: 3 × (4 vertices of 12 bytes, 6 indices of
+    // 4, 4 segments of 24).
+    assert!(staged_bytes(&staged) >= 3 * (48 + 24 + 96), "{staged}");
     let meshes = bench_frames_on(&file, "5", &[("CORRIDOR_MAP_MESHES", "1")]);
     assert!(
         meshes.lines().any(|l| l == "frames_made=cpu, egui meshes"),
         "{meshes}"
     );
+    assert_eq!(staged_bytes(&meshes), 0, "{meshes}");
 }
 
 #[test]

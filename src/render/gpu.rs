@@ -19,6 +19,9 @@ use std::sync::Mutex;
 use eframe::egui_wgpu::{self, wgpu};
 use egui::{Color32, Pos2, Rect};
 
+mod staged;
+pub use staged::stage_without_device;
+
 /// One frame's fills and thin outlines of a layer, in screen points.
 #[derive(Debug, Default)]
 pub struct Batch {
@@ -50,6 +53,14 @@ pub struct LineRun {
     pub closed: bool,
     pub color: Color32,
     pub width: f32,
+}
+
+/// The buffer a piece of [`Batch::uploads`] goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Upload {
+    Vertices,
+    Indices,
+    Segments,
 }
 
 /// A segment of an outline as the line pipeline reads it (one instance).
@@ -202,6 +213,38 @@ impl Batch {
         })
     }
 
+    /// What a frame writes to the GPU for this batch, in order, each piece with the buffer it
+    /// goes to and its offset there: the fill vertices and indices (only with triangles to
+    /// draw), then the outline segments a chunk at a time. Nothing for an empty batch. The
+    /// window's `prepare` and the staging without a device both write this.
+    fn uploads(&self, mut write: impl FnMut(Upload, u64, &[u8])) {
+        if self.is_empty() {
+            return;
+        }
+        if !self.indices.is_empty() {
+            write(Upload::Vertices, 0, bytemuck::cast_slice(&self.vertices));
+            write(Upload::Indices, 0, bytemuck::cast_slice(&self.indices));
+        }
+        let mut offset = 0u64;
+        self.segment_chunks(|chunk| {
+            write(Upload::Segments, offset, bytemuck::cast_slice(chunk));
+            offset += std::mem::size_of_val(chunk) as u64;
+        });
+    }
+
+    /// The bytes [`Batch::uploads`] writes, without making them.
+    fn upload_bytes(&self) -> usize {
+        if self.is_empty() {
+            return 0;
+        }
+        let fills = if self.indices.is_empty() {
+            0
+        } else {
+            std::mem::size_of_val(&self.vertices[..]) + std::mem::size_of_val(&self.indices[..])
+        };
+        fills + self.segment_count() * std::mem::size_of::<Segment>()
+    }
+
     /// The segments, [`SEGMENT_CHUNK`] at a time: written to the GPU chunk by chunk, the
     /// frame's segments are never all copied at once.
     fn segment_chunks(&self, mut write: impl FnMut(&[Segment])) {
@@ -234,7 +277,7 @@ pub enum MapPath {
 
 /// How frames on this context draw layers (see [`install`]).
 pub fn path(ctx: &egui::Context) -> MapPath {
-    ctx.data(|d| d.get_temp::<MapPath>(enabled_id()))
+    ctx.data(|d| d.get_temp::<MapPath>(path_id()))
         .unwrap_or_default()
 }
 
@@ -243,7 +286,7 @@ pub fn enabled(ctx: &egui::Context) -> bool {
     path(ctx) != MapPath::EguiMeshes
 }
 
-fn enabled_id() -> egui::Id {
+fn path_id() -> egui::Id {
     egui::Id::unique("corridor-map-pipelines")
 }
 
@@ -259,51 +302,19 @@ pub fn install(render_state: Option<&egui_wgpu::RenderState>, ctx: &egui::Contex
     }
     let pipelines = Pipelines::new(&rs.device, rs.target_format);
     rs.renderer.write().callback_resources.insert(pipelines);
-    ctx.data_mut(|d| d.insert_temp(enabled_id(), MapPath::Pipelines));
+    ctx.data_mut(|d| d.insert_temp(path_id(), MapPath::Pipelines));
 }
 
 /// Has frames on `ctx`, which has no renderer, batch layers as the window does for its
 /// pipelines ([`MapPath::Staged`]), unless `CORRIDOR_MAP_MESHES` is set.
 pub fn install_without_device(ctx: &egui::Context) {
     if !meshes_asked() {
-        ctx.data_mut(|d| d.insert_temp(enabled_id(), MapPath::Staged));
+        ctx.data_mut(|d| d.insert_temp(path_id(), MapPath::Staged));
     }
 }
 
 fn meshes_asked() -> bool {
     std::env::var_os("CORRIDOR_MAP_MESHES").is_some()
-}
-
-/// For each map callback among a frame's primitives drawn the [`MapPath::Staged`] way: what
-/// the window's renderer writes to the GPU before its render pass, made and copied as
-/// `prepare` does, into memory standing for wgpu's staging buffers (which live until the frame
-/// is submitted, and which a graphics card's driver also holds in the computer's memory). The
-/// bytes staged; nothing is kept.
-pub fn stage_without_device(primitives: &[egui::ClippedPrimitive]) -> usize {
-    let maps = || {
-        primitives.iter().filter_map(|p| match &p.primitive {
-            egui::epaint::Primitive::Callback(cb) => cb.callback.downcast_ref::<MapCallback>(),
-            egui::epaint::Primitive::Mesh(_) => None,
-        })
-    };
-    // Each `write_buffer` stages exactly what it is given.
-    let bytes = maps()
-        .map(|m| {
-            let b = &m.batch;
-            std::mem::size_of_val(&b.vertices[..])
-                + std::mem::size_of_val(&b.indices[..])
-                + b.segment_count() * std::mem::size_of::<Segment>()
-        })
-        .sum();
-    let mut staged: Vec<u8> = Vec::with_capacity(bytes);
-    for map in maps() {
-        let batch = &map.batch;
-        staged.extend_from_slice(bytemuck::cast_slice(&batch.vertices));
-        staged.extend_from_slice(bytemuck::cast_slice(&batch.indices));
-        batch.segment_chunks(|chunk| staged.extend_from_slice(bytemuck::cast_slice(chunk)));
-    }
-    std::hint::black_box(&staged);
-    staged.len()
 }
 
 /// The paint callback that draws `batch` over `rect` (the map's rectangle on screen), on the
@@ -375,6 +386,26 @@ struct Uniform {
     pixels_per_point: f32,
     linear: u32,
     pad: [f32; 2],
+}
+
+impl Uniform {
+    /// For a callback over `rect`: where egui sets its viewport (the rectangle rounded to
+    /// pixels and clamped to the screen), in points.
+    fn of(rect: Rect, screen: &egui_wgpu::ScreenDescriptor, linear: bool) -> Self {
+        let ppp = screen.pixels_per_point;
+        let viewport =
+            egui::epaint::ViewportInPixels::from_points(&rect, ppp, screen.size_in_pixels);
+        Self {
+            origin: [viewport.left_px as f32 / ppp, viewport.top_px as f32 / ppp],
+            size: [
+                viewport.width_px.max(1) as f32 / ppp,
+                viewport.height_px.max(1) as f32 / ppp,
+            ],
+            pixels_per_point: ppp,
+            linear: u32::from(linear),
+            pad: [0.0; 2],
+        }
+    }
 }
 
 const SHADER: &str = include_str!("map.wgsl");
@@ -557,66 +588,50 @@ impl egui_wgpu::CallbackTrait for MapCallback {
         let Some(slot) = pipelines.slots.get_mut(k) else {
             return Vec::new();
         };
-        // Where egui sets the viewport: the callback's rectangle, rounded to pixels and clamped
-        // to the screen.
-        let ppp = screen.pixels_per_point;
-        let viewport =
-            egui::epaint::ViewportInPixels::from_points(&self.rect, ppp, screen.size_in_pixels);
-        let uniform = Uniform {
-            origin: [viewport.left_px as f32 / ppp, viewport.top_px as f32 / ppp],
-            size: [
-                viewport.width_px.max(1) as f32 / ppp,
-                viewport.height_px.max(1) as f32 / ppp,
-            ],
-            pixels_per_point: ppp,
-            linear: u32::from(linear),
-            pad: [0.0; 2],
-        };
+        let uniform = Uniform::of(self.rect, screen, linear);
         queue.write_buffer(&slot.uniform, 0, bytemuck::bytes_of(&uniform));
-        let mut drawn = Drawn {
-            slot: k,
-            indices: 0,
-            segments: 0,
-        };
-        if !batch.indices.is_empty() {
-            let vertices: &[u8] = bytemuck::cast_slice(&batch.vertices);
-            let indices: &[u8] = bytemuck::cast_slice(&batch.indices);
-            if let (Some(vb), Some(ib)) = (
-                sized(
-                    device,
+        let segment_bytes = (batch.segment_count() * std::mem::size_of::<Segment>()) as u64;
+        let mut written: [Option<wgpu::Buffer>; 3] = [None, None, None];
+        batch.uploads(|upload, offset, bytes| {
+            let (buffer, usage, size) = match upload {
+                Upload::Vertices => (
                     &mut slot.vertices,
-                    vertices.len() as u64,
                     wgpu::BufferUsages::VERTEX,
+                    bytes.len() as u64,
                 ),
-                sized(
-                    device,
+                Upload::Indices => (
                     &mut slot.indices,
-                    indices.len() as u64,
                     wgpu::BufferUsages::INDEX,
+                    bytes.len() as u64,
                 ),
-            ) {
-                queue.write_buffer(&vb, 0, vertices);
-                queue.write_buffer(&ib, 0, indices);
-                drawn.indices = batch.indices.len() as u32;
+                Upload::Segments => (
+                    &mut slot.segments,
+                    wgpu::BufferUsages::VERTEX,
+                    segment_bytes,
+                ),
+            };
+            let to = &mut written[upload as usize];
+            if offset == 0 {
+                *to = sized(device, buffer, size, usage);
             }
-        }
-        let segments = batch.segment_count();
-        let bytes = (segments * std::mem::size_of::<Segment>()) as u64;
-        if bytes > 0
-            && let Some(sb) = sized(
-                device,
-                &mut slot.segments,
-                bytes,
-                wgpu::BufferUsages::VERTEX,
-            )
-        {
-            let mut offset = 0u64;
-            batch.segment_chunks(|chunk| {
-                queue.write_buffer(&sb, offset, bytemuck::cast_slice(chunk));
-                offset += std::mem::size_of_val(chunk) as u64;
-            });
-            drawn.segments = segments as u32;
-        }
+            if let Some(b) = to {
+                queue.write_buffer(b, offset, bytes);
+            }
+        });
+        let [vertices, indices, segments] = &written;
+        let drawn = Drawn {
+            slot: k,
+            indices: if vertices.is_some() && indices.is_some() {
+                batch.indices.len() as u32
+            } else {
+                0
+            },
+            segments: if segments.is_some() {
+                batch.segment_count() as u32
+            } else {
+                0
+            },
+        };
         if let Ok(mut d) = self.drawn.lock() {
             *d = Some(drawn);
         }
@@ -675,50 +690,6 @@ impl egui_wgpu::CallbackTrait for MapCallback {
 mod tests {
     use super::*;
     use egui::pos2;
-
-    /// Staged with no device: each fill vertex, index and outline segment, as `prepare` writes
-    /// them; a callback for a real renderer is not this path's and is left alone.
-    #[test]
-    fn staging_without_a_device_copies_what_prepare_writes() {
-        let batch = || {
-            let mut b = Batch::default();
-            b.add_rect(
-                Rect::from_min_max(pos2(0.0, 0.0), pos2(4.0, 4.0)),
-                Color32::RED,
-            );
-            b.add_line(
-                [pos2(0.0, 0.0), pos2(10.0, 0.0), pos2(10.0, 10.0)].into_iter(),
-                true,
-                Color32::BLUE,
-                1.0,
-            );
-            b.add_line(
-                [pos2(0.0, 20.0), pos2(10.0, 20.0)].into_iter(),
-                false,
-                Color32::BLUE,
-                1.0,
-            );
-            b
-        };
-        let rect = Rect::from_min_max(pos2(0.0, 0.0), pos2(100.0, 100.0));
-        let primitive = |shape: egui::Shape| {
-            let egui::Shape::Callback(cb) = shape else {
-                panic!("not a callback");
-            };
-            egui::ClippedPrimitive {
-                clip_rect: rect,
-                primitive: egui::epaint::Primitive::Callback(cb),
-            }
-        };
-        let staged = [
-            primitive(shape(rect, batch(), MapPath::Staged)),
-            primitive(shape(rect, batch(), MapPath::Staged)),
-        ];
-        // 4 vertices of 12 bytes, 6 indices of 4, 3 + 1 segments of 24: twice.
-        assert_eq!(stage_without_device(&staged), 2 * (4 * 12 + 6 * 4 + 4 * 24));
-        let windowed = [primitive(shape(rect, batch(), MapPath::Pipelines))];
-        assert_eq!(stage_without_device(&windowed), 0);
-    }
 
     #[test]
     fn an_outline_is_one_segment_a_point_pair_and_closed_ones_return_to_their_start() {

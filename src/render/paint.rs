@@ -122,7 +122,7 @@ pub fn paint_layer(
     if layer.overview_only {
         return Vec::new();
     }
-    let gpu = super::gpu::path(painter.ctx());
+    let path = super::gpu::path(painter.ctx());
     let (shapes, visible) = layer_shapes(
         painter.clip_rect(),
         t,
@@ -130,14 +130,14 @@ pub fn paint_layer(
         opacity,
         emphasis,
         budget,
-        gpu,
+        path,
     );
     painter.extend(shapes);
     visible
 }
 
 /// The shapes [`paint_layer`] paints, in paint order, to put where the caller chooses (under
-/// the basemap's tiles, for the bundled context), and the features drawn. Unless `gpu` says
+/// the basemap's tiles, for the bundled context), and the features drawn. Unless `path` says
 /// egui meshes, fills and thin outlines are one paint callback drawn by the map's pipelines
 /// (see [`super::gpu`]); else egui meshes and paths.
 pub fn layer_shapes(
@@ -147,13 +147,13 @@ pub fn layer_shapes(
     opacity: f32,
     emphasis: impl Fn(usize) -> Option<Highlight>,
     budget: &mut usize,
-    gpu: super::gpu::MapPath,
+    path: super::gpu::MapPath,
 ) -> (Vec<Shape>, Vec<usize>) {
     let frame = layer_frame(clip, t, layer, opacity, emphasis, budget);
     let mut out = Vec::with_capacity(2 + frame.shapes.len());
-    if gpu != super::gpu::MapPath::EguiMeshes {
+    if path != super::gpu::MapPath::EguiMeshes {
         if !frame.batch.is_empty() {
-            out.push(super::gpu::shape(clip, frame.batch, gpu));
+            out.push(super::gpu::shape(clip, frame.batch, path));
         }
     } else {
         out.extend(egui_shapes(frame.batch));

@@ -402,7 +402,7 @@ fn context_shapes(
 ) -> Vec<egui::Shape> {
     let mut shapes = Vec::new();
     let mut budget = crate::render::paint::VERTEX_BUDGET;
-    let gpu = crate::render::gpu::path(painter.ctx());
+    let path = crate::render::gpu::path(painter.ctx());
     let mut labels = LabelPlacer::new();
     let style = LabelStyle {
         font: FontId::proportional(14.0),
@@ -421,7 +421,7 @@ fn context_shapes(
             layer.opacity,
             |_| None,
             &mut budget,
-            gpu,
+            path,
         );
         shapes.extend(layer_shapes);
         named.extend(visible.into_iter().filter_map(|i| render.features.get(i)));

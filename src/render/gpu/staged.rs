@@ -1,0 +1,142 @@
+//! The map's frames with no device to draw them ([`MapPath::Staged`](super::MapPath::Staged)):
+//! what the window's renderer would write to the GPU, made and copied on the CPU, for
+//! `corridor bench-frames`.
+
+use eframe::egui_wgpu;
+
+use super::{MapCallback, Uniform};
+
+/// For each map callback among a frame's primitives drawn the staged way: what the window's
+/// `prepare` writes to the GPU for it (its uniform, then [`Batch::uploads`](super::Batch)),
+/// made and copied into memory standing for wgpu's staging buffers, which live until the frame
+/// is submitted and which a graphics card's driver also keeps in the computer's memory. Not
+/// staged: egui's own meshes, and the GPU's buffers themselves. The bytes staged; nothing is
+/// kept.
+pub fn stage_without_device(
+    primitives: &[egui::ClippedPrimitive],
+    screen: &egui_wgpu::ScreenDescriptor,
+) -> usize {
+    let maps = || {
+        primitives.iter().filter_map(|p| match &p.primitive {
+            egui::epaint::Primitive::Callback(cb) => cb.callback.downcast_ref::<MapCallback>(),
+            egui::epaint::Primitive::Mesh(_) => None,
+        })
+    };
+    let uniform = std::mem::size_of::<Uniform>();
+    let bytes = maps()
+        .filter(|m| !m.batch.is_empty())
+        .map(|m| uniform + m.batch.upload_bytes())
+        .sum();
+    let mut staged: Vec<u8> = Vec::with_capacity(bytes);
+    for map in maps().filter(|m| !m.batch.is_empty()) {
+        staged.extend_from_slice(bytemuck::bytes_of(&Uniform::of(map.rect, screen, false)));
+        map.batch
+            .uploads(|_, _, piece| staged.extend_from_slice(piece));
+    }
+    std::hint::black_box(&staged);
+    staged.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::*;
+    use super::*;
+    use egui::pos2;
+
+    fn screen() -> egui_wgpu::ScreenDescriptor {
+        egui_wgpu::ScreenDescriptor {
+            size_in_pixels: [200, 200],
+            pixels_per_point: 1.0,
+        }
+    }
+
+    fn primitive(rect: Rect, shape: egui::Shape) -> egui::ClippedPrimitive {
+        let egui::Shape::Callback(cb) = shape else {
+            panic!("not a callback");
+        };
+        egui::ClippedPrimitive {
+            clip_rect: rect,
+            primitive: egui::epaint::Primitive::Callback(cb),
+        }
+    }
+
+    /// Staged with no device: the uniform, each fill vertex and index, and every outline
+    /// segment across a chunk's end, byte for byte as worked out here; a callback for a real
+    /// renderer is not this path's and is left alone.
+    #[test]
+    fn staging_without_a_device_copies_what_prepare_writes() {
+        let rect = Rect::from_min_max(pos2(0.0, 0.0), pos2(100.0, 100.0));
+        let square = Rect::from_min_max(pos2(0.0, 0.0), pos2(4.0, 4.0));
+        // An open line of SEGMENT_CHUNK + 2 points, each a point from the last: one segment
+        // more than a chunk.
+        let line: Vec<Pos2> = (0..SEGMENT_CHUNK + 2)
+            .map(|i| pos2(i as f32 % 50.0, (i / 50) as f32))
+            .collect();
+        let batch = || {
+            let mut b = Batch::default();
+            b.add_rect(square, Color32::RED);
+            b.add_line(line.iter().copied(), false, Color32::BLUE, 2.0);
+            b
+        };
+        let mut want: Vec<u8> = Vec::new();
+        want.extend_from_slice(bytemuck::bytes_of(&Uniform::of(rect, &screen(), false)));
+        let red = Color32::RED.to_array();
+        for p in [
+            square.left_top(),
+            square.right_top(),
+            square.right_bottom(),
+            square.left_bottom(),
+        ] {
+            want.extend_from_slice(bytemuck::bytes_of(&FillVertex {
+                pos: [p.x, p.y],
+                color: red,
+            }));
+        }
+        want.extend_from_slice(bytemuck::cast_slice(&[0u32, 1, 2, 0, 2, 3]));
+        for w in line.windows(2) {
+            want.extend_from_slice(bytemuck::bytes_of(&Segment {
+                a: [w[0].x, w[0].y],
+                b: [w[1].x, w[1].y],
+                color: Color32::BLUE.to_array(),
+                half_width: 1.0,
+            }));
+        }
+        let mut got: Vec<u8> = Vec::new();
+        got.extend_from_slice(bytemuck::bytes_of(&Uniform::of(rect, &screen(), false)));
+        batch().uploads(|_, _, piece| got.extend_from_slice(piece));
+        assert_eq!(got.len(), want.len());
+        assert!(got == want, "the uploads differ from the batch's own bytes");
+        assert_eq!(batch().upload_bytes() + size_of::<Uniform>(), want.len());
+
+        let staged = [
+            primitive(rect, shape(rect, batch(), MapPath::Staged)),
+            primitive(rect, shape(rect, Batch::default(), MapPath::Staged)),
+            primitive(rect, shape(rect, batch(), MapPath::Staged)),
+        ];
+        // Twice the batch; nothing for the empty one, as `prepare` writes nothing for it.
+        assert_eq!(stage_without_device(&staged, &screen()), 2 * want.len());
+        let windowed = [primitive(rect, shape(rect, batch(), MapPath::Pipelines))];
+        assert_eq!(stage_without_device(&windowed, &screen()), 0);
+    }
+
+    /// Outlines alone: no fill vertices are written, as `prepare` writes them only with
+    /// triangles to draw.
+    #[test]
+    fn outlines_alone_stage_no_fill_vertices() {
+        let mut b = Batch::default();
+        b.vertices.push(FillVertex {
+            pos: [0.0, 0.0],
+            color: [0; 4],
+        });
+        b.add_line(
+            [pos2(0.0, 0.0), pos2(10.0, 0.0)].into_iter(),
+            false,
+            Color32::BLUE,
+            1.0,
+        );
+        let mut pieces = Vec::new();
+        b.uploads(|upload, offset, piece| pieces.push((upload, offset, piece.len())));
+        assert_eq!(pieces, vec![(Upload::Segments, 0, size_of::<Segment>())]);
+        assert_eq!(b.upload_bytes(), size_of::<Segment>());
+    }
+}
