@@ -16,6 +16,7 @@
 
 use std::fmt;
 
+use crate::model::packed::{Kind, Packed};
 use geo::Coord;
 use geojson::{Bbox, Geometry, GeometryValue, JsonObject, JsonValue, Position, feature::Id};
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
@@ -45,18 +46,36 @@ pub fn read(text: &str) -> Option<geojson::Feature> {
 pub struct Read {
     /// Without its geometry when `exact` holds it.
     pub record: geojson::Feature,
-    /// The record's geometry when it is nothing but 2-D positions, `geo` holding them as read
-    /// (rings already closed): no bbox or foreign members on it. Read straight into `geo`'s
-    /// form, a ring in one allocation instead of a position in each.
-    pub exact: Option<geo::Geometry<f64>>,
+    /// The record's geometry when it is nothing but 2-D positions (rings already closed), with
+    /// no bbox or foreign members on it.
+    pub exact: Option<Exact>,
+}
+
+/// A geometry of 2-D positions exactly as the file has it.
+#[derive(Debug)]
+pub enum Exact {
+    /// As `geo` holds it: read straight into `geo`'s form, a ring in one allocation instead of
+    /// a position in each.
+    Coords(geo::Geometry<f64>),
+    /// Packed (see [`crate::model::packed`]) straight from the text's decimals, never made into
+    /// doubles: what [`Packed::of`] would make of it, where every coordinate is a decimal of at
+    /// most seven places within WGS84's range, and the geometry is drawable as it is read
+    /// (no line steps across the antimeridian, no negative zero).
+    Packed(Packed),
 }
 
 impl Read {
     /// The record, geometry included, as geojson's reader gives it.
     pub fn into_record(self) -> geojson::Feature {
         let mut record = self.record;
-        if let Some(g) = &self.exact {
-            record.geometry = Some(Geometry::new(GeometryValue::from(g)));
+        match &self.exact {
+            Some(Exact::Coords(g)) => {
+                record.geometry = Some(Geometry::new(GeometryValue::from(g)));
+            }
+            Some(Exact::Packed(p)) => {
+                record.geometry = Some(Geometry::new(GeometryValue::from(&p.unpack())));
+            }
+            None => {}
         }
         record
     }
@@ -214,38 +233,23 @@ pub enum Streamed<T> {
 /// the features must fit in the first window. `seen` is given every byte read, in order; it
 /// returns `false` to stop reading.
 pub fn read_collection_from<T: Send>(
-    source: &mut impl std::io::Read,
+    source: &mut (impl std::io::Read + Send),
     window: usize,
-    mut seen: impl FnMut(&[u8]) -> bool,
+    seen: impl FnMut(&[u8]) -> bool + Send,
     each: impl Fn(usize, Read) -> T + Sync,
 ) -> std::io::Result<Streamed<T>> {
     let window = window.max(1);
-    let mut buf: Vec<u8> = Vec::new();
-    let mut eof = false;
-    // Reads until `buf` holds `want` bytes or the file ends; `false` if `seen` said stop.
-    let mut fill = |buf: &mut Vec<u8>, want: usize, eof: &mut bool| -> std::io::Result<bool> {
-        while buf.len() < want && !*eof {
-            let from = buf.len();
-            buf.resize(want.min(from + window), 0);
-            let n = loop {
-                match source.read(&mut buf[from..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            };
-            buf.truncate(from + n);
-            *eof = n == 0;
-            if !seen(&buf[from..]) {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+    let mut src = Source {
+        source,
+        seen,
+        window,
+        eof: false,
     };
+    let mut buf: Vec<u8> = Vec::new();
     let mut size = window;
     let mut top;
     let mut at = loop {
-        if !fill(&mut buf, size, &mut eof)? {
+        if !src.fill(&mut buf, size)? {
             return Ok(Streamed::NotRead);
         }
         // Editors on Windows like to start UTF-8 files with a byte-order mark; JSON forbids it.
@@ -265,22 +269,39 @@ pub fn read_collection_from<T: Send>(
         match top.up_to_features(&mut s, text) {
             Some(true) => break bom + s.at,
             // The members before the features, not all in the window yet.
-            None if !eof => size *= 2,
+            None if !src.eof => size *= 2,
             _ => return Ok(Streamed::NotRead),
         }
     };
     let mut features = Vec::new();
+    // The file's next bytes, read from the file while a window's features are read.
+    let mut ahead: Vec<u8> = Vec::new();
     size = window;
     loop {
         // The window: from the next feature on, `size` bytes if the file has them.
         buf.drain(..at);
-        if !fill(&mut buf, size, &mut eof)? {
+        buf.append(&mut ahead);
+        if !src.fill(&mut buf, size)? {
             return Ok(Streamed::NotRead);
         }
         let Some(text) = utf8_prefix(&buf) else {
             return Ok(Streamed::NotRead);
         };
-        let Some((read, end)) = read_pieces(text, 0, &each, !eof) else {
+        let open = !src.eof;
+        let (pieces, read_ahead) = rayon::join(
+            || read_pieces(text, 0, &each, open),
+            || {
+                if open {
+                    src.fill(&mut ahead, window)
+                } else {
+                    Ok(true)
+                }
+            },
+        );
+        if !read_ahead? {
+            return Ok(Streamed::NotRead);
+        }
+        let Some((read, end)) = pieces else {
             return Ok(Streamed::NotRead);
         };
         let progressed = !read.is_empty();
@@ -301,7 +322,8 @@ pub fn read_collection_from<T: Send>(
     top.features = Some(features);
     // What follows the array, read whole.
     buf.drain(..at);
-    if !fill(&mut buf, usize::MAX, &mut eof)? {
+    buf.append(&mut ahead);
+    if !src.fill(&mut buf, usize::MAX)? {
         return Ok(Streamed::NotRead);
     }
     let Ok(text) = std::str::from_utf8(&buf) else {
@@ -317,9 +339,58 @@ pub fn read_collection_from<T: Send>(
     Ok(top.finish().map_or(Streamed::NotRead, Streamed::Read))
 }
 
+/// A file read a window at a time, every byte handed to `seen` in order.
+struct Source<'r, R, S> {
+    source: &'r mut R,
+    seen: S,
+    window: usize,
+    eof: bool,
+}
+
+impl<R: std::io::Read, S: FnMut(&[u8]) -> bool> Source<'_, R, S> {
+    /// Reads until `buf` holds `want` bytes or the file ends; `false` if `seen` said stop.
+    fn fill(&mut self, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+        while buf.len() < want && !self.eof {
+            let from = buf.len();
+            buf.resize(want.min(from + self.window), 0);
+            let n = loop {
+                match self.source.read(&mut buf[from..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            };
+            buf.truncate(from + n);
+            self.eof = n == 0;
+            if !(self.seen)(&buf[from..]) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
 /// The longest prefix of `b` that is UTF-8, leaving out a character cut at its end; `None` if
-/// `b` is not UTF-8 before that.
+/// `b` is not UTF-8 before that. A window of megabytes is checked in two halves, on two cores.
 fn utf8_prefix(b: &[u8]) -> Option<&str> {
+    // Where a character starts near the middle: the halves are UTF-8 if and only if the whole is.
+    let mid = (b.len() / 2..b.len().min(b.len() / 2 + 4)).find(|&i| b[i] & 0xc0 != 0x80);
+    let Some(mid) = mid.filter(|_| b.len() >= 1 << 20) else {
+        return utf8_prefix_here(b);
+    };
+    let (first, second) = rayon::join(
+        || std::str::from_utf8(&b[..mid]).ok(),
+        || utf8_prefix_here(&b[mid..]).map(str::len),
+    );
+    first?;
+    let end = mid + second?;
+    // SAFETY: `b[..mid]` and `b[mid..end]` are each UTF-8, and `mid` is where a character
+    // starts, so `b[..end]` is UTF-8.
+    Some(unsafe { std::str::from_utf8_unchecked(&b[..end]) })
+}
+
+/// [`utf8_prefix`] on one core.
+fn utf8_prefix_here(b: &[u8]) -> Option<&str> {
     match std::str::from_utf8(b) {
         Ok(text) => Some(text),
         Err(e) if e.error_len().is_none() => std::str::from_utf8(&b[..e.valid_up_to()]).ok(),
@@ -792,20 +863,31 @@ impl Scanner<'_> {
 
     /// A geometry with a type, coordinates and perhaps a bbox; `None` for anything else.
     fn geometry(&mut self, text: &str) -> Option<ReadGeometry> {
+        DECIMALS.with_borrow_mut(|decimals| self.geometry_with(text, decimals))
+    }
+
+    /// [`Scanner::geometry`], the coordinates read into `decimals` when they allow.
+    fn geometry_with(&mut self, text: &str, decimals: &mut Decimals) -> Option<ReadGeometry> {
         let mut kind: Option<&str> = None;
         let mut bbox: Option<Option<Bbox>> = None;
-        let mut coordinates: Option<Result<Plain, Coordinates>> = None;
+        let mut coordinates: Option<Coords> = None;
         self.members(|s, key| {
             match key {
                 "type" if kind.is_none() => kind = Some(s.string()?),
                 "coordinates" if coordinates.is_none() => {
-                    // Plain 2-D positions, most likely; if not (a Z value), read again.
+                    // Short decimals of 2-D positions, most likely; if not, plain 2-D
+                    // positions; if not (a Z value), read again.
                     let from = s.at;
-                    coordinates = Some(match s.plain_coordinates() {
-                        Some(p) => Ok(p),
-                        None => {
-                            s.at = from;
-                            Err(s.coordinates()?)
+                    coordinates = Some(if let Some(depth) = s.decimal_coordinates(decimals) {
+                        Coords::Decimals(depth)
+                    } else {
+                        s.at = from;
+                        match s.plain_coordinates() {
+                            Some(p) => Coords::Plain(p),
+                            None => {
+                                s.at = from;
+                                Coords::Record(s.coordinates()?)
+                            }
                         }
                     });
                 }
@@ -816,8 +898,22 @@ impl Scanner<'_> {
         })?;
         let kind = kind?;
         let coordinates = match coordinates? {
+            Coords::Decimals(depth) => {
+                if bbox.is_none()
+                    && let Some(p) = decimals.packed(kind, depth)
+                {
+                    return Some(ReadGeometry::Exact(Exact::Packed(p)));
+                }
+                Ok(decimals.plain(depth)?)
+            }
+            Coords::Plain(p) => Ok(p),
+            Coords::Record(c) => Err(c),
+        };
+        let coordinates = match coordinates {
             Ok(plain) if bbox.is_none() && plain.is_exact(kind) => {
-                return plain.into_geometry(kind).map(ReadGeometry::Exact);
+                return plain
+                    .into_geometry(kind)
+                    .map(|g| ReadGeometry::Exact(Exact::Coords(g)));
             }
             Ok(plain) => plain.into_coordinates(),
             Err(c) => c,
@@ -1128,12 +1224,314 @@ impl Scanner<'_> {
     fn plain_coordinates(&mut self) -> Option<Plain> {
         self.nested(Self::plain_position_rest)
     }
+
+    /// [`Scanner::plain_coordinates`] into `out` as whole numbers of 10⁻⁷ degree, when every
+    /// number is a short decimal (see [`Scanner::decimal`]); the depth of nesting, 1 to 4.
+    /// `None` otherwise, the scanner somewhere within the coordinates.
+    fn decimal_coordinates(&mut self, out: &mut Decimals) -> Option<u8> {
+        out.clear();
+        // The depth, from the brackets that open the coordinates.
+        let mut depth = 0u8;
+        let mut at = self.at;
+        while let Some(&c) = self.b.get(at) {
+            match c {
+                b'[' => depth += 1,
+                b' ' | b'\n' | b'\t' | b'\r' => {}
+                _ => break,
+            }
+            at += 1;
+        }
+        match depth {
+            1 => self.decimal_position(out)?,
+            2 => self.decimal_line(out)?,
+            3 => self.decimal_lines(out)?,
+            4 => self.decimal_list(out, Self::decimal_lines)?,
+            _ => return None,
+        }
+        Some(depth)
+    }
+
+    /// `[x, y]`.
+    fn decimal_position(&mut self, out: &mut Decimals) -> Option<()> {
+        if !self.eat(b'[') {
+            return None;
+        }
+        let x = self.decimal(&mut out.unit)?;
+        if !self.eat(b',') {
+            return None;
+        }
+        let y = self.decimal(&mut out.unit)?;
+        out.coords.push([x, y]);
+        self.eat(b']').then_some(())
+    }
+
+    /// `[` then one or more of `item`, `,`-separated, then `]`.
+    fn decimal_list(
+        &mut self,
+        out: &mut Decimals,
+        item: fn(&mut Self, &mut Decimals) -> Option<()>,
+    ) -> Option<()> {
+        if !self.eat(b'[') {
+            return None;
+        }
+        loop {
+            item(self, out)?;
+            if self.eat(b']') {
+                return Some(());
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+    }
+
+    /// A line of positions, its length noted.
+    fn decimal_line(&mut self, out: &mut Decimals) -> Option<()> {
+        let start = out.coords.len();
+        self.decimal_list(out, Self::decimal_position)?;
+        out.lens.push(u32::try_from(out.coords.len() - start).ok()?);
+        Some(())
+    }
+
+    /// Lines (a polygon's rings), their number noted.
+    fn decimal_lines(&mut self, out: &mut Decimals) -> Option<()> {
+        let start = out.lens.len();
+        self.decimal_list(out, Self::decimal_line)?;
+        out.rings.push(u32::try_from(out.lens.len() - start).ok()?);
+        Some(())
+    }
+
+    /// A coordinate as a whole number of 10⁻⁷ degree, when its text is a decimal of one to
+    /// three digits before the point and none to seven after it, no exponent, at most 180° either
+    /// way, and not negative zero (which the doubles keep and whole numbers cannot); `unit` is
+    /// lowered to the largest power of ten, up to 7, that divides it. By JSON's grammar, as
+    /// [`Scanner::number`] reads it; `None` for anything else.
+    fn decimal(&mut self, unit: &mut u8) -> Option<i32> {
+        self.space();
+        let b = self.b;
+        let mut at = self.at;
+        let negative = b.get(at) == Some(&b'-');
+        if negative {
+            at += 1;
+        }
+        let int_start = at;
+        let mut whole: i64 = 0;
+        while let Some(&d) = b.get(at).filter(|d| d.is_ascii_digit()) {
+            whole = whole * 10 + i64::from(d - b'0');
+            at += 1;
+        }
+        match at - int_start {
+            1 => {}
+            2 | 3 if b[int_start] != b'0' => {}
+            _ => return None,
+        }
+        let mut fraction: i64 = 0;
+        let mut places = 0u8;
+        // Places up to the last digit that is not 0.
+        let mut significant = 0u8;
+        if b.get(at) == Some(&b'.') {
+            at += 1;
+            // Eight bytes at once where the text has them: the places are most of the number.
+            if let Some(eight) = b.get(at..at + 8) {
+                let (value, n, last) = swar_digits(eight);
+                if n == 8 {
+                    return None;
+                }
+                (fraction, places, significant) = (value, n, last);
+                at += usize::from(n);
+            }
+            while let Some(&d) = b.get(at).filter(|d| d.is_ascii_digit()) {
+                if places == 7 {
+                    return None;
+                }
+                fraction = fraction * 10 + i64::from(d - b'0');
+                places += 1;
+                if d != b'0' {
+                    significant = places;
+                }
+                at += 1;
+            }
+            if places == 0 {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = b.get(at) {
+            return None;
+        }
+        const POW10: [i64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+        let n = whole * PER_DEGREE + fraction * POW10[usize::from(7 - places)];
+        if n > MAX_DECIMAL || (negative && n == 0) {
+            return None;
+        }
+        // n is whole × 10⁷ + fraction × 10^(7 − places): divided by 10^(7 − significant)
+        // exactly, and by 10⁷ when the fraction is 0.
+        *unit = (*unit).min(7 - significant);
+        self.at = at;
+        i32::try_from(if negative { -n } else { n }).ok()
+    }
 }
 
 /// A geometry as read: kept as the record has it, or (plain 2-D positions) as `geo` holds it.
 enum ReadGeometry {
     Record(Geometry),
-    Exact(geo::Geometry<f64>),
+    Exact(Exact),
+}
+
+/// The digits that `eight` starts with, up to 8 (eight bytes read as one little-endian
+/// word): their value, their number, and the place of the last that is not 0 (0 for none).
+fn swar_digits(eight: &[u8]) -> (i64, u8, u8) {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(eight);
+    let v = u64::from_le_bytes(word);
+    const LOW: u64 = 0x3030_3030_3030_3030;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Each byte less '0' (its high bit set if it was below), and each plus 0x46 (its high
+    // bit set if it was above '9').
+    let d = v.wrapping_sub(LOW);
+    let not_digit = (d | v.wrapping_add(0x4646_4646_4646_4646)) & HIGH;
+    let n = (not_digit.trailing_zeros() / 8) as u8;
+    if n == 0 {
+        return (0, 0, 0);
+    }
+    // The digits alone, the first in the lowest byte.
+    let keep = if n == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    };
+    let d = d & keep;
+    // Bytes that are digits 1 to 9.
+    let nonzero = (d + 0x7f7f_7f7f_7f7f_7f7f) & HIGH & keep;
+    let last = if nonzero == 0 {
+        0
+    } else {
+        (64 - nonzero.leading_zeros()).div_ceil(8) as u8
+    };
+    // Leading zeros before the digits, the first digit the most significant: three steps of
+    // pairs (the usual eight-digit conversion).
+    let mut x = d << (8 * (8 - u32::from(n)));
+    x = (x.wrapping_mul(10) + (x >> 8)) & 0x00ff_00ff_00ff_00ff;
+    x = (x.wrapping_mul(100) + (x >> 16)) & 0x0000_ffff_0000_ffff;
+    x = (x.wrapping_mul(10_000) + (x >> 32)) & 0xffff_ffff;
+    (x as i64, n, last)
+}
+
+/// A geometry's coordinates as the scanner took them.
+enum Coords {
+    /// In the thread's [`Decimals`], nested this deep (1 to 4).
+    Decimals(u8),
+    Plain(Plain),
+    Record(Coordinates),
+}
+
+/// 10⁷: a coordinate's decimal of up to seven places, as a whole number of 10⁻⁷ degree.
+const PER_DEGREE: i64 = 10_000_000;
+
+/// The largest coordinate packed from its decimal, in 10⁻⁷ degree: 180°.
+const MAX_DECIMAL: i64 = 180 * PER_DEGREE;
+
+/// A geometry's coordinates as whole numbers of 10⁻⁷ degree, straight from their decimals, with
+/// their structure; kept from geometry to geometry on each thread.
+#[derive(Default)]
+struct Decimals {
+    coords: Vec<[i32; 2]>,
+    /// Positions in each line or ring, in order (depth 2 and more).
+    lens: Vec<u32>,
+    /// Lines or rings in each polygon (depth 3 and more: one for depth 3).
+    rings: Vec<u32>,
+    /// The largest power of ten, up to 7, dividing every coordinate.
+    unit: u8,
+}
+
+thread_local! {
+    static DECIMALS: std::cell::RefCell<Decimals> = std::cell::RefCell::default();
+}
+
+impl Decimals {
+    fn clear(&mut self) {
+        self.coords.clear();
+        self.lens.clear();
+        self.rings.clear();
+        self.unit = 7;
+    }
+
+    /// The geometry of type `kind` packed, if it is what [`Plain::is_exact`] takes (the type
+    /// matches the depth, rings are closed) and what [`crate::model::Feature::from_exact`]
+    /// would pack: every coordinate within WGS84's range (longitudes were checked as read, up
+    /// to 180°) and no step along a line or ring of 180° or more in longitude (the doubles'
+    /// difference might round either way at exactly 180°; anything else is left to the doubles).
+    fn packed(&self, kind: &str, depth: u8) -> Option<Packed> {
+        let kind = match (kind, depth) {
+            ("Point", 1) => Kind::Point,
+            ("MultiPoint", 2) => Kind::MultiPoint,
+            ("LineString", 2) => Kind::LineString,
+            ("MultiLineString", 3) => Kind::MultiLineString,
+            ("Polygon", 3) => Kind::Polygon,
+            ("MultiPolygon", 4) => Kind::MultiPolygon,
+            _ => return None,
+        };
+        let max_y = MAX_DECIMAL / 2;
+        if self.coords.iter().any(|c| i64::from(c[1]).abs() > max_y) {
+            return None;
+        }
+        let mut at = 0usize;
+        for &n in &self.lens {
+            let line = self.coords.get(at..at + n as usize)?;
+            at += n as usize;
+            if matches!(kind, Kind::Polygon | Kind::MultiPolygon) && line.first() != line.last() {
+                return None;
+            }
+            if kind != Kind::MultiPoint
+                && line
+                    .windows(2)
+                    .any(|w| (i64::from(w[1][0]) - i64::from(w[0][0])).abs() >= MAX_DECIMAL)
+            {
+                return None;
+            }
+        }
+        let lens: &[u32] = match kind {
+            Kind::Point | Kind::MultiPoint => &[],
+            _ => &self.lens,
+        };
+        let rings: &[u32] = match kind {
+            Kind::MultiPolygon => &self.rings,
+            _ => &[],
+        };
+        Packed::from_ints(kind, &self.coords, lens, rings, self.unit)
+    }
+
+    /// The coordinates as the scanner reads them into doubles: each the double nearest its
+    /// decimal, as [`Scanner::number`] gives it (a whole number of at most ten digits over
+    /// 10⁷, correctly rounded).
+    fn plain(&self, depth: u8) -> Option<Plain> {
+        let coord = |c: &[i32; 2]| Coord {
+            x: f64::from(c[0]) / PER_DEGREE as f64,
+            y: f64::from(c[1]) / PER_DEGREE as f64,
+        };
+        let mut coords = self.coords.iter().map(coord);
+        let mut lens = self.lens.iter().map(|&n| n as usize);
+        let mut line = || -> Option<Vec<Coord<f64>>> {
+            let n = lens.next()?;
+            let l: Vec<Coord<f64>> = coords.by_ref().take(n).collect();
+            (l.len() == n).then_some(l)
+        };
+        Some(match depth {
+            1 => Plain::Position(coord(self.coords.first()?)),
+            2 => Plain::Line(line()?),
+            3 => Plain::Lines(
+                (0..*self.rings.first()?)
+                    .map(|_| line())
+                    .collect::<Option<_>>()?,
+            ),
+            4 => Plain::Polygons(
+                self.rings
+                    .iter()
+                    .map(|&r| (0..r).map(|_| line()).collect::<Option<Vec<_>>>())
+                    .collect::<Option<_>>()?,
+            ),
+            _ => return None,
+        })
+    }
 }
 
 /// Coordinates of 2-D positions by depth, as `geo` holds them.
@@ -1209,6 +1607,235 @@ mod tests {
         let c = s.coordinates()?;
         s.space();
         (s.at == s.b.len()).then_some(c)
+    }
+
+    /// A window checked in halves on two cores is checked as it is whole: a character cut at
+    /// its end left out, anything else not UTF-8 refused, wherever the middle falls.
+    #[test]
+    fn a_window_checked_in_halves_is_checked_as_whole() {
+        let mut text = String::new();
+        while text.len() < (1 << 20) + 64 {
+            text.push_str("Bình Dương 美福 😀 [106.693489,11.169938],");
+        }
+        let base = text.into_bytes();
+        for cut in 0..48 {
+            let mut b = base[..(1 << 20) + cut].to_vec();
+            assert_eq!(utf8_prefix(&b), utf8_prefix_here(&b), "cut {cut}");
+            let mid = b.len() / 2;
+            for at in [mid - 2, mid - 1, mid, mid + 1, mid + 2, 5, b.len() - 2] {
+                let was = b[at];
+                for bad in [0xff, 0x80, 0xc3] {
+                    b[at] = bad;
+                    assert_eq!(
+                        utf8_prefix(&b),
+                        utf8_prefix_here(&b),
+                        "cut {cut}, {bad:#x} at {at}"
+                    );
+                }
+                b[at] = was;
+            }
+        }
+    }
+
+    /// Eight bytes at once give what one at a time gives.
+    #[test]
+    fn eight_bytes_at_once_read_the_digits_they_start_with() {
+        let one_at_a_time = |b: &[u8]| {
+            let n = b.iter().take_while(|d| d.is_ascii_digit()).count();
+            let value = b[..n]
+                .iter()
+                .fold(0i64, |v, d| v * 10 + i64::from(d - b'0'));
+            let last = b[..n].iter().rposition(|&d| d != b'0').map_or(0, |i| i + 1);
+            (value, n as u8, last as u8)
+        };
+        let mut seed = 0x1234_5678_9abc_def1u64;
+        let alphabet = b"0123456789012345678900/:.,] e-";
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let bytes: Vec<u8> = (0..8)
+                .map(|k| alphabet[((seed >> (k * 5)) % alphabet.len() as u64) as usize])
+                .collect();
+            assert_eq!(
+                swar_digits(&bytes),
+                one_at_a_time(&bytes),
+                "{:?}",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+        for text in [
+            b"00000000",
+            b"99999999",
+            b"1234567,",
+            b"0000001]",
+            b"/:/:/:/:",
+            b"\xff\x80\x7f\x00abcd",
+        ] {
+            assert_eq!(
+                swar_digits(text),
+                one_at_a_time(text),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    /// A geometry read from its own text by the scanner.
+    fn scan_geometry(text: &str) -> Option<ReadGeometry> {
+        let mut s = Scanner {
+            b: text.as_bytes(),
+            at: 0,
+        };
+        let g = s.geometry(text)?;
+        s.space();
+        (s.at == s.b.len()).then_some(g)
+    }
+
+    /// Geometries whose coordinates are short decimals are packed straight from the text as
+    /// their doubles would be packed, and only where the doubles would be (drawable as read,
+    /// rings closed, the type matching the nesting); everything else is read as doubles, or
+    /// left to the record, as before. geojson's reader is the reference.
+    #[test]
+    fn short_decimals_are_packed_as_their_doubles_would_be() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n.max(1)
+        };
+        // A coordinate's text: mostly short decimals, some that are not.
+        let number = |max: f64, next: &mut dyn FnMut(u64) -> u64| -> String {
+            let v = (next(2_000_001) as f64 / 1_000_000.0 - 1.0) * max;
+            match next(20) {
+                0 => "-0".to_owned(),
+                1 => "-0.000".to_owned(),
+                2 => format!("{:.0}", v.trunc().abs()),
+                3 => format!("{v:.8}"),
+                4 => format!("{v:e}"),
+                5 => format!("{:.1}0", v),
+                6 => format!("{}", max.trunc()),
+                7 => format!("-{}.0000001", max.trunc()),
+                8 => format!(" {v:.3} "),
+                9 => format!("{v}"),
+                _ => format!("{v:.*}", next(8) as usize),
+            }
+        };
+        let (mut packed, mut nice) = (0, 0);
+        for round in 0..6_000 {
+            // Short decimals only, within range, rings closed: these must be packed.
+            let plain = round % 3 == 0;
+            let coordinate = |next: &mut dyn FnMut(u64) -> u64| -> String {
+                if plain {
+                    // Near one place (no step across the antimeridian), either side of 0.
+                    let x = (next(2_000_001) as f64 / 1_000_000.0 - 1.0)
+                        + [106.0, 0.0, -179.0][round / 3 % 3];
+                    let y = (next(2_000_001) as f64 / 1_000_000.0 - 1.0) * 89.0;
+                    let (px, py) = (next(8) as usize, next(8) as usize);
+                    let nz = |t: String| {
+                        if t.trim_start_matches(['-', '0', '.']).is_empty() {
+                            t.trim_start_matches('-').to_owned()
+                        } else {
+                            t
+                        }
+                    };
+                    format!("[{},{}]", nz(format!("{x:.px$}")), nz(format!("{y:.py$}")))
+                } else {
+                    let (xmax, ymax) = if next(10) == 0 {
+                        (200.0, 100.0)
+                    } else {
+                        (180.0, 90.0)
+                    };
+                    format!("[{},{}]", number(xmax, next), number(ymax, next))
+                }
+            };
+            let line = |closed: bool, next: &mut dyn FnMut(u64) -> u64| -> String {
+                let n = 1 + next(6) as usize;
+                let mut ps: Vec<String> = (0..n).map(|_| coordinate(next)).collect();
+                if closed || next(5) == 0 {
+                    ps.push(ps[0].clone());
+                }
+                format!("[{}]", ps.join(","))
+            };
+            let kinds = [
+                "Point",
+                "MultiPoint",
+                "LineString",
+                "MultiLineString",
+                "Polygon",
+                "MultiPolygon",
+            ];
+            let kind = kinds[next(6) as usize];
+            let depth = match kind {
+                "Point" => 1,
+                "MultiPoint" | "LineString" => 2,
+                "MultiLineString" | "Polygon" => 3,
+                _ => 4,
+            };
+            let depth = if !plain && next(15) == 0 {
+                1 + next(4)
+            } else {
+                depth
+            };
+            let closed = plain || next(4) != 0;
+            let coordinates = match depth {
+                1 => coordinate(&mut next),
+                2 => line(false, &mut next),
+                3 => format!(
+                    "[{}]",
+                    (0..1 + next(3))
+                        .map(|_| line(closed, &mut next))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+                _ => format!(
+                    "[{}]",
+                    (0..1 + next(3))
+                        .map(|_| format!(
+                            "[{}]",
+                            (0..1 + next(2))
+                                .map(|_| line(closed, &mut next))
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+            };
+            let text = format!(r#"{{"type":"{kind}","coordinates":{coordinates}}}"#);
+            let Ok(reference) = serde_json::from_str::<geojson::Geometry>(&text) else {
+                assert!(scan_geometry(&text).is_none(), "{text}");
+                continue;
+            };
+            let doubles = geo::Geometry::<f64>::try_from(reference.value.clone()).ok();
+            match scan_geometry(&text) {
+                Some(ReadGeometry::Exact(Exact::Packed(p))) => {
+                    packed += 1;
+                    let d = doubles.expect("geo holds what was packed");
+                    assert_eq!(Packed::of(&d).as_ref(), Some(&p), "{text}");
+                    assert!(
+                        crate::model::Feature::from_exact(geojson::Feature::default(), d).is_ok(),
+                        "packed, but not drawable as read: {text}"
+                    );
+                }
+                Some(ReadGeometry::Exact(Exact::Coords(g))) => {
+                    assert!(!plain, "short decimals not packed: {text}");
+                    let d = doubles.expect("geo holds it");
+                    assert_eq!(format!("{g:?}"), format!("{d:?}"), "{text}");
+                }
+                Some(ReadGeometry::Record(r)) => {
+                    assert!(!plain, "short decimals not packed: {text}");
+                    assert_eq!(r, reference, "{text}");
+                }
+                None => assert!(!plain, "short decimals not read: {text}"),
+            }
+            nice += usize::from(plain);
+        }
+        assert!(
+            nice > 1_500 && packed > nice,
+            "{packed} packed, {nice} plain"
+        );
     }
 
     /// What geojson's own reader makes of `text`.

@@ -99,7 +99,7 @@ const WINDOW: usize = 16 << 20;
 pub fn read_geojson_streamed(
     path: &Path,
     limits: &Limits,
-    mut progress: impl FnMut(u64) -> bool,
+    mut progress: impl FnMut(u64) -> bool + Send,
 ) -> Result<Option<ParsedLayer>, LoadError> {
     use super::geojson_feature::{Streamed, read_collection_from};
     let io = |source: std::io::Error| LoadError::Io {
@@ -303,8 +303,18 @@ struct Converted {
 fn convert(read: super::geojson_feature::Read, limits: &Limits) -> Converted {
     // Before the feature holds its properties as text.
     let too_long = too_long(&read.record, limits);
+    use super::geojson_feature::Exact;
     let record = match read.exact {
-        Some(g) => match Feature::from_exact(read.record, g) {
+        Some(Exact::Packed(p)) => {
+            let feature = Feature::from_packed(read.record, p);
+            return Converted {
+                too_long,
+                positions: feature.vertex_count(),
+                feature,
+                warning: None,
+            };
+        }
+        Some(Exact::Coords(g)) => match Feature::from_exact(read.record, g) {
             Ok(feature) => {
                 return Converted {
                     too_long,

@@ -100,6 +100,16 @@ impl Feature {
         Ok(f)
     }
 
+    /// [`Feature::from_exact`] for a geometry packed straight from the text's decimals, which
+    /// the reader packs only where it is drawable as read (see
+    /// [`crate::io::geojson_feature::Exact::Packed`]).
+    pub fn from_packed(record: geojson::Feature, p: packed::Packed) -> Self {
+        let mut f = Self::from_parts(record, None);
+        f.geometry = Some(packed::Shape::Packed(p));
+        f.elided = true;
+        f
+    }
+
     /// The feature as read or last edited, geometry and properties included: what is saved.
     pub fn record(&self) -> std::borrow::Cow<'_, geojson::Feature> {
         let mut r = match &self.rest {

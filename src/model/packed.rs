@@ -94,7 +94,7 @@ pub enum Kind {
 
 /// Coordinates in 10⁻⁷ degree, as steps from one to the next, with the lengths that give them
 /// their structure.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Packed {
     kind: Kind,
     /// The steps' unit: 10^`unit` × 10⁻⁷ degree (0 to 7).
@@ -130,12 +130,26 @@ fn unit_of(coords: &[[i32; 2]]) -> u8 {
 
 /// `coords` as steps (see [`Packed::steps`]).
 fn encode(coords: &[[i32; 2]], unit: u8) -> Box<[u8]> {
-    let div = POW10[usize::from(unit)];
+    // A constant divisor each: a multiplication and a shift instead of a division a value.
+    match unit {
+        0 => encode_in::<1>(coords),
+        1 => encode_in::<10>(coords),
+        2 => encode_in::<100>(coords),
+        3 => encode_in::<1_000>(coords),
+        4 => encode_in::<10_000>(coords),
+        5 => encode_in::<100_000>(coords),
+        6 => encode_in::<1_000_000>(coords),
+        _ => encode_in::<10_000_000>(coords),
+    }
+}
+
+/// [`encode`] in units of `DIV` × 10⁻⁷ degree.
+fn encode_in<const DIV: i64>(coords: &[[i32; 2]]) -> Box<[u8]> {
     let mut out = Vec::with_capacity(coords.len() * 3 + 8);
     let mut prev = [0i64; 2];
     for c in coords {
         for (v, p) in c.iter().zip(&mut prev) {
-            let v = i64::from(*v) / div;
+            let v = i64::from(*v) / DIV;
             let step = v - *p;
             *p = v;
             // Zigzag: small steps either way give small numbers.
@@ -271,6 +285,34 @@ impl Packed {
             rings: rings.into_boxed_slice(),
             steps: encode(&coords, unit),
         })
+    }
+
+    /// Packed from whole numbers of 10⁻⁷ degree read from the text's decimals, `unit` being the
+    /// largest power of ten (up to 10⁷) that divides every one of them: what [`Packed::of`]
+    /// makes of the geometry of `kind` whose coordinates are those numbers over 10⁷ (each the
+    /// double nearest its decimal, as a parser gives it), without the doubles. `lens` and
+    /// `rings` are as [`Packed::lens`] and [`Packed::rings`] hold them for `kind`.
+    pub(crate) fn from_ints(
+        kind: Kind,
+        coords: &[[i32; 2]],
+        lens: &[u32],
+        rings: &[u32],
+        unit: u8,
+    ) -> Option<Self> {
+        debug_assert_eq!(unit, unit_of(coords), "the unit of {coords:?}");
+        Some(Self {
+            kind,
+            unit: unit.min(7),
+            count: u32::try_from(coords.len()).ok()?,
+            lens: lens.into(),
+            rings: rings.into(),
+            steps: encode(coords, unit),
+        })
+    }
+
+    /// Its number of coordinates.
+    pub fn count(&self) -> usize {
+        self.count as usize
     }
 
     /// The geometry again, bit for bit.
