@@ -78,9 +78,10 @@ pub fn build_lods(paths: &[Path], filled: bool) -> Lods {
 
 /// Ramer–Douglas–Peucker, as geo's `Simplify` does it: the first and last points are kept, and
 /// between two kept points the one farthest from the segment joining them (the last of equals)
-/// is kept too while it lies more than `tolerance` away. Distances are squared, in f64: geo's
-/// takes a square root (`hypot`) for every point looked at, which made simplifying most of the
-/// time spent building a large layer's levels. `kept` is room reused between calls.
+/// is kept too while it lies more than `tolerance` away. Distances are squared, in f64, and
+/// compared times the segment's squared length: geo's takes a square root (`hypot`) for every
+/// point looked at, and a division did as much harm, which made simplifying most of the time
+/// spent building a large layer's levels. `kept` is room reused between calls.
 pub fn simplify(points: &[[f32; 2]], tolerance: f32, kept: &mut Vec<bool>) -> Vec<[f32; 2]> {
     let n = points.len();
     if n < 3 || tolerance <= 0.0 {
@@ -96,14 +97,32 @@ pub fn simplify(points: &[[f32; 2]], tolerance: f32, kept: &mut Vec<bool>) -> Ve
         if b <= a + 1 {
             continue;
         }
-        let (start, end) = (points[a], points[b]);
+        // Squared distances to the segment times its squared length (the same order, without
+        // a division a point): the perpendicular's cross product squared between the ends,
+        // the distance to the nearer end beyond them.
+        let (start, end) = (points[a].map(f64::from), points[b].map(f64::from));
+        let ab = [end[0] - start[0], end[1] - start[1]];
+        let len2 = ab[0] * ab[0] + ab[1] * ab[1];
         let mut farthest = (a, 0.0f64);
         for (i, &p) in points.iter().enumerate().take(b).skip(a + 1) {
-            let d = segment_dist2(p.map(f64::from), start, end);
+            let p = p.map(f64::from);
+            let ap = [p[0] - start[0], p[1] - start[1]];
+            let along = ap[0] * ab[0] + ap[1] * ab[1];
+            let d = if len2 == 0.0 {
+                ap[0] * ap[0] + ap[1] * ap[1]
+            } else if along <= 0.0 {
+                (ap[0] * ap[0] + ap[1] * ap[1]) * len2
+            } else if along >= len2 {
+                dist2(p, end) * len2
+            } else {
+                let cross = ap[0] * ab[1] - ap[1] * ab[0];
+                cross * cross
+            };
             if d >= farthest.1 {
                 farthest = (i, d);
             }
         }
+        let limit = if len2 == 0.0 { limit } else { limit * len2 };
         if farthest.1 > limit {
             kept[farthest.0] = true;
             spans.push((a, farthest.0));
