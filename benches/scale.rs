@@ -197,18 +197,47 @@ fn bench(c: &mut Criterion) {
         g.bench_function("save: write the snapshot (every core)", |b| {
             b.iter(|| write_snapshot(&text, &mut std::io::sink(), None).is_ok())
         });
+        // Each vertex into Web Mercator, and into a feature's local units as the build does.
+        let geometries: Vec<geo::Geometry<f64>> = layer
+            .features()
+            .iter()
+            .filter_map(|f| f.geometry().map(std::borrow::Cow::into_owned))
+            .collect();
         g.bench_function("project", |b| {
             b.iter(|| {
                 use geo::CoordsIter;
                 let mut sum = 0.0;
-                for g in layer.features().iter().filter_map(|f| f.geometry()) {
+                for g in &geometries {
                     for c in g.coords_iter() {
-                        sum += mercator_from_lonlat(c.x, c.y)[0];
+                        let w = mercator_from_lonlat(c.x, c.y);
+                        sum += w[0] + w[1];
                     }
                 }
                 black_box(sum)
             })
         });
+        g.bench_function(
+            "project: into local units, by the series about each origin",
+            |b| {
+                b.iter(|| {
+                    use geo::CoordsIter;
+                    let mut sum = 0.0f32;
+                    for g in &geometries {
+                        let Some(first) = g.coords_iter().next() else {
+                            continue;
+                        };
+                        let local = corridor::render::cache::Local::new(mercator_from_lonlat(
+                            first.x, first.y,
+                        ));
+                        for c in g.coords_iter() {
+                            let p = local.point(&c);
+                            sum += p[0] + p[1];
+                        }
+                    }
+                    black_box(sum)
+                })
+            },
+        );
         let rings = local_rings(&layer);
         g.bench_function("tessellate (one thread)", |b| {
             b.iter(|| {

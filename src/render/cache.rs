@@ -828,7 +828,7 @@ fn label_text(
 /// sec² φ₀) · d³/6 + sec φ₀ tan φ₀ (tan² φ₀ + 5 sec² φ₀) · d⁴/24, in radians of northing.
 /// What it leaves out is below 0.002 point at zoom 20 at 80°, and below 10⁻⁷ point in the
 /// corridor (the next term, d⁵/120 times at most 1.5 · 10⁵ at 80°, 6 at 11°).
-pub(crate) struct Local {
+pub struct Local {
     origin: [f64; 2],
     /// φ₀, radians.
     lat0: f64,
@@ -840,7 +840,7 @@ pub(crate) struct Local {
 const SERIES_REACH: f64 = 0.002;
 
 impl Local {
-    pub(crate) fn new(origin: [f64; 2]) -> Self {
+    pub fn new(origin: [f64; 2]) -> Self {
         let lat0 = crate::geometry::mercator::lonlat_from_mercator(origin[0], origin[1])[1];
         let (s, t) = (1.0 / lat0.to_radians().cos(), lat0.to_radians().tan());
         // Northing in radians to local units: y = (1 − northing / π) / 2 world units, so a
@@ -860,7 +860,7 @@ impl Local {
     }
 
     /// A geometry's point in these local units.
-    pub(crate) fn point(&self, c: &geo::Coord<f64>) -> [f32; 2] {
+    pub fn point(&self, c: &geo::Coord<f64>) -> [f32; 2] {
         let [x, y] = self.point_f64(c);
         [x as f32, y as f32]
     }
