@@ -397,25 +397,42 @@ impl LayerRender {
 
     fn build_with(layer: &Layer, lang: Option<Lang>, defer: bool) -> Self {
         // Projection and triangulation are independent per feature: use every core.
+        let started = std::time::Instant::now();
         let features: Vec<FeatureRender> = layer
             .features()
             .par_iter()
             .map(|f| feature_render(layer, f, lang, defer))
             .collect();
+        let features_s = started.elapsed().as_secs_f64();
         let extent = features
             .iter()
             .filter(|f| !f.bbox.is_empty())
             .fold(MercatorBox::EMPTY, |acc, f| acc.union(&f.bbox));
-        let index = RTree::bulk_load(
-            features
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| !f.bbox.is_empty())
-                .map(|(i, f)| GeomWithData::new(Rectangle::from_corners(f.bbox.min, f.bbox.max), i))
-                .collect(),
+        // The index on one core, the briefs and the packed coarse fills on the other.
+        let (index, (briefs, (coarse_vertices, coarse_indices))) = rayon::join(
+            || {
+                RTree::bulk_load(
+                    features
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, f)| !f.bbox.is_empty())
+                        .map(|(i, f)| {
+                            GeomWithData::new(Rectangle::from_corners(f.bbox.min, f.bbox.max), i)
+                        })
+                        .collect(),
+                )
+            },
+            || {
+                let mut briefs: Vec<Brief> = features.iter().map(Brief::of).collect();
+                let packed = pack_coarse(&features, &mut briefs);
+                (briefs, packed)
+            },
         );
-        let mut briefs: Vec<Brief> = features.iter().map(Brief::of).collect();
-        let (coarse_vertices, coarse_indices) = pack_coarse(&features, &mut briefs);
+        log::debug!(
+            "draw data: features {:.3} s, then index and packing {:.3} s",
+            features_s,
+            started.elapsed().as_secs_f64() - features_s
+        );
         Self {
             briefs,
             coarse_vertices,
