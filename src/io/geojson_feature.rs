@@ -863,7 +863,11 @@ impl Scanner<'_> {
 
     /// A geometry with a type, coordinates and perhaps a bbox; `None` for anything else.
     fn geometry(&mut self, text: &str) -> Option<ReadGeometry> {
-        DECIMALS.with_borrow_mut(|decimals| self.geometry_with(text, decimals))
+        DECIMALS.with_borrow_mut(|decimals| {
+            let g = self.geometry_with(text, decimals);
+            decimals.trim();
+            g
+        })
     }
 
     /// [`Scanner::geometry`], the coordinates read into `decimals` when they allow.
@@ -1235,7 +1239,7 @@ impl Scanner<'_> {
         let mut at = self.at;
         while let Some(&c) = self.b.get(at) {
             match c {
-                b'[' => depth += 1,
+                b'[' => depth = depth.saturating_add(1),
                 b' ' | b'\n' | b'\t' | b'\r' => {}
                 _ => break,
             }
@@ -1448,6 +1452,23 @@ thread_local! {
 }
 
 impl Decimals {
+    /// Lets go of the room a very large geometry needed: each thread keeps its own.
+    fn trim(&mut self) {
+        const KEEP: usize = 1 << 16;
+        if self.coords.capacity() > KEEP {
+            self.coords.clear();
+            self.coords.shrink_to(KEEP);
+        }
+        if self.lens.capacity() > KEEP {
+            self.lens.clear();
+            self.lens.shrink_to(KEEP);
+        }
+        if self.rings.capacity() > KEEP {
+            self.rings.clear();
+            self.rings.shrink_to(KEEP);
+        }
+    }
+
     fn clear(&mut self) {
         self.coords.clear();
         self.lens.clear();
@@ -1690,6 +1711,39 @@ mod tests {
         let g = s.geometry(text)?;
         s.space();
         (s.at == s.b.len()).then_some(g)
+    }
+
+    /// A very large geometry's room is not kept by the thread that read it, and brackets
+    /// nested past any depth are refused, not counted past a byte.
+    #[test]
+    fn a_huge_geometry_leaves_no_room_behind_and_deep_brackets_are_refused() {
+        let ring: Vec<String> = (0..200_000)
+            .map(|i| {
+                format!(
+                    "[{}.{:06},11.{:06}]",
+                    106,
+                    i % 1_000_000,
+                    (i * 7) % 1_000_000
+                )
+            })
+            .chain(std::iter::once("[106.000000,11.000000]".to_owned()))
+            .collect();
+        let text = format!(
+            r#"{{"type":"LineString","coordinates":[{}]}}"#,
+            ring.join(",")
+        );
+        assert!(matches!(
+            scan_geometry(&text),
+            Some(ReadGeometry::Exact(Exact::Packed(_)))
+        ));
+        let kept = DECIMALS.with_borrow(|d| d.coords.capacity());
+        assert!(kept <= 1 << 16, "{kept} coordinates' room kept");
+        let deep = format!(
+            r#"{{"type":"Point","coordinates":{}1,2{}}}"#,
+            "[".repeat(300),
+            "]".repeat(300)
+        );
+        assert!(scan_geometry(&deep).is_none());
     }
 
     /// Geometries whose coordinates are short decimals are packed straight from the text as

@@ -310,11 +310,6 @@ impl Packed {
         })
     }
 
-    /// Its number of coordinates.
-    pub fn count(&self) -> usize {
-        self.count as usize
-    }
-
     /// The geometry again, bit for bit.
     pub fn unpack(&self) -> Geometry<f64> {
         let mut steps = Steps::new(self);
