@@ -7,6 +7,12 @@ pub const MAX_LATITUDE: f64 = 85.051_128_779_806_6;
 /// Size of the world in screen points at zoom 0 (one 256-point tile).
 pub const TILE_SIZE: f64 = 256.0;
 
+/// The easting of [`mercator_from_lonlat`] alone (world units): a feature's local units take
+/// their northing another way (`render::cache::Local`).
+pub fn easting_from_lon(lon: f64) -> f64 {
+    (lon + 180.0) / 360.0
+}
+
 /// Projects longitude/latitude (degrees, WGS84) to world units.
 ///
 /// ```
@@ -15,7 +21,7 @@ pub const TILE_SIZE: f64 = 256.0;
 /// ```
 pub fn mercator_from_lonlat(lon: f64, lat: f64) -> [f64; 2] {
     let lat = lat.clamp(-MAX_LATITUDE, MAX_LATITUDE).to_radians();
-    let x = (lon + 180.0) / 360.0;
+    let x = easting_from_lon(lon);
     let y = (1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0;
     [x, y]
 }

@@ -884,7 +884,7 @@ impl Local {
 
     /// [`Local::point`] before it is rounded to `f32`.
     fn point_f64(&self, c: &geo::Coord<f64>) -> [f64; 2] {
-        let x = (c.x + 180.0) / 360.0;
+        let x = crate::geometry::mercator::easting_from_lon(c.x);
         let d = c.y.to_radians() - self.lat0;
         // NaN (φ₀ too far north or south) fails the test too.
         let y = if d.abs() <= SERIES_REACH {
