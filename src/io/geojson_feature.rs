@@ -1321,6 +1321,10 @@ impl Scanner<'_> {
         let int_start = at;
         let mut whole: i64 = 0;
         while let Some(&d) = b.get(at).filter(|d| d.is_ascii_digit()) {
+            // A fourth digit is already too many: stop before the sum can overflow.
+            if at - int_start == 3 {
+                return None;
+            }
             whole = whole * 10 + i64::from(d - b'0');
             at += 1;
         }
@@ -1773,6 +1777,11 @@ mod tests {
                 7 => format!("-{}.0000001", max.trunc()),
                 8 => format!(" {v:.3} "),
                 9 => format!("{v}"),
+                // Long runs of digits, before the point and after it (the fuzzer's find: a
+                // whole part of 20 digits overflowed).
+                10 => format!("{}{}.5", 1 + next(9), "9".repeat(next(30) as usize)),
+                11 => format!("{:.0}{}", v.trunc().abs(), "7".repeat(next(30) as usize)),
+                12 => format!("{v:.7}{}", "3".repeat(next(30) as usize)),
                 _ => format!("{v:.*}", next(8) as usize),
             }
         };
