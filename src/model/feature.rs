@@ -184,6 +184,11 @@ impl Feature {
         self.geometry.as_ref().map(packed::Shape::geometry)
     }
 
+    /// Its drawable geometry as held: packed, or as `geo` holds it.
+    pub fn shape(&self) -> Option<&packed::Shape> {
+        self.geometry.as_ref()
+    }
+
     /// 2 for areas, 1 for lines, 0 for points; `None` for a collection, or no geometry.
     pub fn dimension(&self) -> Option<u8> {
         self.geometry.as_ref().and_then(packed::Shape::dimension)

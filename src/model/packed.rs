@@ -210,6 +210,14 @@ impl<'a> Steps<'a> {
     }
 }
 
+impl Iterator for Steps<'_> {
+    type Item = Coord<f64>;
+
+    fn next(&mut self) -> Option<Coord<f64>> {
+        (self.at < self.bytes.len()).then(|| self.next_coord())
+    }
+}
+
 fn pack(c: Coord<f64>) -> Option<[i32; 2]> {
     let one = |v: f64| -> Option<i32> {
         let n = (v * SCALE).round();
@@ -308,6 +316,28 @@ impl Packed {
             rings: rings.into(),
             steps: encode(coords, unit),
         })
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Points per line or ring, in order (empty for points).
+    pub fn lens(&self) -> &[u32] {
+        &self.lens
+    }
+
+    /// Rings per polygon of a MultiPolygon (empty otherwise).
+    pub fn rings(&self) -> &[u32] {
+        &self.rings
+    }
+
+    /// Every coordinate, in order, bit for bit as [`Packed::unpack`] gives them, in one
+    /// allocation: what a build needs without the geometry's structure.
+    pub fn coords(&self) -> Vec<Coord<f64>> {
+        let mut out = Vec::with_capacity(self.count as usize);
+        out.extend(Steps::new(self).take(self.count as usize));
+        out
     }
 
     /// The geometry again, bit for bit.

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
 
 use crate::geometry::{MercatorBox, mercator_from_lonlat};
+use crate::model::packed::{Kind, Packed, Shape};
 use crate::model::{FeatureStyle, Lang, Layer};
 
 pub use super::detail::build_lods;
@@ -817,7 +818,7 @@ pub fn styled_render(
 ) -> FeatureRender {
     let style = layer_style.resolve(f);
     let label_text = label_text(layer_style, f, lang);
-    build_feature(f.geometry().as_deref(), style, label_text, defer)
+    build_feature(f.shape(), style, label_text, defer)
 }
 
 /// What a feature's label says in a layer style, in `lang` where the feature has it (`name_zh`
@@ -897,7 +898,6 @@ impl Local {
     }
 }
 
-/// A polygon's ring in local units, without the point that closes it.
 /// Where a feature's label goes (world units): inside its largest polygon (`largest`: that
 /// polygon's rings, in local units about `origin`), else on its lines or points.
 fn label_place(
@@ -928,7 +928,7 @@ fn label_place_of(geometry: &Geometry<f64>, origin: [f64; 2]) -> Option<[f64; 2]
     // The first of the largest, as a build chooses.
     let mut largest: Option<(f64, Vec<Path>)> = None;
     for p in &polygons {
-        let rings: Vec<Vec<[f32; 2]>> = std::iter::once(p.exterior())
+        let rings: Vec<Ring> = std::iter::once(p.exterior())
             .chain(p.interiors())
             .map(|l| local_ring(l, &local))
             .collect();
@@ -937,7 +937,7 @@ fn label_place_of(geometry: &Geometry<f64>, origin: [f64; 2]) -> Option<[f64; 2]
             let paths = rings
                 .into_iter()
                 .map(|r| Path {
-                    points: r.into(),
+                    points: r,
                     closed: true,
                 })
                 .collect();
@@ -955,13 +955,25 @@ fn label_place_of(geometry: &Geometry<f64>, origin: [f64; 2]) -> Option<[f64; 2]
     )
 }
 
-fn local_ring(l: &LineString<f64>, local: &Local) -> Vec<[f32; 2]> {
-    let mut pts: Vec<[f32; 2]> = l.coords().map(|c| local.point(c)).collect();
-    if pts.len() > 1 && pts.first() == pts.last() {
-        pts.pop();
-    }
-    pts
+/// A polygon's ring in local units, without the point that closes it.
+fn local_ring(l: &LineString<f64>, local: &Local) -> Ring {
+    local_ring_of(&l.0, local)
 }
+
+/// [`local_ring`] of a ring's coordinates, made in place (one allocation).
+fn local_ring_of(coords: &[geo::Coord<f64>], local: &Local) -> Ring {
+    let closing = match (coords.first(), coords.last()) {
+        (Some(a), Some(b)) if coords.len() > 1 && local.point(a) == local.point(b) => 1,
+        _ => 0,
+    };
+    coords[..coords.len() - closing]
+        .iter()
+        .map(|c| local.point(c))
+        .collect()
+}
+
+/// A ring in local units, shared (as [`Path::points`] holds it).
+type Ring = std::sync::Arc<[[f32; 2]]>;
 
 /// The full-detail outline of a feature whose detail waited ([`FeatureRender::detail_pending`]):
 /// its polygons' rings, as the build makes them.
@@ -973,7 +985,7 @@ fn full_detail_paths(geometry: &Geometry<f64>, origin: [f64; 2]) -> Vec<Path> {
         .iter()
         .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
         .map(|r| Path {
-            points: local_ring(r, &local).into(),
+            points: local_ring(r, &local),
             closed: true,
         })
         .collect()
@@ -989,86 +1001,219 @@ fn rank(f: &FeatureRender) -> (u8, f64) {
     }
 }
 
+/// A feature's geometry in local units about its origin: what the rest of its build works from.
+struct Projected {
+    bbox: MercatorBox,
+    origin: [f64; 2],
+    /// Every polygon's rings, one polygon after another.
+    polygon_rings: Vec<Ring>,
+    area: f64,
+    /// The largest polygon's rings (as a range of `polygon_rings`), where the label goes.
+    largest: Option<(f64, std::ops::Range<usize>)>,
+    lines: Vec<Ring>,
+    markers: Vec<[f32; 2]>,
+}
+
+impl Projected {
+    /// Nothing yet, about the south-west corner of a box in degrees ([west, south, east,
+    /// north]; none when it is empty). Web Mercator keeps east–west and north–south order:
+    /// the box's corners projected are the projected box.
+    fn framed(degrees: [f64; 4]) -> (Self, Local) {
+        let mut bbox = MercatorBox::EMPTY;
+        if degrees[0] <= degrees[2] && degrees[1] <= degrees[3] {
+            bbox.extend(mercator_from_lonlat(degrees[0], degrees[1]));
+            bbox.extend(mercator_from_lonlat(degrees[2], degrees[3]));
+        }
+        let origin = if bbox.is_empty() {
+            [0.0, 0.0]
+        } else {
+            bbox.min
+        };
+        let projected = Self {
+            bbox,
+            origin,
+            polygon_rings: Vec::new(),
+            area: 0.0,
+            largest: None,
+            lines: Vec::new(),
+            markers: Vec::new(),
+        };
+        (projected, Local::new(origin))
+    }
+
+    /// A polygon's rings, exterior first.
+    fn add_polygon(&mut self, rings: impl Iterator<Item = Ring>) {
+        let start = self.polygon_rings.len();
+        self.polygon_rings.extend(rings);
+        let range = start..self.polygon_rings.len();
+        let a = rings_area(&self.polygon_rings[range.clone()]).abs();
+        self.area += a;
+        if self.largest.as_ref().is_none_or(|(best, _)| a > *best) {
+            self.largest = Some((a, range));
+        }
+    }
+}
+
+/// Grows a box in degrees ([west, south, east, north]) over coordinates.
+fn take_box(degrees: &mut [f64; 4], coords: impl Iterator<Item = geo::Coord<f64>>) {
+    for c in coords {
+        *degrees = [
+            degrees[0].min(c.x),
+            degrees[1].min(c.y),
+            degrees[2].max(c.x),
+            degrees[3].max(c.y),
+        ];
+    }
+}
+
+const NO_BOX: [f64; 4] = [
+    f64::INFINITY,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NEG_INFINITY,
+];
+
+/// A geometry projected: each vertex once, the box from the polygons' exteriors, the lines and
+/// the points (a polygon's holes lie within its exterior).
+fn project_geometry(
+    polygons: &[&Polygon<f64>],
+    lines: &[&LineString<f64>],
+    points: &[[f64; 2]],
+) -> Projected {
+    let mut degrees = NO_BOX;
+    for p in polygons {
+        take_box(&mut degrees, p.exterior().coords().copied());
+    }
+    for l in lines {
+        take_box(&mut degrees, l.coords().copied());
+    }
+    take_box(
+        &mut degrees,
+        points.iter().map(|p| geo::Coord { x: p[0], y: p[1] }),
+    );
+    let (mut projected, local) = Projected::framed(degrees);
+    for p in polygons {
+        projected.add_polygon(
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(|r| local_ring(r, &local)),
+        );
+    }
+    projected.lines = lines
+        .iter()
+        .map(|l| l.coords().map(|c| local.point(c)).collect())
+        .collect();
+    projected.markers = points
+        .iter()
+        .map(|p| local.point(&geo::Coord { x: p[0], y: p[1] }))
+        .collect();
+    projected
+}
+
+/// What [`project_geometry`] makes of a packed polygon or multipolygon (of at least one
+/// polygon), bit for bit, from its coordinates without the geometry's structure around them;
+/// `None` for other kinds.
+fn project_packed(p: &Packed) -> Option<Projected> {
+    let one = [u32::try_from(p.lens().len()).ok()?];
+    let per_polygon: &[u32] = match p.kind() {
+        Kind::Polygon => &one,
+        Kind::MultiPolygon if !p.rings().is_empty() => p.rings(),
+        _ => return None,
+    };
+    let coords = p.coords();
+    // Each ring's coordinates, in order.
+    let mut at = 0usize;
+    let ring_coords: Vec<&[geo::Coord<f64>]> = p
+        .lens()
+        .iter()
+        .map(|&n| {
+            let from = at.min(coords.len());
+            at = at.saturating_add(n as usize);
+            &coords[from..at.min(coords.len())]
+        })
+        .collect();
+    // Each polygon's rings, as a range of `ring_coords`.
+    let mut first = 0usize;
+    let polygons: Vec<std::ops::Range<usize>> = per_polygon
+        .iter()
+        .map(|&n| {
+            let from = first.min(ring_coords.len());
+            first = first.saturating_add(n as usize);
+            from..first.min(ring_coords.len())
+        })
+        .collect();
+    let mut degrees = NO_BOX;
+    for r in &polygons {
+        if let Some(exterior) = ring_coords.get(r.start) {
+            take_box(&mut degrees, exterior.iter().copied());
+        }
+    }
+    let (mut projected, local) = Projected::framed(degrees);
+    for r in polygons {
+        projected.add_polygon(
+            ring_coords[r]
+                .iter()
+                .map(|ring| local_ring_of(ring, &local)),
+        );
+    }
+    Some(projected)
+}
+
 /// Long because it makes all of a feature's draw data in one pass over its geometry: paths, levels
 /// of detail, fills.
 fn build_feature(
-    geometry: Option<&Geometry<f64>>,
+    shape: Option<&Shape>,
     style: FeatureStyle,
     label: Option<String>,
     defer: bool,
 ) -> FeatureRender {
+    if let Some(Shape::Packed(p)) = shape
+        && let Some(projected) = project_packed(p)
+    {
+        // Polygons only, so at least one: the label goes in the largest.
+        return build_projected(projected, style, label, defer, || None);
+    }
+    let geometry = shape.map(Shape::geometry);
+    let geometry = geometry.as_deref();
     let mut polygons: Vec<&Polygon<f64>> = Vec::new();
     let mut lines: Vec<&LineString<f64>> = Vec::new();
     let mut points: Vec<[f64; 2]> = Vec::new();
     if let Some(g) = geometry {
         collect(g, &mut polygons, &mut lines, &mut points);
     }
-    // The box in degrees, then its corners projected: Web Mercator keeps east–west and
-    // north–south order, and each vertex is projected once, below, instead of twice.
-    let mut degrees = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
-    let mut take = |x: f64, y: f64| {
-        degrees = [
-            degrees[0].min(x),
-            degrees[1].min(y),
-            degrees[2].max(x),
-            degrees[3].max(y),
-        ];
-    };
-    for p in &polygons {
-        p.exterior().coords().for_each(|c| take(c.x, c.y));
-    }
-    for l in &lines {
-        l.coords().for_each(|c| take(c.x, c.y));
-    }
-    for p in &points {
-        take(p[0], p[1]);
-    }
-    let mut bbox = MercatorBox::EMPTY;
-    if degrees[0] <= degrees[2] && degrees[1] <= degrees[3] {
-        bbox.extend(mercator_from_lonlat(degrees[0], degrees[1]));
-        bbox.extend(mercator_from_lonlat(degrees[2], degrees[3]));
-    }
-    let origin = if bbox.is_empty() {
-        [0.0, 0.0]
-    } else {
-        bbox.min
-    };
-    let projection = Local::new(origin);
-    let local = |c: &geo::Coord<f64>| projection.point(c);
-    let ring = |l: &LineString<f64>| local_ring(l, &projection);
-    let mut paths = Vec::new();
-    let mut area = 0.0;
-    let mut polygon_rings: Vec<Vec<[f32; 2]>> = Vec::new();
-    // The largest polygon's rings (as a range of `polygon_rings`), where the label goes.
-    let mut largest: Option<(f64, std::ops::Range<usize>)> = None;
-    for p in &polygons {
-        let rings: Vec<Vec<[f32; 2]>> = std::iter::once(p.exterior())
-            .chain(p.interiors())
-            .map(ring)
-            .collect();
-        let a = rings_area(&rings).abs();
-        area += a;
-        let range = polygon_rings.len()..polygon_rings.len() + rings.len();
-        if largest.as_ref().is_none_or(|(best, _)| a > *best) {
-            largest = Some((a, range));
-        }
-        polygon_rings.extend(rings);
-    }
-    // Tolerance in local units (zoom-20 points): flattening is not needed for straight segments,
-    // so this only bounds lyon's internal precision.
-    for r in polygon_rings {
-        paths.push(Path {
-            points: r.into(),
+    let projected = project_geometry(&polygons, &lines, &points);
+    build_projected(projected, style, label, defer, || {
+        label_anchor(geometry, &polygons, &lines, &points)
+    })
+}
+
+/// A feature's draw data from its geometry projected; `anchor` places its label when it has no
+/// polygon.
+fn build_projected(
+    projected: Projected,
+    style: FeatureStyle,
+    label: Option<String>,
+    defer: bool,
+    anchor: impl FnOnce() -> Option<[f64; 2]>,
+) -> FeatureRender {
+    let Projected {
+        bbox,
+        origin,
+        polygon_rings,
+        area,
+        largest,
+        lines,
+        markers,
+    } = projected;
+    let mut paths: Vec<Path> = polygon_rings
+        .into_iter()
+        .map(|points| Path {
+            points,
             closed: true,
-        });
-    }
-    let filled = paths.iter().any(|p| p.closed);
-    let lods = if points.is_empty() {
+        })
+        .collect();
+    let filled = !paths.is_empty();
+    let lods = if markers.is_empty() {
         build_lods(&paths, filled)
     } else {
         Lods::default()
@@ -1077,6 +1222,8 @@ fn build_feature(
     // the geometry when a frame needs it ([`LayerRender::full_detail`]).
     let detail_pending =
         defer && filled && lines.is_empty() && lods.first().is_some_and(|l| l.fill.is_some());
+    // Tolerance in local units (zoom-20 points): flattening is not needed for straight segments,
+    // so this only bounds lyon's internal precision.
     let fill = if !filled {
         None
     } else if detail_pending {
@@ -1090,20 +1237,14 @@ fn build_feature(
             }
         }
     };
-    for l in &lines {
-        paths.push(Path {
-            points: l.coords().map(local).collect::<Vec<_>>().into(),
-            closed: false,
-        });
-    }
-    let markers: Vec<[f32; 2]> = points
-        .iter()
-        .map(|p| local(&geo::Coord { x: p[0], y: p[1] }))
-        .collect();
+    paths.extend(lines.into_iter().map(|points| Path {
+        points,
+        closed: false,
+    }));
     // Only a labelled feature needs a place for its label.
-    let anchor = label.as_ref().and_then(|_| {
-        let largest = largest.map(|(_, range)| &paths[range]);
-        label_place(largest, origin, geometry, &polygons, &lines, &points)
+    let anchor = label.as_ref().and_then(|_| match largest {
+        Some((_, range)) => label_place(paths.get(range), origin, None, &[], &[], &[]),
+        None => anchor(),
     });
     if detail_pending {
         // The label's place and the area are taken: the outline goes until it is drawn.
@@ -1129,6 +1270,86 @@ fn build_feature(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Packed polygons and multipolygons are built from their coordinates alone, exactly as
+    /// from the geometry made again: box, origin, outlines, levels, fills, area and label.
+    #[test]
+    fn packed_areas_are_built_as_their_geometry_would_be() {
+        use geo::{Coord, MultiPolygon};
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n.max(1)
+        };
+        // A ring of `n` vertices around a centre (in 10⁻⁶ degree), closed or not; wobbly
+        // enough that its levels differ.
+        let ring = |c: [i64; 2], r: i64, n: usize, next: &mut dyn FnMut(u64) -> u64| {
+            let mut pts: Vec<Coord<f64>> = (0..n)
+                .map(|k| {
+                    let t = k as f64 / n as f64 * std::f64::consts::TAU;
+                    let rr = (r + next(r as u64 / 3 + 1) as i64) as f64;
+                    let x = c[0] + (rr * t.cos()) as i64;
+                    let y = c[1] + (rr * t.sin()) as i64;
+                    Coord {
+                        x: x as f64 / 1e6,
+                        y: y as f64 / 1e6,
+                    }
+                })
+                .collect();
+            if next(4) != 0 {
+                pts.push(pts[0]);
+            }
+            LineString::new(pts)
+        };
+        let style = crate::model::LayerStyle::default();
+        let mut compared = 0;
+        for round in 0..400 {
+            let polygons: Vec<Polygon<f64>> = (0..1 + next(3))
+                .map(|k| {
+                    let c = [
+                        106_600_000 + next(200_000) as i64 + k as i64 * 300_000,
+                        11_000_000 + next(200_000) as i64,
+                    ];
+                    let r = 200 + next(3_000) as i64;
+                    let n = 3 + next(if round % 2 == 0 { 400 } else { 20 }) as usize;
+                    let holes = (0..next(3))
+                        .map(|_| ring(c, r / 4, 3 + next(40) as usize, &mut next))
+                        .collect();
+                    Polygon::new(ring(c, r, n, &mut next), holes)
+                })
+                .collect();
+            let g = if polygons.len() == 1 && next(2) == 0 {
+                Geometry::Polygon(polygons[0].clone())
+            } else {
+                Geometry::MultiPolygon(MultiPolygon(polygons))
+            };
+            let Some(packed) = Packed::of(&g) else {
+                panic!("not packed: {g:?}");
+            };
+            let label = (next(2) == 0).then(|| "Khu A".to_owned());
+            let feature = crate::model::Feature::from_parts(geojson::Feature::default(), None);
+            let fs = style.resolve(&feature);
+            for defer in [false, true] {
+                let full = build_feature(
+                    Some(&Shape::Full(packed.unpack())),
+                    fs,
+                    label.clone(),
+                    defer,
+                );
+                let made = build_feature(
+                    Some(&Shape::Packed(packed.clone())),
+                    fs,
+                    label.clone(),
+                    defer,
+                );
+                assert_eq!(format!("{made:?}"), format!("{full:?}"), "{g:?}");
+                compared += 1;
+            }
+        }
+        assert_eq!(compared, 800);
+    }
 
     /// The series stands in for the projection to a few thousandths of a point at zoom 20 even
     /// at 80°, and to a millionth in the corridor; far from the origin's latitude, or near the
