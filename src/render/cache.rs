@@ -611,8 +611,8 @@ impl LayerRender {
                 .map(|r| {
                     let paths = r
                         .feature
-                        .geometry()
-                        .map(|g| full_detail_paths(&g, r.origin))
+                        .shape()
+                        .map(|shape| full_detail_paths(shape, r.origin))
                         .unwrap_or_default();
                     let fill = tessellate_rings(rings(&paths), 0.5).unwrap_or_default();
                     Detail {
@@ -977,17 +977,24 @@ type Ring = std::sync::Arc<[[f32; 2]]>;
 
 /// The full-detail outline of a feature whose detail waited ([`FeatureRender::detail_pending`]):
 /// its polygons' rings, as the build makes them.
-fn full_detail_paths(geometry: &Geometry<f64>, origin: [f64; 2]) -> Vec<Path> {
+fn full_detail_paths(shape: &Shape, origin: [f64; 2]) -> Vec<Path> {
+    let closed = |points| Path {
+        points,
+        closed: true,
+    };
+    if let Shape::Packed(p) = shape
+        && let Some(projected) = project_packed(p, Some(origin))
+    {
+        return projected.polygon_rings.into_iter().map(closed).collect();
+    }
+    let geometry = shape.geometry();
     let local = Local::new(origin);
     let (mut polygons, mut lines, mut points) = (Vec::new(), Vec::new(), Vec::new());
-    collect(geometry, &mut polygons, &mut lines, &mut points);
+    collect(&geometry, &mut polygons, &mut lines, &mut points);
     polygons
         .iter()
         .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-        .map(|r| Path {
-            points: local_ring(r, &local),
-            closed: true,
-        })
+        .map(|r| closed(local_ring(r, &local)))
         .collect()
 }
 
@@ -1111,9 +1118,10 @@ fn project_geometry(
 }
 
 /// What [`project_geometry`] makes of a packed polygon or multipolygon (of at least one
-/// polygon), bit for bit, from its coordinates without the geometry's structure around them;
-/// `None` for other kinds.
-fn project_packed(p: &Packed) -> Option<Projected> {
+/// polygon), bit for bit, from its coordinates without the geometry's structure around them
+/// (about `origin` when given, as a feature's full detail made later is); `None` for other
+/// kinds.
+fn project_packed(p: &Packed, origin: Option<[f64; 2]>) -> Option<Projected> {
     let one = [u32::try_from(p.lens().len()).ok()?];
     let per_polygon: &[u32] = match p.kind() {
         Kind::Polygon => &one,
@@ -1148,7 +1156,11 @@ fn project_packed(p: &Packed) -> Option<Projected> {
             take_box(&mut degrees, exterior.iter().copied());
         }
     }
-    let (mut projected, local) = Projected::framed(degrees);
+    let (mut projected, mut local) = Projected::framed(degrees);
+    if let Some(origin) = origin {
+        projected.origin = origin;
+        local = Local::new(origin);
+    }
     for r in polygons {
         projected.add_polygon(
             ring_coords[r]
@@ -1168,7 +1180,7 @@ fn build_feature(
     defer: bool,
 ) -> FeatureRender {
     if let Some(Shape::Packed(p)) = shape
-        && let Some(projected) = project_packed(p)
+        && let Some(projected) = project_packed(p, None)
     {
         // Polygons only, so at least one: the label goes in the largest.
         return build_projected(projected, style, label, defer, || None);
@@ -1272,7 +1284,8 @@ mod tests {
     use super::*;
 
     /// Packed polygons and multipolygons are built from their coordinates alone, exactly as
-    /// from the geometry made again: box, origin, outlines, levels, fills, area and label.
+    /// from the geometry made again: box, origin, outlines, levels, fills, area and label, and
+    /// full detail made later.
     #[test]
     fn packed_areas_are_built_as_their_geometry_would_be() {
         use geo::{Coord, MultiPolygon};
@@ -1346,6 +1359,19 @@ mod tests {
                 );
                 assert_eq!(format!("{made:?}"), format!("{full:?}"), "{g:?}");
                 compared += 1;
+                // Full detail made later, about the build's origin or another.
+                let origin = [full.origin[0] + 1e-7 * next(3) as f64, full.origin[1]];
+                assert_eq!(
+                    format!(
+                        "{:?}",
+                        full_detail_paths(&Shape::Packed(packed.clone()), origin)
+                    ),
+                    format!(
+                        "{:?}",
+                        full_detail_paths(&Shape::Full(packed.unpack()), origin)
+                    ),
+                    "{g:?}"
+                );
             }
         }
         assert_eq!(compared, 800);
