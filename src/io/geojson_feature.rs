@@ -1458,19 +1458,16 @@ thread_local! {
 impl Decimals {
     /// Lets go of the room a very large geometry needed: each thread keeps its own.
     fn trim(&mut self) {
-        const KEEP: usize = 1 << 16;
-        if self.coords.capacity() > KEEP {
-            self.coords.clear();
-            self.coords.shrink_to(KEEP);
+        fn keep_at_most<T>(v: &mut Vec<T>) {
+            const KEEP: usize = 1 << 16;
+            if v.capacity() > KEEP {
+                v.clear();
+                v.shrink_to(KEEP);
+            }
         }
-        if self.lens.capacity() > KEEP {
-            self.lens.clear();
-            self.lens.shrink_to(KEEP);
-        }
-        if self.rings.capacity() > KEEP {
-            self.rings.clear();
-            self.rings.shrink_to(KEEP);
-        }
+        keep_at_most(&mut self.coords);
+        keep_at_most(&mut self.lens);
+        keep_at_most(&mut self.rings);
     }
 
     fn clear(&mut self) {

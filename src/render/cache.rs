@@ -898,61 +898,29 @@ impl Local {
     }
 }
 
-/// Where a feature's label goes (world units): inside its largest polygon (`largest`: that
-/// polygon's rings, in local units about `origin`), else on its lines or points.
-fn label_place(
-    largest: Option<&[Path]>,
-    origin: [f64; 2],
-    geometry: Option<&Geometry<f64>>,
-    polygons: &[&Polygon<f64>],
-    lines: &[&LineString<f64>],
-    points: &[[f64; 2]],
-) -> Option<[f64; 2]> {
-    match largest {
-        Some(rings) => scanline_anchor(rings).map(|p| {
-            [
-                origin[0] + p[0] as f64 / LOCAL_PER_WORLD,
-                origin[1] + p[1] as f64 / LOCAL_PER_WORLD,
-            ]
-        }),
-        None => label_anchor(geometry, polygons, lines, points),
-    }
+/// Where a feature's label goes (world units) inside a polygon given as its rings, in local
+/// units about `origin`.
+fn anchor_in(rings: &[Ring], origin: [f64; 2]) -> Option<[f64; 2]> {
+    scanline_anchor(rings).map(|p| {
+        [
+            origin[0] + p[0] as f64 / LOCAL_PER_WORLD,
+            origin[1] + p[1] as f64 / LOCAL_PER_WORLD,
+        ]
+    })
 }
 
-/// [`label_place`] for a geometry alone: what a feature that gains a label (its layer's label
-/// property or the language changed) needs, without building its draw data again.
+/// Where a feature's label goes, for a geometry alone (its rings in local units about
+/// `origin`): what a feature that gains a label (its layer's label property or the language
+/// changed) needs, without building its draw data again. Inside its largest polygon (the first
+/// of the largest, as a build chooses), else on its lines or points.
 fn label_place_of(geometry: &Geometry<f64>, origin: [f64; 2]) -> Option<[f64; 2]> {
-    let local = Local::new(origin);
     let (mut polygons, mut lines, mut points) = (Vec::new(), Vec::new(), Vec::new());
     collect(geometry, &mut polygons, &mut lines, &mut points);
-    // The first of the largest, as a build chooses.
-    let mut largest: Option<(f64, Vec<Path>)> = None;
-    for p in &polygons {
-        let rings: Vec<Ring> = std::iter::once(p.exterior())
-            .chain(p.interiors())
-            .map(|l| local_ring(l, &local))
-            .collect();
-        let a = rings_area(&rings).abs();
-        if largest.as_ref().is_none_or(|(best, _)| a > *best) {
-            let paths = rings
-                .into_iter()
-                .map(|r| Path {
-                    points: r,
-                    closed: true,
-                })
-                .collect();
-            largest = Some((a, paths));
-        }
+    let projected = project_geometry(&polygons, &[], &[], Some(origin));
+    match projected.largest {
+        Some((_, range)) => anchor_in(&projected.polygon_rings[range], origin),
+        None => label_anchor(Some(geometry), &polygons, &lines, &points),
     }
-    let largest = largest.map(|(_, paths)| paths);
-    label_place(
-        largest.as_deref(),
-        origin,
-        Some(geometry),
-        &polygons,
-        &lines,
-        &points,
-    )
 }
 
 /// A polygon's ring in local units, without the point that closes it.
@@ -978,23 +946,23 @@ type Ring = std::sync::Arc<[[f32; 2]]>;
 /// The full-detail outline of a feature whose detail waited ([`FeatureRender::detail_pending`]):
 /// its polygons' rings, as the build makes them.
 fn full_detail_paths(shape: &Shape, origin: [f64; 2]) -> Vec<Path> {
-    let closed = |points| Path {
-        points,
-        closed: true,
+    let projected = match shape {
+        Shape::Packed(p) => project_packed(p, Some(origin)),
+        Shape::Full(_) => None,
     };
-    if let Shape::Packed(p) = shape
-        && let Some(projected) = project_packed(p, Some(origin))
-    {
-        return projected.polygon_rings.into_iter().map(closed).collect();
-    }
-    let geometry = shape.geometry();
-    let local = Local::new(origin);
-    let (mut polygons, mut lines, mut points) = (Vec::new(), Vec::new(), Vec::new());
-    collect(&geometry, &mut polygons, &mut lines, &mut points);
-    polygons
-        .iter()
-        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-        .map(|r| closed(local_ring(r, &local)))
+    let projected = projected.unwrap_or_else(|| {
+        let geometry = shape.geometry();
+        let (mut polygons, mut lines, mut points) = (Vec::new(), Vec::new(), Vec::new());
+        collect(&geometry, &mut polygons, &mut lines, &mut points);
+        project_geometry(&polygons, &[], &[], Some(origin))
+    });
+    projected
+        .polygon_rings
+        .into_iter()
+        .map(|points| Path {
+            points,
+            closed: true,
+        })
         .collect()
 }
 
@@ -1022,19 +990,20 @@ struct Projected {
 }
 
 impl Projected {
-    /// Nothing yet, about the south-west corner of a box in degrees ([west, south, east,
-    /// north]; none when it is empty). Web Mercator keeps east–west and north–south order:
-    /// the box's corners projected are the projected box.
-    fn framed(degrees: [f64; 4]) -> (Self, Local) {
+    /// Nothing yet, in a box in degrees ([west, south, east, north]; none when it is empty),
+    /// about its south-west corner unless `origin` is given (as for a feature's full detail
+    /// made later). Web Mercator keeps east–west and north–south order: the box's corners
+    /// projected are the projected box.
+    fn framed(degrees: [f64; 4], origin: Option<[f64; 2]>) -> (Self, Local) {
         let mut bbox = MercatorBox::EMPTY;
         if degrees[0] <= degrees[2] && degrees[1] <= degrees[3] {
             bbox.extend(mercator_from_lonlat(degrees[0], degrees[1]));
             bbox.extend(mercator_from_lonlat(degrees[2], degrees[3]));
         }
-        let origin = if bbox.is_empty() {
-            [0.0, 0.0]
-        } else {
-            bbox.min
+        let origin = match origin {
+            Some(origin) => origin,
+            None if bbox.is_empty() => [0.0, 0.0],
+            None => bbox.min,
         };
         let projected = Self {
             bbox,
@@ -1081,11 +1050,12 @@ const NO_BOX: [f64; 4] = [
 ];
 
 /// A geometry projected: each vertex once, the box from the polygons' exteriors, the lines and
-/// the points (a polygon's holes lie within its exterior).
+/// the points (a polygon's holes lie within its exterior), about `origin` when given.
 fn project_geometry(
     polygons: &[&Polygon<f64>],
     lines: &[&LineString<f64>],
     points: &[[f64; 2]],
+    origin: Option<[f64; 2]>,
 ) -> Projected {
     let mut degrees = NO_BOX;
     for p in polygons {
@@ -1098,7 +1068,7 @@ fn project_geometry(
         &mut degrees,
         points.iter().map(|p| geo::Coord { x: p[0], y: p[1] }),
     );
-    let (mut projected, local) = Projected::framed(degrees);
+    let (mut projected, local) = Projected::framed(degrees, origin);
     for p in polygons {
         projected.add_polygon(
             std::iter::once(p.exterior())
@@ -1156,11 +1126,7 @@ fn project_packed(p: &Packed, origin: Option<[f64; 2]>) -> Option<Projected> {
             take_box(&mut degrees, exterior.iter().copied());
         }
     }
-    let (mut projected, mut local) = Projected::framed(degrees);
-    if let Some(origin) = origin {
-        projected.origin = origin;
-        local = Local::new(origin);
-    }
+    let (mut projected, local) = Projected::framed(degrees, origin);
     for r in polygons {
         projected.add_polygon(
             ring_coords[r]
@@ -1193,7 +1159,7 @@ fn build_feature(
     if let Some(g) = geometry {
         collect(g, &mut polygons, &mut lines, &mut points);
     }
-    let projected = project_geometry(&polygons, &lines, &points);
+    let projected = project_geometry(&polygons, &lines, &points, None);
     build_projected(projected, style, label, defer, || {
         label_anchor(geometry, &polygons, &lines, &points)
     })
@@ -1217,6 +1183,11 @@ fn build_projected(
         lines,
         markers,
     } = projected;
+    // Only a labelled feature needs a place for its label.
+    let anchor = label.as_ref().and_then(|_| match largest {
+        Some((_, range)) => anchor_in(&polygon_rings[range], origin),
+        None => anchor(),
+    });
     let mut paths: Vec<Path> = polygon_rings
         .into_iter()
         .map(|points| Path {
@@ -1253,11 +1224,6 @@ fn build_projected(
         points,
         closed: false,
     }));
-    // Only a labelled feature needs a place for its label.
-    let anchor = label.as_ref().and_then(|_| match largest {
-        Some((_, range)) => label_place(paths.get(range), origin, None, &[], &[], &[]),
-        None => anchor(),
-    });
     if detail_pending {
         // The label's place and the area are taken: the outline goes until it is drawn.
         paths = Vec::new();

@@ -163,8 +163,8 @@ pub(super) fn collect<'a>(
 /// the middle of its extent, the middle of the widest stretch that is inside (even-odd).
 /// geo's `InteriorPoint` finds a similar point but costs twenty times as much, which on a
 /// 100 000-polygon layer was most of the load.
-pub(super) fn scanline_anchor(rings: &[Path]) -> Option<[f32; 2]> {
-    let exterior = &rings.first()?.points;
+pub(super) fn scanline_anchor<R: AsRef<[[f32; 2]]>>(rings: &[R]) -> Option<[f32; 2]> {
+    let exterior = rings.first()?.as_ref();
     let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
     for p in exterior.iter() {
         lo = lo.min(p[1]);
@@ -176,9 +176,10 @@ pub(super) fn scanline_anchor(rings: &[Path]) -> Option<[f32; 2]> {
     let y = (lo + hi) / 2.0;
     let mut xs: Vec<f32> = Vec::new();
     for r in rings {
-        let n = r.points.len();
+        let r = r.as_ref();
+        let n = r.len();
         for i in 0..n {
-            let (a, b) = (r.points[i], r.points[(i + 1) % n]);
+            let (a, b) = (r[i], r[(i + 1) % n]);
             if (a[1] > y) != (b[1] > y) {
                 xs.push(a[0] + (y - a[1]) * (b[0] - a[0]) / (b[1] - a[1]));
             }
