@@ -260,7 +260,7 @@ fn bench(c: &mut Criterion) {
         g.bench_function("level-of-detail build (one thread)", |b| {
             b.iter(|| {
                 for p in &paths {
-                    black_box(build_lods(p, true));
+                    black_box(build_lods(p, true, false));
                 }
             })
         });

@@ -12,7 +12,7 @@ use crate::model::{FeatureStyle, Lang, Layer};
 
 pub use super::detail::build_lods;
 use super::detail::*;
-use super::lods::Points;
+use super::lods::{LodRef, Points};
 pub use super::lods::{Lods, Outline};
 use super::tessellate::{FillMesh, FillRef, ring_contains, rings_area, tessellate_rings};
 
@@ -33,6 +33,14 @@ pub struct Path {
 /// half a point at zoom 15, 13.5, 12, 10.5 and 9. Steps of about 2.8: with steps of 8, a frame
 /// just past a level's zoom drew up to eight times the vertices a point of error allows.
 pub const LOD_TOLERANCES: [f32; 5] = [16.0, 45.0, 128.0, 362.0, 1024.0];
+
+/// The finest tolerance whose level a deferred build triangulates
+/// ([`LayerRender::build_deferred`]). The finest level (16) is drawn only from zoom 14.5 on,
+/// where a few thousand features share the screen at most: its fill is made on demand, as full
+/// detail is ([`FeatureRender::finest_fill`]). Triangulating it for every feature of the large
+/// layer was about a quarter of the time to the first frame's draw data, for zooms the first
+/// frame never draws.
+pub const FINEST_FILLED_TOLERANCE: f32 = LOD_TOLERANCES[1];
 
 /// A simplified version of a feature, for zooms where its full detail is below a pixel, as
 /// made; a feature holds its levels packed ([`Lods`]).
@@ -63,9 +71,12 @@ pub struct FeatureRender {
     /// Simplified versions, finest first; only those that save at least half the vertices.
     pub lods: Lods,
     /// Full detail is left until a frame draws it ([`LayerRender::build_deferred`]): `paths`
-    /// is empty and `fill` an empty placeholder meanwhile, and the finest simplified level is
-    /// drawn and picked instead.
+    /// is empty and `fill` an empty placeholder meanwhile; the finest simplified level with a
+    /// fill is drawn instead, and the finest of all is picked.
     pub detail_pending: bool,
+    /// The finest simplified level's fill, made on demand when a deferred build left it out
+    /// ([`FINEST_FILLED_TOLERANCE`]); `None` until a frame draws that level.
+    pub finest_fill: Option<FillMesh>,
     /// What each level of detail costs, kept here so a frame chooses without following pointers.
     pub costs: LevelCosts,
 }
@@ -77,6 +88,8 @@ pub struct LevelCosts {
     pub levels: u8,
     pub tolerance: [f32; LOD_TOLERANCES.len() + 1],
     pub has_fill: [bool; LOD_TOLERANCES.len() + 1],
+    /// The level's fill is not made yet but can be ([`FeatureRender::finest_fill`]).
+    pub fill_later: [bool; LOD_TOLERANCES.len() + 1],
     pub fill_vertices: [u32; LOD_TOLERANCES.len() + 1],
     pub line_points: [u32; LOD_TOLERANCES.len() + 1],
 }
@@ -108,9 +121,12 @@ impl FeatureRender {
         );
         c.line_points[0] = count(&self.paths);
         for (k, l) in self.lods.iter().take(LOD_TOLERANCES.len()).enumerate() {
+            let fill = self.level_fill(k + 1);
             c.tolerance[k + 1] = l.tolerance;
-            c.has_fill[k + 1] = l.fill.is_some();
-            c.fill_vertices[k + 1] = vertices(l.fill, Outline::Level(l));
+            c.has_fill[k + 1] = fill.is_some();
+            c.fill_later[k + 1] =
+                k == 0 && fill.is_none() && self.fill.is_some() && l.rings().next().is_some();
+            c.fill_vertices[k + 1] = vertices(fill, Outline::Level(l));
             c.line_points[k + 1] = u32::try_from(l.point_count()).unwrap_or(u32::MAX);
             c.levels += 1;
         }
@@ -125,6 +141,24 @@ pub fn rings(paths: &[Path]) -> impl Iterator<Item = &[[f32; 2]]> {
 }
 
 impl FeatureRender {
+    /// Level `k`'s fill (0: full detail, then the simplified levels, finest first), wherever
+    /// it is kept.
+    pub fn level_fill(&self, k: usize) -> Option<FillRef<'_>> {
+        match k {
+            0 => self.fill.as_ref().map(FillMesh::as_ref),
+            k => self.simplified_fill(k, self.lods.get(k - 1)?),
+        }
+    }
+
+    /// The fill of simplified level `k` (1: the finest), `l`.
+    pub fn simplified_fill<'a>(&'a self, k: usize, l: LodRef<'a>) -> Option<FillRef<'a>> {
+        l.fill.or_else(|| {
+            (k == 1)
+                .then(|| self.finest_fill.as_ref().map(FillMesh::as_ref))
+                .flatten()
+        })
+    }
+
     /// The outline drawn and picked at full detail: the finest simplified one while the
     /// detail waits.
     pub fn finest_paths(&self) -> Outline<'_> {
@@ -207,7 +241,7 @@ impl LayerRender {
         };
         for f in &self.features {
             b.paths += paths(&f.paths);
-            b.fills += fill(f.fill.as_ref());
+            b.fills += fill(f.fill.as_ref()) + fill(f.finest_fill.as_ref());
             b.lods += f.lods.heap_bytes();
             b.other += f.markers.capacity() * 8 + f.label.as_ref().map_or(0, |l| l.0.capacity());
         }
@@ -252,12 +286,21 @@ pub struct LayerRender {
     /// Zoomed out over a windowed table: only the overview is drawn, and nothing is picked
     /// (the rows held are a few among many; drawn over the overview they would stand out).
     pub overview_only: bool,
-    /// Features the last frame drew with a simplified level standing in for full detail still
-    /// to be made (see [`LayerRender::build_deferred`]): what to make next. Written by the
-    /// painter, which holds the render shared.
-    pub stand_ins: std::sync::Mutex<Vec<usize>>,
-    /// Features whose full detail was made on demand, oldest first.
-    made_on_demand: std::collections::VecDeque<usize>,
+    /// Features the last frame drew with a simplified level standing in for full detail or a
+    /// fill still to be made (see [`LayerRender::build_deferred`]): what to make next. Written
+    /// by the painter, which holds the render shared.
+    pub stand_ins: std::sync::Mutex<Vec<(usize, Awaited)>>,
+    /// Features whose full detail or finest fill was made on demand, oldest first.
+    made_on_demand: std::collections::VecDeque<(usize, Awaited)>,
+}
+
+/// What a frame drew a stand-in for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Awaited {
+    /// Full detail, outline and fill ([`FeatureRender::detail_pending`]).
+    Full,
+    /// The finest simplified level's fill ([`FeatureRender::finest_fill`]).
+    FinestFill,
 }
 
 /// An image of every row of a table too large to hold, and where it lies.
@@ -353,19 +396,35 @@ fn pack_coarse(features: &[FeatureRender], briefs: &mut [Brief]) -> (Vec<[f32; 2
     (vertices, indices)
 }
 
-/// A feature whose full detail is to be made: its place in the layer, its render's origin,
-/// and the feature (shared with the layer, so that it goes to another thread without a copy).
+/// A feature whose full detail or finest fill is to be made, and its place in the layer.
 pub struct DetailRequest {
     pub index: usize,
-    pub origin: [f64; 2],
-    pub feature: std::sync::Arc<crate::model::Feature>,
+    pub make: Make,
 }
 
-/// A feature's full detail made after a deferred build: its outline and its fill.
+/// What to make a feature's detail from.
+pub enum Make {
+    /// Full detail: from the feature (shared with the layer, so that it goes to another thread
+    /// without a copy), about its render's origin.
+    Full {
+        origin: [f64; 2],
+        feature: std::sync::Arc<crate::model::Feature>,
+    },
+    /// The finest level's fill: from that level's rings (local units).
+    FinestFill { rings: Vec<Vec<[f32; 2]>> },
+}
+
+/// Detail made after a deferred build.
 pub struct Detail {
     pub index: usize,
-    pub paths: Vec<Path>,
-    pub fill: FillMesh,
+    pub made: Made,
+}
+
+/// A feature's full detail (its outline and its fill), or its finest level's fill and the
+/// number of points it was made from.
+pub enum Made {
+    Full { paths: Vec<Path>, fill: FillMesh },
+    FinestFill { fill: FillMesh, points: usize },
 }
 
 /// Full detail made on demand, for [`LayerRender::apply_detail`].
@@ -459,18 +518,24 @@ impl LayerRender {
         };
         wanted
             .into_iter()
-            .filter_map(|i| self.request(layer, i))
+            .filter_map(|(i, awaited)| self.request(layer, i, awaited))
             .take(limit)
             .collect()
     }
 
-    fn request(&self, layer: &Layer, index: usize) -> Option<DetailRequest> {
-        let f = self.features.get(index).filter(|f| f.detail_pending)?;
-        Some(DetailRequest {
-            index,
-            origin: f.origin,
-            feature: layer.features().get(index)?.clone(),
-        })
+    fn request(&self, layer: &Layer, index: usize, awaited: Awaited) -> Option<DetailRequest> {
+        let f = self.features.get(index)?;
+        let make = match awaited {
+            Awaited::Full if f.detail_pending => Make::Full {
+                origin: f.origin,
+                feature: layer.features().get(index)?.clone(),
+            },
+            Awaited::FinestFill if f.costs.fill_later[1] => Make::FinestFill {
+                rings: f.lods.first()?.rings().map(Points::to_vec).collect(),
+            },
+            _ => return None,
+        };
+        Some(DetailRequest { index, make })
     }
 
     /// Whether the last frame drew a simplified level in place of full detail.
@@ -481,32 +546,43 @@ impl LayerRender {
     /// Lets go of full detail made on demand, oldest first, of features outside `view`, until
     /// what is left holds at most `budget` bytes. Their simplified levels stand in again.
     pub fn evict_detail(&mut self, view: &MercatorBox, budget: usize) {
-        let held = |f: &FeatureRender| fill_bytes(f.fill.as_ref()) + paths_bytes(&f.paths);
+        let held = |f: &FeatureRender, awaited: Awaited| match awaited {
+            Awaited::Full => fill_bytes(f.fill.as_ref()) + paths_bytes(&f.paths),
+            Awaited::FinestFill => fill_bytes(f.finest_fill.as_ref()),
+        };
         let mut bytes: usize = self
             .made_on_demand
             .iter()
-            .filter_map(|&i| self.features.get(i))
-            .map(held)
+            .filter_map(|&(i, a)| Some(held(self.features.get(i)?, a)))
             .sum();
         if bytes <= budget {
             return;
         }
         let mut kept = std::collections::VecDeque::new();
-        while let Some(i) = self.made_on_demand.pop_front() {
+        while let Some((i, awaited)) = self.made_on_demand.pop_front() {
             let Some(f) = self.features.get_mut(i) else {
                 continue;
             };
-            if f.detail_pending {
+            let still_held = match awaited {
+                Awaited::Full => !f.detail_pending,
+                Awaited::FinestFill => f.finest_fill.is_some(),
+            };
+            if !still_held {
                 continue;
             }
             if bytes > budget && !f.bbox.intersects(view) {
-                bytes = bytes.saturating_sub(held(f));
-                f.fill = Some(FillMesh::default());
-                f.paths = Vec::new();
-                f.detail_pending = true;
+                bytes = bytes.saturating_sub(held(f, awaited));
+                match awaited {
+                    Awaited::Full => {
+                        f.fill = Some(FillMesh::default());
+                        f.paths = Vec::new();
+                        f.detail_pending = true;
+                    }
+                    Awaited::FinestFill => f.finest_fill = None,
+                }
                 f.refresh_costs();
             } else {
-                kept.push_back(i);
+                kept.push_back((i, awaited));
             }
         }
         self.made_on_demand = kept;
@@ -596,7 +672,7 @@ impl LayerRender {
     /// built from).
     pub fn pending_requests(&self, layer: &Layer) -> Vec<DetailRequest> {
         (0..self.features.len())
-            .filter_map(|i| self.request(layer, i))
+            .filter_map(|i| self.request(layer, i, Awaited::Full))
             .collect()
     }
 
@@ -609,16 +685,26 @@ impl LayerRender {
             requests
                 .into_par_iter()
                 .map(|r| {
-                    let paths = r
-                        .feature
-                        .shape()
-                        .map(|shape| full_detail_paths(shape, r.origin))
-                        .unwrap_or_default();
-                    let fill = tessellate_rings(rings(&paths), 0.5).unwrap_or_default();
+                    let made = match r.make {
+                        Make::Full { origin, feature } => {
+                            let paths = feature
+                                .shape()
+                                .map(|shape| full_detail_paths(shape, origin))
+                                .unwrap_or_default();
+                            let fill = tessellate_rings(rings(&paths), 0.5).unwrap_or_default();
+                            Made::Full { paths, fill }
+                        }
+                        // As the build makes a level's fill; one it cannot make is drawn
+                        // without, as full detail is.
+                        Make::FinestFill { rings } => Made::FinestFill {
+                            fill: tessellate_rings(rings.iter().map(Vec::as_slice), 0.5)
+                                .unwrap_or_default(),
+                            points: rings.iter().map(Vec::len).sum(),
+                        },
+                    };
                     Detail {
                         index: r.index,
-                        paths,
-                        fill,
+                        made,
                     }
                 })
                 .collect()
@@ -648,14 +734,30 @@ impl LayerRender {
             return false;
         }
         for d in done.made {
-            if let Some(f) = self.features.get_mut(d.index)
-                && f.detail_pending
-            {
-                f.paths = d.paths;
-                f.fill = Some(d.fill);
-                f.detail_pending = false;
-                f.refresh_costs();
-                self.made_on_demand.push_back(d.index);
+            let Some(f) = self.features.get_mut(d.index) else {
+                continue;
+            };
+            match d.made {
+                Made::Full { paths, fill } if f.detail_pending => {
+                    f.paths = paths;
+                    f.fill = Some(fill);
+                    f.detail_pending = false;
+                    f.refresh_costs();
+                    self.made_on_demand.push_back((d.index, Awaited::Full));
+                }
+                // Made from the level the feature still has (an edit makes the feature again).
+                Made::FinestFill { fill, points }
+                    if f.costs.fill_later[1]
+                        && f.lods.first().is_some_and(|l| {
+                            l.rings().map(Points::len).sum::<usize>() == points
+                        }) =>
+                {
+                    f.finest_fill = Some(fill);
+                    f.refresh_costs();
+                    self.made_on_demand
+                        .push_back((d.index, Awaited::FinestFill));
+                }
+                _ => {}
             }
         }
         true
@@ -1197,14 +1299,14 @@ fn build_projected(
         .collect();
     let filled = !paths.is_empty();
     let lods = if markers.is_empty() {
-        build_lods(&paths, filled)
+        build_lods(&paths, filled, !defer)
     } else {
         Lods::default()
     };
     // With simplified versions to draw meanwhile, full detail can wait: it is made again from
     // the geometry when a frame needs it ([`LayerRender::full_detail`]).
     let detail_pending =
-        defer && filled && lines.is_empty() && lods.first().is_some_and(|l| l.fill.is_some());
+        defer && filled && lines.is_empty() && lods.iter().any(|l| l.fill.is_some());
     // Tolerance in local units (zoom-20 points): flattening is not needed for straight segments,
     // so this only bounds lyon's internal precision.
     let fill = if !filled {
@@ -1239,6 +1341,7 @@ fn build_projected(
         area,
         lods,
         detail_pending,
+        finest_fill: None,
         costs: LevelCosts::default(),
     };
     f.refresh_costs();

@@ -3,16 +3,17 @@
 
 use geo::{Geometry, InteriorPoint, LineString, Polygon};
 
-use super::cache::{LOD_TOLERANCES, Lod, Path, rings};
+use super::cache::{FINEST_FILLED_TOLERANCE, LOD_TOLERANCES, Lod, Path, rings};
 use super::lods::Lods;
 use super::tessellate::tessellate_rings;
 use crate::geometry::mercator_from_lonlat;
 
 /// Simplified versions of a feature's rings and lines (Ramer–Douglas–Peucker, [`simplify`]),
-/// triangulated again for the fill. A level is kept only if it has at most half the vertices of
+/// triangulated again for the fill: every level, or with `fill_finest` false those from
+/// [`FINEST_FILLED_TOLERANCE`] up. A level is kept only if it has at most half the vertices of
 /// the one before it; rings that collapse are dropped from it, and once every ring has
 /// collapsed no coarser level is kept (there is nothing left to draw but a dot).
-pub fn build_lods(paths: &[Path], filled: bool) -> Lods {
+pub fn build_lods(paths: &[Path], filled: bool, fill_finest: bool) -> Lods {
     let mut lods: Vec<Lod> = Vec::new();
     let mut previous: usize = paths.iter().map(|p| p.points.len()).sum();
     if previous < 32 {
@@ -58,7 +59,7 @@ pub fn build_lods(paths: &[Path], filled: bool) -> Lods {
         }
         previous = count;
         source = simplified.clone();
-        let fill = if filled {
+        let fill = if filled && (fill_finest || tolerance >= FINEST_FILLED_TOLERANCE) {
             if rings(&simplified).next().is_none() {
                 None
             } else {

@@ -6,7 +6,7 @@ use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke, pos2, vec2};
 use crate::geometry::{MercatorBox, mercator::points_per_world};
 use crate::model::Color;
 
-use super::cache::{BriefKind, FeatureRender, LOCAL_PER_WORLD, LayerRender};
+use super::cache::{Awaited, BriefKind, FeatureRender, LOCAL_PER_WORLD, LayerRender};
 use super::gpu::{Batch, FillVertex};
 use super::lods::Outline;
 use super::tessellate::{FillMesh, IndicesRef};
@@ -252,7 +252,7 @@ pub fn layer_frame(
     let mut top: Vec<Shape> = Vec::new();
     let scale = t.scale();
     let px_per_local = (scale / LOCAL_PER_WORLD) as f32;
-    let mut stand_ins: Vec<usize> = Vec::new();
+    let mut stand_ins: Vec<(usize, Awaited)> = Vec::new();
     for &i in &visible {
         let highlight = emphasis(i);
         // A feature smaller than a dot is drawn from its brief alone.
@@ -324,12 +324,25 @@ pub fn layer_frame(
         let level = (1..usize::from(c.levels))
             .rev()
             .find(|&k| {
-                c.tolerance[k] * px_per_local <= max_error && (!c.has_fill[0] || c.has_fill[k])
+                c.tolerance[k] * px_per_local <= max_error
+                    && (!c.has_fill[0] || c.has_fill[k] || c.fill_later[k])
             })
             .unwrap_or(0);
-        // Full detail still to be made: the finest simplified level stands in.
-        let pending = level == 0 && f.detail_pending;
-        let level = if pending { 1 } else { level };
+        // Full detail or the finest level's fill still to be made: the finest simplified level
+        // with a fill stands in.
+        let awaited = if level == 0 && f.detail_pending {
+            Some(Awaited::Full)
+        } else if c.fill_later[level] {
+            Some(Awaited::FinestFill)
+        } else {
+            None
+        };
+        let level = match awaited {
+            Some(_) => (level.max(1)..usize::from(c.levels))
+                .find(|&k| c.has_fill[k])
+                .unwrap_or(level.max(1)),
+            None => level,
+        };
         let fill_cost = if c.has_fill[level] {
             c.fill_vertices[level] as usize
         } else {
@@ -354,9 +367,9 @@ pub fn layer_frame(
             *budget = budget.saturating_sub(4);
             continue;
         }
-        // Drawn, with a stand-in: its full-detail fill is to be made.
-        if pending {
-            stand_ins.push(i);
+        // Drawn, with a stand-in: what it stands in for is to be made.
+        if let Some(a) = awaited {
+            stand_ins.push((i, a));
         }
         let outline = match level {
             0 => Outline::Full(&f.paths),
@@ -367,7 +380,7 @@ pub fn layer_frame(
         };
         let fill_mesh = match (level, outline) {
             (0, _) => f.fill.as_ref().map(FillMesh::as_ref),
-            (_, Outline::Level(l)) => l.fill,
+            (k, Outline::Level(l)) => f.simplified_fill(k, l),
             (_, Outline::Full(_)) => None,
         };
         if let Some(fill) = fill_mesh {
@@ -684,6 +697,7 @@ mod tests {
     use crate::geometry::mercator_from_lonlat;
     use crate::io::parse_geojson;
     use crate::model::{Layer, LayerStyle};
+    use crate::render::cache::{LOD_TOLERANCES, Make};
 
     /// `n` circles of `k` vertices each, side by side.
     fn circles(n: usize, k: usize) -> LayerRender {
@@ -692,13 +706,19 @@ mod tests {
 
     /// The layer of [`circles`]: ten to a row, 0.01° apart from (106.6, 11.0), 0.004° across.
     fn circles_layer(n: usize, k: usize) -> Layer {
+        sized_circles_layer(n, k, |_| 0.004)
+    }
+
+    /// Like [`circles_layer`], circle `i` of radius `radius(i)` (degrees).
+    fn sized_circles_layer(n: usize, k: usize, radius: impl Fn(usize) -> f64) -> Layer {
         let features: Vec<String> = (0..n)
             .map(|i| {
                 let (cx, cy) = (106.6 + (i % 10) as f64 * 0.01, 11.0 + (i / 10) as f64 * 0.01);
+                let r = radius(i);
                 let ring: Vec<String> = (0..=k)
                     .map(|j| {
                         let a = j as f64 / k as f64 * std::f64::consts::TAU;
-                        format!("[{},{}]", cx + 0.004 * a.cos(), cy + 0.004 * a.sin())
+                        format!("[{},{}]", cx + r * a.cos(), cy + r * a.sin())
                     })
                     .collect();
                 format!(r#"{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[{}]]}}}}"#, ring.join(","))
@@ -918,6 +938,87 @@ mod tests {
         assert!(render.features[0].detail_pending);
         frame_cost_at(&render, first, 18.0, VERTEX_BUDGET);
         assert!(render.has_stand_ins(), "asked for again");
+    }
+
+    /// A frame's fills: vertices (positions and colours) and triangles.
+    fn fills_drawn(
+        render: &LayerRender,
+        center: [f64; 2],
+        zoom: f64,
+    ) -> (Vec<FillVertex>, Vec<u32>) {
+        let rect = Rect::from_min_size(pos2(0.0, 0.0), egui::vec2(1000.0, 800.0));
+        let t = ScreenTransform::new(mercator_from_lonlat(center[0], center[1]), zoom, rect);
+        let mut budget = VERTEX_BUDGET;
+        let frame = layer_frame(rect, &t, render, 1.0, |_| None, &mut budget);
+        (frame.batch.vertices.clone(), frame.batch.indices.clone())
+    }
+
+    #[test]
+    fn a_deferred_build_fills_its_finest_level_on_demand_as_a_whole_build_does() {
+        let layer = circles_layer(20, 200);
+        let whole = LayerRender::build(&layer);
+        let mut render = LayerRender::build_deferred(&layer, None);
+        // Zoom 15.5: the finest level (16) is within a point, the next (128 for these circles)
+        // is not.
+        let (first, zoom) = ([106.6, 11.0], 15.5);
+        for (w, d) in whole.features.iter().zip(&render.features) {
+            assert_eq!(w.lods.first().map(|l| l.tolerance), Some(LOD_TOLERANCES[0]));
+            assert!(w.level_fill(1).is_some(), "a whole build fills every level");
+            assert!(d.level_fill(1).is_none() && d.costs.fill_later[1]);
+            assert!(d.level_fill(2).is_some());
+        }
+        // Meanwhile the next level with a fill stands in, and the frame asks for the finest.
+        let stand_in = fills_drawn(&render, first, zoom);
+        assert!(!stand_in.1.is_empty(), "filled meanwhile");
+        let wanted = render.take_stand_ins(&layer, 100);
+        assert!(wanted.iter().any(|r| r.index == 0));
+        assert!(
+            wanted
+                .iter()
+                .all(|r| matches!(r.make, Make::FinestFill { .. }))
+        );
+        // Made for a feature made again since (an edit), it is not put in place.
+        let mut edited = LayerRender::build_deferred(&layer, None);
+        edited.uid = render.uid;
+        edited.features[0] = whole.features[0].clone();
+        let again = render.take_stand_ins(&layer, 100);
+        assert!(again.is_empty(), "taken once");
+        let made = LayerRender::full_detail(render.uid, wanted);
+        let made_again =
+            LayerRender::full_detail(render.uid, fills_requested(&render, &layer, first, zoom));
+        assert!(edited.apply_detail(made_again));
+        assert!(edited.features[0].finest_fill.is_none());
+        // Made: the frame draws what a whole build draws, to the bit.
+        assert!(render.apply_detail(made));
+        assert!(render.features[0].finest_fill.is_some());
+        assert!(!render.features[0].costs.fill_later[1]);
+        let filled = fills_drawn(&render, first, zoom);
+        assert_eq!(filled, fills_drawn(&whole, first, zoom));
+        assert_ne!(filled, stand_in);
+        fills_drawn(&render, first, zoom);
+        assert!(!render.has_stand_ins(), "nothing more to make");
+        // Let go out of view past the budget, and asked for again when drawn.
+        render.evict_detail(&view_at([106.7, 11.1], zoom), 1 << 20);
+        assert!(
+            render.features[0].finest_fill.is_some(),
+            "within the budget"
+        );
+        render.evict_detail(&view_at([106.7, 11.1], zoom), 0);
+        assert!(render.features[0].finest_fill.is_none());
+        assert!(render.features[0].costs.fill_later[1]);
+        assert_eq!(fills_drawn(&render, first, zoom), stand_in);
+        assert!(render.has_stand_ins());
+    }
+
+    /// The requests a frame at `zoom` over `center` leaves.
+    fn fills_requested(
+        render: &LayerRender,
+        layer: &Layer,
+        center: [f64; 2],
+        zoom: f64,
+    ) -> Vec<crate::render::cache::DetailRequest> {
+        fills_drawn(render, center, zoom);
+        render.take_stand_ins(layer, 100)
     }
 
     #[test]
