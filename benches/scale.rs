@@ -257,6 +257,8 @@ fn bench(c: &mut Criterion) {
                     .collect()
             })
             .collect();
+        // As a deferred build makes them (the finest level's fill left for later), and with
+        // every level filled, as other builds do.
         g.bench_function("level-of-detail build (one thread)", |b| {
             b.iter(|| {
                 for p in &paths {
@@ -264,8 +266,35 @@ fn bench(c: &mut Criterion) {
                 }
             })
         });
+        g.bench_function(
+            "level-of-detail build, every level filled (one thread)",
+            |b| {
+                b.iter(|| {
+                    for p in &paths {
+                        black_box(build_lods(p, true, true));
+                    }
+                })
+            },
+        );
         g.bench_function("whole render build (every core)", |b| {
             b.iter(|| black_box(LayerRender::build(&layer)))
+        });
+        // As a large layer is opened: full detail and the finest level's fill left for later.
+        g.bench_function("deferred render build (every core)", |b| {
+            b.iter(|| black_box(LayerRender::build_deferred(&layer, None)))
+        });
+        // Then zoomed in to 15 over the middle: the finest fills its frame stood in for, made
+        // on the spare core.
+        let deferred = LayerRender::build_deferred(&layer, None);
+        g.bench_function("finest fills made on demand (a zoom-15 frame's)", |b| {
+            b.iter_batched(
+                || {
+                    frame_batch(&deferred, 15.0);
+                    deferred.take_stand_ins(&layer, usize::MAX)
+                },
+                |wanted| black_box(LayerRender::full_detail(deferred.uid, wanted)),
+                criterion::BatchSize::SmallInput,
+            )
         });
         // The interface's language changes: labels only, against the whole build it replaced.
         let mut relabelled = LayerRender::build(&layer);
