@@ -335,9 +335,12 @@ pub fn layer_frame(
         } else {
             None
         };
+        // A feature with no coarser fill than the one awaited stands in at full detail, when
+        // it has it (a small, detailed polygon whose only level is the finest).
         let level = match awaited {
             Some(_) => (level.max(1)..usize::from(c.levels))
                 .find(|&k| c.has_fill[k])
+                .or((!f.detail_pending).then_some(0))
                 .unwrap_or(level.max(1)),
             None => level,
         };
@@ -1016,6 +1019,45 @@ mod tests {
         assert!(render.features[0].costs.fill_later[1]);
         assert_eq!(fills_drawn(&render, first, zoom), stand_in);
         assert!(render.has_stand_ins());
+    }
+
+    #[test]
+    fn a_feature_whose_only_level_awaits_its_fill_is_drawn_at_full_detail_meanwhile() {
+        use crate::render::cache::{Lod, Lods, Path};
+        let layer = circles_layer(1, 200);
+        let (center, zoom) = ([106.6, 11.0], 15.5);
+        // What full detail draws there: the feature without levels.
+        let mut full = LayerRender::build(&layer);
+        full.features[0].lods = Lods::default();
+        full.features[0].refresh_costs();
+        full.briefs[0].coarse = None;
+        let expected = fills_drawn(&full, center, zoom);
+        assert!(expected.1.len() >= 3 * 190, "{} corners", expected.1.len());
+        // Its full detail made, and of its levels only the finest, unfilled (a small polygon
+        // of many vertices whose coarser levels collapse).
+        let whole = LayerRender::build(&layer);
+        let mut f = whole.features[0].clone();
+        let finest = f.lods.first().expect("levels");
+        let paths = finest
+            .paths()
+            .map(|p| Path {
+                points: p.points.to_vec().into(),
+                closed: p.closed,
+            })
+            .collect();
+        f.lods = Lods::pack(vec![Lod {
+            tolerance: finest.tolerance,
+            fill: None,
+            paths,
+        }]);
+        f.refresh_costs();
+        assert!(f.costs.fill_later[1] && !f.detail_pending);
+        let mut render = LayerRender::build_deferred(&layer, None);
+        render.features[0] = f;
+        render.briefs[0].coarse = None;
+        assert_eq!(fills_drawn(&render, center, zoom), expected);
+        let wanted = render.take_stand_ins(&layer, 100);
+        assert!(matches!(wanted.as_slice(), [r] if matches!(r.make, Make::FinestFill { .. })));
     }
 
     /// The requests a frame at `zoom` over `center` leaves.
