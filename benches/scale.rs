@@ -93,7 +93,9 @@ fn frame(render: &LayerRender, zoom: f64) -> usize {
     let mut drawn = 0;
     let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
         let mut budget = corridor::render::paint::VERTEX_BUDGET;
-        drawn = paint_layer(ui.painter(), &t, render, 1.0, |_| None, &mut budget).len();
+        drawn = paint_layer(ui.painter(), &t, render, 1.0, |_| None, &mut budget)
+            .visible
+            .len();
     });
     let shapes = std::mem::take(&mut output.shapes);
     black_box(ctx.tessellate(shapes, 1.0));

@@ -39,7 +39,9 @@ fn draw(layer: &Layer) -> usize {
     let output = ctx.run_ui(egui::RawInput::default(), |ui| {
         let painter = ui.painter().with_clip_rect(rect);
         let mut budget = corridor::render::paint::VERTEX_BUDGET;
-        drawn = paint_layer(&painter, &t, &render, 1.0, |_| None, &mut budget).len();
+        drawn = paint_layer(&painter, &t, &render, 1.0, |_| None, &mut budget)
+            .visible
+            .len();
     });
     let mut output = output;
     let _ = ctx.tessellate(std::mem::take(&mut output.shapes), 1.0);

@@ -335,6 +335,9 @@ pub struct Coarse {
     pub indices: (u32, u32),
 }
 
+/// Below this size on screen (points), an area is not named.
+pub const LABEL_MIN_SIZE: f32 = 70.0;
+
 /// Areas, lines and point markers are drawn and labelled differently.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BriefKind {
@@ -344,6 +347,21 @@ pub enum BriefKind {
 }
 
 impl Brief {
+    /// Whether a frame at `scale` (points a world unit) may name the feature: a marker always
+    /// (it reserves its place even unnamed), a line or an area with a label, an area only when
+    /// it is 70 points across (on a crowded screen, nearly none is).
+    pub fn label_candidate(&self, scale: f64) -> bool {
+        match self.kind {
+            BriefKind::Marker => true,
+            BriefKind::Line => self.labelled,
+            BriefKind::Area => {
+                self.labelled
+                    && ((self.bbox.width().max(self.bbox.height()) * scale) as f32)
+                        >= LABEL_MIN_SIZE
+            }
+        }
+    }
+
     pub fn of(f: &FeatureRender) -> Self {
         let (kind, dot, dot_opacity) = if !f.markers.is_empty() {
             (BriefKind::Marker, f.style.marker, 1.0)
@@ -1351,6 +1369,29 @@ fn build_projected(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_frame_names_markers_labelled_lines_and_labelled_areas_big_enough_to_hold_a_name() {
+        let mut bbox = MercatorBox::EMPTY;
+        bbox.extend([0.0, 0.0]);
+        bbox.extend([1.0, 0.5]);
+        let brief = |kind, labelled| Brief {
+            bbox,
+            kind,
+            labelled,
+            dot: crate::model::Color::rgb(0, 0, 0),
+            dot_opacity: 1.0,
+            coarse: None,
+        };
+        // A world unit at 70 points and just under.
+        let (big, small) = (f64::from(LABEL_MIN_SIZE), f64::from(LABEL_MIN_SIZE) * 0.99);
+        assert!(brief(BriefKind::Area, true).label_candidate(big));
+        assert!(!brief(BriefKind::Area, true).label_candidate(small));
+        assert!(!brief(BriefKind::Area, false).label_candidate(big));
+        assert!(brief(BriefKind::Line, true).label_candidate(small));
+        assert!(!brief(BriefKind::Line, false).label_candidate(big));
+        assert!(brief(BriefKind::Marker, false).label_candidate(small));
+    }
 
     /// Packed polygons and multipolygons are built from their coordinates alone, exactly as
     /// from the geometry made again: box, origin, outlines, levels, fills, area and label, and

@@ -98,7 +98,8 @@ const OUTLINE_SIZE: f32 = 6.0;
 
 /// Paints the visible features of one layer: fills as one mesh, then outlines and lines, then
 /// markers; `emphasis(i)` says which features are hovered or selected. Spends `budget`
-/// vertices at most (see [`VERTEX_BUDGET`]). Returns the features drawn, for labelling.
+/// vertices at most (see [`VERTEX_BUDGET`]). Returns the features in view, and those that may
+/// be named.
 pub fn paint_layer(
     painter: &egui::Painter,
     t: &ScreenTransform,
@@ -106,7 +107,7 @@ pub fn paint_layer(
     opacity: f32,
     emphasis: impl Fn(usize) -> Option<Highlight>,
     budget: &mut usize,
-) -> Vec<usize> {
+) -> Drawn {
     if let Some(o) = &layer.overview {
         let rect = Rect::from_two_pos(
             t.screen_from_world(o.world.min),
@@ -120,10 +121,10 @@ pub fn paint_layer(
         );
     }
     if layer.overview_only {
-        return Vec::new();
+        return Drawn::default();
     }
     let path = super::gpu::path(painter.ctx());
-    let (shapes, visible) = layer_shapes(
+    let (shapes, drawn) = layer_shapes(
         painter.clip_rect(),
         t,
         layer,
@@ -133,7 +134,7 @@ pub fn paint_layer(
         path,
     );
     painter.extend(shapes);
-    visible
+    drawn
 }
 
 /// The shapes [`paint_layer`] paints, in paint order, to put where the caller chooses (under
@@ -148,7 +149,7 @@ pub fn layer_shapes(
     emphasis: impl Fn(usize) -> Option<Highlight>,
     budget: &mut usize,
     path: super::gpu::MapPath,
-) -> (Vec<Shape>, Vec<usize>) {
+) -> (Vec<Shape>, Drawn) {
     let frame = layer_frame(clip, t, layer, opacity, emphasis, budget);
     let mut out = Vec::with_capacity(2 + frame.shapes.len());
     if path != super::gpu::MapPath::EguiMeshes {
@@ -159,15 +160,30 @@ pub fn layer_shapes(
         out.extend(egui_shapes(frame.batch));
     }
     out.extend(frame.shapes);
-    (out, frame.visible)
+    (
+        out,
+        Drawn {
+            visible: frame.visible,
+            labels: frame.labels,
+        },
+    )
+}
+
+/// The features a frame of a layer had in view, and those of them that may be named.
+#[derive(Debug, Default)]
+pub struct Drawn {
+    pub visible: Vec<usize>,
+    pub labels: Vec<usize>,
 }
 
 /// What a frame draws of a layer: fills and thin outlines in a [`Batch`], then what egui
-/// paints over them (wide and dashed outlines, emphasis, markers), and the features drawn.
+/// paints over them (wide and dashed outlines, emphasis, markers), the features in view, and
+/// those of them that may be named ([`Brief::label_candidate`]).
 pub struct LayerFrame {
     pub batch: Batch,
     pub shapes: Vec<Shape>,
     pub visible: Vec<usize>,
+    pub labels: Vec<usize>,
 }
 
 /// A [`Batch`] as egui meshes and paths: fills as one mesh, thin outlines as anti-aliased paths
@@ -248,8 +264,16 @@ pub fn layer_frame(
     let scale = t.scale();
     let px_per_local = (scale / LOCAL_PER_WORLD) as f32;
     let mut stand_ins: Vec<(usize, Awaited)> = Vec::new();
+    let mut labels: Vec<usize> = Vec::new();
     for &i in &visible {
         let highlight = emphasis(i);
+        // Chosen while its brief is at hand: a second pass over a crowded screen's features
+        // cost a cache miss each.
+        if let Some(b) = layer.briefs.get(i)
+            && b.label_candidate(scale)
+        {
+            labels.push(i);
+        }
         // Each feature's own share of the error allowed, fixed for it: features of one size
         // step to a finer level over a range of zooms, not all in the same frame.
         let max_error = max_error * level_spread(i);
@@ -492,6 +516,7 @@ pub fn layer_frame(
         batch,
         shapes,
         visible,
+        labels,
     }
 }
 

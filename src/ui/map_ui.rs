@@ -414,7 +414,7 @@ fn context_shapes(
         if !layer.visible || layer.opacity <= 0.0 {
             continue;
         }
-        let (layer_shapes, visible) = crate::render::paint::layer_shapes(
+        let (layer_shapes, drawn) = crate::render::paint::layer_shapes(
             painter.clip_rect(),
             t,
             render,
@@ -424,7 +424,12 @@ fn context_shapes(
             path,
         );
         shapes.extend(layer_shapes);
-        named.extend(visible.into_iter().filter_map(|i| render.features.get(i)));
+        named.extend(
+            drawn
+                .visible
+                .into_iter()
+                .filter_map(|i| render.features.get(i)),
+        );
     }
     // Bigger areas first: the provinces around, then the districts.
     named.sort_by(|a, b| {
@@ -489,7 +494,7 @@ fn draw_layers(
     (highlights, glow): (&[FeatureRef], f32),
 ) {
     let started = std::time::Instant::now();
-    let mut drawn: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut drawn: Vec<(usize, crate::render::paint::Drawn)> = Vec::new();
     let mut budget = crate::render::paint::VERTEX_BUDGET;
     // Where the emphasised features are in this frame's draw order.
     let selection = selection.and_then(|r| doc.locate(r));
@@ -521,21 +526,20 @@ fn draw_layers(
         "frame at zoom {:.2}: painted in {:.2} ms, {} features visible, {} of the vertex budget used",
         t.zoom,
         started.elapsed().as_secs_f64() * 1000.0,
-        drawn.iter().map(|(_, v)| v.len()).sum::<usize>(),
+        drawn.iter().map(|(_, d)| d.visible.len()).sum::<usize>(),
         crate::render::paint::VERTEX_BUDGET - budget
     );
     // Labels: areas first (the localities and sub-areas are what the map is about), then lines,
     // then places; within each, the top layer first and bigger areas before smaller ones.
     let mut labels = LabelPlacer::new();
-    let scale = t.scale();
     let mut candidates: Vec<(u8, usize, f64, &crate::render::FeatureRender)> = Vec::new();
-    for (li, visible) in &drawn {
+    for (li, drawn) in &drawn {
         let Some(render) = renders.get(*li) else {
             continue;
         };
-        for &fi in visible {
-            // Decided from the brief: only candidates are read whole.
-            let Some(b) = render.briefs.get(fi) else {
+        // Chosen by the frame from the briefs ([`crate::render::cache::Brief::label_candidate`]).
+        for &fi in &drawn.labels {
+            let (Some(b), Some(f)) = (render.briefs.get(fi), render.features.get(fi)) else {
                 continue;
             };
             let class = match b.kind {
@@ -543,15 +547,7 @@ fn draw_layers(
                 crate::render::cache::BriefKind::Line => 1,
                 crate::render::cache::BriefKind::Area => 0,
             };
-            // Markers reserve their place even unlabelled; an area too small on screen for its
-            // name is not a candidate (on a crowded screen that is nearly all of them).
-            let too_small =
-                class == 0 && ((b.bbox.width().max(b.bbox.height()) * scale) as f32) < 70.0;
-            if (class == 2 || (b.labelled && !too_small))
-                && let Some(f) = render.features.get(fi)
-            {
-                candidates.push((class, *li, f.area, f));
-            }
+            candidates.push((class, *li, f.area, f));
         }
     }
     // No label may cover a place marker.
