@@ -10,7 +10,7 @@ use crate::geometry::mercator_from_lonlat;
 
 /// Simplified versions of a feature's rings and lines (Ramer–Douglas–Peucker, [`simplify`]),
 /// triangulated again for the fill: every level, or with `fill_finest` false those from
-/// [`FINEST_FILLED_TOLERANCE`] up. A level is kept only if it has at most half the vertices of
+/// [`FINEST_FILLED_TOLERANCE`] up (and the finest when no other is kept). A level is kept only if it has at most half the vertices of
 /// the one before it; rings that collapse are dropped from it, and once every ring has
 /// collapsed no coarser level is kept (there is nothing left to draw but a dot).
 pub fn build_lods(paths: &[Path], filled: bool, fill_finest: bool) -> Lods {
@@ -73,6 +73,15 @@ pub fn build_lods(paths: &[Path], filled: bool, fill_finest: bool) -> Lods {
             fill,
             paths: simplified,
         });
+    }
+    // A level left unfilled is made on demand while a coarser fill stands in: with none, it is
+    // filled now (a small polygon of many vertices whose coarser levels collapse).
+    if filled
+        && lods.iter().all(|l| l.fill.is_none())
+        && let Some(l) = lods.first_mut()
+        && rings(&l.paths).next().is_some()
+    {
+        l.fill = tessellate_rings(rings(&l.paths), 0.5).ok();
     }
     Lods::pack(lods)
 }
@@ -236,6 +245,36 @@ pub(super) fn segment_dist2(p: [f64; 2], a: [f32; 2], b: [f32; 2]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deferred_build_fills_the_finest_level_when_no_coarser_one_is_kept() {
+        // Circles of 64 points, a few tens of local units across: some keep one level only.
+        let mut only_one = 0;
+        for radius in (20..400).step_by(5) {
+            let points: Vec<[f32; 2]> = (0..64)
+                .map(|j| {
+                    let a = j as f32 / 64.0 * std::f32::consts::TAU;
+                    [radius as f32 * a.cos(), radius as f32 * a.sin()]
+                })
+                .collect();
+            let paths = [Path {
+                points: points.into(),
+                closed: true,
+            }];
+            let lods = build_lods(&paths, true, false);
+            let levels: Vec<_> = lods.iter().collect();
+            if levels.len() == 1 {
+                only_one += 1;
+                assert!(
+                    levels[0].fill.is_some(),
+                    "radius {radius}: its only level unfilled"
+                );
+            } else {
+                assert!(levels.iter().skip(1).any(|l| l.fill.is_some()));
+            }
+        }
+        assert!(only_one > 0, "no circle kept a single level");
+    }
 
     /// Random wiggly lines, some closed (their first point again at the end), some with
     /// repeated points, as rings of parcels are.

@@ -267,18 +267,17 @@ pub fn layer_frame(
     let mut labels: Vec<usize> = Vec::new();
     for &i in &visible {
         let highlight = emphasis(i);
+        let brief = layer.briefs.get(i);
         // Chosen while its brief is at hand: a second pass over a crowded screen's features
         // cost a cache miss each.
-        if let Some(b) = layer.briefs.get(i)
-            && b.label_candidate(scale)
-        {
+        if brief.is_some_and(|b| b.label_candidate(scale)) {
             labels.push(i);
         }
         // Each feature's own share of the error allowed, fixed for it: features of one size
         // step to a finer level over a range of zooms, not all in the same frame.
         let max_error = max_error * level_spread(i);
         // A feature smaller than a dot is drawn from its brief alone.
-        if let Some(b) = layer.briefs.get(i)
+        if let Some(b) = brief
             && highlight.is_none()
             && b.kind != BriefKind::Marker
             && ((b.bbox.width().max(b.bbox.height()) * scale) as f32) < DOT_SIZE
@@ -295,7 +294,7 @@ pub fn layer_frame(
         }
         // Too small for an outline, and its coarsest fill within a point of the boundary: drawn
         // from the layer's packed buffers.
-        if let Some(b) = layer.briefs.get(i)
+        if let Some(b) = brief
             && highlight.is_none()
             && let Some(c) = &b.coarse
             && c.tolerance * px_per_local <= max_error
@@ -360,7 +359,8 @@ pub fn layer_frame(
             None
         };
         // A feature with no coarser fill than the one awaited stands in at full detail, when
-        // it has it (a small, detailed polygon whose only level is the finest).
+        // it has it (a deferred build fills the finest level of a feature with no other, but a
+        // coarser level's triangulation can fail).
         let level = match awaited {
             Some(_) => (level.max(1)..usize::from(c.levels))
                 .find(|&k| c.has_fill[k])
@@ -779,6 +779,19 @@ mod tests {
         frame_cost_at(render, [106.645, 11.02], zoom, budget)
     }
 
+    /// The view of a 1000 × 800 frame centred on `center` (longitude, latitude).
+    fn transform_at(center: [f64; 2], zoom: f64) -> ScreenTransform {
+        let rect = Rect::from_min_size(pos2(0.0, 0.0), egui::vec2(1000.0, 800.0));
+        ScreenTransform::new(mercator_from_lonlat(center[0], center[1]), zoom, rect)
+    }
+
+    /// A frame of `render` in [`transform_at`]'s view, spending at most `budget` vertices.
+    fn frame_at(render: &LayerRender, center: [f64; 2], zoom: f64, budget: usize) -> LayerFrame {
+        let t = transform_at(center, zoom);
+        let mut budget = budget;
+        layer_frame(t.rect, &t, render, 1.0, |_| None, &mut budget)
+    }
+
     /// [`frame_cost`] for a view centred on `center` (longitude, latitude).
     fn frame_cost_at(
         render: &LayerRender,
@@ -786,10 +799,7 @@ mod tests {
         zoom: f64,
         budget: usize,
     ) -> (usize, usize) {
-        let rect = Rect::from_min_size(pos2(0.0, 0.0), egui::vec2(1000.0, 800.0));
-        let t = ScreenTransform::new(mercator_from_lonlat(center[0], center[1]), zoom, rect);
-        let mut budget = budget;
-        let frame = layer_frame(rect, &t, render, 1.0, |_| None, &mut budget);
+        let frame = frame_at(render, center, zoom, budget);
         let mut vertices = frame.batch.vertices.len();
         let mut path_points = frame.batch.line_points.len();
         for shape in &frame.shapes {
@@ -941,8 +951,7 @@ mod tests {
 
     /// The view of [`frame_cost_at`] in world units.
     fn view_at(center: [f64; 2], zoom: f64) -> MercatorBox {
-        let rect = Rect::from_min_size(pos2(0.0, 0.0), egui::vec2(1000.0, 800.0));
-        ScreenTransform::new(mercator_from_lonlat(center[0], center[1]), zoom, rect).visible_world()
+        transform_at(center, zoom).visible_world()
     }
 
     #[test]
@@ -982,10 +991,7 @@ mod tests {
         center: [f64; 2],
         zoom: f64,
     ) -> (Vec<FillVertex>, Vec<u32>) {
-        let rect = Rect::from_min_size(pos2(0.0, 0.0), egui::vec2(1000.0, 800.0));
-        let t = ScreenTransform::new(mercator_from_lonlat(center[0], center[1]), zoom, rect);
-        let mut budget = VERTEX_BUDGET;
-        let frame = layer_frame(rect, &t, render, 1.0, |_| None, &mut budget);
+        let frame = frame_at(render, center, zoom, VERTEX_BUDGET);
         (frame.batch.vertices.clone(), frame.batch.indices.clone())
     }
 
