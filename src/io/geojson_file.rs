@@ -589,17 +589,25 @@ fn remark_on(parsed: &mut ParsedLayer) {
             format!("a `crs` member names {name}, but RFC 7946 GeoJSON is always WGS84 longitude/latitude: the coordinates are read as degrees, and any outside ±180°/±90° are not drawn")
         });
     }
-    let mut seen = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<IdKey, (usize, &geojson::feature::Id)> =
+        std::collections::HashMap::with_capacity(parsed.features.len());
     for f in &parsed.features {
         if let Some(id) = &f.meta().id {
+            seen.entry(IdKey::of(id)).or_insert((0, id)).0 += 1;
+        }
+    }
+    // Written out for the ones used twice only: a text for each of 100 000 ids was 18 ms.
+    let mut dupes: Vec<(String, usize)> = seen
+        .into_values()
+        .filter(|(n, _)| *n > 1)
+        .map(|(n, id)| {
             let key = match id {
                 geojson::feature::Id::String(s) => format!("“{s}”"),
                 geojson::feature::Id::Number(n) => n.to_string(),
             };
-            *seen.entry(key).or_insert(0usize) += 1;
-        }
-    }
-    let mut dupes: Vec<(String, usize)> = seen.into_iter().filter(|(_, n)| *n > 1).collect();
+            (key, n)
+        })
+        .collect();
     if !dupes.is_empty() {
         dupes.sort();
         let list: Vec<String> = dupes
@@ -613,6 +621,34 @@ fn remark_on(parsed: &mut ParsedLayer) {
             list.join(", "),
             if dupes.len() > 5 { ", …" } else { "" }
         ));
+    }
+}
+
+/// A feature's id, as equal as their texts are: a number and a text of the same digits differ,
+/// and so do 1 and 1.0 (or 0.0 and -0.0).
+#[derive(PartialEq, Eq, Hash)]
+enum IdKey<'a> {
+    Text(&'a str),
+    Whole(u64),
+    Negative(i64),
+    /// The bits of a number read as a double.
+    Double(u64),
+}
+
+impl<'a> IdKey<'a> {
+    fn of(id: &'a geojson::feature::Id) -> Self {
+        match id {
+            geojson::feature::Id::String(s) => Self::Text(s),
+            geojson::feature::Id::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    Self::Whole(u)
+                } else if let Some(i) = n.as_i64() {
+                    Self::Negative(i)
+                } else {
+                    Self::Double(n.as_f64().map_or(0, f64::to_bits))
+                }
+            }
+        }
     }
 }
 
@@ -849,6 +885,38 @@ mod tests {
         assert_eq!(parsed.features.len(), 1);
         assert_eq!(parsed.features[0].display_name(), "Dĩ An");
         assert!(parsed.features[0].geometry().is_none());
+    }
+
+    /// Ids used twice are named, each once with its count; ids alike in text only are not the
+    /// same (a number and a text of its digits, 1 and 1.0, 0.0 and -0.0).
+    #[test]
+    fn ids_used_by_more_than_one_feature_are_named_with_their_counts() {
+        let ids = [
+            "1", "1", "\"1\"", "1.0", "\"a\"", "\"a\"", "\"a\"", "-2", "-2", "0.0", "-0.0", "\"b\"",
+        ];
+        let features: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                format!(r#"{{"type":"Feature","id":{id},"properties":null,"geometry":null}}"#)
+            })
+            .collect();
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            features.join(",")
+        );
+        let parsed = parse_geojson(text.as_bytes(), Path::new("f.geojson")).unwrap();
+        let named: Vec<&String> = parsed
+            .warnings
+            .iter()
+            .filter(|w| w.contains("more than one feature"))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                "3 ids are used by more than one feature (-2 ×2, 1 ×2, “a” ×3): search and \
+                 story links take the first"
+            ]
+        );
     }
 
     /// Geometries read straight into `geo`'s form make the features their records make: the
