@@ -119,6 +119,34 @@ fn frame_batch(render: &LayerRender, zoom: f64) -> usize {
     drawn
 }
 
+/// [`frame_batch`], with the batch staged as the window's renderer writes it to the GPU (the
+/// bytes copied into memory standing for wgpu's staging buffers, as `corridor bench-frames`
+/// stages them with no device).
+fn frame_staged(render: &LayerRender, zoom: f64) -> usize {
+    let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1920.0, 1080.0));
+    let t = ScreenTransform::new(render.extent.center(), zoom, rect);
+    let mut budget = corridor::render::paint::VERTEX_BUDGET;
+    let f = corridor::render::paint::layer_frame(rect, &t, render, 1.0, |_| None, &mut budget);
+    let shape = corridor::render::gpu::shape(rect, f.batch, corridor::render::gpu::MapPath::Staged);
+    let egui::Shape::Callback(callback) = shape else {
+        return 0;
+    };
+    let primitives = [egui::ClippedPrimitive {
+        clip_rect: rect,
+        primitive: egui::epaint::Primitive::Callback(callback),
+    }];
+    let screen = eframe::egui_wgpu::ScreenDescriptor {
+        size_in_pixels: [1920, 1080],
+        pixels_per_point: 1.0,
+    };
+    black_box(f.shapes);
+    corridor::render::gpu::stage_without_device(&primitives, &screen)
+}
+
+/// The app's allocator (see `src/main.rs`): what a frame's buffers cost depends on it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn bench(c: &mut Criterion) {
     for (name, args, samples) in [
         ("small", ["1000", "50", "42"], 30),
@@ -341,6 +369,11 @@ fn bench(c: &mut Criterion) {
                 BenchmarkId::new("frame: the map's batch", zoom),
                 &zoom,
                 |b, &z| b.iter(|| frame_batch(&render, z)),
+            );
+            g.bench_with_input(
+                BenchmarkId::new("frame: the map's batch, staged", zoom),
+                &zoom,
+                |b, &z| b.iter(|| frame_staged(&render, z)),
             );
         }
         // A table too large to hold: one pan's rows (a tenth of the layer) made ready on the

@@ -28,8 +28,11 @@ pub struct Batch {
     /// Triangles: three indices each into `vertices`.
     pub vertices: Vec<FillVertex>,
     pub indices: Vec<u32>,
-    /// The outlines' points, path after path (see `lines`).
-    pub line_points: Vec<Pos2>,
+    /// The outlines' points, path after path (see `lines`), as the line pipeline reads them:
+    /// each point with its path's colour and half width, a closed path's first point again
+    /// after its last, and the last point of each path with no width (no segment joins it to
+    /// the next path).
+    pub line_points: Vec<LinePoint>,
     pub lines: Vec<LineRun>,
     /// More features on screen than egui's anti-aliased paths can take a frame: painted as egui
     /// meshes, the outlines are plain quads.
@@ -45,7 +48,18 @@ pub struct FillVertex {
     pub color: [u8; 4],
 }
 
-/// One outline: `len` points of [`Batch::line_points`] from `start`.
+/// A point of an outline as the line pipeline reads it: the segment from it to the next point
+/// is drawn in its colour and half width (none: no segment).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct LinePoint {
+    pub pos: [f32; 2],
+    pub color: [u8; 4],
+    pub half_width: f32,
+}
+
+/// One outline: `len` points of [`Batch::line_points`] from `start` (a closed one's first point
+/// again follows them).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LineRun {
     pub start: u32,
@@ -60,17 +74,7 @@ pub struct LineRun {
 enum Upload {
     Vertices,
     Indices,
-    Segments,
-}
-
-/// A segment of an outline as the line pipeline reads it (one instance).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
-struct Segment {
-    a: [f32; 2],
-    b: [f32; 2],
-    color: [u8; 4],
-    half_width: f32,
+    LinePoints,
 }
 
 /// Batches whose frames have been drawn, emptied, their vectors kept for the next frames: a
@@ -149,20 +153,31 @@ impl Batch {
         width: f32,
     ) {
         let start = self.line_points.len();
+        let color_bytes = color.to_array();
+        let half_width = width / 2.0;
+        let mut last: Option<Pos2> = None;
         for p in points {
-            if self.line_points.len() == start
-                || self
-                    .line_points
-                    .last()
-                    .is_none_or(|q| q.distance_sq(p) > 0.11)
-            {
-                self.line_points.push(p);
+            if last.is_none_or(|q| q.distance_sq(p) > 0.11) {
+                self.line_points.push(LinePoint {
+                    pos: [p.x, p.y],
+                    color: color_bytes,
+                    half_width,
+                });
+                last = Some(p);
             }
         }
         let len = self.line_points.len() - start;
         if len < 2 {
             self.line_points.truncate(start);
             return;
+        }
+        if closed {
+            let first = self.line_points[start];
+            self.line_points.push(first);
+        }
+        // No segment from this path's end to the next path's start.
+        if let Some(end) = self.line_points.last_mut() {
+            end.half_width = 0.0;
         }
         self.lines.push(LineRun {
             start: start as u32,
@@ -177,59 +192,38 @@ impl Batch {
         self.indices.is_empty() && self.lines.is_empty()
     }
 
-    /// The points of one outline.
-    pub fn points(&self, run: &LineRun) -> &[Pos2] {
+    /// The points of one outline (a closed one's first point not repeated).
+    pub fn points(&self, run: &LineRun) -> Vec<Pos2> {
         let start = run.start as usize;
         self.line_points
             .get(start..start + run.len as usize)
             .unwrap_or(&[])
-    }
-
-    /// Segments the line pipeline draws: one per pair of neighbouring points, and one back to
-    /// the start of a closed outline.
-    fn segment_count(&self) -> usize {
-        self.lines
             .iter()
-            .map(|r| r.len as usize - usize::from(!r.closed))
-            .sum()
+            .map(|p| Pos2::new(p.pos[0], p.pos[1]))
+            .collect()
     }
 
-    fn segments(&self) -> impl Iterator<Item = Segment> + '_ {
-        self.lines.iter().flat_map(move |run| {
-            let pts = self.points(run);
-            let color = run.color.to_array();
-            let half_width = run.width / 2.0;
-            let n = pts.len();
-            let count = if run.closed { n } else { n.saturating_sub(1) };
-            (0..count).map(move |i| {
-                let (a, b) = (pts[i], pts[(i + 1) % n]);
-                Segment {
-                    a: [a.x, a.y],
-                    b: [b.x, b.y],
-                    color,
-                    half_width,
-                }
-            })
-        })
+    /// Instances the line pipeline draws: one a pair of neighbouring points (those from a
+    /// path's last point, with no width, draw nothing).
+    fn segment_count(&self) -> usize {
+        self.line_points.len().saturating_sub(1)
     }
 
     /// What a frame writes to the GPU for this batch, in order, each piece with the buffer it
-    /// goes to and its offset there: the fill vertices and indices (only with triangles to
-    /// draw), then the outline segments a chunk at a time. Nothing for an empty batch. The
+    /// goes to: the fill vertices and indices (only with triangles to draw), then the outlines'
+    /// points as they are (only with a segment to draw). Nothing for an empty batch. The
     /// window's `prepare` and the staging without a device both write this.
-    fn uploads(&self, mut write: impl FnMut(Upload, u64, &[u8])) {
+    fn uploads(&self, mut write: impl FnMut(Upload, &[u8])) {
         if self.is_empty() {
             return;
         }
         if !self.indices.is_empty() {
-            write(Upload::Vertices, 0, bytemuck::cast_slice(&self.vertices));
-            write(Upload::Indices, 0, bytemuck::cast_slice(&self.indices));
+            write(Upload::Vertices, bytemuck::cast_slice(&self.vertices));
+            write(Upload::Indices, bytemuck::cast_slice(&self.indices));
         }
-        let mut offset = 0u64;
-        self.segment_chunks(|chunk| {
-            write(Upload::Segments, offset, bytemuck::cast_slice(chunk));
-            offset += std::mem::size_of_val(chunk) as u64;
-        });
+        if self.segment_count() > 0 {
+            write(Upload::LinePoints, bytemuck::cast_slice(&self.line_points));
+        }
     }
 
     /// The bytes [`Batch::uploads`] writes, without making them.
@@ -242,23 +236,12 @@ impl Batch {
         } else {
             std::mem::size_of_val(&self.vertices[..]) + std::mem::size_of_val(&self.indices[..])
         };
-        fills + self.segment_count() * std::mem::size_of::<Segment>()
-    }
-
-    /// The segments, [`SEGMENT_CHUNK`] at a time: written to the GPU chunk by chunk, the
-    /// frame's segments are never all copied at once.
-    fn segment_chunks(&self, mut write: impl FnMut(&[Segment])) {
-        let mut chunk: Vec<Segment> = Vec::with_capacity(SEGMENT_CHUNK.min(self.segment_count()));
-        for s in self.segments() {
-            chunk.push(s);
-            if chunk.len() == SEGMENT_CHUNK {
-                write(&chunk);
-                chunk.clear();
-            }
-        }
-        if !chunk.is_empty() {
-            write(&chunk);
-        }
+        let lines = if self.segment_count() > 0 {
+            std::mem::size_of_val(&self.line_points[..])
+        } else {
+            0
+        };
+        fills + lines
     }
 }
 
@@ -374,7 +357,7 @@ struct Slot {
     bind_group: wgpu::BindGroup,
     vertices: Option<wgpu::Buffer>,
     indices: Option<wgpu::Buffer>,
-    segments: Option<wgpu::Buffer>,
+    line_points: Option<wgpu::Buffer>,
 }
 
 #[repr(C)]
@@ -409,9 +392,6 @@ impl Uniform {
 }
 
 const SHADER: &str = include_str!("map.wgsl");
-
-/// Segments written to the GPU at a time.
-const SEGMENT_CHUNK: usize = 16_384;
 
 impl Pipelines {
     fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> Self {
@@ -454,54 +434,63 @@ impl Pipelines {
             }),
             write_mask: wgpu::ColorWrites::ALL,
         })];
-        let pipeline = |label: &str, vs: &str, fs: &str, buffer: wgpu::VertexBufferLayout<'_>| {
-            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                label: Some(label),
-                layout: Some(&pipeline_layout),
-                vertex: wgpu::VertexState {
-                    module: &module,
-                    entry_point: Some(vs),
-                    buffers: &[Some(buffer)],
-                    compilation_options: wgpu::PipelineCompilationOptions::default(),
-                },
-                primitive: wgpu::PrimitiveState {
-                    topology: wgpu::PrimitiveTopology::TriangleList,
-                    ..Default::default()
-                },
-                // eframe and the test harness both render egui without depth or multisampling.
-                depth_stencil: None,
-                multisample: wgpu::MultisampleState::default(),
-                fragment: Some(wgpu::FragmentState {
-                    module: &module,
-                    entry_point: Some(fs),
-                    targets: &target,
-                    compilation_options: wgpu::PipelineCompilationOptions::default(),
-                }),
-                multiview_mask: None,
-                cache: None,
-            })
-        };
+        let pipeline =
+            |label: &str, vs: &str, fs: &str, buffers: &[Option<wgpu::VertexBufferLayout<'_>>]| {
+                device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                    label: Some(label),
+                    layout: Some(&pipeline_layout),
+                    vertex: wgpu::VertexState {
+                        module: &module,
+                        entry_point: Some(vs),
+                        buffers,
+                        compilation_options: wgpu::PipelineCompilationOptions::default(),
+                    },
+                    primitive: wgpu::PrimitiveState {
+                        topology: wgpu::PrimitiveTopology::TriangleList,
+                        ..Default::default()
+                    },
+                    // eframe and the test harness both render egui without depth or multisampling.
+                    depth_stencil: None,
+                    multisample: wgpu::MultisampleState::default(),
+                    fragment: Some(wgpu::FragmentState {
+                        module: &module,
+                        entry_point: Some(fs),
+                        targets: &target,
+                        compilation_options: wgpu::PipelineCompilationOptions::default(),
+                    }),
+                    multiview_mask: None,
+                    cache: None,
+                })
+            };
         let fill = pipeline(
             "corridor map fills",
             "vs_fill",
             "fs_fill",
-            wgpu::VertexBufferLayout {
+            &[Some(wgpu::VertexBufferLayout {
                 array_stride: std::mem::size_of::<FillVertex>() as u64,
                 step_mode: wgpu::VertexStepMode::Vertex,
                 attributes: &wgpu::vertex_attr_array![0 => Float32x2, 1 => Uint32],
-            },
+            })],
         );
+        // A segment an instance, from the outline's points bound twice: the point the segment
+        // starts from (with its colour and half width), and the next one.
+        let point = std::mem::size_of::<LinePoint>() as u64;
         let line = pipeline(
             "corridor map outlines",
             "vs_line",
             "fs_line",
-            wgpu::VertexBufferLayout {
-                array_stride: std::mem::size_of::<Segment>() as u64,
-                step_mode: wgpu::VertexStepMode::Instance,
-                attributes: &wgpu::vertex_attr_array![
-                    0 => Float32x2, 1 => Float32x2, 2 => Uint32, 3 => Float32
-                ],
-            },
+            &[
+                Some(wgpu::VertexBufferLayout {
+                    array_stride: point,
+                    step_mode: wgpu::VertexStepMode::Instance,
+                    attributes: &wgpu::vertex_attr_array![0 => Float32x2, 1 => Uint32, 2 => Float32],
+                }),
+                Some(wgpu::VertexBufferLayout {
+                    array_stride: point,
+                    step_mode: wgpu::VertexStepMode::Instance,
+                    attributes: &wgpu::vertex_attr_array![3 => Float32x2],
+                }),
+            ],
         );
         Self {
             fill,
@@ -536,7 +525,7 @@ impl Pipelines {
                 bind_group,
                 vertices: None,
                 indices: None,
-                segments: None,
+                line_points: None,
             });
         }
         k
@@ -590,35 +579,20 @@ impl egui_wgpu::CallbackTrait for MapCallback {
         };
         let uniform = Uniform::of(self.rect, screen, linear);
         queue.write_buffer(&slot.uniform, 0, bytemuck::bytes_of(&uniform));
-        let segment_bytes = (batch.segment_count() * std::mem::size_of::<Segment>()) as u64;
         let mut written: [Option<wgpu::Buffer>; 3] = [None, None, None];
-        batch.uploads(|upload, offset, bytes| {
-            let (buffer, usage, size) = match upload {
-                Upload::Vertices => (
-                    &mut slot.vertices,
-                    wgpu::BufferUsages::VERTEX,
-                    bytes.len() as u64,
-                ),
-                Upload::Indices => (
-                    &mut slot.indices,
-                    wgpu::BufferUsages::INDEX,
-                    bytes.len() as u64,
-                ),
-                Upload::Segments => (
-                    &mut slot.segments,
-                    wgpu::BufferUsages::VERTEX,
-                    segment_bytes,
-                ),
+        batch.uploads(|upload, bytes| {
+            let (buffer, usage) = match upload {
+                Upload::Vertices => (&mut slot.vertices, wgpu::BufferUsages::VERTEX),
+                Upload::Indices => (&mut slot.indices, wgpu::BufferUsages::INDEX),
+                Upload::LinePoints => (&mut slot.line_points, wgpu::BufferUsages::VERTEX),
             };
             let to = &mut written[upload as usize];
-            if offset == 0 {
-                *to = sized(device, buffer, size, usage);
-            }
+            *to = sized(device, buffer, bytes.len() as u64, usage);
             if let Some(b) = to {
-                queue.write_buffer(b, offset, bytes);
+                queue.write_buffer(b, 0, bytes);
             }
         });
-        let [vertices, indices, segments] = &written;
+        let [vertices, indices, line_points] = &written;
         let drawn = Drawn {
             slot: k,
             indices: if vertices.is_some() && indices.is_some() {
@@ -626,7 +600,7 @@ impl egui_wgpu::CallbackTrait for MapCallback {
             } else {
                 0
             },
-            segments: if segments.is_some() {
+            segments: if line_points.is_some() {
                 batch.segment_count() as u32
             } else {
                 0
@@ -677,10 +651,11 @@ impl egui_wgpu::CallbackTrait for MapCallback {
             pass.draw_indexed(0..drawn.indices, 0, 0..1);
         }
         if drawn.segments > 0
-            && let Some(sb) = &slot.segments
+            && let Some(points) = &slot.line_points
         {
             pass.set_pipeline(&p.line);
-            pass.set_vertex_buffer(0, sb.slice(..));
+            pass.set_vertex_buffer(0, points.slice(..));
+            pass.set_vertex_buffer(1, points.slice(std::mem::size_of::<LinePoint>() as u64..));
             pass.draw(0..6, 0..drawn.segments);
         }
     }
@@ -716,17 +691,33 @@ mod tests {
             1.0,
         );
         assert_eq!(b.lines.len(), 2);
-        assert_eq!(b.line_points.len(), 6);
-        assert_eq!(b.segment_count(), 4 + 1);
-        let out: Vec<Segment> = b.segments().collect();
-        assert_eq!(out.len(), b.segment_count());
-        assert_eq!(out[3].a, [0.0, 10.0]);
-        assert_eq!(out[3].b, [0.0, 0.0], "the closing segment");
-        assert_eq!(out[4].a, [0.0, 0.0]);
-        assert_eq!(out[4].b, [5.0, 0.0]);
-        assert_eq!(out[4].half_width, 0.5);
-        assert_eq!(out[0].color, Color32::RED.to_array());
-        assert_eq!(std::mem::size_of::<Segment>(), 24);
+        let point = |x: f32, y: f32, color: Color32, half_width: f32| LinePoint {
+            pos: [x, y],
+            color: color.to_array(),
+            half_width,
+        };
+        let (red, blue) = (Color32::RED, Color32::BLUE);
+        assert_eq!(
+            b.line_points,
+            [
+                point(0.0, 0.0, red, 1.0),
+                point(10.0, 0.0, red, 1.0),
+                point(10.0, 10.0, red, 1.0),
+                point(0.0, 10.0, red, 1.0),
+                // The closing segment's end, and the end of the square: no segment from it.
+                point(0.0, 0.0, red, 0.0),
+                point(0.0, 0.0, blue, 0.5),
+                point(5.0, 0.0, blue, 0.0),
+            ]
+        );
+        // The instances: four sides, the step between the outlines (drawn as nothing), one.
+        assert_eq!(b.segment_count(), 4 + 1 + 1);
+        assert_eq!(
+            b.points(&b.lines[0]).len(),
+            4,
+            "the first point not repeated"
+        );
+        assert_eq!(std::mem::size_of::<LinePoint>(), 16);
         assert_eq!(std::mem::size_of::<FillVertex>(), 12);
     }
 

@@ -68,16 +68,25 @@ struct LineOut {
     @location(2) @interpolate(flat) len_half_width: vec2<f32>,
 };
 
-// One instance a segment: a quad around it, a pixel wider than the line on every side for the
-// anti-aliased edge.
+// One instance a segment, from a point of an outline (with the segment's colour and half width)
+// to the next: a quad around it, a pixel wider than the line on every side for the anti-aliased
+// edge. A point with no width ends its outline: its quad is nothing.
 @vertex
 fn vs_line(
     @builtin(vertex_index) corner: u32,
     @location(0) a: vec2<f32>,
-    @location(1) b: vec2<f32>,
-    @location(2) color: u32,
-    @location(3) half_width: f32,
+    @location(1) color: u32,
+    @location(2) half_width: f32,
+    @location(3) b: vec2<f32>,
 ) -> LineOut {
+    var out: LineOut;
+    if half_width <= 0.0 {
+        out.position = vec4<f32>(0.0, 0.0, 0.0, 1.0);
+        out.color = vec4<f32>(0.0);
+        out.local = vec2<f32>(0.0);
+        out.len_half_width = vec2<f32>(0.0);
+        return out;
+    }
     let d = b - a;
     let len = length(d);
     var dir = vec2<f32>(1.0, 0.0);
@@ -91,7 +100,6 @@ fn vs_line(
     var side = array<f32, 6>(-1.0, -1.0, 1.0, 1.0, -1.0, 1.0);
     let x = select(-reach, len + reach, along[corner] > 0.5);
     let y = side[corner] * reach;
-    var out: LineOut;
     out.position = clip_from_points(a + dir * x + normal * y);
     out.color = unpack_color(color);
     out.local = vec2<f32>(x, y);

@@ -207,7 +207,7 @@ pub fn egui_shapes(mut batch: Batch) -> Vec<Shape> {
         let mut quads = Mesh::default();
         for run in &batch.lines {
             let stroke = Stroke::new(run.width, run.color);
-            add_polyline(&mut quads, batch.points(run), run.closed, stroke);
+            add_polyline(&mut quads, &batch.points(run), run.closed, stroke);
         }
         if !quads.is_empty() {
             out.push(Shape::mesh(quads));
@@ -215,7 +215,7 @@ pub fn egui_shapes(mut batch: Batch) -> Vec<Shape> {
     } else {
         for run in &batch.lines {
             let stroke = Stroke::new(run.width, run.color);
-            out.push(path_shape(batch.points(run), run.closed, stroke));
+            out.push(path_shape(&batch.points(run), run.closed, stroke));
         }
     }
     batch.recycle();
@@ -801,7 +801,7 @@ mod tests {
     ) -> (usize, usize) {
         let frame = frame_at(render, center, zoom, budget);
         let mut vertices = frame.batch.vertices.len();
-        let mut path_points = frame.batch.line_points.len();
+        let mut path_points: usize = frame.batch.lines.iter().map(|r| r.len as usize).sum();
         for shape in &frame.shapes {
             match shape {
                 Shape::Mesh(m) => vertices += m.vertices.len(),

@@ -31,7 +31,7 @@ pub fn stage_without_device(
     for map in maps().filter(|m| !m.batch.is_empty()) {
         staged.extend_from_slice(bytemuck::bytes_of(&Uniform::of(map.rect, screen, false)));
         map.batch
-            .uploads(|_, _, piece| staged.extend_from_slice(piece));
+            .uploads(|_, piece| staged.extend_from_slice(piece));
     }
     std::hint::black_box(&staged);
     staged.len()
@@ -60,16 +60,15 @@ mod tests {
         }
     }
 
-    /// Staged with no device: the uniform, each fill vertex and index, and every outline
-    /// segment across a chunk's end, byte for byte as worked out here; a callback for a real
-    /// renderer is not this path's and is left alone.
+    /// Staged with no device: the uniform, each fill vertex and index, and every outline point,
+    /// byte for byte as worked out here; a callback for a real renderer is not this path's and
+    /// is left alone.
     #[test]
     fn staging_without_a_device_copies_what_prepare_writes() {
         let rect = Rect::from_min_max(pos2(0.0, 0.0), pos2(100.0, 100.0));
         let square = Rect::from_min_max(pos2(0.0, 0.0), pos2(4.0, 4.0));
-        // An open line of SEGMENT_CHUNK + 2 points, each a point from the last: one segment
-        // more than a chunk.
-        let line: Vec<Pos2> = (0..SEGMENT_CHUNK + 2)
+        // An open line of 20 000 points, each a point or more from the last.
+        let line: Vec<Pos2> = (0..20_000)
             .map(|i| pos2(i as f32 % 50.0, (i / 50) as f32))
             .collect();
         let batch = || {
@@ -93,17 +92,16 @@ mod tests {
             }));
         }
         want.extend_from_slice(bytemuck::cast_slice(&[0u32, 1, 2, 0, 2, 3]));
-        for w in line.windows(2) {
-            want.extend_from_slice(bytemuck::bytes_of(&Segment {
-                a: [w[0].x, w[0].y],
-                b: [w[1].x, w[1].y],
+        for (i, p) in line.iter().enumerate() {
+            want.extend_from_slice(bytemuck::bytes_of(&LinePoint {
+                pos: [p.x, p.y],
                 color: Color32::BLUE.to_array(),
-                half_width: 1.0,
+                half_width: if i + 1 == line.len() { 0.0 } else { 1.0 },
             }));
         }
         let mut got: Vec<u8> = Vec::new();
         got.extend_from_slice(bytemuck::bytes_of(&Uniform::of(rect, &screen(), false)));
-        batch().uploads(|_, _, piece| got.extend_from_slice(piece));
+        batch().uploads(|_, piece| got.extend_from_slice(piece));
         assert_eq!(got.len(), want.len());
         assert!(got == want, "the uploads differ from the batch's own bytes");
         assert_eq!(batch().upload_bytes() + size_of::<Uniform>(), want.len());
@@ -135,8 +133,11 @@ mod tests {
             1.0,
         );
         let mut pieces = Vec::new();
-        b.uploads(|upload, offset, piece| pieces.push((upload, offset, piece.len())));
-        assert_eq!(pieces, vec![(Upload::Segments, 0, size_of::<Segment>())]);
-        assert_eq!(b.upload_bytes(), size_of::<Segment>());
+        b.uploads(|upload, piece| pieces.push((upload, piece.len())));
+        assert_eq!(
+            pieces,
+            vec![(Upload::LinePoints, 2 * size_of::<LinePoint>())]
+        );
+        assert_eq!(b.upload_bytes(), 2 * size_of::<LinePoint>());
     }
 }
