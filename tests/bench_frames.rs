@@ -126,8 +126,8 @@ fn bench_frames_without_a_device_batches_as_the_window_does_unless_meshes_are_as
         "{staged}"
     );
     // Three squares' fills and outlines, at least: 3 × (4 vertices of 12 bytes, 6 indices of
-    // 4, 4 segments of 24).
-    assert!(staged_bytes(&staged) >= 3 * (48 + 24 + 96), "{staged}");
+    // 4, 5 outline points of 16: the first again at the end).
+    assert!(staged_bytes(&staged) >= 3 * (48 + 24 + 80), "{staged}");
     let meshes = bench_frames_on(&file, "5", &[("CORRIDOR_MAP_MESHES", "1")]);
     assert!(
         meshes.lines().any(|l| l == "frames_made=cpu, egui meshes"),
