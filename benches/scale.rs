@@ -107,10 +107,7 @@ fn frame(render: &LayerRender, zoom: f64) -> usize {
 /// fills and outline points, and the shapes over it (see `corridor::render::gpu`). The GPU's
 /// share (writing the batch to its buffers) is not here, as egui-wgpu's is not in [`frame`].
 fn frame_batch(render: &LayerRender, zoom: f64) -> usize {
-    let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1920.0, 1080.0));
-    let t = ScreenTransform::new(render.extent.center(), zoom, rect);
-    let mut budget = corridor::render::paint::VERTEX_BUDGET;
-    let f = corridor::render::paint::layer_frame(rect, &t, render, 1.0, |_| None, &mut budget);
+    let (rect, f) = layer_frame_at(render, zoom);
     let drawn = f.visible.len();
     let shape =
         corridor::render::gpu::shape(rect, f.batch, corridor::render::gpu::MapPath::Pipelines);
@@ -123,10 +120,7 @@ fn frame_batch(render: &LayerRender, zoom: f64) -> usize {
 /// bytes copied into memory standing for wgpu's staging buffers, as `corridor bench-frames`
 /// stages them with no device).
 fn frame_staged(render: &LayerRender, zoom: f64) -> usize {
-    let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1920.0, 1080.0));
-    let t = ScreenTransform::new(render.extent.center(), zoom, rect);
-    let mut budget = corridor::render::paint::VERTEX_BUDGET;
-    let f = corridor::render::paint::layer_frame(rect, &t, render, 1.0, |_| None, &mut budget);
+    let (rect, f) = layer_frame_at(render, zoom);
     let shape = corridor::render::gpu::shape(rect, f.batch, corridor::render::gpu::MapPath::Staged);
     let egui::Shape::Callback(callback) = shape else {
         return 0;
@@ -141,6 +135,19 @@ fn frame_staged(render: &LayerRender, zoom: f64) -> usize {
     };
     black_box(f.shapes);
     corridor::render::gpu::stage_without_device(&primitives, &screen)
+}
+
+/// A 1920 × 1080 frame of the layer at `zoom`, over its middle: the map's rectangle and what
+/// the frame draws.
+fn layer_frame_at(
+    render: &LayerRender,
+    zoom: f64,
+) -> (egui::Rect, corridor::render::paint::LayerFrame) {
+    let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1920.0, 1080.0));
+    let t = ScreenTransform::new(render.extent.center(), zoom, rect);
+    let mut budget = corridor::render::paint::VERTEX_BUDGET;
+    let f = corridor::render::paint::layer_frame(rect, &t, render, 1.0, |_| None, &mut budget);
+    (rect, f)
 }
 
 /// The app's allocator (see `src/main.rs`): what a frame's buffers cost depends on it.

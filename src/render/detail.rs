@@ -10,9 +10,10 @@ use crate::geometry::mercator_from_lonlat;
 
 /// Simplified versions of a feature's rings and lines (Ramer–Douglas–Peucker, [`simplify`]),
 /// triangulated again for the fill: every level, or with `fill_finest` false those from
-/// [`FINEST_FILLED_TOLERANCE`] up (and the finest when no other is kept). A level is kept only if it has at most half the vertices of
-/// the one before it; rings that collapse are dropped from it, and once every ring has
-/// collapsed no coarser level is kept (there is nothing left to draw but a dot).
+/// [`FINEST_FILLED_TOLERANCE`] up (and the finest when no other is kept). A level is kept only
+/// if it has at most half the vertices of the one before it; rings that collapse are dropped
+/// from it, and once every ring has collapsed no coarser level is kept (there is nothing left
+/// to draw but a dot).
 pub fn build_lods(paths: &[Path], filled: bool, fill_finest: bool) -> Lods {
     let mut lods: Vec<Lod> = Vec::new();
     let mut previous: usize = paths.iter().map(|p| p.points.len()).sum();
@@ -60,11 +61,7 @@ pub fn build_lods(paths: &[Path], filled: bool, fill_finest: bool) -> Lods {
         previous = count;
         source = simplified.clone();
         let fill = if filled && (fill_finest || tolerance >= FINEST_FILLED_TOLERANCE) {
-            if rings(&simplified).next().is_none() {
-                None
-            } else {
-                tessellate_rings(rings(&simplified), 0.5).ok()
-            }
+            level_fill(&simplified)
         } else {
             None
         };
@@ -79,11 +76,16 @@ pub fn build_lods(paths: &[Path], filled: bool, fill_finest: bool) -> Lods {
     if filled
         && lods.iter().all(|l| l.fill.is_none())
         && let Some(l) = lods.first_mut()
-        && rings(&l.paths).next().is_some()
     {
-        l.fill = tessellate_rings(rings(&l.paths), 0.5).ok();
+        l.fill = level_fill(&l.paths);
     }
     Lods::pack(lods)
+}
+
+/// A level's fill: its rings triangulated; `None` for lines alone, or if triangulation fails.
+fn level_fill(paths: &[Path]) -> Option<super::tessellate::FillMesh> {
+    rings(paths).next()?;
+    tessellate_rings(rings(paths), 0.5).ok()
 }
 
 /// Ramer–Douglas–Peucker, as geo's `Simplify` does it: the first and last points are kept, and

@@ -192,15 +192,18 @@ impl Batch {
         self.indices.is_empty() && self.lines.is_empty()
     }
 
-    /// The points of one outline (a closed one's first point not repeated).
-    pub fn points(&self, run: &LineRun) -> Vec<Pos2> {
+    /// The points of one outline (a closed one's first point not repeated), into `out`: room
+    /// reused from one outline to the next.
+    pub fn points_into(&self, run: &LineRun, out: &mut Vec<Pos2>) {
         let start = run.start as usize;
-        self.line_points
-            .get(start..start + run.len as usize)
-            .unwrap_or(&[])
-            .iter()
-            .map(|p| Pos2::new(p.pos[0], p.pos[1]))
-            .collect()
+        out.clear();
+        out.extend(
+            self.line_points
+                .get(start..start + run.len as usize)
+                .unwrap_or(&[])
+                .iter()
+                .map(|p| Pos2::new(p.pos[0], p.pos[1])),
+        );
     }
 
     /// Instances the line pipeline draws: one a pair of neighbouring points (those from a
@@ -712,11 +715,9 @@ mod tests {
         );
         // The instances: four sides, the step between the outlines (drawn as nothing), one.
         assert_eq!(b.segment_count(), 4 + 1 + 1);
-        assert_eq!(
-            b.points(&b.lines[0]).len(),
-            4,
-            "the first point not repeated"
-        );
+        let mut square_points = Vec::new();
+        b.points_into(&b.lines[0], &mut square_points);
+        assert_eq!(square_points, square, "the first point not repeated");
         assert_eq!(std::mem::size_of::<LinePoint>(), 16);
         assert_eq!(std::mem::size_of::<FillVertex>(), 12);
     }

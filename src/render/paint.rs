@@ -205,17 +205,21 @@ pub fn egui_shapes(mut batch: Batch) -> Vec<Shape> {
     }
     if batch.many {
         let mut quads = Mesh::default();
+        let mut points = Vec::new();
         for run in &batch.lines {
             let stroke = Stroke::new(run.width, run.color);
-            add_polyline(&mut quads, &batch.points(run), run.closed, stroke);
+            batch.points_into(run, &mut points);
+            add_polyline(&mut quads, &points, run.closed, stroke);
         }
         if !quads.is_empty() {
             out.push(Shape::mesh(quads));
         }
     } else {
+        let mut points = Vec::new();
         for run in &batch.lines {
             let stroke = Stroke::new(run.width, run.color);
-            out.push(path_shape(&batch.points(run), run.closed, stroke));
+            batch.points_into(run, &mut points);
+            out.push(path_shape(&points, run.closed, stroke));
         }
     }
     batch.recycle();
