@@ -150,6 +150,30 @@ fn layer_frame_at(
     (rect, f)
 }
 
+/// A layer's render as the window opens it (see [`LayerRender::build_for_view`]), for the view
+/// that frames it in a 640 × 360 map: the medium layer's features are then about as large on
+/// screen as the large layer's in a 1920 × 1080 map (most of them dots).
+fn first_view_build(layer: &corridor::model::Layer) -> LayerRender {
+    let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(640.0, 360.0));
+    LayerRender::build_for_view(layer, None, |extent| {
+        corridor::geometry::mercator::points_per_world(
+            corridor::ui::map_ui::fit_camera(extent, rect).zoom,
+        )
+    })
+}
+
+/// What the window makes after a first view, as it makes it: a batch at a time, each put in
+/// place before the next is asked for.
+fn make_first_view_rest(r: &mut LayerRender, layer: &corridor::model::Layer) {
+    loop {
+        let wanted = r.next_provisional(layer, 2_000);
+        if wanted.is_empty() {
+            break;
+        }
+        r.apply_detail(LayerRender::full_detail(r.uid, wanted));
+    }
+}
+
 /// The app's allocator (see `src/main.rs`): what a frame's buffers cost depends on it.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -333,6 +357,39 @@ fn bench(c: &mut Criterion) {
                 criterion::BatchSize::SmallInput,
             )
         });
+        // As a large layer is opened in the window: what its first view draws as a dot keeps
+        // only its box, and its levels are made after the first frame, a batch at a time.
+        g.bench_function("first-view render build (every core)", |b| {
+            b.iter(|| black_box(first_view_build(&layer)))
+        });
+        g.bench_function(
+            "first view: the dots' levels made after it (spare core), put in place",
+            |b| {
+                b.iter_batched(
+                    || first_view_build(&layer),
+                    |mut r| {
+                        make_first_view_rest(&mut r, &layer);
+                        r
+                    },
+                    criterion::BatchSize::LargeInput,
+                )
+            },
+        );
+        let mut after_first_view = first_view_build(&layer);
+        make_first_view_rest(&mut after_first_view, &layer);
+        let deferred_whole = LayerRender::build_deferred(&layer, None);
+        for zoom in [10.0, 13.0] {
+            g.bench_with_input(
+                BenchmarkId::new("frame: the map's batch, staged, deferred build", zoom),
+                &zoom,
+                |b, &z| b.iter(|| frame_staged(&deferred_whole, z)),
+            );
+            g.bench_with_input(
+                BenchmarkId::new("frame: the map's batch, staged, after a first view", zoom),
+                &zoom,
+                |b, &z| b.iter(|| frame_staged(&after_first_view, z)),
+            );
+        }
         // The interface's language changes: labels only, against the whole build it replaced.
         let mut relabelled = LayerRender::build(&layer);
         let mut langs = [corridor::model::Lang::Zh, corridor::model::Lang::En]

@@ -169,6 +169,11 @@ pub struct CorridorApp {
     loads: Vec<LoadJob>,
     /// Full-detail fills being triangulated for features a frame drew with a stand-in.
     fill_jobs: Vec<detail::FillJob>,
+    /// Detail made and not yet put in place (a few hundred features a frame).
+    arrived_detail: std::collections::VecDeque<crate::render::cache::MadeDetail>,
+    /// The map's view when detail was last asked for: the rest of a first view's features is
+    /// made only while it stays.
+    detail_view: Option<crate::geometry::MercatorBox>,
     /// Messages about files the user opened that could not be added.
     notices: Vec<String>,
     pub persisted: Persisted,
@@ -299,6 +304,8 @@ impl CorridorApp {
             bookmark_name: String::new(),
             loads: Vec::new(),
             fill_jobs: Vec::new(),
+            arrived_detail: std::collections::VecDeque::new(),
+            detail_view: None,
             notices: Vec::new(),
             persisted,
             fit_when_loaded: !is_project && remembered.is_none(),
@@ -460,9 +467,15 @@ impl CorridorApp {
     }
 
     /// Whether the last frame drew a feature of a large layer with a simplified fill standing
-    /// in for its full detail, or such fills are being made.
+    /// in for its full detail, or such fills are being made, or a large layer's first view
+    /// left features to make ([`LayerRender::build_for_view`]).
     pub fn detail_pending(&self) -> bool {
-        !self.fill_jobs.is_empty() || self.renders.iter().any(LayerRender::has_stand_ins)
+        !self.fill_jobs.is_empty()
+            || !self.arrived_detail.is_empty()
+            || self
+                .renders
+                .iter()
+                .any(|r| r.has_stand_ins() || r.has_provisional())
     }
 
     /// Each layer's render data, in draw order.

@@ -82,6 +82,9 @@ pub struct LoadJob {
     read: Arc<AtomicU64>,
     total: Arc<AtomicU64>,
     cancel: Arc<AtomicBool>,
+    /// The map's size on screen (points), as the app last drew it: a large layer's first view
+    /// is built for it ([`LayerRender::build_for_view`]).
+    map_size: Arc<std::sync::Mutex<Option<[f32; 2]>>>,
     rx: Receiver<LoadResult>,
 }
 
@@ -103,6 +106,7 @@ impl LoadJob {
         ));
         let read = Arc::new(AtomicU64::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
+        let map_size = Arc::new(std::sync::Mutex::new(None));
         let (tx, rx) = channel();
         let file_name = path
             .file_name()
@@ -119,10 +123,11 @@ impl LoadJob {
             read: read.clone(),
             total,
             cancel: cancel.clone(),
+            map_size: map_size.clone(),
             rx,
         };
         std::thread::spawn(move || {
-            let result = load(&path, style, &read_as, &read, &cancel);
+            let result = load(&path, style, &read_as, (&read, &cancel), &map_size);
             let _ = tx.send(result);
             repaint();
         });
@@ -151,6 +156,7 @@ impl LoadJob {
             read: read.clone(),
             total: total.clone(),
             cancel: cancel.clone(),
+            map_size: Arc::default(),
             rx,
         };
         std::thread::spawn(move || {
@@ -200,6 +206,13 @@ impl LoadJob {
         (self.read.load(Ordering::Relaxed) as f64 / total as f64).min(1.0) as f32
     }
 
+    /// The map's size on screen (points) now, for the view a large layer first shows.
+    pub fn set_map_size(&self, size: [f32; 2]) {
+        if let Ok(mut s) = self.map_size.lock() {
+            *s = Some(size);
+        }
+    }
+
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::Relaxed);
     }
@@ -221,11 +234,12 @@ fn load(
     path: &std::path::Path,
     style: LayerStyle,
     read_as: &ReadSettings,
-    read: &AtomicU64,
-    cancel: &AtomicBool,
+    (read, cancel): (&AtomicU64, &AtomicBool),
+    map_size: &std::sync::Mutex<Option<[f32; 2]>>,
 ) -> LoadResult {
+    let map_size = || map_size.lock().ok().and_then(|s| *s);
     if crate::io::ogr_file::is_ogr_path(path) {
-        return load_ogr(path, style, read_as);
+        return load_ogr(path, style, read_as, map_size());
     }
     if let Err(e) =
         crate::io::geojson_file::check_size(path, &crate::io::geojson_file::Limits::default())
@@ -269,7 +283,7 @@ fn load(
     let layer = parsed.into_layer(Layer::name_for(path), path.to_owned(), style);
     let parse_s = started.elapsed().as_secs_f64();
     log::debug!("after parsing: RSS {:.0} MiB", rss_mib());
-    let render = build_render(&layer, None);
+    let render = build_render(&layer, None, map_size());
     // What the build made and let go of (each feature's rings and levels before packing):
     // 14 MiB on the large layer, resident until the frames that come next.
     give_back_freed_memory();
@@ -341,18 +355,35 @@ fn give_back_freed_memory_now() {
 
 /// A layer's draw caches, labelled in `lang` where it can. Above a million vertices, full detail
 /// (outlines and fills) waits until a frame draws a feature at full detail (simplified levels
-/// show meanwhile).
-pub(crate) fn build_render(layer: &Layer, lang: Option<crate::model::Lang>) -> LayerRender {
+/// show meanwhile); and with the map's size known, what is a dot in the view that frames the
+/// layer in a map of that size waits too ([`LayerRender::build_for_view`]).
+pub(crate) fn build_render(
+    layer: &Layer,
+    lang: Option<crate::model::Lang>,
+    map_size: Option<[f32; 2]>,
+) -> LayerRender {
     let vertices: usize = layer.features().iter().map(|f| f.vertex_count()).sum();
-    if vertices > DEFER_ABOVE_VERTICES {
-        LayerRender::build_deferred(layer, lang)
-    } else {
-        LayerRender::build_in(layer, lang)
+    if vertices <= DEFER_ABOVE_VERTICES {
+        return LayerRender::build_in(layer, lang);
+    }
+    match map_size {
+        Some([w, h]) => LayerRender::build_for_view(layer, lang, |extent| {
+            let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(w, h));
+            crate::geometry::mercator::points_per_world(
+                crate::ui::map_ui::fit_camera(extent, rect).zoom,
+            )
+        }),
+        None => LayerRender::build_deferred(layer, lang),
     }
 }
 
 /// A Shapefile, GeoPackage, MapInfo, KML, FlatGeobuf or DXF file, read through GDAL.
-fn load_ogr(path: &std::path::Path, style: LayerStyle, read_as: &ReadSettings) -> LoadResult {
+fn load_ogr(
+    path: &std::path::Path,
+    style: LayerStyle,
+    read_as: &ReadSettings,
+    map_size: Option<[f32; 2]>,
+) -> LoadResult {
     use crate::io::ogr_file::{OgrError, list_tables, load_layer};
     let started = std::time::Instant::now();
     let name = match &read_as.table {
@@ -382,7 +413,7 @@ fn load_ogr(path: &std::path::Path, style: LayerStyle, read_as: &ReadSettings) -
         Err(e) => return LoadResult::Failed(e.to_string()),
     };
     let read_s = started.elapsed().as_secs_f64();
-    let render = build_render(&layer, None);
+    let render = build_render(&layer, None, map_size);
     log::info!(
         "{}: read through GDAL in {read_s:.2} s, projected and triangulated in {:.2} s",
         path.display(),

@@ -15,6 +15,15 @@ use crate::render::cache::{DETAIL_CACHE_BYTES, MadeDetail};
 /// Features made per request: a frame zoomed in holds a few hundred.
 const PER_REQUEST: usize = 4_000;
 
+/// Features whose detail is put in place per frame, at most ([`CorridorApp::drive_fills`]).
+const APPLIED_PER_FRAME: usize = 1_000;
+
+/// Features whose levels a first view left ([`LayerRender::build_for_view`]) made per request:
+/// about 20 ms of one core each on the large layer, so that a frame that asks for what it
+/// stands in for does not wait long behind them, and each batch is put in place in well under
+/// a millisecond.
+const PROVISIONAL_PER_REQUEST: usize = 2_000;
+
 /// Full detail being made for one layer's render.
 pub(super) struct FillJob {
     uid: u64,
@@ -25,36 +34,60 @@ impl CorridorApp {
     /// Puts arrived detail in place, and asks for the detail the last frame stood in for.
     pub(super) fn drive_fills(&mut self, ctx: &egui::Context) {
         let view = self.map.transform.map(|t| t.visible_world());
-        let mut arrived = Vec::new();
+        let moving = view != std::mem::replace(&mut self.detail_view, view);
+        let arrived = &mut self.arrived_detail;
         self.fill_jobs.retain(|job| match job.rx.try_recv() {
             Ok(done) => {
-                arrived.push(done);
+                arrived.push_back(done);
                 false
             }
             Err(TryRecvError::Empty) => true,
             Err(TryRecvError::Disconnected) => false,
         });
-        for done in arrived {
-            if let Some(r) = self.renders.iter_mut().find(|r| r.uid == done.uid) {
+        // A few hundred features a frame: putting one in place reads what another core made
+        // (a fraction of a microsecond each), and 4 000 at once held a frame up by 3 ms.
+        let mut room = APPLIED_PER_FRAME;
+        while room > 0
+            && let Some(done) = self.arrived_detail.front_mut()
+        {
+            let take = room.min(done.made.len());
+            room -= take;
+            let part = MadeDetail {
+                uid: done.uid,
+                made: done.made.drain(..take).collect(),
+            };
+            if done.made.is_empty() {
+                self.arrived_detail.pop_front();
+            }
+            if let Some(r) = self.renders.iter_mut().find(|r| r.uid == part.uid) {
                 let t0 = std::time::Instant::now();
-                let count = done.made.len();
-                r.apply_detail(done);
+                r.apply_detail(part);
                 if let Some(view) = &view {
                     r.evict_detail(view, DETAIL_CACHE_BYTES);
                 }
                 log::debug!(
-                    "{count} features' full detail put in place in {:.1} ms",
+                    "{take} features' detail put in place in {:.1} ms",
                     t0.elapsed().as_secs_f64() * 1000.0
                 );
                 ctx.request_repaint();
             }
         }
-        // Each render was built from the layer in the same place.
-        for (r, layer) in self.renders.iter().zip(&self.doc.layers) {
-            if self.fill_jobs.iter().any(|j| j.uid == r.uid) {
+        // Each render was built from the layer in the same place. What the last frame stood in
+        // for comes first; then the features whose levels a first view left, a batch at a time.
+        for (r, layer) in self.renders.iter_mut().zip(&self.doc.layers) {
+            // One request at a time, until what it made is all in place: a feature is not asked
+            // for again while its detail waits to be put in place.
+            if self.fill_jobs.iter().any(|j| j.uid == r.uid)
+                || self.arrived_detail.iter().any(|d| d.uid == r.uid)
+            {
                 continue;
             }
-            let wanted = r.take_stand_ins(layer, PER_REQUEST);
+            let mut wanted = r.take_stand_ins(layer, PER_REQUEST);
+            // The rest of a first view's features while the map stands still: while it moves,
+            // what the frames stand in for is made and the frames have the other core.
+            if wanted.is_empty() && !moving {
+                wanted = r.next_provisional(layer, PROVISIONAL_PER_REQUEST);
+            }
             if wanted.is_empty() {
                 continue;
             }

@@ -20,6 +20,11 @@ impl CorridorApp {
 
     /// Adds finished loads to the document and zooms to them.
     pub(super) fn poll_loads(&mut self, ctx: &egui::Context, now: f64) {
+        if let Some(t) = &self.map.transform {
+            for job in &self.loads {
+                job.set_map_size([t.rect.width(), t.rect.height()]);
+            }
+        }
         let mut i = 0;
         while i < self.loads.len() {
             let Some(result) = self.loads[i].poll() else {

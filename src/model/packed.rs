@@ -340,6 +340,40 @@ impl Packed {
         out
     }
 
+    /// A polygon's or multipolygon's box over its exteriors (`[west, south, east, north]`, as
+    /// the coordinates are given back), without keeping a coordinate: what a first view needs of
+    /// a feature that is a dot in it. `None` for other kinds, and for no coordinate at all.
+    pub fn exterior_box(&self) -> Option<[f64; 4]> {
+        let one = [u32::try_from(self.lens.len()).ok()?];
+        let per_polygon: &[u32] = match self.kind {
+            Kind::Polygon => &one,
+            Kind::MultiPolygon => &self.rings,
+            _ => return None,
+        };
+        let mut steps = Steps::new(self);
+        let mut left = self.count as usize;
+        let mut lens = self.lens.iter().map(|&n| n as usize);
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for &rings in per_polygon {
+            for ring in 0..rings {
+                let n = lens.next().unwrap_or(0).min(left);
+                left -= n;
+                for _ in 0..n {
+                    let c = steps.next_coord();
+                    if ring == 0 {
+                        b = [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)];
+                    }
+                }
+            }
+        }
+        (b[0] <= b[2] && b[1] <= b[3]).then_some(b)
+    }
+
     /// The geometry again, bit for bit.
     pub fn unpack(&self) -> Geometry<f64> {
         let mut steps = Steps::new(self);

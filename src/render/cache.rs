@@ -14,6 +14,7 @@ pub use super::detail::build_lods;
 use super::detail::*;
 use super::lods::{LodRef, Points};
 pub use super::lods::{Lods, Outline};
+use super::paint::DOT_SIZE;
 use super::tessellate::{FillMesh, FillRef, ring_contains, rings_area, tessellate_rings};
 
 /// Local units per world unit: local coordinates are screen points at zoom 20, which keeps
@@ -77,6 +78,11 @@ pub struct FeatureRender {
     /// The finest simplified level's fill, made on demand when a deferred build left it out
     /// ([`FINEST_FILLED_TOLERANCE`]); `None` until a frame draws that level.
     pub finest_fill: Option<FillMesh>,
+    /// Nothing is made yet but its box, its style and its label's text
+    /// ([`LayerRender::build_for_view`]): the first view draws it as a dot, and its levels,
+    /// area and label's place come from [`LayerRender::full_detail`] later. It is not picked
+    /// meanwhile, and a frame that draws it larger than a dot draws its box.
+    pub levels_pending: bool,
     /// What each level of detail costs, kept here so a frame chooses without following pointers.
     pub costs: LevelCosts,
 }
@@ -292,6 +298,10 @@ pub struct LayerRender {
     pub stand_ins: std::sync::Mutex<Vec<(usize, Awaited)>>,
     /// Features whose full detail or finest fill was made on demand, oldest first.
     made_on_demand: std::collections::VecDeque<(usize, Awaited)>,
+    /// Features still [`FeatureRender::levels_pending`], and where the next batch of them is
+    /// looked for ([`LayerRender::next_provisional`]).
+    provisional: usize,
+    provisional_from: usize,
 }
 
 /// What a frame drew a stand-in for.
@@ -301,6 +311,8 @@ pub enum Awaited {
     Full,
     /// The finest simplified level's fill ([`FeatureRender::finest_fill`]).
     FinestFill,
+    /// Everything but the box ([`FeatureRender::levels_pending`]).
+    Levels,
 }
 
 /// An image of every row of a table too large to hold, and where it lies.
@@ -387,31 +399,51 @@ fn pack_coarse(features: &[FeatureRender], briefs: &mut [Brief]) -> (Vec<[f32; 2
     let mut vertices = Vec::new();
     let mut indices = Vec::new();
     for (f, b) in features.iter().zip(briefs.iter_mut()) {
-        let Some((lod, fill)) = f.lods.iter().rev().find_map(|l| l.fill.map(|m| (l, m))) else {
-            continue;
-        };
-        let (Ok(v0), Ok(i0)) = (u32::try_from(vertices.len()), u32::try_from(indices.len())) else {
-            break;
-        };
-        vertices.extend(fill.vertices_in(lod.rings()));
-        indices.extend(fill.indices.offset(0));
-        let (Ok(vn), Ok(inn)) = (
-            u32::try_from(vertices.len() - v0 as usize),
-            u32::try_from(indices.len() - i0 as usize),
-        ) else {
-            break;
-        };
-        b.coarse = Some(Coarse {
-            origin: f.origin,
-            fill: f.style.fill,
-            tolerance: lod.tolerance,
-            vertices: (v0, vn),
-            indices: (i0, inn),
-        });
+        b.coarse = push_coarse(&mut vertices, &mut indices, f);
     }
     vertices.shrink_to_fit();
     indices.shrink_to_fit();
     (vertices, indices)
+}
+
+/// Adds a feature's coarsest simplified fill to the packed buffers: where it lies there, or
+/// `None` when it has none (or the buffers are full).
+fn push_coarse(
+    vertices: &mut Vec<[f32; 2]>,
+    indices: &mut Vec<u32>,
+    f: &FeatureRender,
+) -> Option<Coarse> {
+    let (lod, fill) = f.lods.iter().rev().find_map(|l| l.fill.map(|m| (l, m)))?;
+    let (v0, i0) = (vertices.len(), indices.len());
+    vertices.extend(fill.vertices_in(lod.rings()));
+    indices.extend(fill.indices.offset(0));
+    let place = |start: usize, end: usize| {
+        Some((u32::try_from(start).ok()?, u32::try_from(end - start).ok()?))
+            .filter(|_| u32::try_from(end).is_ok())
+    };
+    let (Some(vertices_at), Some(indices_at)) =
+        (place(v0, vertices.len()), place(i0, indices.len()))
+    else {
+        vertices.truncate(v0);
+        indices.truncate(i0);
+        return None;
+    };
+    Some(Coarse {
+        origin: f.origin,
+        fill: f.style.fill,
+        tolerance: lod.tolerance,
+        vertices: vertices_at,
+        indices: indices_at,
+    })
+}
+
+/// Room for `batch` more items, and when there is none, for `left` times as many again as well
+/// (what is still to come, projected from this batch): grown by doubling, the large layer's
+/// packed coarse fills ended with a third of their room unused.
+fn grow_for<T>(v: &mut Vec<T>, batch: usize, left: f64) {
+    if v.capacity() - v.len() < batch {
+        v.reserve_exact(batch + (batch as f64 * left) as usize);
+    }
 }
 
 /// A feature whose full detail or finest fill is to be made, and its place in the layer.
@@ -430,6 +462,13 @@ pub enum Make {
     },
     /// The finest level's fill: from that level's rings (local units).
     FinestFill { rings: Vec<Vec<[f32; 2]>> },
+    /// Everything but the box, as a deferred build makes it: from the feature, with its style
+    /// and its label's text (whose place is to be found) as the render has them now.
+    Levels {
+        feature: std::sync::Arc<crate::model::Feature>,
+        style: FeatureStyle,
+        label: Option<String>,
+    },
 }
 
 /// Detail made after a deferred build.
@@ -443,6 +482,7 @@ pub struct Detail {
 pub enum Made {
     Full { paths: Vec<Path>, fill: FillMesh },
     FinestFill { fill: FillMesh, points: usize },
+    Levels(Box<FeatureRender>),
 }
 
 /// Full detail made on demand, for [`LayerRender::apply_detail`].
@@ -473,6 +513,56 @@ impl LayerRender {
         Self::build_with(layer, lang, true)
     }
 
+    /// Like [`LayerRender::build_deferred`], for a first view whose scale (points a world unit)
+    /// `scale_for` gives from the layer's extent (the app frames a file it opens): a polygon
+    /// that view draws as a dot, smaller than [`DOT_SIZE`], gets only what the dot needs, and
+    /// its levels are made later, a batch at a time ([`LayerRender::next_provisional`],
+    /// [`LayerRender::full_detail`]), or at once for a frame that draws it larger
+    /// ([`Awaited::Levels`]). That view is drawn as a whole build would draw it.
+    pub fn build_for_view(
+        layer: &Layer,
+        lang: Option<Lang>,
+        scale_for: impl Fn(&MercatorBox) -> f64,
+    ) -> Self {
+        let started = std::time::Instant::now();
+        // Every box first (the view frames them all): a packed polygon's from its coordinates
+        // alone, anything else's by building it.
+        let first: Vec<Result<MercatorBox, FeatureRender>> = layer
+            .features()
+            .par_iter()
+            .map(|f| packed_polygon_box(f).ok_or_else(|| feature_render(layer, f, lang, true)))
+            .collect();
+        let extent = first
+            .iter()
+            .map(|r| match r {
+                Ok(b) => *b,
+                Err(f) => f.bbox,
+            })
+            .filter(|b| !b.is_empty())
+            .fold(MercatorBox::EMPTY, |acc, b| acc.union(&b));
+        let scale = scale_for(&extent);
+        let features: Vec<FeatureRender> = first
+            .into_par_iter()
+            .zip(layer.features().par_iter())
+            .map(|(r, f)| match r {
+                Err(built) => built,
+                // A dot by the painter's measure, with a margin for rounding.
+                Ok(b) if ((b.width().max(b.height()) * scale) as f32) < DOT_SIZE * 0.98 => {
+                    provisional_render(b, layer.style.resolve(f), label_text(&layer.style, f, lang))
+                }
+                Ok(_) => feature_render(layer, f, lang, true),
+            })
+            .collect();
+        let mut render = Self::of_features(features, started);
+        render.provisional = render.features.iter().filter(|f| f.levels_pending).count();
+        log::debug!(
+            "first view at {scale:.3e} points a world unit: {} of {} features are dots",
+            render.provisional,
+            render.features.len()
+        );
+        render
+    }
+
     fn build_with(layer: &Layer, lang: Option<Lang>, defer: bool) -> Self {
         // Projection and triangulation are independent per feature: use every core.
         let started = std::time::Instant::now();
@@ -481,6 +571,12 @@ impl LayerRender {
             .par_iter()
             .map(|f| feature_render(layer, f, lang, defer))
             .collect();
+        Self::of_features(features, started)
+    }
+
+    /// A layer's render from its features' draw data: the index, the briefs and the packed
+    /// coarse fills (`started` is when the build began, for the log).
+    fn of_features(features: Vec<FeatureRender>, started: std::time::Instant) -> Self {
         let features_s = started.elapsed().as_secs_f64();
         let extent = features
             .iter()
@@ -523,6 +619,8 @@ impl LayerRender {
             overview_only: false,
             stand_ins: std::sync::Mutex::new(Vec::new()),
             made_on_demand: std::collections::VecDeque::new(),
+            provisional: 0,
+            provisional_from: 0,
         }
     }
 
@@ -551,9 +649,43 @@ impl LayerRender {
             Awaited::FinestFill if f.costs.fill_later[1] => Make::FinestFill {
                 rings: f.lods.first()?.rings().map(Points::to_vec).collect(),
             },
+            Awaited::Levels if f.levels_pending => Make::Levels {
+                feature: layer.features().get(index)?.clone(),
+                style: f.style.clone(),
+                label: f.label.as_ref().map(|(text, _)| text.clone()),
+            },
             _ => return None,
         };
         Some(DetailRequest { index, make })
+    }
+
+    /// The next `limit` features whose levels are still to be made, from where the last batch
+    /// ended (`layer` is the layer this was built from); none once every one is made. Called
+    /// when no batch is being made, so that none is asked for twice.
+    pub fn next_provisional(&mut self, layer: &Layer, limit: usize) -> Vec<DetailRequest> {
+        let mut out = Vec::new();
+        if self.provisional == 0 {
+            return out;
+        }
+        // From where the last batch ended to the end, then from the start (a batch dropped as
+        // made for another build leaves features behind).
+        let n = self.features.len();
+        let from = self.provisional_from.min(n);
+        for i in (from..n).chain(0..from) {
+            if out.len() == limit {
+                break;
+            }
+            if let Some(r) = self.request(layer, i, Awaited::Levels) {
+                out.push(r);
+                self.provisional_from = i + 1;
+            }
+        }
+        out
+    }
+
+    /// Whether some features' levels are still to be made ([`LayerRender::build_for_view`]).
+    pub fn has_provisional(&self) -> bool {
+        self.provisional > 0
     }
 
     /// Whether the last frame drew a simplified level in place of full detail.
@@ -567,6 +699,7 @@ impl LayerRender {
         let held = |f: &FeatureRender, awaited: Awaited| match awaited {
             Awaited::Full => fill_bytes(f.fill.as_ref()) + paths_bytes(&f.paths),
             Awaited::FinestFill => fill_bytes(f.finest_fill.as_ref()),
+            Awaited::Levels => 0,
         };
         let mut bytes: usize = self
             .made_on_demand
@@ -584,6 +717,8 @@ impl LayerRender {
             let still_held = match awaited {
                 Awaited::Full => !f.detail_pending,
                 Awaited::FinestFill => f.finest_fill.is_some(),
+                // Never let go: they are what the feature is drawn from.
+                Awaited::Levels => false,
             };
             if !still_held {
                 continue;
@@ -597,6 +732,7 @@ impl LayerRender {
                         f.detail_pending = true;
                     }
                     Awaited::FinestFill => f.finest_fill = None,
+                    Awaited::Levels => {}
                 }
                 f.refresh_costs();
             } else {
@@ -647,6 +783,8 @@ impl LayerRender {
         let (v, i) = pack_coarse(&self.features, &mut self.briefs);
         self.coarse_vertices = v;
         self.coarse_indices = i;
+        self.provisional = self.features.iter().filter(|f| f.levels_pending).count();
+        self.provisional_from = 0;
         self.uid = NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
@@ -719,6 +857,16 @@ impl LayerRender {
                                 .unwrap_or_default(),
                             points: rings.iter().map(Vec::len).sum(),
                         },
+                        Make::Levels {
+                            feature,
+                            style,
+                            label,
+                        } => Made::Levels(Box::new(build_feature(
+                            feature.shape(),
+                            style,
+                            label,
+                            true,
+                        ))),
                     };
                     Detail {
                         index: r.index,
@@ -751,6 +899,23 @@ impl LayerRender {
         if done.uid != self.uid {
             return false;
         }
+        // What this batch's coarse fills take, and room for it and for those still to come.
+        let (mut count, mut vertices, mut indices) = (0usize, 0usize, 0usize);
+        for d in &done.made {
+            if let Made::Levels(f) = &d.made {
+                count += 1;
+                if let Some((lod, fill)) = f.lods.iter().rev().find_map(|l| l.fill.map(|m| (l, m)))
+                {
+                    vertices += fill.vertices_in(lod.rings()).count();
+                    indices += fill.indices.len();
+                }
+            }
+        }
+        if count > 0 {
+            let left = self.provisional.saturating_sub(count) as f64 * 1.05 / count as f64;
+            grow_for(&mut self.coarse_vertices, vertices, left);
+            grow_for(&mut self.coarse_indices, indices, left);
+        }
         for d in done.made {
             let Some(f) = self.features.get_mut(d.index) else {
                 continue;
@@ -774,6 +939,26 @@ impl LayerRender {
                     f.refresh_costs();
                     self.made_on_demand
                         .push_back((d.index, Awaited::FinestFill));
+                }
+                // Only what was still to be made: the style and the label's text stay as they
+                // are now (a restyle or a new language may have come meanwhile).
+                Made::Levels(made) if f.levels_pending => {
+                    let mut made = *made;
+                    made.style = f.style.clone();
+                    made.label = match (f.label.take(), made.label) {
+                        (Some((text, _)), Some((_, at))) => Some((text, at)),
+                        (label, _) => label,
+                    };
+                    *f = made;
+                    self.provisional = self.provisional.saturating_sub(1);
+                    if let Some(b) = self.briefs.get_mut(d.index) {
+                        let coarse =
+                            push_coarse(&mut self.coarse_vertices, &mut self.coarse_indices, f);
+                        *b = Brief {
+                            coarse,
+                            ..Brief::of(f)
+                        };
+                    }
                 }
                 _ => {}
             }
@@ -1360,10 +1545,47 @@ fn build_projected(
         lods,
         detail_pending,
         finest_fill: None,
+        levels_pending: false,
         costs: LevelCosts::default(),
     };
     f.refresh_costs();
     f
+}
+
+/// A feature as a first view that shows it as a dot needs it: its box, its style, and its
+/// label's text, placed for now at the box's middle ([`FeatureRender::levels_pending`]). Its
+/// origin is the box's south-west corner, as its build's is.
+fn provisional_render(
+    bbox: MercatorBox,
+    style: FeatureStyle,
+    label: Option<String>,
+) -> FeatureRender {
+    let mut f = FeatureRender {
+        origin: bbox.min,
+        bbox,
+        fill: Some(FillMesh::default()),
+        paths: Vec::new(),
+        markers: Vec::new(),
+        style,
+        label: label.map(|text| (text, bbox.center())),
+        area: 0.0,
+        lods: Lods::default(),
+        detail_pending: true,
+        finest_fill: None,
+        levels_pending: true,
+        costs: LevelCosts::default(),
+    };
+    f.refresh_costs();
+    f
+}
+
+/// A packed polygon's box as its build takes it (over its exteriors), made from its
+/// coordinates without keeping them; `None` for any other feature.
+fn packed_polygon_box(f: &crate::model::Feature) -> Option<MercatorBox> {
+    match f.shape() {
+        Some(Shape::Packed(p)) => Some(Projected::framed(p.exterior_box()?, None).0.bbox),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

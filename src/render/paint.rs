@@ -92,7 +92,7 @@ fn faded(c: Color, opacity: f32) -> Color32 {
 pub const VERTEX_BUDGET: usize = 2_000_000;
 
 /// Below this size on screen (points) a feature is a dot: its outline and triangles are noise.
-const DOT_SIZE: f32 = 2.0;
+pub(crate) const DOT_SIZE: f32 = 2.0;
 /// Below this size on screen an outline adds nothing the fill does not show.
 const OUTLINE_SIZE: f32 = 6.0;
 
@@ -329,6 +329,17 @@ pub fn layer_frame(
         let Some(f) = layer.features.get(i) else {
             continue;
         };
+        // Only its box is made yet (a dot in the first view, larger here): its box stands in
+        // until the rest is made, which this asks for.
+        if f.levels_pending {
+            stand_ins.push((i, Awaited::Levels));
+            let min = t.screen_from_world(f.bbox.min);
+            let max = t.screen_from_world(f.bbox.max);
+            let color = faded(f.style.fill.with_opacity(1.0), opacity * 0.8);
+            batch.add_rect(Rect::from_two_pos(min, max).expand(0.75), color);
+            *budget = budget.saturating_sub(4);
+            continue;
+        }
         let size = (f.bbox.width().max(f.bbox.height()) * scale) as f32;
         let to_screen = t.screen_from_local(f);
         let style = &f.style;
