@@ -527,10 +527,12 @@ impl LayerRender {
         let started = std::time::Instant::now();
         // Every box first (the view frames them all): a packed polygon's from its coordinates
         // alone, anything else's by building it.
-        let first: Vec<Result<MercatorBox, FeatureRender>> = layer
+        let first: Vec<Result<MercatorBox, Box<FeatureRender>>> = layer
             .features()
             .par_iter()
-            .map(|f| packed_polygon_box(f).ok_or_else(|| feature_render(layer, f, lang, true)))
+            .map(|f| {
+                packed_polygon_box(f).ok_or_else(|| Box::new(feature_render(layer, f, lang, true)))
+            })
             .collect();
         let extent = first
             .iter()
@@ -545,7 +547,7 @@ impl LayerRender {
             .into_par_iter()
             .zip(layer.features().par_iter())
             .map(|(r, f)| match r {
-                Err(built) => built,
+                Err(built) => *built,
                 // A dot by the painter's measure, with a margin for rounding.
                 Ok(b) if ((b.width().max(b.height()) * scale) as f32) < DOT_SIZE * 0.98 => {
                     provisional_render(b, layer.style.resolve(f), label_text(&layer.style, f, lang))
@@ -651,7 +653,7 @@ impl LayerRender {
             },
             Awaited::Levels if f.levels_pending => Make::Levels {
                 feature: layer.features().get(index)?.clone(),
-                style: f.style.clone(),
+                style: f.style,
                 label: f.label.as_ref().map(|(text, _)| text.clone()),
             },
             _ => return None,
@@ -944,7 +946,7 @@ impl LayerRender {
                 // are now (a restyle or a new language may have come meanwhile).
                 Made::Levels(made) if f.levels_pending => {
                     let mut made = *made;
-                    made.style = f.style.clone();
+                    made.style = f.style;
                     made.label = match (f.label.take(), made.label) {
                         (Some((text, _)), Some((_, at))) => Some((text, at)),
                         (label, _) => label,
