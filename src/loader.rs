@@ -367,11 +367,11 @@ pub(crate) fn build_render(
         return LayerRender::build_in(layer, lang);
     }
     match map_size {
+        // As the map frames a box (`fit_camera`).
         Some([w, h]) => LayerRender::build_for_view(layer, lang, |extent| {
-            let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(w, h));
-            crate::geometry::mercator::points_per_world(
-                crate::ui::map_ui::fit_camera(extent, rect).zoom,
-            )
+            use crate::geometry::mercator::{FIT_PADDING, MAX_FIT_ZOOM, points_per_world};
+            let size = [f64::from(w), f64::from(h)];
+            points_per_world(extent.fit_zoom(size, FIT_PADDING, MAX_FIT_ZOOM))
         }),
         None => LayerRender::build_deferred(layer, lang),
     }

@@ -34,6 +34,12 @@ pub fn lonlat_from_mercator(x: f64, y: f64) -> [f64; 2] {
     [lon, lat]
 }
 
+/// Deepest zoom a "zoom to" goes to, so that a point does not fill the screen with one tile.
+pub const MAX_FIT_ZOOM: f64 = 16.0;
+
+/// Room (points) left around a box the map is framed on.
+pub const FIT_PADDING: f64 = 48.0;
+
 /// Screen points per world unit at a zoom level.
 pub fn points_per_world(zoom: f64) -> f64 {
     TILE_SIZE * zoom.exp2()

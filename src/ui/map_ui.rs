@@ -21,9 +21,6 @@ pub const LAND: Color32 = Color32::from_rgb(0xf2, 0xef, 0xe9);
 /// Labels tried per frame, at most.
 const MAX_LABEL_ATTEMPTS: usize = 1500;
 
-/// Deepest zoom a "zoom to" goes to, so that a point does not fill the screen with one tile.
-const MAX_FIT_ZOOM: f64 = 16.0;
-
 /// The camera and what the map remembers between frames.
 pub struct MapState {
     pub memory: MapMemory,
@@ -132,12 +129,14 @@ impl MapState {
     }
 }
 
+use crate::geometry::mercator::{FIT_PADDING, MAX_FIT_ZOOM};
+
 /// The camera that frames `bbox` in a map of `rect`'s size.
 pub fn fit_camera(bbox: &MercatorBox, rect: Rect) -> Camera {
     let size = [rect.width() as f64, rect.height() as f64];
     Camera {
         center: bbox.center(),
-        zoom: bbox.fit_zoom(size, 48.0, MAX_FIT_ZOOM),
+        zoom: bbox.fit_zoom(size, FIT_PADDING, MAX_FIT_ZOOM),
     }
 }
 
