@@ -156,6 +156,12 @@ impl FeatureRender {
         }
     }
 
+    /// The coarsest simplified level with a fill, and that fill: what the layer packs for
+    /// crowded frames ([`Brief::coarse`]).
+    pub fn coarsest_fill(&self) -> Option<(LodRef<'_>, FillRef<'_>)> {
+        self.lods.iter().rev().find_map(|l| l.fill.map(|m| (l, m)))
+    }
+
     /// The fill of simplified level `k` (1: the finest), `l`.
     pub fn simplified_fill<'a>(&'a self, k: usize, l: LodRef<'a>) -> Option<FillRef<'a>> {
         l.fill.or_else(|| {
@@ -413,7 +419,7 @@ fn push_coarse(
     indices: &mut Vec<u32>,
     f: &FeatureRender,
 ) -> Option<Coarse> {
-    let (lod, fill) = f.lods.iter().rev().find_map(|l| l.fill.map(|m| (l, m)))?;
+    let (lod, fill) = f.coarsest_fill()?;
     let (v0, i0) = (vertices.len(), indices.len());
     vertices.extend(fill.vertices_in(lod.rings()));
     indices.extend(fill.indices.offset(0));
@@ -525,14 +531,12 @@ impl LayerRender {
         scale_for: impl Fn(&MercatorBox) -> f64,
     ) -> Self {
         let started = std::time::Instant::now();
-        // Every box first (the view frames them all): a packed polygon's from its coordinates
-        // alone, anything else's by building it.
+        // Every box first (the view frames them all): a polygon's from its exteriors alone,
+        // anything else's by building it.
         let first: Vec<Result<MercatorBox, Box<FeatureRender>>> = layer
             .features()
             .par_iter()
-            .map(|f| {
-                packed_polygon_box(f).ok_or_else(|| Box::new(feature_render(layer, f, lang, true)))
-            })
+            .map(|f| polygon_box(f).ok_or_else(|| Box::new(feature_render(layer, f, lang, true))))
             .collect();
         let extent = first
             .iter()
@@ -906,8 +910,7 @@ impl LayerRender {
         for d in &done.made {
             if let Made::Levels(f) = &d.made {
                 count += 1;
-                if let Some((lod, fill)) = f.lods.iter().rev().find_map(|l| l.fill.map(|m| (l, m)))
-                {
+                if let Some((lod, fill)) = f.coarsest_fill() {
                     vertices += fill.vertices_in(lod.rings()).count();
                     indices += fill.indices.len();
                 }
@@ -991,6 +994,9 @@ impl LayerRender {
         }
         if let Some(b) = self.briefs.get_mut(index) {
             *b = Brief::of(&fresh);
+        }
+        if slot.levels_pending {
+            self.provisional = self.provisional.saturating_sub(1);
         }
         *slot = fresh;
     }
@@ -1581,13 +1587,27 @@ fn provisional_render(
     f
 }
 
-/// A packed polygon's box as its build takes it (over its exteriors), made from its
-/// coordinates without keeping them; `None` for any other feature.
-fn packed_polygon_box(f: &crate::model::Feature) -> Option<MercatorBox> {
-    match f.shape() {
-        Some(Shape::Packed(p)) => Some(Projected::framed(p.exterior_box()?, None).0.bbox),
-        _ => None,
-    }
+/// A polygon's or multipolygon's box as its build takes it (over its exteriors), without
+/// projecting or keeping a coordinate; `None` for any other feature.
+fn polygon_box(f: &crate::model::Feature) -> Option<MercatorBox> {
+    let degrees = match f.shape()? {
+        Shape::Packed(p) => p.exterior_box()?,
+        Shape::Full(Geometry::Polygon(p)) => {
+            let mut degrees = NO_BOX;
+            take_box(&mut degrees, p.exterior().coords().copied());
+            degrees
+        }
+        Shape::Full(Geometry::MultiPolygon(mp)) => {
+            let mut degrees = NO_BOX;
+            for p in mp {
+                take_box(&mut degrees, p.exterior().coords().copied());
+            }
+            degrees
+        }
+        Shape::Full(_) => return None,
+    };
+    let bbox = Projected::framed(degrees, None).0.bbox;
+    (!bbox.is_empty()).then_some(bbox)
 }
 
 #[cfg(test)]
@@ -1927,6 +1947,97 @@ mod tests {
             })
             .collect();
         (boxes, coarse, clicks)
+    }
+
+    /// Circles labelled by their number, and a render of them built for a first view at zoom
+    /// 7.5, where each (0.008° across) is about a point: every one of them a dot.
+    fn first_view_of_circles() -> (Layer, LayerRender) {
+        let mut l = circles(100);
+        l.style.label = Some("i".to_owned());
+        let r = LayerRender::build_for_view(&l, None, |_| {
+            crate::geometry::mercator::points_per_world(7.5)
+        });
+        (l, r)
+    }
+
+    /// A 1920 × 1080 frame over the circles at `zoom`.
+    fn circles_frame(r: &LayerRender, zoom: f64) -> super::super::paint::LayerFrame {
+        let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1920.0, 1080.0));
+        let t = super::super::paint::ScreenTransform::new(
+            mercator_from_lonlat(106.645, 11.045),
+            zoom,
+            rect,
+        );
+        let mut budget = super::super::paint::VERTEX_BUDGET;
+        super::super::paint::layer_frame(rect, &t, r, 1.0, |_| None, &mut budget)
+    }
+
+    /// What a feature's draw data comes to, but for its geometry's own buffers.
+    fn made(f: &FeatureRender) -> String {
+        format!(
+            "{:?} {:?} {} {:?} {} {:?} {:?} {} {}",
+            f.bbox,
+            f.origin,
+            f.area,
+            f.label,
+            f.detail_pending,
+            f.costs.tolerance,
+            f.costs.line_points,
+            f.lods.heap_bytes(),
+            f.levels_pending,
+        )
+    }
+
+    #[test]
+    fn a_first_view_is_drawn_as_a_deferred_build_draws_it_and_the_rest_is_made_as_it_makes_it() {
+        let (l, mut first) = first_view_of_circles();
+        let deferred = LayerRender::build_deferred(&l, None);
+        assert!(first.features.iter().all(|f| f.levels_pending));
+        assert!(first.has_provisional());
+        // The first view: every circle a dot, byte for byte as the whole build's.
+        let (a, b) = (circles_frame(&first, 7.5), circles_frame(&deferred, 7.5));
+        assert_eq!(a.visible.len(), 100);
+        assert_eq!(a.batch.vertices, b.batch.vertices);
+        assert_eq!(a.batch.indices, b.batch.indices);
+        assert_eq!(a.batch.line_points.len(), b.batch.line_points.len());
+        assert!(!first.has_stand_ins());
+        // Zoomed in before the rest is made: each circle drawn as its box (four vertices), and
+        // asked for.
+        let zoomed = circles_frame(&first, 12.0);
+        assert_eq!(zoomed.batch.vertices.len(), 4 * zoomed.visible.len());
+        let wanted = first.take_stand_ins(&l, usize::MAX);
+        assert_eq!(wanted.len(), zoomed.visible.len());
+        assert!(wanted.iter().all(|w| matches!(w.make, Make::Levels { .. })));
+        // The rest, a few at a time as the window asks for it: made as the whole build made it,
+        // with the labels' places found, drawn and picked alike.
+        let mut batches = 0;
+        loop {
+            let wanted = first.next_provisional(&l, 7);
+            if wanted.is_empty() {
+                break;
+            }
+            batches += 1;
+            assert!(first.apply_detail(LayerRender::full_detail(first.uid, wanted)));
+        }
+        assert_eq!(batches, 15);
+        assert!(!first.has_provisional());
+        for (f, g) in first.features.iter().zip(&deferred.features) {
+            assert_eq!(made(f), made(g));
+        }
+        assert_eq!(drawn(&first), drawn(&deferred));
+        let (a, b) = (circles_frame(&first, 12.0), circles_frame(&deferred, 12.0));
+        assert_eq!(a.batch.vertices, b.batch.vertices);
+        assert_eq!(a.batch.indices, b.batch.indices);
+    }
+
+    #[test]
+    fn features_edited_before_their_levels_came_are_not_waited_for() {
+        let (l, mut first) = first_view_of_circles();
+        for i in 0..100 {
+            first.update_feature(&l, i, None);
+        }
+        assert!(!first.has_provisional());
+        assert!(first.next_provisional(&l, 1_000).is_empty());
     }
 
     #[test]
