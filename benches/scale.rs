@@ -481,7 +481,7 @@ fn bench(c: &mut Criterion) {
                 let fx = (seed >> 40) as f64 / (1u64 << 24) as f64;
                 let fy = ((seed >> 16) & 0xff_ffff) as f64 / (1u64 << 24) as f64;
                 let w = [e.min[0] + e.width() * fx, e.min[1] + e.height() * fy];
-                black_box(render.hit(w, 1e-8, 1e-8))
+                black_box(render.hit(&layer, w, 1e-8, 1e-8))
             })
         });
         g.finish();

@@ -322,12 +322,13 @@ impl EditorState {
             Tool::Vertices => {
                 handle_at(&self.selected_parts(doc, selection), press, per_point).is_some()
             }
-            Tool::Move => self.edited(doc, selection).is_some_and(|(li, _, fi)| {
-                renders
-                    .get(li)
-                    .and_then(|r| r.hit(press, HIT_RADIUS * per_point, 12.0 * per_point))
-                    == Some(fi)
-            }),
+            Tool::Move => {
+                self.edited(doc, selection).is_some_and(|(li, _, fi)| {
+                    renders.get(li).zip(doc.layers.get(li)).and_then(|(r, l)| {
+                        r.hit(l, press, HIT_RADIUS * per_point, 12.0 * per_point)
+                    }) == Some(fi)
+                })
+            }
             _ => false,
         }
     }
@@ -534,7 +535,7 @@ impl EditorState {
         let marker = (layer.style.marker_radius as f64 + 4.0) * per_point;
         let hit = renders
             .get(li)
-            .and_then(|r| r.hit(p, HIT_RADIUS * per_point, marker));
+            .and_then(|r| r.hit(layer, p, HIT_RADIUS * per_point, marker));
         self.vertex = None;
         effects.push(Effect::Select(hit.and_then(|i| layer.ref_at(i))));
         (true, effects)

@@ -80,8 +80,9 @@ pub struct FeatureRender {
     pub finest_fill: Option<FillMesh>,
     /// Nothing is made yet but its box, its style and its label's text
     /// ([`LayerRender::build_for_view`]): the first view draws it as a dot, and its levels,
-    /// area and label's place come from [`LayerRender::full_detail`] later. It is not picked
-    /// meanwhile, and a frame that draws it larger than a dot draws its box.
+    /// area and label's place come from [`LayerRender::full_detail`] later. Meanwhile a click
+    /// builds it for the test ([`LayerRender::hit`]), and a frame that draws it larger than a
+    /// dot draws its box.
     pub levels_pending: bool,
     /// What each level of detail costs, kept here so a frame chooses without following pointers.
     pub costs: LevelCosts,
@@ -1082,9 +1083,18 @@ impl LayerRender {
         out
     }
 
-    /// The feature at a world point: markers before lines before polygons, the smallest polygon
-    /// first, so a sub-area wins over the park around it.
-    pub fn hit(&self, world: [f64; 2], tolerance: f64, marker_tolerance: f64) -> Option<usize> {
+    /// The feature of `layer` (the layer this was built from) at a world point: markers before
+    /// lines before polygons, the smallest polygon first, so a sub-area wins over the park
+    /// around it. A feature whose levels are not made yet ([`FeatureRender::levels_pending`])
+    /// is built for the test from its geometry, so that a click in the first seconds after
+    /// opening picks what it picks later.
+    pub fn hit(
+        &self,
+        layer: &Layer,
+        world: [f64; 2],
+        tolerance: f64,
+        marker_tolerance: f64,
+    ) -> Option<usize> {
         if self.overview_only {
             return None;
         }
@@ -1098,11 +1108,18 @@ impl LayerRender {
             .map(|g| g.data)
             .filter_map(|i| {
                 let f = self.features.get(i)?;
-                f.hit(world, tolerance, marker_tolerance).then_some((i, f))
+                if f.levels_pending {
+                    let m = layer.features().get(i)?;
+                    let built = build_feature(m.shape(), f.style, None, false);
+                    return built
+                        .hit(world, tolerance, marker_tolerance)
+                        .then(|| (i, rank(&built)));
+                }
+                f.hit(world, tolerance, marker_tolerance)
+                    .then(|| (i, rank(f)))
             })
             .min_by(|(ia, a), (ib, b)| {
-                rank(a)
-                    .partial_cmp(&rank(b))
+                a.partial_cmp(b)
                     .unwrap_or(std::cmp::Ordering::Equal)
                     // Later features are drawn on top: prefer them on a tie.
                     .then(ib.cmp(ia))
@@ -1924,7 +1941,7 @@ mod tests {
     /// clicks finds.
     type Drawn = (Vec<String>, Vec<Vec<[f32; 2]>>, Vec<Option<usize>>);
 
-    fn drawn(r: &LayerRender) -> Drawn {
+    fn drawn(r: &LayerRender, l: &Layer) -> Drawn {
         let boxes = r.features.iter().map(|f| format!("{:?}", f.bbox)).collect();
         let coarse = r
             .briefs
@@ -1943,7 +1960,7 @@ mod tests {
                     106.595 + f64::from(x) * 0.0028,
                     10.995 + f64::from(y) * 0.0028,
                 );
-                r.hit(w, 0.0, 0.0)
+                r.hit(l, w, 0.0, 0.0)
             })
             .collect();
         (boxes, coarse, clicks)
@@ -2001,6 +2018,10 @@ mod tests {
         assert_eq!(a.batch.indices, b.batch.indices);
         assert_eq!(a.batch.line_points.len(), b.batch.line_points.len());
         assert!(!first.has_stand_ins());
+        // Picked meanwhile on its full outline (as a whole build picks), not on its box.
+        let clicks = drawn(&LayerRender::build(&l), &l).2;
+        assert!(clicks.iter().filter(|c| c.is_some()).count() > 20);
+        assert_eq!(drawn(&first, &l).2, clicks);
         // Zoomed in before the rest is made: each circle drawn as its box (four vertices), and
         // asked for.
         let zoomed = circles_frame(&first, 12.0);
@@ -2024,7 +2045,7 @@ mod tests {
         for (f, g) in first.features.iter().zip(&deferred.features) {
             assert_eq!(made(f), made(g));
         }
-        assert_eq!(drawn(&first), drawn(&deferred));
+        assert_eq!(drawn(&first, &l), drawn(&deferred, &l));
         let (a, b) = (circles_frame(&first, 12.0), circles_frame(&deferred, 12.0));
         assert_eq!(a.batch.vertices, b.batch.vertices);
         assert_eq!(a.batch.indices, b.batch.indices);
@@ -2068,7 +2089,10 @@ mod tests {
         // The first half, then the second spliced in: as the whole built at once.
         let mut spliced = LayerRender::build(&half(&|i| i < 50));
         spliced.splice(None, renders(&half(&|i| i >= 50)));
-        assert_eq!(drawn(&spliced), drawn(&LayerRender::build(&whole)));
+        assert_eq!(
+            drawn(&spliced, &whole),
+            drawn(&LayerRender::build(&whole), &whole)
+        );
         // The even ones let go and the first ten added again: as that layer built at once.
         let keep: Vec<bool> = (0..100).map(|i| i % 2 == 1).collect();
         spliced.splice(Some(&keep), renders(&half(&|i| i < 10)));
@@ -2076,7 +2100,10 @@ mod tests {
         for f in half(&|i| i < 10).features() {
             odd_then_first.push_feature((**f).clone());
         }
-        assert_eq!(drawn(&spliced), drawn(&LayerRender::build(&odd_then_first)));
+        assert_eq!(
+            drawn(&spliced, &odd_then_first),
+            drawn(&LayerRender::build(&odd_then_first), &odd_then_first)
+        );
     }
 
     #[test]
@@ -2091,7 +2118,7 @@ mod tests {
             ]}"#,
         );
         let r = LayerRender::build(&l);
-        let at = |lon, lat| r.hit(mercator_from_lonlat(lon, lat), 0.0, 0.0);
+        let at = |lon, lat| r.hit(&l, mercator_from_lonlat(lon, lat), 0.0, 0.0);
         assert_eq!(at(106.61, 11.01), Some(0));
         assert_eq!(at(106.63, 11.03), None, "inside the hole");
         assert_eq!(at(106.81, 11.05), Some(1));
@@ -2108,7 +2135,7 @@ mod tests {
         );
         let r = LayerRender::build(&l);
         assert_eq!(
-            r.hit(mercator_from_lonlat(106.67, 11.07), 0.0, 0.0),
+            r.hit(&l, mercator_from_lonlat(106.67, 11.07), 0.0, 0.0),
             Some(1)
         );
     }

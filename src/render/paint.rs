@@ -943,7 +943,7 @@ mod tests {
         );
         // Picked meanwhile on the finest simplified outline: inside is inside.
         let centre = mercator_from_lonlat(106.6, 11.0);
-        assert_eq!(render.hit(centre, 0.0, 0.0), Some(0));
+        assert_eq!(render.hit(&layer, centre, 0.0, 0.0), Some(0));
         // Drawn zoomed in, then made: what a whole build draws and picks.
         frame_cost_at(&render, [106.6, 11.0], 18.0, VERTEX_BUDGET);
         let wanted = render.take_stand_ins(&layer, 100);
@@ -961,7 +961,7 @@ mod tests {
         render.evict_detail(&view_at([106.61, 11.0], 18.0), 0);
         assert!(render.features[0].detail_pending);
         assert!(render.features[0].paths.is_empty());
-        assert_eq!(render.hit(centre, 0.0, 0.0), Some(0));
+        assert_eq!(render.hit(&layer, centre, 0.0, 0.0), Some(0));
     }
 
     /// The view of [`frame_cost_at`] in world units.

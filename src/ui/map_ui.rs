@@ -620,7 +620,7 @@ pub(crate) fn hit_test(
             continue;
         }
         let marker = (layer.style.marker_radius as f64 + 4.0) * per_point;
-        if let Some(fi) = render.hit(world, 5.0 * per_point, marker) {
+        if let Some(fi) = render.hit(layer, world, 5.0 * per_point, marker) {
             return layer.ref_at(fi);
         }
     }
