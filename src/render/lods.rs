@@ -1,9 +1,10 @@
-//! A feature's simplified levels, packed: every level's points in one buffer, every level's
-//! triangle corners in another, and small tables saying where each level and path lies in them.
+//! A feature's simplified levels, packed: every level's table, paths, points and triangle
+//! corners in one allocation.
 //!
 //! Held as a list of levels, each with its own list of paths (one allocation per path) and its
 //! own mesh, the levels of a 100 000-polygon layer took 121 MiB, two fifths of it in the lists'
-//! own headers; packed, they take four allocations per feature.
+//! own headers. Packed into four buffers a feature, a crowded frame still missed the cache on
+//! each of them in turn; now there is one.
 
 use super::cache::{Lod, Path};
 use super::tessellate::{FillRef, Indices, IndicesRef};
@@ -140,82 +141,100 @@ impl<'a> Outline<'a> {
     }
 }
 
-/// Where a path lies in [`Lods::points`].
-#[derive(Clone, Copy, Debug)]
+/// Where a path lies among the levels' points: its first point, and its length with whether it
+/// is closed in the top bit.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 struct Span {
     start: u32,
-    len: u32,
-    closed: bool,
+    len_closed: u32,
 }
 
-/// Where a level's paths and fill lie in [`Lods`]' buffers.
-#[derive(Clone, Copy, Debug)]
+/// The top bit of a span's length: the path is closed. Also, in the header, of the number of
+/// corners: they are held in 32 bits.
+const TOP: u32 = 1 << 31;
+
+impl Span {
+    fn len(self) -> usize {
+        (self.len_closed & !TOP) as usize
+    }
+
+    fn closed(self) -> bool {
+        self.len_closed & TOP != 0
+    }
+}
+
+/// Where a level's paths and fill lie in [`Lods`]' sections.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 struct Level {
     tolerance: f32,
-    /// Its paths: a range of [`Lods::spans`].
-    spans: (u32, u32),
-    fill: Option<LevelFill>,
+    /// Its paths: a range of the spans.
+    spans: [u32; 2],
+    /// Its fill's corners, a range of them (`[NONE, NONE]` for no fill). They count from the
+    /// level's first ring point, or from the first of `own`.
+    corners: [u32; 2],
+    /// The fill's own vertices, a range of the points (`[NONE, NONE]` when it shares the
+    /// rings').
+    own: [u32; 2],
 }
 
-#[derive(Clone, Copy, Debug)]
-struct LevelFill {
-    /// A range of [`Lods::indices`]; corners count from the level's first ring point, or from
-    /// the first of `own` vertices.
-    indices: (u32, u32),
-    /// The fill's own vertices (a range of [`Lods::points`]), when it does not share the rings'.
-    own: Option<(u32, u32)>,
-}
+/// No range (see [`Level`]).
+const NONE: u32 = u32::MAX;
+
+/// Words of a [`Level`] and of a [`Span`].
+const LEVEL_WORDS: usize = size_of::<Level>() / 4;
+const SPAN_WORDS: usize = size_of::<Span>() / 4;
+
+/// Words before the sections: the numbers of levels, spans, points and corners (with [`TOP`]
+/// set when they are 32-bit), and the points' quantum's bits (0: points held as made).
+const HEADER: usize = 5;
 
 /// A feature's simplified levels, finest first, packed (see the module's documentation).
+///
+/// One allocation: a header, then the levels' table, the paths' spans, the points (quantised
+/// to 16 bits each when a quantum of at most [`MAX_QUANTUM`] reaches them all, a feature within
+/// some 9 km of its origin; else as made), and the fills' corners (16 bits each where every
+/// one fits), each section a whole number of 32-bit words. A frame that draws a feature at a
+/// level reads its table, spans and points from one place: held apart, each was a cache miss
+/// of its own on a crowded frame.
 #[derive(Clone, Debug, Default)]
 pub struct Lods {
-    levels: Box<[Level]>,
-    spans: Box<[Span]>,
-    points: Store,
-    indices: Indices,
+    words: Box<[u32]>,
 }
 
-/// The levels' points: quantised to 16 bits when a quantum of at most [`MAX_QUANTUM`] reaches
-/// them all (a feature within some 9 km of its origin), else as made.
-#[derive(Clone, Debug)]
-enum Store {
-    F32(Box<[[f32; 2]]>),
-    I16(Box<[[i16; 2]]>, f32),
+/// The sections of [`Lods`], borrowed.
+struct Sections<'a> {
+    levels: &'a [Level],
+    spans: &'a [Span],
+    points: Points<'a>,
+    corners: IndicesRef<'a>,
 }
 
-impl Default for Store {
-    fn default() -> Self {
-        Self::F32(Box::default())
-    }
+/// Two 16-bit values as the word that holds them in memory order.
+fn word_of(a: [u8; 2], b: [u8; 2]) -> u32 {
+    u32::from_ne_bytes([a[0], a[1], b[0], b[1]])
 }
 
-impl Store {
-    fn view(&self) -> Points<'_> {
-        match self {
-            Self::F32(p) => Points::F32(p),
-            Self::I16(p, q) => Points::I16(p, *q),
-        }
+/// The points quantised to whole multiples of a power of two (their quantum), if one of at
+/// most [`MAX_QUANTUM`] reaches them all.
+fn quantised(points: &[[f32; 2]]) -> Option<(Vec<[i16; 2]>, f32)> {
+    let reach = points
+        .iter()
+        .flat_map(|p| [p[0].abs(), p[1].abs()])
+        .fold(0.0f32, f32::max);
+    // A power of two, so that whole multiples of it come back exactly; a little short of
+    // i16::MAX, so that rounding cannot step past it.
+    let quantum = (reach / 32_000.0)
+        .max(f32::MIN_POSITIVE)
+        .log2()
+        .ceil()
+        .exp2();
+    if quantum.is_nan() || quantum > MAX_QUANTUM {
+        return None;
     }
-
-    /// `points` quantised if they can be (see [`Store`]).
-    fn of(points: Vec<[f32; 2]>) -> Self {
-        let reach = points
-            .iter()
-            .flat_map(|p| [p[0].abs(), p[1].abs()])
-            .fold(0.0f32, f32::max);
-        // A power of two, so that whole multiples of it come back exactly; a little short of
-        // i16::MAX, so that rounding cannot step past it.
-        let quantum = (reach / 32_000.0)
-            .max(f32::MIN_POSITIVE)
-            .log2()
-            .ceil()
-            .exp2();
-        if quantum.is_nan() || quantum > MAX_QUANTUM {
-            return Self::F32(points.into());
-        }
-        let q = |v: f32| (v / quantum).round() as i16;
-        Self::I16(points.iter().map(|p| [q(p[0]), q(p[1])]).collect(), quantum)
-    }
+    let q = |v: f32| (v / quantum).round() as i16;
+    Some((points.iter().map(|p| [q(p[0]), q(p[1])]).collect(), quantum))
 }
 
 /// The coarsest quantum the levels' points are held in (local units, a point at zoom 20): they
@@ -237,8 +256,8 @@ impl<'a> LodRef<'a> {
     pub fn paths(self) -> impl Iterator<Item = PathRef<'a>> + Clone + 'a {
         let points = self.points;
         self.spans.iter().map(move |s| PathRef {
-            points: points.slice(s.start as usize, s.start as usize + s.len as usize),
-            closed: s.closed,
+            points: points.slice(s.start as usize, s.start as usize + s.len()),
+            closed: s.closed(),
         })
     }
 
@@ -249,18 +268,19 @@ impl<'a> LodRef<'a> {
 
     /// Points in all its paths.
     pub fn point_count(self) -> usize {
-        self.spans.iter().map(|s| s.len as usize).sum()
+        self.spans.iter().map(|s| s.len()).sum()
     }
 }
 
-/// Indices that fit in u32, or `None` when a buffer would not.
-fn range(start: usize, end: usize) -> Option<(u32, u32)> {
-    Some((u32::try_from(start).ok()?, u32::try_from(end).ok()?))
+/// Indices that fit in u32 (short of [`NONE`]), or `None` when a buffer would not.
+fn range(start: usize, end: usize) -> Option<[u32; 2]> {
+    let r = [u32::try_from(start).ok()?, u32::try_from(end).ok()?];
+    (r[1] < TOP).then_some(r)
 }
 
 impl Lods {
-    /// Packs levels made one by one. Levels past what 32-bit offsets address are left out
-    /// (a feature of four billion points is not drawn anyway).
+    /// Packs levels made one by one. Levels past what 31-bit offsets address are left out
+    /// (a feature of two billion points is not drawn anyway).
     pub fn pack(levels: Vec<Lod>) -> Self {
         let mut table = Vec::with_capacity(levels.len());
         let mut spans = Vec::new();
@@ -269,102 +289,170 @@ impl Lods {
         let mut corners: Vec<u32> = Vec::new();
         'levels: for l in levels {
             let first_span = spans.len();
+            let first_point = points.len();
+            let first_corner = corners.len();
             for p in &l.paths {
-                let (Ok(start), Ok(len)) =
-                    (u32::try_from(points.len()), u32::try_from(p.points.len()))
-                else {
+                let Some([start, end]) = range(points.len(), points.len() + p.points.len()) else {
+                    points.truncate(first_point);
+                    spans.truncate(first_span);
                     break 'levels;
                 };
                 points.extend_from_slice(&p.points);
                 spans.push(Span {
                     start,
-                    len,
-                    closed: p.closed,
+                    len_closed: (end - start) | if p.closed { TOP } else { 0 },
                 });
             }
-            let fill = match &l.fill {
-                None => None,
-                Some(m) => {
-                    let own = if m.shared {
-                        None
-                    } else {
-                        let start = points.len();
-                        points.extend_from_slice(&m.vertices);
-                        Some(range(start, points.len()))
-                    };
-                    let start = corners.len();
-                    corners.extend(m.indices.offset(0));
-                    wide |= matches!(m.indices, Indices::U32(_));
-                    Some(LevelFill {
-                        indices: match range(start, corners.len()) {
-                            Some(r) => r,
-                            None => break 'levels,
-                        },
-                        own: match own {
-                            None => None,
-                            Some(Some(r)) => Some(r),
-                            Some(None) => break 'levels,
-                        },
-                    })
+            let (mut corners_range, mut own) = ([NONE; 2], [NONE; 2]);
+            if let Some(m) = &l.fill {
+                if !m.shared {
+                    let start = points.len();
+                    points.extend_from_slice(&m.vertices);
+                    own = range(start, points.len()).unwrap_or([NONE; 2]);
                 }
-            };
+                corners.extend(m.indices.offset(0));
+                wide |= matches!(m.indices, Indices::U32(_));
+                corners_range = range(first_corner, corners.len()).unwrap_or([NONE; 2]);
+                if corners_range[0] == NONE || (!m.shared && own[0] == NONE) {
+                    points.truncate(first_point);
+                    spans.truncate(first_span);
+                    corners.truncate(first_corner);
+                    break 'levels;
+                }
+            }
             let Some(spans_range) = range(first_span, spans.len()) else {
                 break;
             };
             table.push(Level {
                 tolerance: l.tolerance,
                 spans: spans_range,
-                fill,
+                corners: corners_range,
+                own,
             });
         }
-        let indices = if wide {
-            Indices::U32(corners)
-        } else {
-            Indices::U16(corners.into_iter().map(|i| i as u16).collect())
+        let quantised = quantised(&points);
+        let point_words = match &quantised {
+            Some((p, _)) => p.len(),
+            None => points.len() * 2,
         };
-        Self {
-            levels: table.into(),
-            spans: spans.into(),
-            points: Store::of(points),
-            indices,
+        let corner_words = if wide {
+            corners.len()
+        } else {
+            corners.len().div_ceil(2)
+        };
+        let mut words = Vec::with_capacity(
+            HEADER
+                + table.len() * LEVEL_WORDS
+                + spans.len() * SPAN_WORDS
+                + point_words
+                + corner_words,
+        );
+        // Every count is below 2³¹: `range` refused more.
+        words.extend([
+            table.len() as u32,
+            spans.len() as u32,
+            points.len() as u32,
+            quantised.as_ref().map_or(0, |(_, q)| q.to_bits()),
+            corners.len() as u32 | if wide { TOP } else { 0 },
+        ]);
+        words.extend_from_slice(bytemuck::cast_slice(&table));
+        words.extend_from_slice(bytemuck::cast_slice(&spans));
+        match &quantised {
+            Some((p, _)) => words.extend(
+                p.iter()
+                    .map(|c| word_of(c[0].to_ne_bytes(), c[1].to_ne_bytes())),
+            ),
+            None => words.extend(points.iter().flat_map(|p| [p[0].to_bits(), p[1].to_bits()])),
         }
+        if wide {
+            words.extend_from_slice(&corners);
+        } else {
+            words.extend(corners.chunks(2).map(|pair| {
+                let at = |k: usize| (pair.get(k).copied().unwrap_or(0) as u16).to_ne_bytes();
+                word_of(at(0), at(1))
+            }));
+        }
+        Self {
+            words: words.into(),
+        }
+    }
+
+    /// The sections; `None` for no levels (or words that do not add up, which `pack` never
+    /// makes).
+    fn sections(&self) -> Option<Sections<'_>> {
+        let w = &self.words[..];
+        let h = w.get(..HEADER)?;
+        let (levels, spans, points) = (h[0] as usize, h[1] as usize, h[2] as usize);
+        let (quantum, corners) = (h[3], h[4]);
+        let wide = corners & TOP != 0;
+        let corners = (corners & !TOP) as usize;
+        let mut at = HEADER;
+        let mut take = |n: usize| {
+            let s = w.get(at..at + n);
+            at += n;
+            s
+        };
+        let levels: &[Level] = bytemuck::try_cast_slice(take(levels * LEVEL_WORDS)?).ok()?;
+        let spans: &[Span] = bytemuck::try_cast_slice(take(spans * SPAN_WORDS)?).ok()?;
+        let points = if quantum == 0 {
+            Points::F32(bytemuck::try_cast_slice(take(points * 2)?).ok()?)
+        } else {
+            Points::I16(
+                bytemuck::try_cast_slice(take(points)?).ok()?,
+                f32::from_bits(quantum),
+            )
+        };
+        let corners = if wide {
+            IndicesRef::U32(take(corners)?)
+        } else {
+            let halves: &[u16] = bytemuck::try_cast_slice(take(corners.div_ceil(2))?).ok()?;
+            IndicesRef::U16(halves.get(..corners)?)
+        };
+        Some(Sections {
+            levels,
+            spans,
+            points,
+            corners,
+        })
     }
 
     pub fn len(&self) -> usize {
-        self.levels.len()
+        self.words.first().map_or(0, |&n| n as usize)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.levels.is_empty()
+        self.len() == 0
     }
 
     /// Level `k`, finest first.
     pub fn get(&self, k: usize) -> Option<LodRef<'_>> {
-        let l = self.levels.get(k)?;
-        let spans = self
+        let s = self.sections()?;
+        let l = s.levels.get(k)?;
+        let spans = s
             .spans
-            .get(l.spans.0 as usize..l.spans.1 as usize)
+            .get(l.spans[0] as usize..l.spans[1] as usize)
             .unwrap_or_default();
-        let fill = l.fill.map(|f| {
-            let (a, b) = (f.indices.0 as usize, f.indices.1 as usize);
-            let indices = match &self.indices {
-                Indices::U16(v) => IndicesRef::U16(v.get(a..b).unwrap_or_default()),
-                Indices::U32(v) => IndicesRef::U32(v.get(a..b).unwrap_or_default()),
+        let fill = (l.corners[0] != NONE).then(|| {
+            let (a, b) = (l.corners[0] as usize, l.corners[1] as usize);
+            let indices = match s.corners {
+                IndicesRef::U16(v) => IndicesRef::U16(v.get(a..b).unwrap_or_default()),
+                IndicesRef::U32(v) => IndicesRef::U32(v.get(a..b).unwrap_or_default()),
             };
-            let points = self.points.view();
+            let shared = l.own[0] == NONE;
             FillRef {
-                vertices: match f.own {
-                    Some((a, b)) => points.slice(a as usize, b as usize),
-                    None => points.slice(0, 0),
+                vertices: if shared {
+                    s.points.slice(0, 0)
+                } else {
+                    s.points.slice(l.own[0] as usize, l.own[1] as usize)
                 },
                 indices,
-                shared: f.own.is_none(),
+                shared,
             }
         });
         Some(LodRef {
             tolerance: l.tolerance,
             spans,
-            points: self.points.view(),
+            points: s.points,
             fill,
         })
     }
@@ -386,13 +474,7 @@ impl Lods {
 
     /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
-        std::mem::size_of_val(&*self.levels)
-            + std::mem::size_of_val(&*self.spans)
-            + match &self.points {
-                Store::F32(p) => std::mem::size_of_val(&**p),
-                Store::I16(p, _) => std::mem::size_of_val(&**p),
-            }
-            + self.indices.heap_bytes()
+        size_of_val(&*self.words)
     }
 }
 
@@ -477,7 +559,11 @@ mod tests {
             }
         }
         // One level with 32-bit corners makes them all 32-bit, with the same values.
-        assert!(matches!(packed.indices, Indices::U32(_)));
+        assert!(
+            packed
+                .iter()
+                .all(|l| !matches!(l.fill.map(|f| f.indices), Some(IndicesRef::U16(_))))
+        );
         assert_eq!(packed.iter().rev().count(), 3);
         assert!(packed.get(3).is_none());
     }
