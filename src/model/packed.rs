@@ -108,6 +108,42 @@ pub struct Packed {
     /// Each coordinate's x then y as its step from the coordinate before (the first from 0), in
     /// units of `unit`, zigzag-coded as LEB128 variable-length integers.
     steps: Box<[u8]>,
+    /// A polygon's or multipolygon's box over its exteriors, in 10⁻⁷ degree (west, south, east,
+    /// north), taken as it is packed: a first view that draws it as a dot needs only this.
+    exterior: Option<[i32; 4]>,
+}
+
+/// The box over the exteriors of a polygon or multipolygon of `kind` whose coordinates, line
+/// lengths and rings per polygon are `coords`, `lens` and `rings`; `None` for other kinds or
+/// no coordinate.
+fn exterior_of(kind: Kind, coords: &[[i32; 2]], lens: &[u32], rings: &[u32]) -> Option<[i32; 4]> {
+    let one = [u32::try_from(lens.len()).ok()?];
+    let per_polygon: &[u32] = match kind {
+        Kind::Polygon => &one,
+        Kind::MultiPolygon => rings,
+        _ => return None,
+    };
+    let mut b = [i32::MAX, i32::MAX, i32::MIN, i32::MIN];
+    let mut lens = lens.iter().map(|&n| n as usize);
+    let mut at = 0;
+    for &n in per_polygon {
+        for ring in 0..n {
+            let len = lens.next().unwrap_or(0);
+            let end = (at + len).min(coords.len());
+            if ring == 0 {
+                for c in coords.get(at..end).unwrap_or_default() {
+                    b = [
+                        b[0].min(c[0]),
+                        b[1].min(c[1]),
+                        b[2].max(c[0]),
+                        b[3].max(c[1]),
+                    ];
+                }
+            }
+            at = end;
+        }
+    }
+    (b[0] <= b[2] && b[1] <= b[3]).then_some(b)
 }
 
 const POW10: [i64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
@@ -289,6 +325,7 @@ impl Packed {
             kind,
             unit,
             count: u32::try_from(coords.len()).ok()?,
+            exterior: exterior_of(kind, &coords, &lens, &rings),
             lens: lens.into_boxed_slice(),
             rings: rings.into_boxed_slice(),
             steps: encode(&coords, unit),
@@ -312,6 +349,7 @@ impl Packed {
             kind,
             unit: unit.min(7),
             count: u32::try_from(coords.len()).ok()?,
+            exterior: exterior_of(kind, coords, lens, rings),
             lens: lens.into(),
             rings: rings.into(),
             steps: encode(coords, unit),
@@ -341,37 +379,13 @@ impl Packed {
     }
 
     /// A polygon's or multipolygon's box over its exteriors (`[west, south, east, north]`, as
-    /// the coordinates are given back), without keeping a coordinate: what a first view needs of
-    /// a feature that is a dot in it. `None` for other kinds, and for no coordinate at all.
+    /// the coordinates are given back), kept from when it was packed: what a first view needs
+    /// of a feature that is a dot in it. `None` for other kinds, and for no coordinate at all.
     pub fn exterior_box(&self) -> Option<[f64; 4]> {
-        let one = [u32::try_from(self.lens.len()).ok()?];
-        let per_polygon: &[u32] = match self.kind {
-            Kind::Polygon => &one,
-            Kind::MultiPolygon => &self.rings,
-            _ => return None,
-        };
-        let mut steps = Steps::new(self);
-        let mut left = self.count as usize;
-        let mut lens = self.lens.iter().map(|&n| n as usize);
-        let mut b = [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        for &rings in per_polygon {
-            for ring in 0..rings {
-                let n = lens.next().unwrap_or(0).min(left);
-                left -= n;
-                for _ in 0..n {
-                    let c = steps.next_coord();
-                    if ring == 0 {
-                        b = [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)];
-                    }
-                }
-            }
-        }
-        (b[0] <= b[2] && b[1] <= b[3]).then_some(b)
+        // As the steps give each coordinate back (`Steps::next_coord`), so each bound is one
+        // of the coordinates' own doubles.
+        let d = |v: i32| i64::from(v) as f64 / SCALE;
+        self.exterior.map(|b| [d(b[0]), d(b[1]), d(b[2]), d(b[3])])
     }
 
     /// The geometry again, bit for bit.
@@ -417,6 +431,40 @@ mod tests {
         let g: geojson::Geometry = serde_json::from_str(text).expect("geojson");
         let d = crate::model::drawable(&g).expect("drawable");
         (d.clone(), Shape::new(d))
+    }
+
+    #[test]
+    fn the_box_kept_is_the_box_of_the_exteriors_given_back() {
+        for text in [
+            r#"{"type":"Polygon","coordinates":[[[106.6,11.0],[106.75,10.98],[106.7,11.12],[106.6,11.0]],[[106.65,11.01],[106.9,11.02],[106.66,11.03],[106.65,11.01]]]}"#,
+            r#"{"type":"MultiPolygon","coordinates":[[[[106.6,11.0],[106.7,11.0],[106.7,11.1],[106.6,11.0]],[[106.61,11.01],[106.95,11.5],[106.62,11.03],[106.61,11.01]]],[[[-0.5,-11.25],[-0.25,-11.0],[-0.3,-10.5],[-0.5,-11.25]]]]}"#,
+            r#"{"type":"LineString","coordinates":[[106.6,11.0],[106.7,11.1]]}"#,
+        ] {
+            let (g, shape) = round_trip(text);
+            let Shape::Packed(p) = &shape else {
+                panic!("{text} not packed");
+            };
+            let exteriors: Vec<Coord<f64>> = match &g {
+                Geometry::Polygon(p) => p.exterior().0.clone(),
+                Geometry::MultiPolygon(mp) => {
+                    mp.0.iter().flat_map(|p| p.exterior().0.clone()).collect()
+                }
+                _ => Vec::new(),
+            };
+            let want = (!exteriors.is_empty()).then(|| {
+                exteriors
+                    .iter()
+                    .fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, c| {
+                        [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)]
+                    })
+            });
+            assert_eq!(p.exterior_box(), want, "{text}");
+            // Read from the text's own decimals, as the file's reader packs it: the same box.
+            let (coords, lens, rings) = (p.coords(), p.lens().to_vec(), p.rings().to_vec());
+            let ints: Vec<[i32; 2]> = coords.iter().filter_map(|c| pack(*c)).collect();
+            let read = Packed::from_ints(p.kind(), &ints, &lens, &rings, unit_of(&ints));
+            assert_eq!(read.as_ref().and_then(Packed::exterior_box), want, "{text}");
+        }
     }
 
     #[test]
