@@ -184,9 +184,16 @@ impl LayerStyle {
         // or '-'): a feature whose text names none of the simplestyle keys is not read for them.
         // Most features name none, and each read parses the text again.
         let text = feature.properties_text().unwrap_or_default();
-        let styled = ["\"fill", "\"stroke", "\"marker-"]
-            .iter()
-            .any(|k| text.contains(k));
+        // One pass over the text's quotes for all four (a search for each cost 7 % of a first
+        // view's build).
+        let (mut styled, mut accuracy) = (false, false);
+        for (at, _) in text.match_indices('"') {
+            let rest = &text[at + 1..];
+            styled |= rest.starts_with("fill")
+                || rest.starts_with("stroke")
+                || rest.starts_with("marker-");
+            accuracy |= rest.starts_with("accuracy\"");
+        }
         if styled {
             let color = |key: &str| feature.property_text(key).and_then(|t| Color::parse(&t));
             let number = |key: &str| feature.property(key).and_then(|v| v.as_f64());
@@ -216,8 +223,7 @@ impl LayerStyle {
                 };
             }
         }
-        let dashed =
-            text.contains("\"accuracy\"") && feature.accuracy().as_deref() == Some("indicative");
+        let dashed = accuracy && feature.accuracy().as_deref() == Some("indicative");
         FeatureStyle {
             fill: fill.with_opacity(fill_opacity),
             stroke,
