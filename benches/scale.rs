@@ -166,7 +166,7 @@ fn first_view_build(layer: &corridor::model::Layer) -> LayerRender {
 /// place before the next is asked for.
 fn make_first_view_rest(r: &mut LayerRender, layer: &corridor::model::Layer) {
     loop {
-        let wanted = r.next_provisional(layer, 2_000);
+        let wanted = r.next_provisional(layer, 2_000, true);
         if wanted.is_empty() {
             break;
         }

@@ -30,6 +30,14 @@ pub struct FrameReport {
     /// every feature a first view drew as a dot had its levels (made while the map stands
     /// still, so at the latest once the camera path and the clicks are over).
     pub detail_s: f64,
+    /// With `CORRIDOR_BENCH_STILL` set: the map stands still after the first frame, frames
+    /// coming at 60 a second as the window draws them while anything is still to be made, until
+    /// every feature a first view drew as a dot has its levels; the seconds that took. The
+    /// camera path then starts with nothing left to make.
+    pub still_s: Option<f64>,
+    /// Features whose levels were still to be made after the first frame: what a first view
+    /// drew as dots from their boxes alone ([`crate::render::LayerRender::build_for_view`]).
+    pub first_view_dots: usize,
     pub frames: usize,
     pub frame_p50_ms: f64,
     pub frame_p95_ms: f64,
@@ -81,6 +89,11 @@ impl FrameReport {
             format!("load_s={:.3}", self.load_s),
             format!("first_frame_s={:.6}", self.first_frame_s),
             format!("detail_s={:.3}", self.detail_s),
+            format!("first_view_dots={}", self.first_view_dots),
+        ]
+        .into_iter()
+        .chain(self.still_s.map(|s| format!("still_s={s:.3}")))
+        .chain([
             format!("frames={}", self.frames),
             format!("frames_made={}", self.frames_made),
             format!("map_staged_bytes_max={}", self.map_staged_bytes_max),
@@ -109,7 +122,8 @@ impl FrameReport {
                 "peak_rss_over_file={:.2}",
                 self.peak_rss_mib / self.file_mib.max(1e-9)
             ),
-        ]
+        ])
+        .collect()
     }
 }
 
@@ -245,6 +259,26 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         peak_rss_mib()
     );
 
+    let first_view_dots = h.state().renders().first().map_or(0, |r| {
+        r.features.iter().filter(|f| f.levels_pending).count()
+    });
+    let still_s = match std::env::var_os("CORRIDOR_BENCH_STILL") {
+        None => None,
+        Some(_) => {
+            let t0 = Instant::now();
+            while h.state().detail_pending() {
+                if t0.elapsed() > Duration::from_secs(120) {
+                    return Err("the map stood still for 2 minutes and the first view's \
+                                features' levels were not all made"
+                        .to_owned());
+                }
+                let next = Instant::now() + Duration::from_micros(16_667);
+                frame(&mut h);
+                std::thread::sleep(next.saturating_duration_since(Instant::now()));
+            }
+            Some(t0.elapsed().as_secs_f64())
+        }
+    };
     let extent = h.state().layers_extent();
     let mut times: Vec<f64> = Vec::with_capacity(frames);
     let per_frame = std::env::var_os("CORRIDOR_BENCH_PER_FRAME").is_some();
@@ -372,6 +406,8 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
     let _ = std::fs::remove_file(&saved);
     Ok(FrameReport {
         detail_s,
+        still_s,
+        first_view_dots,
         features,
         vertices,
         first_frame_s,

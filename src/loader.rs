@@ -34,6 +34,15 @@ pub fn process_memory_mib(field: &str) -> f64 {
 /// draws a feature at full detail (see [`LayerRender::build_deferred`]).
 const DEFER_ABOVE_VERTICES: usize = 1_000_000;
 
+/// [`DEFER_ABOVE_VERTICES`], or the number `CORRIDOR_DEFER_ABOVE_VERTICES` gives: tests and
+/// benches take a large layer's path with a small file.
+fn defer_above_vertices() -> usize {
+    std::env::var("CORRIDOR_DEFER_ABOVE_VERTICES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(DEFER_ABOVE_VERTICES)
+}
+
 /// What a finished job hands back.
 pub enum LoadResult {
     Loaded(Box<(Layer, LayerRender)>),
@@ -363,7 +372,7 @@ pub(crate) fn build_render(
     map_size: Option<[f32; 2]>,
 ) -> LayerRender {
     let vertices: usize = layer.features().iter().map(|f| f.vertex_count()).sum();
-    if vertices <= DEFER_ABOVE_VERTICES {
+    if vertices <= defer_above_vertices() {
         return LayerRender::build_in(layer, lang);
     }
     match map_size {

@@ -148,3 +148,57 @@ fn the_camera_path_zooms_from_8_to_16_then_pans() {
     assert!(path[200..].iter().all(|c| c.zoom == 12.0));
     assert!(path[299].center[0] > path[200].center[0], "pans across");
 }
+
+/// A layer taken down the large layer's path (`CORRIDOR_DEFER_ABOVE_VERTICES`): the first view
+/// draws most features as dots from their boxes, and with the map standing still the rest of
+/// each is made (`CORRIDOR_BENCH_STILL`), within the bench's two minutes, and the run then
+/// goes on as with any layer.
+#[test]
+fn a_first_view_of_dots_is_made_whole_while_the_map_stands_still() {
+    // 60 × 60 squares 22 m across, 0.02° apart: about a point each when the window frames them.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("dots.geojson");
+    let mut features = Vec::new();
+    for i in 0..60 {
+        for j in 0..60 {
+            let (x, y) = (106.0 + f64::from(i) * 0.02, 10.5 + f64::from(j) * 0.02);
+            features.push(format!(
+                r#"{{"type":"Feature","properties":{{"name":"{i}-{j}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{x1},{y}],[{x1},{y1}],[{x},{y1}],[{x},{y}]]]}}}}"#,
+                x1 = x + 0.0002,
+                y1 = y + 0.0002,
+            ));
+        }
+    }
+    std::fs::write(
+        &file,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            features.join(",")
+        ),
+    )
+    .expect("write the layer");
+    let text = bench_frames_on(
+        &file,
+        "10",
+        &[
+            ("CORRIDOR_DEFER_ABOVE_VERTICES", "0"),
+            ("CORRIDOR_BENCH_STILL", "1"),
+        ],
+    );
+    let get = |key: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("no {key} in {text}"))
+            .parse()
+            .expect("a number")
+    };
+    assert!(get("first_view_dots") > 3_000.0, "{text}");
+    let still = get("still_s");
+    assert!(still > 0.0 && still < 120.0, "{text}");
+    assert_eq!(get("saved_features"), 3_600.0, "{text}");
+    assert_eq!(
+        get("drag_frames"),
+        63.0,
+        "the drag did not edit the feature: {text}"
+    );
+}

@@ -75,18 +75,29 @@ impl CorridorApp {
         // Each render was built from the layer in the same place. What the last frame stood in
         // for comes first; then the features whose levels a first view left, a batch at a time.
         for (r, layer) in self.renders.iter_mut().zip(&self.doc.layers) {
-            // One request at a time, until what it made is all in place: a feature is not asked
-            // for again while its detail waits to be put in place.
-            if self.fill_jobs.iter().any(|j| j.uid == r.uid)
-                || self.arrived_detail.iter().any(|d| d.uid == r.uid)
-            {
+            // One request at a time.
+            if self.fill_jobs.iter().any(|j| j.uid == r.uid) {
                 continue;
             }
-            let mut wanted = r.take_stand_ins(layer, PER_REQUEST);
+            // What frames stood in for only once what was made before is all in place: a
+            // feature is not asked for again while its detail waits to be put in place.
+            let waiting = self
+                .arrived_detail
+                .iter()
+                .filter(|d| d.uid == r.uid)
+                .count();
+            let mut wanted = if waiting == 0 {
+                r.take_stand_ins(layer, PER_REQUEST)
+            } else {
+                Vec::new()
+            };
             // The rest of a first view's features while the map stands still: while it moves,
-            // what the frames stand in for is made and the frames have the other core.
-            if wanted.is_empty() && !moving {
-                wanted = r.next_provisional(layer, PROVISIONAL_PER_REQUEST);
+            // what the frames stand in for is made and the frames have the other core. The next
+            // batch is made while the last is put in place (a batch a request, the spare core
+            // had stood idle while each was put in place, a thousand features a frame), and
+            // no more than that waits.
+            if wanted.is_empty() && !moving && waiting <= 1 {
+                wanted = r.next_provisional(layer, PROVISIONAL_PER_REQUEST, waiting == 0);
             }
             if wanted.is_empty() {
                 continue;

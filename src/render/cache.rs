@@ -668,8 +668,15 @@ impl LayerRender {
 
     /// The next `limit` features whose levels are still to be made, from where the last batch
     /// ended (`layer` is the layer this was built from); none once every one is made. Called
-    /// when no batch is being made, so that none is asked for twice.
-    pub fn next_provisional(&mut self, layer: &Layer, limit: usize) -> Vec<DetailRequest> {
+    /// when no batch is being made, so that none is asked for twice; with `wrap` false, only up
+    /// to the end, as a batch made but not yet put in place would be found again from the
+    /// start.
+    pub fn next_provisional(
+        &mut self,
+        layer: &Layer,
+        limit: usize,
+        wrap: bool,
+    ) -> Vec<DetailRequest> {
         let mut out = Vec::new();
         if self.provisional == 0 {
             return out;
@@ -678,7 +685,8 @@ impl LayerRender {
         // made for another build leaves features behind).
         let n = self.features.len();
         let from = self.provisional_from.min(n);
-        for i in (from..n).chain(0..from) {
+        let again = if wrap { 0..from } else { 0..0 };
+        for i in (from..n).chain(again) {
             if out.len() == limit {
                 break;
             }
@@ -2033,7 +2041,7 @@ mod tests {
         // with the labels' places found, drawn and picked alike.
         let mut batches = 0;
         loop {
-            let wanted = first.next_provisional(&l, 7);
+            let wanted = first.next_provisional(&l, 7, true);
             if wanted.is_empty() {
                 break;
             }
@@ -2058,7 +2066,7 @@ mod tests {
             first.update_feature(&l, i, None);
         }
         assert!(!first.has_provisional());
-        assert!(first.next_provisional(&l, 1_000).is_empty());
+        assert!(first.next_provisional(&l, 1_000, true).is_empty());
     }
 
     #[test]
