@@ -76,7 +76,7 @@ for i in range(1, runs + 1):
     if v.get("parse_floor_s") and "parse_s" in v:
         v["parse_over_floor"] = v["parse_s"] / v["parse_floor_s"]
     rows.append(v)
-keys = ["first_frame_s", "parse_floor_s", "first_frame_over_parse_floor", "parse_s", "build_s",
+keys = ["first_frame_s", "first_view_dots", "still_s", "detail_s", "parse_floor_s", "first_frame_over_parse_floor", "parse_s", "build_s",
         "parse_over_floor", "frame_p50_ms", "frame_p95_ms", "frame_max_ms", "frame_max_over_p95",
         "peak_rss_mib", "peak_rss_over_file", "save_peak_rss_mib", "save_peak_over_peak",
         "drag_p95_ms", "save_frame_p95_ms", "save_frame_max_ms", "map_staged_bytes_max"]
