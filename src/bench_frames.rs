@@ -384,7 +384,14 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         h.state_mut().map.jump_to(camera);
         let t = Instant::now();
         frame(&mut h);
-        save_times.push(t.elapsed().as_secs_f64() * 1000.0);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        if per_frame {
+            eprintln!(
+                "save frame ms={ms:.2} rss={:.0}",
+                crate::loader::process_memory_mib("VmRSS:")
+            );
+        }
+        save_times.push(ms);
     }
     // The frame in which the save takes effect.
     h.step();

@@ -403,7 +403,8 @@ fn generated_layer_text(n: usize, seed: u64) -> String {
     out
 }
 
-/// Saves a layer through the parallel, batched writer (2 048 features a batch, 256 a chunk)
+/// Saves a layer through the parallel, batched writer (128 features a chunk, two chunks a
+/// thread a batch)
 /// and checks the file against the input feature by feature: same JSON, same key order.
 fn saves_back_feature_by_feature(n: usize, seed: u64) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -491,7 +492,7 @@ proptest! {
     /// Around the writer's chunk and batch boundaries.
     #[test]
     fn saves_across_chunk_and_batch_boundaries_lose_nothing(
-        n in prop::sample::select(vec![0usize, 1, 255, 256, 257, 1025, 2_047, 2_048, 2_049, 4_353, 16_384]),
+        n in prop::sample::select(vec![0usize, 1, 127, 128, 129, 511, 512, 513, 1_025, 2_049, 4_353, 16_384]),
         seed in any::<u64>(),
     ) {
         saves_back_feature_by_feature(n, seed);
