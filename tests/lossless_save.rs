@@ -404,8 +404,8 @@ fn generated_layer_text(n: usize, seed: u64) -> String {
 }
 
 /// Saves a layer through the parallel, batched writer (128 features a chunk, two chunks a
-/// thread a batch)
-/// and checks the file against the input feature by feature: same JSON, same key order.
+/// thread a batch) and checks the file against the input feature by feature: same JSON, same
+/// key order.
 fn saves_back_feature_by_feature(n: usize, seed: u64) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("generated.geojson");
