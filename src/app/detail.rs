@@ -84,29 +84,29 @@ impl CorridorApp {
         // Each render was built from the layer in the same place. What the last frame stood in
         // for comes first; then the features whose levels a first view left, a batch at a time.
         for (r, layer) in self.renders.iter_mut().zip(&self.doc.layers) {
-            // One request at a time.
-            if self.fill_jobs.iter().any(|j| j.uid == r.uid) {
-                continue;
-            }
-            // What frames stood in for only once what was made before is all in place: a
-            // feature is not asked for again while its detail waits to be put in place.
+            let running = self.fill_jobs.iter().filter(|j| j.uid == r.uid).count();
+            // Made but not yet put in place.
             let waiting = self
                 .arrived_detail
                 .iter()
                 .filter(|d| d.uid == r.uid)
                 .count();
-            let mut wanted = if waiting == 0 {
+            // What frames stood in for, once nothing asked for before is still being made or
+            // waits to be put in place: a feature is not asked for twice.
+            let mut wanted = if running + waiting == 0 {
                 r.take_stand_ins(layer, PER_REQUEST)
             } else {
                 Vec::new()
             };
             // The rest of a first view's features while the map stands still: while it moves,
-            // what the frames stand in for is made and the frames have the other core. The next
-            // batch is made while the last is put in place (a batch a request, the spare core
-            // had stood idle while each was put in place, a thousand features a frame), and
-            // no more than that waits.
-            if wanted.is_empty() && !moving && waiting <= 1 {
-                wanted = r.next_provisional(layer, PROVISIONAL_PER_REQUEST, waiting == 0);
+            // what the frames stand in for is made and the frames have the other core. Two
+            // batches are asked for at once, so that the spare core makes the next while the
+            // last is put in place: with one at a time, it stood idle from a batch's end to the
+            // next frame, and a batch took two frames. The cursor moves past what is asked
+            // for; it starts again from the start only once nothing is outstanding.
+            if wanted.is_empty() && !moving && running + waiting < 2 {
+                let wrap = running + waiting == 0;
+                wanted = r.next_provisional(layer, PROVISIONAL_PER_REQUEST, wrap);
             }
             if wanted.is_empty() {
                 continue;
