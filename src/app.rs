@@ -136,6 +136,15 @@ impl Default for Panels {
     }
 }
 
+/// What the arrival of the file given at start does to the map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FirstLoad {
+    /// Frames it, without a flight.
+    Frame,
+    /// Leaves the view where it was when this file was last open (the user's own view).
+    Keep,
+}
+
 /// The application: one document and everything shown about it.
 pub struct CorridorApp {
     pub doc: Document,
@@ -177,8 +186,9 @@ pub struct CorridorApp {
     /// Messages about files the user opened that could not be added.
     notices: Vec<String>,
     pub persisted: Persisted,
-    /// The file given at start is loading: frame it (no flight) when it arrives.
-    fit_when_loaded: bool,
+    /// What the arrival of the file given at start does to the map (`None` once it came, or
+    /// for a project).
+    on_first_load: Option<FirstLoad>,
     pub offline: OfflineState,
     offline_dir: Option<PathBuf>,
     pub provider_form: ProviderForm,
@@ -308,7 +318,11 @@ impl CorridorApp {
             detail_view: None,
             notices: Vec::new(),
             persisted,
-            fit_when_loaded: !is_project && remembered.is_none(),
+            on_first_load: (!is_project).then_some(if remembered.is_some() {
+                FirstLoad::Keep
+            } else {
+                FirstLoad::Frame
+            }),
             offline: OfflineState::default(),
             offline_dir,
             provider_form: ProviderForm::default(),

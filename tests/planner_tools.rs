@@ -443,6 +443,52 @@ fn legend_and_keyboard_help_show() {
     h.get_by_label("Ctrl+F");
 }
 
+/// A GeoJSON file given at start loads in the background: when it arrives, the view it was
+/// last seen in stays (it used to fly out to the whole layer), and with none remembered, the
+/// layer is framed.
+#[test]
+fn a_file_loading_in_the_background_keeps_its_remembered_view() {
+    let path = maps().join("localities.geojson");
+    let key = std::fs::canonicalize(&path).expect("canonical path");
+    let open = |views: Vec<(PathBuf, [f64; 2], f64)>| {
+        let options = AppOptions {
+            path: path.clone(),
+            offline: true,
+            data_dir: Some(scratch_data_dir()),
+        };
+        let persisted = corridor::app::Persisted {
+            views,
+            ..Default::default()
+        };
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1280.0, 800.0))
+            .build_eframe(move |cc| {
+                corridor::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
+                CorridorApp::with_state(&cc.egui_ctx, options, persisted)
+            });
+        for _ in 0..2_000 {
+            h.step();
+            if h.state().loading() == 0 && !h.state().doc.layers.is_empty() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert_eq!(h.state().doc.layers.len(), 1, "the file did not load");
+        // Three seconds of frames: any flight would be over.
+        for _ in 0..180 {
+            h.step();
+        }
+        h.state().map.camera()
+    };
+    let kept = open(vec![(key, [106.63, 11.30], 16.5)]);
+    let expected = mercator_from_lonlat(106.63, 11.30);
+    assert!((kept.zoom - 16.5).abs() < 1e-9, "zoom {}", kept.zoom);
+    assert!((kept.center[0] - expected[0]).abs() < 1e-9);
+    assert!((kept.center[1] - expected[1]).abs() < 1e-9);
+    let framed = open(Vec::new());
+    assert!(framed.zoom < 14.0, "framed at zoom {}", framed.zoom);
+}
+
 #[test]
 fn the_last_view_of_a_file_is_remembered_between_runs() {
     let path = maps().join("corridor.toml");

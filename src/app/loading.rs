@@ -32,8 +32,10 @@ impl CorridorApp {
                 continue;
             };
             let job = self.loads.remove(i);
-            // Only the first file (the one given at start) is framed without a flight.
-            let fit = std::mem::take(&mut self.fit_when_loaded);
+            // The first file (the one given at start) is framed without a flight, or left in
+            // the view it was last seen in; the others are flown to.
+            let first = self.on_first_load.take();
+            let fit = first.is_some();
             match result {
                 LoadResult::Loaded(boxed) => {
                     let (layer, render) = *boxed;
@@ -54,10 +56,10 @@ impl CorridorApp {
                     }
                     self.layers_changed();
                     if !extent.is_empty() {
-                        if fit {
-                            self.map.frame_box(extent);
-                        } else {
-                            self.map.fly_to_box(extent, now);
+                        match first {
+                            Some(super::FirstLoad::Frame) => self.map.frame_box(extent),
+                            Some(super::FirstLoad::Keep) => {}
+                            None => self.map.fly_to_box(extent, now),
                         }
                     }
                 }
