@@ -156,8 +156,10 @@ fn layer_frame_at(
 fn first_view_build(layer: &corridor::model::Layer) -> LayerRender {
     let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(640.0, 360.0));
     LayerRender::build_for_view(layer, None, |extent| {
-        corridor::geometry::mercator::points_per_world(
-            corridor::ui::map_ui::fit_camera(extent, rect).zoom,
+        let zoom = corridor::ui::map_ui::fit_camera(extent, rect).zoom;
+        (
+            *extent,
+            corridor::geometry::mercator::points_per_world(zoom),
         )
     })
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
+use crate::geometry::MercatorBox;
 use crate::io::parse_geojson;
 use crate::model::{Layer, LayerStyle, ReadSettings};
 use crate::render::LayerRender;
@@ -91,9 +92,9 @@ pub struct LoadJob {
     read: Arc<AtomicU64>,
     total: Arc<AtomicU64>,
     cancel: Arc<AtomicBool>,
-    /// The map's size on screen (points), as the app last drew it: a large layer's first view
-    /// is built for it ([`LayerRender::build_for_view`]).
-    map_size: Arc<std::sync::Mutex<Option<[f32; 2]>>>,
+    /// The view the layer will first be shown in, as the app last drew the map: a large
+    /// layer's first view is built for it ([`LayerRender::build_for_view`]).
+    first_view: Arc<std::sync::Mutex<Option<FirstView>>>,
     rx: Receiver<LoadResult>,
 }
 
@@ -115,7 +116,7 @@ impl LoadJob {
         ));
         let read = Arc::new(AtomicU64::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
-        let map_size = Arc::new(std::sync::Mutex::new(None));
+        let first_view = Arc::new(std::sync::Mutex::new(None));
         let (tx, rx) = channel();
         let file_name = path
             .file_name()
@@ -132,11 +133,11 @@ impl LoadJob {
             read: read.clone(),
             total,
             cancel: cancel.clone(),
-            map_size: map_size.clone(),
+            first_view: first_view.clone(),
             rx,
         };
         std::thread::spawn(move || {
-            let result = load(&path, style, &read_as, (&read, &cancel), &map_size);
+            let result = load(&path, style, &read_as, (&read, &cancel), &first_view);
             let _ = tx.send(result);
             repaint();
         });
@@ -165,7 +166,7 @@ impl LoadJob {
             read: read.clone(),
             total: total.clone(),
             cancel: cancel.clone(),
-            map_size: Arc::default(),
+            first_view: Arc::default(),
             rx,
         };
         std::thread::spawn(move || {
@@ -215,10 +216,10 @@ impl LoadJob {
         (self.read.load(Ordering::Relaxed) as f64 / total as f64).min(1.0) as f32
     }
 
-    /// The map's size on screen (points) now, for the view a large layer first shows.
-    pub fn set_map_size(&self, size: [f32; 2]) {
-        if let Ok(mut s) = self.map_size.lock() {
-            *s = Some(size);
+    /// The view the layer will first be shown in, as things are now.
+    pub fn set_first_view(&self, view: FirstView) {
+        if let Ok(mut s) = self.first_view.lock() {
+            *s = Some(view);
         }
     }
 
@@ -244,11 +245,11 @@ fn load(
     style: LayerStyle,
     read_as: &ReadSettings,
     (read, cancel): (&AtomicU64, &AtomicBool),
-    map_size: &std::sync::Mutex<Option<[f32; 2]>>,
+    first_view: &std::sync::Mutex<Option<FirstView>>,
 ) -> LoadResult {
-    let map_size = || map_size.lock().ok().and_then(|s| *s);
+    let first_view = || first_view.lock().ok().and_then(|s| *s);
     if crate::io::ogr_file::is_ogr_path(path) {
-        return load_ogr(path, style, read_as, map_size());
+        return load_ogr(path, style, read_as, first_view());
     }
     if let Err(e) =
         crate::io::geojson_file::check_size(path, &crate::io::geojson_file::Limits::default())
@@ -292,7 +293,7 @@ fn load(
     let layer = parsed.into_layer(Layer::name_for(path), path.to_owned(), style);
     let parse_s = started.elapsed().as_secs_f64();
     log::debug!("after parsing: RSS {:.0} MiB", rss_mib());
-    let render = build_render(&layer, None, map_size());
+    let render = build_render(&layer, None, first_view());
     // What the build made and let go of (each feature's rings and levels before packing):
     // 14 MiB on the large layer, resident until the frames that come next.
     give_back_freed_memory();
@@ -362,26 +363,39 @@ fn give_back_freed_memory_now() {
     rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });
 }
 
+/// The view a layer being loaded will first be shown in.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FirstView {
+    /// Framed whole in a map of this size (points), as the map frames a box (`fit_camera`).
+    Fit([f32; 2]),
+    /// The map's view as it stands (world units) and its scale (points a world unit): the
+    /// file given at start, shown in the view it was last seen in.
+    At { view: MercatorBox, scale: f64 },
+}
+
 /// A layer's draw caches, labelled in `lang` where it can. Above a million vertices, full detail
 /// (outlines and fills) waits until a frame draws a feature at full detail (simplified levels
-/// show meanwhile); and with the map's size known, what is a dot in the view that frames the
-/// layer in a map of that size waits too ([`LayerRender::build_for_view`]).
+/// show meanwhile); and with the first view known, what it does not show, or shows as a dot,
+/// waits too ([`LayerRender::build_for_view`]).
 pub(crate) fn build_render(
     layer: &Layer,
     lang: Option<crate::model::Lang>,
-    map_size: Option<[f32; 2]>,
+    first_view: Option<FirstView>,
 ) -> LayerRender {
     let vertices: usize = layer.features().iter().map(|f| f.vertex_count()).sum();
     if vertices <= defer_above_vertices() {
         return LayerRender::build_in(layer, lang);
     }
-    match map_size {
-        // As the map frames a box (`fit_camera`).
-        Some([w, h]) => LayerRender::build_for_view(layer, lang, |extent| {
+    match first_view {
+        Some(FirstView::Fit([w, h])) => LayerRender::build_for_view(layer, lang, |extent| {
             use crate::geometry::mercator::{FIT_PADDING, MAX_FIT_ZOOM, points_per_world};
             let size = [f64::from(w), f64::from(h)];
-            points_per_world(extent.fit_zoom(size, FIT_PADDING, MAX_FIT_ZOOM))
+            let zoom = extent.fit_zoom(size, FIT_PADDING, MAX_FIT_ZOOM);
+            (*extent, points_per_world(zoom))
         }),
+        Some(FirstView::At { view, scale }) => {
+            LayerRender::build_for_view(layer, lang, |_| (view, scale))
+        }
         None => LayerRender::build_deferred(layer, lang),
     }
 }
@@ -391,7 +405,7 @@ fn load_ogr(
     path: &std::path::Path,
     style: LayerStyle,
     read_as: &ReadSettings,
-    map_size: Option<[f32; 2]>,
+    first_view: Option<FirstView>,
 ) -> LoadResult {
     use crate::io::ogr_file::{OgrError, list_tables, load_layer};
     let started = std::time::Instant::now();
@@ -422,7 +436,7 @@ fn load_ogr(
         Err(e) => return LoadResult::Failed(e.to_string()),
     };
     let read_s = started.elapsed().as_secs_f64();
-    let render = build_render(&layer, None, map_size);
+    let render = build_render(&layer, None, first_view);
     log::info!(
         "{}: read through GDAL in {read_s:.2} s, projected and triangulated in {:.2} s",
         path.display(),

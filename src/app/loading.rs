@@ -21,8 +21,16 @@ impl CorridorApp {
     /// Adds finished loads to the document and zooms to them.
     pub(super) fn poll_loads(&mut self, ctx: &egui::Context, now: f64) {
         if let Some(t) = &self.map.transform {
+            // The file given at start keeps a remembered view; any other is framed.
+            let view = match self.on_first_load {
+                Some(super::FirstLoad::Keep) => crate::loader::FirstView::At {
+                    view: t.visible_world(),
+                    scale: t.scale(),
+                },
+                _ => crate::loader::FirstView::Fit([t.rect.width(), t.rect.height()]),
+            };
             for job in &self.loads {
-                job.set_map_size([t.rect.width(), t.rect.height()]);
+                job.set_first_view(view);
             }
         }
         let mut i = 0;

@@ -520,16 +520,17 @@ impl LayerRender {
         Self::build_with(layer, lang, true)
     }
 
-    /// Like [`LayerRender::build_deferred`], for a first view whose scale (points a world unit)
-    /// `scale_for` gives from the layer's extent (the app frames a file it opens): a polygon
-    /// that view draws as a dot, smaller than [`DOT_SIZE`], gets only what the dot needs, and
-    /// its levels are made later, a batch at a time ([`LayerRender::next_provisional`],
+    /// Like [`LayerRender::build_deferred`], for a first view whose box (world units) and
+    /// scale (points a world unit) `view_for` gives from the layer's extent (the app frames a
+    /// file it opens, or shows it where it was last seen): a polygon that view does not show,
+    /// or draws as a dot smaller than [`DOT_SIZE`], gets only what a dot needs, and its levels
+    /// are made later, a batch at a time ([`LayerRender::next_provisional`],
     /// [`LayerRender::full_detail`]), or at once for a frame that draws it larger
     /// ([`Awaited::Levels`]). That view is drawn as a whole build would draw it.
     pub fn build_for_view(
         layer: &Layer,
         lang: Option<Lang>,
-        scale_for: impl Fn(&MercatorBox) -> f64,
+        view_for: impl Fn(&MercatorBox) -> (MercatorBox, f64),
     ) -> Self {
         let started = std::time::Instant::now();
         // Every box first (the view frames them all): a polygon's from its exteriors alone,
@@ -547,14 +548,17 @@ impl LayerRender {
             })
             .filter(|b| !b.is_empty())
             .fold(MercatorBox::EMPTY, |acc, b| acc.union(&b));
-        let scale = scale_for(&extent);
+        let (view, scale) = view_for(&extent);
+        // A dot by the painter's measure, with a margin for rounding; or out of view.
+        let later = |b: &MercatorBox| {
+            ((b.width().max(b.height()) * scale) as f32) < DOT_SIZE * 0.98 || !view.intersects(b)
+        };
         let features: Vec<FeatureRender> = first
             .into_par_iter()
             .zip(layer.features().par_iter())
             .map(|(r, f)| match r {
                 Err(built) => *built,
-                // A dot by the painter's measure, with a margin for rounding.
-                Ok(b) if ((b.width().max(b.height()) * scale) as f32) < DOT_SIZE * 0.98 => {
+                Ok(b) if later(&b) => {
                     provisional_render(b, layer.style.resolve(f), label_text(&layer.style, f, lang))
                 }
                 Ok(_) => feature_render(layer, f, lang, true),
@@ -563,7 +567,8 @@ impl LayerRender {
         let mut render = Self::of_features(features, started);
         render.provisional = render.features.iter().filter(|f| f.levels_pending).count();
         log::debug!(
-            "first view at {scale:.3e} points a world unit: {} of {} features are dots",
+            "first view at {scale:.3e} points a world unit: {} of {} features are dots or \
+             out of it",
             render.provisional,
             render.features.len()
         );
@@ -1979,8 +1984,8 @@ mod tests {
     fn first_view_of_circles() -> (Layer, LayerRender) {
         let mut l = circles(100);
         l.style.label = Some("i".to_owned());
-        let r = LayerRender::build_for_view(&l, None, |_| {
-            crate::geometry::mercator::points_per_world(7.5)
+        let r = LayerRender::build_for_view(&l, None, |extent| {
+            (*extent, crate::geometry::mercator::points_per_world(7.5))
         });
         (l, r)
     }
@@ -2057,6 +2062,42 @@ mod tests {
         let (a, b) = (circles_frame(&first, 12.0), circles_frame(&deferred, 12.0));
         assert_eq!(a.batch.vertices, b.batch.vertices);
         assert_eq!(a.batch.indices, b.batch.indices);
+    }
+
+    /// A file shown where it was last seen: what that view shows is built, what it does not
+    /// waits, and the view is drawn as the deferred build draws it, nothing standing in for
+    /// levels.
+    #[test]
+    fn a_first_view_where_the_file_was_last_seen_builds_what_it_shows() {
+        let mut l = circles(100);
+        l.style.label = Some("i".to_owned());
+        let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1920.0, 1080.0));
+        let t = super::super::paint::ScreenTransform::new(
+            mercator_from_lonlat(106.645, 11.045),
+            15.0,
+            rect,
+        );
+        let view = t.visible_world();
+        let mut first = LayerRender::build_for_view(&l, None, |_| (view, t.scale()));
+        let deferred = LayerRender::build_deferred(&l, None);
+        let shown: Vec<bool> = deferred
+            .features
+            .iter()
+            .map(|f| view.intersects(&f.bbox))
+            .collect();
+        assert!(shown.iter().any(|s| *s) && shown.iter().any(|s| !*s));
+        for (f, shown) in first.features.iter().zip(&shown) {
+            assert_eq!(f.levels_pending, !shown);
+        }
+        let (a, b) = (circles_frame(&first, 15.0), circles_frame(&deferred, 15.0));
+        assert_eq!(a.batch.vertices, b.batch.vertices);
+        assert_eq!(a.batch.indices, b.batch.indices);
+        let wanted = first.take_stand_ins(&l, usize::MAX);
+        assert!(
+            wanted
+                .iter()
+                .all(|w| !matches!(w.make, Make::Levels { .. }))
+        );
     }
 
     #[test]
