@@ -2078,7 +2078,7 @@ mod tests {
             rect,
         );
         let view = t.visible_world();
-        let mut first = LayerRender::build_for_view(&l, None, |_| (view, t.scale()));
+        let first = LayerRender::build_for_view(&l, None, |_| (view, t.scale()));
         let deferred = LayerRender::build_deferred(&l, None);
         let shown: Vec<bool> = deferred
             .features
