@@ -106,11 +106,29 @@ pub struct Packed {
     /// Rings per polygon of a MultiPolygon (empty otherwise).
     rings: Box<[u32]>,
     /// Each coordinate's x then y as its step from the coordinate before (the first from 0), in
-    /// units of `unit`, zigzag-coded as LEB128 variable-length integers.
+    /// units of `unit`, zigzag-coded as LEB128 variable-length integers. A polygon's or
+    /// multipolygon's come after its box over its exteriors ([`BOX_BYTES`]), taken as it is
+    /// packed: a first view that draws it as a dot needs only that. (Held here, not in a field
+    /// of its own: a feature of 100 000 stays within 128 bytes.)
     steps: Box<[u8]>,
-    /// A polygon's or multipolygon's box over its exteriors, in 10⁻⁷ degree (west, south, east,
-    /// north), taken as it is packed: a first view that draws it as a dot needs only this.
-    exterior: Option<[i32; 4]>,
+}
+
+/// Bytes of a polygon's or multipolygon's box before its steps: west, south, east and north in
+/// 10⁻⁷ degree, each 4 bytes little-endian (no box: west above east).
+const BOX_BYTES: usize = 16;
+
+/// Whether a geometry of `kind` holds its box before its steps ([`BOX_BYTES`]).
+fn has_box(kind: Kind) -> bool {
+    matches!(kind, Kind::Polygon | Kind::MultiPolygon)
+}
+
+/// What goes before the steps of a geometry of `kind` with exterior box `b`.
+fn box_prefix(kind: Kind, b: Option<[i32; 4]>) -> Vec<u8> {
+    if !has_box(kind) {
+        return Vec::new();
+    }
+    let b = b.unwrap_or([i32::MAX, i32::MAX, i32::MIN, i32::MIN]);
+    b.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
 /// The box over the exteriors of a polygon or multipolygon of `kind` whose coordinates, line
@@ -165,23 +183,24 @@ fn unit_of(coords: &[[i32; 2]]) -> u8 {
 }
 
 /// `coords` as steps (see [`Packed::steps`]).
-fn encode(coords: &[[i32; 2]], unit: u8) -> Box<[u8]> {
+fn encode(coords: &[[i32; 2]], unit: u8, prefix: &[u8]) -> Box<[u8]> {
     // A constant divisor each: a multiplication and a shift instead of a division a value.
     match unit {
-        0 => encode_in::<1>(coords),
-        1 => encode_in::<10>(coords),
-        2 => encode_in::<100>(coords),
-        3 => encode_in::<1_000>(coords),
-        4 => encode_in::<10_000>(coords),
-        5 => encode_in::<100_000>(coords),
-        6 => encode_in::<1_000_000>(coords),
-        _ => encode_in::<10_000_000>(coords),
+        0 => encode_in::<1>(coords, prefix),
+        1 => encode_in::<10>(coords, prefix),
+        2 => encode_in::<100>(coords, prefix),
+        3 => encode_in::<1_000>(coords, prefix),
+        4 => encode_in::<10_000>(coords, prefix),
+        5 => encode_in::<100_000>(coords, prefix),
+        6 => encode_in::<1_000_000>(coords, prefix),
+        _ => encode_in::<10_000_000>(coords, prefix),
     }
 }
 
-/// [`encode`] in units of `DIV` × 10⁻⁷ degree.
-fn encode_in<const DIV: i64>(coords: &[[i32; 2]]) -> Box<[u8]> {
-    let mut out = Vec::with_capacity(coords.len() * 3 + 8);
+/// [`encode`] in units of `DIV` × 10⁻⁷ degree, after `prefix`.
+fn encode_in<const DIV: i64>(coords: &[[i32; 2]], prefix: &[u8]) -> Box<[u8]> {
+    let mut out = Vec::with_capacity(prefix.len() + coords.len() * 3 + 8);
+    out.extend_from_slice(prefix);
     let mut prev = [0i64; 2];
     for c in coords {
         for (v, p) in c.iter().zip(&mut prev) {
@@ -211,7 +230,7 @@ struct Steps<'a> {
 impl<'a> Steps<'a> {
     fn new(p: &'a Packed) -> Self {
         Self {
-            bytes: &p.steps,
+            bytes: p.steps.get(p.steps_start()..).unwrap_or_default(),
             at: 0,
             prev: [0; 2],
             mul: POW10[usize::from(p.unit.min(7))],
@@ -325,10 +344,13 @@ impl Packed {
             kind,
             unit,
             count: u32::try_from(coords.len()).ok()?,
-            exterior: exterior_of(kind, &coords, &lens, &rings),
+            steps: encode(
+                &coords,
+                unit,
+                &box_prefix(kind, exterior_of(kind, &coords, &lens, &rings)),
+            ),
             lens: lens.into_boxed_slice(),
             rings: rings.into_boxed_slice(),
-            steps: encode(&coords, unit),
         })
     }
 
@@ -349,10 +371,13 @@ impl Packed {
             kind,
             unit: unit.min(7),
             count: u32::try_from(coords.len()).ok()?,
-            exterior: exterior_of(kind, coords, lens, rings),
             lens: lens.into(),
             rings: rings.into(),
-            steps: encode(coords, unit),
+            steps: encode(
+                coords,
+                unit,
+                &box_prefix(kind, exterior_of(kind, coords, lens, rings)),
+            ),
         })
     }
 
@@ -385,7 +410,20 @@ impl Packed {
         // As the steps give each coordinate back (`Steps::next_coord`), so each bound is one
         // of the coordinates' own doubles.
         let d = |v: i32| i64::from(v) as f64 / SCALE;
-        self.exterior.map(|b| [d(b[0]), d(b[1]), d(b[2]), d(b[3])])
+        if !has_box(self.kind) {
+            return None;
+        }
+        let at = |k: usize| -> Option<i32> {
+            let bytes = self.steps.get(k * 4..k * 4 + 4)?;
+            Some(i32::from_le_bytes(bytes.try_into().ok()?))
+        };
+        let b = [at(0)?, at(1)?, at(2)?, at(3)?];
+        (b[0] <= b[2]).then(|| [d(b[0]), d(b[1]), d(b[2]), d(b[3])])
+    }
+
+    /// Where the steps start in [`Packed::steps`] (after a polygon's box).
+    fn steps_start(&self) -> usize {
+        if has_box(self.kind) { BOX_BYTES } else { 0 }
     }
 
     /// The geometry again, bit for bit.
