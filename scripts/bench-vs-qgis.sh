@@ -54,7 +54,7 @@ qval() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 printf '%s\n' "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); date: $(date -u +%Y-%m-%dT%H:%MZ)"
 printf '| layer | measure | QGIS 3.22 | Corridor | QGIS ÷ Corridor |\n|---|---|---|---|---|\n'
 table_bench() {
-    url=$("$root/scripts/pg-test-cluster.sh" start 54329)
+    url=$("$root/scripts/pg-test-cluster.sh" start 25429)
     file="$data/million.geojson"
     if [ ! -f "$file" ]; then
         /usr/bin/python3 "$kit/gen_zones.py" 1000000 20 42 "$file" >&2
@@ -72,7 +72,7 @@ table_bench() {
         i=$((i + 1))
     done
     q=$(QT_QPA_PLATFORM=offscreen /usr/bin/time -f 'wall=%e rss_kib=%M' /usr/bin/python3 "$root/scripts/qgis-render-table.py" \
-        127.0.0.1 54329 corridor_test postgres bench.million "$data/million-qgis.png" --zoom "$(med qgis_zoom_factor)" 2>&1 | tr '\n' ' ')
+        127.0.0.1 25429 corridor_test postgres bench.million "$data/million-qgis.png" --zoom "$(med qgis_zoom_factor)" 2>&1 | tr '\n' ' ')
     q_first=$(awk "BEGIN {print $(qval "$q" load) + $(qval "$q" extent) + $(qval "$q" render_all)}")
     q_rss=$(awk "BEGIN {printf \"%.0f\", $(qval "$q" rss_kib) / 1024}")
     ratio() { awk "BEGIN { if ($2 > 0) printf \"%.1f×\", $1 / $2; else print \"—\" }"; }

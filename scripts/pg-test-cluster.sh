@@ -9,9 +9,14 @@
 #
 # PostgreSQL refuses to run as root: as root, the server runs as the `postgres` user.
 # The folder is $CORRIDOR_PG_ROOT/PORT (default /tmp/corridor-pg/PORT).
+#
+# The ports (25429 and the tests' 25431-25433) lie below Linux's ephemeral range (32768-60999):
+# a port in that range can be taken, between a test's stop and its start again, by the local end
+# of any outgoing connection (the tests' own, to the shared cluster), and the server then cannot
+# bind it. CI failed so once on 54332.
 set -euo pipefail
 command=${1:-start}
-port=${2:-54329}
+port=${2:-25429}
 root=${CORRIDOR_PG_ROOT:-/tmp/corridor-pg}
 dir="$root/$port"
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)

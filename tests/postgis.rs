@@ -603,7 +603,7 @@ fn another_clients_save_is_heard_within_a_second() {
 /// worker says so, and once the server is back it reconnects and the same save goes through.
 #[test]
 fn edits_saved_while_the_server_is_down_arrive_when_it_returns() {
-    const PORT: u16 = 54331;
+    const PORT: u16 = 25431;
     let url = pg::start(PORT);
     let mut c = corridor::db::connect(&url, None).unwrap();
     c.batch_execute("drop schema if exists drop_test cascade; create schema drop_test;")

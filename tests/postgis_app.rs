@@ -324,7 +324,7 @@ fn another_editors_save_appears_within_a_second() {
 
 #[test]
 fn edits_saved_while_the_server_is_down_arrive_when_it_is_back() {
-    const PORT: u16 = 54332;
+    const PORT: u16 = 25432;
     let url = pg::start(PORT);
     let (source, info) = table(&url, "app_drop");
     let dir = tempfile::tempdir().unwrap();
@@ -661,7 +661,7 @@ fn save_and_close_waits_for_the_server_and_a_conflict_keeps_the_window_open() {
 /// is kept (in memory and in the journal).
 #[test]
 fn save_and_close_with_the_server_gone_keeps_the_window_open_and_the_edit() {
-    const PORT: u16 = 54333;
+    const PORT: u16 = 25433;
     let url = pg::start(PORT);
     let (source, _info) = table(&url, "app_close_down");
     let dir = tempfile::tempdir().unwrap();

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 /// The shared test cluster's URL: `CORRIDOR_TEST_PG` when set (CI starts the cluster), else the
-/// script starts one on port 54329 (and leaves it running for the next test run).
+/// script starts one on port 25429 (and leaves it running for the next test run).
 pub fn url() -> String {
     static URL: OnceLock<String> = OnceLock::new();
     URL.get_or_init(|| {
@@ -17,7 +17,7 @@ pub fn url() -> String {
         {
             return u;
         }
-        start(54329)
+        start(25429)
     })
     .clone()
 }
