@@ -241,20 +241,7 @@ fn the_map_pipelines_draw_what_egui_meshes_draw() {
     );
     let mut egui_meshes = open_rendered_with(size, false);
     assert!(!corridor::render::gpu::enabled(&egui_meshes.ctx));
-    let a = ours.render().expect("render");
-    let b = egui_meshes.render().expect("render");
-    assert_eq!(a.dimensions(), b.dimensions());
-    let rect = ours.state().map.transform.expect("drawn").rect;
-    let (mut map_pixels, mut differ, mut far) = (0usize, 0usize, 0usize);
-    for y in rect.min.y as u32..(rect.max.y as u32).min(a.height()) {
-        for x in rect.min.x as u32..(rect.max.x as u32).min(a.width()) {
-            let (p, q) = (a.get_pixel(x, y).0, b.get_pixel(x, y).0);
-            let d = (0..3).map(|c| p[c].abs_diff(q[c])).max().unwrap_or(0);
-            map_pixels += 1;
-            differ += usize::from(d > 8);
-            far += usize::from(d > 96);
-        }
-    }
+    let (map_pixels, differ, far) = pixels_differing(&mut ours, &mut egui_meshes);
     // Outlines are a point or two wide and anti-aliased a little differently: 0.5 % of the map
     // differed when this was written; without the outlines drawn, 3.2 % (1.5 % by more than an
     // edge's anti-aliasing).
@@ -266,6 +253,112 @@ fn the_map_pipelines_draw_what_egui_meshes_draw() {
         far * 1000 < map_pixels,
         "{far} of {map_pixels} map pixels differ by more than an edge's anti-aliasing"
     );
+}
+
+/// A layer of small squares opened on its own, by the map's pipelines or as egui meshes.
+fn open_squares_with(file: &std::path::Path, pipelines: bool) -> Harness<'static, CorridorApp> {
+    let options = AppOptions {
+        path: file.to_owned(),
+        offline: true,
+        data_dir: Some(scratch_data_dir()),
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(800.0, 600.0))
+        .with_theme(egui::Theme::Light)
+        .wgpu()
+        .build_eframe(move |cc| {
+            if pipelines {
+                CorridorApp::new(cc, options)
+            } else {
+                corridor::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
+                CorridorApp::with_context(&cc.egui_ctx, options)
+            }
+        });
+    let started = std::time::Instant::now();
+    h.step();
+    while h.state().loading() > 0 {
+        assert!(started.elapsed().as_secs() < 30, "the squares did not load");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+    h
+}
+
+/// Features smaller than a dot are drawn by a pipeline of their own, a rectangle an instance:
+/// the same pixels as egui's meshes draw for them.
+#[test]
+fn the_map_pipelines_draw_dots_as_egui_meshes_draw_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("squares.geojson");
+    // 30 × 30 squares 440 m across, 2.2 km apart.
+    let squares: Vec<String> = (0..900)
+        .map(|i| {
+            let (x, y) = (106.35 + (i % 30) as f64 * 0.02, 10.8 + (i / 30) as f64 * 0.02);
+            let d = 0.004;
+            format!(
+                r#"{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{},{y}],[{},{}],[{x},{}],[{x},{y}]]]}}}}"#,
+                x + d, x + d, y + d, y + d
+            )
+        })
+        .collect();
+    std::fs::write(
+        &file,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            squares.join(",")
+        ),
+    )
+    .expect("write the squares");
+    let mut ours = open_squares_with(&file, true);
+    assert!(corridor::render::gpu::enabled(&ours.ctx));
+    let mut egui_meshes = open_squares_with(&file, false);
+    // At zoom 9 each square is a point and a half across, 7 points from the next: a dot each.
+    let camera = corridor::geometry::flight::Camera {
+        center: corridor::geometry::mercator_from_lonlat(106.64, 11.09),
+        zoom: 9.0,
+    };
+    for h in [&mut ours, &mut egui_meshes] {
+        h.state_mut().map.jump_to(camera);
+        h.run();
+    }
+    let t = ours.state().map.transform.expect("drawn");
+    let mut budget = corridor::render::paint::VERTEX_BUDGET;
+    let frame = corridor::render::paint::layer_frame(
+        t.rect,
+        &t,
+        &ours.state().renders()[0],
+        1.0,
+        |_| None,
+        &mut budget,
+    );
+    assert_eq!(frame.batch.rects.len(), 900, "every square a dot");
+    assert!(frame.batch.indices.is_empty() && frame.batch.lines.is_empty());
+    let (map_pixels, differ, _) = pixels_differing(&mut ours, &mut egui_meshes);
+    assert!(map_pixels > 0);
+    assert_eq!(differ, 0, "{differ} of {map_pixels} map pixels differ");
+}
+
+/// Renders both harnesses; of the map's pixels: how many, how many differ by more than 8 in a
+/// channel, and how many by more than 96.
+fn pixels_differing(
+    a: &mut Harness<'static, CorridorApp>,
+    b: &mut Harness<'static, CorridorApp>,
+) -> (usize, usize, usize) {
+    let rect = a.state().map.transform.expect("drawn").rect;
+    let (a, b) = (a.render().expect("render"), b.render().expect("render"));
+    assert_eq!(a.dimensions(), b.dimensions());
+    let (mut map_pixels, mut differ, mut far) = (0usize, 0usize, 0usize);
+    for y in rect.min.y as u32..(rect.max.y as u32).min(a.height()) {
+        for x in rect.min.x as u32..(rect.max.x as u32).min(a.width()) {
+            let (p, q) = (a.get_pixel(x, y).0, b.get_pixel(x, y).0);
+            let d = (0..3).map(|c| p[c].abs_diff(q[c])).max().unwrap_or(0);
+            map_pixels += 1;
+            differ += usize::from(d > 8);
+            far += usize::from(d > 96);
+        }
+    }
+    (map_pixels, differ, far)
 }
 
 #[test]

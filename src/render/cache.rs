@@ -2029,16 +2029,17 @@ mod tests {
         assert_eq!(a.visible.len(), 100);
         assert_eq!(a.batch.vertices, b.batch.vertices);
         assert_eq!(a.batch.indices, b.batch.indices);
+        assert_eq!(a.batch.rects, b.batch.rects);
         assert_eq!(a.batch.line_points.len(), b.batch.line_points.len());
         assert!(!first.has_stand_ins());
         // Picked meanwhile on its full outline (as a whole build picks), not on its box.
         let clicks = drawn(&LayerRender::build(&l), &l).2;
         assert!(clicks.iter().filter(|c| c.is_some()).count() > 20);
         assert_eq!(drawn(&first, &l).2, clicks);
-        // Zoomed in before the rest is made: each circle drawn as its box (four vertices), and
-        // asked for.
+        // Zoomed in before the rest is made: each circle drawn as its box, and asked for.
         let zoomed = circles_frame(&first, 12.0);
-        assert_eq!(zoomed.batch.vertices.len(), 4 * zoomed.visible.len());
+        assert!(zoomed.batch.vertices.is_empty());
+        assert_eq!(zoomed.batch.rects.len(), zoomed.visible.len());
         let wanted = first.take_stand_ins(&l, usize::MAX);
         assert_eq!(wanted.len(), zoomed.visible.len());
         assert!(wanted.iter().all(|w| matches!(w.make, Make::Levels { .. })));
@@ -2062,6 +2063,7 @@ mod tests {
         let (a, b) = (circles_frame(&first, 12.0), circles_frame(&deferred, 12.0));
         assert_eq!(a.batch.vertices, b.batch.vertices);
         assert_eq!(a.batch.indices, b.batch.indices);
+        assert_eq!(a.batch.rects, b.batch.rects);
     }
 
     /// A file shown where it was last seen: what that view shows is built, what it does not
@@ -2092,6 +2094,7 @@ mod tests {
         let (a, b) = (circles_frame(&first, 15.0), circles_frame(&deferred, 15.0));
         assert_eq!(a.batch.vertices, b.batch.vertices);
         assert_eq!(a.batch.indices, b.batch.indices);
+        assert_eq!(a.batch.rects, b.batch.rects);
         let wanted = first.take_stand_ins(&l, usize::MAX);
         assert!(
             wanted

@@ -8,7 +8,8 @@
 //! into a quad, the fragment shader anti-aliasing its edges (and rounding its ends, which also
 //! joins the segments of a path). Large layers at fine zooms draw hundreds of thousands of
 //! outline points a frame: their memory and the CPU time to tessellate them were most of a
-//! frame's.
+//! frame's. Zoomed out, they draw tens of thousands of dots: each is one 20-byte instance of a
+//! rectangle, not four vertices and six indices (72 bytes).
 //!
 //! Without wgpu (a test harness with no renderer, or `CORRIDOR_MAP_MESHES` set) the same
 //! [`Batch`] is painted as egui meshes and paths instead.
@@ -28,6 +29,9 @@ pub struct Batch {
     /// Triangles: three indices each into `vertices`.
     pub vertices: Vec<FillVertex>,
     pub indices: Vec<u32>,
+    /// Rectangles of one colour (dots, and boxes standing in for features not made yet), one
+    /// instance each, drawn after the fills: 20 bytes a rectangle where two triangles took 72.
+    pub rects: Vec<RectInstance>,
     /// The outlines' points, path after path (see `lines`), as the line pipeline reads them:
     /// each point with its path's colour and half width, a closed path's first point again
     /// after its last, and the last point of each path with no width (no segment joins it to
@@ -45,6 +49,16 @@ pub struct Batch {
 #[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct FillVertex {
     pub pos: [f32; 2],
+    pub color: [u8; 4],
+}
+
+/// A rectangle of one colour as the rectangle pipeline reads it: its corners in screen points
+/// and a premultiplied colour.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct RectInstance {
+    pub min: [f32; 2],
+    pub max: [f32; 2],
     pub color: [u8; 4],
 }
 
@@ -74,6 +88,7 @@ pub struct LineRun {
 enum Upload {
     Vertices,
     Indices,
+    Rects,
     LinePoints,
 }
 
@@ -118,28 +133,19 @@ impl Batch {
         }
         trim(&mut self.vertices);
         trim(&mut self.indices);
+        trim(&mut self.rects);
         trim(&mut self.line_points);
         trim(&mut self.lines);
         self.many = false;
     }
 
-    /// A rectangle of one colour (two triangles).
+    /// A rectangle of one colour, drawn after the fills.
     pub fn add_rect(&mut self, rect: Rect, color: Color32) {
-        let base = self.vertices.len() as u32;
-        let color = color.to_array();
-        for p in [
-            rect.left_top(),
-            rect.right_top(),
-            rect.right_bottom(),
-            rect.left_bottom(),
-        ] {
-            self.vertices.push(FillVertex {
-                pos: [p.x, p.y],
-                color,
-            });
-        }
-        self.indices
-            .extend([base, base + 1, base + 2, base, base + 2, base + 3]);
+        self.rects.push(RectInstance {
+            min: [rect.min.x, rect.min.y],
+            max: [rect.max.x, rect.max.y],
+            color: color.to_array(),
+        });
     }
 
     /// An outline through `points`, dropping each point within a third of a point of the last
@@ -189,7 +195,7 @@ impl Batch {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.indices.is_empty() && self.lines.is_empty()
+        self.indices.is_empty() && self.rects.is_empty() && self.lines.is_empty()
     }
 
     /// The points of one outline (a closed one's first point not repeated), into `out`: room
@@ -213,8 +219,8 @@ impl Batch {
     }
 
     /// What a frame writes to the GPU for this batch, in order, each piece with the buffer it
-    /// goes to: the fill vertices and indices (only with triangles to draw), then the outlines'
-    /// points as they are (only with a segment to draw). Nothing for an empty batch. The
+    /// goes to: the fill vertices and indices (only with triangles to draw), the rectangles,
+    /// then the outlines' points as they are (only with a segment to draw). Nothing for an empty batch. The
     /// window's `prepare` and the staging without a device both write this.
     fn uploads(&self, mut write: impl FnMut(Upload, &[u8])) {
         if self.is_empty() {
@@ -223,6 +229,9 @@ impl Batch {
         if !self.indices.is_empty() {
             write(Upload::Vertices, bytemuck::cast_slice(&self.vertices));
             write(Upload::Indices, bytemuck::cast_slice(&self.indices));
+        }
+        if !self.rects.is_empty() {
+            write(Upload::Rects, bytemuck::cast_slice(&self.rects));
         }
         if self.segment_count() > 0 {
             write(Upload::LinePoints, bytemuck::cast_slice(&self.line_points));
@@ -244,7 +253,7 @@ impl Batch {
         } else {
             0
         };
-        fills + lines
+        fills + std::mem::size_of_val(&self.rects[..]) + lines
     }
 }
 
@@ -340,12 +349,14 @@ impl Drop for MapCallback {
 struct Drawn {
     slot: usize,
     indices: u32,
+    rects: u32,
     segments: u32,
 }
 
 /// The pipelines, and buffers for each layer drawn in a frame, kept from frame to frame.
 struct Pipelines {
     fill: wgpu::RenderPipeline,
+    rect: wgpu::RenderPipeline,
     line: wgpu::RenderPipeline,
     layout: wgpu::BindGroupLayout,
     slots: Vec<Slot>,
@@ -360,6 +371,7 @@ struct Slot {
     bind_group: wgpu::BindGroup,
     vertices: Option<wgpu::Buffer>,
     indices: Option<wgpu::Buffer>,
+    rects: Option<wgpu::Buffer>,
     line_points: Option<wgpu::Buffer>,
 }
 
@@ -475,6 +487,17 @@ impl Pipelines {
                 attributes: &wgpu::vertex_attr_array![0 => Float32x2, 1 => Uint32],
             })],
         );
+        // A rectangle an instance: two triangles over its corners.
+        let rect = pipeline(
+            "corridor map rectangles",
+            "vs_rect",
+            "fs_fill",
+            &[Some(wgpu::VertexBufferLayout {
+                array_stride: std::mem::size_of::<RectInstance>() as u64,
+                step_mode: wgpu::VertexStepMode::Instance,
+                attributes: &wgpu::vertex_attr_array![0 => Float32x2, 1 => Float32x2, 2 => Uint32],
+            })],
+        );
         // A segment an instance, from the outline's points bound twice: the point the segment
         // starts from (with its colour and half width), and the next one.
         let point = std::mem::size_of::<LinePoint>() as u64;
@@ -497,6 +520,7 @@ impl Pipelines {
         );
         Self {
             fill,
+            rect,
             line,
             layout,
             slots: Vec::new(),
@@ -528,6 +552,7 @@ impl Pipelines {
                 bind_group,
                 vertices: None,
                 indices: None,
+                rects: None,
                 line_points: None,
             });
         }
@@ -582,11 +607,12 @@ impl egui_wgpu::CallbackTrait for MapCallback {
         };
         let uniform = Uniform::of(self.rect, screen, linear);
         queue.write_buffer(&slot.uniform, 0, bytemuck::bytes_of(&uniform));
-        let mut written: [Option<wgpu::Buffer>; 3] = [None, None, None];
+        let mut written: [Option<wgpu::Buffer>; 4] = [None, None, None, None];
         batch.uploads(|upload, bytes| {
             let (buffer, usage) = match upload {
                 Upload::Vertices => (&mut slot.vertices, wgpu::BufferUsages::VERTEX),
                 Upload::Indices => (&mut slot.indices, wgpu::BufferUsages::INDEX),
+                Upload::Rects => (&mut slot.rects, wgpu::BufferUsages::VERTEX),
                 Upload::LinePoints => (&mut slot.line_points, wgpu::BufferUsages::VERTEX),
             };
             let to = &mut written[upload as usize];
@@ -595,11 +621,16 @@ impl egui_wgpu::CallbackTrait for MapCallback {
                 queue.write_buffer(b, 0, bytes);
             }
         });
-        let [vertices, indices, line_points] = &written;
+        let [vertices, indices, rects, line_points] = &written;
         let drawn = Drawn {
             slot: k,
             indices: if vertices.is_some() && indices.is_some() {
                 batch.indices.len() as u32
+            } else {
+                0
+            },
+            rects: if rects.is_some() {
+                batch.rects.len() as u32
             } else {
                 0
             },
@@ -652,6 +683,13 @@ impl egui_wgpu::CallbackTrait for MapCallback {
             pass.set_vertex_buffer(0, vb.slice(..));
             pass.set_index_buffer(ib.slice(..), wgpu::IndexFormat::Uint32);
             pass.draw_indexed(0..drawn.indices, 0, 0..1);
+        }
+        if drawn.rects > 0
+            && let Some(rects) = &slot.rects
+        {
+            pass.set_pipeline(&p.rect);
+            pass.set_vertex_buffer(0, rects.slice(..));
+            pass.draw(0..6, 0..drawn.rects);
         }
         if drawn.segments > 0
             && let Some(points) = &slot.line_points

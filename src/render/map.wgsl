@@ -59,6 +59,24 @@ fn fs_fill(in: FillOut) -> @location(0) vec4<f32> {
     return target_color(in.color);
 }
 
+// One instance a rectangle: two triangles over its corners, in the fills' colour.
+@vertex
+fn vs_rect(
+    @builtin(vertex_index) corner: u32,
+    @location(0) min: vec2<f32>,
+    @location(1) max: vec2<f32>,
+    @location(2) color: u32,
+) -> FillOut {
+    // (min.x, min.y) (max.x, min.y) (max.x, max.y) and (min.x, min.y) (max.x, max.y) (min.x, max.y),
+    // as egui's two triangles of a rectangle.
+    var right = array<f32, 6>(0.0, 1.0, 1.0, 0.0, 1.0, 0.0);
+    var down = array<f32, 6>(0.0, 0.0, 1.0, 0.0, 1.0, 1.0);
+    var out: FillOut;
+    out.position = clip_from_points(mix(min, max, vec2<f32>(right[corner], down[corner])));
+    out.color = unpack_color(color);
+    return out;
+}
+
 struct LineOut {
     @builtin(position) position: vec4<f32>,
     @location(0) color: vec4<f32>,

@@ -200,6 +200,28 @@ pub fn egui_shapes(mut batch: Batch) -> Vec<Shape> {
             color: Color32::from_rgba_premultiplied(v.color[0], v.color[1], v.color[2], v.color[3]),
         }));
     mesh.indices = std::mem::take(&mut batch.indices);
+    // The rectangles after the fills, as the pipelines draw them.
+    mesh.vertices.reserve(4 * batch.rects.len());
+    mesh.indices.reserve(6 * batch.rects.len());
+    for r in &batch.rects {
+        let color =
+            Color32::from_rgba_premultiplied(r.color[0], r.color[1], r.color[2], r.color[3]);
+        let base = mesh.vertices.len() as u32;
+        for (x, y) in [
+            (r.min[0], r.min[1]),
+            (r.max[0], r.min[1]),
+            (r.max[0], r.max[1]),
+            (r.min[0], r.max[1]),
+        ] {
+            mesh.vertices.push(egui::epaint::Vertex {
+                pos: pos2(x, y),
+                uv: egui::epaint::WHITE_UV,
+                color,
+            });
+        }
+        mesh.indices
+            .extend([base, base + 1, base + 2, base, base + 2, base + 3]);
+    }
     if !mesh.is_empty() {
         out.push(Shape::mesh(mesh));
     }
@@ -815,7 +837,7 @@ mod tests {
         budget: usize,
     ) -> (usize, usize) {
         let frame = frame_at(render, center, zoom, budget);
-        let mut vertices = frame.batch.vertices.len();
+        let mut vertices = frame.batch.vertices.len() + 4 * frame.batch.rects.len();
         let mut path_points: usize = frame.batch.lines.iter().map(|r| r.len as usize).sum();
         for shape in &frame.shapes {
             match shape {

@@ -60,7 +60,7 @@ mod tests {
         }
     }
 
-    /// Staged with no device: the uniform, each fill vertex and index, and every outline point,
+    /// Staged with no device: the uniform, each rectangle, and every outline point,
     /// byte for byte as worked out here; a callback for a real renderer is not this path's and
     /// is left alone.
     #[test]
@@ -79,19 +79,11 @@ mod tests {
         };
         let mut want: Vec<u8> = Vec::new();
         want.extend_from_slice(bytemuck::bytes_of(&Uniform::of(rect, &screen(), false)));
-        let red = Color32::RED.to_array();
-        for p in [
-            square.left_top(),
-            square.right_top(),
-            square.right_bottom(),
-            square.left_bottom(),
-        ] {
-            want.extend_from_slice(bytemuck::bytes_of(&FillVertex {
-                pos: [p.x, p.y],
-                color: red,
-            }));
-        }
-        want.extend_from_slice(bytemuck::cast_slice(&[0u32, 1, 2, 0, 2, 3]));
+        want.extend_from_slice(bytemuck::bytes_of(&RectInstance {
+            min: [0.0, 0.0],
+            max: [4.0, 4.0],
+            color: Color32::RED.to_array(),
+        }));
         for (i, p) in line.iter().enumerate() {
             want.extend_from_slice(bytemuck::bytes_of(&LinePoint {
                 pos: [p.x, p.y],
