@@ -1071,6 +1071,29 @@ impl LayerRender {
                 .filter(|&i| self.briefs.get(i).is_some_and(|b| !b.bbox.is_empty()))
                 .collect();
         }
+        // Much of the layer in view: one pass over the briefs' boxes, in order, costs less than
+        // asking the index for most of its entries and putting them in order (at zoom 12 over
+        // the large layer, 77 000 of its 100 000 features).
+        let shown = MercatorBox {
+            min: [
+                view.min[0].max(self.extent.min[0]),
+                view.min[1].max(self.extent.min[1]),
+            ],
+            max: [
+                view.max[0].min(self.extent.max[0]),
+                view.max[1].min(self.extent.max[1]),
+            ],
+        };
+        if !shown.is_empty()
+            && shown.width() * shown.height() * 4.0 >= self.extent.width() * self.extent.height()
+        {
+            return self.visible_by_scan(view);
+        }
+        self.visible_by_index(view)
+    }
+
+    /// [`LayerRender::visible`] by asking the index.
+    fn visible_by_index(&self, view: &MercatorBox) -> Vec<usize> {
         let hits = self
             .index
             .locate_in_envelope_intersecting(&AABB::from_corners(view.min, view.max))
@@ -1094,6 +1117,16 @@ impl LayerRender {
             }
         }
         out
+    }
+
+    /// [`LayerRender::visible`] by a pass over every brief's box.
+    fn visible_by_scan(&self, view: &MercatorBox) -> Vec<usize> {
+        self.briefs
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.bbox.intersects(view))
+            .map(|(i, _)| i)
+            .collect()
     }
 
     /// The feature of `layer` (the layer this was built from) at a world point: markers before
@@ -1928,6 +1961,41 @@ mod tests {
     }
 
     /// `n` many-sided circles in a grid of ten columns.
+    #[test]
+    fn features_in_view_are_the_same_by_scan_as_by_index() {
+        let l = circles(300);
+        let r = LayerRender::build(&l);
+        let extent = r.extent;
+        let mut rng = 7u64;
+        let mut next = || {
+            rng = rng
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (rng >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut some, mut most) = (0, 0);
+        for _ in 0..500 {
+            // Views from a hundredth of the layer to twice it, partly or wholly off it.
+            let w = extent.width() * (0.01 + 2.0 * next());
+            let h = extent.height() * (0.01 + 2.0 * next());
+            let x = extent.min[0] - w + (extent.width() + w) * next();
+            let y = extent.min[1] - h + (extent.height() + h) * next();
+            let view = MercatorBox {
+                min: [x, y],
+                max: [x + w, y + h],
+            };
+            let by_index = r.visible_by_index(&view);
+            assert_eq!(r.visible_by_scan(&view), by_index, "{view:?}");
+            assert_eq!(r.visible(&view), by_index, "{view:?}");
+            some += usize::from(!by_index.is_empty() && by_index.len() < 100);
+            most += usize::from(by_index.len() > 200);
+        }
+        assert!(
+            some > 50 && most > 20,
+            "{some} views of a few, {most} of most"
+        );
+    }
+
     fn circles(n: usize) -> Layer {
         let features: Vec<String> = (0..n)
             .map(|i| {
