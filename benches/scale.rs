@@ -486,6 +486,20 @@ fn bench(c: &mut Criterion) {
                 black_box(render.hit(&layer, w, 1e-8, 1e-8))
             })
         });
+        // The features in view with most of the layer in view (as at zoom 12 over the large
+        // layer): one pass over the briefs' boxes, which a frame takes, against asking the
+        // index.
+        let most = corridor::geometry::MercatorBox {
+            min: [e.min[0] + 0.1 * e.width(), e.min[1] + 0.1 * e.height()],
+            max: [e.max[0] - 0.1 * e.width(), e.max[1] - 0.1 * e.height()],
+        };
+        g.bench_function("features in view, most of the layer: one pass", |b| {
+            b.iter(|| black_box(render.visible_by_scan(&most)))
+        });
+        g.bench_function(
+            "features in view, most of the layer: the index (baseline)",
+            |b| b.iter(|| black_box(render.visible_by_index(&most))),
+        );
         g.finish();
     }
 }

@@ -1093,7 +1093,7 @@ impl LayerRender {
     }
 
     /// [`LayerRender::visible`] by asking the index.
-    fn visible_by_index(&self, view: &MercatorBox) -> Vec<usize> {
+    pub fn visible_by_index(&self, view: &MercatorBox) -> Vec<usize> {
         let hits = self
             .index
             .locate_in_envelope_intersecting(&AABB::from_corners(view.min, view.max))
@@ -1120,7 +1120,7 @@ impl LayerRender {
     }
 
     /// [`LayerRender::visible`] by a pass over every brief's box.
-    fn visible_by_scan(&self, view: &MercatorBox) -> Vec<usize> {
+    pub fn visible_by_scan(&self, view: &MercatorBox) -> Vec<usize> {
         self.briefs
             .iter()
             .enumerate()
