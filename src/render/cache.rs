@@ -1960,7 +1960,6 @@ mod tests {
         assert_eq!(levels_before, levels_after);
     }
 
-    /// `n` many-sided circles in a grid of ten columns.
     #[test]
     fn features_in_view_are_the_same_by_scan_as_by_index() {
         let l = circles(300);
@@ -1996,6 +1995,7 @@ mod tests {
         );
     }
 
+    /// `n` many-sided circles in a grid of ten columns.
     fn circles(n: usize) -> Layer {
         let features: Vec<String> = (0..n)
             .map(|i| {
