@@ -207,12 +207,24 @@ fn open_rendered(size: egui::Vec2) -> Harness<'static, CorridorApp> {
 /// The same, with the layers drawn by the map's own pipelines (as the app does) or, without
 /// them, painted as egui meshes and paths.
 fn open_rendered_with(size: egui::Vec2, pipelines: bool) -> Harness<'static, CorridorApp> {
+    let mut h = rendered_harness(maps().join("corridor.toml"), size, pipelines);
+    h.run();
+    h
+}
+
+/// The app on `path` (a project or a layer's file), offline, rendering in a window of `size`
+/// points by the map's pipelines or as egui meshes; not yet stepped.
+fn rendered_harness(
+    path: PathBuf,
+    size: egui::Vec2,
+    pipelines: bool,
+) -> Harness<'static, CorridorApp> {
     let options = AppOptions {
-        path: maps().join("corridor.toml"),
+        path,
         offline: true,
         data_dir: Some(scratch_data_dir()),
     };
-    let mut h = Harness::builder()
+    Harness::builder()
         .with_size(size)
         .with_theme(egui::Theme::Light)
         .wgpu()
@@ -223,9 +235,7 @@ fn open_rendered_with(size: egui::Vec2, pipelines: bool) -> Harness<'static, Cor
                 corridor::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
                 CorridorApp::with_context(&cc.egui_ctx, options)
             }
-        });
-    h.run();
-    h
+        })
 }
 
 /// The map's pipelines (fills and thin outlines drawn from a paint callback) draw what egui's
@@ -257,23 +267,7 @@ fn the_map_pipelines_draw_what_egui_meshes_draw() {
 
 /// A layer of small squares opened on its own, by the map's pipelines or as egui meshes.
 fn open_squares_with(file: &std::path::Path, pipelines: bool) -> Harness<'static, CorridorApp> {
-    let options = AppOptions {
-        path: file.to_owned(),
-        offline: true,
-        data_dir: Some(scratch_data_dir()),
-    };
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(800.0, 600.0))
-        .with_theme(egui::Theme::Light)
-        .wgpu()
-        .build_eframe(move |cc| {
-            if pipelines {
-                CorridorApp::new(cc, options)
-            } else {
-                corridor::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
-                CorridorApp::with_context(&cc.egui_ctx, options)
-            }
-        });
+    let mut h = rendered_harness(file.to_owned(), egui::vec2(800.0, 600.0), pipelines);
     let started = std::time::Instant::now();
     h.step();
     while h.state().loading() > 0 {
