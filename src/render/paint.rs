@@ -278,11 +278,13 @@ pub fn layer_frame(
     let max_error: f32 = 1.0 + 0.5 * crowd;
     let mut batch = Batch::recycled();
     batch.many = many;
-    // Room for this frame's fills and dots at once (at most the budget): growing by doubling
-    // copies the mesh again and again on a crowded frame.
+    // Room for this frame's fills (four vertices a feature, at most the budget) and a dot or box
+    // for each feature at once: growing by doubling copies them again and again on a crowded
+    // frame.
     let expected = (visible.len() * 4).min(*budget);
     batch.vertices.reserve(expected);
     batch.indices.reserve(expected * 3 / 2);
+    batch.rects.reserve(visible.len());
     let mut dotted = DotGrid::new(clip);
     let mut shapes: Vec<Shape> = Vec::new();
     let mut markers: Vec<Shape> = Vec::new();
