@@ -32,6 +32,26 @@ fn largest(layer: &Layer) -> usize {
         .unwrap_or(0)
 }
 
+/// The pairs of edges that meet, as `validity::crossings` found them before: geo's sweep line
+/// over the rings' edges. (Debug builds of it stop on an assertion where collinear edges
+/// overlap, so the validity check no longer uses it.)
+fn sweep_crossings(polygon: &geo::Polygon<f64>) -> usize {
+    #[derive(Clone, Debug)]
+    struct Edge(geo::Line<f64>);
+    impl geo::algorithm::sweep::Cross for Edge {
+        type Scalar = f64;
+        fn line(&self) -> geo::Line<f64> {
+            self.0
+        }
+    }
+    let edges = std::iter::once(polygon.exterior())
+        .chain(polygon.interiors())
+        .flat_map(|ring| ring.lines())
+        .filter(|l| l.start != l.end)
+        .map(Edge);
+    geo::algorithm::sweep::Intersections::from_iter(edges).count()
+}
+
 fn bench(c: &mut Criterion) {
     let Some(mut layer) = wards() else {
         eprintln!("../shared/data is not beside the project: nothing to measure");
@@ -50,6 +70,23 @@ fn bench(c: &mut Criterion) {
             black_box(layer.undo());
         })
     });
+    // What the editor checks after each edit: where the boundary crosses itself (the ward's
+    // largest polygon).
+    let ward = match layer.features()[i].geometry().map(|g| g.into_owned()) {
+        Some(geo::Geometry::Polygon(p)) => Some(p),
+        Some(geo::Geometry::MultiPolygon(mp)) => {
+            mp.0.into_iter().max_by_key(|p| p.exterior().0.len())
+        }
+        _ => None,
+    };
+    if let Some(ward) = ward {
+        c.bench_function("validity/crossings located (largest ward)", |b| {
+            b.iter(|| black_box(corridor::geometry::validity::crossings(black_box(&ward))))
+        });
+        c.bench_function("validity/crossings by geo's sweep line (baseline)", |b| {
+            b.iter(|| black_box(sweep_crossings(black_box(&ward))))
+        });
+    }
     let mut render = LayerRender::build(&layer);
     c.bench_function("render/update one feature (largest ward)", |b| {
         b.iter(|| render.update_feature(black_box(&layer), i, None))
