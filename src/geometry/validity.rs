@@ -75,9 +75,8 @@ impl Edge {
 ///
 /// The edges are swept from west to east: each is tested, with geo's exact segment
 /// intersection, against the edges before it whose boxes reach its own. (geo's own sweep line
-/// did this with less to test, but where collinear edges overlap its bookkeeping fails a
-/// debug assertion: debug builds, the tests and the fuzzer among them, stopped there. Built
-/// for release it found the same pairs on that input.)
+/// found the same pairs, but where collinear edges overlap its bookkeeping fails a debug
+/// assertion: debug builds, the tests and the fuzzer among them, stopped there.)
 pub fn crossings(polygon: &Polygon<f64>) -> Vec<[f64; 2]> {
     let mut edges = Vec::new();
     for (ri, ring) in std::iter::once(polygon.exterior())
