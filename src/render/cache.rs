@@ -339,6 +339,9 @@ pub struct Brief {
     /// The dot's colour (before the layer's opacity) and the share of that opacity it takes.
     pub dot: crate::model::Color,
     pub dot_opacity: f32,
+    /// Only its box is made yet ([`FeatureRender::levels_pending`]): drawn as a box in its dot's
+    /// colour until the rest is made.
+    pub pending: bool,
     /// Where its coarsest fill lies in the layer's packed buffers, and that level's tolerance
     /// (local units); `None` when it has none, or after an edit.
     pub coarse: Option<Coarse>,
@@ -395,6 +398,7 @@ impl Brief {
             labelled: f.label.is_some(),
             dot,
             dot_opacity,
+            pending: f.levels_pending,
             coarse: None,
         }
     }
@@ -1688,6 +1692,7 @@ mod tests {
             labelled,
             dot: crate::model::Color::rgb(0, 0, 0),
             dot_opacity: 1.0,
+            pending: false,
             coarse: None,
         };
         // A world unit at 70 points and just under.

@@ -61,11 +61,33 @@ impl ScreenTransform {
         }
     }
 
-    /// A closure from a feature's local coordinates to the screen.
-    fn screen_from_local(&self, f: &FeatureRender) -> impl Fn([f32; 2]) -> Pos2 + use<> {
-        let origin = self.screen_from_world(f.origin);
-        let k = (self.scale() / LOCAL_PER_WORLD) as f32;
-        move |p| pos2(origin.x + p[0] * k, origin.y + p[1] * k)
+    /// [`Self::screen_from_world`] as a closure, with the scale worked out once: a frame
+    /// places tens of thousands of boxes, and each scale is an `exp2`.
+    pub fn projector(&self) -> impl Fn([f64; 2]) -> Pos2 + Copy + use<> {
+        let s = self.scale();
+        let (center, screen_center) = (self.center, self.screen_center);
+        move |w| {
+            pos2(
+                screen_center.x + ((w[0] - center[0]) * s) as f32,
+                screen_center.y + ((w[1] - center[1]) * s) as f32,
+            )
+        }
+    }
+}
+
+/// A closure from a feature's local coordinates to the screen, `to_screen` being the frame's
+/// [`ScreenTransform::projector`] and `px_per_local` its scale over [`LOCAL_PER_WORLD`].
+fn screen_from_local<P: Fn([f64; 2]) -> Pos2>(
+    to_screen: P,
+    px_per_local: f32,
+    f: &FeatureRender,
+) -> impl Fn([f32; 2]) -> Pos2 + use<P> {
+    let origin = to_screen(f.origin);
+    move |p| {
+        pos2(
+            origin.x + p[0] * px_per_local,
+            origin.y + p[1] * px_per_local,
+        )
     }
 }
 
@@ -290,6 +312,9 @@ pub fn layer_frame(
     let mut markers: Vec<Shape> = Vec::new();
     let mut top: Vec<Shape> = Vec::new();
     let scale = t.scale();
+    let project = t.projector();
+    // Most dots of a layer share a colour: worked out once for a run of them.
+    let mut last_dot: (Option<(Color, u32)>, Color32) = (None, Color32::TRANSPARENT);
     let px_per_local = (scale / LOCAL_PER_WORLD) as f32;
     let mut stand_ins: Vec<(usize, Awaited)> = Vec::new();
     let mut labels: Vec<usize> = Vec::new();
@@ -310,13 +335,15 @@ pub fn layer_frame(
             && b.kind != BriefKind::Marker
             && ((b.bbox.width().max(b.bbox.height()) * scale) as f32) < DOT_SIZE
         {
-            let min = t.screen_from_world(b.bbox.min);
-            let max = t.screen_from_world(b.bbox.max);
-            let rect = Rect::from_two_pos(min, max).expand(0.75);
+            let rect = Rect::from_two_pos(project(b.bbox.min), project(b.bbox.max)).expand(0.75);
             if dotted.covered(rect) {
                 continue;
             }
-            batch.add_rect(rect, faded(b.dot, opacity * b.dot_opacity));
+            let key = (b.dot, b.dot_opacity.to_bits());
+            if last_dot.0 != Some(key) {
+                last_dot = (Some(key), faded(b.dot, opacity * b.dot_opacity));
+            }
+            batch.add_rect(rect, last_dot.1);
             *budget = budget.saturating_sub(4);
             continue;
         }
@@ -335,7 +362,7 @@ pub fn layer_frame(
                 layer.coarse_vertices.get(v0..v0 + vn),
                 layer.coarse_indices.get(i0..i0 + inn),
             ) {
-                let origin = t.screen_from_world(c.origin);
+                let origin = project(c.origin);
                 let color = faded(c.fill, opacity).to_array();
                 let base = batch.vertices.len() as u32;
                 batch.vertices.extend(vs.iter().map(|p| FillVertex {
@@ -350,22 +377,25 @@ pub fn layer_frame(
                 continue;
             }
         }
-        let Some(f) = layer.features.get(i) else {
-            continue;
-        };
         // Only its box is made yet (a dot in the first view, larger here): its box stands in
-        // until the rest is made, which this asks for.
-        if f.levels_pending {
+        // until the rest is made, which this asks for. Drawn from the brief, as a dot is: the
+        // feature's own draw data, read for nothing else, cost a cache miss each (a fifth of a
+        // crowded frame's time while a first view's levels were still being made). A box
+        // takes its dot's colour, as a provisional feature's fill is an area's.
+        if let Some(b) = brief
+            && b.pending
+        {
             stand_ins.push((i, Awaited::Levels));
-            let min = t.screen_from_world(f.bbox.min);
-            let max = t.screen_from_world(f.bbox.max);
-            let color = faded(f.style.fill.with_opacity(1.0), opacity * 0.8);
-            batch.add_rect(Rect::from_two_pos(min, max).expand(0.75), color);
+            let rect = Rect::from_two_pos(project(b.bbox.min), project(b.bbox.max)).expand(0.75);
+            batch.add_rect(rect, faded(b.dot, opacity * b.dot_opacity));
             *budget = budget.saturating_sub(4);
             continue;
         }
+        let Some(f) = layer.features.get(i) else {
+            continue;
+        };
         let size = (f.bbox.width().max(f.bbox.height()) * scale) as f32;
-        let to_screen = t.screen_from_local(f);
+        let to_screen = screen_from_local(project, px_per_local, f);
         let style = &f.style;
         let dot_color = if f.fill.is_some() {
             faded(style.fill.with_opacity(1.0), opacity * 0.8)
@@ -416,8 +446,7 @@ pub fn layer_frame(
         let marker_cost = f.markers.len() * 64;
         if highlight.is_none() && (tiny || *budget < fill_cost + marker_cost + 4) {
             // A dot the size of the feature (at least 1.5 points), or of a marker.
-            let min = t.screen_from_world(f.bbox.min);
-            let max = t.screen_from_world(f.bbox.max);
+            let (min, max) = (project(f.bbox.min), project(f.bbox.max));
             let half = if f.markers.is_empty() {
                 0.75
             } else {
@@ -590,6 +619,7 @@ impl DotGrid {
 
     /// Whether a dot (at most two points across) lands on a point an earlier dot covered; if
     /// not, the point is marked. Larger rectangles are never covered.
+    #[inline(always)]
     fn covered(&mut self, rect: Rect) -> bool {
         if rect.width() > 2.0 || rect.height() > 2.0 {
             return false;
