@@ -2139,6 +2139,44 @@ mod tests {
         assert_eq!(a.batch.rects, b.batch.rects);
     }
 
+    /// Zoomed in before a first view's levels are made, each circle stands in as its box (three
+    /// quarters of a point larger all round) in its fill's colour at 0.8, and after a restyle
+    /// in the new colour: the box is drawn from the brief, which must follow the feature.
+    #[test]
+    fn boxes_standing_in_are_each_feature_s_box_in_its_fill_s_colour_restyled_too() {
+        let (mut l, mut first) = first_view_of_circles();
+        let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1920.0, 1080.0));
+        let t = super::super::paint::ScreenTransform::new(
+            mercator_from_lonlat(106.645, 11.045),
+            12.0,
+            rect,
+        );
+        for fill in [l.style.fill, crate::model::Color::rgb(200, 30, 90)] {
+            l.style.fill = fill;
+            first.restyle(&l, None);
+            let frame = circles_frame(&first, 12.0);
+            assert_eq!(frame.visible.len(), 100);
+            assert_eq!(frame.batch.rects.len(), 100, "each circle a box");
+            for (r, &i) in frame.batch.rects.iter().zip(&frame.visible) {
+                let f = &first.features[i];
+                // The layer's fill, at the layer's fill opacity.
+                let own = f.style.fill;
+                assert_eq!((own.r, own.g, own.b), (fill.r, fill.g, fill.b));
+                let colour = super::super::paint::color32(own.with_opacity(0.8)).to_array();
+                let (min, max) = (
+                    t.screen_from_world(f.bbox.min),
+                    t.screen_from_world(f.bbox.max),
+                );
+                let want = egui::Rect::from_two_pos(min, max).expand(0.75);
+                assert_eq!(
+                    (r.min, r.max),
+                    ([want.min.x, want.min.y], [want.max.x, want.max.y])
+                );
+                assert_eq!(r.color, colour, "circle {i} in {fill:?}");
+            }
+        }
+    }
+
     /// A file shown where it was last seen: what that view shows is built, what it does not
     /// waits, and the view is drawn as the deferred build draws it, nothing standing in for
     /// levels.
