@@ -380,6 +380,14 @@ fn bench(c: &mut Criterion) {
         let mut after_first_view = first_view_build(&layer);
         make_first_view_rest(&mut after_first_view, &layer);
         let deferred_whole = LayerRender::build_deferred(&layer, None);
+        // Zoomed in on a first view before the rest of its levels are made: most features in
+        // view are boxes standing in, drawn from their briefs.
+        let first_view_only = first_view_build(&layer);
+        g.bench_with_input(
+            BenchmarkId::new("frame: the map's batch, staged, boxes standing in", 13.0),
+            &13.0,
+            |b, &z| b.iter(|| frame_staged(&first_view_only, z)),
+        );
         for zoom in [10.0, 13.0] {
             g.bench_with_input(
                 BenchmarkId::new("frame: the map's batch, staged, deferred build", zoom),
