@@ -3,7 +3,7 @@
 //! whose boxes meet to find where boundaries cross.
 
 use geo::algorithm::line_intersection::line_intersection;
-use geo::{Geometry, Line, LineIntersection, Polygon, Validation};
+use geo::{BoundingRect, Geometry, Line, LineIntersection, Polygon, Rect, Validation};
 
 /// One problem with a geometry: what it is and, when it has a place, where (`[lon, lat]`).
 #[derive(Clone, Debug, PartialEq)]
@@ -63,13 +63,6 @@ struct Edge {
     ring_len: usize,
 }
 
-impl Edge {
-    fn corners(&self) -> ([f64; 2], [f64; 2]) {
-        let (a, b) = (self.line.start, self.line.end);
-        ([a.x.min(b.x), a.y.min(b.y)], [a.x.max(b.x), a.y.max(b.y)])
-    }
-}
-
 /// Where the rings of a polygon cross or touch each other or themselves (not at shared corners
 /// of consecutive edges).
 ///
@@ -92,18 +85,18 @@ pub fn crossings(polygon: &Polygon<f64>) -> Vec<[f64; 2]> {
             ring_len: n,
         }));
     }
-    let boxes: Vec<([f64; 2], [f64; 2])> = edges.iter().map(Edge::corners).collect();
+    let boxes: Vec<Rect<f64>> = edges.iter().map(|e| e.line.bounding_rect()).collect();
     let mut order: Vec<usize> = (0..edges.len()).collect();
-    order.sort_unstable_by(|&a, &b| boxes[a].0[0].total_cmp(&boxes[b].0[0]));
+    order.sort_unstable_by(|&a, &b| boxes[a].min().x.total_cmp(&boxes[b].min().x));
     // The edges already swept whose boxes reach as far east as the next one's west side.
     let mut active: Vec<usize> = Vec::new();
     let mut out: Vec<[f64; 2]> = Vec::new();
     for &k in &order {
-        let (min, max) = boxes[k];
-        active.retain(|&j| boxes[j].1[0] >= min[0]);
+        let (min, max) = (boxes[k].min(), boxes[k].max());
+        active.retain(|&j| boxes[j].max().x >= min.x);
         let a = &edges[k];
         for &j in &active {
-            if boxes[j].1[1] < min[1] || boxes[j].0[1] > max[1] {
+            if boxes[j].max().y < min.y || boxes[j].min().y > max.y {
                 continue;
             }
             let b = &edges[j];
