@@ -313,6 +313,8 @@ pub fn layer_frame(
     let mut top: Vec<Shape> = Vec::new();
     let scale = t.scale();
     let project = t.projector();
+    // A box on screen: its corners where the frame puts them.
+    let screen_box = |b: &MercatorBox| Rect::from_two_pos(project(b.min), project(b.max));
     // Most dots of a layer share a colour: worked out once for a run of them.
     let mut last_dot: (Option<(Color, u32)>, Color32) = (None, Color32::TRANSPARENT);
     let px_per_local = (scale / LOCAL_PER_WORLD) as f32;
@@ -335,7 +337,7 @@ pub fn layer_frame(
             && b.kind != BriefKind::Marker
             && ((b.bbox.width().max(b.bbox.height()) * scale) as f32) < DOT_SIZE
         {
-            let rect = Rect::from_two_pos(project(b.bbox.min), project(b.bbox.max)).expand(0.75);
+            let rect = screen_box(&b.bbox).expand(0.75);
             if dotted.covered(rect) {
                 continue;
             }
@@ -386,7 +388,7 @@ pub fn layer_frame(
             && b.pending
         {
             stand_ins.push((i, Awaited::Levels));
-            let rect = Rect::from_two_pos(project(b.bbox.min), project(b.bbox.max)).expand(0.75);
+            let rect = screen_box(&b.bbox).expand(0.75);
             batch.add_rect(rect, faded(b.dot, opacity * b.dot_opacity));
             *budget = budget.saturating_sub(4);
             continue;
@@ -446,13 +448,12 @@ pub fn layer_frame(
         let marker_cost = f.markers.len() * 64;
         if highlight.is_none() && (tiny || *budget < fill_cost + marker_cost + 4) {
             // A dot the size of the feature (at least 1.5 points), or of a marker.
-            let (min, max) = (project(f.bbox.min), project(f.bbox.max));
             let half = if f.markers.is_empty() {
                 0.75
             } else {
                 style.marker_radius.min(3.0)
             };
-            let rect = Rect::from_two_pos(min, max).expand(half);
+            let rect = screen_box(&f.bbox).expand(half);
             if f.markers.is_empty() && dotted.covered(rect) {
                 continue;
             }
