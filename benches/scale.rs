@@ -107,12 +107,15 @@ fn frame(render: &LayerRender, zoom: f64) -> usize {
 /// fills and outline points, and the shapes over it (see `corridor::render::gpu`). The GPU's
 /// share (writing the batch to its buffers) is not here, as egui-wgpu's is not in [`frame`].
 fn frame_batch(render: &LayerRender, zoom: f64) -> usize {
-    let (rect, f) = layer_frame_at(render, zoom);
+    let (rect, mut f) = layer_frame_at(render, zoom);
     let drawn = f.visible.len();
-    let shape =
-        corridor::render::gpu::shape(rect, f.batch, corridor::render::gpu::MapPath::Pipelines);
+    let shape = corridor::render::gpu::shape(
+        rect,
+        std::mem::take(&mut f.batch),
+        corridor::render::gpu::MapPath::Pipelines,
+    );
     black_box(&shape);
-    black_box(f.shapes);
+    black_box(&f.shapes);
     drawn
 }
 
@@ -120,8 +123,12 @@ fn frame_batch(render: &LayerRender, zoom: f64) -> usize {
 /// bytes copied into memory standing for wgpu's staging buffers, as `corridor bench-frames`
 /// stages them with no device).
 fn frame_staged(render: &LayerRender, zoom: f64) -> usize {
-    let (rect, f) = layer_frame_at(render, zoom);
-    let shape = corridor::render::gpu::shape(rect, f.batch, corridor::render::gpu::MapPath::Staged);
+    let (rect, mut f) = layer_frame_at(render, zoom);
+    let shape = corridor::render::gpu::shape(
+        rect,
+        std::mem::take(&mut f.batch),
+        corridor::render::gpu::MapPath::Staged,
+    );
     let egui::Shape::Callback(callback) = shape else {
         return 0;
     };
@@ -133,7 +140,7 @@ fn frame_staged(render: &LayerRender, zoom: f64) -> usize {
         size_in_pixels: [1920, 1080],
         pixels_per_point: 1.0,
     };
-    black_box(f.shapes);
+    black_box(&f.shapes);
     corridor::render::gpu::stage_without_device(&primitives, &screen)
 }
 

@@ -129,6 +129,20 @@ impl FrameReport {
 
 /// The camera path: frame the layer, zoom from 8 to 16 over its middle while circling, then
 /// pan across at zoom 12: `frames` cameras in all.
+/// Minor page faults so far, from `/proc/<who>/stat` (`self` or `thread-self`); 0 where it
+/// cannot be read. Each is a page of memory touched for the first time since it was mapped or
+/// given back.
+fn minor_faults(who: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{who}/stat"))
+        .ok()
+        .and_then(|s| {
+            // Fields after the command's closing parenthesis; minflt is the tenth field.
+            let rest = &s[s.rfind(')')? + 1..];
+            rest.split_whitespace().nth(7)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
 pub fn camera_path(extent: &MercatorBox, frames: usize) -> Vec<Camera> {
     let c = extent.center();
     let r = extent.width().max(extent.height()) * 0.25;
@@ -288,14 +302,23 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
             detail_s = Some(started.elapsed().as_secs_f64());
         }
         h.state_mut().map.jump_to(camera);
+        let faults = if per_frame {
+            (minor_faults("thread-self"), minor_faults("self"))
+        } else {
+            (0, 0)
+        };
         let t0 = Instant::now();
         frame(&mut h);
         let ms = t0.elapsed().as_secs_f64() * 1000.0;
         if per_frame {
             let b = h.state().renders()[0].heap_bytes();
+            let (thread_faults, process_faults) =
+                (minor_faults("thread-self"), minor_faults("self"));
             eprintln!(
-                "frame zoom={:.2} ms={ms:.2} rss={:.0} detail={:.1} lods={:.1} other={:.1}",
+                "frame zoom={:.2} ms={ms:.2} faults={} all_faults={} rss={:.0} detail={:.1} lods={:.1} other={:.1}",
                 camera.zoom,
+                thread_faults - faults.0,
+                process_faults - faults.1,
                 crate::loader::process_memory_mib("VmRSS:"),
                 (b.paths + b.fills) as f64 / (1024.0 * 1024.0),
                 b.lods as f64 / (1024.0 * 1024.0),

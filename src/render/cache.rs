@@ -644,15 +644,22 @@ impl LayerRender {
     /// to make each one's full detail from: the features of `layer`, the layer this was built
     /// from.
     pub fn take_stand_ins(&self, layer: &Layer, limit: usize) -> Vec<DetailRequest> {
-        let wanted = match self.stand_ins.lock() {
+        let mut wanted = match self.stand_ins.lock() {
             Ok(mut w) => std::mem::take(&mut *w),
             Err(_) => return Vec::new(),
         };
-        wanted
-            .into_iter()
+        let requests = wanted
+            .drain(..)
             .filter_map(|(i, awaited)| self.request(layer, i, awaited))
             .take(limit)
-            .collect()
+            .collect();
+        // The list's room, emptied, for the next frame's (unless a frame has put its own).
+        if let Ok(mut w) = self.stand_ins.lock()
+            && w.capacity() == 0
+        {
+            *w = wanted;
+        }
+        requests
     }
 
     fn request(&self, layer: &Layer, index: usize, awaited: Awaited) -> Option<DetailRequest> {
@@ -1065,15 +1072,26 @@ impl LayerRender {
 
     /// Indices of features whose bounding box meets `view`, in file order (the draw order).
     pub fn visible(&self, view: &MercatorBox) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.visible_into(view, &mut out);
+        out
+    }
+
+    /// [`LayerRender::visible`] into `out` (emptied first), whose room a frame keeps for the
+    /// next.
+    pub fn visible_into(&self, view: &MercatorBox, out: &mut Vec<usize>) {
+        out.clear();
         // The whole layer in view (zoomed out): no need to ask the index.
         if view.min[0] <= self.extent.min[0]
             && view.min[1] <= self.extent.min[1]
             && view.max[0] >= self.extent.max[0]
             && view.max[1] >= self.extent.max[1]
         {
-            return (0..self.features.len())
-                .filter(|&i| self.briefs.get(i).is_some_and(|b| !b.bbox.is_empty()))
-                .collect();
+            out.extend(
+                (0..self.features.len())
+                    .filter(|&i| self.briefs.get(i).is_some_and(|b| !b.bbox.is_empty())),
+            );
+            return;
         }
         // Much of the layer in view: one pass over the briefs' boxes, in order, costs less than
         // asking the index for most of its entries and putting them in order (at zoom 12 over
@@ -1091,13 +1109,20 @@ impl LayerRender {
         if !shown.is_empty()
             && shown.width() * shown.height() * 4.0 >= self.extent.width() * self.extent.height()
         {
-            return self.visible_by_scan(view);
+            self.visible_by_scan_into(view, out);
+            return;
         }
-        self.visible_by_index(view)
+        self.visible_by_index_into(view, out);
     }
 
     /// [`LayerRender::visible`] by asking the index.
     pub fn visible_by_index(&self, view: &MercatorBox) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.visible_by_index_into(view, &mut out);
+        out
+    }
+
+    fn visible_by_index_into(&self, view: &MercatorBox, out: &mut Vec<usize>) {
         let hits = self
             .index
             .locate_in_envelope_intersecting(&AABB::from_corners(view.min, view.max))
@@ -1111,7 +1136,7 @@ impl LayerRender {
                 count += 1;
             }
         }
-        let mut out = Vec::with_capacity(count);
+        out.reserve(count);
         for (k, &w) in marks.iter().enumerate() {
             let mut w = w;
             while w != 0 {
@@ -1120,17 +1145,23 @@ impl LayerRender {
                 w &= w - 1;
             }
         }
-        out
     }
 
     /// [`LayerRender::visible`] by a pass over every brief's box.
     pub fn visible_by_scan(&self, view: &MercatorBox) -> Vec<usize> {
-        self.briefs
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| b.bbox.intersects(view))
-            .map(|(i, _)| i)
-            .collect()
+        let mut out = Vec::new();
+        self.visible_by_scan_into(view, &mut out);
+        out
+    }
+
+    fn visible_by_scan_into(&self, view: &MercatorBox, out: &mut Vec<usize>) {
+        out.extend(
+            self.briefs
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.bbox.intersects(view))
+                .map(|(i, _)| i),
+        );
     }
 
     /// The feature of `layer` (the layer this was built from) at a world point: markers before
@@ -2175,6 +2206,37 @@ mod tests {
                 assert_eq!(r.color, colour, "circle {i} in {fill:?}");
             }
         }
+    }
+
+    /// A frame makes its lists in the memory of the last frame's: the features in view and
+    /// those standing in for levels not made yet (once the detail worker has taken them) keep
+    /// the room of a crowded frame for the next, instead of being allocated and paged in again
+    /// every frame.
+    #[test]
+    fn a_frame_s_lists_keep_the_room_of_the_frames_before() {
+        let (l, first) = first_view_of_circles();
+        let crowded = circles_frame(&first, 12.0);
+        assert_eq!(crowded.visible.len(), 100);
+        drop(crowded);
+        let standing_in =
+            |r: &LayerRender| r.stand_ins.lock().ok().map(|w| (w.len(), w.capacity()));
+        assert_eq!(standing_in(&first).map(|s| s.0), Some(100));
+        assert_eq!(first.take_stand_ins(&l, usize::MAX).len(), 100);
+        let kept = standing_in(&first);
+        assert!(matches!(kept, Some((0, room)) if room >= 100), "{kept:?}");
+        // Zoomed in on a few circles.
+        let few = circles_frame(&first, 16.0);
+        assert!(
+            !few.visible.is_empty() && few.visible.len() < 50,
+            "{}",
+            few.visible.len()
+        );
+        assert!(few.visible.capacity() >= 100, "{}", few.visible.capacity());
+        let kept = standing_in(&first);
+        assert!(
+            matches!(kept, Some((n, room)) if n == few.visible.len() && room >= 100),
+            "{kept:?}"
+        );
     }
 
     /// A file shown where it was last seen: what that view shows is built, what it does not

@@ -41,6 +41,8 @@ pub struct Batch {
     /// More features on screen than egui's anti-aliased paths can take a frame: painted as egui
     /// meshes, the outlines are plain quads.
     pub many: bool,
+    /// Since when the frames emptying this batch have used less than a quarter of its room.
+    oversized_since: Option<std::time::Instant>,
 }
 
 /// A fill's vertex as the pipeline reads it: a position in screen points and a premultiplied
@@ -100,6 +102,11 @@ static SPARE: Mutex<Vec<Batch>> = Mutex::new(Vec::new());
 /// Spare batches kept (a frame draws a batch a layer).
 const SPARE_BATCHES: usize = 8;
 
+/// How long a batch keeps room its frames no longer use. Given back at once, the room of a
+/// crowded frame is paged in again, a page fault for each 4 KiB, by the first crowded frame
+/// after it: tens of megabytes, several milliseconds, in the frame that zooms back out.
+const KEEP_ROOM_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl Batch {
     /// An empty batch, with the room a recent frame's batch had.
     pub fn recycled() -> Batch {
@@ -110,11 +117,12 @@ impl Batch {
             .unwrap_or_default()
     }
 
-    /// Empties the batch and keeps it for a later frame. Room more than four times what this
-    /// frame used is given back: zoomed in on a few features, the map does not hold on to the
-    /// crowded frame's megabytes.
+    /// Empties the batch and keeps it for a later frame. Room more than four times what the
+    /// frames use is given back once they have used so little for [`KEEP_ROOM_FOR`]: zoomed in
+    /// on a few features, the map does not hold on to the crowded frame's megabytes, but a
+    /// glance at a street does not cost the next crowded frames their room either.
     pub fn recycle(mut self) {
-        self.empty();
+        self.empty(std::time::Instant::now());
         if let Ok(mut s) = SPARE.lock()
             && s.len() < SPARE_BATCHES
         {
@@ -122,8 +130,12 @@ impl Batch {
         }
     }
 
-    /// Empties the batch, giving back room more than four times what it held.
-    fn empty(&mut self) {
+    /// Empties the batch. Room more than four times what it held is given back once the
+    /// batches emptied since `oversized_since` have all held so little for [`KEEP_ROOM_FOR`].
+    fn empty(&mut self, now: std::time::Instant) {
+        fn oversized<T>(v: &[T], room: usize) -> bool {
+            room > 4 * v.len().max(1024)
+        }
         fn trim<T>(v: &mut Vec<T>) {
             let used = v.len();
             v.clear();
@@ -131,11 +143,31 @@ impl Batch {
                 v.shrink_to(used + used / 4);
             }
         }
-        trim(&mut self.vertices);
-        trim(&mut self.indices);
-        trim(&mut self.rects);
-        trim(&mut self.line_points);
-        trim(&mut self.lines);
+        let any_oversized = oversized(&self.vertices, self.vertices.capacity())
+            || oversized(&self.indices, self.indices.capacity())
+            || oversized(&self.rects, self.rects.capacity())
+            || oversized(&self.line_points, self.line_points.capacity())
+            || oversized(&self.lines, self.lines.capacity());
+        let since = if any_oversized {
+            *self.oversized_since.get_or_insert(now)
+        } else {
+            self.oversized_since = None;
+            now
+        };
+        if now.saturating_duration_since(since) >= KEEP_ROOM_FOR {
+            trim(&mut self.vertices);
+            trim(&mut self.indices);
+            trim(&mut self.rects);
+            trim(&mut self.line_points);
+            trim(&mut self.lines);
+            self.oversized_since = None;
+        } else {
+            self.vertices.clear();
+            self.indices.clear();
+            self.rects.clear();
+            self.line_points.clear();
+            self.lines.clear();
+        }
         self.many = false;
     }
 
@@ -761,7 +793,7 @@ mod tests {
     }
 
     #[test]
-    fn a_drawn_batch_keeps_its_room_for_the_next_frame_but_not_four_times_too_much() {
+    fn a_drawn_batch_keeps_its_room_for_the_next_frames_but_not_four_times_too_much_for_long() {
         let fill = |b: &mut Batch, n: usize| {
             for i in 0..n {
                 let p = pos2(i as f32, 0.0);
@@ -778,16 +810,31 @@ mod tests {
             );
             b.many = true;
         };
+        let t0 = std::time::Instant::now();
         let mut b = Batch::default();
         fill(&mut b, 10_000);
-        let room = b.vertices.capacity();
-        b.empty();
-        assert!(b.is_empty() && b.vertices.is_empty() && b.line_points.is_empty() && !b.many);
-        assert_eq!(b.vertices.capacity(), room, "the room is kept");
-        // Used for a few rectangles, the big batch gives its room back.
+        let room = b.rects.capacity();
+        b.empty(t0);
+        assert!(b.is_empty() && b.rects.is_empty() && b.line_points.is_empty() && !b.many);
+        assert_eq!(b.rects.capacity(), room, "the room is kept");
+        // Used for a few rectangles, the big batch keeps its room for a while: the next
+        // crowded frame has it, no page of it given back to be faulted in again.
         fill(&mut b, 10);
-        b.empty();
-        assert!(b.vertices.capacity() < 100, "{}", b.vertices.capacity());
+        b.empty(t0 + KEEP_ROOM_FOR / 2);
+        assert_eq!(b.rects.capacity(), room, "the room is kept for a while");
+        fill(&mut b, 10_000);
+        b.empty(t0 + KEEP_ROOM_FOR * 3 / 4);
+        assert_eq!(b.rects.capacity(), room);
+        // A crowded frame in between starts the wait again.
+        fill(&mut b, 10);
+        b.empty(t0 + KEEP_ROOM_FOR);
+        fill(&mut b, 10);
+        b.empty(t0 + KEEP_ROOM_FOR * 3 / 2);
+        assert_eq!(b.rects.capacity(), room, "{}", b.rects.capacity());
+        // Used for so few for long enough, it gives its room back.
+        fill(&mut b, 10);
+        b.empty(t0 + KEEP_ROOM_FOR * 2);
+        assert!(b.rects.capacity() < 100, "{}", b.rects.capacity());
         // A recycled batch is handed out again (other tests may take spares meanwhile: look
         // for this one by its room among them).
         fill(&mut b, 3_000);

@@ -5,6 +5,7 @@ mod detail;
 pub mod gpu;
 pub mod lods;
 pub mod paint;
+mod spare;
 pub mod tessellate;
 
 pub use cache::{FeatureRender, LayerRender};

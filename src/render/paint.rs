@@ -172,21 +172,22 @@ pub fn layer_shapes(
     budget: &mut usize,
     path: super::gpu::MapPath,
 ) -> (Vec<Shape>, Drawn) {
-    let frame = layer_frame(clip, t, layer, opacity, emphasis, budget);
+    let mut frame = layer_frame(clip, t, layer, opacity, emphasis, budget);
     let mut out = Vec::with_capacity(2 + frame.shapes.len());
+    let batch = std::mem::take(&mut frame.batch);
     if path != super::gpu::MapPath::EguiMeshes {
-        if !frame.batch.is_empty() {
-            out.push(super::gpu::shape(clip, frame.batch, path));
+        if !batch.is_empty() {
+            out.push(super::gpu::shape(clip, batch, path));
         }
     } else {
-        out.extend(egui_shapes(frame.batch));
+        out.extend(egui_shapes(batch));
     }
-    out.extend(frame.shapes);
+    out.append(&mut frame.shapes);
     (
         out,
         Drawn {
-            visible: frame.visible,
-            labels: frame.labels,
+            visible: std::mem::take(&mut frame.visible),
+            labels: std::mem::take(&mut frame.labels),
         },
     )
 }
@@ -198,6 +199,20 @@ pub struct Drawn {
     pub labels: Vec<usize>,
 }
 
+impl Drop for Drawn {
+    /// The lists' room serves the next frames.
+    fn drop(&mut self) {
+        keep_lists(&mut self.visible, &mut self.labels);
+    }
+}
+
+/// Keeps a frame's lists for the next frames: the features in view last, as the next frame
+/// takes that list first (the larger, it is the one whose room matters).
+fn keep_lists(visible: &mut Vec<usize>, labels: &mut Vec<usize>) {
+    super::spare::keep_indices(std::mem::take(labels));
+    super::spare::keep_indices(std::mem::take(visible));
+}
+
 /// What a frame draws of a layer: fills and thin outlines in a [`Batch`], then what egui
 /// paints over them (wide and dashed outlines, emphasis, markers), the features in view, and
 /// those of them that may be named ([`Brief::label_candidate`]).
@@ -206,6 +221,13 @@ pub struct LayerFrame {
     pub shapes: Vec<Shape>,
     pub visible: Vec<usize>,
     pub labels: Vec<usize>,
+}
+
+impl Drop for LayerFrame {
+    /// The lists' room serves the next frames (the batch's is kept by the map's callback).
+    fn drop(&mut self) {
+        keep_lists(&mut self.visible, &mut self.labels);
+    }
 }
 
 /// A [`Batch`] as egui meshes and paths: fills as one mesh, thin outlines as anti-aliased paths
@@ -282,7 +304,8 @@ pub fn layer_frame(
     emphasis: impl Fn(usize) -> Option<Highlight>,
     budget: &mut usize,
 ) -> LayerFrame {
-    let visible = layer.visible(&t.visible_world());
+    let mut visible = super::spare::indices();
+    layer.visible_into(&t.visible_world(), &mut visible);
     // With thousands of features on screen, thin outlines go into one mesh as plain quads: egui's
     // anti-aliased path tessellation costs too much per frame at that count.
     let many = visible.len() > MANY_FEATURES;
@@ -318,8 +341,15 @@ pub fn layer_frame(
     // Most dots of a layer share a colour: worked out once for a run of them.
     let mut last_dot: (Option<(Color, u32)>, Color32) = (None, Color32::TRANSPARENT);
     let px_per_local = (scale / LOCAL_PER_WORLD) as f32;
-    let mut stand_ins: Vec<(usize, Awaited)> = Vec::new();
-    let mut labels: Vec<usize> = Vec::new();
+    // The last frame's list, whose room this one fills again (what it listed is listed again
+    // if still awaited).
+    let mut stand_ins: Vec<(usize, Awaited)> = layer
+        .stand_ins
+        .lock()
+        .map(|mut w| std::mem::take(&mut *w))
+        .unwrap_or_default();
+    stand_ins.clear();
+    let mut labels = super::spare::indices();
     for &i in &visible {
         let highlight = emphasis(i);
         let brief = layer.briefs.get(i);
@@ -630,7 +660,8 @@ impl DotGrid {
             return false;
         }
         if self.bits.is_empty() {
-            self.bits = vec![0u64; (self.cols * self.rows).div_ceil(64)];
+            self.bits = super::spare::words();
+            self.bits.resize((self.cols * self.rows).div_ceil(64), 0);
         }
         let cell =
             (c.y as usize).min(self.rows - 1) * self.cols + (c.x as usize).min(self.cols - 1);
@@ -638,6 +669,13 @@ impl DotGrid {
         let covered = self.bits[word] & bit != 0;
         self.bits[word] |= bit;
         covered
+    }
+}
+
+impl Drop for DotGrid {
+    /// The bits' room serves the next frames.
+    fn drop(&mut self) {
+        super::spare::keep_words(std::mem::take(&mut self.bits));
     }
 }
 

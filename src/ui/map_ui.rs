@@ -423,12 +423,7 @@ fn context_shapes(
             path,
         );
         shapes.extend(layer_shapes);
-        named.extend(
-            drawn
-                .visible
-                .into_iter()
-                .filter_map(|i| render.features.get(i)),
-        );
+        named.extend(drawn.visible.iter().filter_map(|&i| render.features.get(i)));
     }
     // Bigger areas first: the provinces around, then the districts.
     named.sort_by(|a, b| {

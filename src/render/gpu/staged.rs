@@ -10,8 +10,7 @@ use super::{MapCallback, Uniform};
 /// `prepare` writes to the GPU for it (its uniform, then [`Batch::uploads`](super::Batch)),
 /// made and copied into memory standing for wgpu's staging buffers, which live until the frame
 /// is submitted and which a graphics card's driver also keeps in the computer's memory. Not
-/// staged: egui's own meshes, and the GPU's buffers themselves. The bytes staged; nothing is
-/// kept.
+/// staged: egui's own meshes, and the GPU's buffers themselves. Returns the bytes staged.
 pub fn stage_without_device(
     primitives: &[egui::ClippedPrimitive],
     screen: &egui_wgpu::ScreenDescriptor,
@@ -27,15 +26,31 @@ pub fn stage_without_device(
         .filter(|m| !m.batch.is_empty())
         .map(|m| uniform + m.batch.upload_bytes())
         .sum();
-    let mut staged: Vec<u8> = Vec::with_capacity(bytes);
+    let mut staged = STAGING
+        .lock()
+        .map(|mut s| std::mem::take(&mut *s))
+        .unwrap_or_default();
+    staged.clear();
+    staged.reserve(bytes);
     for map in maps().filter(|m| !m.batch.is_empty()) {
         staged.extend_from_slice(bytemuck::bytes_of(&Uniform::of(map.rect, screen, false)));
         map.batch
             .uploads(|_, piece| staged.extend_from_slice(piece));
     }
     std::hint::black_box(&staged);
-    staged.len()
+    let len = staged.len();
+    if let Ok(mut s) = STAGING.lock() {
+        *s = staged;
+    }
+    len
 }
+
+/// The memory standing for wgpu's staging buffers, kept from frame to frame as wgpu's memory
+/// allocator (`gpu-allocator`) keeps the last of its 64 MiB blocks of host memory, from which a
+/// frame's staging buffers of a few megabytes are suballocated. Allocated afresh each frame, its pages were faulted in again by most
+/// frames: most of the page faults of the window's thread along the camera path, which is not
+/// what a device's staging memory costs.
+static STAGING: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
 
 #[cfg(test)]
 mod tests {
