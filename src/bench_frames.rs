@@ -143,6 +143,15 @@ fn minor_faults(who: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// How long this thread has waited for a core so far (ns), from `/proc/thread-self/schedstat`
+/// (its second field); 0 where it cannot be read.
+fn run_queue_wait_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(0)
+}
+
 pub fn camera_path(extent: &MercatorBox, frames: usize) -> Vec<Camera> {
     let c = extent.center();
     let r = extent.width().max(extent.height()) * 0.25;
@@ -302,10 +311,13 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
             detail_s = Some(started.elapsed().as_secs_f64());
         }
         h.state_mut().map.jump_to(camera);
-        let faults = if per_frame {
-            (minor_faults("thread-self"), minor_faults("self"))
+        let (faults, waited) = if per_frame {
+            (
+                (minor_faults("thread-self"), minor_faults("self")),
+                run_queue_wait_ns(),
+            )
         } else {
-            (0, 0)
+            ((0, 0), 0)
         };
         let t0 = Instant::now();
         frame(&mut h);
@@ -315,8 +327,9 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
             let (thread_faults, process_faults) =
                 (minor_faults("thread-self"), minor_faults("self"));
             eprintln!(
-                "frame zoom={:.2} ms={ms:.2} faults={} all_faults={} rss={:.0} detail={:.1} lods={:.1} other={:.1}",
+                "frame zoom={:.2} ms={ms:.2} waited_ms={:.2} faults={} all_faults={} rss={:.0} detail={:.1} lods={:.1} other={:.1}",
                 camera.zoom,
+                run_queue_wait_ns().saturating_sub(waited) as f64 / 1e6,
                 thread_faults - faults.0,
                 process_faults - faults.1,
                 crate::loader::process_memory_mib("VmRSS:"),
