@@ -127,8 +127,6 @@ impl FrameReport {
     }
 }
 
-/// The camera path: frame the layer, zoom from 8 to 16 over its middle while circling, then
-/// pan across at zoom 12: `frames` cameras in all.
 /// Minor page faults so far, from `/proc/<who>/stat` (`self` or `thread-self`); 0 where it
 /// cannot be read. Each is a page of memory touched for the first time since it was mapped or
 /// given back.
@@ -152,6 +150,8 @@ fn run_queue_wait_ns() -> u64 {
         .unwrap_or(0)
 }
 
+/// The camera path: frame the layer, zoom from 8 to 16 over its middle while circling, then
+/// pan across at zoom 12: `frames` cameras in all.
 pub fn camera_path(extent: &MercatorBox, frames: usize) -> Vec<Camera> {
     let c = extent.center();
     let r = extent.width().max(extent.height()) * 0.25;

@@ -1128,7 +1128,8 @@ impl LayerRender {
             .locate_in_envelope_intersecting(&AABB::from_corners(view.min, view.max))
             .map(|g| g.data);
         // Put in order by marking a bit per feature: cheaper than sorting when most are in view.
-        let mut marks = vec![0u64; self.features.len().div_ceil(64)];
+        let mut marks = super::spare::words();
+        marks.resize(self.features.len().div_ceil(64), 0);
         let mut count = 0;
         for i in hits {
             if let Some(w) = marks.get_mut(i / 64) {
@@ -1145,6 +1146,7 @@ impl LayerRender {
                 w &= w - 1;
             }
         }
+        super::spare::keep_words(marks);
     }
 
     /// [`LayerRender::visible`] by a pass over every brief's box.

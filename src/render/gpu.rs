@@ -133,41 +133,36 @@ impl Batch {
     /// Empties the batch. Room more than four times what it held is given back once the
     /// batches emptied since `oversized_since` have all held so little for [`KEEP_ROOM_FOR`].
     fn empty(&mut self, now: std::time::Instant) {
-        fn oversized<T>(v: &[T], room: usize) -> bool {
-            room > 4 * v.len().max(1024)
+        fn oversized<T>(v: &Vec<T>) -> bool {
+            v.capacity() > 4 * v.len().max(1024)
         }
-        fn trim<T>(v: &mut Vec<T>) {
-            let used = v.len();
+        fn empty<T>(v: &mut Vec<T>, trim: bool) {
+            let (used, over) = (v.len(), oversized(v));
             v.clear();
-            if v.capacity() > 4 * used.max(1024) {
+            if trim && over {
                 v.shrink_to(used + used / 4);
             }
         }
-        let any_oversized = oversized(&self.vertices, self.vertices.capacity())
-            || oversized(&self.indices, self.indices.capacity())
-            || oversized(&self.rects, self.rects.capacity())
-            || oversized(&self.line_points, self.line_points.capacity())
-            || oversized(&self.lines, self.lines.capacity());
+        let any_oversized = oversized(&self.vertices)
+            || oversized(&self.indices)
+            || oversized(&self.rects)
+            || oversized(&self.line_points)
+            || oversized(&self.lines);
         let since = if any_oversized {
             *self.oversized_since.get_or_insert(now)
         } else {
             self.oversized_since = None;
             now
         };
-        if now.saturating_duration_since(since) >= KEEP_ROOM_FOR {
-            trim(&mut self.vertices);
-            trim(&mut self.indices);
-            trim(&mut self.rects);
-            trim(&mut self.line_points);
-            trim(&mut self.lines);
+        let trim = now.saturating_duration_since(since) >= KEEP_ROOM_FOR;
+        if trim {
             self.oversized_since = None;
-        } else {
-            self.vertices.clear();
-            self.indices.clear();
-            self.rects.clear();
-            self.line_points.clear();
-            self.lines.clear();
         }
+        empty(&mut self.vertices, trim);
+        empty(&mut self.indices, trim);
+        empty(&mut self.rects, trim);
+        empty(&mut self.line_points, trim);
+        empty(&mut self.lines, trim);
         self.many = false;
     }
 

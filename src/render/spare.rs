@@ -1,5 +1,5 @@
 //! Lists a frame makes and drops (the features in view, those that may be named, the dot grid's
-//! bits), kept for the next frames of the thread that draws them.
+//! bits, the index's marks), kept for the next frames of the thread that draws them.
 //!
 //! Made afresh each frame, a crowded frame's lists are hundreds of kilobytes that the allocator
 //! gives back to the system between frames and that the next frame then pages in again, a page

@@ -47,9 +47,9 @@ pub fn stage_without_device(
 
 /// The memory standing for wgpu's staging buffers, kept from frame to frame as wgpu's memory
 /// allocator (`gpu-allocator`) keeps the last of its 64 MiB blocks of host memory, from which a
-/// frame's staging buffers of a few megabytes are suballocated. Allocated afresh each frame, its pages were faulted in again by most
-/// frames: most of the page faults of the window's thread along the camera path, which is not
-/// what a device's staging memory costs.
+/// frame's staging buffers of a few megabytes are suballocated. Allocated afresh each frame,
+/// its pages were faulted in again by most frames: most of the page faults of the window's
+/// thread along the camera path, which is not what a device's staging memory costs.
 static STAGING: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
 
 #[cfg(test)]
