@@ -199,6 +199,68 @@ pub fn peak_rss_mib() -> f64 {
     crate::loader::process_memory_mib("VmHWM:")
 }
 
+/// When the window draws next, as eframe's event loop decides it: at the soonest time a
+/// `request_repaint` asked for since the last frame began, from the UI or from another thread
+/// (as the loader does when it is done), and no sooner than a display at 60 Hz allows.
+#[derive(Default)]
+struct NextRepaint {
+    state: std::sync::Mutex<Repaint>,
+    asked: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct Repaint {
+    /// The soonest repaint asked for.
+    due: Option<Instant>,
+    /// When the last frame began.
+    last: Option<Instant>,
+}
+
+impl NextRepaint {
+    /// A frame begins: what was asked before it is answered by it.
+    fn clear(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.due = None;
+            s.last = Some(Instant::now());
+        }
+    }
+
+    /// A repaint asked for `delay` from now.
+    fn ask(&self, delay: Duration) {
+        let when = Instant::now().checked_add(delay);
+        if let Ok(mut s) = self.state.lock() {
+            s.due = match (s.due, when) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            self.asked.notify_all();
+        }
+    }
+
+    /// Sleeps until the next frame is due, or a second at most (eframe would sleep on).
+    fn wait(&self) {
+        const VSYNC: Duration = Duration::from_micros(16_667);
+        let Ok(mut s) = self.state.lock() else {
+            return;
+        };
+        let give_up = Instant::now() + Duration::from_secs(1);
+        loop {
+            let now = Instant::now();
+            let due = s
+                .due
+                .map(|due| s.last.map_or(due, |last| due.max(last + VSYNC)));
+            let until = due.unwrap_or(give_up).min(give_up);
+            if now >= until {
+                return;
+            }
+            s = match self.asked.wait_timeout(s, until - now) {
+                Ok((s, _)) => s,
+                Err(_) => return,
+            };
+        }
+    }
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -238,7 +300,11 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
     if rendering() || preparing() {
         builder = builder.wgpu();
     }
+    let next_repaint = std::sync::Arc::new(NextRepaint::default());
+    let asked = next_repaint.clone();
     let mut h = builder.build_eframe(move |cc| {
+        cc.egui_ctx
+            .set_request_repaint_callback(move |info| asked.ask(info.delay));
         crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
         crate::render::gpu::install(cc.wgpu_render_state.as_ref(), &cc.egui_ctx);
         if cc.wgpu_render_state.is_none() {
@@ -251,12 +317,16 @@ pub fn bench_frames(path: PathBuf, frames: usize) -> Result<FrameReport, String>
         }
         CorridorApp::with_state(&cc.egui_ctx, options, Persisted::default())
     });
+    // While the file loads, the window draws when the app asks it to: its progress bar every
+    // 100 ms, and at once when the loader is done.
+    next_repaint.clear();
     h.step();
     while h.state().loading() > 0 {
         if started.elapsed() > Duration::from_secs(600) {
             return Err("the file did not load within 10 minutes".to_owned());
         }
-        std::thread::sleep(Duration::from_millis(2));
+        next_repaint.wait();
+        next_repaint.clear();
         h.step();
     }
     let load_s = started.elapsed().as_secs_f64();
