@@ -248,7 +248,7 @@ pub fn read_collection_from<T: Send>(
     let mut buf: Vec<u8> = Vec::new();
     let mut size = window;
     let mut top;
-    let mut at = loop {
+    let at = loop {
         if !src.fill(&mut buf, size)? {
             return Ok(Streamed::NotRead);
         }
@@ -274,25 +274,47 @@ pub fn read_collection_from<T: Send>(
         }
     };
     let mut features = Vec::new();
-    // The file's next bytes, read from the file while a window's features are read.
+    // The file's next bytes, read from the file while a window's features are read, after
+    // `slack` bytes kept free for the end of the window before: the next window is then made
+    // by copying that end in front of them, not the bytes read ahead behind it.
+    let slack = (window / 16).max(64);
     let mut ahead: Vec<u8> = Vec::new();
+    // The window is `buf[start..]`.
+    let mut start = at;
     size = window;
     loop {
         // The window: from the next feature on, `size` bytes if the file has them.
-        buf.drain(..at);
-        buf.append(&mut ahead);
-        if !src.fill(&mut buf, size)? {
+        if ahead.len() > slack {
+            let tail = buf.len() - start;
+            if tail <= slack {
+                let from = slack - tail;
+                ahead[from..slack].copy_from_slice(&buf[start..]);
+                std::mem::swap(&mut buf, &mut ahead);
+                start = from;
+            } else {
+                buf.drain(..start);
+                buf.extend_from_slice(&ahead[slack..]);
+                start = 0;
+            }
+        }
+        if !src.fill(&mut buf, start + size)? {
             return Ok(Streamed::NotRead);
         }
-        let Some(text) = utf8_prefix(&buf) else {
+        let Some(text) = utf8_prefix(&buf[start..]) else {
             return Ok(Streamed::NotRead);
         };
         let open = !src.eof;
         let (pieces, read_ahead) = rayon::join(
             || read_pieces(text, 0, &each, open),
             || {
+                // The free bytes in front are written before they are read: left as they are.
+                if ahead.len() >= slack {
+                    ahead.truncate(slack);
+                } else {
+                    ahead.resize(slack, 0);
+                }
                 if open {
-                    src.fill(&mut ahead, window)
+                    src.fill(&mut ahead, slack + window)
                 } else {
                     Ok(true)
                 }
@@ -308,11 +330,11 @@ pub fn read_collection_from<T: Send>(
         features.extend(read);
         match end {
             Piece::ClosedArray(end) => {
-                at = end;
+                start += end;
                 break;
             }
             Piece::Stopped(next) => {
-                at = next;
+                start += next;
                 // Not a whole feature in the window: a larger one.
                 size = if progressed { window } else { size * 2 };
             }
@@ -321,8 +343,8 @@ pub fn read_collection_from<T: Send>(
     }
     top.features = Some(features);
     // What follows the array, read whole.
-    buf.drain(..at);
-    buf.append(&mut ahead);
+    buf.drain(..start);
+    buf.extend_from_slice(ahead.get(slack..).unwrap_or_default());
     if !src.fill(&mut buf, usize::MAX)? {
         return Ok(Streamed::NotRead);
     }
@@ -348,20 +370,17 @@ struct Source<'r, R, S> {
 }
 
 impl<R: std::io::Read, S: FnMut(&[u8]) -> bool> Source<'_, R, S> {
-    /// Reads until `buf` holds `want` bytes or the file ends; `false` if `seen` said stop.
+    /// Reads until `buf` holds `want` bytes or the file ends; `false` if `seen` said stop. The
+    /// bytes go straight into `buf`'s room (`read_to_end`), which is not zeroed first.
     fn fill(&mut self, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+        use std::io::Read as _;
         while buf.len() < want && !self.eof {
             let from = buf.len();
-            buf.resize(want.min(from + self.window), 0);
-            let n = loop {
-                match self.source.read(&mut buf[from..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            };
-            buf.truncate(from + n);
-            self.eof = n == 0;
+            let ask = want.min(from.saturating_add(self.window)) - from;
+            buf.reserve_exact(ask);
+            let n = (&mut *self.source).take(ask as u64).read_to_end(buf)?;
+            // Fewer bytes than asked: the file has ended.
+            self.eof = n < ask;
             if !(self.seen)(&buf[from..]) {
                 return Ok(false);
             }
