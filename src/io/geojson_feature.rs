@@ -429,7 +429,10 @@ fn read_pieces<T: Send>(
 ) -> Option<(Vec<T>, Piece)> {
     use rayon::prelude::*;
     let b = text.as_bytes();
-    let pieces = rayon::current_num_threads() * 4;
+    // Many pieces a core: the cores wait for the last piece of a window before the next, and
+    // small pieces keep that wait short (four a core made the large layer's first frame 9 %
+    // slower, BENCHMARKS.md).
+    let pieces = rayon::current_num_threads() * 16;
     let span = b.len().saturating_sub(start) / pieces.max(1);
     let mut cuts = vec![start];
     for k in 1..pieces {
