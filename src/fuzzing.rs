@@ -38,7 +38,12 @@ pub fn geojson_load(data: &[u8]) {
     for window in [1 + data.len() % 61, 4096] {
         use crate::io::geojson_feature::{Streamed, read_collection_from};
         let streamed =
-            read_collection_from(&mut &data[..], window, |_| true, |_, f| f.into_record());
+            read_collection_from(
+            &mut &data[..],
+            (window, data.len() as u64),
+            |_| true,
+            |_, f| f.into_record(),
+        );
         if let Ok(Streamed::Read((features, bbox, members))) = streamed {
             let Ok(whole) = &parsed else {
                 panic!("read a window at a time, but not whole");

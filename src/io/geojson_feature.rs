@@ -231,10 +231,11 @@ pub enum Streamed<T> {
 /// the last piece of each window stopping before the first feature the window does not hold
 /// whole (a feature larger than a window makes the next window larger). The top level before
 /// the features must fit in the first window. `seen` is given every byte read, in order; it
-/// returns `false` to stop reading.
+/// returns `false` to stop reading. `len_hint` is the file's length, or 0: with it, the list of
+/// features is given room for them all after the first window, instead of growing by copies.
 pub fn read_collection_from<T: Send>(
     source: &mut (impl std::io::Read + Send),
-    window: usize,
+    (window, len_hint): (usize, u64),
     seen: impl FnMut(&[u8]) -> bool + Send,
     each: impl Fn(usize, Read) -> T + Sync,
 ) -> std::io::Result<Streamed<T>> {
@@ -244,6 +245,7 @@ pub fn read_collection_from<T: Send>(
         seen,
         window,
         eof: false,
+        read: 0,
     };
     let mut buf: Vec<u8> = Vec::new();
     let mut size = window;
@@ -327,6 +329,13 @@ pub fn read_collection_from<T: Send>(
             return Ok(Streamed::NotRead);
         };
         let progressed = !read.is_empty();
+        if features.is_empty() && progressed && len_hint > src.read {
+            // As many again for each window's worth of bytes still to read, and a margin. Room
+            // that is never used is never touched, so it takes no memory.
+            let windows = len_hint.div_ceil(src.read.max(1));
+            let room = usize::try_from(windows.saturating_mul(read.len() as u64)).unwrap_or(0);
+            features.reserve(room.saturating_add(room / 16).min(1 << 28));
+        }
         features.extend(read);
         match end {
             Piece::ClosedArray(end) => {
@@ -367,6 +376,8 @@ struct Source<'r, R, S> {
     seen: S,
     window: usize,
     eof: bool,
+    /// Bytes read so far.
+    read: u64,
 }
 
 impl<R: std::io::Read, S: FnMut(&[u8]) -> bool> Source<'_, R, S> {
@@ -381,6 +392,7 @@ impl<R: std::io::Read, S: FnMut(&[u8]) -> bool> Source<'_, R, S> {
             let n = (&mut *self.source).take(ask as u64).read_to_end(buf)?;
             // Fewer bytes than asked: the file has ended.
             self.eof = n < ask;
+            self.read += n as u64;
             if !(self.seen)(&buf[from..]) {
                 return Ok(false);
             }
@@ -2165,7 +2177,7 @@ mod tests {
         let mut seen = Vec::new();
         let read = read_collection_from(
             &mut text.as_bytes(),
-            window,
+            (window, text.len() as u64),
             |b| {
                 seen.extend_from_slice(b);
                 true

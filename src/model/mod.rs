@@ -263,16 +263,16 @@ impl Layer {
         features: Vec<Feature>,
         warnings: Vec<String>,
     ) -> Self {
-        let mut features: Vec<Arc<Feature>> = features
-            .into_iter()
+        // On every core: each feature is moved into an allocation of its own.
+        use rayon::prelude::*;
+        let features: Vec<Arc<Feature>> = features
+            .into_par_iter()
             .enumerate()
             .map(|(i, mut f)| {
                 f.id = FeatureId(i as u64);
                 Arc::new(f)
             })
             .collect();
-        // Collected in place, the pointers would keep the features' whole allocation.
-        features.shrink_to_fit();
         Self {
             next_feature: features.len() as u64,
             id: LayerId::fresh(),
