@@ -37,8 +37,7 @@ pub fn geojson_load(data: &[u8]) {
     // reads the same.
     for window in [1 + data.len() % 61, 4096] {
         use crate::io::geojson_feature::{Streamed, read_collection_from};
-        let streamed =
-            read_collection_from(
+        let streamed = read_collection_from(
             &mut &data[..],
             (window, data.len() as u64),
             |_| true,
