@@ -329,11 +329,21 @@ pub fn read_collection_from<T: Send>(
             return Ok(Streamed::NotRead);
         };
         let progressed = !read.is_empty();
-        if features.is_empty() && progressed && len_hint > src.read {
-            // As many again for each window's worth of bytes still to read, and a margin. Room
-            // that is never used is never touched, so it takes no memory.
-            let windows = len_hint.div_ceil(src.read.max(1));
-            let room = usize::try_from(windows.saturating_mul(read.len() as u64)).unwrap_or(0);
+        // Where in the file the window's features end: the bytes read so far, less those after
+        // them in the window and those read ahead.
+        let covered = match end {
+            Piece::ClosedArray(at) | Piece::Stopped(at) => {
+                let after =
+                    buf.len().saturating_sub(start + at) + ahead.len().saturating_sub(slack);
+                src.read.saturating_sub(after as u64)
+            }
+            Piece::ReachedCut => 0,
+        };
+        if features.is_empty() && progressed && covered > 0 && len_hint > covered {
+            // As many again for each stretch of the file as long as the one they came from,
+            // and a margin. Room that is never used is never touched: it takes no memory.
+            let stretches = len_hint.div_ceil(covered);
+            let room = usize::try_from(stretches.saturating_mul(read.len() as u64)).unwrap_or(0);
             features.reserve(room.saturating_add(room / 16).min(1 << 28));
         }
         features.extend(read);
