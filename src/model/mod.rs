@@ -263,16 +263,21 @@ impl Layer {
         features: Vec<Feature>,
         warnings: Vec<String>,
     ) -> Self {
-        // On every core: each feature is moved into an allocation of its own.
+        // Each feature moved into an allocation of its own: a large layer's on every core (the
+        // loader's thread would otherwise do it alone), a small one's here, where it is made
+        // (on the window's thread, it then never waits for a pool busy with other work).
         use rayon::prelude::*;
-        let features: Vec<Arc<Feature>> = features
-            .into_par_iter()
-            .enumerate()
-            .map(|(i, mut f)| {
-                f.id = FeatureId(i as u64);
-                Arc::new(f)
-            })
-            .collect();
+        let own = |(i, mut f): (usize, Feature)| {
+            f.id = FeatureId(i as u64);
+            Arc::new(f)
+        };
+        let mut features: Vec<Arc<Feature>> = if features.len() >= 1 << 14 {
+            features.into_par_iter().enumerate().map(own).collect()
+        } else {
+            features.into_iter().enumerate().map(own).collect()
+        };
+        // Collected in place, the pointers would keep the features' whole allocation.
+        features.shrink_to_fit();
         Self {
             next_feature: features.len() as u64,
             id: LayerId::fresh(),
@@ -677,21 +682,28 @@ mod tests {
     /// the 100 000-polygon layer).
     #[test]
     fn a_new_layer_holds_no_more_room_than_its_features_need() {
-        let features: Vec<Feature> = (0..1000)
-            .map(|_| Feature::from_record(geojson::Feature::default()))
-            .collect();
-        let layer = Layer::new(
-            "l".into(),
-            std::path::PathBuf::from("l.geojson"),
-            LayerStyle::default(),
-            features,
-            Vec::new(),
-        );
-        assert_eq!(layer.features.len(), 1000);
-        assert!(
-            layer.features.capacity() <= 1024,
-            "room for {} features",
-            layer.features.capacity()
-        );
+        // A small layer (made on the calling thread) and a large one (on every core).
+        for n in [1000, 20_000] {
+            let features: Vec<Feature> = (0..n)
+                .map(|_| Feature::from_record(geojson::Feature::default()))
+                .collect();
+            let layer = Layer::new(
+                "l".into(),
+                std::path::PathBuf::from("l.geojson"),
+                LayerStyle::default(),
+                features,
+                Vec::new(),
+            );
+            assert_eq!(layer.features.len(), n);
+            assert!(
+                layer.features.capacity() <= n + n / 32,
+                "room for {} features",
+                layer.features.capacity()
+            );
+            // Each feature has its place as its id.
+            for (i, f) in layer.features.iter().enumerate() {
+                assert_eq!(f.id, FeatureId(i as u64));
+            }
+        }
     }
 }
