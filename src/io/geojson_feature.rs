@@ -341,10 +341,12 @@ pub fn read_collection_from<T: Send>(
         };
         if features.is_empty() && progressed && covered > 0 && len_hint > covered {
             // As many again for each stretch of the file as long as the one they came from,
-            // and a margin. Room that is never used is never touched: it takes no memory.
+            // and a margin. Room that is never used is never touched: it takes no memory. A
+            // file whose first features are far smaller than the rest asks too much: where the
+            // system refuses that room, the list grows as it goes instead.
             let stretches = len_hint.div_ceil(covered);
             let room = usize::try_from(stretches.saturating_mul(read.len() as u64)).unwrap_or(0);
-            features.reserve(room.saturating_add(room / 16).min(1 << 28));
+            let _ = features.try_reserve(room.saturating_add(room / 16));
         }
         features.extend(read);
         match end {
