@@ -210,9 +210,10 @@ impl Feature {
     pub fn property(&self, key: &str) -> Option<JsonValue> {
         let text = self.properties.as_deref()?;
         let mut de = serde_json::Deserializer::from_str(text);
-        serde::de::DeserializeSeed::deserialize(FindKey(key), &mut de)
-            .ok()
-            .flatten()
+        let mut found = None;
+        // Stopped (as an error) at the key: the text is a map's, so no key follows twice.
+        let _ = serde::de::DeserializeSeed::deserialize(FindKey(key, &mut found), &mut de);
+        found
     }
 
     /// The properties as read or last edited (`None` for none), made from their text.
@@ -313,33 +314,36 @@ fn empty_record() -> geojson::Feature {
 }
 
 /// Reads one key's value out of a JSON object, skipping the others' values unmade.
-struct FindKey<'k>(&'k str);
+///
+/// The text is a map's own (see [`Feature::from_parts`]), so each key is in it once: the
+/// value is put in the slot and the rest of the text left unread (the read stops there with an
+/// error, which says nothing).
+struct FindKey<'k, 's>(&'k str, &'s mut Option<JsonValue>);
 
 /// Whether a JSON object's key is the one looked for, compared without making it.
 struct IsKey<'k>(&'k str);
 
-impl<'de> serde::de::DeserializeSeed<'de> for FindKey<'_> {
-    type Value = Option<JsonValue>;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+impl<'de> serde::de::DeserializeSeed<'de> for FindKey<'_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for FindKey<'_> {
-    type Value = Option<JsonValue>;
+impl<'de> serde::de::Visitor<'de> for FindKey<'_, '_> {
+    type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a JSON object")
     }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(is) = map.next_key_seed(IsKey(self.0))? {
             if is {
-                found = Some(map.next_value::<JsonValue>()?);
-            } else {
-                map.next_value::<serde::de::IgnoredAny>()?;
+                *self.1 = Some(map.next_value::<JsonValue>()?);
+                return Err(serde::de::Error::custom("found"));
             }
+            map.next_value::<serde::de::IgnoredAny>()?;
         }
-        Ok(found)
+        Ok(())
     }
 }
 

@@ -289,7 +289,7 @@ pub struct LayerRender {
     /// per feature.
     pub coarse_vertices: Vec<[f32; 2]>,
     pub coarse_indices: Vec<u32>,
-    index: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+    index: Index,
     pub extent: MercatorBox,
     /// Unique per build, so that work finished in the background lands on the build it was
     /// made for.
@@ -557,18 +557,38 @@ impl LayerRender {
         let later = |b: &MercatorBox| {
             ((b.width().max(b.height()) * scale) as f32) < DOT_SIZE * 0.98 || !view.intersects(b)
         };
-        let features: Vec<FeatureRender> = first
-            .into_par_iter()
-            .zip(layer.features().par_iter())
-            .map(|(r, f)| match r {
-                Err(built) => *built,
-                Ok(b) if later(&b) => {
-                    provisional_render(b, layer.style.resolve(f), label_text(&layer.style, f, lang))
-                }
-                Ok(_) => feature_render(layer, f, lang, true),
+        // The index from the same boxes, on one core while the features are made on the rest:
+        // alone afterwards it would leave the other core idle.
+        let boxes: Vec<MercatorBox> = first
+            .iter()
+            .map(|r| match r {
+                Ok(b) => *b,
+                Err(f) => f.bbox,
             })
             .collect();
-        let mut render = Self::of_features(features, started);
+        let (features, index) = rayon::join(
+            || -> Vec<FeatureRender> {
+                first
+                    .into_par_iter()
+                    .zip(layer.features().par_iter())
+                    .map(|(r, f)| match r {
+                        Err(built) => *built,
+                        Ok(b) if later(&b) => provisional_render(
+                            b,
+                            layer.style.resolve(f),
+                            label_text(&layer.style, f, lang),
+                        ),
+                        Ok(_) => feature_render(layer, f, lang, true),
+                    })
+                    .collect()
+            },
+            || index_of(boxes.iter()),
+        );
+        // A build takes a polygon's box as `polygon_box` does; were one to differ, the index
+        // is made again from the features.
+        let same = features.len() == boxes.len()
+            && features.iter().zip(&boxes).all(|(f, b)| f.bbox == *b);
+        let mut render = Self::of_features(features, same.then_some(index), started);
         render.provisional = render.features.iter().filter(|f| f.levels_pending).count();
         log::debug!(
             "first view at {scale:.3e} points a world unit: {} of {} features are dots or \
@@ -587,37 +607,35 @@ impl LayerRender {
             .par_iter()
             .map(|f| feature_render(layer, f, lang, defer))
             .collect();
-        Self::of_features(features, started)
+        Self::of_features(features, None, started)
     }
 
-    /// A layer's render from its features' draw data: the index, the briefs and the packed
-    /// coarse fills (`started` is when the build began, for the log).
-    fn of_features(features: Vec<FeatureRender>, started: std::time::Instant) -> Self {
+    /// A layer's render from its features' draw data: the index (unless `index` is it already,
+    /// made from the features' boxes), the briefs and the packed coarse fills (`started` is
+    /// when the build began, for the log).
+    fn of_features(
+        features: Vec<FeatureRender>,
+        index: Option<Index>,
+        started: std::time::Instant,
+    ) -> Self {
         let features_s = started.elapsed().as_secs_f64();
         let extent = features
             .iter()
             .filter(|f| !f.bbox.is_empty())
             .fold(MercatorBox::EMPTY, |acc, f| acc.union(&f.bbox));
+        let briefs_and_packed = || {
+            let mut briefs: Vec<Brief> = features.iter().map(Brief::of).collect();
+            let packed = pack_coarse(&features, &mut briefs);
+            (briefs, packed)
+        };
         // The index on one core, the briefs and the packed coarse fills on the other.
-        let (index, (briefs, (coarse_vertices, coarse_indices))) = rayon::join(
-            || {
-                RTree::bulk_load(
-                    features
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, f)| !f.bbox.is_empty())
-                        .map(|(i, f)| {
-                            GeomWithData::new(Rectangle::from_corners(f.bbox.min, f.bbox.max), i)
-                        })
-                        .collect(),
-                )
-            },
-            || {
-                let mut briefs: Vec<Brief> = features.iter().map(Brief::of).collect();
-                let packed = pack_coarse(&features, &mut briefs);
-                (briefs, packed)
-            },
-        );
+        let (index, (briefs, (coarse_vertices, coarse_indices))) = match index {
+            Some(index) => (index, briefs_and_packed()),
+            None => rayon::join(
+                || index_of(features.iter().map(|f| &f.bbox)),
+                briefs_and_packed,
+            ),
+        };
         log::debug!(
             "draw data: features {:.3} s, then index and packing {:.3} s",
             features_s,
@@ -802,14 +820,7 @@ impl LayerRender {
             .iter()
             .filter(|f| !f.bbox.is_empty())
             .fold(self.extent, |acc, f| acc.union(&f.bbox));
-        self.index = RTree::bulk_load(
-            self.features
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| !f.bbox.is_empty())
-                .map(|(i, f)| GeomWithData::new(Rectangle::from_corners(f.bbox.min, f.bbox.max), i))
-                .collect(),
-        );
+        self.index = index_of(self.features.iter().map(|f| &f.bbox));
         self.briefs = self.features.iter().map(Brief::of).collect();
         let (v, i) = pack_coarse(&self.features, &mut self.briefs);
         self.coarse_vertices = v;
@@ -1685,6 +1696,21 @@ fn provisional_render(
     };
     f.refresh_costs();
     f
+}
+
+/// The index of a layer's features by their boxes: each one's number in the layer, its box
+/// as the feature's draw data has it; a feature with an empty box (nothing drawn) is left out.
+type Index = RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>;
+
+/// [`Index`] of the features whose boxes these are, in order.
+fn index_of<'a>(boxes: impl Iterator<Item = &'a MercatorBox>) -> Index {
+    RTree::bulk_load(
+        boxes
+            .enumerate()
+            .filter(|(_, b)| !b.is_empty())
+            .map(|(i, b)| GeomWithData::new(Rectangle::from_corners(b.min, b.max), i))
+            .collect(),
+    )
 }
 
 /// A polygon's or multipolygon's box as its build takes it (over its exteriors), without
