@@ -44,11 +44,16 @@ pub fn read(text: &str) -> Option<geojson::Feature> {
 /// the file said.
 #[derive(Debug)]
 pub struct Read {
-    /// Without its geometry when `exact` holds it.
+    /// Without its geometry when `exact` holds it, and without its properties when
+    /// `properties` holds them.
     pub record: geojson::Feature,
     /// The record's geometry when it is nothing but 2-D positions (rings already closed), with
     /// no bbox or foreign members on it.
     pub exact: Option<Exact>,
+    /// The record's properties as the file has them, when that is the text serde_json writes
+    /// for them: an object, compact, each key once in it, no escape, each number as serde_json
+    /// writes the value it reads (see [`compact_object`]).
+    pub properties: Option<Box<str>>,
 }
 
 /// A geometry of 2-D positions exactly as the file has it.
@@ -68,6 +73,10 @@ impl Read {
     /// The record, geometry included, as geojson's reader gives it.
     pub fn into_record(self) -> geojson::Feature {
         let mut record = self.record;
+        if let Some(text) = &self.properties {
+            // serde_json's own text of an object: it reads back as that object.
+            record.properties = serde_json::from_str(text).ok();
+        }
         match &self.exact {
             Some(Exact::Coords(g)) => {
                 record.geometry = Some(Geometry::new(GeometryValue::from(g)));
@@ -86,6 +95,7 @@ impl From<geojson::Feature> for Read {
         Self {
             record,
             exact: None,
+            properties: None,
         }
     }
 }
@@ -847,6 +857,111 @@ impl<'de> Visitor<'de> for ElementVisitor {
 /// path: anything but arrays of positions of two or more numbers nested one to four deep,
 /// numbers serde_json would refuse or might round otherwise (out of range), names with escapes,
 /// members given twice.
+/// Where the object that `b` holds from `at` ends, if its text is the one serde_json writes
+/// for the value it reads from it: no white space, no escape (nor control character) in a
+/// string, no key twice in an object, each number as serde_json writes it back (`1.0`, not
+/// `1.00` or `1e0`), and nested at most [`COMPACT_DEPTH`] deep. `None` for anything else, valid
+/// JSON or not: serde_json reads it, and writes it anew.
+pub(crate) fn compact_object(b: &[u8], at: usize) -> Option<usize> {
+    (b.get(at) == Some(&b'{')).then_some(())?;
+    compact_value(b, at, 0)
+}
+
+/// How deep [`compact_object`] follows objects and arrays.
+const COMPACT_DEPTH: usize = 16;
+
+/// Keys an object may have for [`compact_object`] to compare them each with each.
+const COMPACT_KEYS: usize = 64;
+
+/// [`compact_object`] for any value at `at`, `depth` deep: where it ends.
+fn compact_value(b: &[u8], at: usize, depth: usize) -> Option<usize> {
+    match *b.get(at)? {
+        b'{' => {
+            if depth == COMPACT_DEPTH {
+                return None;
+            }
+            let mut at = at + 1;
+            if b.get(at) == Some(&b'}') {
+                return Some(at + 1);
+            }
+            // Each key with its quotes, as the text has it (no escape: equal keys, equal texts).
+            let mut keys: [&[u8]; COMPACT_KEYS] = [&[]; COMPACT_KEYS];
+            let mut n = 0;
+            loop {
+                let end = compact_string(b, at)?;
+                let key = &b[at..end];
+                if n == COMPACT_KEYS || keys[..n].contains(&key) {
+                    return None;
+                }
+                keys[n] = key;
+                n += 1;
+                (b.get(end) == Some(&b':')).then_some(())?;
+                at = compact_value(b, end + 1, depth + 1)?;
+                match b.get(at)? {
+                    b',' => at += 1,
+                    b'}' => return Some(at + 1),
+                    _ => return None,
+                }
+            }
+        }
+        b'[' => {
+            if depth == COMPACT_DEPTH {
+                return None;
+            }
+            let mut at = at + 1;
+            if b.get(at) == Some(&b']') {
+                return Some(at + 1);
+            }
+            loop {
+                at = compact_value(b, at, depth + 1)?;
+                match b.get(at)? {
+                    b',' => at += 1,
+                    b']' => return Some(at + 1),
+                    _ => return None,
+                }
+            }
+        }
+        b'"' => compact_string(b, at),
+        b't' => b[at..].starts_with(b"true").then_some(at + 4),
+        b'f' => b[at..].starts_with(b"false").then_some(at + 5),
+        b'n' => b[at..].starts_with(b"null").then_some(at + 4),
+        _ => compact_number(b, at),
+    }
+}
+
+/// A string at `at` with no escape and no control character: where it ends.
+fn compact_string(b: &[u8], at: usize) -> Option<usize> {
+    (b.get(at) == Some(&b'"')).then_some(())?;
+    let rest = b.get(at + 1..)?;
+    let close = rest
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+    (rest[close] == b'"').then_some(at + 1 + close + 1)
+}
+
+/// A number at `at` as serde_json writes the value it reads from it: where it ends.
+fn compact_number(b: &[u8], at: usize) -> Option<usize> {
+    let len = b[at..]
+        .iter()
+        .position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+        .unwrap_or(b.len() - at);
+    let text = std::str::from_utf8(&b[at..at + len]).ok()?;
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if !digits.is_empty() && digits.len() <= 18 && digits.bytes().all(|c| c.is_ascii_digit()) {
+        // A whole number in 64 bits, written back as its digits: unless it has a leading 0
+        // (not JSON) or is -0 (read as a double, written back as -0.0).
+        return (digits == "0" && text.len() == 1 || !digits.starts_with('0')).then_some(at + len);
+    }
+    // Anything else is read as a double (when it is JSON at all): it must be written back as
+    // it is.
+    let value: f64 = serde_json::from_str(text).ok()?;
+    let mut written = [0u8; 40];
+    let mut out = &mut written[..];
+    serde_json::to_writer(&mut out, &value).ok()?;
+    let n = 40 - out.len();
+    (written[..n] == *text.as_bytes()).then_some(at + len)
+}
+
 struct Scanner<'a> {
     b: &'a [u8],
     at: usize,
@@ -861,6 +976,7 @@ impl Scanner<'_> {
         let mut geometry: Option<Option<ReadGeometry>> = None;
         let mut id: Option<Option<Id>> = None;
         let mut properties: Option<Option<JsonObject>> = None;
+        let mut properties_text: Option<Box<str>> = None;
         let mut members = JsonObject::new();
         self.members(|s, key| {
             match key {
@@ -881,7 +997,19 @@ impl Scanner<'_> {
                 "bbox" => once::<_, serde_json::Error>(&mut bbox, s.value(text)?).ok()?,
                 "id" => once::<_, serde_json::Error>(&mut id, s.value(text)?).ok()?,
                 "properties" => {
-                    once::<_, serde_json::Error>(&mut properties, s.value(text)?).ok()?;
+                    s.space();
+                    // Kept as the file has them where that is serde_json's own text of them:
+                    // read into a map, they were written back as it.
+                    match compact_object(s.b, s.at).and_then(|end| text.get(s.at..end)) {
+                        Some(compact) => {
+                            once::<_, serde_json::Error>(&mut properties, None).ok()?;
+                            properties_text = Some(compact.into());
+                            s.at += compact.len();
+                        }
+                        None => {
+                            once::<_, serde_json::Error>(&mut properties, s.value(text)?).ok()?;
+                        }
+                    }
                 }
                 other => {
                     let v = s.value(text)?;
@@ -904,6 +1032,7 @@ impl Scanner<'_> {
                 foreign_members: (!members.is_empty()).then_some(members),
             },
             exact,
+            properties: properties_text,
         })
     }
 
@@ -1675,6 +1804,97 @@ mod tests {
         let c = s.coordinates()?;
         s.space();
         (s.at == s.b.len()).then_some(c)
+    }
+
+    /// Properties kept as the file has them are exactly the text a map read from them is
+    /// written as, and the rest are read into a map as before: a feature's properties are saved
+    /// as they were, and looked up by the first of a key.
+    #[test]
+    fn properties_kept_as_the_file_has_them_are_serde_jsons_own_text_of_them() {
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(20), "]".repeat(20));
+        let many = format!(
+            "{{{}}}",
+            (0..70)
+                .map(|i| format!("\"k{i}\":{i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        // (properties, kept as they are?)
+        let cases: Vec<(&str, bool)> = vec![
+            (r#"{}"#, true),
+            (r#"{"a":1}"#, true),
+            (
+                r#"{"id":1,"name":"Vùng sản xuất nông nghiệp Hòa Lợi khu A","zone_type":"agricultural","area_target_ha":0.7,"status":"approved"}"#,
+                true,
+            ),
+            (
+                r#"{"o":{"x":[1,2,{"y":null}],"t":true,"f":false},"e":[],"m":{}}"#,
+                true,
+            ),
+            (r#"{"s":"/ — 美福 ✓"}"#, true),
+            (
+                r#"{"n":-42,"m":0,"l":123456789012345678,"d":-0.0,"t":1.0,"x":1e+21,"y":1.5e-7}"#,
+                true,
+            ),
+            (
+                r#"{"n":1.7976931348623157e+308,"m":5e-324,"o":0.30000000000000004}"#,
+                true,
+            ),
+            (r#"{"a":1,"b":{"a":2}}"#, true),
+            // Not serde_json's text of what it reads: read into a map and written anew.
+            (r#"{"a":1,"a":2}"#, false),
+            (r#"{"a": 1}"#, false),
+            (r#"{ "a":1}"#, false),
+            (r#"{"a":1 }"#, false),
+            (r#"{"n":1.00}"#, false),
+            (r#"{"n":1e5}"#, false),
+            (r#"{"n":1E21}"#, false),
+            (r#"{"n":1e21}"#, false),
+            (r#"{"n":0.1e1}"#, false),
+            (r#"{"n":-0}"#, false),
+            (r#"{"n":12345678901234567890}"#, false),
+            (r#"{"n":123456789012345678901234}"#, false),
+            (r#"{"s":"a\"b"}"#, false),
+            (r#"{"s":"\u0041"}"#, false),
+            (r#"{"a\u0041":1,"aA":2}"#, false),
+            (r#"{"s":"\/"}"#, false),
+            (&deep, false),
+            (&many, false),
+        ];
+        for (props, kept) in cases {
+            let text = format!(r#"{{"type":"Feature","properties":{props},"geometry":null}}"#);
+            let mut s = Scanner {
+                b: text.as_bytes(),
+                at: 0,
+            };
+            let read = s.feature(&text).expect("the feature reads");
+            let map: JsonObject = serde_json::from_str(props).expect("the properties read");
+            let written = JsonValue::Object(map.clone()).to_string();
+            match &read.properties {
+                Some(t) => {
+                    assert!(kept, "{props}: kept as they are");
+                    assert_eq!(&**t, props);
+                    assert_eq!(**t, written, "{props}: serde_json's own text");
+                    assert_eq!(read.record.properties, None);
+                }
+                None => {
+                    assert!(!kept, "{props}: read into a map");
+                    assert_eq!(read.record.properties.as_ref(), Some(&map), "{props}");
+                }
+            }
+            // Either way, the record they make is serde_json's, and so is the feature's text.
+            let whole = read.into_record();
+            assert_eq!(whole.properties.as_ref(), Some(&map), "{props}");
+            let read_again = Scanner {
+                b: text.as_bytes(),
+                at: 0,
+            }
+            .feature(&text)
+            .expect("the feature reads");
+            let feature = crate::model::Feature::from_record(read_again.record)
+                .with_properties_text(read_again.properties);
+            assert_eq!(feature.properties_text(), Some(written.as_str()), "{props}");
+        }
     }
 
     /// A window checked in halves on two cores is checked as it is whole: a character cut at

@@ -305,11 +305,13 @@ struct Converted {
 
 fn convert(read: super::geojson_feature::Read, limits: &Limits) -> Converted {
     // Before the feature holds its properties as text.
-    let too_long = too_long(&read.record, limits);
+    let too_long = too_long(&read.record, limits)
+        .or_else(|| too_long_in_text(read.properties.as_deref(), limits));
     use super::geojson_feature::Exact;
+    let properties = read.properties;
     let record = match read.exact {
         Some(Exact::Packed(p)) => {
-            let feature = Feature::from_packed(read.record, p);
+            let feature = Feature::from_packed(read.record, p).with_properties_text(properties);
             return Converted {
                 too_long,
                 positions: feature.vertex_count(),
@@ -319,6 +321,7 @@ fn convert(read: super::geojson_feature::Read, limits: &Limits) -> Converted {
         }
         Some(Exact::Coords(g)) => match Feature::from_exact(read.record, g) {
             Ok(feature) => {
+                let feature = feature.with_properties_text(properties);
                 return Converted {
                     too_long,
                     positions: feature.vertex_count(),
@@ -342,11 +345,21 @@ fn convert(read: super::geojson_feature::Read, limits: &Limits) -> Converted {
         },
     };
     Converted {
-        feature: Feature::from_parts(record, geometry),
+        feature: Feature::from_parts(record, geometry).with_properties_text(properties),
         warning,
         positions,
         too_long,
     }
+}
+
+/// [`too_long`] for properties kept as text: none when the whole text is within the limit.
+fn too_long_in_text(text: Option<&str>, limits: &Limits) -> Option<(String, usize)> {
+    let text = text.filter(|t| t.len() > limits.max_string)?;
+    let record = geojson::Feature {
+        properties: serde_json::from_str(text).ok(),
+        ..Default::default()
+    };
+    too_long(&record, limits)
 }
 
 /// A property whose text is longer than allowed: its key and length.

@@ -81,6 +81,17 @@ impl Feature {
         }
     }
 
+    /// The feature with `text` for its properties, when given: text that serde_json writes
+    /// for the object it reads from it (compact, each key once), as
+    /// [`crate::io::geojson_feature::compact_object`] finds it in a file. What
+    /// [`Feature::from_parts`] makes of the record's properties read into a map, without the map.
+    pub(crate) fn with_properties_text(mut self, text: Option<Box<str>>) -> Self {
+        if text.is_some() {
+            self.properties = text;
+        }
+        self
+    }
+
     /// A feature whose record's geometry is `g` exactly (2-D positions as read, no bbox or
     /// foreign members on the geometry) and is left out of `record`: what [`Feature::from_record`]
     /// makes of the whole record, without making the record's positions first. Gives the record

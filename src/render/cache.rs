@@ -586,8 +586,8 @@ impl LayerRender {
         );
         // A build takes a polygon's box as `polygon_box` does; were one to differ, the index
         // is made again from the features.
-        let same = features.len() == boxes.len()
-            && features.iter().zip(&boxes).all(|(f, b)| f.bbox == *b);
+        let same =
+            features.len() == boxes.len() && features.iter().zip(&boxes).all(|(f, b)| f.bbox == *b);
         let mut render = Self::of_features(features, same.then_some(index), started);
         render.provisional = render.features.iter().filter(|f| f.levels_pending).count();
         log::debug!(
