@@ -220,11 +220,13 @@ impl Feature {
     /// A property by key, read from the properties' text (only that one is made).
     pub fn property(&self, key: &str) -> Option<JsonValue> {
         let text = self.properties.as_deref()?;
+        if let Some(found) = member_text(text, key) {
+            return found.and_then(|value| serde_json::from_str(value).ok());
+        }
         let mut de = serde_json::Deserializer::from_str(text);
-        let mut found = None;
-        // Stopped (as an error) at the key: the text is a map's, so no key follows twice.
-        let _ = serde::de::DeserializeSeed::deserialize(FindKey(key, &mut found), &mut de);
-        found
+        serde::de::DeserializeSeed::deserialize(FindKey(key), &mut de)
+            .ok()
+            .flatten()
     }
 
     /// The properties as read or last edited (`None` for none), made from their text.
@@ -325,36 +327,91 @@ fn empty_record() -> geojson::Feature {
 }
 
 /// Reads one key's value out of a JSON object, skipping the others' values unmade.
-///
-/// The text is a map's own (see [`Feature::from_parts`]), so each key is in it once: the
-/// value is put in the slot and the rest of the text left unread (the read stops there with an
-/// error, which says nothing).
-struct FindKey<'k, 's>(&'k str, &'s mut Option<JsonValue>);
+struct FindKey<'k>(&'k str);
+
+/// The text of the value `key` has in the compact text of an object (as serde_json writes a
+/// map, so each key is in it once): `Some(None)` when no key is `key`, `None` when a key has an
+/// escape or the text is not what serde_json writes (then serde_json reads it).
+fn member_text<'t>(text: &'t str, key: &str) -> Option<Option<&'t str>> {
+    let b = text.as_bytes();
+    (b.first() == Some(&b'{')).then_some(())?;
+    let mut at = 1;
+    if b.get(at) == Some(&b'}') {
+        return Some(None);
+    }
+    loop {
+        (b.get(at) == Some(&b'"')).then_some(())?;
+        let close = at
+            + 1
+            + b.get(at + 1..)?
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\')?;
+        // A key with an escape: its text is not the key.
+        (b[close] == b'"').then_some(())?;
+        (b.get(close + 1) == Some(&b':')).then_some(())?;
+        let start = close + 2;
+        let end = value_end(b, start)?;
+        if &b[at + 1..close] == key.as_bytes() {
+            return Some(text.get(start..end));
+        }
+        match b.get(end)? {
+            b',' => at = end + 1,
+            b'}' => return Some(None),
+            _ => return None,
+        }
+    }
+}
+
+/// Where the value at `at` in compact JSON text ends: at the `,`, `}` or `]` after it.
+fn value_end(b: &[u8], mut at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    loop {
+        match *b.get(at)? {
+            b'"' => {
+                at += 1;
+                loop {
+                    match *b.get(at)? {
+                        b'\\' => at += 2,
+                        b'"' => break,
+                        _ => at += 1,
+                    }
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' if depth == 0 => return Some(at),
+            b'}' | b']' => depth -= 1,
+            b',' if depth == 0 => return Some(at),
+            _ => {}
+        }
+        at += 1;
+    }
+}
 
 /// Whether a JSON object's key is the one looked for, compared without making it.
 struct IsKey<'k>(&'k str);
 
-impl<'de> serde::de::DeserializeSeed<'de> for FindKey<'_, '_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+impl<'de> serde::de::DeserializeSeed<'de> for FindKey<'_> {
+    type Value = Option<JsonValue>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for FindKey<'_, '_> {
-    type Value = ();
+impl<'de> serde::de::Visitor<'de> for FindKey<'_> {
+    type Value = Option<JsonValue>;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a JSON object")
     }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
         while let Some(is) = map.next_key_seed(IsKey(self.0))? {
             if is {
-                *self.1 = Some(map.next_value::<JsonValue>()?);
-                return Err(serde::de::Error::custom("found"));
+                found = Some(map.next_value::<JsonValue>()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
             }
-            map.next_value::<serde::de::IgnoredAny>()?;
         }
-        Ok(())
+        Ok(found)
     }
 }
 
@@ -551,6 +608,56 @@ fn unwrap_antimeridian(g: &mut geo::Geometry<f64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A property found in the text by its key is the value the properties read whole have for
+    /// it, whatever the values around it hold; a key with an escape is read by serde_json.
+    #[test]
+    fn a_property_found_in_the_text_is_the_one_the_whole_properties_have() {
+        let texts = [
+            r#"{}"#,
+            r#"{"name":"Vùng A","zone_type":"agricultural","area_target_ha":0.7,"n":-3,"t":true,"z":null}"#,
+            r#"{"a":"x\"y,}]","b":{"c":[1,{"d":"}"}],"e":"\\"},"f":[[],{}],"name":"B"}"#,
+            r#"{"q\"k":1,"name":"C","a\u0041":2}"#,
+            r##"{"s":"line\nnext \u0001","fill":"#ff0000","fill-opacity":0.5}"##,
+        ];
+        let keys = [
+            "name",
+            "zone_type",
+            "area_target_ha",
+            "n",
+            "t",
+            "z",
+            "a",
+            "b",
+            "f",
+            "q\"k",
+            "aA",
+            "a\\u0041",
+            "s",
+            "fill",
+            "fill-opacity",
+            "missing",
+            "",
+            "nam",
+        ];
+        for text in texts {
+            let map: JsonObject = serde_json::from_str(text).unwrap();
+            let record = geojson::Feature {
+                properties: Some(map.clone()),
+                ..Default::default()
+            };
+            let f = Feature::from_record(record);
+            for key in keys {
+                assert_eq!(f.property(key).as_ref(), map.get(key), "{text}: {key}");
+            }
+        }
+        // Read in the text for keys without escapes, by serde_json once a key has one.
+        let text = r#"{"a":1,"b":"x\"}","c":2}"#;
+        assert_eq!(member_text(text, "c"), Some(Some("2")));
+        assert_eq!(member_text(text, "b"), Some(Some(r#""x\"}""#)));
+        assert_eq!(member_text(text, "d"), Some(None));
+        assert_eq!(member_text(r#"{"a\"":1,"c":2}"#, "c"), None);
+    }
 
     #[test]
     fn a_feature_holds_only_what_its_record_has_and_gives_it_all_back() {

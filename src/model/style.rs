@@ -189,9 +189,8 @@ impl LayerStyle {
         let (mut styled, mut accuracy) = (false, false);
         // Each quote's next byte first: most name no such key, and are passed without a
         // comparison.
-        let bytes = text.as_bytes();
-        for (at, _) in bytes.iter().enumerate().filter(|(_, b)| **b == b'"') {
-            let rest = &bytes[at + 1..];
+        for (at, _) in text.match_indices('"') {
+            let rest = &text.as_bytes()[at + 1..];
             match rest.first() {
                 Some(b'f') => styled |= rest.starts_with(b"fill"),
                 Some(b's') => styled |= rest.starts_with(b"stroke"),
