@@ -229,6 +229,16 @@ impl Feature {
             .flatten()
     }
 
+    /// Calls `each` with each key of its properties, in order, read from their text without
+    /// reading a value. `false` when a key has an escape (its text is not the key) or the text
+    /// is not serde_json's: the keys were then not all given.
+    pub fn each_property_key(&self, mut each: impl FnMut(&str)) -> bool {
+        let Some(text) = self.properties.as_deref() else {
+            return true;
+        };
+        Members::of(text).all(|m| m.map(|(key, _)| each(key)).is_ok())
+    }
+
     /// The properties as read or last edited (`None` for none), made from their text.
     pub fn properties_map(&self) -> Option<JsonObject> {
         // The text is a map's own compact form: it reads back as that map, whatever it holds
@@ -333,32 +343,67 @@ struct FindKey<'k>(&'k str);
 /// map, so each key is in it once): `Some(None)` when no key is `key`, `None` when a key has an
 /// escape or the text is not what serde_json writes (then serde_json reads it).
 fn member_text<'t>(text: &'t str, key: &str) -> Option<Option<&'t str>> {
-    let b = text.as_bytes();
-    (b.first() == Some(&b'{')).then_some(())?;
-    let mut at = 1;
-    if b.get(at) == Some(&b'}') {
-        return Some(None);
+    for member in Members::of(text) {
+        let (k, value) = member.ok()?;
+        if k == key {
+            return Some(Some(value));
+        }
     }
-    loop {
+    Some(None)
+}
+
+/// The members of an object's compact text, as serde_json writes a map: each key (the text
+/// between its quotes) and the text of its value. An `Err` ends them where a key has an escape
+/// (its text is not the key) or the text is not what serde_json writes.
+struct Members<'t> {
+    text: &'t str,
+    /// Where the next key's quote is; `None` once done.
+    at: Option<usize>,
+}
+
+impl<'t> Members<'t> {
+    fn of(text: &'t str) -> Self {
+        let at = match text.as_bytes() {
+            [b'{', b'}'] => None,
+            [b'{', ..] => Some(1),
+            _ => Some(usize::MAX),
+        };
+        Self { text, at }
+    }
+
+    fn member(&self, at: usize) -> Option<(&'t str, &'t str, usize)> {
+        let b = self.text.as_bytes();
         (b.get(at) == Some(&b'"')).then_some(())?;
         let close = at
             + 1
             + b.get(at + 1..)?
                 .iter()
                 .position(|&c| c == b'"' || c == b'\\')?;
-        // A key with an escape: its text is not the key.
         (b[close] == b'"').then_some(())?;
         (b.get(close + 1) == Some(&b':')).then_some(())?;
         let start = close + 2;
         let end = value_end(b, start)?;
-        if &b[at + 1..close] == key.as_bytes() {
-            return Some(text.get(start..end));
+        Some((
+            self.text.get(at + 1..close)?,
+            self.text.get(start..end)?,
+            end,
+        ))
+    }
+}
+
+impl<'t> Iterator for Members<'t> {
+    type Item = Result<(&'t str, &'t str), ()>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let at = self.at.take()?;
+        let Some((key, value, end)) = self.member(at) else {
+            return Some(Err(()));
+        };
+        match self.text.as_bytes().get(end) {
+            Some(b',') => self.at = Some(end + 1),
+            Some(b'}') if end + 1 == self.text.len() => {}
+            _ => return Some(Err(())),
         }
-        match b.get(end)? {
-            b',' => at = end + 1,
-            b'}' => return Some(None),
-            _ => return None,
-        }
+        Some(Ok((key, value)))
     }
 }
 
@@ -649,6 +694,14 @@ mod tests {
             let f = Feature::from_record(record);
             for key in keys {
                 assert_eq!(f.property(key).as_ref(), map.get(key), "{text}: {key}");
+            }
+            // Its keys, unless one has an escape.
+            let mut seen = Vec::new();
+            let all = f.each_property_key(|k| seen.push(k.to_owned()));
+            let escaped = map.keys().any(|k| k.contains(['"', '\\']));
+            assert_eq!(all, !escaped, "{text}");
+            if all {
+                assert_eq!(seen, map.keys().cloned().collect::<Vec<_>>(), "{text}");
             }
         }
         // Read in the text for keys without escapes, by serde_json once a key has one.

@@ -180,24 +180,16 @@ impl LayerStyle {
             // Outlines of coloured areas read better a shade darker; lines take the colour itself.
             stroke = if feature.is_areal() { darken(c) } else { c };
         }
-        // The properties' text holds each key as written, quoted (serde_json escapes no letter
-        // or '-'): a feature whose text names none of the simplestyle keys is not read for them.
-        // Most features name none, and each read parses the text again.
-        let text = feature.properties_text().unwrap_or_default();
-        // One pass over the text's quotes for all four (a search for each cost 7 % of a first
-        // view's build).
+        // Most features have none of the simplestyle keys, and each read reads the text again:
+        // the keys alone are looked at first.
         let (mut styled, mut accuracy) = (false, false);
-        // Each quote's next byte first: most name no such key, and are passed without a
-        // comparison.
-        for (at, _) in text.match_indices('"') {
-            let rest = &text.as_bytes()[at + 1..];
-            match rest.first() {
-                Some(b'f') => styled |= rest.starts_with(b"fill"),
-                Some(b's') => styled |= rest.starts_with(b"stroke"),
-                Some(b'm') => styled |= rest.starts_with(b"marker-"),
-                Some(b'a') => accuracy |= rest.starts_with(b"accuracy\""),
-                _ => {}
-            }
+        let all = feature.each_property_key(|key| {
+            styled |=
+                key.starts_with("fill") || key.starts_with("stroke") || key.starts_with("marker-");
+            accuracy |= key == "accuracy";
+        });
+        if !all {
+            (styled, accuracy) = (true, true);
         }
         if styled {
             let color = |key: &str| feature.property_text(key).and_then(|t| Color::parse(&t));
