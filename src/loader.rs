@@ -283,7 +283,6 @@ fn load(
         }
         Err(e) => return LoadResult::Failed(e.to_string()),
     };
-    give_back_freed_memory();
     if cancel.load(Ordering::Relaxed) {
         return LoadResult::Cancelled;
     }
@@ -291,6 +290,9 @@ fn load(
         stamp.modified = crate::io::geojson_file::modified_time(path);
     }
     let layer = parsed.into_layer(Layer::name_for(path), path.to_owned(), style);
+    // After the layer is made: its features' allocations take memory the parse let go of,
+    // which given back first would be faulted in again.
+    give_back_freed_memory();
     let parse_s = started.elapsed().as_secs_f64();
     log::debug!("after parsing: RSS {:.0} MiB", rss_mib());
     let render = build_render(&layer, None, first_view());
