@@ -586,10 +586,14 @@ impl LayerRender {
         );
         // A build takes a polygon's box as `polygon_box` does; were one to differ, the index
         // is made again from the features.
-        let same =
-            features.len() == boxes.len() && features.iter().zip(&boxes).all(|(f, b)| f.bbox == *b);
+        let same = features.len() == boxes.len()
+            && features.par_iter().zip(&boxes).all(|(f, b)| f.bbox == *b);
         let mut render = Self::of_features(features, same.then_some(index), started);
-        render.provisional = render.features.iter().filter(|f| f.levels_pending).count();
+        render.provisional = render
+            .features
+            .par_iter()
+            .filter(|f| f.levels_pending)
+            .count();
         log::debug!(
             "first view at {scale:.3e} points a world unit: {} of {} features are dots or \
              out of it",
@@ -619,21 +623,24 @@ impl LayerRender {
         started: std::time::Instant,
     ) -> Self {
         let features_s = started.elapsed().as_secs_f64();
-        let extent = features
-            .iter()
-            .filter(|f| !f.bbox.is_empty())
-            .fold(MercatorBox::EMPTY, |acc, f| acc.union(&f.bbox));
+        let extent = || {
+            features
+                .iter()
+                .filter(|f| !f.bbox.is_empty())
+                .fold(MercatorBox::EMPTY, |acc, f| acc.union(&f.bbox))
+        };
         let briefs_and_packed = || {
-            let mut briefs: Vec<Brief> = features.iter().map(Brief::of).collect();
+            let mut briefs: Vec<Brief> = features.par_iter().map(Brief::of).collect();
             let packed = pack_coarse(&features, &mut briefs);
             (briefs, packed)
         };
-        // The index on one core, the briefs and the packed coarse fills on the other.
-        let (index, (briefs, (coarse_vertices, coarse_indices))) = match index {
-            Some(index) => (index, briefs_and_packed()),
+        // The index on one core, the briefs and the packed coarse fills on the other, the
+        // extent on whichever is free (each a pass over every feature).
+        let (index, ((briefs, (coarse_vertices, coarse_indices)), extent)) = match index {
+            Some(index) => (index, rayon::join(briefs_and_packed, extent)),
             None => rayon::join(
                 || index_of(features.iter().map(|f| &f.bbox)),
-                briefs_and_packed,
+                || rayon::join(briefs_and_packed, extent),
             ),
         };
         log::debug!(
