@@ -1426,11 +1426,7 @@ impl Projected {
     /// made later). Web Mercator keeps east–west and north–south order: the box's corners
     /// projected are the projected box.
     fn framed(degrees: [f64; 4], origin: Option<[f64; 2]>) -> (Self, Local) {
-        let mut bbox = MercatorBox::EMPTY;
-        if degrees[0] <= degrees[2] && degrees[1] <= degrees[3] {
-            bbox.extend(mercator_from_lonlat(degrees[0], degrees[1]));
-            bbox.extend(mercator_from_lonlat(degrees[2], degrees[3]));
-        }
+        let bbox = box_of_degrees(degrees);
         let origin = match origin {
             Some(origin) => origin,
             None if bbox.is_empty() => [0.0, 0.0],
@@ -1739,8 +1735,18 @@ fn polygon_box(f: &crate::model::Feature) -> Option<MercatorBox> {
         }
         Shape::Full(_) => return None,
     };
-    let bbox = Projected::framed(degrees, None).0.bbox;
+    let bbox = box_of_degrees(degrees);
     (!bbox.is_empty()).then_some(bbox)
+}
+
+/// The box, in world units, of a box in degrees (west, south, east, north); empty for none.
+fn box_of_degrees(degrees: [f64; 4]) -> MercatorBox {
+    let mut bbox = MercatorBox::EMPTY;
+    if degrees[0] <= degrees[2] && degrees[1] <= degrees[3] {
+        bbox.extend(mercator_from_lonlat(degrees[0], degrees[1]));
+        bbox.extend(mercator_from_lonlat(degrees[2], degrees[3]));
+    }
+    bbox
 }
 
 #[cfg(test)]
