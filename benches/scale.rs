@@ -250,6 +250,44 @@ fn bench(c: &mut Criterion) {
                 })
             });
         }
+        // Each feature's properties as the loader keeps them: checked to be serde_json's own
+        // text and kept as they are, against read into a map and written back (as before).
+        #[derive(serde::Deserialize)]
+        struct Props<'a> {
+            #[serde(borrow)]
+            properties: &'a serde_json::value::RawValue,
+        }
+        #[derive(serde::Deserialize)]
+        struct AllProps<'a> {
+            #[serde(borrow)]
+            features: Vec<Props<'a>>,
+        }
+        if let Ok(all) = serde_json::from_slice::<AllProps>(&bytes) {
+            let texts: Vec<&str> = all.features.iter().map(|p| p.properties.get()).collect();
+            g.bench_function("parse: properties, kept as the file has them", |b| {
+                b.iter(|| {
+                    texts
+                        .iter()
+                        .filter_map(|t| {
+                            corridor::io::geojson_feature::compact_object(t.as_bytes(), 0)
+                                .map(|end| black_box(Box::<str>::from(&t[..end])).len())
+                        })
+                        .sum::<usize>()
+                })
+            });
+            g.bench_function("parse: properties, read into a map and written back", |b| {
+                b.iter(|| {
+                    texts
+                        .iter()
+                        .filter_map(|t| serde_json::from_str::<geojson::JsonObject>(t).ok())
+                        .map(|m| {
+                            black_box(geojson::JsonValue::Object(m).to_string().into_boxed_str())
+                                .len()
+                        })
+                        .sum::<usize>()
+                })
+            });
+        }
         let layer = layer(&bytes);
         // A save in the background: the snapshot it takes on the UI thread, and its writing
         // with a core left to the window (one thread here) against every core.

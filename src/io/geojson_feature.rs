@@ -862,7 +862,7 @@ impl<'de> Visitor<'de> for ElementVisitor {
 /// string, no key twice in an object, each number as serde_json writes it back (`1.0`, not
 /// `1.00` or `1e0`), and nested at most [`COMPACT_DEPTH`] deep. `None` for anything else, valid
 /// JSON or not: serde_json reads it, and writes it anew.
-pub(crate) fn compact_object(b: &[u8], at: usize) -> Option<usize> {
+pub fn compact_object(b: &[u8], at: usize) -> Option<usize> {
     (b.get(at) == Some(&b'{')).then_some(())?;
     compact_value(b, at, 0)
 }
