@@ -952,6 +952,9 @@ fn compact_number(b: &[u8], at: usize) -> Option<usize> {
         // (not JSON) or is -0 (read as a double, written back as -0.0).
         return (digits == "0" && text.len() == 1 || !digits.starts_with('0')).then_some(at + len);
     }
+    if short_decimal(digits) {
+        return Some(at + len);
+    }
     // Anything else is read as a double (when it is JSON at all): it must be written back as
     // it is.
     let value: f64 = serde_json::from_str(text).ok()?;
@@ -960,6 +963,23 @@ fn compact_number(b: &[u8], at: usize) -> Option<usize> {
     serde_json::to_writer(&mut out, &value).ok()?;
     let n = 40 - out.len();
     (written[..n] == *text.as_bytes()).then_some(at + len)
+}
+
+/// Whether a number's digits (after any `-`) are a decimal that serde_json writes back as it is
+/// without reading it: `0` or up to nine digits not led by 0, a point, and one to six places
+/// whose last is not 0 (at least 0.1 when the whole part is 0). Such a decimal has at most 15
+/// significant digits, so no shorter one reads as the same double and the shortest text of the
+/// double is these digits; and from 0.1 to 10⁹ it is written without an exponent.
+fn short_decimal(digits: &str) -> bool {
+    let Some((whole, places)) = digits.split_once('.') else {
+        return false;
+    };
+    let all_digits = |t: &str| t.bytes().all(|c| c.is_ascii_digit());
+    let whole_ok = whole == "0" || (1..=9).contains(&whole.len()) && !whole.starts_with('0');
+    let places_ok = (1..=6).contains(&places.len())
+        && !places.ends_with('0')
+        && (whole != "0" || !places.starts_with('0'));
+    whole_ok && places_ok && all_digits(whole) && all_digits(places)
 }
 
 struct Scanner<'a> {
@@ -1894,6 +1914,51 @@ mod tests {
             let feature = crate::model::Feature::from_record(read_again.record)
                 .with_properties_text(read_again.properties);
             assert_eq!(feature.properties_text(), Some(written.as_str()), "{props}");
+        }
+    }
+
+    /// Each decimal taken as serde_json's own text without reading it is written back by
+    /// serde_json as it is.
+    #[test]
+    fn a_short_decimal_is_written_back_as_it_is() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut taken = 0;
+        for _ in 0..200_000 {
+            let whole = match next(4) {
+                0 => "0".to_owned(),
+                1 => next(10).to_string(),
+                2 => next(1_000_000_000).to_string(),
+                _ => format!("0{}", next(100)),
+            };
+            let places: String = (0..1 + next(8))
+                .map(|_| char::from(b'0' + next(10) as u8))
+                .collect();
+            let text = format!("{}{whole}.{places}", if next(2) == 0 { "-" } else { "" });
+            let digits = text.strip_prefix('-').unwrap_or(&text);
+            if short_decimal(digits) {
+                taken += 1;
+                let value: f64 = serde_json::from_str(&text).expect("a decimal");
+                assert_eq!(serde_json::to_string(&value).ok(), Some(text.clone()));
+            }
+        }
+        assert!(taken > 50_000, "{taken} taken");
+        for no in [
+            "1.0",
+            "0.05",
+            "01.5",
+            "1.5000000",
+            "1e5",
+            "1.",
+            ".5",
+            "1234567890.5",
+        ] {
+            assert!(!short_decimal(no), "{no}");
         }
     }
 
