@@ -24,10 +24,7 @@ use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess,
 /// The feature in `text`, read as geojson's reader would; `None` where this reader leaves it
 /// to geojson's (see the module's comment).
 pub fn read(text: &str) -> Option<geojson::Feature> {
-    let mut s = Scanner {
-        b: text.as_bytes(),
-        at: 0,
-    };
+    let mut s = Scanner::new(text, 0);
     if let Some(f) = s.feature(text) {
         s.space();
         if s.at == s.b.len() {
@@ -114,10 +111,7 @@ pub fn read_collection<T: Send>(
     text: &str,
     each: impl Fn(usize, Read) -> T + Sync,
 ) -> Option<Collection<T>> {
-    let mut s = Scanner {
-        b: text.as_bytes(),
-        at: 0,
-    };
+    let mut s = Scanner::new(text, 0);
     let mut top = TopLevel::default();
     if !top.up_to_features(&mut s, text)? {
         return top.finish();
@@ -273,10 +267,7 @@ pub fn read_collection_from<T: Send>(
         let Some(text) = utf8_prefix(&buf[bom..]) else {
             return Ok(Streamed::NotRead);
         };
-        let mut s = Scanner {
-            b: text.as_bytes(),
-            at: 0,
-        };
+        let mut s = Scanner::new(text, 0);
         top = TopLevel::default();
         match top.up_to_features(&mut s, text) {
             Some(true) => break bom + s.at,
@@ -382,10 +373,7 @@ pub fn read_collection_from<T: Send>(
     let Ok(text) = std::str::from_utf8(&buf) else {
         return Ok(Streamed::NotRead);
     };
-    let mut s = Scanner {
-        b: text.as_bytes(),
-        at: 0,
-    };
+    let mut s = Scanner::new(text, 0);
     if top.rest(&mut s, text).is_none() {
         return Ok(Streamed::NotRead);
     }
@@ -519,10 +507,7 @@ fn read_piece<T>(
     each: &impl Fn(usize, Read) -> T,
     open: bool,
 ) -> Option<(Vec<T>, Piece)> {
-    let mut s = Scanner {
-        b: text.as_bytes(),
-        at: from,
-    };
+    let mut s = Scanner::new(text, from);
     let mut out = Vec::new();
     // An empty array.
     if s.eat(b']') {
@@ -983,8 +968,21 @@ fn short_decimal(digits: &str) -> bool {
 }
 
 struct Scanner<'a> {
+    /// The text's bytes.
     b: &'a [u8],
+    /// The same text, for its strings: cut at a quote, a string is text without checking it.
+    text: &'a str,
     at: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(text: &'a str, at: usize) -> Self {
+        Self {
+            b: text.as_bytes(),
+            text,
+            at,
+        }
+    }
 }
 
 impl Scanner<'_> {
@@ -1184,7 +1182,7 @@ impl Scanner<'_> {
                 _ => self.at += 1,
             }
         }
-        let s = std::str::from_utf8(&self.b[from..self.at]).ok()?;
+        let s = self.text.get(from..self.at)?;
         self.at += 1;
         Some(s)
     }
@@ -1817,10 +1815,7 @@ mod tests {
 
     /// Coordinates read from their own text.
     fn scan_coordinates(text: &str) -> Option<Coordinates> {
-        let mut s = Scanner {
-            b: text.as_bytes(),
-            at: 0,
-        };
+        let mut s = Scanner::new(text, 0);
         let c = s.coordinates()?;
         s.space();
         (s.at == s.b.len()).then_some(c)
@@ -1883,10 +1878,7 @@ mod tests {
         ];
         for (props, kept) in cases {
             let text = format!(r#"{{"type":"Feature","properties":{props},"geometry":null}}"#);
-            let mut s = Scanner {
-                b: text.as_bytes(),
-                at: 0,
-            };
+            let mut s = Scanner::new(&text, 0);
             let read = s.feature(&text).expect("the feature reads");
             let map: JsonObject = serde_json::from_str(props).expect("the properties read");
             let written = JsonValue::Object(map.clone()).to_string();
@@ -1905,12 +1897,9 @@ mod tests {
             // Either way, the record they make is serde_json's, and so is the feature's text.
             let whole = read.into_record();
             assert_eq!(whole.properties.as_ref(), Some(&map), "{props}");
-            let read_again = Scanner {
-                b: text.as_bytes(),
-                at: 0,
-            }
-            .feature(&text)
-            .expect("the feature reads");
+            let read_again = Scanner::new(&text, 0)
+                .feature(&text)
+                .expect("the feature reads");
             let feature = crate::model::Feature::from_record(read_again.record)
                 .with_properties_text(read_again.properties);
             assert_eq!(feature.properties_text(), Some(written.as_str()), "{props}");
@@ -2036,10 +2025,7 @@ mod tests {
 
     /// A geometry read from its own text by the scanner.
     fn scan_geometry(text: &str) -> Option<ReadGeometry> {
-        let mut s = Scanner {
-            b: text.as_bytes(),
-            at: 0,
-        };
+        let mut s = Scanner::new(text, 0);
         let g = s.geometry(text)?;
         s.space();
         (s.at == s.b.len()).then_some(g)
@@ -2370,10 +2356,7 @@ mod tests {
             ));
         }
         for text in &texts {
-            let mut s = Scanner {
-                b: text.as_bytes(),
-                at: 0,
-            };
+            let mut s = Scanner::new(text, 0);
             let ours = s.number();
             let theirs = serde_json::from_str::<f64>(text).ok();
             if let Some(v) = ours {
