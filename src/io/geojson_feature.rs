@@ -862,17 +862,10 @@ const COMPACT_KEYS: usize = 64;
 fn compact_value(b: &[u8], at: usize, depth: usize) -> Option<usize> {
     match *b.get(at)? {
         b'{' => {
-            if depth == COMPACT_DEPTH {
-                return None;
-            }
-            let mut at = at + 1;
-            if b.get(at) == Some(&b'}') {
-                return Some(at + 1);
-            }
             // Each key with its quotes, as the text has it (no escape: equal keys, equal texts).
             let mut keys: [&[u8]; COMPACT_KEYS] = [&[]; COMPACT_KEYS];
             let mut n = 0;
-            loop {
+            compact_items(b, at, depth, b'}', |at| {
                 let end = compact_string(b, at)?;
                 let key = &b[at..end];
                 if n == COMPACT_KEYS || keys[..n].contains(&key) {
@@ -881,36 +874,42 @@ fn compact_value(b: &[u8], at: usize, depth: usize) -> Option<usize> {
                 keys[n] = key;
                 n += 1;
                 (b.get(end) == Some(&b':')).then_some(())?;
-                at = compact_value(b, end + 1, depth + 1)?;
-                match b.get(at)? {
-                    b',' => at += 1,
-                    b'}' => return Some(at + 1),
-                    _ => return None,
-                }
-            }
+                compact_value(b, end + 1, depth + 1)
+            })
         }
-        b'[' => {
-            if depth == COMPACT_DEPTH {
-                return None;
-            }
-            let mut at = at + 1;
-            if b.get(at) == Some(&b']') {
-                return Some(at + 1);
-            }
-            loop {
-                at = compact_value(b, at, depth + 1)?;
-                match b.get(at)? {
-                    b',' => at += 1,
-                    b']' => return Some(at + 1),
-                    _ => return None,
-                }
-            }
-        }
+        b'[' => compact_items(b, at, depth, b']', |at| compact_value(b, at, depth + 1)),
         b'"' => compact_string(b, at),
         b't' => b[at..].starts_with(b"true").then_some(at + 4),
         b'f' => b[at..].starts_with(b"false").then_some(at + 5),
         b'n' => b[at..].starts_with(b"null").then_some(at + 4),
         _ => compact_number(b, at),
+    }
+}
+
+/// An object's members or an array's values from the bracket at `at`, `depth` deep, each read
+/// by `item` (from where it starts, to where it ends), `,`-separated up to `close`: where the
+/// whole ends.
+fn compact_items(
+    b: &[u8],
+    at: usize,
+    depth: usize,
+    close: u8,
+    mut item: impl FnMut(usize) -> Option<usize>,
+) -> Option<usize> {
+    if depth == COMPACT_DEPTH {
+        return None;
+    }
+    let mut at = at + 1;
+    if b.get(at) == Some(&close) {
+        return Some(at + 1);
+    }
+    loop {
+        at = item(at)?;
+        match *b.get(at)? {
+            b',' => at += 1,
+            c if c == close => return Some(at + 1),
+            _ => return None,
+        }
     }
 }
 
