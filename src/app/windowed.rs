@@ -619,6 +619,7 @@ impl CorridorApp {
                 let t_start = Instant::now();
                 let kept = match view {
                     Some(v) if w.window.let_go(&v) => {
+                        let window = &w.window;
                         let keep: Vec<bool> = layer
                             .features()
                             .iter()
@@ -626,7 +627,7 @@ impl CorridorApp {
                             .map(|(f, r)| {
                                 selected.is_some_and(|s| s.feature == f.id())
                                     || r.bbox.is_empty()
-                                    || w.window.holds(&r.bbox)
+                                    || window.holds(&r.bbox)
                             })
                             .collect();
                         let t_mask = t_start.elapsed().as_secs_f64() * 1000.0;

@@ -227,25 +227,22 @@ impl TableSync {
             .chain(self.conflicts.iter().map(|c| c.key.as_str()))
             .chain(self.deferred.iter().map(String::as_str))
             .collect();
-        for (k, f) in keep.iter_mut().zip(layer.features()) {
+        // Only rows to let go are looked up: what stays, stays anyway.
+        let mut gone: Vec<(usize, FeatureId)> = Vec::new();
+        for (i, (k, f)) in keep.iter_mut().zip(layer.features()).enumerate() {
+            if *k {
+                continue;
+            }
             // New features (no row yet) always stay.
             match self.rows.key_of.get(&f.id()) {
-                None => *k = true,
-                Some(key) if pinned.contains(key.as_str()) => *k = true,
-                Some(_) => {}
+                Some(key) if !pinned.contains(key.as_str()) => gone.push((i, f.id())),
+                _ => *k = true,
             }
         }
-        let gone: Vec<FeatureId> = layer
-            .features()
-            .iter()
-            .zip(&keep)
-            .filter(|(_, k)| !**k)
-            .map(|(f, _)| f.id())
-            .collect();
         let kept = layer.let_go(&keep);
-        for id in gone {
+        for (i, id) in gone {
             // Gone unless an edit names it (then the layer kept it).
-            if layer.position(id).is_none()
+            if !kept.get(i).copied().unwrap_or(true)
                 && let Some(key) = self.rows.key_of.remove(&id)
             {
                 self.rows.id_of.remove(&key);

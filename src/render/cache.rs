@@ -417,6 +417,45 @@ fn pack_coarse(features: &[FeatureRender], briefs: &mut [Brief]) -> (Vec<[f32; 2
     (vertices, indices)
 }
 
+/// The packed coarse fills the briefs name, copied from `vertices` and `indices` into buffers
+/// of their own, in the briefs' order and with no gap, each brief moved to its new place (a
+/// feature's indices count from its own first vertex, so they are copied as they are).
+fn compact_coarse(
+    vertices: &[[f32; 2]],
+    indices: &[u32],
+    briefs: &mut [Brief],
+) -> (Vec<[f32; 2]>, Vec<u32>) {
+    let (v_len, i_len) = briefs
+        .iter()
+        .filter_map(|b| b.coarse)
+        .fold((0, 0), |(v, i), c| {
+            (v + c.vertices.1 as usize, i + c.indices.1 as usize)
+        });
+    let mut v_out = Vec::with_capacity(v_len);
+    let mut i_out = Vec::with_capacity(i_len);
+    let range = |(at, len): (u32, u32)| at as usize..at as usize + len as usize;
+    for b in briefs {
+        let Some(c) = &mut b.coarse else {
+            continue;
+        };
+        match (
+            vertices.get(range(c.vertices)),
+            indices.get(range(c.indices)),
+            u32::try_from(v_out.len()),
+            u32::try_from(i_out.len()),
+        ) {
+            (Some(v), Some(i), Ok(v_at), Ok(i_at)) => {
+                c.vertices.0 = v_at;
+                c.indices.0 = i_at;
+                v_out.extend_from_slice(v);
+                i_out.extend_from_slice(i);
+            }
+            _ => b.coarse = None,
+        }
+    }
+    (v_out, i_out)
+}
+
 /// Adds a feature's coarsest simplified fill to the packed buffers: where it lies there, or
 /// `None` when it has none (or the buffers are full).
 fn push_coarse(
@@ -800,75 +839,88 @@ impl LayerRender {
 
     /// Features let go and added, as the layer did ([`crate::model::Layer::let_go`], then
     /// features pushed at the end): those whose `keep` is false leave, `added` (made with
-    /// [`styled_render`]) follow the rest. The index and the packed coarse fills are made again
-    /// (tens of milliseconds for a hundred thousand features; the triangulation, the costly part,
-    /// is not). The extent only grows.
+    /// [`styled_render`]) follow the rest. What stays keeps its brief and its packed coarse fill
+    /// (copied in order, closing the gaps); only the index is made again, from the boxes, on
+    /// another core meanwhile. No feature is projected or triangulated again. The extent only
+    /// grows.
     pub fn splice(&mut self, keep: Option<&[bool]>, added: Vec<FeatureRender>) {
-        if keep.is_none() {
+        let Some(keep) = keep else {
             self.append(added);
             return;
-        }
-        if let Some(keep) = keep {
-            let (kept, gone): (Vec<_>, Vec<_>) = std::mem::take(&mut self.features)
-                .into_iter()
-                .enumerate()
-                .partition(|(i, _)| keep.get(*i).copied().unwrap_or(true));
-            self.features = kept.into_iter().map(|(_, f)| f).collect();
-            crate::model::drop_elsewhere(gone);
-            // Positions have moved.
-            self.made_on_demand.clear();
-            if let Ok(mut w) = self.stand_ins.lock() {
-                w.clear();
-            }
-        }
-        self.features.extend(added);
-        self.extent = self
+        };
+        let kept = |i: usize| keep.get(i).copied().unwrap_or(true);
+        // What stays closes up in place, in order; what goes is freed on another thread.
+        let (mut at, mut provisional) = (0, 0);
+        let gone: Vec<FeatureRender> = self
             .features
-            .iter()
-            .filter(|f| !f.bbox.is_empty())
-            .fold(self.extent, |acc, f| acc.union(&f.bbox));
-        self.index = index_of(self.features.iter().map(|f| &f.bbox));
-        self.briefs = self.features.iter().map(Brief::of).collect();
-        let (v, i) = pack_coarse(&self.features, &mut self.briefs);
-        self.coarse_vertices = v;
-        self.coarse_indices = i;
-        self.provisional = self.features.iter().filter(|f| f.levels_pending).count();
+            .extract_if(.., |f| {
+                let stays = kept(at);
+                at += 1;
+                provisional += usize::from(stays && f.levels_pending);
+                !stays
+            })
+            .collect();
+        crate::model::drop_elsewhere(gone);
+        let mut at = 0;
+        self.briefs.retain(|_| {
+            at += 1;
+            kept(at - 1)
+        });
+        // The index on a thread of its own: not on rayon's pool, which may be busy reading
+        // rows for some time (a join from this thread would wait for it).
+        let boxes = || index_of(self.features.iter().chain(&added).map(|f| &f.bbox));
+        let (index, (vertices, indices)) = std::thread::scope(|scope| {
+            let indexing = std::thread::Builder::new()
+                .name("index".into())
+                .spawn_scoped(scope, boxes);
+            let packed = compact_coarse(
+                &self.coarse_vertices,
+                &self.coarse_indices,
+                &mut self.briefs,
+            );
+            let index = match indexing {
+                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                Err(_) => boxes(),
+            };
+            (index, packed)
+        });
+        self.index = index;
+        self.coarse_vertices = vertices;
+        self.coarse_indices = indices;
+        // Positions have moved.
+        self.made_on_demand.clear();
+        if let Ok(mut w) = self.stand_ins.lock() {
+            w.clear();
+        }
+        self.provisional = provisional;
         self.provisional_from = 0;
-        self.uid = NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.push_features(added, false);
     }
 
     /// Features added at the end: only theirs is added to the index and the packed fills
     /// (a few milliseconds for a pan's rows, where making it all again took sixty).
     fn append(&mut self, added: Vec<FeatureRender>) {
+        self.push_features(added, true);
+    }
+
+    /// Features put at the end, with their briefs and packed coarse fills, and their boxes in
+    /// the index when `index` says so (else the caller has made it with them).
+    fn push_features(&mut self, added: Vec<FeatureRender>, index: bool) {
         let start = self.features.len();
-        let mut briefs: Vec<Brief> = added.iter().map(Brief::of).collect();
-        let (v, i) = pack_coarse(&added, &mut briefs);
-        let (Ok(v0), Ok(i0)) = (
-            u32::try_from(self.coarse_vertices.len()),
-            u32::try_from(self.coarse_indices.len()),
-        ) else {
-            // Past four billion vertices: made again whole (and without coarse fills).
-            self.splice(Some(&[]), added);
-            return;
-        };
-        for b in &mut briefs {
-            if let Some(c) = &mut b.coarse {
-                c.vertices.0 += v0;
-                c.indices.0 += i0;
-            }
-        }
-        self.coarse_vertices.extend(v);
-        self.coarse_indices.extend(i);
         for (k, f) in added.iter().enumerate() {
+            let mut brief = Brief::of(f);
+            brief.coarse = push_coarse(&mut self.coarse_vertices, &mut self.coarse_indices, f);
+            self.briefs.push(brief);
             if !f.bbox.is_empty() {
-                self.index.insert(GeomWithData::new(
-                    Rectangle::from_corners(f.bbox.min, f.bbox.max),
-                    start + k,
-                ));
+                if index {
+                    self.index.insert(GeomWithData::new(
+                        Rectangle::from_corners(f.bbox.min, f.bbox.max),
+                        start + k,
+                    ));
+                }
                 self.extent = self.extent.union(&f.bbox);
             }
         }
-        self.briefs.extend(briefs);
         self.features.extend(added);
         self.uid = NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
@@ -2366,10 +2418,31 @@ mod tests {
         for f in half(&|i| i < 10).features() {
             odd_then_first.push_feature((**f).clone());
         }
+        let built = LayerRender::build(&odd_then_first);
         assert_eq!(
             drawn(&spliced, &odd_then_first),
-            drawn(&LayerRender::build(&odd_then_first), &odd_then_first)
+            drawn(&built, &odd_then_first)
         );
+        // What stays keeps its brief and its packed fill, moved up: as the build packs them.
+        let packed = |r: &LayerRender| {
+            (
+                format!("{:?}", r.briefs),
+                r.coarse_vertices.clone(),
+                r.coarse_indices.clone(),
+                r.provisional,
+            )
+        };
+        assert!(built.briefs.iter().all(|b| b.coarse.is_some()));
+        assert_eq!(packed(&spliced), packed(&built));
+        for (i, f) in spliced.features.iter().enumerate() {
+            let found = spliced
+                .index
+                .locate_in_envelope(&rstar::AABB::from_corners(f.bbox.min, f.bbox.max));
+            assert!(
+                found.into_iter().any(|g| g.data == i),
+                "feature {i} in the index"
+            );
+        }
     }
 
     #[test]
