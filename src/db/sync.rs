@@ -239,7 +239,9 @@ impl TableSync {
                 _ => *k = true,
             }
         }
+        let looked_up = std::time::Instant::now();
         let kept = layer.let_go(&keep);
+        let layer_done = std::time::Instant::now();
         for (i, id) in gone {
             // Gone unless an edit names it (then the layer kept it).
             if !kept.get(i).copied().unwrap_or(true)
@@ -249,6 +251,11 @@ impl TableSync {
                 self.baseline.remove(&key);
             }
         }
+        log::debug!(
+            "let go: the layer's features in {:.1} ms, then the rows' keys in {:.1} ms",
+            (layer_done - looked_up).as_secs_f64() * 1000.0,
+            layer_done.elapsed().as_secs_f64() * 1000.0
+        );
         kept
     }
 

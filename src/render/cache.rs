@@ -849,6 +849,7 @@ impl LayerRender {
             return;
         };
         let kept = |i: usize| keep.get(i).copied().unwrap_or(true);
+        let started = std::time::Instant::now();
         // What stays closes up in place, in order; what goes is freed on another thread.
         let (mut at, mut provisional) = (0, 0);
         let gone: Vec<FeatureRender> = self
@@ -868,6 +869,7 @@ impl LayerRender {
         });
         // The index on a thread of its own: not on rayon's pool, which may be busy reading
         // rows for some time (a join from this thread would wait for it).
+        let closed_up = started.elapsed().as_secs_f64() * 1000.0;
         let boxes = || index_of(self.features.iter().chain(&added).map(|f| &f.bbox));
         let (index, (vertices, indices)) = std::thread::scope(|scope| {
             let indexing = std::thread::Builder::new()
@@ -884,6 +886,11 @@ impl LayerRender {
             };
             (index, packed)
         });
+        log::debug!(
+            "let go: features and briefs closed up in {closed_up:.1} ms, then index and packed \
+             fills in {:.1} ms",
+            started.elapsed().as_secs_f64() * 1000.0 - closed_up
+        );
         self.index = index;
         self.coarse_vertices = vertices;
         self.coarse_indices = indices;
