@@ -528,7 +528,27 @@ fn bench(c: &mut Criterion) {
                 criterion::BatchSize::LargeInput,
             )
         });
+        // A pan far from where the view was: the rows of the quarter farthest from it let go,
+        // the pan's rows put in place after the rest.
         let e = render.extent;
+        let keep: Vec<bool> = render
+            .features
+            .iter()
+            .map(|f| f.bbox.min[0] < e.min[0] + 0.75 * e.width())
+            .collect();
+        g.bench_function(
+            "window: far rows let go, a pan's rows put in place (splice)",
+            |b| {
+                b.iter_batched(
+                    || (LayerRender::build(&layer), added.clone()),
+                    |(mut r, added)| {
+                        r.splice(Some(&keep), added);
+                        r
+                    },
+                    criterion::BatchSize::LargeInput,
+                )
+            },
+        );
         let mut seed = 7u64;
         g.bench_function("pick", |b| {
             b.iter(|| {
