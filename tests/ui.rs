@@ -135,6 +135,36 @@ fn clicking_a_zone_on_the_map_selects_it() {
 }
 
 #[test]
+fn a_features_own_id_is_told_apart_from_a_property_named_id() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("zones.geojson");
+    std::fs::write(
+        &path,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","id":"z-7","properties":{"id":41,"name":"Khu A"},"geometry":{"type":"Polygon","coordinates":[[[106.6,11.0],[106.61,11.0],[106.61,11.01],[106.6,11.0]]]}}]}"#,
+    )
+    .expect("write");
+    let mut h = open(path);
+    let start = std::time::Instant::now();
+    while h.state().loading() > 0 && start.elapsed() < std::time::Duration::from_secs(10) {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run();
+    let layer = &h.state().doc.layers[0];
+    let feature = corridor::model::FeatureRef {
+        layer: layer.id,
+        feature: layer.features()[0].id(),
+    };
+    h.state_mut().select(Some(feature));
+    h.run();
+    // One row each, each with its own value.
+    h.get_by_label("Feature id");
+    h.get_by_label("z-7");
+    h.get_by_label("id");
+    h.get_by_label("41");
+}
+
+#[test]
 fn escape_clears_the_selection() {
     let mut h = open_corridor();
     h.run();

@@ -195,8 +195,9 @@ pub fn feature_ui(ui: &mut Ui, doc: &Document, facts: &FeatureFacts) -> Option<F
                 .num_columns(2)
                 .striped(true)
                 .show(ui, |ui| {
+                    // The feature's own id, apart from any property of that name.
                     if let Some(id) = &feature.meta().id {
-                        ui.label(RichText::new("id").color(MUTED));
+                        ui.label(RichText::new(tr("Feature id")).color(MUTED));
                         ui.label(match id {
                             geojson::feature::Id::String(s) => s.clone(),
                             geojson::feature::Id::Number(n) => n.to_string(),

@@ -79,6 +79,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("Source", "Nguồn", "来源"),
     ("All properties", "Tất cả thuộc tính", "全部属性"),
+    ("Feature id", "Mã đối tượng", "要素编号"),
     (
         "Indicative geometry — drawn from the plan's description, not surveyed",
         "Hình dạng mang tính minh họa — vẽ theo mô tả quy hoạch, chưa khảo sát",
