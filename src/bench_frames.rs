@@ -962,6 +962,12 @@ pub fn bench_table(url: &str, table: &str, pans: usize) -> Result<TableReport, S
         .build_eframe(move |cc| {
             crate::tiles::install_vector_renderer(cc.wgpu_render_state.as_ref());
             crate::render::gpu::install(cc.wgpu_render_state.as_ref(), &cc.egui_ctx);
+            // No device: frames batched as the window batches them, as for a file (without
+            // this, the table's frames were timed as egui meshes, a path the window does not
+            // take).
+            if cc.wgpu_render_state.is_none() {
+                crate::render::gpu::install_without_device(&cc.egui_ctx);
+            }
             CorridorApp::with_state(&cc.egui_ctx, options, Persisted::default())
         });
     let whole = Camera {
