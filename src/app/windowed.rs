@@ -619,7 +619,6 @@ impl CorridorApp {
                 let t_start = Instant::now();
                 let kept = match view {
                     Some(v) if w.window.let_go(&v) => {
-                        let window = &w.window;
                         let keep: Vec<bool> = layer
                             .features()
                             .iter()
@@ -627,7 +626,7 @@ impl CorridorApp {
                             .map(|(f, r)| {
                                 selected.is_some_and(|s| s.feature == f.id())
                                     || r.bbox.is_empty()
-                                    || window.holds(&r.bbox)
+                                    || w.window.holds(&r.bbox)
                             })
                             .collect();
                         let t_mask = t_start.elapsed().as_secs_f64() * 1000.0;
