@@ -25,9 +25,9 @@ use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess,
 /// to geojson's (see the module's comment).
 pub fn read(text: &str) -> Option<geojson::Feature> {
     let mut s = Scanner::new(text, 0);
-    if let Some(f) = s.feature(text) {
+    if let Some(f) = s.feature() {
         s.space();
-        if s.at == s.b.len() {
+        if s.at == s.b().len() {
             return Some(f.into_record());
         }
     }
@@ -113,7 +113,7 @@ pub fn read_collection<T: Send>(
 ) -> Option<Collection<T>> {
     let mut s = Scanner::new(text, 0);
     let mut top = TopLevel::default();
-    if !top.up_to_features(&mut s, text)? {
+    if !top.up_to_features(&mut s)? {
         return top.finish();
     }
     let (read, end) = read_pieces(text, s.at, &each, false)?;
@@ -122,7 +122,7 @@ pub fn read_collection<T: Send>(
         Piece::ClosedArray(end) => end,
         _ => return None,
     };
-    top.rest(&mut s, text)?;
+    top.rest(&mut s)?;
     top.finish()
 }
 
@@ -151,7 +151,7 @@ impl<T> Default for TopLevel<T> {
 impl<T> TopLevel<T> {
     /// The members up to the features array: `Some(true)` with the scanner just inside its `[`,
     /// `Some(false)` at the end of an object without features; `None` for anything unusual.
-    fn up_to_features(&mut self, s: &mut Scanner, text: &str) -> Option<bool> {
+    fn up_to_features(&mut self, s: &mut Scanner) -> Option<bool> {
         if !s.eat(b'{') || s.eat(b'}') {
             return None;
         }
@@ -163,7 +163,7 @@ impl<T> TopLevel<T> {
             if key == "features" {
                 return s.eat(b'[').then_some(true);
             }
-            self.member(s, text, key)?;
+            self.member(s, key)?;
             if s.eat(b'}') {
                 return Some(false);
             }
@@ -174,11 +174,11 @@ impl<T> TopLevel<T> {
     }
 
     /// The members after the features array, to the end of the text.
-    fn rest(&mut self, s: &mut Scanner, text: &str) -> Option<()> {
+    fn rest(&mut self, s: &mut Scanner) -> Option<()> {
         loop {
             if s.eat(b'}') {
                 s.space();
-                return (s.at == s.b.len()).then_some(());
+                return (s.at == s.b().len()).then_some(());
             }
             if !s.eat(b',') {
                 return None;
@@ -187,12 +187,12 @@ impl<T> TopLevel<T> {
             if !s.eat(b':') || key == "features" {
                 return None;
             }
-            self.member(s, text, key)?;
+            self.member(s, key)?;
         }
     }
 
     /// A member other than `features`.
-    fn member(&mut self, s: &mut Scanner, text: &str, key: &str) -> Option<()> {
+    fn member(&mut self, s: &mut Scanner, key: &str) -> Option<()> {
         match key {
             "type" if !self.kind => {
                 if s.string()? != "FeatureCollection" {
@@ -200,10 +200,10 @@ impl<T> TopLevel<T> {
                 }
                 self.kind = true;
             }
-            "bbox" if self.bbox.is_none() => self.bbox = Some(s.value(text)?),
+            "bbox" if self.bbox.is_none() => self.bbox = Some(s.value()?),
             "type" | "bbox" => return None,
             other => {
-                let v = s.value(text)?;
+                let v = s.value()?;
                 foreign::<serde_json::Error>(&mut self.members, other.to_owned(), v).ok()?;
             }
         }
@@ -269,7 +269,7 @@ pub fn read_collection_from<T: Send>(
         };
         let mut s = Scanner::new(text, 0);
         top = TopLevel::default();
-        match top.up_to_features(&mut s, text) {
+        match top.up_to_features(&mut s) {
             Some(true) => break bom + s.at,
             // The members before the features, not all in the window yet.
             None if !src.eof => size *= 2,
@@ -374,7 +374,7 @@ pub fn read_collection_from<T: Send>(
         return Ok(Streamed::NotRead);
     };
     let mut s = Scanner::new(text, 0);
-    if top.rest(&mut s, text).is_none() {
+    if top.rest(&mut s).is_none() {
         return Ok(Streamed::NotRead);
     }
     Ok(top.finish().map_or(Streamed::NotRead, Streamed::Read))
@@ -516,10 +516,10 @@ fn read_piece<T>(
     loop {
         s.space();
         let start = s.at;
-        let feature = s.feature(text).or_else(|| {
+        let feature = s.feature().or_else(|| {
             // Left to geojson's reader: its text first.
             s.at = start;
-            let raw = s.raw_value(text)?;
+            let raw = s.raw_value()?;
             Some(Read::from(read(raw.get()).or_else(|| {
                 serde_json::from_str::<geojson::Feature>(raw.get()).ok()
             })?))
@@ -967,27 +967,27 @@ fn short_decimal(digits: &str) -> bool {
 }
 
 struct Scanner<'a> {
-    /// The text's bytes.
-    b: &'a [u8],
-    /// The same text, for its strings: cut at a quote, a string is text without checking it.
+    /// The text: read by its bytes ([`Scanner::b`]), and its strings cut from it at their
+    /// quotes without checking them again.
     text: &'a str,
     at: usize,
 }
 
 impl<'a> Scanner<'a> {
+    /// The text's bytes.
+    fn b(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
     fn new(text: &'a str, at: usize) -> Self {
-        Self {
-            b: text.as_bytes(),
-            text,
-            at,
-        }
+        Self { text, at }
     }
 }
 
-impl Scanner<'_> {
-    /// A feature's members, coordinates read here and the rest by serde_json (`text` is the
-    /// scanner's own text). `None` for anything but the usual members, each once.
-    fn feature(&mut self, text: &str) -> Option<Read> {
+impl<'a> Scanner<'a> {
+    /// A feature's members, coordinates read here and the rest by serde_json. `None` for
+    /// anything but the usual members, each once.
+    fn feature(&mut self) -> Option<Read> {
         let mut kind = false;
         let mut bbox: Option<Option<Bbox>> = None;
         let mut geometry: Option<Option<ReadGeometry>> = None;
@@ -1007,29 +1007,29 @@ impl Scanner<'_> {
                     let g = if s.literal(b"null") {
                         None
                     } else {
-                        Some(s.geometry(text)?)
+                        Some(s.geometry()?)
                     };
                     once::<_, serde_json::Error>(&mut geometry, g).ok()?;
                 }
-                "bbox" => once::<_, serde_json::Error>(&mut bbox, s.value(text)?).ok()?,
-                "id" => once::<_, serde_json::Error>(&mut id, s.value(text)?).ok()?,
+                "bbox" => once::<_, serde_json::Error>(&mut bbox, s.value()?).ok()?,
+                "id" => once::<_, serde_json::Error>(&mut id, s.value()?).ok()?,
                 "properties" => {
                     s.space();
                     // Kept as the file has them where that is serde_json's own text of them:
                     // read into a map, they were written back as it.
-                    match compact_object(s.b, s.at).and_then(|end| text.get(s.at..end)) {
+                    match compact_object(s.b(), s.at).and_then(|end| s.text.get(s.at..end)) {
                         Some(compact) => {
                             once::<_, serde_json::Error>(&mut properties, None).ok()?;
                             properties_text = Some(compact.into());
                             s.at += compact.len();
                         }
                         None => {
-                            once::<_, serde_json::Error>(&mut properties, s.value(text)?).ok()?;
+                            once::<_, serde_json::Error>(&mut properties, s.value()?).ok()?;
                         }
                     }
                 }
                 other => {
-                    let v = s.value(text)?;
+                    let v = s.value()?;
                     foreign::<serde_json::Error>(&mut members, other.to_owned(), v).ok()?;
                 }
             }
@@ -1054,16 +1054,16 @@ impl Scanner<'_> {
     }
 
     /// A geometry with a type, coordinates and perhaps a bbox; `None` for anything else.
-    fn geometry(&mut self, text: &str) -> Option<ReadGeometry> {
+    fn geometry(&mut self) -> Option<ReadGeometry> {
         DECIMALS.with_borrow_mut(|decimals| {
-            let g = self.geometry_with(text, decimals);
+            let g = self.geometry_with(decimals);
             decimals.trim();
             g
         })
     }
 
     /// [`Scanner::geometry`], the coordinates read into `decimals` when they allow.
-    fn geometry_with(&mut self, text: &str, decimals: &mut Decimals) -> Option<ReadGeometry> {
+    fn geometry_with(&mut self, decimals: &mut Decimals) -> Option<ReadGeometry> {
         let mut kind: Option<&str> = None;
         let mut bbox: Option<Option<Bbox>> = None;
         let mut coordinates: Option<Coords> = None;
@@ -1087,7 +1087,7 @@ impl Scanner<'_> {
                         }
                     });
                 }
-                "bbox" if bbox.is_none() => bbox = Some(s.value(text)?),
+                "bbox" if bbox.is_none() => bbox = Some(s.value()?),
                 _ => return None,
             }
             Some(())
@@ -1174,7 +1174,7 @@ impl Scanner<'_> {
         }
         let from = self.at;
         loop {
-            match self.b.get(self.at)? {
+            match self.b().get(self.at)? {
                 b'"' => break,
                 b'\\' => return None,
                 c if *c < 0x20 => return None,
@@ -1188,7 +1188,7 @@ impl Scanner<'_> {
 
     fn literal(&mut self, word: &[u8]) -> bool {
         self.space();
-        if self.b[self.at..].starts_with(word) {
+        if self.b()[self.at..].starts_with(word) {
             self.at += word.len();
             true
         } else {
@@ -1197,9 +1197,9 @@ impl Scanner<'_> {
     }
 
     /// The text of one JSON value from here, as serde_json delimits it.
-    fn raw_value<'t>(&mut self, text: &'t str) -> Option<&'t serde_json::value::RawValue> {
+    fn raw_value(&mut self) -> Option<&'a serde_json::value::RawValue> {
         self.space();
-        let rest = text.get(self.at..)?;
+        let rest = self.text.get(self.at..)?;
         let mut values =
             serde_json::Deserializer::from_str(rest).into_iter::<&serde_json::value::RawValue>();
         let v = values.next()?.ok()?;
@@ -1207,10 +1207,10 @@ impl Scanner<'_> {
         Some(v)
     }
 
-    /// One JSON value read by serde_json from here (`text` is the scanner's own text).
-    fn value<T: serde::de::DeserializeOwned>(&mut self, text: &str) -> Option<T> {
+    /// One JSON value read by serde_json from here.
+    fn value<T: serde::de::DeserializeOwned>(&mut self) -> Option<T> {
         self.space();
-        let rest = text.get(self.at..)?;
+        let rest = self.text.get(self.at..)?;
         let mut values = serde_json::Deserializer::from_str(rest).into_iter::<T>();
         let v = values.next()?.ok()?;
         self.at += values.byte_offset();
@@ -1218,7 +1218,7 @@ impl Scanner<'_> {
     }
 
     fn space(&mut self) {
-        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.b.get(self.at) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.b().get(self.at) {
             self.at += 1;
         }
     }
@@ -1226,7 +1226,7 @@ impl Scanner<'_> {
     /// The next byte after white space, consumed if it is `want`.
     fn eat(&mut self, want: u8) -> bool {
         self.space();
-        if self.b.get(self.at) == Some(&want) {
+        if self.b().get(self.at) == Some(&want) {
             self.at += 1;
             true
         } else {
@@ -1236,7 +1236,7 @@ impl Scanner<'_> {
 
     fn peek(&mut self) -> Option<u8> {
         self.space();
-        self.b.get(self.at).copied()
+        self.b().get(self.at).copied()
     }
 
     /// A JSON number, by JSON's grammar. Most coordinates take Clinger's fast path: at most
@@ -1246,7 +1246,7 @@ impl Scanner<'_> {
     fn number(&mut self) -> Option<f64> {
         self.space();
         let start = self.at;
-        let negative = self.b.get(self.at) == Some(&b'-');
+        let negative = self.b().get(self.at) == Some(&b'-');
         if negative {
             self.at += 1;
         }
@@ -1254,7 +1254,7 @@ impl Scanner<'_> {
         let mut significant = 0u32;
         let mut digits = |s: &mut Self| {
             let from = s.at;
-            while let Some(&d) = s.b.get(s.at).filter(|d| d.is_ascii_digit()) {
+            while let Some(&d) = s.b().get(s.at).filter(|d| d.is_ascii_digit()) {
                 if significant < 19 {
                     mantissa = mantissa * 10 + u64::from(d - b'0');
                 }
@@ -1269,11 +1269,11 @@ impl Scanner<'_> {
         match digits(self) {
             0 => return None,
             1 => {}
-            _ if self.b[int_start] == b'0' => return None,
+            _ if self.b()[int_start] == b'0' => return None,
             _ => {}
         }
         let mut fraction = 0usize;
-        if self.b.get(self.at) == Some(&b'.') {
+        if self.b().get(self.at) == Some(&b'.') {
             self.at += 1;
             fraction = digits(self);
             if fraction == 0 {
@@ -1282,9 +1282,9 @@ impl Scanner<'_> {
         }
         let mantissa_end = self.at;
         let mut exponent: Option<i64> = Some(0);
-        if let Some(b'e' | b'E') = self.b.get(self.at) {
+        if let Some(b'e' | b'E') = self.b().get(self.at) {
             self.at += 1;
-            let minus = match self.b.get(self.at) {
+            let minus = match self.b().get(self.at) {
                 Some(b'-') => {
                     self.at += 1;
                     true
@@ -1297,7 +1297,7 @@ impl Scanner<'_> {
             };
             let from = self.at;
             let mut e: i64 = 0;
-            while let Some(&d) = self.b.get(self.at).filter(|d| d.is_ascii_digit()) {
+            while let Some(&d) = self.b().get(self.at).filter(|d| d.is_ascii_digit()) {
                 e = e.saturating_mul(10).saturating_add(i64::from(d - b'0'));
                 self.at += 1;
             }
@@ -1319,10 +1319,10 @@ impl Scanner<'_> {
             let v = if power < 0 { m / scale } else { m * scale };
             return Some(if negative { -v } else { v });
         }
-        let text = std::str::from_utf8(&self.b[start..self.at]).ok()?;
+        let text = std::str::from_utf8(&self.b()[start..self.at]).ok()?;
         let v: f64 = text.parse().ok()?;
         // Out of range: serde_json refuses what overflows; what underflows is left to it too.
-        let nonzero = self.b[int_start..mantissa_end]
+        let nonzero = self.b()[int_start..mantissa_end]
             .iter()
             .any(|d| (b'1'..=b'9').contains(d));
         (v.is_finite() && (v != 0.0 || !nonzero)).then_some(v)
@@ -1429,7 +1429,7 @@ impl Scanner<'_> {
         // The depth, from the brackets that open the coordinates.
         let mut depth = 0u8;
         let mut at = self.at;
-        while let Some(&c) = self.b.get(at) {
+        while let Some(&c) = self.b().get(at) {
             match c {
                 b'[' => depth = depth.saturating_add(1),
                 b' ' | b'\n' | b'\t' | b'\r' => {}
@@ -1504,7 +1504,7 @@ impl Scanner<'_> {
     /// [`Scanner::number`] reads it; `None` for anything else.
     fn decimal(&mut self, unit: &mut u8) -> Option<i32> {
         self.space();
-        let b = self.b;
+        let b = self.b();
         let mut at = self.at;
         let negative = b.get(at) == Some(&b'-');
         if negative {
@@ -1817,7 +1817,7 @@ mod tests {
         let mut s = Scanner::new(text, 0);
         let c = s.coordinates()?;
         s.space();
-        (s.at == s.b.len()).then_some(c)
+        (s.at == s.b().len()).then_some(c)
     }
 
     /// Properties kept as the file has them are exactly the text a map read from them is
@@ -1878,7 +1878,7 @@ mod tests {
         for (props, kept) in cases {
             let text = format!(r#"{{"type":"Feature","properties":{props},"geometry":null}}"#);
             let mut s = Scanner::new(&text, 0);
-            let read = s.feature(&text).expect("the feature reads");
+            let read = s.feature().expect("the feature reads");
             let map: JsonObject = serde_json::from_str(props).expect("the properties read");
             let written = JsonValue::Object(map.clone()).to_string();
             match &read.properties {
@@ -1896,9 +1896,7 @@ mod tests {
             // Either way, the record they make is serde_json's, and so is the feature's text.
             let whole = read.into_record();
             assert_eq!(whole.properties.as_ref(), Some(&map), "{props}");
-            let read_again = Scanner::new(&text, 0)
-                .feature(&text)
-                .expect("the feature reads");
+            let read_again = Scanner::new(&text, 0).feature().expect("the feature reads");
             let feature = crate::model::Feature::from_record(read_again.record)
                 .with_properties_text(read_again.properties);
             assert_eq!(feature.properties_text(), Some(written.as_str()), "{props}");
@@ -2025,9 +2023,9 @@ mod tests {
     /// A geometry read from its own text by the scanner.
     fn scan_geometry(text: &str) -> Option<ReadGeometry> {
         let mut s = Scanner::new(text, 0);
-        let g = s.geometry(text)?;
+        let g = s.geometry()?;
         s.space();
-        (s.at == s.b.len()).then_some(g)
+        (s.at == s.b().len()).then_some(g)
     }
 
     /// A very large geometry's room is not kept by the thread that read it, and brackets
