@@ -845,7 +845,9 @@ impl LayerRender {
     /// grows.
     pub fn splice(&mut self, keep: Option<&[bool]>, added: Vec<FeatureRender>) {
         let Some(keep) = keep else {
-            self.append(added);
+            // Only the rows added go into the index and the packed fills (a few milliseconds
+            // for a pan's rows, where making it all again took sixty).
+            self.push_features(added, true);
             return;
         };
         let kept = |i: usize| keep.get(i).copied().unwrap_or(true);
@@ -902,12 +904,6 @@ impl LayerRender {
         self.provisional = provisional;
         self.provisional_from = 0;
         self.push_features(added, false);
-    }
-
-    /// Features added at the end: only theirs is added to the index and the packed fills
-    /// (a few milliseconds for a pan's rows, where making it all again took sixty).
-    fn append(&mut self, added: Vec<FeatureRender>) {
-        self.push_features(added, true);
     }
 
     /// Features put at the end, with their briefs and packed coarse fills, and their boxes in
