@@ -16,6 +16,19 @@ fn open(path: PathBuf) -> Harness<'static, CorridorApp> {
     open_sized(path, egui::vec2(1280.0, 800.0))
 }
 
+/// `path` opened, once its layers have loaded: a file loads in the background, like any file a
+/// user opens.
+fn open_loaded(path: PathBuf) -> Harness<'static, CorridorApp> {
+    let mut h = open(path);
+    let start = std::time::Instant::now();
+    while h.state().loading() > 0 && start.elapsed() < std::time::Duration::from_secs(10) {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run();
+    h
+}
+
 fn open_corridor() -> Harness<'static, CorridorApp> {
     open(maps().join("corridor.toml"))
 }
@@ -143,13 +156,7 @@ fn a_features_own_id_is_told_apart_from_a_property_named_id() {
         r#"{"type":"FeatureCollection","features":[{"type":"Feature","id":"z-7","properties":{"id":41,"name":"Khu A"},"geometry":{"type":"Polygon","coordinates":[[[106.6,11.0],[106.61,11.0],[106.61,11.01],[106.6,11.0]]]}}]}"#,
     )
     .expect("write");
-    let mut h = open(path);
-    let start = std::time::Instant::now();
-    while h.state().loading() > 0 && start.elapsed() < std::time::Duration::from_secs(10) {
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    h.run();
+    let mut h = open_loaded(path);
     let layer = &h.state().doc.layers[0];
     let feature = corridor::model::FeatureRef {
         layer: layer.id,
@@ -216,14 +223,7 @@ fn a_broken_project_file_falls_back_to_an_empty_map() {
 
 #[test]
 fn a_plain_geojson_file_opens_zoomed_to_its_extent() {
-    let mut h = open(maps().join("sti-park.geojson"));
-    // It loads in the background, like any file a user opens.
-    let start = std::time::Instant::now();
-    while h.state().loading() > 0 && start.elapsed() < std::time::Duration::from_secs(10) {
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    h.run();
+    let h = open_loaded(maps().join("sti-park.geojson"));
     assert_eq!(h.state().doc.layers.len(), 1);
     let camera = h.state().map.camera();
     assert!(camera.zoom > 13.0, "zoomed to the park: {}", camera.zoom);
