@@ -1481,10 +1481,35 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// A line of positions, its length noted.
+    /// A line of positions, its length noted. Each position as most files write it is read
+    /// by [`fast_position`]; anything else (spaces, an exponent, the end of a window near) the
+    /// general way, from where the fast way left it.
     fn decimal_line(&mut self, out: &mut Decimals) -> Option<()> {
         let start = out.coords.len();
-        self.decimal_list(out, Self::decimal_position)?;
+        if !self.eat(b'[') {
+            return None;
+        }
+        loop {
+            match fast_position(self.b(), self.at, &mut out.nonzero) {
+                Some((position, next)) => {
+                    out.coords.push(position);
+                    self.at = next;
+                }
+                None => self.decimal_position(out)?,
+            }
+            match self.b().get(self.at) {
+                Some(b',') => self.at += 1,
+                Some(b']') => {
+                    self.at += 1;
+                    break;
+                }
+                _ if self.eat(b']') => break,
+                _ if self.eat(b',') => {}
+                _ => return None,
+            }
+            // Python's json writes ", " between positions.
+            self.space();
+        }
         out.lens.push(u32::try_from(out.coords.len() - start).ok()?);
         Some(())
     }
@@ -1571,6 +1596,185 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// `[x,y]` at `at` (a space after the comma allowed), each a decimal that
+/// [`Scanner::decimal`] takes: the position and where it ends, the places that are not 0 added
+/// to `nonzero` (see [`Decimals::nonzero`]). `None` for anything else, or where the text ends
+/// within 40 bytes: the general way reads it then, and reads the same from what this takes.
+///
+/// Where each number ends is found for the whole position at once, from byte masks of 32 bytes,
+/// not digit after digit: a number's value is then made apart from finding where the next
+/// starts, and the processor makes several at once.
+#[inline(always)]
+fn fast_position(b: &[u8], at: usize, nonzero: &mut u64) -> Option<([i32; 2], usize)> {
+    let s: &[u8; 40] = b.get(at..at.checked_add(40)?)?.try_into().ok()?;
+    if s[0] != b'[' {
+        return None;
+    }
+    let m = Masks::of(s);
+    let comma = m.comma.trailing_zeros() as usize;
+    let close = m.close.trailing_zeros() as usize;
+    // A `]` within the 32 bytes, after the first `,`.
+    if comma >= close || close >= 32 {
+        return None;
+    }
+    let x = fast_decimal(s, (1, comma), &m, nonzero)?;
+    let y_at = if s[comma + 1] == b' ' {
+        comma + 2
+    } else {
+        comma + 1
+    };
+    let y = fast_decimal(s, (y_at, close), &m, nonzero)?;
+    Some(([x, y], at + close + 1))
+}
+
+/// Where a position's bytes are `,`, `]`, `.` and digits: bit `i` for byte `i` of the first 32.
+struct Masks {
+    comma: u32,
+    close: u32,
+    dot: u32,
+    digit: u32,
+}
+
+impl Masks {
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn of(s: &[u8; 40]) -> Self {
+        // SAFETY: SSE2 is part of x86-64: every processor this is built for has it.
+        unsafe { Self::sse2(s) }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    #[inline(always)]
+    fn of(s: &[u8; 40]) -> Self {
+        Self::bytewise(s)
+    }
+
+    /// Sixteen bytes compared at once.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    fn sse2(s: &[u8; 40]) -> Self {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_set_epi64x,
+            _mm_set1_epi8, _mm_sub_epi8,
+        };
+        let word = |k: usize| i64::from_le_bytes(le_word(s, k).to_le_bytes());
+        let (lo, hi) = (
+            _mm_set_epi64x(word(8), word(0)),
+            _mm_set_epi64x(word(24), word(16)),
+        );
+        // The sixteen bits of each half's mask, one a byte.
+        let bits = |lo: __m128i, hi: __m128i| {
+            u32::from(_mm_movemask_epi8(lo) as u16)
+                | (u32::from(_mm_movemask_epi8(hi) as u16) << 16)
+        };
+        let is = |c: u8| {
+            let c = _mm_set1_epi8(c as i8);
+            bits(_mm_cmpeq_epi8(lo, c), _mm_cmpeq_epi8(hi, c))
+        };
+        // A digit less '0' is 0 to 9; anything else wraps past 9.
+        let digit = |v: __m128i| {
+            let d = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+            _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)
+        };
+        Self {
+            comma: is(b','),
+            close: is(b']'),
+            dot: is(b'.'),
+            digit: bits(digit(lo), digit(hi)),
+        }
+    }
+
+    /// A byte at a time: where there is no SSE2, and to check it against.
+    #[cfg(any(not(target_arch = "x86_64"), test))]
+    fn bytewise(s: &[u8; 40]) -> Self {
+        let bits = |f: &dyn Fn(u8) -> bool| {
+            s[..32]
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| f(**c))
+                .fold(0u32, |m, (i, _)| m | 1 << i)
+        };
+        Self {
+            comma: bits(&|c| c == b','),
+            close: bits(&|c| c == b']'),
+            dot: bits(&|c| c == b'.'),
+            digit: bits(&|c| c.is_ascii_digit()),
+        }
+    }
+}
+
+/// Eight bytes of `s` from `k`, the first the lowest.
+#[inline(always)]
+fn le_word(s: &[u8; 40], k: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&s[k..k + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// [`Scanner::decimal`] for the bytes `s[from..to]`, none of them white space, `to` at most 31:
+/// `None` for whatever it refuses.
+#[inline(always)]
+fn fast_decimal(
+    s: &[u8; 40],
+    (from, to): (usize, usize),
+    m: &Masks,
+    nonzero: &mut u64,
+) -> Option<i32> {
+    let negative = s[from] == b'-';
+    let i = from + usize::from(negative);
+    if to <= i {
+        return None;
+    }
+    // Bits i to `to` less one.
+    let span = (u32::MAX >> (32 - to)) & !((1u32 << i) - 1);
+    let dot = m.dot & span;
+    // Digits, but for one point at most.
+    if (m.digit | dot) & span != span || dot & dot.wrapping_sub(1) != 0 {
+        return None;
+    }
+    let int_end = if dot == 0 {
+        to
+    } else {
+        dot.trailing_zeros() as usize
+    };
+    let digit = |k: usize| i64::from(s[k] - b'0');
+    // One to three digits before the point, the first not 0 unless it is alone.
+    let whole = match int_end - i {
+        1 => digit(i),
+        2 if s[i] != b'0' => digit(i) * 10 + digit(i + 1),
+        3 if s[i] != b'0' => digit(i) * 100 + digit(i + 1) * 10 + digit(i + 2),
+        _ => return None,
+    };
+    let (mut fraction, mut places) = (0i64, 0usize);
+    if dot != 0 {
+        // One to seven places, read as one word.
+        places = to - int_end - 1;
+        if !(1..=7).contains(&places) {
+            return None;
+        }
+        let keep = (1u64 << (8 * places)) - 1;
+        let d = le_word(s, int_end + 1).wrapping_sub(0x3030_3030_3030_3030) & keep;
+        *nonzero |= d.wrapping_add(0x7f7f_7f7f_7f7f_7f7f) & 0x8080_8080_8080_8080 & keep;
+        fraction = eight_digits(d << (8 * (8 - places)));
+    }
+    const POW10: [i64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+    let n = whole * PER_DEGREE + fraction * POW10[7 - places];
+    if n > MAX_DECIMAL || (negative && n == 0) {
+        return None;
+    }
+    i32::try_from(if negative { -n } else { n }).ok()
+}
+
+/// Eight digits' values, one a byte, the first the lowest: their number, in three steps of pairs.
+#[inline(always)]
+fn eight_digits(mut x: u64) -> i64 {
+    x = (x.wrapping_mul(10) + (x >> 8)) & 0x00ff_00ff_00ff_00ff;
+    x = (x.wrapping_mul(100) + (x >> 16)) & 0x0000_ffff_0000_ffff;
+    x = (x.wrapping_mul(10_000) + (x >> 32)) & 0xffff_ffff;
+    x as i64
+}
+
 /// A geometry as read: kept as the record has it, or (plain 2-D positions) as `geo` holds it.
 enum ReadGeometry {
     Record(Geometry),
@@ -1609,11 +1813,7 @@ fn swar_digits(eight: &[u8]) -> (i64, u8, u8) {
     };
     // Leading zeros before the digits, the first digit the most significant: three steps of
     // pairs (the usual eight-digit conversion).
-    let mut x = d << (8 * (8 - u32::from(n)));
-    x = (x.wrapping_mul(10) + (x >> 8)) & 0x00ff_00ff_00ff_00ff;
-    x = (x.wrapping_mul(100) + (x >> 16)) & 0x0000_ffff_0000_ffff;
-    x = (x.wrapping_mul(10_000) + (x >> 32)) & 0xffff_ffff;
-    (x as i64, n, last)
+    (eight_digits(d << (8 * (8 - u32::from(n)))), n, last)
 }
 
 /// A geometry's coordinates as the scanner took them.
@@ -1639,8 +1839,12 @@ struct Decimals {
     lens: Vec<u32>,
     /// Lines or rings in each polygon (depth 3 and more: one for depth 3).
     rings: Vec<u32>,
-    /// The largest power of ten, up to 7, dividing every coordinate.
+    /// The largest power of ten, up to 7, dividing every coordinate the general way read.
     unit: u8,
+    /// The places that are not 0 in the decimals the fast way read ([`fast_position`]), byte
+    /// `k` for place `k + 1`: its high bit set where any had one. The unit is found from them
+    /// once a geometry is read, not for each decimal.
+    nonzero: u64,
 }
 
 thread_local! {
@@ -1667,6 +1871,7 @@ impl Decimals {
         self.lens.clear();
         self.rings.clear();
         self.unit = 7;
+        self.nonzero = 0;
     }
 
     /// The geometry of type `kind` packed, if it is what [`Plain::is_exact`] takes (the type
@@ -1711,7 +1916,14 @@ impl Decimals {
             Kind::MultiPolygon => &self.rings,
             _ => &[],
         };
-        Packed::from_ints(kind, &self.coords, lens, rings, self.unit)
+        Packed::from_ints(kind, &self.coords, lens, rings, self.unit())
+    }
+
+    /// The largest power of ten, up to 7, dividing every coordinate.
+    fn unit(&self) -> u8 {
+        // The last place that is not 0 in any decimal.
+        let significant = (64 - self.nonzero.leading_zeros()).div_ceil(8) as u8;
+        self.unit.min(7 - significant)
     }
 
     /// The coordinates as the scanner reads them into doubles: each the double nearest its
@@ -2059,6 +2271,98 @@ mod tests {
             "]".repeat(300)
         );
         assert!(scan_geometry(&deep).is_none());
+    }
+
+    /// A xorshift: the same numbers on every run.
+    fn xorshift(seed: &mut u64, n: u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed % n.max(1)
+    }
+
+    /// The masks made sixteen bytes at a time are those made a byte at a time.
+    #[test]
+    fn a_positions_masks_are_its_bytes() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let alphabet = b"0123456789,.]-[e \n\x00\xff/:\x7f\x80";
+        for _ in 0..20_000 {
+            let mut s = [0u8; 40];
+            for c in &mut s {
+                *c = alphabet[xorshift(&mut seed, alphabet.len() as u64) as usize];
+            }
+            let (m, b) = (Masks::of(&s), Masks::bytewise(&s));
+            assert_eq!(
+                (m.comma, m.close, m.dot, m.digit),
+                (b.comma, b.close, b.dot, b.digit),
+                "{s:?}"
+            );
+        }
+    }
+
+    /// A position the fast way reads is read as the general way reads it: the same numbers,
+    /// the same end, the same unit; and the fast way reads the usual ones.
+    #[test]
+    fn a_position_read_the_fast_way_is_read_as_the_general_way_reads_it() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: u64| xorshift(&mut seed, n);
+        let number = |next: &mut dyn FnMut(u64) -> u64| -> String {
+            let digits = |n: u64, next: &mut dyn FnMut(u64) -> u64| -> String {
+                (0..n).map(|_| char::from(b'0' + next(10) as u8)).collect()
+            };
+            let sign = if next(3) == 0 { "-" } else { "" };
+            let whole = match next(20) {
+                0 => String::new(),
+                1 => format!("0{}", digits(1 + next(2), next)),
+                2 => digits(4 + next(3), next),
+                3 => "180".to_owned(),
+                4 => "0".to_owned(),
+                _ => digits(1 + next(3), next),
+            };
+            let places = match next(20) {
+                0 => String::new(),
+                1 => ".".to_owned(),
+                2 => format!(".{}", digits(8 + next(3), next)),
+                3 => format!(".{}0", digits(next(7), next)),
+                4 => ".0000000".to_owned(),
+                _ => format!(".{}", digits(1 + next(7), next)),
+            };
+            let tail = match next(60) {
+                0 => "e5",
+                1 => "E-1",
+                2 => " ",
+                3 => ".5",
+                _ => "",
+            };
+            format!("{sign}{whole}{places}{tail}")
+        };
+        let (mut fast, mut tried) = (0, 0);
+        for _ in 0..50_000 {
+            let (x, y) = (number(&mut next), number(&mut next));
+            let comma = [",", ",", ",", ",", ", ", " ,", ",  "][next(7) as usize];
+            let end = ["]", "]", "]", "]", "]", "]", " ]", ",3]", ""][next(9) as usize];
+            let text = format!("[{x}{comma}{y}{end},[1.5,2.5]{}", " ".repeat(40));
+            tried += 1;
+            let mut nonzero = 0;
+            let Some((position, at)) = fast_position(text.as_bytes(), 0, &mut nonzero) else {
+                continue;
+            };
+            fast += 1;
+            let mut general = Decimals::default();
+            general.clear();
+            let mut s = Scanner::new(&text, 0);
+            assert!(s.decimal_position(&mut general).is_some(), "{text}");
+            let mut read = Decimals::default();
+            read.clear();
+            read.nonzero = nonzero;
+            assert_eq!(
+                (general.coords.as_slice(), s.at, general.unit()),
+                ([position].as_slice(), at, read.unit()),
+                "{text}"
+            );
+        }
+        // Most are not decimals the general way takes either; enough are.
+        assert!(fast * 10 > tried, "{fast} of {tried} read the fast way");
     }
 
     /// Geometries whose coordinates are short decimals are packed straight from the text as
