@@ -52,11 +52,15 @@ enum Slot {
     Gone(String),
 }
 
+/// A map of a table's rows. A pan into new rows adds thousands of keys at once, and letting go
+/// of far rows takes as many out: hashed by foldhash, not by the standard library's SipHash.
+type RowMap<K, V> = foldhash::HashMap<K, V>;
+
 /// Which feature is which row, both ways.
 #[derive(Debug, Default)]
 struct Rows {
-    key_of: HashMap<FeatureId, String>,
-    id_of: HashMap<String, FeatureId>,
+    key_of: RowMap<FeatureId, String>,
+    id_of: RowMap<String, FeatureId>,
 }
 
 impl Rows {
@@ -113,7 +117,7 @@ pub struct TableSync {
     /// Which feature is which row.
     rows: Rows,
     /// Each row's version and hash as last read or written, by key.
-    baseline: HashMap<String, (String, u64)>,
+    baseline: RowMap<String, (String, u64)>,
     /// A save in flight (its number), with what each of its items was.
     saving: Option<u64>,
     in_flight: Vec<Slot>,
@@ -131,7 +135,7 @@ impl TableSync {
     /// hash)`, in the layer's order.
     pub fn new(layer: &Layer, baseline: Vec<(String, String, u64)>) -> Self {
         let mut rows = Rows::default();
-        let mut versions = HashMap::with_capacity(baseline.len());
+        let mut versions = RowMap::with_capacity_and_hasher(baseline.len(), Default::default());
         for (f, (key, version, hash)) in layer.features().iter().zip(baseline) {
             rows.link(f.id(), key.clone());
             versions.insert(key, (version, hash));
@@ -217,7 +221,7 @@ impl TableSync {
     /// in conflict or deferred stays. Returns which features stayed.
     pub fn let_go(&mut self, layer: &mut Layer, keep: &[bool]) -> Vec<bool> {
         let mut keep = keep.to_vec();
-        let pinned: std::collections::HashSet<&str> = self
+        let pinned: foldhash::HashSet<&str> = self
             .in_flight
             .iter()
             .filter_map(|s| match s {

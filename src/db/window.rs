@@ -7,14 +7,16 @@
 //! with no connection, so it is tested alone; the queries are [`read_boxes`] and
 //! [`super::rows::read_all`]; [`paint_overview`] turns the boxes into an image.
 
-use std::collections::HashSet;
-
 use postgres::fallible_iterator::FallibleIterator;
 
 use super::source::{DbError, quote_ident};
 use super::table::TableInfo;
 use crate::geometry::MercatorBox;
 use crate::geometry::mercator::{lonlat_from_mercator, mercator_from_lonlat};
+
+/// Sets of tiles: each held row's box is looked up in them when far rows are let go (tens of
+/// thousands at once), hashed by foldhash rather than the standard library's SipHash.
+type HashSet<T> = foldhash::HashSet<T>;
 
 /// How large a table must be to be read by windows, and how much of it a window holds.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -170,8 +172,8 @@ impl Window {
         Self {
             tiling,
             limits,
-            held: HashSet::new(),
-            asked: HashSet::new(),
+            held: HashSet::default(),
+            asked: HashSet::default(),
         }
     }
 
