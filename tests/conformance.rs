@@ -112,6 +112,58 @@ fn manifest() -> Vec<(String, String, usize, String)> {
         .collect()
 }
 
+/// Each feature of each FeatureCollection others wrote, as its file has it (spaces, number
+/// forms and all), reads as geojson's own reader reads it, or is left to it: the feature
+/// scanner's ways of reading positions (eight bytes and masks of 32 at once) give the same
+/// numbers as the general way.
+#[test]
+fn every_feature_others_wrote_reads_as_geojsons_reader_reads_it() {
+    #[derive(serde::Deserialize)]
+    struct Texts<'a> {
+        #[serde(borrow)]
+        features: Vec<&'a serde_json::value::RawValue>,
+    }
+    let mut files = Vec::new();
+    geojson_files(&shared_data().join("corpus"), &mut files);
+    geojson_files(&shared_data().join("real"), &mut files);
+    assert!(
+        !files.is_empty(),
+        "this test needs the shared data at {} (see ../shared/data/README.md): it is not there",
+        shared_data().display()
+    );
+    let (mut compared, mut positions) = (0usize, 0usize);
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let Ok(texts) = serde_json::from_str::<Texts>(text.trim_start_matches('\u{feff}')) else {
+            continue;
+        };
+        for raw in texts.features {
+            let Ok(theirs) = serde_json::from_str::<geojson::Feature>(raw.get()) else {
+                continue;
+            };
+            // None: left to geojson's reader, as the loader does then.
+            let Some(ours) = corridor::io::geojson_feature::read(raw.get()) else {
+                continue;
+            };
+            assert_eq!(
+                ours,
+                theirs,
+                "{}: a feature read otherwise than geojson reads it",
+                path.display()
+            );
+            compared += 1;
+            positions += raw.get().matches('[').count();
+        }
+    }
+    // 445 features of 210 000 brackets when this was written: the real provinces have most.
+    assert!(
+        compared > 300 && positions > 100_000,
+        "only {compared} features ({positions} brackets) compared"
+    );
+}
+
 #[test]
 fn every_file_others_wrote_loads_and_draws_or_is_refused_with_its_place() {
     let mut files = Vec::new();
