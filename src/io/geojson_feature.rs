@@ -1649,6 +1649,7 @@ fn fast_position(b: &[u8], at: usize, nonzero: &mut u64) -> Option<([i32; 2], us
 }
 
 /// Where a position's bytes are `,`, `]`, `.` and digits: bit `i` for byte `i` of the first 32.
+#[cfg(target_arch = "x86_64")]
 struct Masks {
     comma: u32,
     close: u32,
@@ -1656,9 +1657,9 @@ struct Masks {
     digit: u32,
 }
 
+#[cfg(target_arch = "x86_64")]
 impl Masks {
     /// Sixteen bytes compared at once.
-    #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "sse2")]
     #[inline]
     fn sse2(s: &[u8; 40]) -> Self {
@@ -1694,7 +1695,7 @@ impl Masks {
     }
 
     /// A byte at a time, to check the others against.
-    #[cfg(all(test, target_arch = "x86_64"))]
+    #[cfg(test)]
     fn bytewise(s: &[u8; 40]) -> Self {
         let bits = |f: &dyn Fn(u8) -> bool| {
             s[..32]
@@ -1713,6 +1714,7 @@ impl Masks {
 }
 
 /// Eight bytes of `s` from `k`, the first the lowest.
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn le_word(s: &[u8; 40], k: usize) -> u64 {
     let mut w = [0u8; 8];
@@ -1721,6 +1723,7 @@ fn le_word(s: &[u8; 40], k: usize) -> u64 {
 }
 
 /// A decimal as [`fast_position`] takes it apart: its value is made once its places are a number.
+#[cfg(target_arch = "x86_64")]
 struct Decimal {
     negative: bool,
     /// The digits before the point.
@@ -1729,6 +1732,7 @@ struct Decimal {
     places: u64,
 }
 
+#[cfg(target_arch = "x86_64")]
 impl Decimal {
     /// The decimal in `s[from..to]` (no white space, `to` at most 31), taken as
     /// [`Scanner::decimal`] takes it: `None` for whatever it refuses.
