@@ -112,6 +112,20 @@ fn manifest() -> Vec<(String, String, usize, String)> {
         .collect()
 }
 
+/// The GeoJSON files of the shared corpus and real data; fails with a clear message when the
+/// shared data is not there.
+fn files_others_wrote() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    geojson_files(&shared_data().join("corpus"), &mut files);
+    geojson_files(&shared_data().join("real"), &mut files);
+    assert!(
+        !files.is_empty(),
+        "this test needs the shared data at {} (see ../shared/data/README.md): it is not there",
+        shared_data().display()
+    );
+    files
+}
+
 /// Each feature of each FeatureCollection others wrote, as its file has it (spaces, number
 /// forms and all), reads as geojson's own reader reads it, or is left to it: the feature
 /// scanner's ways of reading positions (eight bytes and masks of 32 at once) give the same
@@ -123,14 +137,7 @@ fn every_feature_others_wrote_reads_as_geojsons_reader_reads_it() {
         #[serde(borrow)]
         features: Vec<&'a serde_json::value::RawValue>,
     }
-    let mut files = Vec::new();
-    geojson_files(&shared_data().join("corpus"), &mut files);
-    geojson_files(&shared_data().join("real"), &mut files);
-    assert!(
-        !files.is_empty(),
-        "this test needs the shared data at {} (see ../shared/data/README.md): it is not there",
-        shared_data().display()
-    );
+    let files = files_others_wrote();
     let (mut compared, mut positions) = (0usize, 0usize);
     for path in files {
         let Ok(text) = std::fs::read_to_string(&path) else {
@@ -166,14 +173,7 @@ fn every_feature_others_wrote_reads_as_geojsons_reader_reads_it() {
 
 #[test]
 fn every_file_others_wrote_loads_and_draws_or_is_refused_with_its_place() {
-    let mut files = Vec::new();
-    geojson_files(&shared_data().join("corpus"), &mut files);
-    geojson_files(&shared_data().join("real"), &mut files);
-    assert!(
-        !files.is_empty(),
-        "this test needs the shared data at {} (see ../shared/data/README.md): it is not there",
-        shared_data().display()
-    );
+    let files = files_others_wrote();
     let manifest = manifest();
     let mut table = vec![
         "| file | verdict | features | message |".to_owned(),
